@@ -1,0 +1,53 @@
+/*
+ * pipeline.h — reading inputs into a report: open a path or stdin, detect
+ * XML vs text, feed the right reader, and run each record through
+ * suppress → symbolize → classify → rank.
+ *
+ * Used by main.c (report, diff), runner.c and watch.c.  It never prints:
+ * warnings and errors come back in struct vgt_error.
+ */
+#ifndef VGTRIAGE_PIPELINE_H
+#define VGTRIAGE_PIPELINE_H
+
+#include <stddef.h>
+
+#include "vgtriage/analysis.h"
+#include "vgtriage/report.h"
+
+struct suppressions;
+
+struct pipeline_options {
+	const char *input_format;        /* "auto" (NULL), "xml" or "text" */
+	struct symbolize_options symbolize;
+	struct rank_options rank;
+	const struct suppressions *suppressions; /* may be NULL */
+};
+
+struct pipeline;
+
+struct pipeline *pipeline_new(const struct pipeline_options *opts);
+void pipeline_free(struct pipeline *pl); /* NULL is a no-op; frees the report unless taken */
+
+/* Reads a whole input ("-" = stdin).  0 = read; 1 = read with a warning
+ * (stopped early: err says where); -1 = error (err says where; what was
+ * parsed before it stays in the report). */
+int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *err);
+
+/* Streaming, for inputs that arrive live (run): open, feed chunks, close.
+ * Results as above. */
+struct pipeline_stream;
+struct pipeline_stream *pipeline_stream_open(struct pipeline *pl, const char *label,
+					     const char *format);
+int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len,
+			 struct vgt_error *err);
+int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err);
+struct vgt_input *pipeline_stream_input(struct pipeline_stream *st);
+
+/* The report being built (valid until pipeline_free or pipeline_take). */
+struct vgt_report *pipeline_report(struct pipeline *pl);
+/* rank_finish + context + notes; returns the report, still owned by pl. */
+struct vgt_report *pipeline_finish(struct pipeline *pl);
+/* Hands the report to the caller (who report_free()s it). */
+struct vgt_report *pipeline_take(struct pipeline *pl);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * reader.h — the two input readers: valgrind XML (xml_reader.c, libxml2
+ * push parser) and valgrind's plain text log (text_reader.c).
+ *
+ * Both stream: feed any number of chunks, then finish.  They fill the
+ * struct vgt_input they were given (preamble, pid, status, summaries) and
+ * hand each completed record to the sink; they never print.
+ *
+ * Results:
+ *   *_feed   0 = fine; -1 = the input is broken here (not valgrind's, or
+ *            malformed): err names line:column and what was expected; the
+ *            records already delivered stand, input->complete is 0.
+ *   *_finish 0 = fine.  If the input stopped early (a killed run),
+ *            input->complete is 0 and err says how far it got: the caller
+ *            warns.  -1 = nothing at all valgrind-like was read (empty,
+ *            garbage, not-valgrind XML): err says why.
+ * err->file is left empty: the caller knows the input's name.
+ *
+ * Included by pipeline.c, runner.c, watch.c and the readers' tests.
+ */
+#ifndef VGTRIAGE_READER_H
+#define VGTRIAGE_READER_H
+
+#include <stddef.h>
+
+#include "vgtriage/model.h"
+#include "vgtriage/strpool.h"
+
+struct xml_reader;
+struct xml_reader *xml_reader_new(struct strpool *pool, struct vgt_input *input,
+				  const struct vgt_sink *sink);
+int xml_reader_feed(struct xml_reader *reader, const char *buf, size_t len,
+		    struct vgt_error *err);
+int xml_reader_finish(struct xml_reader *reader, struct vgt_error *err);
+void xml_reader_free(struct xml_reader *reader); /* NULL is a no-op */
+
+struct text_reader;
+struct text_reader *text_reader_new(struct strpool *pool, struct vgt_input *input,
+				    const struct vgt_sink *sink);
+int text_reader_feed(struct text_reader *reader, const char *buf, size_t len,
+		     struct vgt_error *err);
+int text_reader_finish(struct text_reader *reader, struct vgt_error *err);
+void text_reader_free(struct text_reader *reader); /* NULL is a no-op */
+
+/* "xml" when buf (the first bytes of an input, leading whitespace allowed)
+ * looks like XML, else "text". */
+const char *reader_detect_format(const char *buf, size_t len);
+
+#endif

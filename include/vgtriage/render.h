@@ -1,0 +1,65 @@
+/*
+ * render.h — the report formats.  One file per format (render_text.c,
+ * render_json.c, render_sarif.c, …); render.c picks one by enum.
+ *
+ * Renderers read a finished struct vgt_report (after rank_finish) and
+ * write to a FILE; they never parse input.  They return 0, or -1 when
+ * writing failed (ferror), with err filled.
+ *
+ * Included by main.c, runner.c, watch.c and the renderers' tests.
+ */
+#ifndef VGTRIAGE_RENDER_H
+#define VGTRIAGE_RENDER_H
+
+#include <stdio.h>
+
+#include "vgtriage/analysis.h"
+#include "vgtriage/report.h"
+
+enum vgt_format {
+	VGT_FORMAT_TEXT = 0,
+	VGT_FORMAT_JSON,
+	VGT_FORMAT_SARIF,
+	VGT_FORMAT_JUNIT,
+	VGT_FORMAT_GITHUB,
+	VGT_FORMAT_MARKDOWN,
+	VGT_FORMAT_CODEQUALITY,
+	VGT_FORMAT_HTML,
+	VGT_FORMAT_COUNT
+};
+
+struct render_options {
+	int color;                   /* ANSI colour (text) */
+	size_t top;                  /* sites listed (0 = all shown) */
+	size_t stacks;               /* sites whose stacks text shows in full */
+	int verbose;
+	const struct policy *policy; /* which sites fail (junit, github levels) */
+	const char *source_root;     /* paths relative to this (sarif, github, codequality) */
+	int gen_suppressions;        /* text: a .supp entry per shown site */
+};
+
+/* "text", "json", …; returns 0 or -1 (unknown name). */
+int render_format_parse(const char *name, enum vgt_format *out);
+const char *render_format_name(enum vgt_format fmt);
+
+int render_report(FILE *out, enum vgt_format fmt, const struct vgt_report *report,
+		  const struct render_options *opts, struct vgt_error *err);
+
+/* One function per format, same contract as render_report. */
+typedef int render_fn(FILE *out, const struct vgt_report *report,
+		      const struct render_options *opts);
+render_fn render_text, render_json, render_sarif, render_junit, render_github,
+	render_markdown, render_codequality, render_html;
+
+/* Helpers renderers share (render.c). */
+/* "api/native.pyx:11" or "leaky.c:12" or "fn (in libx.so)" into the pool. */
+const char *render_location_label(const struct vgt_report *report,
+				  const struct vgt_location *loc);
+/* A frame as one line: "fn (file:line)" / "fn (in obj)" / "???". */
+const char *render_frame_label(const struct vgt_report *report,
+			       const struct vgt_frame *frame);
+/* A path made relative to root when under it (root may be NULL). */
+const char *render_relative_path(const struct vgt_report *report, const char *path,
+				 const char *root);
+
+#endif

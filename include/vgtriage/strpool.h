@@ -1,0 +1,32 @@
+/*
+ * strpool.h — string interning.
+ *
+ * Readers intern every string they keep (function names, object paths,
+ * kinds…) the moment they see it, so that equal strings are the same
+ * pointer, compare with ==, and cost memory once however often they recur
+ * in the input.  Interned strings live until strpool_free().
+ *
+ * Any module may include it.
+ */
+#ifndef VGTRIAGE_STRPOOL_H
+#define VGTRIAGE_STRPOOL_H
+
+#include <stddef.h>
+
+struct strpool;
+
+struct strpool *strpool_new(void);
+void strpool_free(struct strpool *pool); /* NULL is a no-op */
+
+/* Returns the pool's copy of s[0..len); s need not be NUL-terminated. */
+const char *strpool_intern_n(struct strpool *pool, const char *s, size_t len);
+/* Returns the pool's copy of the NUL-terminated s; NULL gives NULL. */
+const char *strpool_intern(struct strpool *pool, const char *s);
+/* printf into the pool. */
+const char *strpool_printf(struct strpool *pool, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+size_t strpool_count(const struct strpool *pool);
+size_t strpool_bytes(const struct strpool *pool);
+
+#endif

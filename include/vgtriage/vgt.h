@@ -1,0 +1,57 @@
+/*
+ * vgt.h — things every module of vgtriage shares: version, exit codes,
+ * the caller-owned error record, and allocation wrappers.
+ *
+ * Any file of the project may include it.
+ *
+ * Error contract: a function that can fail returns 0 on success and -1 on
+ * failure, and fills the struct vgt_error its caller passed (which may be
+ * NULL when the caller does not care).  Only src/main.c calls exit().
+ * The x* allocators never return NULL: out of memory prints one line and
+ * aborts, since no caller could do anything better.
+ */
+#ifndef VGTRIAGE_VGT_H
+#define VGTRIAGE_VGT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VGT_VERSION "0.1.0"
+
+enum vgt_exit {
+	VGT_EXIT_OK = 0,       /* nothing that --fail-on names */
+	VGT_EXIT_FINDINGS = 1, /* findings that --fail-on names */
+	VGT_EXIT_ERROR = 2     /* usage error, unreadable or invalid input */
+};
+
+/* Where and why something failed; file is NULL when no file is involved,
+ * line/column are 0 when unknown. */
+struct vgt_error {
+	char message[512];
+	char file[256];
+	long line;
+	long column;
+};
+
+void vgt_error_clear(struct vgt_error *err);
+/* Sets err (if not NULL); always returns -1 so callers can `return vgt_error_set(...)`. */
+int vgt_error_set(struct vgt_error *err, const char *file, long line, long column,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* "FILE:LINE:COLUMN: message" (omitting what is unknown) into buf. */
+void vgt_error_format(const struct vgt_error *err, char *buf, size_t size);
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+/* Grows an array to hold at least `need` elements of `elem` bytes. */
+void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* asprintf that aborts on out of memory. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses "1,234" / "1234" / "+1,600" into *out; returns 0 or -1 (not a number). */
+int vgt_parse_count(const char *s, size_t len, int64_t *out);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * vgt.c — errors, allocation wrappers, number parsing shared by all modules.
+ */
+#include "vgtriage/vgt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vgt_error_clear(struct vgt_error *err)
+{
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+}
+
+int vgt_error_set(struct vgt_error *err, const char *file, long line, long column,
+		  const char *fmt, ...)
+{
+	if (err == NULL)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	snprintf(err->file, sizeof(err->file), "%s", file != NULL ? file : "");
+	err->line = line;
+	err->column = column;
+	return -1;
+}
+
+void vgt_error_format(const struct vgt_error *err, char *buf, size_t size)
+{
+	const char *file = err->file[0] != '\0' ? err->file : NULL;
+	if (file != NULL && err->line > 0 && err->column > 0)
+		snprintf(buf, size, "%s:%ld:%ld: %s", file, err->line, err->column, err->message);
+	else if (file != NULL && err->line > 0)
+		snprintf(buf, size, "%s:%ld: %s", file, err->line, err->message);
+	else if (file != NULL)
+		snprintf(buf, size, "%s: %s", file, err->message);
+	else
+		snprintf(buf, size, "%s", err->message);
+}
+
+static void out_of_memory(size_t size)
+{
+	fprintf(stderr, "vgtriage: out of memory (%zu bytes)\n", size);
+	abort();
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size != 0 ? size : 1);
+	if (p == NULL)
+		out_of_memory(size);
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count != 0 ? count : 1, size != 0 ? size : 1);
+	if (p == NULL)
+		out_of_memory(count * size);
+	return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size != 0 ? size : 1);
+	if (p == NULL)
+		out_of_memory(size);
+	return p;
+}
+
+void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return ptr;
+	size_t n = *cap != 0 ? *cap : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem)
+			out_of_memory(SIZE_MAX);
+		n *= 2;
+	}
+	*cap = n;
+	return xrealloc(ptr, n * elem);
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		out_of_memory(0);
+	char *p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int vgt_parse_count(const char *s, size_t len, int64_t *out)
+{
+	size_t i = 0;
+	int negative = 0;
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		negative = s[i++] == '-';
+	uint64_t value = 0;
+	int digits = 0;
+	for (; i < len; i++) {
+		char c = s[i];
+		if (c == ',' && digits > 0)
+			continue;
+		if (c < '0' || c > '9')
+			break;
+		if (value > (UINT64_MAX - 9) / 10 || value * 10 + (uint64_t)(c - '0') > INT64_MAX)
+			return -1;
+		value = value * 10 + (uint64_t)(c - '0');
+		digits++;
+	}
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	if (digits == 0 || i != len)
+		return -1;
+	*out = negative ? -(int64_t)value : (int64_t)value;
+	return 0;
+}
