@@ -1,0 +1,29 @@
+/*
+ * suppress.h — valgrind .supp files applied after the fact, and
+ * --gen-suppressions output.
+ *
+ * Included by pipeline.c (matching), main.c (loading) and renderers
+ * (writing entries).
+ */
+#ifndef VGTRIAGE_SUPPRESS_H
+#define VGTRIAGE_SUPPRESS_H
+
+#include <stdio.h>
+
+#include "vgtriage/model.h"
+#include "vgtriage/report.h"
+
+struct suppressions;
+
+struct suppressions *suppressions_new(void);
+void suppressions_free(struct suppressions *supp); /* NULL is a no-op */
+/* Adds the entries of one .supp file; errors name the file and line. */
+int suppressions_load(struct suppressions *supp, const char *path, struct vgt_error *err);
+/* The name of the first entry that matches rec (as valgrind would at run
+ * time: kind, match-leak-kinds, frames with globs and "..."), or NULL. */
+const char *suppressions_match(const struct suppressions *supp, const struct vgt_record *rec);
+/* A minimal entry for the site: fun: frames down to the culprit, then "...". */
+int suppressions_write_entry(FILE *out, const struct vgt_report *report,
+			     const struct vgt_site *site);
+
+#endif
