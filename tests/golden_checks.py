@@ -7,12 +7,15 @@ numbers, parsed here independently of vgtriage.  Run by tests/golden.sh.
       and ERROR SUMMARY that valgrind printed in <case>.log (the text log of
       the same deterministic program).
 
-  golden_checks.py acceptance REPORT_JSON REPORT_TEXT VALGRIND_LOG FN [FILE]
+  golden_checks.py acceptance REPORT_JSON REPORT_TEXT VALGRIND_LOG FN FILE [OWN]
       Rank 1 is the leak whose first frame below the allocator is the
       function FN (a substring), with exactly the bytes and blocks of that
-      loss record in the log; FILE (a suffix), if given, is the rank-1
+      loss record in the log; FILE (a suffix, or "-") is the rank-1
       location's file; no interpreter/runtime site is shown; and the report
       says it hid something (hidden_sites > 0, "Hidden:" in the text).
+      With OWN (a substring), the program's own code is only the frames
+      whose fn, file or obj contain OWN: every site shown must have such a
+      frame in its stack (all else is the interpreter's or a library's).
 
   golden_checks.py truncate XML OUTDIR CUTS -- TOOL [ARG...]
       Cuts copies of XML at CUTS offsets (spread over the file and placed
@@ -111,7 +114,15 @@ def first_non_allocator(frames):
     return ""
 
 
-def check_acceptance(report_path, text_path, log_path, fn, file_suffix=None):
+def has_own_frame(site, own):
+    for frame in site.get("stack") or []:
+        for key in ("fn", "file", "obj", "pyx_file"):
+            if own in (frame.get(key) or ""):
+                return True
+    return False
+
+
+def check_acceptance(report_path, text_path, log_path, fn, file_suffix, own=None):
     problems = []
     with open(report_path) as f:
         report = json.load(f)
@@ -133,13 +144,17 @@ def check_acceptance(report_path, text_path, log_path, fn, file_suffix=None):
     if top["category"] != "user":
         problems.append("rank 1 category is %s" % top["category"])
     location = top.get("location") or {}
-    if file_suffix and not (location.get("file") or "").endswith(file_suffix):
+    if file_suffix != "-" and not (location.get("file") or "").endswith(file_suffix):
         problems.append("rank 1 location %r, expected a file ending in %s"
                         % (location, file_suffix))
     for site in report["sites"]:
         if site["category"] in ("interpreter", "runtime") or site.get("hidden"):
             problems.append("interpreter-only site shown: rank %d %s %r"
                             % (site["rank"], site["category"], site.get("location")))
+        elif own and not has_own_frame(site, own):
+            problems.append("site without a frame of %s shown: rank %d %s %s %r"
+                            % (own, site["rank"], site["kind"], site["category"],
+                               site.get("location")))
     totals = report["totals"]
     if totals.get("hidden_sites", 0) <= 0 or totals.get("hidden_records", 0) <= 0:
         problems.append("nothing hidden: hidden_sites=%r hidden_records=%r"
@@ -211,7 +226,7 @@ def check_truncate(xml_path, outdir, cuts, tool):
 def main(argv):
     if len(argv) >= 3 and argv[0] == "totals":
         problems = check_totals(argv[1], argv[2])
-    elif len(argv) in (5, 6) and argv[0] == "acceptance":
+    elif len(argv) in (6, 7) and argv[0] == "acceptance":
         problems = check_acceptance(*argv[1:])
     elif len(argv) >= 6 and argv[0] == "truncate" and argv[4] == "--":
         problems = check_truncate(argv[1], argv[2], int(argv[3]), argv[5:])
