@@ -29,7 +29,12 @@
  *     its message and at least one frame (the counts of a loss record are
  *     on its first line, so they are right); an unterminated last line is
  *     parsed unless it is a frame line (a cut frame line would carry a
- *     wrong address or name).
+ *     wrong address or name); summary lines count only when whole
+ *     ("… blocks", "(suppressed: N from M)").
+ *   - An input is complete when each of its pids reached ERROR SUMMARY, or
+ *     LEAK SUMMARY (a vgdb leak search has no ERROR SUMMARY); finished
+ *     needs ERROR SUMMARY.  Several pids sharing one input (sink without
+ *     input_for_pid) add up their summaries.
  *   - Lines longer than TEXT_LINE_MAX are dropped whole.
  *   - vgdb output may come without prefixes (a gdb `monitor` capture): when
  *     the first valgrind-looking line has no prefix and is a loss record or
@@ -516,7 +521,8 @@ static void parse_leak_summary_line(struct text_reader *r, struct text_pid *st, 
 		if (read_amount(&p, &bytes, &d, &has) != 0)
 			return;
 		p = skip_spaces(p);
-		if (expect(&p, "bytes in ") != 0 || read_amount(&p, &blocks, &d, &has) != 0)
+		if (expect(&p, "bytes in ") != 0 || read_amount(&p, &blocks, &d, &has) != 0 ||
+		    expect(&p, " blocks") != 0)
 			return;
 		dst[k]->bytes = bytes;
 		dst[k]->blocks = blocks;
@@ -533,10 +539,14 @@ static void parse_error_summary(struct text_reader *r, struct text_pid *st, cons
 	if (read_count(&p, &e) != 0 || expect(&p, " errors from ") != 0 ||
 	    read_count(&p, &c) != 0)
 		return;
-	p = skip_spaces(strchr(p, '(') != NULL ? strchr(p, '(') : p);
-	if (expect(&p, "(suppressed: ") == 0 && read_count(&p, &se) == 0 &&
-	    expect(&p, " from ") == 0)
-		(void)read_count(&p, &sc);
+	/* The whole "(suppressed: N from M)" must be there: a line cut short
+	 * at the end of a log would give wrong counts. */
+	if (expect(&p, " contexts") != 0)
+		return;
+	p = skip_spaces(p);
+	if (expect(&p, "(suppressed: ") != 0 || read_count(&p, &se) != 0 ||
+	    expect(&p, " from ") != 0 || read_count(&p, &sc) != 0 || *p != ')')
+		return;
 	st->vg.has_error_summary = 1;
 	st->vg.errors = e;
 	st->vg.error_contexts = c;

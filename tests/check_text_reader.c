@@ -831,6 +831,10 @@ END_TEST
 START_TEST(frame_and_message_variants)
 {
 	static const char log[] =
+		"==9== Memcheck, a memory error detector\n"
+		"==9== Command: ./leaky --flag x\n"
+		"==9== Parent PID: 7\n"
+		"==9== \n"
 		"==9== Thread 2:\n"
 		"==9== Invalid read of size 8\n"
 		"==9==    at 0x4A3D8F: ??? (in /usr/lib/x.so)\n"
@@ -856,7 +860,10 @@ START_TEST(frame_and_message_variants)
 		"==9== \n"
 		"--9-- a valgrind note\n"
 		"==9== 1,234,567 (56 direct, 1,234,511 indirect) bytes in 3 blocks are possibly lost in loss record 7 of 9\n"
-		"==9==    at 0x10916D: main (leaky.c:35)\n";
+		"==9==    at 0x10916D: main (leaky.c:35)\n"
+		"==9== \n"
+		"==9== LEAK SUMMARY:\n"
+		"==9==    definitely lost: 1,234 bytes in 5 bl"; /* cut: not taken */
 	struct strpool *pool = strpool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
@@ -899,7 +906,12 @@ START_TEST(frame_and_message_variants)
 	ck_assert_uint_eq(r->indirect_bytes, 1234511);
 	ck_assert_uint_eq(r->blocks, 3);
 	ck_assert_uint_eq(r->stack.count, 1);
-	ck_assert_int_eq(c.first.complete, 0);
+	ck_assert_str_eq(c.first.command, "./leaky --flag x");
+	ck_assert_int_eq(c.first.ppid, 7);
+	ck_assert_int_eq(c.first.pid, 9);
+	ck_assert_int_eq(c.first.vg.has_leak_summary, 1);
+	ck_assert_uint_eq(c.first.vg.definitely_lost.bytes, 0);
+	ck_assert_int_eq(c.first.complete, 1); /* LEAK SUMMARY seen */
 	collector_free(&c);
 	strpool_free(pool);
 }
