@@ -70,6 +70,10 @@ void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 			 uint64_t unique, uint64_t count);
 /* Sorts, hides noise, numbers the shown sites, computes hidden totals. */
 void rank_finish(struct vgt_report *report, const struct rank_options *opts);
+/* One input's leak amounts as valgrind's LEAK SUMMARY counts them:
+ * out[0] definitely, [1] indirectly, [2] possibly lost, [3] still reachable. */
+void rank_input_amounts(const struct vgt_report *report, const struct vgt_input *input,
+			struct vgt_amount out[4]);
 /* The site's fingerprint from kind and location (no ips, pids, abs paths). */
 void rank_fingerprint(const struct vgt_site *site, char out[17]);
 

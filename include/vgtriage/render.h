@@ -58,6 +58,15 @@ const char *render_location_label(const struct vgt_report *report,
 /* A frame as one line: "fn (file:line)" / "fn (in obj)" / "???". */
 const char *render_frame_label(const struct vgt_report *report,
 			       const struct vgt_frame *frame);
+/* A stack as text lines ("at"/"by"), the culprit marked with '>', runs of
+ * interpreter/runtime frames folded into "… N interpreter frames". */
+void render_text_stack(FILE *out, const struct vgt_report *report,
+		       const struct vgt_stack *stack, size_t culprit, const char *indent,
+		       int color);
+/* The JSON of one site (jansson json_t *), as render_json writes it; for
+ * renderers and diff that embed sites.  Returns a new reference. */
+struct json_t;
+struct json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *site);
 /* A path made relative to root when under it (root may be NULL). */
 const char *render_relative_path(const struct vgt_report *report, const char *path,
 				 const char *root);

@@ -58,6 +58,7 @@ struct vgt_site {
 	struct vgt_stack stack;      /* the stack of the largest record */
 	struct vgt_stack aux_stack;
 	size_t culprit;              /* index of the culprit frame in stack */
+	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
 	const char *baseline;        /* "new", "known" or NULL (no --baseline) */
 	uint64_t input_mask;         /* bit i: input i contributed (first 64) */
 };

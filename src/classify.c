@@ -1,0 +1,150 @@
+/*
+ * classify.c — frame classes and the culprit frame (DESIGN.md §2).
+ *
+ * A frame's class comes from its function name and its object file: the
+ * allocator entry points by name (wherever they live), the interpreter by
+ * object (the python executable, libpython), the C/C++ runtime and
+ * valgrind's preloads by object, Cython's generated utility code by name.
+ * Everything else is the user's.
+ */
+#include <string.h>
+
+#include "vgtriage/analysis.h"
+
+static const char *const allocator_functions[] = {
+	"malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
+	"posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
+	"operator new(unsigned long)", "operator new[](unsigned long)",
+	"operator new(unsigned long, std::nothrow_t const&)",
+	"operator new[](unsigned long, std::nothrow_t const&)",
+	"operator new(unsigned long, std::align_val_t)",
+	"operator new[](unsigned long, std::align_val_t)",
+	"_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t",
+	"_ZnwmSt11align_val_t", "_ZnamSt11align_val_t",
+	"operator delete(void*)", "operator delete[](void*)",
+	"PyMem_Malloc", "PyMem_Calloc", "PyMem_Realloc", "PyMem_RawMalloc",
+	"PyMem_RawCalloc", "PyMem_RawRealloc", "_PyMem_RawMalloc", "_PyMem_RawCalloc",
+	"_PyMem_RawRealloc", "_PyMem_DebugRawAlloc", "_PyMem_DebugRawMalloc",
+	"_PyMem_DebugRawCalloc", "_PyMem_DebugRawRealloc", "_PyMem_DebugMalloc",
+	"_PyMem_DebugCalloc", "_PyMem_DebugRealloc",
+	"PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc", "_PyObject_Malloc",
+	"_PyObject_Calloc", "_PyObject_Realloc", "pymalloc_alloc", "pymalloc_realloc",
+	"_PyObject_GC_New", "_PyObject_GC_NewVar", "_PyObject_GC_Alloc",
+	"_PyObject_GC_Malloc", "_PyObject_GC_Calloc", "gc_alloc", "_PyObject_New",
+	"_PyObject_NewVar", "PyObject_GC_Malloc", "_PyObject_GC_Resize",
+	"PyType_GenericAlloc", "_PyType_AllocNoTrack", "PyType_GenericNew",
+	NULL,
+};
+
+/* Object-file basenames (prefixes) of the C/C++ runtime and of valgrind. */
+static const char *const runtime_objects[] = {
+	"libc.so", "libc-", "ld-linux", "ld-", "ld64.so", "libstdc++", "libgcc_s",
+	"libm.so", "libm-", "libpthread", "libdl.so", "libdl-", "librt.so", "libffi",
+	"vgpreload_", "memcheck-", "libresolv", "libnss_", "libutil",
+	NULL,
+};
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_allocator_function(const char *fn)
+{
+	return in_list(fn, allocator_functions) || starts_with(fn, "operator new") ||
+	       starts_with(fn, "operator delete");
+}
+
+static int is_interpreter_object(const char *obj)
+{
+	const char *base = basename_of(obj);
+	return starts_with(base, "python") || starts_with(base, "libpython") ||
+	       strstr(obj, "/lib/python3") != NULL || strstr(obj, "/lib/python2") != NULL;
+}
+
+static int is_runtime_object(const char *obj)
+{
+	const char *base = basename_of(obj);
+	for (size_t i = 0; runtime_objects[i] != NULL; i++)
+		if (starts_with(base, runtime_objects[i]))
+			return 1;
+	return 0;
+}
+
+/* Cython's generated helpers: __Pyx_* utility code and module init. */
+static int is_cython_utility(const char *fn)
+{
+	return starts_with(fn, "__Pyx_") || starts_with(fn, "__pyx_pymod_") ||
+	       starts_with(fn, "PyInit_") || starts_with(fn, "__pyx_module_") ||
+	       starts_with(fn, "__pyx_tp_traverse_") || starts_with(fn, "__pyx_tp_clear_");
+}
+
+/* A Python-level frame named from a perf map: "py::func:/path/file.py". */
+static enum frame_class classify_python_frame(const char *pyname)
+{
+	const char *path = strchr(pyname + 4, ':');
+	path = path != NULL ? path + 1 : "";
+	if (starts_with(path, "<frozen") || strstr(path, "/lib/python3") != NULL ||
+	    starts_with(path, "<"))
+		return FRAME_INTERPRETER;
+	return FRAME_USER;
+}
+
+enum frame_class classify_frame(const struct vgt_frame *frame)
+{
+	const char *fn = frame->fn;
+	if (fn == NULL && frame->pyname != NULL && starts_with(frame->pyname, "py::"))
+		return classify_python_frame(frame->pyname);
+	if (fn != NULL && is_allocator_function(fn))
+		return FRAME_ALLOCATOR;
+	if (frame->pyx_file != NULL)
+		return FRAME_USER;
+	if (fn != NULL && is_cython_utility(fn))
+		return FRAME_CYTHON_RUNTIME;
+	if (frame->obj != NULL) {
+		if (is_interpreter_object(frame->obj))
+			return FRAME_INTERPRETER;
+		if (is_runtime_object(frame->obj))
+			return FRAME_RUNTIME;
+	}
+	if (fn == NULL && frame->obj == NULL)
+		return FRAME_RUNTIME; /* a bare ??? says nothing about whose it is */
+	if (fn != NULL && (strcmp(fn, "(below main)") == 0 || strcmp(fn, "_start") == 0 ||
+			   starts_with(fn, "__libc_start")))
+		return FRAME_RUNTIME;
+	return FRAME_USER;
+}
+
+void classify_stack(struct vgt_stack *stack)
+{
+	for (size_t i = 0; i < stack->count; i++)
+		stack->frames[i].cls = classify_frame(&stack->frames[i]);
+}
+
+size_t classify_culprit(const struct vgt_stack *stack)
+{
+	for (size_t i = 0; i < stack->count; i++)
+		if (stack->frames[i].cls == FRAME_USER)
+			return i;
+	for (size_t i = 0; i < stack->count; i++)
+		if (stack->frames[i].cls == FRAME_CYTHON_RUNTIME)
+			return i;
+	for (size_t i = 0; i < stack->count; i++)
+		if (stack->frames[i].cls != FRAME_ALLOCATOR)
+			return i;
+	return 0;
+}

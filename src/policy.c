@@ -1,0 +1,105 @@
+/*
+ * policy.c — --fail-on: which findings make the exit status 1.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgtriage/analysis.h"
+
+static const struct {
+	const char *name;
+	enum vgt_kind_group group;
+} group_names[] = {
+	{"errors", VGT_GROUP_ERROR},     {"error", VGT_GROUP_ERROR},
+	{"definite", VGT_GROUP_DEFINITE}, {"indirect", VGT_GROUP_INDIRECT},
+	{"possible", VGT_GROUP_POSSIBLE}, {"reachable", VGT_GROUP_REACHABLE},
+};
+
+void policy_default(struct policy *policy)
+{
+	memset(policy, 0, sizeof(*policy));
+	policy->fail_group[VGT_GROUP_ERROR] = 1;
+	policy->fail_group[VGT_GROUP_DEFINITE] = 1;
+	policy->fail_group[VGT_GROUP_INDIRECT] = 1;
+	policy->fail_incomplete = 1;
+}
+
+static int parse_item(struct policy *policy, const char *item, size_t len, struct vgt_error *err)
+{
+	const char *gt = memchr(item, '>', len);
+	size_t name_len = gt != NULL ? (size_t)(gt - item) : len;
+	if (name_len == 10 && strncmp(item, "incomplete", 10) == 0 && gt == NULL) {
+		policy->fail_incomplete = 1;
+		return 0;
+	}
+	if (name_len == 3 && strncmp(item, "new", 3) == 0 && gt == NULL) {
+		policy->only_new = 1;
+		return 0;
+	}
+	if (name_len == 3 && strncmp(item, "all", 3) == 0 && gt == NULL) {
+		for (int g = 0; g < VGT_GROUP_COUNT; g++)
+			policy->fail_group[g] = 1;
+		policy->fail_incomplete = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++) {
+		if (strlen(group_names[i].name) != name_len ||
+		    strncmp(item, group_names[i].name, name_len) != 0)
+			continue;
+		enum vgt_kind_group g = group_names[i].group;
+		policy->fail_group[g] = 1;
+		if (gt != NULL) {
+			int64_t n;
+			if (vgt_parse_count(gt + 1, len - name_len - 1, &n) != 0 || n < 0)
+				return vgt_error_set(err, NULL, 0, 0,
+						     "--fail-on: '%.*s': expected a byte count after '>'",
+						     (int)len, item);
+			policy->threshold[g] = (uint64_t)n;
+		}
+		return 0;
+	}
+	return vgt_error_set(err, NULL, 0, 0,
+			     "--fail-on: unknown item '%.*s' (expected definite, indirect, possible, "
+			     "reachable, errors, incomplete, new, all or none)", (int)len, item);
+}
+
+int policy_parse(struct policy *policy, const char *spec, struct vgt_error *err)
+{
+	memset(policy, 0, sizeof(*policy));
+	if (strcmp(spec, "none") == 0)
+		return 0;
+	const char *p = spec;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		if (len > 0 && parse_item(policy, p, len, err) != 0)
+			return -1;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int policy_site_fails(const struct policy *policy, const struct vgt_site *site)
+{
+	if (site->hidden)
+		return 0;
+	if (policy->only_new && site->baseline != NULL && strcmp(site->baseline, "new") != 0)
+		return 0;
+	enum vgt_kind_group g = kind_group(site->kind);
+	if (!policy->fail_group[g])
+		return 0;
+	if (g == VGT_GROUP_ERROR)
+		return 1;
+	return site->bytes > policy->threshold[g] || (policy->threshold[g] == 0 && site->blocks > 0);
+}
+
+int policy_evaluate(const struct policy *policy, const struct vgt_report *report)
+{
+	if (policy->fail_incomplete && !report_is_complete(report))
+		return 1;
+	for (size_t i = 0; i < report->n_shown; i++)
+		if (policy_site_fails(policy, report->sites[i]))
+			return 1;
+	return 0;
+}
