@@ -755,27 +755,30 @@ static void spawn_vgdb(struct run *r, double now)
 	r->vgdb_started = now;
 }
 
-static void reap_vgdb(struct run *r, int kill_it)
+/* Returns 1 when vgdb exited 0 (its answer is a leak search). */
+static int reap_vgdb(struct run *r, int kill_it)
 {
 	if (r->vgdb_pid <= 0)
-		return;
+		return 0;
 	if (kill_it)
 		kill(r->vgdb_pid, SIGKILL);
-	while (waitpid(r->vgdb_pid, NULL, 0) < 0 && errno == EINTR)
+	int status = 0;
+	while (waitpid(r->vgdb_pid, &status, 0) < 0 && errno == EINTR)
 		;
 	r->vgdb_pid = 0;
 	close_fd(&r->vgdb_fd);
+	return !kill_it && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 static void finish_snapshot(struct run *r)
 {
-	reap_vgdb(r, 0);
+	if (!reap_vgdb(r, 0))
+		return; /* valgrind not listening yet, or already exiting */
 	r->vgdb_buf = xgrow(r->vgdb_buf, &r->vgdb_cap, r->vgdb_len + 1, 1);
 	r->vgdb_buf[r->vgdb_len] = '\0';
 	progress_erase(r);
 	struct vgt_error e;
 	vgt_error_clear(&e);
-	/* a failed snapshot (valgrind not ready yet, or exiting) is skipped */
 	(void)watch_snapshot(r->watch, r->vgdb_buf, r->vgdb_len, r->vgdb_started - r->start, &e);
 }
 

@@ -38,8 +38,10 @@ struct watch *watch_new(const struct pipeline_options *popts, FILE *out,
 			enum vgt_format format, const struct render_options *ropts);
 void watch_free(struct watch *w); /* NULL is a no-op */
 
-/* Parses one vgdb answer, updates the per-site growth and prints the
- * snapshot.  0, or -1 (the answer was no leak search: err says why). */
+/* Parses one answer of a vgdb that succeeded (exit 0), updates the
+ * per-site growth and prints the snapshot.  An answer without loss
+ * records is a snapshot in which nothing grew.  0, or -1 (the text could
+ * not be read, or writing failed: err says why). */
 int watch_snapshot(struct watch *w, const char *text, size_t len, double elapsed_s,
 		   struct vgt_error *err);
 
