@@ -380,10 +380,10 @@ char **runner_build_argv(const struct runner_argv_spec *spec)
 	} else {
 		argv[n++] = xasprintf("--xml-file=%s", spec->xml_file);
 	}
-	if (spec->vgdb_prefix != NULL) {
+	if (spec->vgdb)
 		argv[n++] = xstrdup("--vgdb=yes");
+	if (spec->vgdb_prefix != NULL)
 		argv[n++] = xasprintf("--vgdb-prefix=%s", spec->vgdb_prefix);
-	}
 	for (size_t i = 0; i < spec->n_valgrind_args; i++)
 		argv[n++] = xstrdup(spec->valgrind_args[i]);
 	argv[n++] = xstrdup("--");
@@ -1037,12 +1037,17 @@ static int prepare(struct run *r, struct vgt_error *err)
 	r->res->python = r->py.is_python;
 	r->res->python_perf = r->py.set_perf;
 	r->children = runner_traces_children(opts->valgrind_args, opts->n_valgrind_args);
-	if (r->children || opts->watch_seconds > 0) {
-		r->tmpdir = make_temp_dir(err);
-		if (r->tmpdir == NULL)
-			return -1;
+	/* Always a private dir: valgrind's gdbserver FIFOs (made even without
+	 * --watch) go there too, so that a SIGKILLed valgrind leaves nothing
+	 * in TMPDIR, and concurrent runs never share a name. */
+	r->tmpdir = make_temp_dir(err);
+	if (r->tmpdir == NULL)
+		return -1;
+	if (!has_arg_prefix(opts->valgrind_args, opts->n_valgrind_args, "--vgdb-prefix="))
 		r->vgdb_prefix = xasprintf("%s/vgdb", r->tmpdir);
-	}
+	else if (opts->watch_seconds > 0)
+		return vgt_error_set(err, NULL, 0, 0,
+				     "--watch: vgtriage sets --vgdb-prefix itself");
 	if (opts->keep_xml != NULL && !r->children) {
 		r->keep_fd = open(opts->keep_xml, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (r->keep_fd < 0)
@@ -1094,7 +1099,8 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 		.valgrind = r->valgrind,
 		.xml_fd = r->children ? -1 : xml_pipe[1],
 		.xml_file = xml_file,
-		.vgdb_prefix = opts->watch_seconds > 0 ? r->vgdb_prefix : NULL,
+		.vgdb_prefix = r->vgdb_prefix,
+		.vgdb = opts->watch_seconds > 0,
 		.valgrind_args = opts->valgrind_args,
 		.n_valgrind_args = opts->n_valgrind_args,
 		.program = r->program,
@@ -1127,6 +1133,8 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 		struct vgt_input *in = pipeline_stream_input(r->st);
 		struct vgt_error e;
 		vgt_error_clear(&e);
+		if (in != NULL && result->killed)
+			in->complete = 0; /* SIGKILL: valgrind never finished the XML */
 		int crc = pipeline_stream_close(r->st, &e);
 		r->st = NULL;
 		if (crc != 0 && !r->st_failed)

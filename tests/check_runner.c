@@ -217,6 +217,7 @@ START_TEST(argv_file_mode_and_vgdb)
 		.valgrind = "valgrind",
 		.xml_fd = -1,
 		.xml_file = "/tmp/d/vg.%p.xml",
+		.vgdb = 1,
 		.vgdb_prefix = "/tmp/d/vgdb",
 		.valgrind_args = vargs,
 		.n_valgrind_args = 2,

@@ -90,12 +90,14 @@ struct runner_python {
 void runner_detect_python(const char *path, int probe, struct runner_python *py);
 
 /* The valgrind command line.  xml_fd >= 0: --xml-fd; else xml_file names
- * the --xml-file pattern.  vgdb_prefix non-NULL: --vgdb=yes.  Returns an
- * xmalloc'd NULL-terminated argv (runner_argv_free). */
+ * the --xml-file pattern.  vgdb: --vgdb=yes; vgdb_prefix non-NULL:
+ * --vgdb-prefix.  Returns an xmalloc'd NULL-terminated argv
+ * (runner_argv_free). */
 struct runner_argv_spec {
 	const char *valgrind;
 	int xml_fd;
 	const char *xml_file;
+	int vgdb;
 	const char *vgdb_prefix;
 	const char *const *valgrind_args;
 	size_t n_valgrind_args;
