@@ -523,8 +523,12 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	FILE *out = open_output(cli);
 	if (out == NULL)
 		return VGT_EXIT_ERROR;
+	/* --watch snapshots: text or JSON Lines in the report's stream; beside
+	 * another report format they go to stderr as text. */
+	int snapshots_in_report = cli->format == VGT_FORMAT_TEXT || cli->format == VGT_FORMAT_JSON;
+	FILE *snap_out = snapshots_in_report ? out : stderr;
 	struct render_options ro;
-	render_options_for(cli, out, &ro);
+	render_options_for(cli, snap_out, &ro);
 	struct run_options opts = {0};
 	opts.command = argv;
 	opts.valgrind_args = cli->valgrind_args;
@@ -534,8 +538,8 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	opts.python_perf = cli->python_perf;
 	opts.progress = !cli->quiet;
 	opts.quiet = cli->quiet;
-	opts.out = out;
-	opts.format = cli->format;
+	opts.out = snap_out;
+	opts.format = snapshots_in_report ? cli->format : VGT_FORMAT_TEXT;
 	opts.render = &ro;
 	if (runner_wants_perf_maps(&opts)) {
 		push(&cli->perf_maps, &cli->n_perf_maps, &cli->perf_maps_cap, RUNNER_PERF_MAP_DIR);
@@ -554,6 +558,9 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	} else {
 		if (res.has_warning && !cli->quiet)
 			print_diag("warning", &res.warning);
+		if (res.killed && !cli->quiet)
+			fprintf(stderr, "vgtriage: killed %s after a second interrupt: the report is "
+				"incomplete\n", argv[0]);
 		status = run_status(&res, report_and_judge(cli, pipeline_finish(pl), out));
 	}
 	pipeline_free(pl);
