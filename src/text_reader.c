@@ -238,7 +238,6 @@ static int deliver(struct text_reader *r, struct text_pid *st, struct vgt_error 
 	int rc = 0;
 	if (st->open && st->rec.stack.count > 0) {
 		st->rec.pid = st->pid;
-		st->input->records++;
 		if (r->sink->record != NULL &&
 		    r->sink->record(r->sink->ctx, st->input, &st->rec, err) != 0)
 			rc = -1;

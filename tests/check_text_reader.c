@@ -45,6 +45,7 @@ static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	stack_copy(&g->rec.stack, &rec->stack);
 	stack_copy(&g->rec.aux_stack, &rec->aux_stack);
 	g->input = input;
+	input->records++; /* as the pipeline's sink does */
 	return 0;
 }
 
@@ -162,6 +163,20 @@ static void assert_frame(const struct vgt_frame *f, const char *fn, const char *
 	ck_assert_uint_ne(f->ip, 0);
 }
 
+/* A libc frame: valgrind prints its file:line when libc's debug info is
+ * installed (as where testdata/ was made), else "(in …libc.so.6)". */
+static void assert_libc_frame(const struct vgt_frame *f, const char *fn, const char *file,
+			      unsigned line)
+{
+	if (f->obj != NULL) {
+		ck_assert_str_eq(f->fn, fn);
+		ck_assert_ptr_nonnull(strstr(f->obj, "libc"));
+		ck_assert_ptr_null(f->file);
+	} else {
+		assert_frame(f, fn, file, line, NULL);
+	}
+}
+
 #define PRELOAD "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"
 
 static int ends_with(const char *s, const char *suffix)
@@ -237,7 +252,7 @@ START_TEST(kinds_log_records)
 	 * stack (after "in frame #1…" and the origin line) is the aux stack. */
 	r = &c.recs[5].rec;
 	ck_assert_str_eq(r->what, "Syscall param write(buf) points to uninitialised byte(s)");
-	assert_frame(&r->stack.frames[0], "write", "write.c", 26, NULL);
+	assert_libc_frame(&r->stack.frames[0], "write", "write.c", 26);
 	assert_frame(&r->stack.frames[1], "uninitialised", "kinds.c", 46, NULL);
 	ck_assert(ends_with(r->auxwhat, "is on thread 1's stack"));
 	ck_assert_uint_eq(r->aux_stack.count, 3);
@@ -399,7 +414,7 @@ START_TEST(chunking_does_not_matter)
 {
 	static const char *const files[] = {"kinds.log",     "fork.log",        "chatty.log",
 					    "mismatch.log",  "truncated.log",   "vgdb_first.txt",
-					    "vgdb_increased.txt", "vgdb_monitor.txt"};
+					    "vgdb_increased.txt", "vgdb_monitor.txt", "fds.log"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct strpool *pool = strpool_new();
 		struct collector whole = {0}, bytes = {0}, sevens = {0};
@@ -658,6 +673,30 @@ START_TEST(truncated_log_keeps_complete_records)
 	ck_assert_int_eq(err.line, nlines + 1);
 	ck_assert_int_eq(c.first.stop_line, nlines + 1);
 	ck_assert_ptr_nonnull(strstr(err.message, "ends before its summary"));
+	collector_free(&c);
+	strpool_free(pool);
+}
+END_TEST
+
+/* --track-fds=yes: a descriptor opened by the program and left open is a
+ * FdNotClosed record; inherited ones have no stack and are no records. */
+START_TEST(fds_log_open_descriptor)
+{
+	struct strpool *pool = strpool_new();
+	struct collector c = {0};
+	struct vgt_error err = {0};
+	ck_assert_int_eq(run_file(pool, &c, "fds.log", 0, &err), 0);
+	ck_assert_uint_eq(c.n, 1);
+	const struct vgt_record *r = &c.recs[0].rec;
+	ck_assert_int_eq(r->kind, VGT_KIND_FD_NOT_CLOSED);
+	ck_assert_str_eq(r->kind_name, "FdNotClosed");
+	ck_assert_str_eq(r->what, "Open file descriptor 3: /dev/null");
+	ck_assert_uint_eq(r->stack.count, 2);
+	assert_libc_frame(&r->stack.frames[0], "open", "open64.c", 41);
+	assert_frame(&r->stack.frames[1], "main", "fds.c", 13, NULL);
+	ck_assert_int_eq(c.first.vg.has_leak_summary, 0);
+	ck_assert_uint_eq(c.first.vg.errors, 0);
+	ck_assert_int_eq(c.first.complete, 1);
 	collector_free(&c);
 	strpool_free(pool);
 }
@@ -1008,6 +1047,7 @@ Suite *text_reader_suite(void)
 	tcase_add_test(tc, fork_log_interleaved_line_by_line);
 	tcase_add_test(tc, chatty_log_ignores_program_output);
 	tcase_add_test(tc, mismatch_log_cxx_names);
+	tcase_add_test(tc, fds_log_open_descriptor);
 	tcase_add_test(tc, truncated_log_keeps_complete_records);
 	tcase_add_test(tc, record_without_frames_is_dropped);
 	tcase_add_test(tc, vgdb_increased_deltas);
