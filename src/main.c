@@ -493,9 +493,14 @@ static int cmd_report(struct cli *cli, int argc, char **argv)
 		return VGT_EXIT_ERROR;
 	struct pipeline *pl = pipeline_new(&cli->pipeline);
 	int status = read_inputs(cli, pl, argc, argv);
-	int verdict = report_and_judge(cli, pipeline_finish(pl), out);
-	if (status == VGT_EXIT_OK || verdict == VGT_EXIT_ERROR)
-		status = verdict;
+	struct vgt_report *report = pipeline_finish(pl);
+	/* A broken input still gets the report of what was parsed before the
+	 * break; when nothing at all was, there is no report to give. */
+	if (status == VGT_EXIT_OK || report->totals.records > 0 || report->totals.suppressed_records > 0) {
+		int verdict = report_and_judge(cli, report, out);
+		if (status == VGT_EXIT_OK || verdict == VGT_EXIT_ERROR)
+			status = verdict;
+	}
 	pipeline_free(pl);
 	if (close_output(cli, out) != 0)
 		status = VGT_EXIT_ERROR;

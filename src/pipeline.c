@@ -70,6 +70,10 @@ static struct vgt_input *on_new_pid(void *ctx, struct vgt_input *first, long pid
 	struct vgt_input *in = report_add_input(pl->report, first->path, first->format);
 	in->pid = pid;
 	in->tool = first->tool;
+	/* A child forked without exec has no preamble of its own: it runs the
+	 * parent's command until its log says otherwise. */
+	in->command = first->command;
+	in->ppid = first->pid;
 	return in;
 }
 
