@@ -86,7 +86,10 @@ struct symbolizer {
 	size_t n_perf, perf_cap;
 	struct frame_slot *slots;
 	size_t n_slots, n_used;
-	size_t ambiguous_names;
+	/* Python names seen without doubt (from a .c, or demangled from a
+	 * cname with one reading): they settle a guess that read the same */
+	const char **confirmed;
+	size_t n_confirmed_slots, n_confirmed;
 };
 
 /* ---- small helpers ---- */
@@ -478,6 +481,46 @@ static void symbolize_generated(struct symbolizer *sym, const struct vgt_frame *
 	v->symbolized = 1;
 }
 
+static size_t ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17);
+}
+
+static int is_confirmed(const struct symbolizer *sym, const char *name)
+{
+	if (sym->n_confirmed_slots == 0)
+		return 0;
+	size_t mask = sym->n_confirmed_slots - 1;
+	for (size_t i = ptr_hash(name) & mask; sym->confirmed[i] != NULL; i = (i + 1) & mask)
+		if (sym->confirmed[i] == name)
+			return 1;
+	return 0;
+}
+
+static void confirm(struct symbolizer *sym, const char *name)
+{
+	if (is_confirmed(sym, name))
+		return;
+	if ((sym->n_confirmed + 1) * 2 > sym->n_confirmed_slots) {
+		const char **old = sym->confirmed;
+		size_t old_n = sym->n_confirmed_slots;
+		sym->n_confirmed_slots = old_n == 0 ? 64 : old_n * 2;
+		sym->confirmed = xcalloc(sym->n_confirmed_slots, sizeof(*sym->confirmed));
+		sym->n_confirmed = 0;
+		for (size_t i = 0; i < old_n; i++)
+			if (old[i] != NULL)
+				confirm(sym, old[i]);
+		free(old);
+	}
+	size_t mask = sym->n_confirmed_slots - 1;
+	size_t i = ptr_hash(name) & mask;
+	while (sym->confirmed[i] != NULL)
+		i = (i + 1) & mask;
+	sym->confirmed[i] = name;
+	sym->n_confirmed++;
+}
+
 static void resolve(struct symbolizer *sym, const struct vgt_frame *f, long pid,
 		    struct frame_value *v)
 {
@@ -495,8 +538,8 @@ static void resolve(struct symbolizer *sym, const struct vgt_frame *f, long pid,
 		symbolize_directive(sym, f, v);
 	else
 		symbolize_generated(sym, f, v);
-	if (v->ambiguous)
-		sym->ambiguous_names++;
+	if (v->pyname != NULL && !v->ambiguous)
+		confirm(sym, v->pyname);
 }
 
 static uint64_t mix(uint64_t h, uint64_t x)
@@ -542,7 +585,7 @@ static void grow_slots(struct symbolizer *sym)
 	free(old);
 }
 
-static const struct frame_value *lookup_frame(struct symbolizer *sym, const struct vgt_frame *f,
+static struct frame_value *lookup_frame(struct symbolizer *sym, const struct vgt_frame *f,
 					      long pid)
 {
 	struct frame_key key = {f->fn, f->dir, f->file, f->obj, f->line, 0, 0};
@@ -605,6 +648,7 @@ void symbolizer_free(struct symbolizer *sym)
 	}
 	free(sym->perf);
 	free(sym->slots);
+	free(sym->confirmed);
 	free(sym);
 }
 
@@ -620,15 +664,25 @@ void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
 			continue;
 		if (f->fn != NULL && !cymap_is_user_function(f->fn))
 			continue;
-		const struct frame_value *v = lookup_frame(sym, f, pid);
+		struct frame_value *v = lookup_frame(sym, f, pid);
 		if (!v->symbolized)
 			continue;
+		if (v->ambiguous && is_confirmed(sym, v->pyname))
+			v->ambiguous = 0; /* e.g. the wrapper above named it for sure */
 		f->pyx_file = v->pyx_file;
 		f->pyx_line = v->pyx_line;
 		f->pyx_source = v->pyx_source;
 		f->pyname = v->pyname;
 		f->pyname_ambiguous = v->ambiguous;
 		f->symbolized = 1;
+	}
+	/* a wrapper below an implementation confirms it after the fact */
+	for (size_t i = 0; i < stack->count; i++) {
+		struct vgt_frame *f = &stack->frames[i];
+		if (f->pyname_ambiguous && is_confirmed(sym, f->pyname)) {
+			f->pyname_ambiguous = 0;
+			lookup_frame(sym, f, pid)->ambiguous = 0;
+		}
 	}
 }
 
@@ -682,10 +736,14 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 		if (sym->opts.verbose && cf->looked != NULL)
 			report_add_note(report, "looked for %s in: %s", cf->file, cf->looked);
 	}
-	if (sym->ambiguous_names > 0)
+	size_t guessed = 0;
+	for (size_t i = 0; i < sym->n_slots; i++)
+		if (sym->slots[i].used && sym->slots[i].value.ambiguous)
+			guessed++;
+	if (guessed > 0)
 		report_add_note(report,
 				"%zu Python name%s guessed from C names without the generated file "
-				"(ambiguous)", sym->ambiguous_names, sym->ambiguous_names == 1 ? " was" : "s were");
+				"(ambiguous)", guessed, guessed == 1 ? " was" : "s were");
 	for (size_t i = 0; i < sym->n_perf; i++) {
 		const struct perf_source *ps = &sym->perf[i];
 		if (!perfmap_readable(ps->map))
