@@ -26,6 +26,7 @@
 #define MAX_TEXT (64 * 1024)
 #define MAX_FRAMES 1000
 #define MAX_COMMAND 8192
+#define NAME_SLOTS 256 /* power of two, > 2x the names below */
 
 enum el {
 	EL_OTHER = 0,
@@ -77,7 +78,7 @@ struct xml_reader {
 	int failed;            /* the parse stopped with err_message */
 	char err_message[400];
 	long err_line, err_column;
-	long bytes_fed;
+	size_t bytes_fed;
 	/* element text */
 	char *text;
 	size_t text_len;
@@ -87,6 +88,7 @@ struct xml_reader {
 	int in_error;
 	int stacks_in_error;
 	int aux_pending;       /* an auxwhat came: the next stack is its */
+	const char *last_auxwhat; /* the auxwhat the next stack belongs to */
 	struct vgt_stack *current_stack; /* NULL: frames are dropped */
 	struct vgt_frame *frame;
 	size_t records;
@@ -97,16 +99,42 @@ struct xml_reader {
 	uint64_t pair_count, pair_unique;
 	/* protocol 6 summaries: which amount <bytes>/<in_blocks> go to */
 	struct vgt_amount *amount;
+	unsigned char names[NAME_SLOTS]; /* element_names index + 1, 0 = empty */
 };
 
-static enum el lookup_element(const char *name)
+/* Element names go through a small open-addressing hash built once per
+ * reader: one strlen, one hash, usually one memcmp per element, instead of
+ * a strcmp chain over every name valgrind writes. */
+static unsigned name_hash(const char *name, size_t len)
 {
-	/* A switch on the first letter keeps this off the profile. */
-	char c = name[0];
-	for (size_t i = 0; i < sizeof(element_names) / sizeof(element_names[0]); i++)
-		if (element_names[i].name[0] == c && strcmp(element_names[i].name, name) == 0)
-			return element_names[i].el;
-	return EL_OTHER;
+	return ((unsigned)len * 31u + (unsigned char)name[0] * 7u +
+		(unsigned char)name[len - 1] * 3u + (unsigned char)name[len / 2]) & (NAME_SLOTS - 1);
+}
+
+static void build_name_table(struct xml_reader *r)
+{
+	for (size_t i = 0; i < sizeof(element_names) / sizeof(element_names[0]); i++) {
+		const char *name = element_names[i].name;
+		unsigned h = name_hash(name, strlen(name));
+		while (r->names[h] != 0)
+			h = (h + 1) & (NAME_SLOTS - 1);
+		r->names[h] = (unsigned char)(i + 1);
+	}
+}
+
+static enum el lookup_element(const struct xml_reader *r, const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0)
+		return EL_OTHER;
+	for (unsigned h = name_hash(name, len);; h = (h + 1) & (NAME_SLOTS - 1)) {
+		unsigned slot = r->names[h];
+		if (slot == 0)
+			return EL_OTHER;
+		const char *cand = element_names[slot - 1].name;
+		if (memcmp(cand, name, len + 1) == 0)
+			return element_names[slot - 1].el;
+	}
 }
 
 static enum el parent_of(const struct xml_reader *r)
@@ -162,33 +190,82 @@ static void append_command(struct xml_reader *r, const char *s, size_t len)
 	r->command[r->command_len] = '\0';
 }
 
-/* "216 (16 direct, 200 indirect) bytes in 1 blocks …" and the growth of
- * a vgdb "increased" check: "6,432 (+1,600) bytes in 201 (+50) blocks". */
+/* Cursor over valgrind's leak sentence.  Numbers carry thousands
+ * separators ("2,018"); deltas are " (+N)" / " (-N)" after a number. */
+static const char *scan_count(const char *p, int64_t *out)
+{
+	const char *start = p;
+	if (*p == '+' || *p == '-')
+		p++;
+	while ((*p >= '0' && *p <= '9') || *p == ',')
+		p++;
+	if (p == start || vgt_parse_count(start, (size_t)(p - start), out) != 0)
+		return NULL;
+	return p;
+}
+
+/* After a number: an optional " (+N)" delta. */
+static const char *scan_delta(const char *p, int64_t *delta, int *has)
+{
+	int64_t d;
+	if (p[0] == ' ' && p[1] == '(' && (p[2] == '+' || p[2] == '-')) {
+		const char *q = scan_count(p + 2, &d);
+		if (q != NULL && *q == ')') {
+			*delta = d;
+			*has = 1;
+			return q + 1;
+		}
+	}
+	return p;
+}
+
+static int skip_word(const char **p, const char *word)
+{
+	size_t n = strlen(word);
+	if (strncmp(*p, word, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
+/* "2,018 (16 direct, 2,002 indirect) bytes in 1 blocks are definitely lost
+ * in loss record 4 of 6", and a vgdb "increased" check, which puts a delta
+ * after each number: "216 (+216) (16 (+16) direct, 200 (+200) indirect)
+ * bytes in 1 (+1) blocks …". */
 static void parse_leak_text(struct vgt_record *rec, const char *text)
 {
-	const char *open = strchr(text, '(');
-	const char *bytes_in = strstr(text, " bytes in ");
-	if (open == NULL || bytes_in == NULL || open > bytes_in)
+	int64_t total, direct = 0, indirect = 0, blocks, ignored = 0;
+	int has_delta = 0, has_split = 0, unused = 0;
+	int64_t delta_bytes = 0, delta_blocks = 0;
+	const char *p = scan_count(text, &total);
+	if (p == NULL)
 		return;
-	int64_t a, b;
-	const char *direct = strstr(open, " direct, ");
-	const char *close = strchr(open, ')');
-	if (direct != NULL && close != NULL && direct < close &&
-	    vgt_parse_count(open + 1, (size_t)(direct - open - 1), &a) == 0) {
-		const char *ind = direct + 9;
-		const char *ind_end = strstr(ind, " indirect");
-		if (ind_end != NULL && vgt_parse_count(ind, (size_t)(ind_end - ind), &b) == 0) {
-			rec->direct_bytes = (uint64_t)a;
-			rec->indirect_bytes = (uint64_t)b;
+	p = scan_delta(p, &delta_bytes, &has_delta);
+	if (p[0] == ' ' && p[1] == '(') {
+		const char *q = scan_count(p + 2, &direct);
+		if (q != NULL) {
+			q = scan_delta(q, &ignored, &unused);
+			if (skip_word(&q, " direct, ") && (q = scan_count(q, &indirect)) != NULL) {
+				q = scan_delta(q, &ignored, &unused);
+				if (skip_word(&q, " indirect)")) {
+					has_split = 1;
+					p = q;
+				}
+			}
 		}
-	} else if ((open[1] == '+' || open[1] == '-') && close != NULL &&
-		   vgt_parse_count(open + 1, (size_t)(close - open - 1), &a) == 0) {
+	}
+	if (!skip_word(&p, " bytes in ") || (p = scan_count(p, &blocks)) == NULL)
+		return;
+	int has_block_delta = 0;
+	scan_delta(p, &delta_blocks, &has_block_delta);
+	if (has_split && direct >= 0 && indirect >= 0) {
+		rec->direct_bytes = (uint64_t)direct;
+		rec->indirect_bytes = (uint64_t)indirect;
+	}
+	if (has_delta || has_block_delta) {
 		rec->has_delta = 1;
-		rec->delta_bytes = a;
-		const char *bopen = strchr(bytes_in, '(');
-		const char *bclose = bopen != NULL ? strchr(bopen, ')') : NULL;
-		if (bclose != NULL && vgt_parse_count(bopen + 1, (size_t)(bclose - bopen - 1), &b) == 0)
-			rec->delta_blocks = b;
+		rec->delta_bytes = delta_bytes;
+		rec->delta_blocks = delta_blocks;
 	}
 }
 
@@ -198,6 +275,7 @@ static void start_error(struct xml_reader *r)
 	r->in_error = 1;
 	r->stacks_in_error = 0;
 	r->aux_pending = 0;
+	r->last_auxwhat = NULL;
 	r->current_stack = NULL;
 	r->rec.pid = r->input->pid;
 }
@@ -225,8 +303,12 @@ static void start_stack(struct xml_reader *r)
 		return;
 	if (r->stacks_in_error == 0)
 		r->current_stack = &r->rec.stack;
-	else if (r->aux_pending && r->rec.aux_stack.count == 0)
+	else if (r->aux_pending && r->rec.aux_stack.count == 0) {
+		/* The aux stack and the auxwhat that introduces it go together,
+		 * even when an earlier auxwhat had no stack of its own. */
 		r->current_stack = &r->rec.aux_stack;
+		r->rec.auxwhat = r->last_auxwhat;
+	}
 	r->stacks_in_error++;
 	r->aux_pending = 0;
 }
@@ -273,12 +355,13 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		fail(r, "not valgrind XML: elements nested deeper than %d levels", MAX_DEPTH);
 		return;
 	}
-	enum el el = lookup_element(name);
+	enum el el = lookup_element(r, name);
 	r->stack[r->depth++] = el;
 	if (r->depth == 1) {
 		if (el != EL_VALGRINDOUTPUT)
 			fail(r, "not valgrind XML: root element is <%.100s>, expected <valgrindoutput>", name);
-		r->root_seen = 1;
+		else
+			r->root_seen = 1;
 		return;
 	}
 	if (r->skip_depth > 0)
@@ -352,6 +435,16 @@ static void end_frame_field(struct xml_reader *r, enum el el)
 	}
 }
 
+/* The first auxwhat is the record's, unless a later one introduces the
+ * aux stack (start_stack). */
+static void note_auxwhat(struct xml_reader *r)
+{
+	r->last_auxwhat = intern_text(r);
+	if (r->rec.auxwhat == NULL)
+		r->rec.auxwhat = r->last_auxwhat;
+	r->aux_pending = 1;
+}
+
 static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 {
 	struct vgt_record *rec = &r->rec;
@@ -366,17 +459,13 @@ static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 			rec->what = intern_text(r);
 			parse_leak_text(rec, rec->what);
 		} else if (parent == EL_XAUXWHAT) {
-			if (rec->auxwhat == NULL)
-				rec->auxwhat = intern_text(r);
-			r->aux_pending = 1;
+			note_auxwhat(r);
 		}
 		break;
 	case EL_LEAKEDBYTES: rec->bytes = parse_number(r); break;
 	case EL_LEAKEDBLOCKS: rec->blocks = parse_number(r); break;
 	case EL_AUXWHAT:
-		if (rec->auxwhat == NULL)
-			rec->auxwhat = intern_text(r);
-		r->aux_pending = 1;
+		note_auxwhat(r);
 		break;
 	case EL_SNAME: rec->suppression = intern_text(r); break;
 	default: break;
@@ -561,6 +650,7 @@ struct xml_reader *xml_reader_new(struct strpool *pool, struct vgt_input *input,
 				  const struct vgt_sink *sink)
 {
 	struct xml_reader *r = xcalloc(1, sizeof(*r));
+	build_name_table(r);
 	r->pool = pool;
 	r->input = input;
 	r->sink = *sink;
@@ -618,7 +708,7 @@ int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vg
 	while (len > 0) {
 		int n = len > (1 << 30) ? 1 << 30 : (int)len;
 		int rc = xmlParseChunk(r->ctxt, buf, n, 0);
-		r->bytes_fed += n;
+		r->bytes_fed += (size_t)n;
 		if (r->failed || rc != 0) {
 			if (!r->failed) {
 				const xmlError *e = xmlCtxtGetLastError(r->ctxt);
@@ -640,32 +730,45 @@ static const char *element_label(enum el el)
 	return "an unknown element";
 }
 
+/* Nothing of valgrind's was read: finish's -1. */
+static int nothing_read(struct xml_reader *r, struct vgt_error *err, long line, long column,
+			const char *message)
+{
+	r->input->complete = 0;
+	return vgt_error_set(err, NULL, line, column, "%s", message);
+}
+
+/* -1 only when no <valgrindoutput> root was recognised; a document cut
+ * anywhere after that is a killed run: 0, complete = 0, err says where. */
 int xml_reader_finish(struct xml_reader *r, struct vgt_error *err)
 {
 	if (r->failed)
 		return report_failure(r, err);
 	long line = xmlSAX2GetLineNumber(r->ctxt), column = xmlSAX2GetColumnNumber(r->ctxt);
+	if (line < 1)
+		line = 1;
+	if (column < 1)
+		column = 1;
+	/* libxml2 now reports what the missing end means ("Premature end of
+	 * data…"); the root's state below says it better. */
 	xmlParseChunk(r->ctxt, NULL, 0, 1);
 	if (r->bytes_fed == 0)
-		return vgt_error_set(err, NULL, 1, 1, "empty input: expected valgrind XML");
-	if (!r->root_seen) {
-		if (r->failed)
-			return report_failure(r, err);
-		return vgt_error_set(err, NULL, line, column,
-				     "not valgrind XML: no <valgrindoutput> element");
-	}
+		return nothing_read(r, err, 1, 1, "empty input: expected valgrind XML");
+	if (!r->root_seen)
+		return nothing_read(r, err, line, column,
+				    "not valgrind XML: no <valgrindoutput> element");
 	if (r->root_closed)
-		return r->failed ? report_failure(r, err) : 0;
+		return 0;
 	/* The root never closed: valgrind was killed mid-write. */
 	r->input->complete = 0;
 	r->input->stop_line = line;
 	r->input->stop_column = column;
 	const char *inside = r->in_error ? "inside <error>"
 			     : r->depth > 1 ? element_label(r->stack[r->depth - 1]) : "at top level";
+	int bracket = !r->in_error && r->depth > 1;
 	vgt_error_set(err, NULL, line, column,
 		      "input ends early (valgrind killed?) after %zu complete records, %s%s%s",
-		      r->records, r->in_error || r->depth <= 1 ? "" : "inside <", inside,
-		      r->in_error || r->depth <= 1 ? "" : ">");
+		      r->records, bracket ? "inside <" : "", inside, bracket ? ">" : "");
 	return 0;
 }
 
