@@ -17,6 +17,9 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +30,8 @@
 #define MAX_FRAMES 1000
 #define MAX_COMMAND 8192
 #define NAME_SLOTS 256 /* power of two, > 2x the names below */
+#define PTR_SLOTS 256  /* power of two */
+#define RECENT_SLOTS 4096 /* power of two */
 
 enum el {
 	EL_OTHER = 0,
@@ -100,6 +105,15 @@ struct xml_reader {
 	/* protocol 6 summaries: which amount <bytes>/<in_blocks> go to */
 	struct vgt_amount *amount;
 	unsigned char names[NAME_SLOTS]; /* element_names index + 1, 0 = empty */
+	const xmlChar *ptr_names[PTR_SLOTS]; /* lookup_element's cache */
+	unsigned char ptr_els[PTR_SLOTS];
+	/* Strings interned lately, by a cheap hash of their ends: frame
+	 * fields recur record after record, and a hit here skips hashing the
+	 * whole string in the pool. */
+	struct {
+		const char *s;
+		size_t len;
+	} recent[RECENT_SLOTS];
 };
 
 /* Element names go through a small open-addressing hash built once per
@@ -122,7 +136,7 @@ static void build_name_table(struct xml_reader *r)
 	}
 }
 
-static enum el lookup_element(const struct xml_reader *r, const char *name)
+static enum el lookup_name(const struct xml_reader *r, const char *name)
 {
 	size_t len = strlen(name);
 	if (len == 0)
@@ -135,6 +149,25 @@ static enum el lookup_element(const struct xml_reader *r, const char *name)
 		if (memcmp(cand, name, len + 1) == 0)
 			return element_names[slot - 1].el;
 	}
+}
+
+/* libxml2 hands element names out of its dictionary: the same name is the
+ * same pointer for the whole parse.  A pointer-keyed cache in front of
+ * lookup_name() makes the common case one multiply and one compare.  Only
+ * dictionary-owned pointers go in, so a cached pointer can never be reused
+ * for another name while the parser lives. */
+static enum el lookup_element(struct xml_reader *r, const xmlChar *name)
+{
+	unsigned h = (unsigned)(((uintptr_t)name * UINT64_C(0x9E3779B97F4A7C15)) >> 56) &
+		     (PTR_SLOTS - 1);
+	if (r->ptr_names[h] == name)
+		return (enum el)r->ptr_els[h];
+	enum el el = lookup_name(r, (const char *)name);
+	if (r->ctxt->dict != NULL && xmlDictOwns(r->ctxt->dict, name) == 1) {
+		r->ptr_names[h] = name;
+		r->ptr_els[h] = (unsigned char)el;
+	}
+	return el;
 }
 
 static enum el parent_of(const struct xml_reader *r)
@@ -162,9 +195,26 @@ static void fail(struct xml_reader *r, const char *fmt, ...)
 	xmlStopParser(r->ctxt);
 }
 
+/* "0x4C2AB80" (valgrind's ip and unique); the placeholder "0x........"
+ * and other non-hex text give what was read so far. */
 static uint64_t parse_hex(const char *s)
 {
-	return strtoull(s, NULL, 16);
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	uint64_t v = 0;
+	for (int digits = 0; digits < 16; digits++, s++) {
+		unsigned c = (unsigned char)*s, d;
+		if (c - '0' < 10)
+			d = c - '0';
+		else if ((c | 0x20) - 'a' < 6)
+			d = (c | 0x20) - 'a' + 10;
+		else
+			break;
+		v = v << 4 | d;
+	}
+	return v;
 }
 
 /* A count: "1,008" is 1008; valgrind's test placeholders ("...") and other
@@ -355,7 +405,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		fail(r, "not valgrind XML: elements nested deeper than %d levels", MAX_DEPTH);
 		return;
 	}
-	enum el el = lookup_element(r, name);
+	enum el el = lookup_element(r, localname);
 	r->stack[r->depth++] = el;
 	if (r->depth == 1) {
 		if (el != EL_VALGRINDOUTPUT)
@@ -419,6 +469,24 @@ static const char *intern_text(struct xml_reader *r)
 	return strpool_intern_n(r->pool, r->text, r->text_len);
 }
 
+/* Interns the element text through the recent-strings cache. */
+static const char *intern_field(struct xml_reader *r)
+{
+	size_t len = r->text_len;
+	uint64_t head = 0, tail = 0;
+	memcpy(&head, r->text, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&tail, r->text + len - 8, 8);
+	uint64_t h = (head ^ (tail * UINT64_C(0xff51afd7ed558ccd)) ^ len) * UINT64_C(0x9E3779B97F4A7C15);
+	unsigned slot = (unsigned)(h >> 52) & (RECENT_SLOTS - 1);
+	if (r->recent[slot].len == len && r->recent[slot].s != NULL &&
+	    memcmp(r->recent[slot].s, r->text, len) == 0)
+		return r->recent[slot].s;
+	r->recent[slot].s = intern_text(r);
+	r->recent[slot].len = len;
+	return r->recent[slot].s;
+}
+
 static void end_frame_field(struct xml_reader *r, enum el el)
 {
 	struct vgt_frame *f = r->frame;
@@ -426,10 +494,10 @@ static void end_frame_field(struct xml_reader *r, enum el el)
 		return;
 	switch (el) {
 	case EL_IP: f->ip = parse_hex(r->text); break;
-	case EL_OBJ: f->obj = intern_text(r); break;
-	case EL_FN: f->fn = intern_text(r); break;
-	case EL_DIR: f->dir = intern_text(r); break;
-	case EL_FILE: f->file = intern_text(r); break;
+	case EL_OBJ: f->obj = intern_field(r); break;
+	case EL_FN: f->fn = intern_field(r); break;
+	case EL_DIR: f->dir = intern_field(r); break;
+	case EL_FILE: f->file = intern_field(r); break;
 	case EL_LINE: f->line = (unsigned)parse_number(r); break;
 	default: break;
 	}
@@ -452,7 +520,7 @@ static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 	case EL_UNIQUE: rec->unique = parse_hex(r->text); break;
 	case EL_TID: rec->tid = (long)parse_number(r); break;
 	case EL_THREADNAME: rec->threadname = intern_text(r); break;
-	case EL_KIND: rec->kind_name = intern_text(r); break;
+	case EL_KIND: rec->kind_name = intern_field(r); break;
 	case EL_WHAT: rec->what = intern_text(r); break;
 	case EL_TEXT:
 		if (parent == EL_XWHAT) {
