@@ -146,7 +146,7 @@ static enum el lookup_name(const struct xml_reader *r, const char *name)
 		if (slot == 0)
 			return EL_OTHER;
 		const char *cand = element_names[slot - 1].name;
-		if (memcmp(cand, name, len + 1) == 0)
+		if (cand[0] == name[0] && strcmp(cand, name) == 0)
 			return element_names[slot - 1].el;
 	}
 }
@@ -521,10 +521,10 @@ static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 	case EL_TID: rec->tid = (long)parse_number(r); break;
 	case EL_THREADNAME: rec->threadname = intern_text(r); break;
 	case EL_KIND: rec->kind_name = intern_field(r); break;
-	case EL_WHAT: rec->what = intern_text(r); break;
+	case EL_WHAT: rec->what = intern_field(r); break;
 	case EL_TEXT:
 		if (parent == EL_XWHAT) {
-			rec->what = intern_text(r);
+			rec->what = intern_field(r);
 			parse_leak_text(rec, rec->what);
 		} else if (parent == EL_XAUXWHAT) {
 			note_auxwhat(r);
@@ -603,7 +603,11 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	if (r->capturing)
 		r->text[r->text_len] = '\0';
 	if (parent == EL_FRAME) {
+		/* the hot path: most elements are frame fields */
 		end_frame_field(r, el);
+		r->capturing = 0;
+		r->depth--;
+		return;
 	} else if (r->in_error && el != EL_ERROR) {
 		if (el == EL_PAIR || el == EL_COUNT)
 			; /* not in errors */
