@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 		strpool_count(pool), strpool_bytes(pool), rc != 0 ? ": " : "", rc != 0 ? err.message : "");
 	xml_reader_free(r);
 	strpool_free(pool);
+	xml_reader_cleanup();
 	fclose(f);
 	return rc == 0 ? 0 : 1;
 }
