@@ -622,6 +622,7 @@ struct run {
 	int progress;
 	int progress_shown;
 	double next_progress;
+	char progress_line[160];
 };
 
 static void add_pid(struct run_result *res, long pid)
@@ -665,15 +666,23 @@ static void progress_draw(struct run *r, double now)
 		else
 			errors += rep->sites[i]->records;
 	}
-	fprintf(stderr, "\r\033[Kvgtriage: running %.0fs", now - r->start);
-	if (!r->children) {
-		fprintf(stderr, ", %zu error%s", errors, errors == 1 ? "" : "s");
-		if (leaks > 0)
-			fprintf(stderr, ", leak check: %zu record%s", leaks, leaks == 1 ? "" : "s");
-	}
-	if (r->watch != NULL)
-		fprintf(stderr, ", %u snapshot%s", watch_count(r->watch),
-			watch_count(r->watch) == 1 ? "" : "s");
+	char line[sizeof(r->progress_line)];
+	int n = snprintf(line, sizeof(line), "vgtriage: %s %.0fs%s",
+			 r->res->interrupted ? "stopping" : "running", now - r->start,
+			 r->res->interrupted ? " (Ctrl-C again kills it)" : "");
+	if (!r->children && n > 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", %zu error%s", errors,
+			      errors == 1 ? "" : "s");
+	if (!r->children && leaks > 0 && n > 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", leak check: %zu record%s",
+			      leaks, leaks == 1 ? "" : "s");
+	if (r->watch != NULL && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, ", %u snapshot%s",
+			 watch_count(r->watch), watch_count(r->watch) == 1 ? "" : "s");
+	if (r->progress_shown && strcmp(line, r->progress_line) == 0)
+		return; /* a terminal need not be told twice */
+	memcpy(r->progress_line, line, sizeof(line));
+	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
 	r->progress_shown = 1;
 }
