@@ -12,12 +12,12 @@ static const struct {
 } formats[VGT_FORMAT_COUNT] = {
 	[VGT_FORMAT_TEXT] = {"text", render_text},
 	[VGT_FORMAT_JSON] = {"json", render_json},
-	[VGT_FORMAT_SARIF] = {"sarif", NULL},
-	[VGT_FORMAT_JUNIT] = {"junit", NULL},
-	[VGT_FORMAT_GITHUB] = {"github", NULL},
-	[VGT_FORMAT_MARKDOWN] = {"markdown", NULL},
-	[VGT_FORMAT_CODEQUALITY] = {"codequality", NULL},
-	[VGT_FORMAT_HTML] = {"html", NULL},
+	[VGT_FORMAT_SARIF] = {"sarif", render_sarif},
+	[VGT_FORMAT_JUNIT] = {"junit", render_junit},
+	[VGT_FORMAT_GITHUB] = {"github", render_github},
+	[VGT_FORMAT_MARKDOWN] = {"markdown", render_markdown},
+	[VGT_FORMAT_CODEQUALITY] = {"codequality", render_codequality},
+	[VGT_FORMAT_HTML] = {"html", render_html},
 };
 
 int render_format_parse(const char *name, enum vgt_format *out)

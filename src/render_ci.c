@@ -1,0 +1,166 @@
+/*
+ * render_ci.c — helpers the CI formats share (see render_ci.h).
+ */
+#include "vgtriage/render_ci.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *render_ci_level(enum vgt_kind kind)
+{
+	switch (kind_group(kind)) {
+	case VGT_GROUP_ERROR:
+	case VGT_GROUP_DEFINITE:
+		return "error";
+	case VGT_GROUP_INDIRECT:
+	case VGT_GROUP_POSSIBLE:
+		/* An indirect leak goes away with the definite one above it. */
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+static const char *drop_dot_slash(const char *p)
+{
+	while (p[0] == '.' && p[1] == '/') {
+		p += 2;
+		while (*p == '/')
+			p++;
+	}
+	return p;
+}
+
+static const char *join_path(const struct vgt_report *r, const char *dir, const char *file,
+			     const char *root, int *relative)
+{
+	const char *path = file;
+	if (file[0] != '/' && dir != NULL && dir[0] != '\0' && strcmp(dir, ".") != 0)
+		path = strpool_printf(r->pool, "%s/%s", drop_dot_slash(dir), file);
+	path = drop_dot_slash(path);
+	if (path[0] == '/')
+		path = render_relative_path(r, path, root);
+	*relative = path[0] != '/';
+	return strpool_intern(r->pool, path);
+}
+
+const char *render_ci_path(const struct vgt_report *r, const struct vgt_location *loc,
+			   const char *root, int *relative)
+{
+	*relative = 0;
+	if (loc->file == NULL)
+		return NULL;
+	/* A .pyx path is as Cython wrote it (relative to where it ran), a
+	 * Python file is absolute: neither sits under the C frame's dir. */
+	return join_path(r, loc->mapped ? NULL : loc->dir, loc->file, root, relative);
+}
+
+const char *render_ci_frame_path(const struct vgt_report *r, const struct vgt_frame *f,
+				 const char *root, int *relative, unsigned *line)
+{
+	*relative = 0;
+	*line = 0;
+	if (f->pyx_file != NULL) {
+		*line = f->pyx_line;
+		return join_path(r, NULL, f->pyx_file, root, relative);
+	}
+	if (f->file == NULL)
+		return NULL;
+	*line = f->line;
+	return join_path(r, f->dir, f->file, root, relative);
+}
+
+const char *render_ci_kind_label(const struct vgt_site *site)
+{
+	return site->kind == VGT_KIND_UNKNOWN ? site->kind_name : kind_info(site->kind)->short_name;
+}
+
+static const char *leak_phrase(enum vgt_kind kind)
+{
+	switch (kind) {
+	case VGT_KIND_LEAK_DEFINITELY_LOST: return "definitely lost";
+	case VGT_KIND_LEAK_INDIRECTLY_LOST: return "indirectly lost";
+	case VGT_KIND_LEAK_POSSIBLY_LOST: return "possibly lost";
+	default: return "still reachable";
+	}
+}
+
+const char *render_ci_message(const struct vgt_report *r, const struct vgt_site *s,
+			      const char *root)
+{
+	int rel;
+	const char *path = render_ci_path(r, &s->location, root, &rel);
+	const char *where = path != NULL && s->location.line > 0
+				    ? strpool_printf(r->pool, "%s:%u", path, s->location.line)
+				    : render_location_label(r, &s->location);
+	const char *fn = s->location.function;
+	const char *in = fn != NULL && (path != NULL || s->location.obj == NULL)
+				 ? strpool_printf(r->pool, " in %s", fn)
+				 : "";
+	if (kind_is_leak(s->kind))
+		return strpool_printf(r->pool,
+				      "%" PRIu64 " bytes in %" PRIu64 " blocks %s (%zu record%s) at %s%s",
+				      s->bytes, s->blocks, leak_phrase(s->kind), s->records,
+				      s->records == 1 ? "" : "s", where, in);
+	const char *what = s->what != NULL ? s->what : kind_info(s->kind)->title;
+	size_t wl = strcspn(what, "\n");
+	return strpool_printf(r->pool, "%.*s (%" PRIu64 " time%s) at %s%s", (int)wl, what,
+			      s->occurrences, s->occurrences == 1 ? "" : "s", where, in);
+}
+
+static int folds(enum frame_class cls)
+{
+	return cls == FRAME_INTERPRETER || cls == FRAME_RUNTIME;
+}
+
+size_t render_ci_fold(const struct vgt_stack *stack, size_t culprit,
+		      struct render_ci_item **items)
+{
+	struct render_ci_item *out = xcalloc(stack->count + 1, sizeof(*out));
+	size_t n = 0;
+	for (size_t i = 0; i < stack->count;) {
+		size_t run = 0;
+		while (i + run < stack->count && folds(stack->frames[i + run].cls) &&
+		       i + run != culprit)
+			run++;
+		out[n].index = i;
+		out[n].cls = stack->frames[i].cls;
+		if (run >= 2) {
+			out[n].folded = run;
+			i += run;
+		} else {
+			i++;
+		}
+		n++;
+	}
+	*items = out;
+	return n;
+}
+
+char *render_ci_stack_text(const struct vgt_report *r, const struct vgt_stack *stack,
+			   size_t culprit, const char *indent)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (mem == NULL)
+		return xstrdup("");
+	render_text_stack(mem, r, stack, culprit, indent, 0);
+	fclose(mem);
+	return buf != NULL ? buf : xstrdup("");
+}
+
+size_t render_ci_listed(const struct vgt_report *r, const struct render_options *opts)
+{
+	return opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
+}
+
+int render_ci_site_fails(const struct render_options *opts, const struct vgt_site *site)
+{
+	if (opts->policy != NULL)
+		return policy_site_fails(opts->policy, site);
+	struct policy def;
+	policy_default(&def);
+	return policy_site_fails(&def, site);
+}

@@ -1,0 +1,263 @@
+/*
+ * render_html.c — one self-contained HTML page (inline CSS, no scripts, no
+ * external resources) to attach to a CI run as an artifact: summary,
+ * ranked table, and per site its source context, the generated C line and
+ * the stack with interpreter frames folded into collapsible blocks.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgtriage/render_ci.h"
+
+#define DEFAULT_STACKS 20
+
+static const char css[] =
+	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
+	"max-width:72em;padding:0 1em;color:#1f2328;background:#fff}"
+	"h1{font-size:1.5em;border-bottom:1px solid #d0d7de;padding-bottom:.3em}"
+	"h2{font-size:1.2em;margin-top:2em}"
+	"table{border-collapse:collapse;width:100%;font-size:.9em}"
+	"th,td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}"
+	"th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em}"
+	"pre{background:#f6f8fa;padding:.6em;overflow-x:auto;line-height:1.4}"
+	".k{display:inline-block;padding:0 .4em;border-radius:.3em;font-size:.85em;color:#fff}"
+	".error{background:#cf222e}.warning{background:#9a6700}.note{background:#0969da}"
+	".fail{font-weight:bold;color:#cf222e}"
+	".here{background:#fff8c5;font-weight:bold}.dim{color:#656d76}"
+	"details{margin:.2em 0}summary{cursor:pointer;color:#656d76}"
+	"section.site{border:1px solid #d0d7de;border-radius:.4em;padding:.2em 1em;margin:1em 0}"
+	"ul.inputs{padding-left:1.2em}";
+
+static void esc(FILE *out, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		default: fputc(*s, out);
+		}
+	}
+}
+
+static const char *where(const struct vgt_report *r, const struct vgt_site *s, const char *root)
+{
+	int rel;
+	const char *path = render_ci_path(r, &s->location, root, &rel);
+	if (path == NULL)
+		return render_location_label(r, &s->location);
+	return s->location.line > 0 ? strpool_printf(r->pool, "%s:%u", path, s->location.line) : path;
+}
+
+static void inputs(FILE *out, const struct vgt_report *r)
+{
+	fputs("<ul class=\"inputs\">\n", out);
+	for (size_t i = 0; i < r->n_inputs; i++) {
+		const struct vgt_input *in = r->inputs[i];
+		fputs("<li><code>", out);
+		esc(out, in->path);
+		fputs("</code>", out);
+		if (in->pid >= 0)
+			fprintf(out, " pid %ld", in->pid);
+		if (in->command != NULL) {
+			fputs(": <code>", out);
+			esc(out, in->command);
+			fputs("</code>", out);
+		}
+		fprintf(out, " (%zu records)", in->records);
+		if (!in->complete || !in->finished)
+			fprintf(out, " <span class=\"fail\">incomplete: %s</span>",
+				!in->complete ? "the input ends early" : "the run did not finish");
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n", out);
+}
+
+static void amount_row(FILE *out, const char *label, const struct vgt_amount *a)
+{
+	fprintf(out, "<tr><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64
+		     "</td></tr>\n",
+		label, a->bytes, a->blocks);
+}
+
+static void summary(FILE *out, const struct vgt_report *r)
+{
+	const struct vgt_totals *t = &r->totals;
+	fputs("<h2>Summary</h2>\n<table style=\"width:auto\">\n"
+	      "<tr><th>leak summary</th><th>bytes</th><th>blocks</th></tr>\n",
+	      out);
+	amount_row(out, "definitely lost", &t->definitely_lost);
+	amount_row(out, "indirectly lost", &t->indirectly_lost);
+	amount_row(out, "possibly lost", &t->possibly_lost);
+	amount_row(out, "still reachable", &t->still_reachable);
+	fputs("</table>\n", out);
+	fprintf(out, "<p>Error summary: %" PRIu64 " errors from %" PRIu64 " contexts.", t->errors,
+		t->error_contexts);
+	if (t->hidden_sites > 0)
+		fprintf(out, " Hidden: %zu sites (%zu records, %" PRIu64
+			     " bytes) outside your code; <code>--all</code> shows them.",
+			t->hidden_sites, t->hidden_records, t->hidden_bytes);
+	if (t->suppressed_records > 0)
+		fprintf(out, " Suppressed: %zu records (%" PRIu64 " bytes).", t->suppressed_records,
+			t->suppressed_bytes);
+	fputs("</p>\n", out);
+}
+
+static void table(FILE *out, const struct vgt_report *r, const struct render_options *opts,
+		  size_t n)
+{
+	fputs("<table>\n<tr><th>#</th><th>kind</th><th>bytes</th><th>blocks</th><th>records</th>"
+	      "<th>location</th><th>function</th><th>gate</th></tr>\n",
+	      out);
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_site *s = r->sites[i];
+		int leak = kind_is_leak(s->kind);
+		fprintf(out, "<tr><td class=\"n\"><a href=\"#site-%zu\">%zu</a></td>"
+			     "<td><span class=\"k %s\">",
+			s->rank, s->rank, render_ci_level(s->kind));
+		esc(out, render_ci_kind_label(s));
+		fputs("</span></td>", out);
+		if (leak)
+			fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td>",
+				s->bytes, s->blocks);
+		else
+			fputs("<td class=\"n\">–</td><td class=\"n\">–</td>", out);
+		fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td><code>",
+			leak ? (uint64_t)s->records : s->occurrences);
+		esc(out, where(r, s, opts->source_root));
+		fputs("</code></td><td><code>", out);
+		esc(out, s->location.function);
+		fputs("</code></td><td>", out);
+		if (render_ci_site_fails(opts, s))
+			fputs("<span class=\"fail\">fails</span>", out);
+		if (s->baseline != NULL) {
+			fputs(" ", out);
+			esc(out, s->baseline);
+		}
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	if (n < r->n_shown)
+		fprintf(out, "<p class=\"dim\">… %zu more sites not listed.</p>\n", r->n_shown - n);
+}
+
+static void context(FILE *out, const struct vgt_site *s)
+{
+	const struct vgt_context *c = &s->context;
+	if (c->count == 0) {
+		if (s->location.source != NULL) {
+			fprintf(out, "<pre><span class=\"here\">%6u | ", s->location.line);
+			esc(out, s->location.source);
+			fputs("</span></pre>\n", out);
+		}
+		return;
+	}
+	fputs("<pre>", out);
+	for (size_t i = 0; i < c->count; i++) {
+		unsigned line = c->first_line + (unsigned)i;
+		int here = line == s->location.line;
+		fprintf(out, "%s%6u | ", here ? "<span class=\"here\">" : "", line);
+		esc(out, c->lines[i]);
+		fprintf(out, "%s\n", here ? "</span>" : "");
+	}
+	fputs("</pre>\n", out);
+}
+
+static void stack(FILE *out, const struct vgt_report *r, const struct vgt_stack *st, size_t culprit)
+{
+	struct render_ci_item *items;
+	size_t n = render_ci_fold(st, culprit, &items);
+	fputs("<pre>", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct render_ci_item *it = &items[i];
+		if (it->folded > 0) {
+			fprintf(out, "<details><summary>   … %zu %s frames</summary>", it->folded,
+				frame_class_name(it->cls));
+			for (size_t k = it->index; k < it->index + it->folded; k++) {
+				fputs("<span class=\"dim\">     by ", out);
+				esc(out, render_frame_label(r, &st->frames[k]));
+				fputs("</span>\n", out);
+			}
+			fputs("</details>", out);
+			continue;
+		}
+		int is_culprit = it->index == culprit;
+		fprintf(out, "%s %s ", is_culprit ? "<b>&gt;" : " ", it->index == 0 ? "at" : "by");
+		esc(out, render_frame_label(r, &st->frames[it->index]));
+		fprintf(out, "%s <span class=\"dim\">[%s]</span>\n", is_culprit ? "</b>" : "",
+			frame_class_name(st->frames[it->index].cls));
+	}
+	fputs("</pre>\n", out);
+	free(items);
+}
+
+static void site_section(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
+			 const struct render_options *opts)
+{
+	fprintf(out, "<section class=\"site\" id=\"site-%zu\">\n<h2>#%zu <span class=\"k %s\">", s->rank,
+		s->rank, render_ci_level(s->kind));
+	esc(out, s->kind == VGT_KIND_UNKNOWN ? s->kind_name : kind_info(s->kind)->title);
+	fputs("</span> <code>", out);
+	esc(out, where(r, s, opts->source_root));
+	fputs("</code></h2>\n<p>", out);
+	esc(out, render_ci_message(r, s, opts->source_root));
+	fprintf(out, "<br><span class=\"dim\">fingerprint <code>%s</code>", s->fingerprint);
+	if (s->baseline != NULL) {
+		fputs(" · baseline: ", out);
+		esc(out, s->baseline);
+	}
+	fputs("</span></p>\n", out);
+	context(out, s);
+	if (s->has_generated) {
+		fputs("<p class=\"dim\">generated: <code>", out);
+		esc(out, render_location_label(r, &s->generated));
+		fputs("</code></p>\n", out);
+	}
+	if (!kind_is_leak(s->kind) && s->what != NULL) {
+		fputs("<p>", out);
+		esc(out, s->what);
+		fputs("</p>\n", out);
+	}
+	stack(out, r, &s->stack, s->culprit);
+	if (s->auxwhat != NULL) {
+		fputs("<p>", out);
+		esc(out, s->auxwhat);
+		fputs("</p>\n", out);
+		stack(out, r, &s->aux_stack, s->aux_stack.count);
+	}
+	fputs("</section>\n", out);
+}
+
+int render_html(FILE *out, const struct vgt_report *r, const struct render_options *opts)
+{
+	size_t n = render_ci_listed(r, opts);
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		     "<title>vgtriage: %zu site%s</title>\n<style>%s</style>\n</head>\n<body>\n"
+		     "<h1>vgtriage: valgrind memcheck</h1>\n",
+		r->n_shown, r->n_shown == 1 ? "" : "s", css);
+	inputs(out, r);
+	if (r->n_shown == 0)
+		fputs("<p><b>No findings in your code.</b></p>\n", out);
+	else
+		table(out, r, opts, n);
+	summary(out, r);
+	size_t stacks = opts->stacks != 0 ? opts->stacks : DEFAULT_STACKS;
+	for (size_t i = 0; i < n && i < stacks; i++)
+		site_section(out, r, r->sites[i], opts);
+	if (r->n_notes > 0) {
+		fputs("<h2>Notes</h2>\n<ul>\n", out);
+		for (size_t i = 0; i < r->n_notes; i++) {
+			fputs("<li>", out);
+			esc(out, r->notes[i]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
+	fprintf(out, "<p class=\"dim\">vgtriage %s</p>\n</body>\n</html>\n", VGT_VERSION);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,228 @@
+/*
+ * render_junit.c — JUnit XML for Jenkins, GitLab and the like.
+ *
+ * One <testsuite> per input, one <testcase> per shown site of that input;
+ * a site that --fail-on names gets a <failure> (message: kind, bytes,
+ * location; body: the folded stack), a site the baseline knows while
+ * --fail-on has "new" is <skipped>.  An input that ended early adds a
+ * failing "run complete" testcase when --fail-on has "incomplete".
+ * Written with libxml2's xmlTextWriter, which does the escaping.
+ */
+#include <inttypes.h>
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgtriage/render_ci.h"
+
+#define X(s) ((const xmlChar *)(s))
+
+struct junit {
+	xmlTextWriterPtr w;
+	const struct vgt_report *r;
+	const struct render_options *opts;
+	struct policy policy;
+	int rc;
+};
+
+static void attr(struct junit *j, const char *name, const char *value)
+{
+	if (xmlTextWriterWriteAttribute(j->w, X(name), X(value)) < 0)
+		j->rc = -1;
+}
+
+static void attr_count(struct junit *j, const char *name, uint64_t n)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%" PRIu64, n);
+	attr(j, name, buf);
+}
+
+static void start(struct junit *j, const char *name)
+{
+	if (xmlTextWriterStartElement(j->w, X(name)) < 0)
+		j->rc = -1;
+}
+
+static void end(struct junit *j)
+{
+	if (xmlTextWriterEndElement(j->w) < 0)
+		j->rc = -1;
+}
+
+static int site_in_input(const struct vgt_site *s, size_t input, size_t n_inputs)
+{
+	if (n_inputs <= 1)
+		return 1;
+	return input < 64 && (s->input_mask & (UINT64_C(1) << input)) != 0;
+}
+
+static int is_skipped(const struct junit *j, const struct vgt_site *s)
+{
+	return j->policy.only_new && s->baseline != NULL && strcmp(s->baseline, "known") == 0;
+}
+
+static int input_fails_incomplete(const struct junit *j, const struct vgt_input *in)
+{
+	return in != NULL && j->policy.fail_incomplete && (!in->complete || !in->finished);
+}
+
+struct counts {
+	size_t tests, failures, skipped;
+};
+
+static struct counts count_input(const struct junit *j, size_t input, size_t n)
+{
+	struct counts c = {0, 0, 0};
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_site *s = j->r->sites[i];
+		if (!site_in_input(s, input, j->r->n_inputs))
+			continue;
+		c.tests++;
+		if (policy_site_fails(&j->policy, s))
+			c.failures++;
+		else if (is_skipped(j, s))
+			c.skipped++;
+	}
+	const struct vgt_input *in = input < j->r->n_inputs ? j->r->inputs[input] : NULL;
+	if (in != NULL && (!in->complete || !in->finished)) {
+		c.tests++;
+		c.failures += input_fails_incomplete(j, in);
+	}
+	return c;
+}
+
+static void write_site(struct junit *j, const struct vgt_site *s)
+{
+	const struct vgt_report *r = j->r;
+	int rel;
+	const char *path = render_ci_path(r, &s->location, j->opts->source_root, &rel);
+	const char *where = path != NULL && s->location.line > 0
+				    ? strpool_printf(r->pool, "%s:%u", path, s->location.line)
+				    : render_location_label(r, &s->location);
+	start(j, "testcase");
+	attr(j, "classname", s->kind_name);
+	attr(j, "name", s->location.function != NULL
+				? strpool_printf(r->pool, "%s %s", where, s->location.function)
+				: where);
+	if (path != NULL)
+		attr(j, "file", path);
+	if (s->location.line > 0)
+		attr_count(j, "line", s->location.line);
+	attr(j, "time", "0");
+	if (policy_site_fails(&j->policy, s)) {
+		const char *amount =
+			kind_is_leak(s->kind)
+				? strpool_printf(r->pool, "%" PRIu64 " bytes in %" PRIu64 " blocks", s->bytes,
+						 s->blocks)
+				: strpool_printf(r->pool, "%" PRIu64 " time%s", s->occurrences,
+						 s->occurrences == 1 ? "" : "s");
+		start(j, "failure");
+		attr(j, "message", strpool_printf(r->pool, "%s %s at %s", render_ci_kind_label(s),
+						  amount, where));
+		attr(j, "type", s->kind_name);
+		char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "");
+		const char *body = strpool_printf(r->pool, "%s\n%s%s",
+						  render_ci_message(r, s, j->opts->source_root),
+						  s->baseline != NULL ? strpool_printf(r->pool, "baseline: %s\n",
+										      s->baseline)
+								      : "",
+						  stack);
+		free(stack);
+		if (xmlTextWriterWriteString(j->w, X(body)) < 0)
+			j->rc = -1;
+		end(j);
+	} else if (is_skipped(j, s)) {
+		start(j, "skipped");
+		attr(j, "message", "known: in the baseline");
+		end(j);
+	}
+	end(j);
+}
+
+static void write_incomplete(struct junit *j, const struct vgt_input *in)
+{
+	start(j, "testcase");
+	attr(j, "classname", "vgtriage");
+	attr(j, "name", strpool_printf(j->r->pool, "%s: run complete", in->path));
+	attr(j, "time", "0");
+	if (input_fails_incomplete(j, in)) {
+		start(j, "failure");
+		attr(j, "message", !in->complete ? "the input ends early (valgrind killed?)"
+						 : "the run did not finish");
+		attr(j, "type", "incomplete");
+		end(j);
+	}
+	end(j);
+}
+
+static void write_suite(struct junit *j, size_t input, size_t n)
+{
+	const struct vgt_input *in = input < j->r->n_inputs ? j->r->inputs[input] : NULL;
+	struct counts c = count_input(j, input, n);
+	start(j, "testsuite");
+	attr(j, "name", in != NULL ? in->path : "vgtriage");
+	attr_count(j, "tests", c.tests);
+	attr_count(j, "failures", c.failures);
+	attr(j, "errors", "0");
+	attr_count(j, "skipped", c.skipped);
+	attr(j, "time", "0");
+	if (in != NULL && in->command != NULL) {
+		start(j, "properties");
+		start(j, "property");
+		attr(j, "name", "command");
+		attr(j, "value", in->command);
+		end(j);
+		end(j);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (site_in_input(j->r->sites[i], input, j->r->n_inputs))
+			write_site(j, j->r->sites[i]);
+	if (in != NULL && (!in->complete || !in->finished))
+		write_incomplete(j, in);
+	end(j);
+}
+
+int render_junit(FILE *out, const struct vgt_report *r, const struct render_options *opts)
+{
+	struct junit j = {0};
+	j.r = r;
+	j.opts = opts;
+	if (opts->policy != NULL)
+		j.policy = *opts->policy;
+	else
+		policy_default(&j.policy);
+	xmlBufferPtr buf = xmlBufferCreate();
+	j.w = xmlNewTextWriterMemory(buf, 0);
+	if (j.w == NULL) {
+		xmlBufferFree(buf);
+		return -1;
+	}
+	xmlTextWriterSetIndent(j.w, 1);
+	xmlTextWriterSetIndentString(j.w, X("  "));
+	size_t n = render_ci_listed(r, opts);
+	size_t suites = r->n_inputs > 0 ? r->n_inputs : 1;
+	struct counts total = {0, 0, 0};
+	for (size_t i = 0; i < suites; i++) {
+		struct counts c = count_input(&j, i, n);
+		total.tests += c.tests;
+		total.failures += c.failures;
+	}
+	if (xmlTextWriterStartDocument(j.w, NULL, "UTF-8", NULL) < 0)
+		j.rc = -1;
+	start(&j, "testsuites");
+	attr(&j, "name", "vgtriage");
+	attr_count(&j, "tests", total.tests);
+	attr_count(&j, "failures", total.failures);
+	attr(&j, "errors", "0");
+	attr(&j, "time", "0");
+	for (size_t i = 0; i < suites; i++)
+		write_suite(&j, i, n);
+	if (xmlTextWriterEndDocument(j.w) < 0)
+		j.rc = -1;
+	xmlFreeTextWriter(j.w);
+	if (j.rc == 0)
+		fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out);
+	xmlBufferFree(buf);
+	return j.rc == 0 && !ferror(out) ? 0 : -1;
+}

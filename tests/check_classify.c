@@ -1,0 +1,99 @@
+/* check_classify.c — frame classes and the culprit frame. */
+#include <check.h>
+#include <string.h>
+
+#include "vgtriage/analysis.h"
+
+Suite *classify_suite(void);
+
+static struct vgt_frame frame(const char *fn, const char *obj)
+{
+	struct vgt_frame f;
+	memset(&f, 0, sizeof(f));
+	f.fn = fn;
+	f.obj = obj;
+	return f;
+}
+
+START_TEST(test_classes)
+{
+	struct vgt_frame f = frame("malloc", "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so");
+	ck_assert_int_eq(classify_frame(&f), FRAME_ALLOCATOR);
+	f = frame("_PyObject_GC_New", "/usr/bin/python3.11");
+	ck_assert_int_eq(classify_frame(&f), FRAME_ALLOCATOR);
+	f = frame("PyList_New", "/usr/bin/python3.11");
+	ck_assert_int_eq(classify_frame(&f), FRAME_INTERPRETER);
+	f = frame("PyList_New", "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0");
+	ck_assert_int_eq(classify_frame(&f), FRAME_INTERPRETER);
+	f = frame("strdup", "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	ck_assert_int_eq(classify_frame(&f), FRAME_RUNTIME);
+	f = frame("_dl_open", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+	ck_assert_int_eq(classify_frame(&f), FRAME_RUNTIME);
+	f = frame("__Pyx_PyCode_New", "/tmp/api/native.cpython-311-x86_64-linux-gnu.so");
+	ck_assert_int_eq(classify_frame(&f), FRAME_CYTHON_RUNTIME);
+	f = frame("__pyx_pf_3api_6native_random_noise", "/tmp/api/native.so");
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+	f = frame("leak_here", "/tmp/a.out");
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+	f = frame(NULL, NULL);
+	ck_assert_int_eq(classify_frame(&f), FRAME_RUNTIME);
+	f = frame("(below main)", "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	ck_assert_int_eq(classify_frame(&f), FRAME_RUNTIME);
+}
+END_TEST
+
+START_TEST(test_python_frames_from_perf_maps)
+{
+	struct vgt_frame f = frame(NULL, NULL);
+	f.pyname = "py::leaky_endpoint:/app/api.py";
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+	f.pyname = "py::_call_with_frames_removed:<frozen importlib._bootstrap>";
+	ck_assert_int_eq(classify_frame(&f), FRAME_INTERPRETER);
+	f.pyname = "py::run:/usr/lib/python3.12/asyncio/runners.py";
+	ck_assert_int_eq(classify_frame(&f), FRAME_INTERPRETER);
+}
+END_TEST
+
+START_TEST(test_mapped_cython_frame_is_user_even_in_generated_helper_name)
+{
+	struct vgt_frame f = frame("__pyx_f_6native_helper", "/x/native.so");
+	f.pyx_file = "native.pyx";
+	f.pyx_line = 3;
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+}
+END_TEST
+
+START_TEST(test_culprit)
+{
+	struct vgt_stack s = {0};
+	*stack_push(&s) = frame("malloc", "/v/vgpreload_memcheck.so");
+	*stack_push(&s) = frame("PyMem_RawMalloc", "/usr/bin/python3.11");
+	*stack_push(&s) = frame("PyList_New", "/usr/bin/python3.11");
+	*stack_push(&s) = frame("leaky", "/x/leakymod.so");
+	*stack_push(&s) = frame("main", "/usr/bin/python3.11");
+	classify_stack(&s);
+	ck_assert_uint_eq(classify_culprit(&s), 3);
+	/* No user frame: the first Cython runtime frame. */
+	s.frames[3] = frame("__Pyx_PyCode_New", "/x/native.so");
+	classify_stack(&s);
+	ck_assert_uint_eq(classify_culprit(&s), 3);
+	/* Neither: the first frame that is not the allocator. */
+	s.frames[3] = frame("PyDict_New", "/usr/bin/python3.11");
+	classify_stack(&s);
+	ck_assert_uint_eq(classify_culprit(&s), 2);
+	stack_release(&s);
+	ck_assert_uint_eq(classify_culprit(&s), 0);
+}
+END_TEST
+
+Suite *classify_suite(void)
+{
+	Suite *s = suite_create("classify");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_classes);
+	tcase_add_test(tc, test_python_frames_from_perf_maps);
+	tcase_add_test(tc, test_mapped_cython_frame_is_user_even_in_generated_helper_name);
+	tcase_add_test(tc, test_culprit);
+	suite_add_tcase(s, tc);
+	return s;
+}
