@@ -135,7 +135,8 @@ check "valgrind missing: exit 2 and one line" \
 
 # --- 7. --watch on a service under load (HTTP on 127.0.0.1)
 rm -f port watch.jsonl
-TMPDIR="$VGTMP" "$VGTRIAGE" run --watch 2 -f json -o watch_final.json -- \
+# snapshots (JSON Lines) and then the final report share the report's stream
+TMPDIR="$VGTMP" "$VGTRIAGE" run --watch 2 -f json -- \
 	"$PYTHON" "$FIX/http_server.py" "$WORK/libpyleak.so" "$WORK/port" >watch.jsonl 2>watch.stderr &
 vpid=$!
 timeout 150 "$PYTHON" "$FIX/http_load.py" "$WORK/port" "$WORK/watch.jsonl" 3,5 120 >load.out 2>&1
@@ -149,6 +150,8 @@ kill -INT $vpid
 wait $vpid
 status=$?
 sed 's/^/    /' load.out
+# the final report: from the first line that is a lone "{"
+sed -n '/^{$/,$p' watch.jsonl >watch_final.json
 check "--watch: the leaking site grew by the bytes of the requests in between" [ "$load_status" -eq 0 ]
 check "--watch: snapshots are JSON Lines with delta and since_start" \
 	"$PYTHON" -c 'import json,sys
