@@ -363,7 +363,7 @@ char **runner_build_argv(const struct runner_argv_spec *spec)
 	size_t n_cmd = 0;
 	while (spec->command[n_cmd] != NULL)
 		n_cmd++;
-	size_t cap = 10 + spec->n_valgrind_args + n_cmd + 1;
+	size_t cap = 12 + spec->n_valgrind_args + n_cmd + 1;
 	char **argv = xcalloc(cap, sizeof(*argv));
 	size_t n = 0;
 	argv[n++] = xstrdup(spec->valgrind);
@@ -380,8 +380,15 @@ char **runner_build_argv(const struct runner_argv_spec *spec)
 	} else {
 		argv[n++] = xasprintf("--xml-file=%s", spec->xml_file);
 	}
-	if (spec->vgdb)
+	if (spec->vgdb) {
 		argv[n++] = xstrdup("--vgdb=yes");
+		/* vgdb answers in text, where frames carry only a file name
+		 * unless this is given: with the directory, snapshot sites are
+		 * mapped (Cython) and fingerprinted like the final report's */
+		if (!has_arg_prefix(spec->valgrind_args, spec->n_valgrind_args,
+				    "--fullpath-after="))
+			argv[n++] = xstrdup("--fullpath-after=");
+	}
 	if (spec->vgdb_prefix != NULL)
 		argv[n++] = xasprintf("--vgdb-prefix=%s", spec->vgdb_prefix);
 	for (size_t i = 0; i < spec->n_valgrind_args; i++)

@@ -168,6 +168,12 @@ assert [s["snapshot"] for s in lines] == list(range(1, len(lines) + 1))'
 check "--watch: the service stopped by SIGINT, final report has leak_block 8000 bytes" \
 	jcheck watch_final.json '[(s["location"]["function"], s["bytes"]) for s in d["sites"]][:1] == [("leak_block", 8000)]'
 check "--watch: exit status from the policy (1)" [ "$status" -eq 1 ]
+# snapshots see vgdb's text, the report valgrind's XML: same site, same fingerprint
+final_fp=$("$PYTHON" -c 'import json
+d = json.load(open("watch_final.json"))
+print([s["fingerprint"] for s in d["sites"] if s["location"]["function"] == "leak_block"][0])' 2>/dev/null)
+check "--watch: snapshot and final report agree on leak_block's fingerprint ($final_fp)" \
+	grep -q "leak_block fingerprints \['${final_fp:-none}'\]" load.out
 check "--watch: no zombie children, fd count stable across snapshots ($fds1, $fds2)" \
 	sh -c "[ $zombies -eq 0 ] && [ $fds1 -gt 0 ] && [ $fds1 -eq $fds2 ]"
 
