@@ -46,7 +46,7 @@ static json_t *artifact(const char *path, int relative)
 	if (relative)
 		a = json_pack("{s:s,s:s}", "uri", enc, "uriBaseId", "SRCROOT");
 	else
-		a = json_pack("{s:s++}", "uri", "file://", enc);
+		a = json_pack("{s:s+}", "uri", "file://", enc);
 	free(enc);
 	return a;
 }
