@@ -10,8 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vgtriage/baseline.h"
+#include "vgtriage/diff.h"
 #include "vgtriage/pipeline.h"
 #include "vgtriage/render.h"
+#include "vgtriage/runner.h"
+#include "vgtriage/suppress.h"
 #include "vgtriage/vgt.h"
 
 enum long_only {
@@ -119,6 +123,8 @@ struct cli {
 	const char *keep_xml;
 	double watch;
 	int python_perf;
+	struct suppressions *suppressions;
+	struct baseline *baseline_set;
 };
 
 static void cli_free(struct cli *cli)
@@ -130,6 +136,8 @@ static void cli_free(struct cli *cli)
 	free(cli->perf_maps);
 	free(cli->supp_files);
 	free(cli->valgrind_args);
+	suppressions_free(cli->suppressions);
+	baseline_free(cli->baseline_set);
 }
 
 static void push(const char ***list, size_t *n, size_t *cap, const char *value)
@@ -404,40 +412,225 @@ static int close_output(const struct cli *cli, FILE *out)
 	return 0;
 }
 
-static int render_to_output(struct cli *cli, const struct vgt_report *report)
+static void render_options_for(const struct cli *cli, FILE *out, struct render_options *ro)
 {
-	FILE *out = open_output(cli);
-	if (out == NULL)
-		return -1;
-	struct render_options ro = {0};
-	ro.color = want_color(cli, out);
-	ro.top = cli->pipeline.rank.top;
-	ro.stacks = cli->stacks;
-	ro.verbose = cli->verbose;
-	ro.policy = &cli->policy;
-	ro.source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
-	ro.gen_suppressions = cli->gen_suppressions;
+	memset(ro, 0, sizeof(*ro));
+	ro->color = want_color(cli, out);
+	ro->top = cli->pipeline.rank.top;
+	ro->stacks = cli->stacks;
+	ro->verbose = cli->verbose;
+	ro->policy = &cli->policy;
+	ro->source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
+	ro->gen_suppressions = cli->gen_suppressions;
+}
+
+static int render_to(struct cli *cli, FILE *out, const struct vgt_report *report)
+{
+	struct render_options ro;
+	render_options_for(cli, out, &ro);
 	struct vgt_error err;
 	vgt_error_clear(&err);
-	int rc = render_report(out, cli->format, report, &ro, &err);
-	if (rc != 0)
+	if (render_report(out, cli->format, report, &ro, &err) != 0) {
 		fprintf(stderr, "vgtriage: %s: %s\n", cli->output != NULL ? cli->output : "stdout",
 			err.message);
-	if (close_output(cli, out) != 0)
-		rc = -1;
-	return rc;
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads --suppressions and --baseline files before any input is read. */
+static int load_side_files(struct cli *cli)
+{
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	if (cli->n_supp_files > 0) {
+		cli->suppressions = suppressions_new();
+		for (size_t i = 0; i < cli->n_supp_files; i++) {
+			if (suppressions_load(cli->suppressions, cli->supp_files[i], &err) != 0) {
+				print_diag("error", &err);
+				return -1;
+			}
+		}
+		cli->pipeline.suppressions = cli->suppressions;
+	}
+	if (cli->baseline != NULL) {
+		cli->baseline_set = baseline_load(cli->baseline, &err);
+		if (cli->baseline_set == NULL) {
+			print_diag("error", &err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Baseline marking and writing, rendering, and the policy's verdict. */
+static int report_and_judge(struct cli *cli, struct vgt_report *report, FILE *out)
+{
+	int status = VGT_EXIT_OK;
+	if (cli->baseline_set != NULL)
+		baseline_apply(cli->baseline_set, report);
+	if (cli->write_baseline != NULL) {
+		struct vgt_error err;
+		vgt_error_clear(&err);
+		if (baseline_write_path(cli->write_baseline, report, &err) != 0) {
+			print_diag("error", &err);
+			status = VGT_EXIT_ERROR;
+		}
+	}
+	if (render_to(cli, out, report) != 0)
+		status = VGT_EXIT_ERROR;
+	if (status == VGT_EXIT_OK && policy_evaluate(&cli->policy, report))
+		status = VGT_EXIT_FINDINGS;
+	return status;
 }
 
 static int cmd_report(struct cli *cli, int argc, char **argv)
 {
+	if (load_side_files(cli) != 0)
+		return VGT_EXIT_ERROR;
+	FILE *out = open_output(cli);
+	if (out == NULL)
+		return VGT_EXIT_ERROR;
 	struct pipeline *pl = pipeline_new(&cli->pipeline);
 	int status = read_inputs(cli, pl, argc, argv);
 	struct vgt_report *report = pipeline_finish(pl);
-	if (render_to_output(cli, report) != 0)
-		status = VGT_EXIT_ERROR;
-	if (status == VGT_EXIT_OK && policy_evaluate(&cli->policy, report))
-		status = VGT_EXIT_FINDINGS;
+	/* A broken input still gets the report of what was parsed before the
+	 * break; when nothing at all was, there is no report to give. */
+	if (status == VGT_EXIT_OK || report->totals.records > 0 || report->totals.suppressed_records > 0) {
+		int verdict = report_and_judge(cli, report, out);
+		if (status == VGT_EXIT_OK || verdict == VGT_EXIT_ERROR)
+			status = verdict;
+	}
 	pipeline_free(pl);
+	if (close_output(cli, out) != 0)
+		status = VGT_EXIT_ERROR;
+	return status;
+}
+
+/* The program's own failure wins over the policy (man page, EXIT STATUS). */
+static int run_status(const struct run_result *res, int verdict)
+{
+	if (verdict == VGT_EXIT_ERROR)
+		return verdict;
+	if (res->signaled)
+		return 128 + res->signal;
+	if (res->exited && res->exit_status != 0)
+		return res->exit_status;
+	return verdict;
+}
+
+static int cmd_run(struct cli *cli, int argc, char **argv)
+{
+	if (argc == 0)
+		return usage_error("run: no command given (vgtriage run [OPTIONS] -- COMMAND [ARG...])");
+	if (load_side_files(cli) != 0)
+		return VGT_EXIT_ERROR;
+	FILE *out = open_output(cli);
+	if (out == NULL)
+		return VGT_EXIT_ERROR;
+	/* --watch snapshots: text or JSON Lines in the report's stream; beside
+	 * another report format they go to stderr as text. */
+	int snapshots_in_report = cli->format == VGT_FORMAT_TEXT || cli->format == VGT_FORMAT_JSON;
+	FILE *snap_out = snapshots_in_report ? out : stderr;
+	struct render_options ro;
+	render_options_for(cli, snap_out, &ro);
+	struct run_options opts = {0};
+	opts.command = argv;
+	opts.valgrind_args = cli->valgrind_args;
+	opts.n_valgrind_args = cli->n_valgrind_args;
+	opts.keep_xml = cli->keep_xml;
+	opts.watch_seconds = cli->watch;
+	opts.python_perf = cli->python_perf;
+	opts.progress = !cli->quiet;
+	opts.quiet = cli->quiet;
+	opts.out = snap_out;
+	opts.format = snapshots_in_report ? cli->format : VGT_FORMAT_TEXT;
+	opts.render = &ro;
+	if (runner_wants_perf_maps(&opts)) {
+		push(&cli->perf_maps, &cli->n_perf_maps, &cli->perf_maps_cap, RUNNER_PERF_MAP_DIR);
+		setup_pipeline_options(cli);
+	}
+	opts.pipeline = &cli->pipeline;
+	struct pipeline *pl = pipeline_new(&cli->pipeline);
+	struct run_result res;
+	memset(&res, 0, sizeof(res));
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	int status;
+	if (runner_run(&opts, pl, &res, &err) != 0) {
+		print_diag("error", &err);
+		status = VGT_EXIT_ERROR;
+	} else {
+		if (res.has_warning && !cli->quiet)
+			print_diag("warning", &res.warning);
+		if (res.killed && !cli->quiet)
+			fprintf(stderr, "vgtriage: killed %s after a second interrupt: the report is "
+				"incomplete\n", argv[0]);
+		status = run_status(&res, report_and_judge(cli, pipeline_finish(pl), out));
+	}
+	pipeline_free(pl);
+	runner_cleanup(&res);
+	if (close_output(cli, out) != 0)
+		status = VGT_EXIT_ERROR;
+	return status;
+}
+
+/* One side of a diff: a vgtriage JSON report, or valgrind inputs. */
+static struct vgt_report *load_diff_side(struct cli *cli, int argc, char **argv, int *status)
+{
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	if (argc == 1 && diff_is_json_report(argv[0]) == 1) {
+		struct vgt_report *r = diff_load_json(argv[0], &err);
+		if (r == NULL) {
+			print_diag("error", &err);
+			*status = VGT_EXIT_ERROR;
+		}
+		return r;
+	}
+	struct pipeline *pl = pipeline_new(&cli->pipeline);
+	if (read_inputs(cli, pl, argc, argv) != VGT_EXIT_OK)
+		*status = VGT_EXIT_ERROR;
+	pipeline_finish(pl);
+	struct vgt_report *r = pipeline_take(pl);
+	pipeline_free(pl);
+	return r;
+}
+
+static int cmd_diff(struct cli *cli, int argc, char **argv)
+{
+	/* BASE NEW, or BASE... -- NEW... for several inputs a side */
+	int split = 1;
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			split = i;
+	int sep = split < argc && strcmp(argv[split], "--") == 0;
+	int n_new = argc - split - sep;
+	if (split < 1 || n_new < 1 || (!sep && argc != 2))
+		return usage_error("diff: expected BASE NEW (or BASE... -- NEW...)");
+	if (cli->format != VGT_FORMAT_TEXT && cli->format != VGT_FORMAT_JSON)
+		return usage_error("diff: only text and json output");
+	if (load_side_files(cli) != 0)
+		return VGT_EXIT_ERROR;
+	int status = VGT_EXIT_OK;
+	struct vgt_report *base = load_diff_side(cli, split, argv, &status);
+	struct vgt_report *newr = load_diff_side(cli, n_new, argv + split + sep, &status);
+	FILE *out = status == VGT_EXIT_OK ? open_output(cli) : NULL;
+	if (out != NULL) {
+		int failed = 0;
+		if (diff_render(out, cli->format, base, newr, &cli->policy, &failed) != 0) {
+			fprintf(stderr, "vgtriage: write error\n");
+			status = VGT_EXIT_ERROR;
+		} else if (failed) {
+			status = VGT_EXIT_FINDINGS;
+		}
+		if (close_output(cli, out) != 0)
+			status = VGT_EXIT_ERROR;
+	} else {
+		status = VGT_EXIT_ERROR;
+	}
+	report_free(base);
+	report_free(newr);
 	return status;
 }
 
@@ -473,10 +666,12 @@ int main(int argc, char **argv)
 	setup_pipeline_options(&cli);
 	int rest = argc - first + 1 - optind;
 	char **args = argv + first - 1 + optind;
-	if (strcmp(cli.command, "report") == 0)
-		status = cmd_report(&cli, rest, args);
+	if (strcmp(cli.command, "run") == 0)
+		status = cmd_run(&cli, rest, args);
+	else if (strcmp(cli.command, "diff") == 0)
+		status = cmd_diff(&cli, rest, args);
 	else
-		status = usage_error("'%s' is not available in this build", cli.command);
+		status = cmd_report(&cli, rest, args);
 	cli_free(&cli);
 	return finish_stdout(status);
 }

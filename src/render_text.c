@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vgtriage/render.h"
+#include "vgtriage/suppress.h"
 
 #define DEFAULT_STACKS 5
 
@@ -233,5 +234,10 @@ int render_text(FILE *out, const struct vgt_report *r, const struct render_optio
 	print_summary(out, r, st);
 	for (size_t i = 0; i < r->n_notes; i++)
 		fprintf(out, "%snote:%s %s\n", st->dim, st->reset, r->notes[i]);
+	if (opts->gen_suppressions) {
+		fprintf(out, "\n%sSuppressions for the listed sites:%s\n", st->bold, st->reset);
+		for (size_t i = 0; i < n; i++)
+			suppressions_write_entry(out, r, r->sites[i]);
+	}
 	return ferror(out) ? -1 : 0;
 }

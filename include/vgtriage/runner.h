@@ -26,6 +26,9 @@ struct run_options {
 	FILE *out;
 	enum vgt_format format;
 	const struct render_options *render;
+	/* the options of the pipeline main built: --watch builds a fresh
+	 * pipeline like it per snapshot (NULL: --watch unavailable) */
+	const struct pipeline_options *pipeline;
 };
 
 struct run_result {
@@ -33,7 +36,14 @@ struct run_result {
 	int exit_status;
 	int signaled;     /* the program died of a signal */
 	int signal;
-	int interrupted;  /* the user stopped it (Ctrl-C) */
+	int interrupted;  /* the user stopped it (Ctrl-C, SIGTERM, SIGHUP) */
+	int killed;       /* a second Ctrl-C within 3 s: SIGKILL, report incomplete */
+	int python;       /* the command was a Python program (PYTHONMALLOC set) */
+	int python_perf;  /* PYTHONPERFSUPPORT was on: /tmp/perf-PID.map written */
+	int has_warning;  /* reading the XML stopped early or was malformed */
+	struct vgt_error warning;
+	long *pids;       /* processes of this run (for runner_cleanup) */
+	size_t n_pids;
 };
 
 /* Runs opts->command under valgrind, feeding the XML of every process into
@@ -41,5 +51,65 @@ struct run_result {
  * the command missing…): err says why in one line. */
 int runner_run(const struct run_options *opts, struct pipeline *pl,
 	       struct run_result *result, struct vgt_error *err);
+
+/* 1 when the run will make CPython write /tmp/perf-PID.map (Python >= 3.12,
+ * opts->python_perf, or PYTHONPERFSUPPORT already set): main then adds
+ * RUNNER_PERF_MAP_DIR to symbolize_options.perf_maps before pipeline_new. */
+#define RUNNER_PERF_MAP_DIR "/tmp"
+int runner_wants_perf_maps(const struct run_options *opts);
+
+/* After the report is rendered: removes the perf maps this run caused and
+ * frees result->pids.  Safe on a zeroed or already cleaned result. */
+void runner_cleanup(struct run_result *result);
+
+/* ---- building blocks, exported for the unit tests ---- */
+
+/* Searches PATH (path_env; NULL = getenv, unset = "/usr/bin:/bin") like
+ * execvp; a name with a '/' is taken as is.  Returns an xmalloc'd path of
+ * an executable regular file, or NULL (errno ENOENT or EACCES). */
+char *runner_find_command(const char *name, const char *path_env);
+
+/* 1 if base (a basename) names a CPython interpreter: python, python3,
+ * python3.12, python3.12d…; the version the name carries goes to major and
+ * minor (0 when it carries none). */
+int runner_python_name(const char *base, int *major, int *minor);
+
+/* The interpreter a "#!" line names: the program, or for "/usr/bin/env
+ * [-S] prog" the prog.  Returns 0, or -1 when line is no shebang. */
+int runner_shebang_program(const char *line, char *out, size_t size);
+
+struct runner_python {
+	int is_python;
+	char interpreter[4096]; /* the interpreter to ask for its version */
+	int major, minor;       /* 0 when unknown */
+};
+/* Is the resolved command a Python interpreter or a script/entry point
+ * whose shebang names one?  Fills py; never fails (unknown = not python).
+ * probe: also run the interpreter to learn its version when its name does
+ * not say. */
+void runner_detect_python(const char *path, int probe, struct runner_python *py);
+
+/* The valgrind command line.  xml_fd >= 0: --xml-fd; else xml_file names
+ * the --xml-file pattern.  vgdb: --vgdb=yes; vgdb_prefix non-NULL:
+ * --vgdb-prefix.  Returns an xmalloc'd NULL-terminated argv
+ * (runner_argv_free). */
+struct runner_argv_spec {
+	const char *valgrind;
+	int xml_fd;
+	const char *xml_file;
+	int vgdb;
+	const char *vgdb_prefix;
+	const char *const *valgrind_args;
+	size_t n_valgrind_args;
+	const char *program;        /* resolved path of command[0] */
+	char *const *command;
+};
+char **runner_build_argv(const struct runner_argv_spec *spec);
+void runner_argv_free(char **argv);
+/* The value of the last --trace-children= among args is "yes". */
+int runner_traces_children(const char *const *args, size_t n);
+/* An argument vgtriage must own (--xml*, --tool other than memcheck):
+ * returns it, else NULL. */
+const char *runner_reserved_arg(const char *const *args, size_t n);
 
 #endif

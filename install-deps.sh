@@ -1,0 +1,37 @@
+#!/bin/sh
+# install-deps.sh — installs, from Debian 12's packages, everything that
+# building vgtriage, its tests (make check, asan, leakcheck, testdata) and
+# the demo (make demo) need.  Idempotent; uses sudo only when not root.
+# The one list of the project's packages: .ci/run calls this script.
+set -eu
+
+PACKAGES="
+	gcc g++ make libc6-dev clang pkg-config
+	libxml2-dev libxml2-utils libjansson-dev
+	check libsubunit-dev
+	valgrind
+	python3 python3-dev cython3
+	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema
+"
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=
+else
+	SUDO=sudo
+fi
+
+missing=
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages already installed"
+	exit 0
+fi
+
+echo "install-deps: installing:$missing"
+$SUDO apt-get update
+# shellcheck disable=SC2086  # a list of package names
+$SUDO env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,925 @@
+/*
+ * text_reader.c — valgrind's plain-text log (and vgdb monitor output) into
+ * the model.
+ *
+ * The reader cuts its input into lines (a partial line waits for the next
+ * chunk), keeps the lines valgrind wrote (`==PID==`, `--PID--`, `**PID**`)
+ * and ignores the rest: the program's own output may be interleaved.  Each
+ * pid has its own state (input, record being built, summary section), so
+ * the processes of a --trace-children=yes log stay apart even when their
+ * lines interleave.
+ *
+ * A `==PID==` body is dispatched on its indentation and first character:
+ *   indent 0   a message (starts a record), a loss record header, a
+ *              summary header, or a preamble line;
+ *   indent 1   an auxiliary line ("Address 0x… is …", "Block was alloc'd
+ *              at", origins);
+ *   "at 0x" / "by 0x"  a frame of the current stack;
+ *   indent 2+  the lines of HEAP/LEAK SUMMARY.
+ * A blank `==PID== ` line (or the next message) ends a record.
+ *
+ * Decisions worth knowing:
+ *   - rec->auxwhat is the first auxiliary line; rec->aux_stack is the first
+ *     stack that follows any auxiliary line (the free stack of a
+ *     use-after-free, the origin of an uninitialised value whose first aux
+ *     line had no stack).
+ *   - A message we do not know becomes a VGT_KIND_UNKNOWN record, but only
+ *     when a stack follows it: valgrind's notes and warnings have none.
+ *   - At end of input, a record cut in its stack is delivered when it has
+ *     its message and at least one frame (the counts of a loss record are
+ *     on its first line, so they are right); an unterminated last line is
+ *     parsed unless it is a frame line (a cut frame line would carry a
+ *     wrong address or name); summary lines count only when whole
+ *     ("… blocks", "(suppressed: N from M)").
+ *   - An input is complete when each of its pids reached ERROR SUMMARY, or
+ *     LEAK SUMMARY (a vgdb leak search has no ERROR SUMMARY); finished
+ *     needs ERROR SUMMARY.  Several pids sharing one input (sink without
+ *     input_for_pid) add up their summaries.
+ *   - Lines longer than TEXT_LINE_MAX are dropped whole.
+ *   - vgdb output may come without prefixes (a gdb `monitor` capture): when
+ *     the first valgrind-looking line has no prefix and is a loss record or
+ *     a summary header, unprefixed lines are read as valgrind's too.
+ */
+#include "vgtriage/reader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT_LINE_MAX (64 * 1024)
+#define TEXT_PIDS_MAX 4096
+
+enum text_target {
+	TARGET_NONE = 0, /* frames here belong to nothing we keep */
+	TARGET_MAIN,
+	TARGET_AUX
+};
+
+enum text_section {
+	SECTION_NONE = 0,
+	SECTION_HEAP,
+	SECTION_LEAK
+};
+
+enum text_mode {
+	MODE_UNDECIDED = 0,
+	MODE_PREFIXED,
+	MODE_UNPREFIXED /* vgdb capture without ==PID== */
+};
+
+struct text_pid {
+	long pid;
+	struct vgt_input *input;
+	struct vgt_record rec;
+	int open;              /* rec has its message */
+	int aux_seen;          /* an auxiliary line came */
+	enum text_target target;
+	enum text_section section;
+	long next_tid;         /* from "Thread N:" */
+	int leak_summary, error_summary;
+	struct vgt_valgrind_summary vg; /* this pid's own summaries */
+};
+
+struct text_reader {
+	struct strpool *pool;
+	struct vgt_input *first;
+	const struct vgt_sink *sink;
+	struct text_pid *pids;
+	size_t npids, cap;
+	size_t last;            /* index of the last pid used */
+	char *line;
+	size_t len;
+	int overlong;
+	long lineno;            /* lines seen so far */
+	int found;              /* any valgrind content */
+	enum text_mode mode;
+	int failed;
+};
+
+/* ---- small string helpers ---------------------------------------------- */
+
+static int starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const char *skip_spaces(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Reads a valgrind count ("1,234") at *p; advances past it. */
+static int read_count(const char **p, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int digits = 0;
+	for (; (*s >= '0' && *s <= '9') || (*s == ',' && digits > 0); s++) {
+		if (*s == ',')
+			continue;
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+		digits++;
+	}
+	if (digits == 0)
+		return -1;
+	*out = v;
+	*p = s;
+	return 0;
+}
+
+/* Reads an optional " (+N)" / " (-N)" after a count. */
+static int read_delta(const char **p, int64_t *delta, int *has)
+{
+	const char *s = skip_spaces(*p);
+	if (s[0] != '(' || (s[1] != '+' && s[1] != '-'))
+		return 0;
+	int negative = s[1] == '-';
+	s += 2;
+	uint64_t v;
+	if (read_count(&s, &v) != 0 || *s != ')' || v > INT64_MAX)
+		return -1;
+	*delta = negative ? -(int64_t)v : (int64_t)v;
+	*has = 1;
+	*p = s + 1;
+	return 0;
+}
+
+/* Reads "N" or "N (+D)"; *delta stays 0 without one. */
+static int read_amount(const char **p, uint64_t *n, int64_t *delta, int *has)
+{
+	*delta = 0;
+	if (read_count(p, n) != 0)
+		return -1;
+	return read_delta(p, delta, has);
+}
+
+static int expect(const char **p, const char *word)
+{
+	size_t n = strlen(word);
+	if (strncmp(*p, word, n) != 0)
+		return -1;
+	*p += n;
+	return 0;
+}
+
+/* ---- pids --------------------------------------------------------------- */
+
+static struct text_pid *pid_state(struct text_reader *r, long pid)
+{
+	if (r->npids > 0 && r->pids[r->last].pid == pid)
+		return &r->pids[r->last];
+	for (size_t i = 0; i < r->npids; i++) {
+		if (r->pids[i].pid == pid) {
+			r->last = i;
+			return &r->pids[i];
+		}
+	}
+	if (r->npids >= TEXT_PIDS_MAX)
+		return NULL;
+	struct vgt_input *input = r->first;
+	if (r->npids > 0 && r->sink->input_for_pid != NULL) {
+		struct vgt_input *more = r->sink->input_for_pid(r->sink->ctx, r->first, pid);
+		if (more != NULL)
+			input = more;
+	}
+	r->pids = xgrow(r->pids, &r->cap, r->npids + 1, sizeof(*r->pids));
+	struct text_pid *st = &r->pids[r->npids];
+	memset(st, 0, sizeof(*st));
+	st->pid = pid;
+	st->input = input;
+	st->next_tid = -1;
+	record_clear(&st->rec);
+	if (input->pid <= 0)
+		input->pid = pid;
+	if (input->format == NULL)
+		input->format = strpool_intern(r->pool, "text");
+	r->last = r->npids++;
+	return st;
+}
+
+/* input->vg is the sum over the pids that share the input. */
+static void publish_summary(struct text_reader *r, struct vgt_input *input)
+{
+	struct vgt_valgrind_summary sum;
+	memset(&sum, 0, sizeof(sum));
+	for (size_t i = 0; i < r->npids; i++) {
+		const struct text_pid *st = &r->pids[i];
+		if (st->input != input)
+			continue;
+		const struct vgt_valgrind_summary *v = &st->vg;
+		sum.has_leak_summary |= v->has_leak_summary;
+		sum.has_error_summary |= v->has_error_summary;
+		struct vgt_amount *dst[] = {&sum.definitely_lost, &sum.indirectly_lost,
+					    &sum.possibly_lost, &sum.still_reachable,
+					    &sum.suppressed};
+		const struct vgt_amount *src[] = {&v->definitely_lost, &v->indirectly_lost,
+						  &v->possibly_lost, &v->still_reachable,
+						  &v->suppressed};
+		for (size_t k = 0; k < 5; k++) {
+			dst[k]->bytes += src[k]->bytes;
+			dst[k]->blocks += src[k]->blocks;
+		}
+		sum.errors += v->errors;
+		sum.error_contexts += v->error_contexts;
+		sum.suppressed_errors += v->suppressed_errors;
+		sum.suppressed_contexts += v->suppressed_contexts;
+	}
+	input->vg = sum;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static int deliver(struct text_reader *r, struct text_pid *st, struct vgt_error *err)
+{
+	int rc = 0;
+	if (st->open && st->rec.stack.count > 0) {
+		st->rec.pid = st->pid;
+		if (r->sink->record != NULL &&
+		    r->sink->record(r->sink->ctx, st->input, &st->rec, err) != 0)
+			rc = -1;
+	}
+	record_clear(&st->rec);
+	st->open = 0;
+	st->aux_seen = 0;
+	st->target = TARGET_NONE;
+	return rc;
+}
+
+static void begin_record(struct text_reader *r, struct text_pid *st, enum vgt_kind kind,
+			 const char *msg)
+{
+	record_clear(&st->rec);
+	st->open = 1;
+	st->aux_seen = 0;
+	st->target = TARGET_MAIN;
+	st->rec.kind = kind;
+	st->rec.what = strpool_intern(r->pool, msg);
+	if (kind != VGT_KIND_UNKNOWN) {
+		st->rec.kind_name = kind_info(kind)->name;
+	} else {
+		/* A short, stable name: the message up to its first digit,
+		 * address or parenthesis, so that "Foo of size 4" and "Foo of
+		 * size 8" group together. */
+		size_t n = strcspn(msg, "0123456789(:");
+		while (n > 0 && msg[n - 1] == ' ')
+			n--;
+		if (n > 60)
+			n = 60;
+		st->rec.kind_name = n > 0 ? strpool_intern_n(r->pool, msg, n)
+					  : kind_info(VGT_KIND_UNKNOWN)->name;
+	}
+	st->rec.tid = st->next_tid;
+	st->next_tid = -1;
+}
+
+/* Memcheck's messages, by their text (valgrind 3.x, up to 3.26). */
+static enum vgt_kind classify_message(const char *m)
+{
+	switch (m[0]) {
+	case 'I':
+		if (starts(m, "Invalid read of size"))
+			return VGT_KIND_INVALID_READ;
+		if (starts(m, "Invalid write of size"))
+			return VGT_KIND_INVALID_WRITE;
+		if (starts(m, "Invalid free()"))
+			return VGT_KIND_INVALID_FREE;
+		if (starts(m, "Invalid alignment value"))
+			return VGT_KIND_INVALID_ALIGNMENT;
+		if (starts(m, "Invalid size value"))
+			return VGT_KIND_INVALID_SIZE_AND_ALIGNMENT;
+		if (starts(m, "Illegal memory pool address"))
+			return VGT_KIND_INVALID_MEMPOOL;
+		break;
+	case 'J':
+		if (starts(m, "Jump to the invalid address"))
+			return VGT_KIND_INVALID_JUMP;
+		break;
+	case 'M':
+		if (starts(m, "Mismatched free()"))
+			return VGT_KIND_MISMATCHED_FREE;
+		if (starts(m, "Mismatched ")) {
+			if (strstr(m, "alloc value") != NULL || strstr(m, "alignment") != NULL)
+				return VGT_KIND_MISMATCHED_ALLOC_DEALLOC_ALIGNMENT;
+			if (strstr(m, "size value") != NULL)
+				return VGT_KIND_MISMATCHED_ALLOC_DEALLOC_SIZE;
+		}
+		break;
+	case 'S':
+		if (starts(m, "Source and destination overlap"))
+			return VGT_KIND_OVERLAP;
+		if (starts(m, "Syscall param"))
+			return VGT_KIND_SYSCALL_PARAM;
+		break;
+	case 'C':
+		if (starts(m, "Conditional jump or move depends on uninitialised"))
+			return VGT_KIND_UNINIT_CONDITION;
+		break;
+	case 'U':
+		if (starts(m, "Use of uninitialised value"))
+			return VGT_KIND_UNINIT_VALUE;
+		if (starts(m, "Unaddressable byte(s) found during client check") ||
+		    starts(m, "Uninitialised byte(s) found during client check"))
+			return VGT_KIND_CLIENT_CHECK;
+		if (starts(m, "Unsafe allocation with size of zero"))
+			return VGT_KIND_INVALID_SIZE;
+		break;
+	case 'A':
+		if (starts(m, "Argument '") && strstr(m, "fishy") != NULL)
+			return VGT_KIND_FISHY_VALUE;
+		break;
+	case 'r':
+		if (starts(m, "realloc() with size 0"))
+			return VGT_KIND_REALLOC_SIZE_ZERO;
+		break;
+	case 'F':
+		if (starts(m, "File descriptor ") && strstr(m, "closed") != NULL)
+			return VGT_KIND_FD_BAD_CLOSE;
+		if (starts(m, "File descriptor "))
+			return VGT_KIND_FD_BAD_USE;
+		break;
+	case 'O':
+		if (starts(m, "Open file descriptor") || starts(m, "Open AF_"))
+			return VGT_KIND_FD_NOT_CLOSED;
+		break;
+	case 'i':
+		if (starts(m, "invalid file descriptor"))
+			return VGT_KIND_FD_BAD_USE;
+		break;
+	default:
+		break;
+	}
+	return VGT_KIND_UNKNOWN;
+}
+
+/* Lines of valgrind's that are not records and whose stacks (if any, as
+ * after "Process terminating…") are not ours to keep. */
+static int is_note(const char *m)
+{
+	static const char *const notes[] = {
+		"Copyright", "Using Valgrind", "Using LibVEX", "Warning:", "warning:",
+		"For lists of", "For counts of", "For more details", "All heap blocks",
+		"Reachable blocks", "To see them", "Rerun with", "Searching for pointers",
+		"Checked ", "Use --track-origins", "FILE DESCRIPTORS:", "Note:", "Exit program",
+		"Process terminating", "HINT:", "If you believe", "Your program",
+		"Valgrind", "valgrind:", "Memcheck:", "More than ", "Estimated",
+		"Continuing", "Running with", "This could cause",
+		"Thread ", "Access not within", "Bad permissions", "Stack overflow",
+		"in use at exit", "total heap usage", "Startup, with flags",
+		"Main thread", "Nulgrind", "Command:", "Parent PID:",
+	};
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
+		if (starts(m, notes[i]))
+			return 1;
+	return 0;
+}
+
+/* "96 (32 direct, 64 indirect) bytes in 1 blocks are definitely lost in
+ * loss record 4 of 5", with optional (+N) after each count (vgdb). */
+static int parse_loss_record(struct text_reader *r, struct text_pid *st, const char *m)
+{
+	const char *p = m;
+	uint64_t bytes, blocks, direct = 0, indirect = 0;
+	int64_t dbytes = 0, dblocks = 0, dignore = 0;
+	int has = 0, split = 0;
+	if (read_amount(&p, &bytes, &dbytes, &has) != 0)
+		return -1;
+	p = skip_spaces(p);
+	if (p[0] == '(' && p[1] >= '0' && p[1] <= '9') {
+		p++;
+		if (read_amount(&p, &direct, &dignore, &has) != 0 ||
+		    expect(&p, " direct, ") != 0 ||
+		    read_amount(&p, &indirect, &dignore, &has) != 0 ||
+		    expect(&p, " indirect)") != 0)
+			return -1;
+		split = 1;
+	}
+	p = skip_spaces(p);
+	if (expect(&p, "bytes in ") != 0 || read_amount(&p, &blocks, &dblocks, &has) != 0)
+		return -1;
+	p = skip_spaces(p);
+	if (expect(&p, "blocks are ") != 0)
+		return -1;
+	enum vgt_kind kind;
+	if (expect(&p, "definitely lost") == 0)
+		kind = VGT_KIND_LEAK_DEFINITELY_LOST;
+	else if (expect(&p, "indirectly lost") == 0)
+		kind = VGT_KIND_LEAK_INDIRECTLY_LOST;
+	else if (expect(&p, "possibly lost") == 0)
+		kind = VGT_KIND_LEAK_POSSIBLY_LOST;
+	else if (expect(&p, "still reachable") == 0)
+		kind = VGT_KIND_LEAK_STILL_REACHABLE;
+	else
+		return -1;
+	if (strstr(p, "in loss record") == NULL)
+		return -1;
+	if (st == NULL) /* only checking the shape */
+		return 0;
+	begin_record(r, st, kind, m);
+	st->rec.bytes = bytes;
+	st->rec.blocks = blocks;
+	st->rec.direct_bytes = split ? direct : bytes;
+	st->rec.indirect_bytes = split ? indirect : 0;
+	st->rec.has_delta = has;
+	st->rec.delta_bytes = dbytes;
+	st->rec.delta_blocks = dblocks;
+	return 0;
+}
+
+/* "at 0x4848899: malloc (vg_replace_malloc.c:381)" and its variants. */
+static void parse_frame(struct text_reader *r, struct vgt_frame *f, const char *s)
+{
+	s += 3; /* "at " / "by " */
+	char *end;
+	f->ip = strtoull(s, &end, 16);
+	s = end;
+	if (*s == ':')
+		s++;
+	s = skip_spaces(s);
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	/* The location is the last parenthesised group; function names
+	 * have parentheses of their own ("operator delete(void*)"). */
+	size_t fn_len = n;
+	if (n > 0 && s[n - 1] == ')') {
+		int depth = 0;
+		size_t i = n;
+		while (i > 0) {
+			i--;
+			if (s[i] == ')')
+				depth++;
+			else if (s[i] == '(' && --depth == 0)
+				break;
+		}
+		if (depth == 0 && i > 0 && s[i - 1] == ' ') {
+			const char *loc = s + i + 1;
+			size_t loc_len = n - i - 2;
+			fn_len = i - 1;
+			if (loc_len > 3 && strncmp(loc, "in ", 3) == 0) {
+				f->obj = strpool_intern_n(r->pool, loc + 3, loc_len - 3);
+			} else {
+				size_t colon = loc_len;
+				while (colon > 0 && loc[colon - 1] != ':')
+					colon--;
+				size_t path_len = loc_len;
+				if (colon > 0 && colon < loc_len &&
+				    strspn(loc + colon, "0123456789") == loc_len - colon) {
+					f->line = (unsigned)strtoul(loc + colon, NULL, 10);
+					path_len = colon - 1;
+				}
+				size_t slash = path_len;
+				while (slash > 0 && loc[slash - 1] != '/')
+					slash--;
+				if (slash > 0)
+					f->dir = strpool_intern_n(r->pool, loc, slash > 1 ? slash - 1 : 1);
+				f->file = strpool_intern_n(r->pool, loc + slash, path_len - slash);
+			}
+		}
+	}
+	while (fn_len > 0 && s[fn_len - 1] == ' ')
+		fn_len--;
+	if (fn_len > 0 && !(fn_len == 3 && strncmp(s, "???", 3) == 0))
+		f->fn = strpool_intern_n(r->pool, s, fn_len);
+}
+
+static int is_frame_line(const char *t)
+{
+	return (t[0] == 'a' && t[1] == 't' && t[2] == ' ' && t[3] == '0' && t[4] == 'x') ||
+	       (t[0] == 'b' && t[1] == 'y' && t[2] == ' ' && t[3] == '0' && t[4] == 'x');
+}
+
+static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
+{
+	struct vgt_stack *stack;
+	if (!st->open || st->target == TARGET_NONE)
+		return;
+	stack = st->target == TARGET_MAIN ? &st->rec.stack : &st->rec.aux_stack;
+	parse_frame(r, stack_push(stack), t);
+}
+
+/* " definitely lost: 532 bytes in 6 blocks" (deltas allowed, ignored). */
+static void parse_leak_summary_line(struct text_reader *r, struct text_pid *st, const char *t)
+{
+	static const char *const labels[] = {"definitely lost:", "indirectly lost:",
+					     "possibly lost:", "still reachable:", "suppressed:"};
+	struct vgt_amount *dst[] = {&st->vg.definitely_lost, &st->vg.indirectly_lost,
+				    &st->vg.possibly_lost, &st->vg.still_reachable,
+				    &st->vg.suppressed};
+	for (size_t k = 0; k < 5; k++) {
+		const char *p = t;
+		if (expect(&p, labels[k]) != 0)
+			continue;
+		p = skip_spaces(p);
+		uint64_t bytes, blocks;
+		int64_t d;
+		int has = 0;
+		if (read_amount(&p, &bytes, &d, &has) != 0)
+			return;
+		p = skip_spaces(p);
+		if (expect(&p, "bytes in ") != 0 || read_amount(&p, &blocks, &d, &has) != 0 ||
+		    expect(&p, " blocks") != 0)
+			return;
+		dst[k]->bytes = bytes;
+		dst[k]->blocks = blocks;
+		publish_summary(r, st->input);
+		return;
+	}
+}
+
+/* "12 errors from 12 contexts (suppressed: 0 from 0)" */
+static void parse_error_summary(struct text_reader *r, struct text_pid *st, const char *p)
+{
+	uint64_t e, c, se = 0, sc = 0;
+	p = skip_spaces(p);
+	if (read_count(&p, &e) != 0 || expect(&p, " errors from ") != 0 ||
+	    read_count(&p, &c) != 0)
+		return;
+	/* The whole "(suppressed: N from M)" must be there: a line cut short
+	 * at the end of a log would give wrong counts. */
+	if (expect(&p, " contexts") != 0)
+		return;
+	p = skip_spaces(p);
+	if (expect(&p, "(suppressed: ") != 0 || read_count(&p, &se) != 0 ||
+	    expect(&p, " from ") != 0 || read_count(&p, &sc) != 0 || *p != ')')
+		return;
+	st->vg.has_error_summary = 1;
+	st->vg.errors = e;
+	st->vg.error_contexts = c;
+	st->vg.suppressed_errors = se;
+	st->vg.suppressed_contexts = sc;
+	st->error_summary = 1;
+	publish_summary(r, st->input);
+}
+
+/* "Process terminating with default action of signal 11 (SIGSEGV)" */
+static void parse_terminating(struct text_reader *r, struct text_pid *st, const char *m)
+{
+	const char *open = strrchr(m, '(');
+	const char *close = open != NULL ? strchr(open, ')') : NULL;
+	if (open != NULL && close != NULL && starts(open + 1, "SIG"))
+		st->input->fatal_signal = strpool_intern_n(r->pool, open + 1,
+							   (size_t)(close - open - 1));
+}
+
+/* A line at indent 0: a message, a loss record, a summary or preamble. */
+static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
+		    struct vgt_error *err)
+{
+	int rc = deliver(r, st, err); /* the next message ends a record */
+	if (m[0] >= '0' && m[0] <= '9') {
+		if (parse_loss_record(r, st, m) == 0)
+			st->section = SECTION_NONE;
+		return rc;
+	}
+	if (starts(m, "HEAP SUMMARY:")) {
+		st->section = SECTION_HEAP;
+		return rc;
+	}
+	if (starts(m, "LEAK SUMMARY:")) {
+		st->section = SECTION_LEAK;
+		struct vgt_amount zero = {0, 0};
+		st->vg.definitely_lost = st->vg.indirectly_lost = st->vg.possibly_lost = zero;
+		st->vg.still_reachable = st->vg.suppressed = zero;
+		st->vg.has_leak_summary = 1;
+		st->leak_summary = 1;
+		publish_summary(r, st->input);
+		return rc;
+	}
+	st->section = SECTION_NONE;
+	if (starts(m, "ERROR SUMMARY:")) {
+		parse_error_summary(r, st, m + strlen("ERROR SUMMARY:"));
+		return rc;
+	}
+	if (starts(m, "Command: ")) {
+		st->input->command = strpool_intern(r->pool, m + strlen("Command: "));
+		return rc;
+	}
+	if (starts(m, "Parent PID: ")) {
+		st->input->ppid = strtol(m + strlen("Parent PID: "), NULL, 10);
+		return rc;
+	}
+	if (starts(m, "Thread ")) {
+		char *end;
+		long tid = strtol(m + strlen("Thread "), &end, 10);
+		if (end != m + strlen("Thread "))
+			st->next_tid = tid;
+		return rc;
+	}
+	if (starts(m, "Process terminating")) {
+		parse_terminating(r, st, m);
+		return rc;
+	}
+	const char *comma = strstr(m, ", a ");
+	if (comma != NULL && m[0] >= 'A' && m[0] <= 'Z' &&
+	    strcspn(m, " ,") == (size_t)(comma - m) && strstr(m, "detector") != NULL) {
+		char tool[64];
+		size_t n = (size_t)(comma - m) < sizeof(tool) - 1 ? (size_t)(comma - m)
+								  : sizeof(tool) - 1;
+		for (size_t i = 0; i < n; i++)
+			tool[i] = (char)(m[i] >= 'A' && m[i] <= 'Z' ? m[i] - 'A' + 'a' : m[i]);
+		tool[n] = '\0';
+		st->input->tool = strpool_intern(r->pool, tool);
+		return rc;
+	}
+	enum vgt_kind kind = classify_message(m);
+	if (kind == VGT_KIND_UNKNOWN && is_note(m))
+		return rc;
+	begin_record(r, st, kind, m);
+	return rc;
+}
+
+/* An auxiliary line (indent 1): "Address 0x… is …", "Block was alloc'd at". */
+static void aux_line(struct text_reader *r, struct text_pid *st, const char *t)
+{
+	if (!st->open || st->rec.stack.count == 0) {
+		st->target = TARGET_NONE;
+		return;
+	}
+	if (st->rec.auxwhat == NULL)
+		st->rec.auxwhat = strpool_intern(r->pool, t);
+	st->aux_seen = 1;
+	st->target = st->rec.aux_stack.count == 0 ? TARGET_AUX : TARGET_NONE;
+}
+
+/* One valgrind line body (after "==PID== "). */
+static int body_line(struct text_reader *r, struct text_pid *st, const char *body,
+		     int partial, struct vgt_error *err)
+{
+	const char *t = skip_spaces(body);
+	size_t indent = (size_t)(t - body);
+	if (*t == '\0') {
+		st->section = SECTION_NONE;
+		return deliver(r, st, err);
+	}
+	if (is_frame_line(t)) {
+		if (!partial)
+			add_frame(r, st, t);
+		return 0;
+	}
+	if (indent == 0)
+		return top_line(r, st, t, err);
+	if (st->section == SECTION_LEAK) {
+		parse_leak_summary_line(r, st, t);
+		return 0;
+	}
+	if (indent == 1) {
+		aux_line(r, st, t);
+		return 0;
+	}
+	/* Indented text that is no frame: a message's second line, or notes
+	 * (heap summary) — it does not change the record. */
+	return 0;
+}
+
+/* "==123== rest": returns the body, or NULL when the line is not
+ * valgrind's.  *kind is the prefix character. */
+static const char *split_prefix(const char *line, long *pid, char *kind)
+{
+	char c = line[0];
+	if ((c != '=' && c != '-' && c != '*') || line[1] != c)
+		return NULL;
+	const char *p = line + 2;
+	long v = 0;
+	int digits = 0;
+	while (*p >= '0' && *p <= '9' && digits < 10) {
+		v = v * 10 + (*p - '0');
+		p++;
+		digits++;
+	}
+	if (digits == 0 || p[0] != c || p[1] != c)
+		return NULL;
+	p += 2;
+	if (*p == ' ')
+		p++;
+	else if (*p != '\0')
+		return NULL;
+	*pid = v;
+	*kind = c;
+	return p;
+}
+
+/* Does an unprefixed line start a vgdb capture? */
+static int looks_like_vgdb(struct text_reader *r, const char *line)
+{
+	const char *t = skip_spaces(line);
+	if (starts(t, "LEAK SUMMARY:") || starts(t, "HEAP SUMMARY:") ||
+	    starts(t, "Searching for pointers"))
+		return 1;
+	return t == line && t[0] >= '0' && t[0] <= '9' && parse_loss_record(r, NULL, t) == 0;
+}
+
+static int process_line(struct text_reader *r, char *line, int partial, struct vgt_error *err)
+{
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		line[--n] = '\0';
+	long pid = 0;
+	char kind = 0;
+	const char *body = split_prefix(line, &pid, &kind);
+	struct text_pid *st;
+	if (body != NULL) {
+		if (r->mode == MODE_UNDECIDED)
+			r->mode = MODE_PREFIXED;
+		r->found = 1;
+		if (kind != '=')
+			return 0; /* --PID-- / **PID**: valgrind's own notes */
+		st = pid_state(r, pid);
+		if (st == NULL)
+			return 0;
+	} else {
+		if (r->mode == MODE_UNDECIDED && looks_like_vgdb(r, line))
+			r->mode = MODE_UNPREFIXED;
+		if (r->mode != MODE_UNPREFIXED)
+			return 0; /* the program's own output */
+		r->found = 1;
+		st = pid_state(r, r->first->pid > 0 ? r->first->pid : 0);
+		if (st == NULL)
+			return 0;
+		body = line;
+	}
+	int rc = body_line(r, st, body, partial, err);
+	if (rc != 0 && err != NULL && err->line == 0) {
+		err->line = r->lineno;
+		err->column = 1;
+	}
+	return rc;
+}
+
+/* ---- API ---------------------------------------------------------------- */
+
+struct text_reader *text_reader_new(struct strpool *pool, struct vgt_input *input,
+				    const struct vgt_sink *sink)
+{
+	struct text_reader *r = xcalloc(1, sizeof(*r));
+	r->pool = pool;
+	r->first = input;
+	r->sink = sink;
+	r->line = xmalloc(TEXT_LINE_MAX + 1);
+	if (input->format == NULL)
+		input->format = strpool_intern(pool, "text");
+	input->complete = 0;
+	return r;
+}
+
+static int fail(struct text_reader *r)
+{
+	r->failed = 1;
+	r->first->complete = 0;
+	return -1;
+}
+
+int text_reader_feed(struct text_reader *r, const char *buf, size_t len,
+		     struct vgt_error *err)
+{
+	if (r->failed)
+		return vgt_error_set(err, NULL, r->lineno, 1, "reading stopped earlier");
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t take = nl != NULL ? (size_t)(nl - buf) : len;
+		if (!r->overlong) {
+			if (r->len + take > TEXT_LINE_MAX) {
+				r->overlong = 1; /* dropped whole, see the top */
+			} else {
+				memcpy(r->line + r->len, buf, take);
+				r->len += take;
+			}
+		}
+		if (nl == NULL)
+			break;
+		r->lineno++;
+		int overlong = r->overlong;
+		r->line[r->len] = '\0';
+		r->len = 0;
+		r->overlong = 0;
+		if (!overlong && process_line(r, r->line, 0, err) != 0)
+			return fail(r);
+		buf = nl + 1;
+		len -= take + 1;
+	}
+	return 0;
+}
+
+int text_reader_finish(struct text_reader *r, struct vgt_error *err)
+{
+	if (r->failed)
+		return vgt_error_set(err, NULL, r->lineno, 1, "reading stopped earlier");
+	if (r->len > 0 && !r->overlong) {
+		r->lineno++;
+		r->line[r->len] = '\0';
+		r->len = 0;
+		if (process_line(r, r->line, 1, err) != 0)
+			return fail(r);
+	}
+	if (!r->found)
+		return vgt_error_set(err, NULL, 1, 1, "no valgrind output found");
+	for (size_t i = 0; i < r->npids; i++)
+		if (deliver(r, &r->pids[i], err) != 0)
+			return fail(r);
+	/* An input is complete when each of its pids reached its final
+	 * summary (ERROR SUMMARY; LEAK SUMMARY for a vgdb capture). */
+	const struct text_pid *cut = NULL;
+	for (size_t i = 0; i < r->npids; i++) {
+		struct text_pid *st = &r->pids[i];
+		st->input->complete = 1;
+		if (st->error_summary)
+			st->input->finished = 1;
+	}
+	for (size_t i = 0; i < r->npids; i++) {
+		struct text_pid *st = &r->pids[i];
+		if (!st->error_summary && !st->leak_summary) {
+			st->input->complete = 0;
+			st->input->stop_line = r->lineno;
+			st->input->stop_column = 1;
+			if (cut == NULL)
+				cut = st;
+		}
+	}
+	if (r->npids == 0) {
+		r->first->complete = 0;
+		r->first->stop_line = r->lineno;
+		r->first->stop_column = 1;
+		vgt_error_set(err, NULL, r->lineno, 1, "valgrind's log has no memcheck output");
+	} else if (cut != NULL)
+		vgt_error_set(err, NULL, r->lineno, 1,
+			      "valgrind's log of pid %ld ends before its summary (cut short?)",
+			      cut->pid);
+	return 0;
+}
+
+void text_reader_free(struct text_reader *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->npids; i++)
+		record_release(&r->pids[i].rec);
+	free(r->pids);
+	free(r->line);
+	free(r);
+}
+
+/* ---- cross-check -------------------------------------------------------- */
+
+void reader_summary_add(struct vgt_amount parsed[4], const struct vgt_record *rec)
+{
+	switch (rec->kind) {
+	case VGT_KIND_LEAK_DEFINITELY_LOST:
+		parsed[0].bytes += rec->direct_bytes;
+		parsed[0].blocks += rec->blocks;
+		break;
+	case VGT_KIND_LEAK_INDIRECTLY_LOST:
+		parsed[1].bytes += rec->bytes;
+		parsed[1].blocks += rec->blocks;
+		break;
+	case VGT_KIND_LEAK_POSSIBLY_LOST:
+		parsed[2].bytes += rec->direct_bytes;
+		parsed[2].blocks += rec->blocks;
+		break;
+	case VGT_KIND_LEAK_STILL_REACHABLE:
+		parsed[3].bytes += rec->bytes;
+		parsed[3].blocks += rec->blocks;
+		break;
+	default:
+		break;
+	}
+}
+
+int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount parsed[4],
+			    char *msg, size_t size)
+{
+	static const char *const names[4] = {"definitely lost", "indirectly lost",
+					     "possibly lost", "still reachable"};
+	if (size > 0)
+		msg[0] = '\0';
+	if (!in->vg.has_leak_summary)
+		return 0;
+	const struct vgt_amount *said[4] = {&in->vg.definitely_lost, &in->vg.indirectly_lost,
+					    &in->vg.possibly_lost, &in->vg.still_reachable};
+	int worst = 0;
+	size_t used = 0;
+	for (int k = 0; k < 4; k++) {
+		if (said[k]->bytes == parsed[k].bytes && said[k]->blocks == parsed[k].blocks)
+			continue;
+		/* No record of the kind at all: hidden by --show-leak-kinds. */
+		int level = parsed[k].bytes == 0 && parsed[k].blocks == 0 ? 1 : 2;
+		if (level > worst)
+			worst = level;
+		if (used < size) {
+			int n = snprintf(msg + used, size - used,
+					 "%sLEAK SUMMARY says %s %llu bytes in %llu blocks, %s %llu bytes in %llu blocks",
+					 used > 0 ? "; " : "", names[k],
+					 (unsigned long long)said[k]->bytes,
+					 (unsigned long long)said[k]->blocks,
+					 level == 1 ? "no records show (hidden by --show-leak-kinds?), records:"
+						    : "records add up to",
+					 (unsigned long long)parsed[k].bytes,
+					 (unsigned long long)parsed[k].blocks);
+			if (n > 0)
+				used += (size_t)n < size - used ? (size_t)n : size - used;
+		}
+	}
+	return worst;
+}

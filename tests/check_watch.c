@@ -1,0 +1,208 @@
+/*
+ * check_watch.c — `run --watch` snapshots: growth ranking, text and JSON
+ * Lines rendering, and growth tracked across two real vgdb answers
+ * (testdata/run/vgdb_increased_{1,2}.txt: `leak_check full definiteleak
+ * increased` on tests/fixtures/run/leak_loop.c, 2 s and 3 s into its run).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vgtriage/watch.h"
+
+Suite *watch_suite(void);
+
+static struct watch_growth growth(const char *fp, int64_t db, int64_t dk, int64_t sb)
+{
+	struct watch_growth g;
+	memset(&g, 0, sizeof(g));
+	snprintf(g.fingerprint, sizeof(g.fingerprint), "%s", fp);
+	g.label = "x.c:1";
+	g.kind_name = "Leak_DefinitelyLost";
+	g.delta_bytes = db;
+	g.delta_blocks = dk;
+	g.since_bytes = sb;
+	g.since_blocks = dk;
+	g.bytes = (uint64_t)sb;
+	g.blocks = (uint64_t)dk;
+	return g;
+}
+
+START_TEST(rank_fastest_first)
+{
+	struct watch_growth g[5] = {
+		growth("000000000000000a", 100, 1, 100),
+		growth("000000000000000b", 3200, 100, 9600),
+		growth("000000000000000c", 100, 4, 100),
+		growth("000000000000000d", 100, 4, 500),
+		growth("000000000000000e", 100, 4, 500),
+	};
+	watch_rank_growth(g, 5);
+	ck_assert_str_eq(g[0].fingerprint, "000000000000000b"); /* most bytes */
+	ck_assert_str_eq(g[1].fingerprint, "000000000000000d"); /* then blocks, since start */
+	ck_assert_str_eq(g[2].fingerprint, "000000000000000e"); /* then fingerprint */
+	ck_assert_str_eq(g[3].fingerprint, "000000000000000c");
+	ck_assert_str_eq(g[4].fingerprint, "000000000000000a");
+	watch_rank_growth(g, 0);
+}
+END_TEST
+
+static char *render_to_string(int json, unsigned snap, double el, const struct watch_growth *g,
+			      size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	int rc = json ? watch_render_json(f, snap, el, g, n) : watch_render_text(f, snap, el, g, n, 0);
+	ck_assert_int_eq(rc, 0);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(render_json_line)
+{
+	struct watch_growth g[2] = {growth("00000000000000aa", 3200, 100, 9600),
+				    growth("00000000000000bb", 16, 1, 16)};
+	g[0].function = "api.native.random_noise";
+	char *s = render_to_string(1, 2, 10.04, g, 2);
+	/* exactly one line */
+	char *nl = strchr(s, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_str_eq(nl + 1, "");
+	json_error_t jerr;
+	json_t *o = json_loads(s, 0, &jerr);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "snapshot")), 2);
+	ck_assert(json_real_value(json_object_get(o, "elapsed_s")) == 10.0);
+	json_t *sites = json_object_get(o, "sites");
+	ck_assert_uint_eq(json_array_size(sites), 2);
+	json_t *s0 = json_array_get(sites, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(s0, "fingerprint")), "00000000000000aa");
+	ck_assert_str_eq(json_string_value(json_object_get(s0, "function")),
+			 "api.native.random_noise");
+	json_t *d = json_object_get(s0, "delta");
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "bytes")), 3200);
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "blocks")), 100);
+	json_t *ss = json_object_get(s0, "since_start");
+	ck_assert_int_eq(json_integer_value(json_object_get(ss, "bytes")), 9600);
+	ck_assert_ptr_null(json_object_get(json_array_get(sites, 1), "function"));
+	json_decref(o);
+	free(s);
+
+	s = render_to_string(1, 1, 2.0, NULL, 0);
+	ck_assert_str_eq(s, "{\"snapshot\":1,\"elapsed_s\":2.0,\"sites\":[]}\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(render_text_lines)
+{
+	struct watch_growth g[1] = {growth("00000000000000aa", 1234567, 100, 2000000)};
+	char *s = render_to_string(0, 3, 6.0, g, 1);
+	ck_assert_ptr_nonnull(strstr(s, "watch #3 at 6.0s: 1 site grew by 1,234,567 bytes\n"));
+	ck_assert_ptr_nonnull(strstr(s, "+1,234,567 bytes in +100 blocks"));
+	ck_assert_ptr_nonnull(strstr(s, "since start +2,000,000 bytes"));
+	ck_assert_ptr_nonnull(strstr(s, "x.c:1"));
+	ck_assert_ptr_null(strstr(s, "\033[")); /* no colour asked */
+	free(s);
+	s = render_to_string(0, 1, 2.0, NULL, 0);
+	ck_assert_str_eq(s, "watch #1 at 2.0s: no site grew\n");
+	free(s);
+}
+END_TEST
+
+static char *slurp(const char *rel, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", VGT_SRCDIR, rel);
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	char *buf = NULL;
+	size_t cap = 0;
+	*len = 0;
+	for (;;) {
+		if (*len + 4096 > cap) {
+			cap = cap * 2 + 4096;
+			buf = realloc(buf, cap);
+		}
+		size_t n = fread(buf + *len, 1, cap - *len - 1, f);
+		*len += n;
+		if (n == 0)
+			break;
+	}
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The numbers below are valgrind's own, from the stored answers:
+ * "912 (+912) bytes in 38 (+38) blocks", then "1,488 (+576) bytes in
+ * 62 (+24) blocks", both at drip (leak_loop.c:14). */
+START_TEST(two_real_snapshots)
+{
+	struct pipeline_options po = {0};
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f = open_memstream(&out, &out_len);
+	struct watch *w = watch_new(&po, f, VGT_FORMAT_JSON, NULL);
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	size_t len;
+	char *t1 = slurp("testdata/run/vgdb_increased_1.txt", &len);
+	ck_assert_int_eq(watch_snapshot(w, t1, len, 2.0, &err), 0);
+	size_t n;
+	const struct watch_growth *g = watch_last(w, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(g[0].delta_bytes, 912);
+	ck_assert_int_eq(g[0].delta_blocks, 38);
+	ck_assert_int_eq(g[0].since_bytes, 912);
+	ck_assert_ptr_nonnull(strstr(g[0].label, "leak_loop.c:14"));
+	char fp1[17];
+	memcpy(fp1, g[0].fingerprint, sizeof(fp1));
+
+	char *t2 = slurp("testdata/run/vgdb_increased_2.txt", &len);
+	ck_assert_int_eq(watch_snapshot(w, t2, len, 3.0, &err), 0);
+	g = watch_last(w, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(g[0].fingerprint, fp1);
+	ck_assert_int_eq(g[0].delta_bytes, 576);
+	ck_assert_int_eq(g[0].delta_blocks, 24);
+	ck_assert_int_eq(g[0].since_bytes, 912 + 576);
+	ck_assert_int_eq(g[0].since_blocks, 38 + 24);
+	ck_assert_uint_eq(g[0].bytes, 1488);
+
+	/* an answer without loss records: a snapshot where nothing grew */
+	ck_assert_int_eq(watch_snapshot(w, "", 0, 4.0, &err), 0);
+	g = watch_last(w, &n);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(watch_count(w), 3);
+	watch_free(w);
+	watch_free(NULL);
+	fclose(f);
+	/* three JSON lines */
+	size_t lines = 0;
+	for (char *p = out; *p != '\0'; p++)
+		lines += *p == '\n';
+	ck_assert_uint_eq(lines, 3);
+	ck_assert_ptr_nonnull(strstr(out, "\"delta\":{\"bytes\":576,\"blocks\":24}"));
+	free(out);
+	free(t1);
+	free(t2);
+}
+END_TEST
+
+Suite *watch_suite(void)
+{
+	Suite *s = suite_create("watch");
+	TCase *tc = tcase_create("watch");
+	tcase_add_test(tc, rank_fastest_first);
+	tcase_add_test(tc, render_json_line);
+	tcase_add_test(tc, render_text_lines);
+	tcase_add_test(tc, two_real_snapshots);
+	suite_add_tcase(s, tc);
+	return s;
+}
