@@ -44,7 +44,7 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	input->records++;
 	if (pl->opts.suppressions != NULL && suppressions_match(pl->opts.suppressions, rec) != NULL) {
 		pl->report->totals.suppressed_records++;
-		pl->report->totals.suppressed_bytes += rec->bytes;
+		pl->report->totals.suppressed_bytes += rec->direct_bytes; /* as valgrind's "suppressed:" */
 		return 0;
 	}
 	symbolize_stack(pl->symbolizer, input, &rec->stack);
