@@ -103,4 +103,39 @@ run "text log, --source-root" mapped --source-root "$tmp/moved" "$top/testdata/c
 run "text log, neither" demangled "$top/testdata/cython_shapes.log"
 run "--line-directives build, --source-root" mapped --source-root "$tmp/moved" \
 	"$top/testdata/cython_linedir.xml"
+
+# CPython 3.12 -X perf (tests/fixtures/perf/leak.py): leaky_endpoint()
+# mallocs 1234 bytes, 5 times; valgrind shows the Python frames as ???.
+perf_check() { # NAME WANT_FUNCTION ARGS...
+	name=$1 want=$2
+	shift 2
+	"$VGTRIAGE" -f json "$@" "$top/testdata/perf/perf312.xml" >"$tmp/perf.json" 2>"$tmp/err" || [ $? -eq 1 ] ||
+		{ echo "FAIL $name: $(cat "$tmp/err")"; fail=1; return; }
+	if "$PY" - "$tmp/perf.json" "$want" <<'PYEOF'
+import json, sys
+report = json.load(open(sys.argv[1]))
+want = sys.argv[2]
+sites = [s for s in report["sites"] if s["kind"] == "Leak_DefinitelyLost"
+         and s.get("category") == "user"]
+named = [s for s in sites if s["location"].get("function") == "leaky_endpoint"]
+if want == "yes":
+    ok = (len(named) == 1 and named[0]["bytes"] == 5 * 1234 and named[0]["blocks"] == 5
+          and named[0]["location"].get("file", "").endswith("/tests/fixtures/perf/leak.py"))
+else:
+    ok = not named
+if not ok:
+    print("  sites: %r" % [(s["location"], s["bytes"], s["blocks"]) for s in sites])
+sys.exit(0 if ok else 1)
+PYEOF
+	then
+		echo "ok   $name"
+	else
+		echo "FAIL $name"
+		fail=1
+	fi
+}
+perf_check "perf map directory names the Python caller" yes --perf-map "$top/testdata/perf"
+perf_check "perf map file names the Python caller" yes \
+	--perf-map "$(ls "$top"/testdata/perf/perf-*.map | head -1)"
+perf_check "no perf map: no Python caller" no
 exit $fail

@@ -36,6 +36,10 @@ START_TEST(test_parse_and_lookup)
 	ck_assert_ptr_null(perfmap_lookup(map, 0x562eadf));
 	ck_assert_str_eq(perfmap_lookup(map, 0x701f), "py::<module>:/app/t.py");
 	ck_assert_ptr_null(perfmap_lookup(map, 0x7020));
+	/* the same start written again later: the later line wins */
+	static const char again[] = "1000 10 py::old:/a.py\n2000 10 py::x:/a.py\n1000 10 py::new:/a.py\n";
+	ck_assert_uint_eq(perfmap_parse(map, again, sizeof(again) - 1), 3);
+	ck_assert_str_eq(perfmap_lookup(map, 0x1001), "py::new:/a.py");
 	perfmap_free(map);
 	perfmap_free(NULL);
 	strpool_free(pool);
