@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/cymap.h"
 
 static const char *const allocator_functions[] = {
 	"malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
@@ -85,14 +86,6 @@ static int is_runtime_object(const char *obj)
 	return 0;
 }
 
-/* Cython's generated helpers: __Pyx_* utility code and module init. */
-static int is_cython_utility(const char *fn)
-{
-	return starts_with(fn, "__Pyx_") || starts_with(fn, "__pyx_pymod_") ||
-	       starts_with(fn, "PyInit_") || starts_with(fn, "__pyx_module_") ||
-	       starts_with(fn, "__pyx_tp_traverse_") || starts_with(fn, "__pyx_tp_clear_");
-}
-
 /* A Python-level frame named from a perf map: "py::func:/path/file.py". */
 static enum frame_class classify_python_frame(const char *pyname)
 {
@@ -113,14 +106,16 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 		return FRAME_ALLOCATOR;
 	if (frame->pyx_file != NULL)
 		return FRAME_USER;
-	if (fn != NULL && is_cython_utility(fn))
-		return FRAME_CYTHON_RUNTIME;
+	/* The object decides first: PyInit_* of the interpreter's own modules
+	 * is the interpreter's, not Cython's. */
 	if (frame->obj != NULL) {
 		if (is_interpreter_object(frame->obj))
 			return FRAME_INTERPRETER;
 		if (is_runtime_object(frame->obj))
 			return FRAME_RUNTIME;
 	}
+	if (fn != NULL && cymap_is_utility_function(fn))
+		return FRAME_CYTHON_RUNTIME;
 	if (fn == NULL && frame->obj == NULL)
 		return FRAME_RUNTIME; /* a bare ??? says nothing about whose it is */
 	if (fn != NULL && (strcmp(fn, "(below main)") == 0 || strcmp(fn, "_start") == 0 ||

@@ -213,6 +213,10 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 			name_error(st, err);
 		if (rc == 0)
 			cross_check(st->pl, st->input);
+		if (st->input->bad_numbers > 0)
+			report_add_note(st->pl->report,
+					"%s: %zu numeric fields held no number (e.g. \"...\") and were read as 0",
+					st->input->path, st->input->bad_numbers);
 	}
 	xml_reader_free(st->xml);
 	text_reader_free(st->text);

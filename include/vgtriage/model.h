@@ -173,6 +173,7 @@ struct vgt_input {
 	long stop_line, stop_column; /* where reading stopped early (truncation) */
 	uint64_t errorcounts_total;  /* sum of <errorcounts> (protocol 4/5) */
 	uint64_t suppressed_total;   /* sum of <suppcounts> */
+	size_t bad_numbers;          /* numeric fields that held no number ("...") */
 	struct vgt_valgrind_summary vg;
 };
 
