@@ -198,6 +198,11 @@ static void cross_check(struct pipeline *pl, const struct vgt_input *in)
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 {
 	int rc = st->failed ? -1 : 0;
+	if (!st->failed && st->format == NULL && st->head_len == 0) {
+		rc = vgt_error_set(err, NULL, 1, 1, "empty input: expected valgrind XML or a valgrind log");
+		name_error(st, err);
+		st->failed = 1;
+	}
 	if (!st->failed) {
 		if (st->format == NULL) {
 			st->format = reader_detect_format(st->head, st->head_len);
