@@ -64,7 +64,12 @@ static const char *const runtime_functions[] = {
 
 static const char *const runtime_function_prefixes[] = {
 	"_dl_", "__libc_", "_IO_", "__GI_", "__GI___", "_nl_", "__pthread", "pthread_",
-	"__dl", "dl_", "call_init", "_dl", "__nss_", "__gconv", "__tz", NULL,
+	"__dl", "dl_", "call_init", "_dl", "__nss_", "__gconv", "__tz", "dlopen", "dlerror",
+	"dlsym", "dlclose", "dlmopen", NULL,
+};
+
+static const char *const runtime_file_prefixes[] = {
+	"dl-", "dlopen", "dlerror", "dlsym", "dlclose", "rtld", NULL,
 };
 
 static const char *basename_of(const char *path)
@@ -99,14 +104,14 @@ static int is_runtime_source_frame(const struct vgt_frame *frame)
 {
 	const char *base = basename_of(frame->file);
 	size_t n = strlen(base);
-	if (starts_with(base, "dl-") || strcmp(base, "rtld.c") == 0 ||
-	    (n > 2 && strcmp(base + n - 2, ".S") == 0))
+	if (has_prefix_in(base, runtime_file_prefixes) || (n > 2 && strcmp(base + n - 2, ".S") == 0))
 		return 1;
 	if (frame->dir != NULL && (strstr(frame->dir, "/glibc") != NULL ||
 				   strstr(frame->dir, "sysdeps/") != NULL))
 		return 1;
 	return frame->fn != NULL && (in_list(frame->fn, runtime_functions) ||
-				     has_prefix_in(frame->fn, runtime_function_prefixes));
+				     has_prefix_in(frame->fn, runtime_function_prefixes) ||
+				     strstr(frame->fn, "@GLIBC_") != NULL);
 }
 
 static int is_allocator_function(const char *fn)
