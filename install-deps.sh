@@ -9,7 +9,7 @@ PACKAGES="
 	gcc g++ make libc6-dev clang pkg-config
 	libxml2-dev libxml2-utils libjansson-dev
 	check libsubunit-dev
-	valgrind
+	valgrind procps
 	python3 python3-dev cython3
 	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema
 "

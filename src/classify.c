@@ -45,6 +45,33 @@ static const char *const runtime_objects[] = {
 	NULL,
 };
 
+/* Valgrind's text log names a frame by (file:line) or by (in object),
+ * never both: libc and ld.so frames built with debug info arrive with no
+ * object.  These are the C runtime's, known by name or by source file. */
+static const char *const runtime_functions[] = {
+	"write", "read", "pwrite64", "pread64", "writev", "readv", "send", "sendto",
+	"sendmsg", "recv", "recvfrom", "recvmsg", "open", "open64", "openat", "openat64",
+	"close", "ioctl", "fcntl", "fstat", "fstat64", "stat", "stat64", "lstat",
+	"mmap", "mmap64", "munmap", "mprotect", "brk", "sbrk", "clone", "clone3", "fork",
+	"execve", "select", "poll", "epoll_wait", "socket", "connect", "bind", "listen",
+	"accept", "accept4", "getdents64", "syscall", "strdup", "strndup", "realpath",
+	"getcwd", "setenv", "putenv", "fopen", "fopen64", "fdopen", "tmpfile", "opendir",
+	"qsort", "tzset", "localtime", "localtime_r", "printf", "fprintf", "vfprintf",
+	"puts", "fputs", "fwrite", "fflush", "exit", "dlopen", "dlsym", "dlerror",
+	"dl_open_worker", "dl_open_worker_begin", "getaddrinfo", "getpwnam", "getpwuid",
+	NULL,
+};
+
+static const char *const runtime_function_prefixes[] = {
+	"_dl_", "__libc_", "_IO_", "__GI_", "__GI___", "_nl_", "__pthread", "pthread_",
+	"__dl", "dl_", "call_init", "_dl", "__nss_", "__gconv", "__tz", "dlopen", "dlerror",
+	"dlsym", "dlclose", "dlmopen", NULL,
+};
+
+static const char *const runtime_file_prefixes[] = {
+	"dl-", "dlopen", "dlerror", "dlsym", "dlclose", "rtld", NULL,
+};
+
 static const char *basename_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -64,6 +91,29 @@ static int in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+static int has_prefix_in(const char *s, const char *const *prefixes)
+{
+	for (size_t i = 0; prefixes[i] != NULL; i++)
+		if (starts_with(s, prefixes[i]))
+			return 1;
+	return 0;
+}
+
+/* A frame with a source file but no object (a text log): is it libc's? */
+static int is_runtime_source_frame(const struct vgt_frame *frame)
+{
+	const char *base = basename_of(frame->file);
+	size_t n = strlen(base);
+	if (has_prefix_in(base, runtime_file_prefixes) || (n > 2 && strcmp(base + n - 2, ".S") == 0))
+		return 1;
+	if (frame->dir != NULL && (strstr(frame->dir, "/glibc") != NULL ||
+				   strstr(frame->dir, "sysdeps/") != NULL))
+		return 1;
+	return frame->fn != NULL && (in_list(frame->fn, runtime_functions) ||
+				     has_prefix_in(frame->fn, runtime_function_prefixes) ||
+				     strstr(frame->fn, "@GLIBC_") != NULL);
+}
+
 static int is_allocator_function(const char *fn)
 {
 	return in_list(fn, allocator_functions) || starts_with(fn, "operator new") ||
@@ -79,11 +129,7 @@ static int is_interpreter_object(const char *obj)
 
 static int is_runtime_object(const char *obj)
 {
-	const char *base = basename_of(obj);
-	for (size_t i = 0; runtime_objects[i] != NULL; i++)
-		if (starts_with(base, runtime_objects[i]))
-			return 1;
-	return 0;
+	return has_prefix_in(basename_of(obj), runtime_objects);
 }
 
 /* A Python-level frame named from a perf map: "py::func:/path/file.py". */
@@ -114,6 +160,8 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 		if (is_runtime_object(frame->obj))
 			return FRAME_RUNTIME;
 	}
+	if (frame->obj == NULL && frame->file != NULL && is_runtime_source_frame(frame))
+		return FRAME_RUNTIME;
 	if (fn != NULL && cymap_is_utility_function(fn))
 		return FRAME_CYTHON_RUNTIME;
 	if (fn == NULL && frame->obj == NULL)

@@ -125,7 +125,9 @@ static void parse_scopes(const char *s, int kind_counter, struct demangle_parts 
 			/* a wrapper always has a counter: the last "scope" was it */
 			parts->n_scopes--;
 			s = last_scope_at + digits;
-		} else if (kind_counter == 1 && could_count) {
+		} else if (kind_counter == 1 && !counted && could_count) {
+			/* no counter: the first def of its scope, or counter N of
+			 * a name that happens to look like a scope */
 			parts->ambiguous = 1;
 		}
 	}

@@ -13,6 +13,7 @@
 struct perf_entry {
 	uint64_t start, size;
 	const char *name;
+	size_t seq; /* line order: a later line for the same start wins */
 };
 
 struct perfmap {
@@ -83,6 +84,7 @@ static int parse_line(struct perfmap *map, const char *s, const char *end)
 	map->entries[map->n].start = start;
 	map->entries[map->n].size = size;
 	map->entries[map->n].name = strpool_intern_n(map->pool, s, (size_t)(end - s));
+	map->entries[map->n].seq = map->n;
 	map->n++;
 	return 1;
 }
@@ -90,7 +92,9 @@ static int parse_line(struct perfmap *map, const char *s, const char *end)
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct perf_entry *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 size_t perfmap_parse(struct perfmap *map, const char *text, size_t len)
@@ -105,8 +109,8 @@ size_t perfmap_parse(struct perfmap *map, const char *text, size_t len)
 			map->skipped++;
 		s = nl != NULL ? nl + 1 : end;
 	}
-	/* stable enough: a later line for the same start (re-used trampoline
-	 * memory) sorts after and wins in the lookup below */
+	/* a later line for the same start (re-used trampoline memory) sorts
+	 * after the earlier one, and the lookup takes the last start <= ip */
 	qsort(map->entries, map->n, sizeof(*map->entries), cmp_entry);
 	return map->n;
 }

@@ -721,7 +721,7 @@ static void on_structured_error(void *ctx, xmlErrorPtr error)
 struct xml_reader *xml_reader_new(struct strpool *pool, struct vgt_input *input,
 				  const struct vgt_sink *sink)
 {
-	/* Explicitly, so that xml_reader_cleanup() can release it all. */
+	/* Idempotent; main pairs it with xmlCleanupParser() at exit. */
 	xmlInitParser();
 	struct xml_reader *r = xcalloc(1, sizeof(*r));
 	build_name_table(r);
@@ -765,11 +765,6 @@ void xml_reader_free(struct xml_reader *r)
 	free(r->text);
 	free(r->command);
 	free(r);
-}
-
-void xml_reader_cleanup(void)
-{
-	xmlCleanupParser();
 }
 
 static int report_failure(struct xml_reader *r, struct vgt_error *err)

@@ -42,6 +42,30 @@ START_TEST(test_classes)
 }
 END_TEST
 
+/* Text logs give (file:line) or (in obj), never both: libc frames with
+ * debug info come without their object. */
+START_TEST(test_text_log_runtime_frames)
+{
+	struct vgt_frame f = frame("write", NULL);
+	f.file = "write.c";
+	f.line = 26;
+	ck_assert_int_eq(classify_frame(&f), FRAME_RUNTIME);
+	f = frame("_dl_new_object", NULL);
+	f.file = "dl-object.c";
+	ck_assert_int_eq(classify_frame(&f), FRAME_RUNTIME);
+	f = frame("__memcpy_avx_unaligned_erms", NULL);
+	f.file = "memmove-vec-unaligned-erms.S";
+	ck_assert_int_eq(classify_frame(&f), FRAME_RUNTIME);
+	f = frame("syscall_param", NULL);
+	f.file = "errors.c";
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+	/* With its object known, a user's own function named write is the user's. */
+	f = frame("write", "/t/prog");
+	f.file = "prog.c";
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+}
+END_TEST
+
 START_TEST(test_python_frames_from_perf_maps)
 {
 	struct vgt_frame f = frame(NULL, NULL);
@@ -91,6 +115,7 @@ Suite *classify_suite(void)
 	Suite *s = suite_create("classify");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_classes);
+	tcase_add_test(tc, test_text_log_runtime_frames);
 	tcase_add_test(tc, test_python_frames_from_perf_maps);
 	tcase_add_test(tc, test_mapped_cython_frame_is_user_even_in_generated_helper_name);
 	tcase_add_test(tc, test_culprit);

@@ -33,11 +33,6 @@ int xml_reader_feed(struct xml_reader *reader, const char *buf, size_t len,
 		    struct vgt_error *err);
 int xml_reader_finish(struct xml_reader *reader, struct vgt_error *err);
 void xml_reader_free(struct xml_reader *reader); /* NULL is a no-op */
-/* Releases libxml2's process-wide state (encoding tables, dictionary
- * mutex), so that a run under valgrind --show-leak-kinds=all ends clean.
- * Call once at exit, after the last reader is freed; none may be made
- * afterwards. */
-void xml_reader_cleanup(void);
 
 struct text_reader;
 struct text_reader *text_reader_new(struct strpool *pool, struct vgt_input *input,

@@ -7,6 +7,7 @@
  * Usage: reader_only FILE.  Built by tests/bench.sh against
  * build/libvgtriage.a; not part of vgtriage.
  */
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
 		strpool_count(pool), strpool_bytes(pool), rc != 0 ? ": " : "", rc != 0 ? err.message : "");
 	xml_reader_free(r);
 	strpool_free(pool);
-	xml_reader_cleanup();
+	xmlCleanupParser();
 	fclose(f);
 	return rc == 0 ? 0 : 1;
 }
