@@ -5,8 +5,19 @@
  * parser takes the input in whatever chunks arrive (a pipe from a live
  * valgrind, a file read in large blocks) and calls back per element with
  * no node objects built, which makes it the cheapest streaming interface
- * libxml2 has; the benchmark holds us within 1.2x of a parse that does
- * nothing at all.
+ * libxml2 has (xmlTextReader builds a node per element and walks it
+ * again); `make bench` holds this reader within 1.2x of a SAX2 push parse
+ * whose callbacks do nothing at all.
+ *
+ * Hot path: element names map to an enum through a cache keyed by
+ * libxml2's dictionary pointers (no strcmp chain); frame fields are
+ * interned through a small cache of recent strings before the pool; no
+ * allocation per element (the record and its stack arrays are reused).
+ *
+ * Results: records reach the sink when </error> closes, never half.
+ * finish() returns -1 only when no <valgrindoutput> root was read (empty,
+ * garbage, other XML); a document cut after that is a killed run: 0, with
+ * input->complete = 0 and err saying how many records came and where.
  *
  * Safety: no DTD is loaded, no entity is substituted, the network is never
  * touched, and a DOCTYPE (which valgrind never writes) is refused at once,
