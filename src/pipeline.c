@@ -22,6 +22,7 @@ struct pipeline {
 	struct pipeline_options opts;
 	struct vgt_report *report;
 	struct symbolizer *symbolizer;
+	struct classify_cache *classes;
 	struct vgt_sink sink;
 };
 
@@ -49,8 +50,8 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	}
 	symbolize_stack(pl->symbolizer, input, &rec->stack);
 	symbolize_stack(pl->symbolizer, input, &rec->aux_stack);
-	classify_stack(&rec->stack);
-	classify_stack(&rec->aux_stack);
+	classify_stack_cached(pl->classes, &rec->stack);
+	classify_stack_cached(pl->classes, &rec->aux_stack);
 	rank_add_record(pl->report, input, rec);
 	return 0;
 }
@@ -84,6 +85,7 @@ struct pipeline *pipeline_new(const struct pipeline_options *opts)
 		pl->opts = *opts;
 	pl->report = report_new();
 	pl->symbolizer = symbolizer_new(pl->report->pool, &pl->opts.symbolize);
+	pl->classes = classify_cache_new();
 	pl->sink.record = on_record;
 	pl->sink.errorcount = on_errorcount;
 	pl->sink.input_for_pid = on_new_pid;
@@ -96,6 +98,7 @@ void pipeline_free(struct pipeline *pl)
 	if (pl == NULL)
 		return;
 	symbolizer_free(pl->symbolizer);
+	classify_cache_free(pl->classes);
 	report_free(pl->report);
 	free(pl);
 }

@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vgtriage/render.h"
@@ -148,30 +149,57 @@ static json_t *totals_json(const struct vgt_report *r)
 	return o;
 }
 
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+
+/* Writes value as json_dumpf would at nesting depth `depth`: every line
+ * after the first indented by 2 * depth spaces.  Takes the reference. */
+static void dump_nested(FILE *out, json_t *value, int depth)
+{
+	char *text = json_dumps(value, DUMP_FLAGS | JSON_ENCODE_ANY);
+	json_decref(value);
+	if (text == NULL)
+		return;
+	for (const char *p = text; *p != '\0'; p++) {
+		fputc(*p, out);
+		if (*p == '\n')
+			fprintf(out, "%*s", 2 * depth, "");
+	}
+	free(text);
+}
+
+static void member(FILE *out, const char *key, json_t *value, int last)
+{
+	fprintf(out, "  \"%s\": ", key);
+	dump_nested(out, value, 1);
+	fputs(last ? "\n" : ",\n", out);
+}
+
+/* The document is written member by member and site by site, so that a
+ * report of many thousand sites never exists as one tree in memory. */
 int render_json(FILE *out, const struct vgt_report *r, const struct render_options *opts)
 {
-	json_t *root = json_object();
-	json_object_set_new(root, "tool", json_string("vgtriage"));
-	json_object_set_new(root, "version", json_string(VGT_VERSION));
-	json_object_set_new(root, "schema_version", json_integer(1));
+	fputs("{\n", out);
+	member(out, "tool", json_string("vgtriage"), 0);
+	member(out, "version", json_string(VGT_VERSION), 0);
+	member(out, "schema_version", json_integer(1), 0);
 	json_t *inputs = json_array();
 	for (size_t i = 0; i < r->n_inputs; i++)
 		json_array_append_new(inputs, input_json(r->inputs[i]));
-	json_object_set_new(root, "inputs", inputs);
-	json_object_set_new(root, "complete", json_boolean(report_is_complete(r)));
-	json_object_set_new(root, "totals", totals_json(r));
-	json_t *sites = json_array();
+	member(out, "inputs", inputs, 0);
+	member(out, "complete", json_boolean(report_is_complete(r)), 0);
+	member(out, "totals", totals_json(r), 0);
 	size_t n = opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(sites, render_json_site(r, r->sites[i]));
-	json_object_set_new(root, "sites", sites);
+	fputs(n == 0 ? "  \"sites\": []" : "  \"sites\": [\n", out);
+	for (size_t i = 0; i < n; i++) {
+		fputs("    ", out);
+		dump_nested(out, render_json_site(r, r->sites[i]), 2);
+		fputs(i + 1 < n ? ",\n" : "\n  ]", out);
+	}
+	fputs(",\n", out);
 	json_t *notes = json_array();
 	for (size_t i = 0; i < r->n_notes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
-	json_object_set_new(root, "notes", notes);
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	json_decref(root);
-	if (rc == 0)
-		fputc('\n', out);
-	return rc == 0 && !ferror(out) ? 0 : -1;
+	member(out, "notes", notes, 1);
+	fputs("}\n", out);
+	return ferror(out) ? -1 : 0;
 }

@@ -51,6 +51,12 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report);
 /* ---- classify ---- */
 enum frame_class classify_frame(const struct vgt_frame *frame);
 void classify_stack(struct vgt_stack *stack);
+/* The same, remembering each distinct frame's class (frames' strings must
+ * be interned: the cache compares pointers). */
+struct classify_cache;
+struct classify_cache *classify_cache_new(void);
+void classify_cache_free(struct classify_cache *cache); /* NULL is a no-op */
+void classify_stack_cached(struct classify_cache *cache, struct vgt_stack *stack);
 /* DESIGN.md §2: first user frame, else first cython-runtime frame, else
  * first non-allocator frame; 0 for an empty or all-allocator stack. */
 size_t classify_culprit(const struct vgt_stack *stack);
