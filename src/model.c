@@ -129,7 +129,12 @@ struct vgt_frame *stack_push(struct vgt_stack *stack)
 
 void stack_copy(struct vgt_stack *dst, const struct vgt_stack *src)
 {
-	dst->frames = xgrow(dst->frames, &dst->cap, src->count, sizeof(*dst->frames));
+	/* Exactly the size needed: sites keep their copies until the end, and
+	 * doubling would waste up to half of the largest allocation we make. */
+	if (dst->cap < src->count) {
+		dst->frames = xrealloc(dst->frames, src->count * sizeof(*dst->frames));
+		dst->cap = src->count;
+	}
 	if (src->count > 0)
 		memcpy(dst->frames, src->frames, src->count * sizeof(*src->frames));
 	dst->count = src->count;
