@@ -42,7 +42,7 @@ MSG
 (cd "$SEED" && PYTHONMALLOC=malloc REQUESTS=$REQUESTS NUMBER=4 \
 	$VALGRIND --leak-check=full --num-callers=40 --xml=yes --xml-fd=3 \
 	"$PYTHON" drive.py 3>&1 1>/dev/null 2>"$TMP/valgrind.err" |
-	tee "$TMP/seed.xml" | "$VGTRIAGE" --fail-on none --top 10) || {
+	tee "$TMP/seed.xml" | "$VGTRIAGE" --fail-on none --top 10 --stacks 1) || {
 	echo "demo: FAILED; valgrind said:" >&2
 	tail -n 20 "$TMP/valgrind.err" >&2
 	exit 1
