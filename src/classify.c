@@ -61,6 +61,7 @@ static const char *const runtime_functions[] = {
 	"qsort", "tzset", "localtime", "localtime_r", "printf", "fprintf", "vfprintf",
 	"puts", "fputs", "fwrite", "fflush", "exit", "dlopen", "dlsym", "dlerror",
 	"dl_open_worker", "dl_open_worker_begin", "getaddrinfo", "getpwnam", "getpwuid",
+	"start_thread", "thread_start",
 	NULL,
 };
 
@@ -71,7 +72,7 @@ static const char *const runtime_function_prefixes[] = {
 };
 
 static const char *const runtime_file_prefixes[] = {
-	"dl-", "dlopen", "dlerror", "dlsym", "dlclose", "rtld", NULL,
+	"dl-", "dlopen", "dlerror", "dlsym", "dlclose", "rtld", "pthread_create", NULL,
 };
 
 static const char *basename_of(const char *path)
