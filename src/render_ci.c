@@ -88,14 +88,22 @@ static const char *leak_phrase(enum vgt_kind kind)
 	}
 }
 
+const char *render_ci_where(const struct vgt_report *r, const struct vgt_site *s,
+			    const char *root)
+{
+	int rel;
+	const char *path = render_ci_path(r, &s->location, root, &rel);
+	if (path == NULL)
+		return render_location_label(r, &s->location);
+	return s->location.line > 0 ? strpool_printf(r->pool, "%s:%u", path, s->location.line) : path;
+}
+
 const char *render_ci_message(const struct vgt_report *r, const struct vgt_site *s,
 			      const char *root)
 {
 	int rel;
 	const char *path = render_ci_path(r, &s->location, root, &rel);
-	const char *where = path != NULL && s->location.line > 0
-				    ? strpool_printf(r->pool, "%s:%u", path, s->location.line)
-				    : render_location_label(r, &s->location);
+	const char *where = render_ci_where(r, s, root);
 	const char *fn = s->location.function;
 	const char *in = fn != NULL && (path != NULL || s->location.obj == NULL)
 				 ? strpool_printf(r->pool, " in %s", fn)

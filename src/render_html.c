@@ -44,15 +44,6 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
-static const char *where(const struct vgt_report *r, const struct vgt_site *s, const char *root)
-{
-	int rel;
-	const char *path = render_ci_path(r, &s->location, root, &rel);
-	if (path == NULL)
-		return render_location_label(r, &s->location);
-	return s->location.line > 0 ? strpool_printf(r->pool, "%s:%u", path, s->location.line) : path;
-}
-
 static void inputs(FILE *out, const struct vgt_report *r)
 {
 	fputs("<ul class=\"inputs\">\n", out);
@@ -128,7 +119,7 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 			fputs("<td class=\"n\">–</td><td class=\"n\">–</td>", out);
 		fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td><code>",
 			leak ? (uint64_t)s->records : s->occurrences);
-		esc(out, where(r, s, opts->source_root));
+		esc(out, render_ci_where(r, s, opts->source_root));
 		fputs("</code></td><td><code>", out);
 		esc(out, s->location.function);
 		fputs("</code></td><td>", out);
@@ -202,7 +193,7 @@ static void site_section(FILE *out, const struct vgt_report *r, const struct vgt
 		s->rank, render_ci_level(s->kind));
 	esc(out, s->kind == VGT_KIND_UNKNOWN ? s->kind_name : kind_info(s->kind)->title);
 	fputs("</span> <code>", out);
-	esc(out, where(r, s, opts->source_root));
+	esc(out, render_ci_where(r, s, opts->source_root));
 	fputs("</code></h2>\n<p>", out);
 	esc(out, render_ci_message(r, s, opts->source_root));
 	fprintf(out, "<br><span class=\"dim\">fingerprint <code>%s</code>", s->fingerprint);

@@ -97,9 +97,7 @@ static void write_site(struct junit *j, const struct vgt_site *s)
 	const struct vgt_report *r = j->r;
 	int rel;
 	const char *path = render_ci_path(r, &s->location, j->opts->source_root, &rel);
-	const char *where = path != NULL && s->location.line > 0
-				    ? strpool_printf(r->pool, "%s:%u", path, s->location.line)
-				    : render_location_label(r, &s->location);
+	const char *where = render_ci_where(r, s, j->opts->source_root);
 	start(j, "testcase");
 	attr(j, "classname", s->kind_name);
 	attr(j, "name", s->location.function != NULL

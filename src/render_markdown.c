@@ -45,15 +45,6 @@ static void html_text(FILE *out, const char *s)
 	}
 }
 
-static const char *where(const struct vgt_report *r, const struct vgt_site *s, const char *root)
-{
-	int rel;
-	const char *path = render_ci_path(r, &s->location, root, &rel);
-	if (path == NULL)
-		return render_location_label(r, &s->location);
-	return s->location.line > 0 ? strpool_printf(r->pool, "%s:%u", path, s->location.line) : path;
-}
-
 static void summary(FILE *out, const struct vgt_report *r, const struct render_options *opts,
 		    size_t failing)
 {
@@ -94,7 +85,7 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 			fprintf(out, " | %" PRIu64 " | %" PRIu64 " | ", s->bytes, s->blocks);
 		else
 			fprintf(out, " | – | – | ");
-		cell(out, where(r, s, opts->source_root));
+		cell(out, render_ci_where(r, s, opts->source_root));
 		fputs(" | ", out);
 		cell(out, s->location.function);
 		fputs(" |", out);

@@ -25,6 +25,10 @@ const char *render_ci_level(enum vgt_kind kind);
  * (else it is absolute).  Interned in report->pool. */
 const char *render_ci_path(const struct vgt_report *report, const struct vgt_location *loc,
 			   const char *root, int *relative);
+/* "path:line" of the site as the repository reads it (the location label
+ * when it has no file).  Interned in report->pool. */
+const char *render_ci_where(const struct vgt_report *report, const struct vgt_site *site,
+			    const char *root);
 /* The same for a stack frame (its .pyx file when mapped). */
 const char *render_ci_frame_path(const struct vgt_report *report, const struct vgt_frame *f,
 				 const char *root, int *relative, unsigned *line);
