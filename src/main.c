@@ -488,6 +488,8 @@ static int report_and_judge(struct cli *cli, struct vgt_report *report, FILE *ou
 
 static int cmd_report(struct cli *cli, int argc, char **argv)
 {
+	if (argc == 0 && isatty(STDIN_FILENO))
+		return usage_error("no input: name valgrind XML or log files, or pipe one in");
 	if (load_side_files(cli) != 0)
 		return VGT_EXIT_ERROR;
 	FILE *out = open_output(cli);
