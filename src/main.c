@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <libxml/parser.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,7 +396,8 @@ static FILE *open_output(const struct cli *cli)
 {
 	if (cli->output == NULL || strcmp(cli->output, "-") == 0)
 		return stdout;
-	FILE *f = fopen(cli->output, "w");
+	/* "e": close-on-exec, so that `run`'s program does not inherit it. */
+	FILE *f = fopen(cli->output, "we");
 	if (f == NULL)
 		fprintf(stderr, "vgtriage: %s: cannot write: %s\n", cli->output, strerror(errno));
 	return f;
@@ -652,6 +654,8 @@ int main(int argc, char **argv)
 	cli.python_perf = 1;
 	cli.pipeline.symbolize.context_lines = 2;
 	policy_default(&cli.policy);
+	/* Initialised here so that xmlCleanupParser() at the end frees it all. */
+	xmlInitParser();
 	int first = 1;
 	if (argc > 1 && (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "run") == 0 ||
 			 strcmp(argv[1], "diff") == 0)) {
@@ -661,6 +665,7 @@ int main(int argc, char **argv)
 	int status = parse_args(&cli, argc - first + 1, argv + first - 1);
 	if (status != 0) {
 		cli_free(&cli);
+		xmlCleanupParser();
 		return finish_stdout(status < 0 ? VGT_EXIT_OK : status);
 	}
 	setup_pipeline_options(&cli);
@@ -673,5 +678,6 @@ int main(int argc, char **argv)
 	else
 		status = cmd_report(&cli, rest, args);
 	cli_free(&cli);
+	xmlCleanupParser(); /* libxml2's global tables: leave nothing behind under valgrind */
 	return finish_stdout(status);
 }

@@ -44,7 +44,7 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	input->records++;
 	if (pl->opts.suppressions != NULL && suppressions_match(pl->opts.suppressions, rec) != NULL) {
 		pl->report->totals.suppressed_records++;
-		pl->report->totals.suppressed_bytes += rec->bytes;
+		pl->report->totals.suppressed_bytes += rec->direct_bytes; /* as valgrind's "suppressed:" */
 		return 0;
 	}
 	symbolize_stack(pl->symbolizer, input, &rec->stack);
@@ -198,6 +198,11 @@ static void cross_check(struct pipeline *pl, const struct vgt_input *in)
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 {
 	int rc = st->failed ? -1 : 0;
+	if (!st->failed && st->format == NULL && st->head_len == 0) {
+		rc = vgt_error_set(err, NULL, 1, 1, "empty input: expected valgrind XML or a valgrind log");
+		name_error(st, err);
+		st->failed = 1;
+	}
 	if (!st->failed) {
 		if (st->format == NULL) {
 			st->format = reader_detect_format(st->head, st->head_len);

@@ -36,7 +36,9 @@ static const char *join_path(const struct vgt_report *r, const char *dir, const 
 			     const char *root, int *relative)
 {
 	const char *path = file;
-	if (file[0] != '/' && dir != NULL && dir[0] != '\0' && strcmp(dir, ".") != 0)
+	/* valgrind gives a C file as dir + base name; a file with a '/' is
+	 * already a path (the generated .c beside its .pyx). */
+	if (strchr(file, '/') == NULL && dir != NULL && dir[0] != '\0' && strcmp(dir, ".") != 0)
 		path = strpool_printf(r->pool, "%s/%s", drop_dot_slash(dir), file);
 	path = drop_dot_slash(path);
 	if (path[0] == '/')

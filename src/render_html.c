@@ -217,11 +217,6 @@ static void site_section(FILE *out, const struct vgt_report *r, const struct vgt
 		esc(out, render_location_label(r, &s->generated));
 		fputs("</code></p>\n", out);
 	}
-	if (!kind_is_leak(s->kind) && s->what != NULL) {
-		fputs("<p>", out);
-		esc(out, s->what);
-		fputs("</p>\n", out);
-	}
 	stack(out, r, &s->stack, s->culprit);
 	if (s->auxwhat != NULL) {
 		fputs("<p>", out);

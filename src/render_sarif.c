@@ -17,7 +17,6 @@
 #include "vgtriage/render_ci.h"
 
 #define SARIF_SCHEMA "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-#define INFO_URI "https://github.com/vgtriage/vgtriage"
 
 /* Percent-encodes what a URI path may not hold as is (RFC 3986). */
 static char *uri_path(const char *path)
@@ -46,7 +45,7 @@ static json_t *artifact(const char *path, int relative)
 	if (relative)
 		a = json_pack("{s:s,s:s}", "uri", enc, "uriBaseId", "SRCROOT");
 	else
-		a = json_pack("{s:s++}", "uri", "file://", enc);
+		a = json_pack("{s:s+}", "uri", "file://", enc);
 	free(enc);
 	return a;
 }
@@ -243,8 +242,8 @@ int render_sarif(FILE *out, const struct vgt_report *r, const struct render_opti
 {
 	size_t n = render_ci_listed(r, opts);
 	json_t *index = json_object();
-	json_t *driver = json_pack("{s:s,s:s,s:s,s:s}", "name", "vgtriage", "version", VGT_VERSION,
-				   "semanticVersion", VGT_VERSION, "informationUri", INFO_URI);
+	json_t *driver = json_pack("{s:s,s:s,s:s}", "name", "vgtriage", "version", VGT_VERSION,
+				   "semanticVersion", VGT_VERSION);
 	json_object_set_new(driver, "rules", rules_json(r, n, index));
 	json_t *results = json_array();
 	for (size_t i = 0; i < n; i++)

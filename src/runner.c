@@ -363,7 +363,7 @@ char **runner_build_argv(const struct runner_argv_spec *spec)
 	size_t n_cmd = 0;
 	while (spec->command[n_cmd] != NULL)
 		n_cmd++;
-	size_t cap = 10 + spec->n_valgrind_args + n_cmd + 1;
+	size_t cap = 12 + spec->n_valgrind_args + n_cmd + 1;
 	char **argv = xcalloc(cap, sizeof(*argv));
 	size_t n = 0;
 	argv[n++] = xstrdup(spec->valgrind);
@@ -380,8 +380,15 @@ char **runner_build_argv(const struct runner_argv_spec *spec)
 	} else {
 		argv[n++] = xasprintf("--xml-file=%s", spec->xml_file);
 	}
-	if (spec->vgdb)
+	if (spec->vgdb) {
 		argv[n++] = xstrdup("--vgdb=yes");
+		/* vgdb answers in text, where frames carry only a file name
+		 * unless this is given: with the directory, snapshot sites are
+		 * mapped (Cython) and fingerprinted like the final report's */
+		if (!has_arg_prefix(spec->valgrind_args, spec->n_valgrind_args,
+				    "--fullpath-after="))
+			argv[n++] = xstrdup("--fullpath-after=");
+	}
 	if (spec->vgdb_prefix != NULL)
 		argv[n++] = xasprintf("--vgdb-prefix=%s", spec->vgdb_prefix);
 	for (size_t i = 0; i < spec->n_valgrind_args; i++)
@@ -622,6 +629,7 @@ struct run {
 	int progress;
 	int progress_shown;
 	double next_progress;
+	char progress_line[160];
 };
 
 static void add_pid(struct run_result *res, long pid)
@@ -665,15 +673,23 @@ static void progress_draw(struct run *r, double now)
 		else
 			errors += rep->sites[i]->records;
 	}
-	fprintf(stderr, "\r\033[Kvgtriage: running %.0fs", now - r->start);
-	if (!r->children) {
-		fprintf(stderr, ", %zu error%s", errors, errors == 1 ? "" : "s");
-		if (leaks > 0)
-			fprintf(stderr, ", leak check: %zu record%s", leaks, leaks == 1 ? "" : "s");
-	}
-	if (r->watch != NULL)
-		fprintf(stderr, ", %u snapshot%s", watch_count(r->watch),
-			watch_count(r->watch) == 1 ? "" : "s");
+	char line[sizeof(r->progress_line)];
+	int n = snprintf(line, sizeof(line), "vgtriage: %s %.0fs%s",
+			 r->res->interrupted ? "stopping" : "running", now - r->start,
+			 r->res->interrupted ? " (Ctrl-C again kills it)" : "");
+	if (!r->children && n > 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", %zu error%s", errors,
+			      errors == 1 ? "" : "s");
+	if (!r->children && leaks > 0 && n > 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", leak check: %zu record%s",
+			      leaks, leaks == 1 ? "" : "s");
+	if (r->watch != NULL && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, ", %u snapshot%s",
+			 watch_count(r->watch), watch_count(r->watch) == 1 ? "" : "s");
+	if (r->progress_shown && strcmp(line, r->progress_line) == 0)
+		return; /* a terminal need not be told twice */
+	memcpy(r->progress_line, line, sizeof(line));
+	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
 	r->progress_shown = 1;
 }

@@ -73,7 +73,7 @@ struct xml_reader {
 	enum el stack[MAX_DEPTH];
 	int depth;
 	int skip_depth;        /* > 0: inside an element we do not read */
-	int root_seen, root_closed;
+	int root_seen, root_ok, root_closed;
 	int failed;            /* the parse stopped with err_message */
 	char err_message[400];
 	long err_line, err_column;
@@ -279,6 +279,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		if (el != EL_VALGRINDOUTPUT)
 			fail(r, "not valgrind XML: root element is <%.100s>, expected <valgrindoutput>", name);
 		r->root_seen = 1;
+		r->root_ok = el == EL_VALGRINDOUTPUT;
 		return;
 	}
 	if (r->skip_depth > 0)
@@ -648,13 +649,10 @@ int xml_reader_finish(struct xml_reader *r, struct vgt_error *err)
 	xmlParseChunk(r->ctxt, NULL, 0, 1);
 	if (r->bytes_fed == 0)
 		return vgt_error_set(err, NULL, 1, 1, "empty input: expected valgrind XML");
-	if (!r->root_seen) {
-		if (r->failed)
-			return report_failure(r, err);
+	if (!r->root_seen)
 		return vgt_error_set(err, NULL, line, column,
 				     "not valgrind XML: no <valgrindoutput> element");
-	}
-	if (r->root_closed)
+	if (!r->root_ok || r->root_closed)
 		return r->failed ? report_failure(r, err) : 0;
 	/* The root never closed: valgrind was killed mid-write. */
 	r->input->complete = 0;

@@ -227,7 +227,7 @@ START_TEST(argv_file_mode_and_vgdb)
 	char **argv = runner_build_argv(&spec);
 	const char *want[] = {"valgrind", "--tool=memcheck", "--leak-check=full",
 			      "--num-callers=40", "--xml=yes", "--xml-file=/tmp/d/vg.%p.xml",
-			      "--vgdb=yes", "--vgdb-prefix=/tmp/d/vgdb",
+			      "--vgdb=yes", "--fullpath-after=", "--vgdb-prefix=/tmp/d/vgdb",
 			      "--trace-children=yes", "--child-silent-after-fork=no", "--",
 			      "./prog"};
 	size_t n_want = sizeof(want) / sizeof(want[0]);

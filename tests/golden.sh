@@ -22,7 +22,10 @@
 #   truncate   cut copies of errors.xml and py_ext.xml keep every complete
 #              record and do not exit 2
 #   others     tests/check_cython_golden.sh and tests/golden_*.sh, if present
-#              (their "N passed, N failed" lines are added in)
+#              (their "N passed, N failed" lines are added in).  They get
+#              VGTRIAGE, PYTHON, VGT_UNDER_VALGRIND and VGT_CMD (the tool's
+#              command line, valgrind included when asked); under valgrind
+#              only those that mention VGT_UNDER_VALGRIND or VGT_CMD run.
 #
 # Run from anywhere; works from the repository root with relative paths so
 # that reports never carry this checkout's absolute path.
@@ -222,6 +225,12 @@ done
 # --- other helpers' golden scripts ------------------------------------------
 for script in tests/check_cython_golden.sh tests/golden_*.sh; do
 	[ -f "$script" ] || continue
+	# Under valgrind, only the scripts that can run the tool under it
+	# (they read VGT_UNDER_VALGRIND or VGT_CMD); the others ran in `make golden`.
+	if [ "$UNDER_VALGRIND" = 1 ] && ! grep -q 'VGT_UNDER_VALGRIND\|VGT_CMD' "$script"; then
+		echo "SKIP $script (does not run the tool under valgrind)"
+		continue
+	fi
 	VGT_CMD="$VGT_CMD" sh "$script" >"$TMP/other.out" 2>&1
 	status=$?
 	cat "$TMP/other.out"

@@ -3,7 +3,9 @@
 # valgrind (and vgdb, CPython) on the programs in tests/fixtures/run/.
 #
 # Environment: VGTRIAGE (default build/vgtriage), PYTHON (default
-# /usr/bin/python3), PYTHON312 (default: pyenv's 3.12.1 when present).
+# /usr/bin/python3), PYTHON312 (default: pyenv's 3.12.1 when present),
+# VGT_CMD (golden.sh's command line for vgtriage: under `make leakcheck`
+# it runs vgtriage itself under valgrind; default $VGTRIAGE).
 # Prints one PASS/FAIL/SKIP line per check and "N passed, N failed" at the
 # end; exits 1 if anything failed.  Takes about a minute.
 
@@ -13,6 +15,10 @@ FIX="$SRCDIR/tests/fixtures/run"
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
 case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
 PYTHON=${PYTHON:-/usr/bin/python3}
+# golden.sh's VGT_CMD ends with the binary as it named it (maybe relative):
+# put the absolute one in its place, since the tests run in a temp dir
+VGT_CMD=${VGT_CMD:-$VGTRIAGE}
+VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 CC=${CC:-cc}
 passed=0
 failed=0
@@ -42,7 +48,6 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_run.XXXXXX")
 # vgtriage's own temp files go here: it must be empty afterwards
 VGTMP="$WORK/tmp"
 mkdir "$VGTMP"
-perf_maps_before=$(ls /tmp/perf-*.map 2>/dev/null | wc -l)
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 cd "$WORK" || exit 2
@@ -52,7 +57,9 @@ for prog in leak_exit leak_loop fork_child; do
 done
 "$CC" -g -O0 -shared -fPIC -o libpyleak.so "$FIX/pyleak.c" || exit 2
 
-run() { TMPDIR="$VGTMP" timeout 120 "$VGTRIAGE" run "$@"; }
+# shellcheck disable=SC2086  # VGT_CMD is a command line
+run() { TMPDIR="$VGTMP" timeout 120 $VGT_CMD run "$@"; }
+bg_run() { TMPDIR=$VGTMP; export TMPDIR; exec $VGT_CMD run "$@"; }
 
 # --- 1. a C program: known leak, exit status 3 propagated, raw XML kept
 run -f json -o leak.json --keep-xml leak.xml -- ./leak_exit >leak.stdout 2>leak.stderr
@@ -94,7 +101,7 @@ check "without --trace-children the forked child stays silent (one clean XML)" \
 
 # --- 4. SIGINT through vgtriage: forwarded, leak report still produced
 rm -f ready
-TMPDIR="$VGTMP" "$VGTRIAGE" run -f json -o sigint.json -- ./leak_loop run "$WORK/ready" >/dev/null 2>sigint.stderr &
+bg_run -f json -o sigint.json -- ./leak_loop run "$WORK/ready" >/dev/null 2>sigint.stderr &
 vpid=$!
 i=0
 while [ ! -f ready ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
@@ -108,7 +115,7 @@ check "SIGINT: the leak report is complete and names drip()" \
 
 # --- 5. a second Ctrl-C within 3 s kills; what was read is still reported
 rm -f ready
-TMPDIR="$VGTMP" "$VGTRIAGE" run -f json -o kill.json -- ./leak_loop stubborn "$WORK/ready" >/dev/null 2>kill.stderr &
+bg_run -f json -o kill.json -- ./leak_loop stubborn "$WORK/ready" >/dev/null 2>kill.stderr &
 vpid=$!
 i=0
 while [ ! -f ready ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
@@ -135,7 +142,8 @@ check "valgrind missing: exit 2 and one line" \
 
 # --- 7. --watch on a service under load (HTTP on 127.0.0.1)
 rm -f port watch.jsonl
-TMPDIR="$VGTMP" "$VGTRIAGE" run --watch 2 -f json -o watch_final.json -- \
+# snapshots (JSON Lines) and then the final report share the report's stream
+bg_run --watch 2 -f json -- \
 	"$PYTHON" "$FIX/http_server.py" "$WORK/libpyleak.so" "$WORK/port" >watch.jsonl 2>watch.stderr &
 vpid=$!
 timeout 150 "$PYTHON" "$FIX/http_load.py" "$WORK/port" "$WORK/watch.jsonl" 3,5 120 >load.out 2>&1
@@ -149,6 +157,8 @@ kill -INT $vpid
 wait $vpid
 status=$?
 sed 's/^/    /' load.out
+# the final report: from the first line that is a lone "{"
+sed -n '/^{$/,$p' watch.jsonl >watch_final.json
 check "--watch: the leaking site grew by the bytes of the requests in between" [ "$load_status" -eq 0 ]
 check "--watch: snapshots are JSON Lines with delta and since_start" \
 	"$PYTHON" -c 'import json,sys
@@ -158,6 +168,12 @@ assert [s["snapshot"] for s in lines] == list(range(1, len(lines) + 1))'
 check "--watch: the service stopped by SIGINT, final report has leak_block 8000 bytes" \
 	jcheck watch_final.json '[(s["location"]["function"], s["bytes"]) for s in d["sites"]][:1] == [("leak_block", 8000)]'
 check "--watch: exit status from the policy (1)" [ "$status" -eq 1 ]
+# snapshots see vgdb's text, the report valgrind's XML: same site, same fingerprint
+final_fp=$("$PYTHON" -c 'import json
+d = json.load(open("watch_final.json"))
+print([s["fingerprint"] for s in d["sites"] if s["location"]["function"] == "leak_block"][0])' 2>/dev/null)
+check "--watch: snapshot and final report agree on leak_block's fingerprint ($final_fp)" \
+	grep -q "leak_block fingerprints \['${final_fp:-none}'\]" load.out
 check "--watch: no zombie children, fd count stable across snapshots ($fds1, $fds2)" \
 	sh -c "[ $zombies -eq 0 ] && [ $fds1 -gt 0 ] && [ $fds1 -eq $fds2 ]"
 
@@ -204,9 +220,19 @@ fi
 left=$(ls -A "$VGTMP" | wc -l)
 check "no temp files left in TMPDIR" [ "$left" -eq 0 ]
 [ "$left" -eq 0 ] || ls -A "$VGTMP" | sed 's/^/    left: /'
-perf_maps_after=$(ls /tmp/perf-*.map 2>/dev/null | wc -l)
-check "no perf maps left in /tmp ($perf_maps_before before, $perf_maps_after after)" \
-	[ "$perf_maps_after" -le "$perf_maps_before" ]
+# the perf maps of the 3.12 runs (their pids from the reports); /tmp is
+# shared, so only these are ours to check
+if [ -f p312.json ] && [ -f perf.json ]; then
+	pids=$("$PYTHON" -c 'import json,sys
+for f in sys.argv[1:]:
+    for i in json.load(open(f))["inputs"]:
+        print(i["pid"])' p312.json perf.json 2>/dev/null)
+	left_maps=""
+	for p in $pids; do [ -e "/tmp/perf-$p.map" ] && left_maps="$left_maps $p"; done
+	pids=$(echo $pids)
+	check "no perf maps of our Python 3.12 runs left in /tmp (pids: $pids)" \
+		sh -c "[ -n '$pids' ] && [ -z '$left_maps' ]"
+fi
 check "no valgrind process of ours left" \
 	sh -c "! ps -eo args | grep -v grep | grep -q '$WORK'"
 

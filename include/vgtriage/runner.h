@@ -90,8 +90,8 @@ struct runner_python {
 void runner_detect_python(const char *path, int probe, struct runner_python *py);
 
 /* The valgrind command line.  xml_fd >= 0: --xml-fd; else xml_file names
- * the --xml-file pattern.  vgdb: --vgdb=yes; vgdb_prefix non-NULL:
- * --vgdb-prefix.  Returns an xmalloc'd NULL-terminated argv
+ * the --xml-file pattern.  vgdb: --vgdb=yes (and --fullpath-after= so
+ * that vgdb's text names directories); vgdb_prefix non-NULL: --vgdb-prefix.  Returns an xmalloc'd NULL-terminated argv
  * (runner_argv_free). */
 struct runner_argv_spec {
 	const char *valgrind;

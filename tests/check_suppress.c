@@ -1,0 +1,325 @@
+/*
+ * check_suppress.c — .supp parsing and matching on real records.
+ *
+ * The strongest check: tests/fixtures/ci/{leaks,errors}.supp were applied
+ * by valgrind itself at run time (testdata/..._supp.xml, <suppcounts>); the
+ * same files applied after the fact to the unsuppressed runs
+ * (testdata/ci_more.xml, errors_run2.xml) must suppress the same number of
+ * records per entry name, and leave the records valgrind left.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "vgtriage/suppress.h"
+
+#include "ci_records.h"
+
+Suite *suppress_suite(void);
+
+#define SUPP_DIR VGT_SRCDIR "/tests/fixtures/ci/"
+
+/* Writes text to a temporary .supp file; returns its path (static). */
+static const char *supp_file(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/vgt-supp-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static struct suppressions *load_text(const char *text, struct vgt_error *err)
+{
+	struct suppressions *s = suppressions_new();
+	const char *path = supp_file(text);
+	int rc = suppressions_load(s, path, err);
+	unlink(path);
+	if (rc != 0) {
+		suppressions_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* name → count from <suppcounts> of testdata/<xml>. */
+static long suppcount(const char *xml, const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/testdata/%s", VGT_SRCDIR, xml);
+	xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	ck_assert_ptr_nonnull(doc);
+	long count = 0;
+	xmlNode *sc = ci_child(xmlDocGetRootElement(doc), "suppcounts");
+	for (xmlNode *p = sc != NULL ? sc->children : NULL; p != NULL; p = p->next) {
+		if (p->type != XML_ELEMENT_NODE)
+			continue;
+		xmlChar *n = xmlNodeGetContent(ci_child(p, "name"));
+		xmlChar *c = xmlNodeGetContent(ci_child(p, "count"));
+		if (strcmp((const char *)n, name) == 0)
+			count = strtol((const char *)c, NULL, 10);
+		xmlFree(n);
+		xmlFree(c);
+	}
+	xmlFreeDoc(doc);
+	return count;
+}
+
+/* Applies supp to every record of `run` and checks per-name counts and
+ * the kinds left against valgrind's own suppressed run. */
+static void compare_with_valgrind(const char *supp_name, const char *run, const char *supp_run,
+				  const char *const *names, size_t n_names)
+{
+	struct vgt_error err;
+	struct suppressions *s = suppressions_new();
+	ck_assert_msg(suppressions_load(s, supp_name, &err) == 0, "%s", err.message);
+	struct strpool *pool = strpool_new();
+	struct ci_records all, left;
+	ck_assert_int_eq(ci_load(run, pool, &all), 0);
+	ck_assert_int_eq(ci_load(supp_run, pool, &left), 0);
+	ck_assert_uint_gt(all.count, left.count);
+	long *counts = calloc(n_names, sizeof(long));
+	size_t kept = 0;
+	for (size_t i = 0; i < all.count; i++) {
+		const char *m = suppressions_match(s, &all.recs[i]);
+		if (m == NULL) {
+			/* valgrind left it: the same kind and top function is there. */
+			ck_assert_msg(ci_find(&left, all.recs[i].kind_name,
+					      all.recs[i].stack.frames[all.recs[i].stack.count > 1].fn) != NULL,
+				      "record %zu (%s) not suppressed by us, but by valgrind", i,
+				      all.recs[i].kind_name);
+			kept++;
+			continue;
+		}
+		for (size_t k = 0; k < n_names; k++)
+			if (strcmp(m, names[k]) == 0)
+				counts[k]++;
+	}
+	ck_assert_uint_eq(kept, left.count);
+	for (size_t k = 0; k < n_names; k++)
+		ck_assert_msg(counts[k] == suppcount(supp_run, names[k]),
+			      "%s: we suppress %ld, valgrind %ld", names[k], counts[k],
+			      suppcount(supp_run, names[k]));
+	free(counts);
+	ci_release(&all);
+	ci_release(&left);
+	strpool_free(pool);
+	suppressions_free(s);
+}
+
+START_TEST(test_leaks_as_valgrind)
+{
+	static const char *const names[] = {"known_buffer", "reachable_in_main", "lost_list_head",
+					    "extra_through_main", "never_matches_prefix"};
+	compare_with_valgrind(SUPP_DIR "leaks.supp", "ci_more.xml", "ci_more_supp.xml", names, 5);
+}
+END_TEST
+
+START_TEST(test_errors_as_valgrind)
+{
+	static const char *const names[] = {"read_of_4",	 "write_of_8_never", "cond_anywhere_under_main",
+					    "value_of_8",	 "param_write_buf",  "frees",
+					    "fishy_malloc_size", "client_check",     "leak_possible_only",
+					    "other_tool_entry"};
+	compare_with_valgrind(SUPP_DIR "errors.supp", "errors_run2.xml", "errors_supp.xml", names, 10);
+}
+END_TEST
+
+/* One entry against one real record. */
+static int matches(const char *entry_body, const char *xml, const char *kind, const char *fn)
+{
+	char *text = xasprintf("{\n   test\n%s}\n", entry_body);
+	struct vgt_error err;
+	struct suppressions *s = load_text(text, &err);
+	free(text);
+	ck_assert_msg(s != NULL, "%s", err.message);
+	struct strpool *pool = strpool_new();
+	struct ci_records rs;
+	ck_assert_int_eq(ci_load(xml, pool, &rs), 0);
+	struct vgt_record *rec = ci_find(&rs, kind, fn);
+	ck_assert_ptr_nonnull(rec);
+	int m = suppressions_match(s, rec) != NULL;
+	ci_release(&rs);
+	strpool_free(pool);
+	suppressions_free(s);
+	return m;
+}
+
+START_TEST(test_fun_and_obj_globs)
+{
+	const char *x = "ci_base.xml";
+	ck_assert(matches("Memcheck:Leak\nfun:malloc\nfun:make_buffer\n", x, "Leak_DefinitelyLost",
+			  "make_buffer"));
+	ck_assert(matches("Memcheck:Leak\nfun:mal*\nfun:make_?uffer\n", x, "Leak_DefinitelyLost",
+			  "make_buffer"));
+	ck_assert(matches("Memcheck:Leak\nobj:*/vgpreload_memcheck-amd64-linux.so\nfun:*\n", x,
+			  "Leak_DefinitelyLost", "make_buffer"));
+	/* The allocator frame is part of the stack: skipping it fails. */
+	ck_assert(!matches("Memcheck:Leak\nfun:make_buffer\n", x, "Leak_DefinitelyLost", "make_buffer"));
+	ck_assert(!matches("Memcheck:Leak\nfun:malloc\nfun:make_buffe\n", x, "Leak_DefinitelyLost",
+			   "make_buffer"));
+	ck_assert(!matches("Memcheck:Leak\nobj:*/libc.so*\n", x, "Leak_DefinitelyLost", "make_buffer"));
+}
+END_TEST
+
+START_TEST(test_ellipsis)
+{
+	const char *x = "ci_more.xml";
+	/* middle: calloc, (extra_leak), main */
+	ck_assert(matches("Memcheck:Leak\nfun:calloc\n...\nfun:main\n", x, "Leak_DefinitelyLost",
+			  "extra_leak"));
+	/* "..." also stands for no frame at all */
+	ck_assert(matches("Memcheck:Leak\nfun:calloc\n...\nfun:extra_leak\nfun:main\n", x,
+			  "Leak_DefinitelyLost", "extra_leak"));
+	ck_assert(!matches("Memcheck:Leak\nfun:calloc\n...\nfun:nowhere\n", x, "Leak_DefinitelyLost",
+			   "extra_leak"));
+	/* at the end, and at the start */
+	ck_assert(matches("Memcheck:Leak\nfun:calloc\n...\n", x, "Leak_DefinitelyLost", "extra_leak"));
+	ck_assert(matches("Memcheck:Leak\n...\nfun:extra_leak\n", x, "Leak_DefinitelyLost", "extra_leak"));
+	/* the pattern is a prefix: frames beyond it do not matter, but a
+	 * pattern longer than the stack does not match */
+	ck_assert(!matches("Memcheck:Leak\nfun:calloc\nfun:extra_leak\nfun:main\nfun:*\n", x,
+			   "Leak_DefinitelyLost", "extra_leak"));
+	ck_assert(matches("Memcheck:Leak\nfun:calloc\nfun:extra_leak\nfun:main\n...\n", x,
+			  "Leak_DefinitelyLost", "extra_leak"));
+}
+END_TEST
+
+START_TEST(test_match_leak_kinds)
+{
+	const char *x = "ci_base.xml";
+#define BODY(kinds) "Memcheck:Leak\nmatch-leak-kinds: " kinds "\nfun:malloc\nfun:lose_list\n"
+	const char *buf = BODY("definite");
+	ck_assert(matches(buf, x, "Leak_DefinitelyLost", "lose_list"));
+	ck_assert(!matches(buf, x, "Leak_IndirectlyLost", "lose_list"));
+	buf = BODY("indirect,possible");
+	ck_assert(!matches(buf, x, "Leak_DefinitelyLost", "lose_list"));
+	ck_assert(matches(buf, x, "Leak_IndirectlyLost", "lose_list"));
+	buf = BODY("all");
+	ck_assert(matches(buf, x, "Leak_DefinitelyLost", "lose_list"));
+	ck_assert(matches(buf, x, "Leak_IndirectlyLost", "lose_list"));
+	/* no match-leak-kinds line: every kind */
+	ck_assert(matches("Memcheck:Leak\nfun:malloc\nfun:main\n", x, "Leak_StillReachable", "main"));
+	/* a Leak entry never matches an error, nor an error entry a leak */
+	ck_assert(!matches("Memcheck:Leak\nfun:*\n", "errors_run2.xml", "InvalidRead", "invalid_read"));
+	ck_assert(!matches("Memcheck:Addr4\nfun:*\n", x, "Leak_DefinitelyLost", "make_buffer"));
+}
+END_TEST
+
+START_TEST(test_error_kinds_by_size_and_param)
+{
+	const char *x = "errors_run2.xml";
+	ck_assert(matches("Memcheck:Addr4\nfun:invalid_read\n", x, "InvalidRead", "invalid_read"));
+	ck_assert(!matches("Memcheck:Addr1\nfun:invalid_read\n", x, "InvalidRead", "invalid_read"));
+	ck_assert(matches("Memcheck:Addr1\nfun:invalid_write\n", x, "InvalidWrite", "invalid_write"));
+	ck_assert(matches("Memcheck:Value8\nfun:uninit_value\n", x, "UninitValue", "uninit_value"));
+	ck_assert(!matches("Memcheck:Value4\nfun:uninit_value\n", x, "UninitValue", "uninit_value"));
+	ck_assert(matches("Memcheck:Cond\nfun:uninit_condition\n", x, "UninitCondition",
+			  "uninit_condition"));
+	ck_assert(matches("Memcheck:Param\nwrite(buf)\nfun:write\n", x, "SyscallParam", "syscall_param"));
+	ck_assert(!matches("Memcheck:Param\nread(buf)\nfun:write\n", x, "SyscallParam", "syscall_param"));
+	ck_assert(matches("Memcheck:Free\nfun:free\nfun:double_free\n", x, "InvalidFree", "double_free"));
+	ck_assert(matches("Memcheck:Overlap\nfun:strncpy\n", x, "Overlap", "overlap"));
+	ck_assert(matches("Memcheck:Mempool\nfun:invalid_mempool\n", x, "InvalidMemPool",
+			  "invalid_mempool"));
+	ck_assert(matches("Memcheck:FishyValue\nmalloc(size)\nfun:malloc\n", x, "FishyValue",
+			  "fishy_value"));
+	ck_assert(!matches("Memcheck:FishyValue\ncalloc(nmemb)\nfun:malloc\n", x, "FishyValue",
+			   "fishy_value"));
+	ck_assert(matches("Memcheck:User\nfun:client_check\n", x, "ClientCheck", "client_check"));
+	/* src: lines (newer valgrind): file, and file:line */
+	ck_assert(matches("Memcheck:Addr4\nsrc:errors.c\n", x, "InvalidRead", "invalid_read"));
+	ck_assert(matches("Memcheck:Addr4\nsrc:err*.c:38\n", x, "InvalidRead", "invalid_read"));
+	ck_assert(!matches("Memcheck:Addr4\nsrc:errors.c:39\n", x, "InvalidRead", "invalid_read"));
+}
+END_TEST
+
+static void expect_error(const char *text, long line, const char *words)
+{
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	struct suppressions *s = load_text(text, &err);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(err.line == line, "line %ld, expected %ld (%s)", err.line, line, err.message);
+	ck_assert_msg(strstr(err.message, words) != NULL, "'%s' lacks '%s'", err.message, words);
+	ck_assert_msg(strncmp(err.file, "/tmp/vgt-supp-", 14) == 0, "file '%s'", err.file);
+}
+
+START_TEST(test_malformed)
+{
+	expect_error("{\n  a\n  Memcheck:Leak\n  fun:malloc\n", 4, "missing '}'");
+	expect_error("# c\n{\n  a\n  Memcheck:Bogus\n  fun:x\n}\n", 4, "Bogus");
+	expect_error("{\n  a\n  Memcheck:Leak\n  fun:malloc\n  frob:x\n}\n", 5, "frob:x");
+	expect_error("{\n  a\n  Memcheck:Leak\n  match-leak-kinds: definite,lost\n  fun:x\n}\n", 4,
+		     "match-leak-kinds");
+	expect_error("fun:malloc\n", 1, "expected '{'");
+	expect_error("{\n  a\n  Leak\n  fun:x\n}\n", 3, "TOOL:KIND");
+	expect_error("{\n  a\n  Memcheck:Leak\n}\n", 4, "no frame lines");
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	struct vgt_error err;
+	struct suppressions *s = suppressions_new();
+	ck_assert_int_eq(suppressions_load(s, "/nonexistent/x.supp", &err), -1);
+	ck_assert_str_eq(err.file, "/nonexistent/x.supp");
+	suppressions_free(s);
+	suppressions_free(NULL);
+}
+END_TEST
+
+/* --gen-suppressions output, read back, suppresses the site's record. */
+START_TEST(test_gen_roundtrip)
+{
+	struct vgt_report *r = ci_report("errors_run2.xml");
+	ck_assert_ptr_nonnull(r);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	for (size_t i = 0; i < r->n_shown; i++)
+		ck_assert_int_eq(suppressions_write_entry(mem, r, r->sites[i]), 0);
+	fclose(mem);
+	ck_assert(strstr(buf, "{\n   <insert_a_suppression_name_here>\n   Memcheck:Leak\n"
+			      "   match-leak-kinds: definite\n   fun:malloc\n   fun:leak_definite\n"
+			      "   ...\n}\n") != NULL);
+	ck_assert(strstr(buf, "Memcheck:Addr4\n   fun:invalid_read\n   ...\n}") != NULL);
+	ck_assert(strstr(buf, "Memcheck:Param\n   write(buf)\n") != NULL);
+	struct vgt_error err;
+	struct suppressions *s = load_text(buf, &err);
+	ck_assert_msg(s != NULL, "%s", err.message);
+	free(buf);
+	struct strpool *pool = strpool_new();
+	struct ci_records rs;
+	ck_assert_int_eq(ci_load("errors_run2.xml", pool, &rs), 0);
+	size_t matched = 0;
+	for (size_t i = 0; i < rs.count; i++)
+		matched += suppressions_match(s, &rs.recs[i]) != NULL;
+	/* every record of a shown site; FishyValue needs its extra line */
+	ck_assert_uint_ge(matched, r->n_shown - 1);
+	ci_release(&rs);
+	strpool_free(pool);
+	suppressions_free(s);
+	report_free(r);
+}
+END_TEST
+
+Suite *suppress_suite(void)
+{
+	Suite *s = suite_create("suppress");
+	TCase *tc = tcase_create("suppress");
+	tcase_add_test(tc, test_leaks_as_valgrind);
+	tcase_add_test(tc, test_errors_as_valgrind);
+	tcase_add_test(tc, test_fun_and_obj_globs);
+	tcase_add_test(tc, test_ellipsis);
+	tcase_add_test(tc, test_match_leak_kinds);
+	tcase_add_test(tc, test_error_kinds_by_size_and_param);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_gen_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
