@@ -98,7 +98,8 @@ static const char usage_text[] =
 	"      --no-python-perf    do not enable CPython 3.12+ perf maps\n"
 	"\n"
 	"Exit status: 0 nothing --fail-on names; 1 findings --fail-on names;\n"
-	"2 usage error or unreadable or invalid input.\n";
+	"2 usage error or unreadable or invalid input.  For run, the program's own\n"
+	"non-zero status (128+N when killed by signal N) comes first.\n";
 
 struct cli {
 	const char *command;      /* "report", "run", "diff" */
