@@ -46,8 +46,6 @@ struct site_index {
 	size_t ninputs, inputs_cap;
 };
 
-void rank_index_free(struct site_index *index);
-
 void rank_index_free(struct site_index *index)
 {
 	if (index == NULL)

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rank_index_free(struct site_index *index); /* rank.c */
-
 struct vgt_report *report_new(void)
 {
 	struct vgt_report *report = xcalloc(1, sizeof(*report));

@@ -863,30 +863,6 @@ void text_reader_free(struct text_reader *r)
 
 /* ---- cross-check -------------------------------------------------------- */
 
-void reader_summary_add(struct vgt_amount parsed[4], const struct vgt_record *rec)
-{
-	switch (rec->kind) {
-	case VGT_KIND_LEAK_DEFINITELY_LOST:
-		parsed[0].bytes += rec->direct_bytes;
-		parsed[0].blocks += rec->blocks;
-		break;
-	case VGT_KIND_LEAK_INDIRECTLY_LOST:
-		parsed[1].bytes += rec->bytes;
-		parsed[1].blocks += rec->blocks;
-		break;
-	case VGT_KIND_LEAK_POSSIBLY_LOST:
-		parsed[2].bytes += rec->direct_bytes;
-		parsed[2].blocks += rec->blocks;
-		break;
-	case VGT_KIND_LEAK_STILL_REACHABLE:
-		parsed[3].bytes += rec->bytes;
-		parsed[3].blocks += rec->blocks;
-		break;
-	default:
-		break;
-	}
-}
-
 int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount parsed[4],
 			    char *msg, size_t size)
 {

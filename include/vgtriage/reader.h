@@ -44,13 +44,11 @@ void text_reader_free(struct text_reader *reader); /* NULL is a no-op */
 
 /* Cross-check of valgrind's LEAK SUMMARY against the records read
  * (text_reader.c).  parsed[] is indexed definitely, indirectly, possibly
- * lost, still reachable; reader_summary_add() adds one record to it the way
- * valgrind's summary counts (direct bytes for definitely/possibly lost).
- * reader_summary_mismatch() returns 0 when they agree (or the input has no
+ * lost, still reachable, as rank_input_amounts() counts them (direct bytes
+ * for definitely/possibly lost).  reader_summary_mismatch() returns 0 when they agree (or the input has no
  * LEAK SUMMARY), 1 when the only differences are kinds with no record at
  * all (hidden by --show-leak-kinds), 2 when a kind that has records
  * disagrees (a log cut short, a bug); msg says which, in one line. */
-void reader_summary_add(struct vgt_amount parsed[4], const struct vgt_record *rec);
 int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount parsed[4],
 			    char *msg, size_t size);
 

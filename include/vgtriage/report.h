@@ -95,6 +95,8 @@ struct vgt_report {
 };
 
 struct vgt_report *report_new(void);
+/* rank.c's lookup table; report_free() releases it through this. */
+void rank_index_free(struct site_index *index);
 void report_free(struct vgt_report *report); /* NULL is a no-op */
 struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 				   const char *format);
