@@ -69,7 +69,8 @@ static void load_stack(struct vgt_report *r, json_t *a, struct vgt_stack *st)
 	size_t i;
 	json_t *fo;
 	json_array_foreach(a, i, fo) {
-		struct vgt_frame *f = stack_push(st);
+		struct vgt_frame frame, *f = &frame;
+		memset(f, 0, sizeof(*f));
 		const char *ip = jstr(r, fo, "ip");
 		f->ip = ip != NULL ? strtoull(ip, NULL, 16) : 0;
 		f->fn = jstr(r, fo, "fn");
@@ -82,6 +83,8 @@ static void load_stack(struct vgt_report *r, json_t *a, struct vgt_stack *st)
 		f->pyx_source = jstr(r, fo, "pyx_source");
 		f->pyname = jstr(r, fo, "pyname");
 		f->cls = class_from_name(jstr(r, fo, "class"));
+		f->resolved = 1;
+		stack_push(st, frames_intern_frame(r->frames, f));
 	}
 }
 
@@ -113,12 +116,12 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 		load_location(r, gen, &s->generated);
 		s->has_generated = 1;
 	}
-	s->what = jstr(r, o, "what");
-	s->auxwhat = jstr(r, o, "auxwhat");
+	text_replace(&s->what, jstr(r, o, "what"));
+	text_replace(&s->auxwhat, jstr(r, o, "auxwhat"));
 	s->baseline = jstr(r, o, "baseline");
 	load_stack(r, json_object_get(o, "stack"), &s->stack);
 	load_stack(r, json_object_get(o, "aux_stack"), &s->aux_stack);
-	s->culprit = classify_culprit(&s->stack);
+	s->culprit = classify_culprit(r->frames, &s->stack);
 	s->rank = r->n_sites;
 	s->input_mask = 1;
 	return 0;

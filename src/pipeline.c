@@ -22,7 +22,6 @@ struct pipeline {
 	struct pipeline_options opts;
 	struct vgt_report *report;
 	struct symbolizer *symbolizer;
-	struct classify_cache *classes;
 	struct vgt_sink sink;
 };
 
@@ -43,15 +42,15 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	struct pipeline *pl = ctx;
 	(void)err;
 	input->records++;
-	if (pl->opts.suppressions != NULL && suppressions_match(pl->opts.suppressions, rec) != NULL) {
+	struct frame_table *ft = pl->report->frames;
+	if (pl->opts.suppressions != NULL &&
+	    suppressions_match(pl->opts.suppressions, ft, rec) != NULL) {
 		pl->report->totals.suppressed_records++;
 		pl->report->totals.suppressed_bytes += rec->direct_bytes; /* as valgrind's "suppressed:" */
 		return 0;
 	}
-	symbolize_stack(pl->symbolizer, input, &rec->stack);
-	symbolize_stack(pl->symbolizer, input, &rec->aux_stack);
-	classify_stack_cached(pl->classes, &rec->stack);
-	classify_stack_cached(pl->classes, &rec->aux_stack);
+	frame_resolve_stack(pl->symbolizer, ft, &rec->stack);
+	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack);
 	rank_add_record(pl->report, input, rec);
 	return 0;
 }
@@ -85,7 +84,6 @@ struct pipeline *pipeline_new(const struct pipeline_options *opts)
 		pl->opts = *opts;
 	pl->report = report_new();
 	pl->symbolizer = symbolizer_new(pl->report->pool, &pl->opts.symbolize);
-	pl->classes = classify_cache_new();
 	pl->sink.record = on_record;
 	pl->sink.errorcount = on_errorcount;
 	pl->sink.input_for_pid = on_new_pid;
@@ -98,7 +96,6 @@ void pipeline_free(struct pipeline *pl)
 	if (pl == NULL)
 		return;
 	symbolizer_free(pl->symbolizer);
-	classify_cache_free(pl->classes);
 	report_free(pl->report);
 	free(pl);
 }
@@ -131,9 +128,9 @@ static void start_reader(struct pipeline_stream *st)
 	struct pipeline *pl = st->pl;
 	st->input->format = strpool_intern(pl->report->pool, st->format);
 	if (strcmp(st->format, "xml") == 0)
-		st->xml = xml_reader_new(pl->report->pool, st->input, &pl->sink);
+		st->xml = xml_reader_new(pl->report->frames, st->input, &pl->sink);
 	else
-		st->text = text_reader_new(pl->report->pool, st->input, &pl->sink);
+		st->text = text_reader_new(pl->report->frames, st->input, &pl->sink);
 }
 
 static int feed_reader(struct pipeline_stream *st, const char *buf, size_t len,
@@ -277,6 +274,7 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
+	symbolize_settle(pl->symbolizer, pl->report->frames);
 	rank_finish(pl->report, &pl->opts.rank);
 	for (size_t i = 0; i < pl->report->n_sites; i++)
 		if (!pl->report->sites[i]->hidden)

@@ -353,17 +353,18 @@ static void keep_example(struct vgt_site *site, const struct vgt_record *rec, si
 	stack_copy(&site->stack, &rec->stack);
 	stack_copy(&site->aux_stack, &rec->aux_stack);
 	site->culprit = culprit;
-	site->what = rec->what;
-	site->auxwhat = rec->auxwhat;
+	text_replace(&site->what, rec->what);
+	text_replace(&site->auxwhat, rec->auxwhat);
 }
 
 void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		     const struct vgt_record *rec)
 {
 	size_t input_index = report_input_index(report, input);
-	size_t culprit = classify_culprit(&rec->stack);
+	size_t culprit = classify_culprit(report->frames, &rec->stack);
 	static const struct vgt_frame empty_frame;
-	const struct vgt_frame *f = rec->stack.count > 0 ? &rec->stack.frames[culprit] : &empty_frame;
+	const struct vgt_frame *f = rec->stack.count > 0
+		? stack_frame(report->frames, &rec->stack, culprit) : &empty_frame;
 	struct vgt_location loc, gen;
 	int has_gen;
 	locate(report, f, &loc, &gen, &has_gen);
@@ -543,11 +544,24 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 	}
 }
 
+/* A name guessed when the site was made may have been settled since
+ * (symbolize_settle). */
+static void refresh_ambiguity(struct vgt_report *report)
+{
+	for (size_t i = 0; i < report->n_sites; i++) {
+		struct vgt_site *s = report->sites[i];
+		if (s->location.ambiguous && s->stack.count > s->culprit)
+			s->location.ambiguous =
+				stack_frame(report->frames, &s->stack, s->culprit)->pyname_ambiguous;
+	}
+}
+
 void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 {
 	static const struct rank_options defaults;
 	if (opts == NULL)
 		opts = &defaults;
+	refresh_ambiguity(report);
 	sum_leak_totals(report);
 	apply_filters(report, opts);
 	for (size_t i = 0; i < report->n_sites; i++)

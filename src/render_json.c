@@ -63,11 +63,11 @@ static json_t *frame_json(const struct vgt_frame *f)
 	return o;
 }
 
-static json_t *stack_json(const struct vgt_stack *stack)
+static json_t *stack_json(const struct vgt_report *report, const struct vgt_stack *stack)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < stack->count; i++)
-		json_array_append_new(a, frame_json(&stack->frames[i]));
+		json_array_append_new(a, frame_json(stack_frame(report->frames, stack, i)));
 	return a;
 }
 
@@ -87,7 +87,6 @@ static json_t *location_json(const struct vgt_location *loc)
 
 json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *s)
 {
-	(void)report;
 	json_t *o = json_object();
 	json_object_set_new(o, "rank", json_integer((json_int_t)s->rank));
 	json_object_set_new(o, "kind", json_string(s->kind_name));
@@ -110,10 +109,10 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 	if (s->has_delta)
 		json_object_set_new(o, "delta", json_pack("{s:I,s:I}", "bytes", (json_int_t)s->delta_bytes,
 							  "blocks", (json_int_t)s->delta_blocks));
-	json_object_set_new(o, "stack", stack_json(&s->stack));
+	json_object_set_new(o, "stack", stack_json(report, &s->stack));
 	if (s->auxwhat != NULL) {
 		json_object_set_new(o, "auxwhat", json_string(s->auxwhat));
-		json_object_set_new(o, "aux_stack", stack_json(&s->aux_stack));
+		json_object_set_new(o, "aux_stack", stack_json(report, &s->aux_stack));
 	}
 	return o;
 }

@@ -12,6 +12,7 @@ struct vgt_report *report_new(void)
 {
 	struct vgt_report *report = xcalloc(1, sizeof(*report));
 	report->pool = strpool_new();
+	report->frames = frames_new(report->pool);
 	return report;
 }
 
@@ -27,6 +28,8 @@ void report_free(struct vgt_report *report)
 		stack_release(&site->stack);
 		stack_release(&site->aux_stack);
 		free(site->context.lines);
+		free(site->what);
+		free(site->auxwhat);
 		free(site);
 	}
 	free(report->sites);
@@ -34,6 +37,7 @@ void report_free(struct vgt_report *report)
 	free(report->unknown_kind_counts);
 	free(report->notes);
 	rank_index_free(report->index);
+	frames_free(report->frames);
 	strpool_free(report->pool);
 	free(report);
 }

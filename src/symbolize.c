@@ -53,26 +53,6 @@ struct perf_source {
 	int noted;
 };
 
-struct frame_key {
-	const char *fn, *dir, *file, *obj;
-	unsigned line;
-	uint64_t ip;
-	long pid;
-};
-
-struct frame_value {
-	const char *pyx_file, *pyx_source, *pyname;
-	unsigned pyx_line;
-	unsigned ambiguous : 1;
-	unsigned symbolized : 1;
-};
-
-struct frame_slot {
-	int used;
-	struct frame_key key;
-	struct frame_value value;
-};
-
 struct symbolizer {
 	struct strpool *pool;
 	struct symbolize_options opts;
@@ -84,8 +64,6 @@ struct symbolizer {
 	size_t n_pyx, pyx_cap;
 	struct perf_source *perf;
 	size_t n_perf, perf_cap;
-	struct frame_slot *slots;
-	size_t n_slots, n_used;
 	/* Python names seen without doubt (from a .c, or demangled from a
 	 * cname with one reading): they settle a guess that read the same */
 	const char **confirmed;
@@ -406,8 +384,7 @@ static const char *perf_lookup(struct symbolizer *sym, long pid, uint64_t ip)
  * comes from the generated file next to it when found, else from the
  * module path in the cname ("6shapes_5leaks_" + leaks.pyx →
  * shapes/leaks.pyx). */
-static void symbolize_directive(struct symbolizer *sym, const struct vgt_frame *f,
-				struct frame_value *v)
+static void symbolize_directive(struct symbolizer *sym, struct vgt_frame *f)
 {
 	const char *base = basename_of(f->file);
 	const char *dot = strrchr(base, '.');
@@ -418,7 +395,7 @@ static void symbolize_directive(struct symbolizer *sym, const struct vgt_frame *
 	const char *pyx = NULL;
 	if (cf->map != NULL) {
 		pyx = cymap_pyx_path(cf->map, base);
-		v->pyname = cymap_qualname(cf->map, f->fn);
+		f->pyname = cymap_qualname(cf->map, f->fn);
 	}
 	if (pyx == NULL) {
 		struct demangle_parts parts;
@@ -440,45 +417,44 @@ static void symbolize_directive(struct symbolizer *sym, const struct vgt_frame *
 			snprintf(buf + used, sizeof(buf) - used, "%s", base);
 		pyx = strpool_intern(sym->pool, buf);
 	}
-	v->pyx_file = pyx;
-	v->pyx_line = f->line;
+	f->pyx_file = pyx;
+	f->pyx_line = f->line;
 	const char *real = pyx_real_path(sym, pyx, cf->path, f->dir);
 	const char *text = real != NULL ? source_line(source_load(sym, real), f->line) : NULL;
 	if (text != NULL)
-		v->pyx_source = trimmed(sym->pool, text);
+		f->pyx_source = trimmed(sym->pool, text);
 	else if (cf->map != NULL)
-		v->pyx_source = cymap_source_of(cf->map, pyx, f->line);
-	if (v->pyname == NULL) {
+		f->pyx_source = cymap_source_of(cf->map, pyx, f->line);
+	if (f->pyname == NULL) {
 		int amb;
-		v->pyname = demangle_cython(sym->pool, f->fn, &amb);
-		v->ambiguous = amb;
+		f->pyname = demangle_cython(sym->pool, f->fn, &amb);
+		f->pyname_ambiguous = amb;
 	}
-	v->symbolized = 1;
+	f->symbolized = 1;
 }
 
-static void symbolize_generated(struct symbolizer *sym, const struct vgt_frame *f,
-				struct frame_value *v)
+static void symbolize_generated(struct symbolizer *sym, struct vgt_frame *f)
 {
 	struct cfile *cf = f->file != NULL ? cfile_for(sym, f->dir, f->file, f->fn) : NULL;
 	if (cf != NULL && cf->map != NULL) {
 		struct cymap_hit hit;
 		if (f->line > 0 && cymap_lookup(cf->map, f->line, &hit)) {
-			v->pyx_file = hit.pyx_path;
-			v->pyx_line = hit.pyx_line;
-			v->pyx_source = hit.source;
-			v->pyname = hit.qualname;
+			f->pyx_file = hit.pyx_path;
+			f->pyx_line = hit.pyx_line;
+			f->pyx_source = hit.source;
+			f->pyname = hit.qualname;
 		}
-		if (v->pyname == NULL)
-			v->pyname = cymap_qualname(cf->map, f->fn);
+		if (f->pyname == NULL)
+			f->pyname = cymap_qualname(cf->map, f->fn);
 	} else if (cf != NULL) {
 		cf->used_unmapped = 1;
 	}
-	if (v->pyname == NULL) {
+	if (f->pyname == NULL) {
 		int amb;
-		v->pyname = demangle_cython(sym->pool, f->fn, &amb);
-		v->ambiguous = amb;
+		f->pyname = demangle_cython(sym->pool, f->fn, &amb);
+		f->pyname_ambiguous = amb;
 	}
-	v->symbolized = 1;
+	f->symbolized = 1;
 }
 
 static size_t ptr_hash(const void *p)
@@ -521,95 +497,23 @@ static void confirm(struct symbolizer *sym, const char *name)
 	sym->n_confirmed++;
 }
 
-static void resolve(struct symbolizer *sym, const struct vgt_frame *f, long pid,
-		    struct frame_value *v)
+static void resolve(struct symbolizer *sym, struct vgt_frame *f)
 {
-	memset(v, 0, sizeof(*v));
 	if (f->fn == NULL) {
 		if (f->obj == NULL || *f->obj == '\0') {
-			v->pyname = perf_lookup(sym, pid, f->ip);
-			v->symbolized = v->pyname != NULL;
+			f->pyname = perf_lookup(sym, f->pid, f->ip);
+			f->symbolized = f->pyname != NULL;
 		}
 		return;
 	}
 	if (!cymap_is_user_function(f->fn))
 		return; /* plain C, or Cython utility code: never a .pyx line */
 	if (is_pyx_name(f->file) && f->line > 0)
-		symbolize_directive(sym, f, v);
+		symbolize_directive(sym, f);
 	else
-		symbolize_generated(sym, f, v);
-	if (v->pyname != NULL && !v->ambiguous)
-		confirm(sym, v->pyname);
-}
-
-static uint64_t mix(uint64_t h, uint64_t x)
-{
-	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h;
-}
-
-static uint64_t key_hash(const struct frame_key *k)
-{
-	uint64_t h = 0;
-	h = mix(h, (uint64_t)(uintptr_t)k->fn);
-	h = mix(h, (uint64_t)(uintptr_t)k->dir);
-	h = mix(h, (uint64_t)(uintptr_t)k->file);
-	h = mix(h, (uint64_t)(uintptr_t)k->obj);
-	h = mix(h, k->line);
-	h = mix(h, k->ip);
-	h = mix(h, (uint64_t)k->pid);
-	return h;
-}
-
-static int key_equal(const struct frame_key *a, const struct frame_key *b)
-{
-	return a->fn == b->fn && a->dir == b->dir && a->file == b->file && a->obj == b->obj &&
-	       a->line == b->line && a->ip == b->ip && a->pid == b->pid;
-}
-
-static void grow_slots(struct symbolizer *sym)
-{
-	size_t n = sym->n_slots == 0 ? 256 : sym->n_slots * 2;
-	struct frame_slot *old = sym->slots;
-	size_t old_n = sym->n_slots;
-	sym->slots = xcalloc(n, sizeof(*sym->slots));
-	sym->n_slots = n;
-	for (size_t i = 0; i < old_n; i++) {
-		if (!old[i].used)
-			continue;
-		size_t j = (size_t)key_hash(&old[i].key) & (n - 1);
-		while (sym->slots[j].used)
-			j = (j + 1) & (n - 1);
-		sym->slots[j] = old[i];
-	}
-	free(old);
-}
-
-static struct frame_value *lookup_frame(struct symbolizer *sym, const struct vgt_frame *f,
-					      long pid)
-{
-	struct frame_key key = {f->fn, f->dir, f->file, f->obj, f->line, 0, 0};
-	if (f->fn == NULL) { /* a perf-map frame: the ip and process matter */
-		key.ip = f->ip;
-		key.pid = pid;
-	}
-	if ((sym->n_used + 1) * 2 > sym->n_slots)
-		grow_slots(sym);
-	size_t mask = sym->n_slots - 1;
-	size_t i = (size_t)key_hash(&key) & mask;
-	while (sym->slots[i].used) {
-		if (key_equal(&sym->slots[i].key, &key))
-			return &sym->slots[i].value;
-		i = (i + 1) & mask;
-	}
-	struct frame_value v;
-	resolve(sym, f, pid, &v);
-	/* resolve() does not touch the table, so slot i is still free */
-	sym->slots[i].used = 1;
-	sym->slots[i].key = key;
-	sym->slots[i].value = v;
-	sym->n_used++;
-	return &sym->slots[i].value;
+		symbolize_generated(sym, f);
+	if (f->pyname != NULL && !f->pyname_ambiguous)
+		confirm(sym, f->pyname);
 }
 
 /* ---- API ---- */
@@ -647,42 +551,30 @@ void symbolizer_free(struct symbolizer *sym)
 		perfmap_free(sym->perf[i].map);
 	}
 	free(sym->perf);
-	free(sym->slots);
 	free(sym->confirmed);
 	free(sym);
 }
 
-void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
-		     struct vgt_stack *stack)
+void symbolize_frame(struct symbolizer *sym, struct vgt_frame *f)
 {
-	if (sym == NULL || stack == NULL)
+	if (sym == NULL)
 		return;
-	long pid = input != NULL ? input->pid : 0;
-	for (size_t i = 0; i < stack->count; i++) {
-		struct vgt_frame *f = &stack->frames[i];
-		if (f->fn == NULL && sym->opts.n_perf_maps == 0)
-			continue;
-		if (f->fn != NULL && !cymap_is_user_function(f->fn))
-			continue;
-		struct frame_value *v = lookup_frame(sym, f, pid);
-		if (!v->symbolized)
-			continue;
-		if (v->ambiguous && is_confirmed(sym, v->pyname))
-			v->ambiguous = 0; /* e.g. the wrapper above named it for sure */
-		f->pyx_file = v->pyx_file;
-		f->pyx_line = v->pyx_line;
-		f->pyx_source = v->pyx_source;
-		f->pyname = v->pyname;
-		f->pyname_ambiguous = v->ambiguous;
-		f->symbolized = 1;
-	}
-	/* a wrapper below an implementation confirms it after the fact */
-	for (size_t i = 0; i < stack->count; i++) {
-		struct vgt_frame *f = &stack->frames[i];
-		if (f->pyname_ambiguous && is_confirmed(sym, f->pyname)) {
+	if (f->fn == NULL && sym->opts.n_perf_maps == 0)
+		return;
+	resolve(sym, f);
+	if (f->pyname_ambiguous && is_confirmed(sym, f->pyname))
+		f->pyname_ambiguous = 0; /* e.g. the wrapper above named it for sure */
+}
+
+void symbolize_settle(struct symbolizer *sym, struct frame_table *ft)
+{
+	if (sym == NULL || sym->n_confirmed == 0)
+		return;
+	size_t n = frames_count(ft);
+	for (size_t i = 0; i < n; i++) {
+		struct vgt_frame *f = frames_at(ft, (uint32_t)i);
+		if (f->pyname_ambiguous && is_confirmed(sym, f->pyname))
 			f->pyname_ambiguous = 0;
-			lookup_frame(sym, f, pid)->ambiguous = 0;
-		}
 	}
 }
 
@@ -721,6 +613,41 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 		site->context.lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
 }
 
+/* Distinct Python names still guessed (ambiguous) after symbolize_settle. */
+static size_t count_guessed(const struct frame_table *ft)
+{
+	size_t n = frames_count(ft), guessed = 0, n_slots = 64;
+	const char **slots = xcalloc(n_slots, sizeof(*slots));
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_frame *f = frames_at(ft, (uint32_t)i);
+		if (!f->pyname_ambiguous)
+			continue;
+		if ((guessed + 1) * 2 > n_slots) {
+			const char **old = slots;
+			slots = xcalloc(n_slots * 2, sizeof(*slots));
+			for (size_t j = 0; j < n_slots; j++) {
+				if (old[j] == NULL)
+					continue;
+				size_t k = ptr_hash(old[j]) & (n_slots * 2 - 1);
+				while (slots[k] != NULL)
+					k = (k + 1) & (n_slots * 2 - 1);
+				slots[k] = old[j];
+			}
+			free(old);
+			n_slots *= 2;
+		}
+		size_t k = ptr_hash(f->pyname) & (n_slots - 1);
+		while (slots[k] != NULL && slots[k] != f->pyname)
+			k = (k + 1) & (n_slots - 1);
+		if (slots[k] == NULL) {
+			slots[k] = f->pyname;
+			guessed++;
+		}
+	}
+	free(slots);
+	return guessed;
+}
+
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 {
 	if (sym == NULL)
@@ -736,10 +663,7 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 		if (sym->opts.verbose && cf->looked != NULL)
 			report_add_note(report, "looked for %s in: %s", cf->file, cf->looked);
 	}
-	size_t guessed = 0;
-	for (size_t i = 0; i < sym->n_slots; i++)
-		if (sym->slots[i].used && sym->slots[i].value.ambiguous)
-			guessed++;
+	size_t guessed = count_guessed(report->frames);
 	if (guessed > 0)
 		report_add_note(report,
 				"%zu Python name%s guessed from C names without the generated file "
@@ -751,5 +675,18 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 		else if (sym->opts.verbose)
 			report_add_note(report, "perf map %s: %zu entries", ps->path,
 					perfmap_count(ps->map));
+	}
+}
+
+void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
+			 const struct vgt_stack *stack)
+{
+	for (size_t i = 0; i < stack->count; i++) {
+		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
+		if (f->resolved)
+			continue;
+		symbolize_frame(sym, f);
+		f->cls = classify_frame(f);
+		f->resolved = 1;
 	}
 }

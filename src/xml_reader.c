@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/frames.h"
 #include "vgtriage/reader.h"
 
 #define MAX_DEPTH 64
@@ -42,7 +43,6 @@
 #define MAX_COMMAND 8192
 #define NAME_SLOTS 256 /* power of two, > 2x the names below */
 #define PTR_SLOTS 256  /* power of two */
-#define RECENT_SLOTS 4096 /* power of two */
 
 enum el {
 	EL_OTHER = 0,
@@ -82,8 +82,18 @@ static const struct {
 	{"bytes", EL_BYTES}, {"in_blocks", EL_IN_BLOCKS}, {"blocks", EL_BLOCKS},
 };
 
+/* The fields of the <frame> being read, as texts until </frame>. */
+struct frame_text {
+	char *s;
+	size_t len;
+	int present;
+};
+
+enum { FT_OBJ, FT_FN, FT_DIR, FT_FILE, FT_COUNT };
+
 struct xml_reader {
 	struct strpool *pool;
+	struct frame_table *frames;
 	struct vgt_input *input;
 	struct vgt_sink sink;
 	xmlParserCtxtPtr ctxt;
@@ -104,9 +114,13 @@ struct xml_reader {
 	int in_error;
 	int stacks_in_error;
 	int aux_pending;       /* an auxwhat came: the next stack is its */
-	const char *last_auxwhat; /* the auxwhat the next stack belongs to */
+	struct vgt_text last_auxwhat; /* the auxwhat the next stack belongs to */
+	int has_last_auxwhat;
 	struct vgt_stack *current_stack; /* NULL: frames are dropped */
-	struct vgt_frame *frame;
+	int in_frame;          /* a <frame> of current_stack is being read */
+	struct frame_text ftext[FT_COUNT];
+	uint64_t frame_ip;
+	unsigned frame_line;
 	size_t records;
 	/* <args> */
 	char *command;
@@ -118,13 +132,6 @@ struct xml_reader {
 	unsigned char names[NAME_SLOTS]; /* element_names index + 1, 0 = empty */
 	const xmlChar *ptr_names[PTR_SLOTS]; /* lookup_element's cache */
 	unsigned char ptr_els[PTR_SLOTS];
-	/* Strings interned lately, by a cheap hash of their ends: frame
-	 * fields recur record after record, and a hit here skips hashing the
-	 * whole string in the pool. */
-	struct {
-		const char *s;
-		size_t len;
-	} recent[RECENT_SLOTS];
 };
 
 /* Element names go through a small open-addressing hash built once per
@@ -336,7 +343,7 @@ static void start_error(struct xml_reader *r)
 	r->in_error = 1;
 	r->stacks_in_error = 0;
 	r->aux_pending = 0;
-	r->last_auxwhat = NULL;
+	r->has_last_auxwhat = 0;
 	r->current_stack = NULL;
 	r->rec.pid = r->input->pid;
 }
@@ -347,6 +354,8 @@ static void end_error(struct xml_reader *r)
 	r->in_error = 0;
 	if (rec->kind_name == NULL)
 		rec->kind_name = strpool_intern(r->pool, "Unknown");
+	if (r->has_last_auxwhat && rec->auxwhat == NULL)
+		record_set_auxwhat(rec, r->last_auxwhat.s, strlen(r->last_auxwhat.s));
 	rec->kind = kind_from_name(rec->kind_name);
 	if (kind_is_leak(rec->kind) && rec->direct_bytes == 0 && rec->indirect_bytes == 0)
 		rec->direct_bytes = rec->bytes;
@@ -368,10 +377,20 @@ static void start_stack(struct xml_reader *r)
 		/* The aux stack and the auxwhat that introduces it go together,
 		 * even when an earlier auxwhat had no stack of its own. */
 		r->current_stack = &r->rec.aux_stack;
-		r->rec.auxwhat = r->last_auxwhat;
+		if (r->has_last_auxwhat)
+			record_set_auxwhat(&r->rec, r->last_auxwhat.s, strlen(r->last_auxwhat.s));
 	}
 	r->stacks_in_error++;
 	r->aux_pending = 0;
+}
+
+static void start_frame(struct xml_reader *r)
+{
+	r->in_frame = r->current_stack != NULL && r->current_stack->count < MAX_FRAMES;
+	for (int i = 0; i < FT_COUNT; i++)
+		r->ftext[i].present = 0;
+	r->frame_ip = 0;
+	r->frame_line = 0;
 }
 
 static struct vgt_amount *summary_amount(struct xml_reader *r, enum el el)
@@ -442,9 +461,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		start_stack(r);
 		break;
 	case EL_FRAME:
-		r->frame = NULL;
-		if (r->current_stack != NULL && r->current_stack->count < MAX_FRAMES)
-			r->frame = stack_push(r->current_stack);
+		start_frame(r);
 		break;
 	case EL_ARGV:
 		r->command_len = 0;
@@ -480,47 +497,64 @@ static const char *intern_text(struct xml_reader *r)
 	return strpool_intern_n(r->pool, r->text, r->text_len);
 }
 
-/* Interns the element text through the recent-strings cache. */
-static const char *intern_field(struct xml_reader *r)
+/* A frame's texts are kept as they come and interned only when the frame
+ * table meets a frame it has not seen (frames_intern): the common case, a
+ * frame seen before, costs a hash and a compare, no string lookups. */
+static void keep_frame_text(struct xml_reader *r, int field)
 {
-	size_t len = r->text_len;
-	uint64_t head = 0, tail = 0;
-	memcpy(&head, r->text, len < 8 ? len : 8);
-	if (len > 8)
-		memcpy(&tail, r->text + len - 8, 8);
-	uint64_t h = (head ^ (tail * UINT64_C(0xff51afd7ed558ccd)) ^ len) * UINT64_C(0x9E3779B97F4A7C15);
-	unsigned slot = (unsigned)(h >> 52) & (RECENT_SLOTS - 1);
-	if (r->recent[slot].len == len && r->recent[slot].s != NULL &&
-	    memcmp(r->recent[slot].s, r->text, len) == 0)
-		return r->recent[slot].s;
-	r->recent[slot].s = intern_text(r);
-	r->recent[slot].len = len;
-	return r->recent[slot].s;
+	struct frame_text *t = &r->ftext[field];
+	memcpy(t->s, r->text, r->text_len);
+	t->len = r->text_len;
+	t->present = 1;
 }
 
 static void end_frame_field(struct xml_reader *r, enum el el)
 {
-	struct vgt_frame *f = r->frame;
-	if (f == NULL)
+	if (!r->in_frame)
 		return;
 	switch (el) {
-	case EL_IP: f->ip = parse_hex(r->text); break;
-	case EL_OBJ: f->obj = intern_field(r); break;
-	case EL_FN: f->fn = intern_field(r); break;
-	case EL_DIR: f->dir = intern_field(r); break;
-	case EL_FILE: f->file = intern_field(r); break;
-	case EL_LINE: f->line = (unsigned)parse_number(r); break;
+	case EL_IP: r->frame_ip = parse_hex(r->text); break;
+	case EL_OBJ: keep_frame_text(r, FT_OBJ); break;
+	case EL_FN: keep_frame_text(r, FT_FN); break;
+	case EL_DIR: keep_frame_text(r, FT_DIR); break;
+	case EL_FILE: keep_frame_text(r, FT_FILE); break;
+	case EL_LINE: r->frame_line = (unsigned)parse_number(r); break;
 	default: break;
 	}
+}
+
+static const char *frame_text_of(const struct xml_reader *r, int field, size_t *len)
+{
+	const struct frame_text *t = &r->ftext[field];
+	*len = t->present ? t->len : 0;
+	return t->present ? t->s : NULL;
+}
+
+static void end_frame(struct xml_reader *r)
+{
+	if (!r->in_frame)
+		return;
+	r->in_frame = 0;
+	struct frame_key key;
+	key.ip = r->frame_ip;
+	key.line = r->frame_line;
+	key.obj = frame_text_of(r, FT_OBJ, &key.obj_len);
+	key.fn = frame_text_of(r, FT_FN, &key.fn_len);
+	key.dir = frame_text_of(r, FT_DIR, &key.dir_len);
+	key.file = frame_text_of(r, FT_FILE, &key.file_len);
+	key.pid = r->input->pid;
+	stack_push(r->current_stack, frames_intern(r->frames, &key));
 }
 
 /* The first auxwhat is the record's, unless a later one introduces the
  * aux stack (start_stack). */
 static void note_auxwhat(struct xml_reader *r)
 {
-	r->last_auxwhat = intern_text(r);
+	r->last_auxwhat.s = xgrow(r->last_auxwhat.s, &r->last_auxwhat.cap, r->text_len + 1, 1);
+	memcpy(r->last_auxwhat.s, r->text, r->text_len + 1);
+	r->has_last_auxwhat = 1;
 	if (r->rec.auxwhat == NULL)
-		r->rec.auxwhat = r->last_auxwhat;
+		record_set_auxwhat(&r->rec, r->text, r->text_len);
 	r->aux_pending = 1;
 }
 
@@ -531,11 +565,11 @@ static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 	case EL_UNIQUE: rec->unique = parse_hex(r->text); break;
 	case EL_TID: rec->tid = (long)parse_number(r); break;
 	case EL_THREADNAME: rec->threadname = intern_text(r); break;
-	case EL_KIND: rec->kind_name = intern_field(r); break;
-	case EL_WHAT: rec->what = intern_field(r); break;
+	case EL_KIND: rec->kind_name = intern_text(r); break;
+	case EL_WHAT: record_set_what(rec, r->text, r->text_len); break;
 	case EL_TEXT:
 		if (parent == EL_XWHAT) {
-			rec->what = intern_field(r);
+			record_set_what(rec, r->text, r->text_len);
 			parse_leak_text(rec, rec->what);
 		} else if (parent == EL_XAUXWHAT) {
 			note_auxwhat(r);
@@ -655,7 +689,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		r->current_stack = NULL;
 		break;
 	case EL_FRAME:
-		r->frame = NULL;
+		end_frame(r);
 		break;
 	case EL_PAIR:
 		end_pair(r, parent);
@@ -734,14 +768,17 @@ static void on_structured_error(void *ctx, xmlErrorPtr error)
 	r->failed = 1;
 }
 
-struct xml_reader *xml_reader_new(struct strpool *pool, struct vgt_input *input,
+struct xml_reader *xml_reader_new(struct frame_table *frames, struct vgt_input *input,
 				  const struct vgt_sink *sink)
 {
 	/* Idempotent; main pairs it with xmlCleanupParser() at exit. */
 	xmlInitParser();
 	struct xml_reader *r = xcalloc(1, sizeof(*r));
 	build_name_table(r);
-	r->pool = pool;
+	r->frames = frames;
+	r->pool = frames_pool(frames);
+	for (int i = 0; i < FT_COUNT; i++)
+		r->ftext[i].s = xmalloc(MAX_TEXT + 1);
 	r->input = input;
 	r->sink = *sink;
 	r->text = xmalloc(MAX_TEXT + 1);
@@ -778,6 +815,9 @@ void xml_reader_free(struct xml_reader *r)
 		return;
 	xmlFreeParserCtxt(r->ctxt);
 	record_release(&r->rec);
+	for (int i = 0; i < FT_COUNT; i++)
+		free(r->ftext[i].s);
+	free(r->last_auxwhat.s);
 	free(r->text);
 	free(r->command);
 	free(r);

@@ -39,9 +39,16 @@ struct symbolize_options {
 struct symbolizer;
 struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_options *opts);
 void symbolizer_free(struct symbolizer *sym); /* NULL is a no-op */
-/* Fills pyx_*, pyname of each frame (cached per distinct frame). */
-void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
-		     struct vgt_stack *stack);
+/* Fills pyx_*, pyname of one frame of the frame table (once per distinct
+ * frame: frame_resolve).  Frames without fn are looked up in the perf
+ * maps of their process (frame->pid). */
+void symbolize_frame(struct symbolizer *sym, struct vgt_frame *frame);
+/* After every record: a Python name guessed from a C name (ambiguous) is
+ * settled when another frame named it without doubt. */
+void symbolize_settle(struct symbolizer *sym, struct frame_table *ft);
+/* Symbolizes and classifies each frame of the stack not done before. */
+void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
+			 const struct vgt_stack *stack);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)
@@ -50,16 +57,13 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report);
 
 /* ---- classify ---- */
 enum frame_class classify_frame(const struct vgt_frame *frame);
-void classify_stack(struct vgt_stack *stack);
-/* The same, remembering each distinct frame's class (frames' strings must
- * be interned: the cache compares pointers). */
-struct classify_cache;
-struct classify_cache *classify_cache_new(void);
-void classify_cache_free(struct classify_cache *cache); /* NULL is a no-op */
-void classify_stack_cached(struct classify_cache *cache, struct vgt_stack *stack);
+/* Sets the class of every frame of the stack (frame_resolve does this
+ * once per distinct frame; tests call it directly). */
+void classify_stack(struct frame_table *ft, const struct vgt_stack *stack);
 /* DESIGN.md §2: first user frame, else first cython-runtime frame, else
- * first non-allocator frame; 0 for an empty or all-allocator stack. */
-size_t classify_culprit(const struct vgt_stack *stack);
+ * first non-allocator frame; 0 for an empty or all-allocator stack.  The
+ * frames must be classified. */
+size_t classify_culprit(const struct frame_table *ft, const struct vgt_stack *stack);
 
 /* ---- rank ---- */
 struct rank_options {

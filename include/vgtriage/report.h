@@ -4,8 +4,9 @@
  * This is all a renderer sees.  rank.c builds it from records; renderers
  * (render_*.c) only read it.
  *
- * Ownership: the report owns its strpool, inputs and sites; strings are
- * interned in report->pool.
+ * Ownership: the report owns its strpool, frame table, inputs and sites;
+ * strings are interned in report->pool (but a site's what/auxwhat, which
+ * differ per record, are the site's own copies).
  */
 #ifndef VGTRIAGE_REPORT_H
 #define VGTRIAGE_REPORT_H
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vgtriage/frames.h"
 #include "vgtriage/model.h"
 #include "vgtriage/strpool.h"
 
@@ -53,8 +55,8 @@ struct vgt_site {
 	struct vgt_location generated; /* the C file:line under a .pyx location */
 	int has_generated;
 	struct vgt_context context;
-	const char *what;            /* a representative message */
-	const char *auxwhat;
+	char *what;                  /* the example record's message (owned) */
+	char *auxwhat;               /* and its auxiliary line (owned) */
 	struct vgt_stack stack;      /* the stack of the largest record */
 	struct vgt_stack aux_stack;
 	size_t culprit;              /* index of the culprit frame in stack */
@@ -79,6 +81,7 @@ struct vgt_totals {
 
 struct vgt_report {
 	struct strpool *pool;
+	struct frame_table *frames; /* every distinct frame; stacks hold ids */
 	struct vgt_input **inputs;
 	size_t n_inputs, inputs_cap;
 	struct vgt_site **sites;  /* after rank_finish: shown (ranked) first, then hidden */
