@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/jsonw.h"
 #include "vgtriage/render_ci.h"
 
 /* ---- loading a JSON report ---- */
@@ -419,66 +420,83 @@ static void render_text_diff(FILE *out, const struct vgt_report *base,
 
 /* ---- JSON ---- */
 
-static json_t *entry_json(const struct vgt_report *r, const struct entry *e)
+struct entry_ctx {
+	const struct entry *e;
+	enum vgt_kind kind;
+};
+
+static void entry_more(struct jsonw *w, const void *ctx)
 {
-	const struct vgt_site *s = e->newer != NULL ? e->newer : e->base;
-	json_t *o = render_json_site(r, s);
-	if (e->newer != NULL) {
-		json_object_set_new(o, "bytes", json_integer((json_int_t)e->new_bytes));
-		json_object_set_new(o, "blocks", json_integer((json_int_t)e->new_blocks));
-	}
+	const struct entry_ctx *c = ctx;
+	const struct entry *e = c->e;
 	if (e->change == CH_GREW || e->change == CH_SHRANK) {
-		json_t *d = json_pack("{s:I,s:I}", "bytes", (json_int_t)delta(e->new_bytes, e->base_bytes),
-				      "blocks", (json_int_t)delta(e->new_blocks, e->base_blocks));
-		if (!kind_is_leak(s->kind))
-			json_object_set_new(d, "occurrences",
-					    json_integer((json_int_t)delta(e->new_occ, e->base_occ)));
-		json_object_set_new(o, "delta", d);
-		json_object_set_new(o, "base", json_pack("{s:I,s:I}", "bytes", (json_int_t)e->base_bytes,
-							 "blocks", (json_int_t)e->base_blocks));
+		jsonw_key(w, "delta");
+		jsonw_object_begin(w);
+		jsonw_kint(w, "bytes", delta(e->new_bytes, e->base_bytes));
+		jsonw_kint(w, "blocks", delta(e->new_blocks, e->base_blocks));
+		if (!kind_is_leak(c->kind))
+			jsonw_kint(w, "occurrences", delta(e->new_occ, e->base_occ));
+		jsonw_object_end(w);
+		jsonw_key(w, "base");
+		jsonw_object_begin(w);
+		jsonw_kuint(w, "bytes", e->base_bytes);
+		jsonw_kuint(w, "blocks", e->base_blocks);
+		jsonw_object_end(w);
 	}
 	if (e->change != CH_VANISHED)
-		json_object_set_new(o, "fails", json_boolean(e->fails));
-	return o;
+		jsonw_kbool(w, "fails", e->fails);
 }
 
-static json_t *inputs_json(const struct vgt_report *r)
+static void entry_json(struct jsonw *w, const struct vgt_report *r, const struct entry *e)
 {
-	json_t *a = json_array();
+	const struct vgt_site *s = e->newer != NULL ? e->newer : e->base;
+	struct entry_ctx ctx = {e, s->kind};
+	struct render_json_site_extra extra = {e->newer != NULL, e->new_bytes, e->new_blocks,
+					       entry_more, &ctx};
+	render_json_site(w, r, s, &extra);
+}
+
+static void side_json(struct jsonw *w, const char *key, const struct vgt_report *r)
+{
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	jsonw_key(w, "inputs");
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_inputs; i++)
-		json_array_append_new(a, json_string(r->inputs[i]->path));
-	return a;
+		jsonw_string(w, r->inputs[i]->path);
+	jsonw_array_end(w);
+	jsonw_kuint(w, "sites", r->n_shown);
+	jsonw_object_end(w);
 }
 
 static int render_json_diff(FILE *out, const struct vgt_report *base,
 			    const struct vgt_report *newr, struct entry *v, size_t n, int failed)
 {
-	json_t *root = json_pack("{s:s,s:s,s:i}", "tool", "vgtriage", "version", VGT_VERSION,
-				 "schema_version", 1);
-	json_object_set_new(root, "base", json_pack("{s:o,s:I}", "inputs", inputs_json(base), "sites",
-						    (json_int_t)base->n_shown));
-	json_object_set_new(root, "new", json_pack("{s:o,s:I}", "inputs", inputs_json(newr), "sites",
-						   (json_int_t)newr->n_shown));
+	struct jsonw *w = jsonw_new(out, 1);
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "tool", "vgtriage");
+	jsonw_kstring(w, "version", VGT_VERSION);
+	jsonw_kuint(w, "schema_version", 1);
+	side_json(w, "base", base);
+	side_json(w, "new", newr);
 	size_t unchanged = 0;
 	for (size_t i = 0; i < n; i++)
 		unchanged += v[i].change == CH_UNCHANGED;
 	for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++) {
 		struct entry **sel;
 		size_t m = select_change(v, n, sections[k].change, &sel);
-		json_t *a = json_array();
+		jsonw_key(w, sections[k].title);
+		jsonw_array_begin(w);
 		for (size_t i = 0; i < m; i++)
-			json_array_append_new(
-				a, entry_json(sections[k].change == CH_VANISHED ? base : newr, sel[i]));
+			entry_json(w, sections[k].change == CH_VANISHED ? base : newr, sel[i]);
+		jsonw_array_end(w);
 		free(sel);
-		json_object_set_new(root, sections[k].title, a);
 	}
-	json_object_set_new(root, "unchanged", json_integer((json_int_t)unchanged));
-	json_object_set_new(root, "failed", json_boolean(failed));
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	json_decref(root);
-	if (rc == 0)
-		fputc('\n', out);
-	return rc;
+	jsonw_kuint(w, "unchanged", unchanged);
+	jsonw_kbool(w, "failed", failed);
+	jsonw_object_end(w);
+	jsonw_end_line(w);
+	return jsonw_free(w);
 }
 
 int diff_render(FILE *out, enum vgt_format fmt, const struct vgt_report *base,

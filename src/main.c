@@ -23,7 +23,7 @@ enum long_only {
 	OPT_INPUT_FORMAT = 256, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +53,7 @@ static const struct option long_options[] = {
 	{"keep-xml", required_argument, NULL, OPT_KEEP_XML},
 	{"watch", required_argument, NULL, OPT_WATCH},
 	{"no-python-perf", no_argument, NULL, OPT_NO_PYTHON_PERF},
+	{"compact", no_argument, NULL, OPT_COMPACT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -70,7 +71,9 @@ static const char usage_text[] =
 	"                          codequality or html (default: text)\n"
 	"      --input-format FMT  auto, xml or text (default: auto)\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
-	"  -n, --top N             list the N worst sites (default: all)\n"
+	"  -n, --top N             list the N worst sites (default: 20 in text, all in\n"
+	"                          other formats; 0 = all)\n"
+	"      --compact           json: one line instead of indented\n"
 	"      --stacks N          text: show the stacks of the N worst sites (default: 5)\n"
 	"      --context N         lines of source shown around a site (default: 2)\n"
 	"      --all               also show sites outside your code (interpreter, libc)\n"
@@ -101,12 +104,15 @@ static const char usage_text[] =
 	"2 usage error or unreadable or invalid input.  For run, the program's own\n"
 	"non-zero status (128+N when killed by signal N) comes first.\n";
 
+#define DEFAULT_TEXT_TOP 20
+
 struct cli {
 	const char *command;      /* "report", "run", "diff" */
 	enum vgt_format format;
 	const char *output;
 	const char *color;
-	int quiet, verbose, gen_suppressions;
+	int quiet, verbose, gen_suppressions, compact;
+	int top_given;            /* -n was given: it applies to every format */
 	const char *baseline, *write_baseline;
 	struct policy policy;
 	struct pipeline_options pipeline;
@@ -244,6 +250,7 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	case 'n':
 		if (parse_size(arg, &cli->pipeline.rank.top) != 0)
 			return usage_error("--top: '%s' is not a number", arg);
+		cli->top_given = 1;
 		return 0;
 	case OPT_STACKS:
 		if (parse_size(arg, &cli->stacks) != 0)
@@ -316,6 +323,9 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	}
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
+		return 0;
+	case OPT_COMPACT:
+		cli->compact = 1;
 		return 0;
 	default:
 		return usage_error("invalid option");
@@ -419,7 +429,11 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->color = want_color(cli, out);
-	ro->top = cli->pipeline.rank.top;
+	/* Text lists the worst DEFAULT_TEXT_TOP by default and says how many
+	 * more there are; JSON and the CI formats keep every site. */
+	ro->top = cli->top_given ? cli->pipeline.rank.top
+		  : cli->format == VGT_FORMAT_TEXT ? DEFAULT_TEXT_TOP : 0;
+	ro->compact = cli->compact;
 	ro->stacks = cli->stacks;
 	ro->verbose = cli->verbose;
 	ro->policy = &cli->policy;

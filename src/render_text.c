@@ -101,7 +101,7 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)
-		fprintf(out, "%s  … %zu more sites (--top 0 lists all)%s\n", st->dim, r->n_shown - n,
+		fprintf(out, "%s  … %zu more sites (-n 0 lists all)%s\n", st->dim, r->n_shown - n,
 			st->reset);
 }
 
