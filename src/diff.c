@@ -98,9 +98,7 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 		return vgt_error_set(err, path, 0, 0,
 				     "sites[%zu]: expected an object with \"kind\" and a 16-digit "
 				     "\"fingerprint\"", index);
-	struct vgt_site *s = xcalloc(1, sizeof(*s));
-	r->sites = xgrow(r->sites, &r->sites_cap, r->n_sites + 1, sizeof(*r->sites));
-	r->sites[r->n_sites++] = s;
+	struct vgt_site *s = report_new_site(r);
 	s->kind_name = kind;
 	s->kind = kind_from_name(kind);
 	s->category = class_from_name(jstr(r, o, "category"));

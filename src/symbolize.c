@@ -11,6 +11,7 @@
 #include "vgtriage/analysis.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,21 @@ struct perf_source {
 	int noted;
 };
 
+/*
+ * Threads: `vgtriage -j N` reads inputs in parallel, each into a report of
+ * its own, and all of them share one symbolizer (one load of each
+ * generated file, one set of confirmed names).  symbolize_frame takes the
+ * lock; everything else runs on the main thread once the readers are done.
+ * The symbolizer's strings live in its own pool (the main report's
+ * sym_pool), which outlives the readers' reports.
+ */
+struct ctx_file {
+	const char *dir, *file; /* interned in the symbolizer's pool; file NULL = empty */
+	char *path;             /* NULL: not found */
+};
+
 struct symbolizer {
+	pthread_mutex_t lock;
 	struct strpool *pool;
 	struct symbolize_options opts;
 	struct cfile *cfiles;
@@ -68,6 +83,10 @@ struct symbolizer {
 	 * cname with one reading): they settle a guess that read the same */
 	const char **confirmed;
 	size_t n_confirmed_slots, n_confirmed;
+	/* C sources looked for by symbolize_context, found or not, by
+	 * (dir, file): each is looked for once, not once per site */
+	struct ctx_file *ctx_files;
+	size_t n_ctx_slots, n_ctx_files;
 };
 
 /* ---- small helpers ---- */
@@ -521,6 +540,7 @@ static void resolve(struct symbolizer *sym, struct vgt_frame *f)
 struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_options *opts)
 {
 	struct symbolizer *sym = xcalloc(1, sizeof(*sym));
+	pthread_mutex_init(&sym->lock, NULL);
 	sym->pool = pool;
 	if (opts != NULL)
 		sym->opts = *opts;
@@ -552,6 +572,10 @@ void symbolizer_free(struct symbolizer *sym)
 	}
 	free(sym->perf);
 	free(sym->confirmed);
+	for (size_t i = 0; i < sym->n_ctx_slots; i++)
+		free(sym->ctx_files[i].path);
+	free(sym->ctx_files);
+	pthread_mutex_destroy(&sym->lock);
 	free(sym);
 }
 
@@ -559,11 +583,27 @@ void symbolize_frame(struct symbolizer *sym, struct vgt_frame *f)
 {
 	if (sym == NULL)
 		return;
-	if (f->fn == NULL && sym->opts.n_perf_maps == 0)
-		return;
-	resolve(sym, f);
-	if (f->pyname_ambiguous && is_confirmed(sym, f->pyname))
-		f->pyname_ambiguous = 0; /* e.g. the wrapper above named it for sure */
+	if (f->fn == NULL ? sym->opts.n_perf_maps == 0 || (f->obj != NULL && *f->obj != '\0')
+			  : !cymap_is_user_function(f->fn))
+		return; /* nothing to derive: a plain C frame, or no perf maps */
+	pthread_mutex_lock(&sym->lock);
+	/* The frame's strings are interned in its own report's pool; the
+	 * caches below compare pointers of the symbolizer's pool. */
+	struct vgt_frame k = *f;
+	k.fn = strpool_intern(sym->pool, f->fn);
+	k.obj = strpool_intern(sym->pool, f->obj);
+	k.dir = strpool_intern(sym->pool, f->dir);
+	k.file = strpool_intern(sym->pool, f->file);
+	resolve(sym, &k);
+	if (k.pyname_ambiguous && is_confirmed(sym, k.pyname))
+		k.pyname_ambiguous = 0; /* e.g. the wrapper above named it for sure */
+	pthread_mutex_unlock(&sym->lock);
+	f->pyx_file = k.pyx_file;
+	f->pyx_line = k.pyx_line;
+	f->pyx_source = k.pyx_source;
+	f->pyname = k.pyname;
+	f->pyname_ambiguous = k.pyname_ambiguous;
+	f->symbolized = k.symbolized;
 }
 
 void symbolize_settle(struct symbolizer *sym, struct frame_table *ft)
@@ -573,9 +613,50 @@ void symbolize_settle(struct symbolizer *sym, struct frame_table *ft)
 	size_t n = frames_count(ft);
 	for (size_t i = 0; i < n; i++) {
 		struct vgt_frame *f = frames_at(ft, (uint32_t)i);
-		if (f->pyname_ambiguous && is_confirmed(sym, f->pyname))
+		if (f->pyname_ambiguous && is_confirmed(sym, strpool_intern(sym->pool, f->pyname)))
 			f->pyname_ambiguous = 0;
 	}
+}
+
+static size_t ctx_slot(const struct symbolizer *sym, const char *dir, const char *file)
+{
+	size_t mask = sym->n_ctx_slots - 1;
+	size_t i = (ptr_hash(dir) * 31 + ptr_hash(file)) & mask;
+	while (sym->ctx_files[i].file != NULL &&
+	       (sym->ctx_files[i].dir != dir || sym->ctx_files[i].file != file))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void grow_ctx_files(struct symbolizer *sym)
+{
+	struct ctx_file *old = sym->ctx_files;
+	size_t n = sym->n_ctx_slots;
+	sym->n_ctx_slots = n == 0 ? 64 : n * 2;
+	sym->ctx_files = xcalloc(sym->n_ctx_slots, sizeof(*sym->ctx_files));
+	for (size_t i = 0; i < n; i++)
+		if (old[i].file != NULL)
+			sym->ctx_files[ctx_slot(sym, old[i].dir, old[i].file)] = old[i];
+	free(old);
+}
+
+/* The C source a location names, looked for once per (dir, file). */
+static const char *context_c_path(struct symbolizer *sym, const char *dir, const char *file)
+{
+	dir = strpool_intern(sym->pool, dir);
+	file = strpool_intern(sym->pool, file);
+	if ((sym->n_ctx_files + 1) * 2 > sym->n_ctx_slots)
+		grow_ctx_files(sym);
+	struct ctx_file *cf = &sym->ctx_files[ctx_slot(sym, dir, file)];
+	if (cf->file == NULL) {
+		char *looked = NULL;
+		cf->dir = dir;
+		cf->file = file;
+		cf->path = find_file(sym, dir, file, NULL, &looked);
+		free(looked);
+		sym->n_ctx_files++;
+	}
+	return cf->path;
 }
 
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
@@ -585,22 +666,19 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 	    site->context.lines != NULL)
 		return;
 	const char *path = NULL;
-	char *owned = NULL;
 	if (loc->mapped) {
+		/* pointers of the symbolizer's pool, as the maps and caches hold */
+		const char *file = strpool_intern(sym->pool, loc->file);
 		const char *c_path = NULL;
 		for (size_t i = 0; i < sym->n_cfiles && c_path == NULL; i++)
 			if (sym->cfiles[i].map != NULL &&
-			    cymap_pyx_path(sym->cfiles[i].map, basename_of(loc->file)) == loc->file)
+			    cymap_pyx_path(sym->cfiles[i].map, basename_of(file)) == file)
 				c_path = sym->cfiles[i].path;
-		path = pyx_real_path(sym, loc->file, c_path, loc->dir);
+		path = pyx_real_path(sym, file, c_path, strpool_intern(sym->pool, loc->dir));
 	} else if (loc->file[0] != '<') {
-		char *looked = NULL;
-		owned = find_file(sym, loc->dir, loc->file, NULL, &looked);
-		free(looked);
-		path = owned;
+		path = context_c_path(sym, loc->dir, loc->file);
 	}
 	struct source *src = path != NULL ? source_load(sym, path) : NULL;
-	free(owned);
 	if (src == NULL || loc->line > src->n_lines)
 		return;
 	size_t k = sym->opts.context_lines;
@@ -613,49 +691,82 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 		site->context.lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
 }
 
-/* Distinct Python names still guessed (ambiguous) after symbolize_settle. */
-static size_t count_guessed(const struct frame_table *ft)
+/* Distinct Python names still guessed (ambiguous) after symbolize_settle,
+ * among the frames of the report's sites (the frames a reader sees). */
+static size_t count_guessed(const struct vgt_report *report)
 {
-	size_t n = frames_count(ft), guessed = 0, n_slots = 64;
+	size_t guessed = 0, n_slots = 64;
 	const char **slots = xcalloc(n_slots, sizeof(*slots));
-	for (size_t i = 0; i < n; i++) {
-		const struct vgt_frame *f = frames_at(ft, (uint32_t)i);
-		if (!f->pyname_ambiguous)
-			continue;
-		if ((guessed + 1) * 2 > n_slots) {
-			const char **old = slots;
-			slots = xcalloc(n_slots * 2, sizeof(*slots));
-			for (size_t j = 0; j < n_slots; j++) {
-				if (old[j] == NULL)
+	for (size_t s = 0; s < report->n_sites; s++) {
+		const struct vgt_stack *stacks[2] = {&report->sites[s]->stack,
+						     &report->sites[s]->aux_stack};
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < stacks[k]->count; i++) {
+				const struct vgt_frame *f = stack_frame(report->frames, stacks[k], i);
+				if (!f->pyname_ambiguous)
 					continue;
-				size_t k = ptr_hash(old[j]) & (n_slots * 2 - 1);
-				while (slots[k] != NULL)
-					k = (k + 1) & (n_slots * 2 - 1);
-				slots[k] = old[j];
+				if ((guessed + 1) * 2 > n_slots) {
+					const char **old = slots;
+					slots = xcalloc(n_slots * 2, sizeof(*slots));
+					for (size_t j = 0; j < n_slots; j++) {
+						if (old[j] == NULL)
+							continue;
+						size_t h = ptr_hash(old[j]) & (n_slots * 2 - 1);
+						while (slots[h] != NULL)
+							h = (h + 1) & (n_slots * 2 - 1);
+						slots[h] = old[j];
+					}
+					free(old);
+					n_slots *= 2;
+				}
+				size_t h = ptr_hash(f->pyname) & (n_slots - 1);
+				while (slots[h] != NULL && slots[h] != f->pyname)
+					h = (h + 1) & (n_slots - 1);
+				if (slots[h] == NULL) {
+					slots[h] = f->pyname;
+					guessed++;
+				}
 			}
-			free(old);
-			n_slots *= 2;
-		}
-		size_t k = ptr_hash(f->pyname) & (n_slots - 1);
-		while (slots[k] != NULL && slots[k] != f->pyname)
-			k = (k + 1) & (n_slots - 1);
-		if (slots[k] == NULL) {
-			slots[k] = f->pyname;
-			guessed++;
 		}
 	}
 	free(slots);
 	return guessed;
 }
 
+static const char *or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* Notes come in the order of names, not of lookups: with -j the readers
+ * look files up in any order, and the report must not depend on it. */
+static int cmp_cfile(const void *pa, const void *pb)
+{
+	const struct cfile *a = *(const struct cfile *const *)pa;
+	const struct cfile *b = *(const struct cfile *const *)pb;
+	int c = strcmp(or_empty(a->dir), or_empty(b->dir));
+	return c != 0 ? c : strcmp(a->file, b->file);
+}
+
+static int cmp_perf(const void *pa, const void *pb)
+{
+	const struct perf_source *a = *(const struct perf_source *const *)pa;
+	const struct perf_source *b = *(const struct perf_source *const *)pb;
+	return strcmp(a->path, b->path);
+}
+
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 {
 	if (sym == NULL)
 		return;
-	for (size_t i = 0; i < sym->n_cfiles; i++) {
-		const struct cfile *cf = &sym->cfiles[i];
-		if (!cf->used_unmapped)
-			continue;
+	const struct cfile **cfs = xcalloc(sym->n_cfiles + 1, sizeof(*cfs));
+	size_t n = 0;
+	for (size_t i = 0; i < sym->n_cfiles; i++)
+		if (sym->cfiles[i].used_unmapped)
+			cfs[n++] = &sym->cfiles[i];
+	qsort(cfs, n, sizeof(*cfs), cmp_cfile);
+	for (size_t i = 0; i < n; i++) {
+		const struct cfile *cf = cfs[i];
 		report_add_note(report,
 				"Cython source map not found for %s%s%s: Python names are demangled "
 				"from C names, lines are C lines (use --source-root or --prefix-map)",
@@ -663,19 +774,24 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 		if (sym->opts.verbose && cf->looked != NULL)
 			report_add_note(report, "looked for %s in: %s", cf->file, cf->looked);
 	}
-	size_t guessed = count_guessed(report->frames);
+	free(cfs);
+	size_t guessed = count_guessed(report);
 	if (guessed > 0)
 		report_add_note(report,
 				"%zu Python name%s guessed from C names without the generated file "
 				"(ambiguous)", guessed, guessed == 1 ? " was" : "s were");
+	const struct perf_source **ps = xcalloc(sym->n_perf + 1, sizeof(*ps));
+	for (size_t i = 0; i < sym->n_perf; i++)
+		ps[i] = &sym->perf[i];
+	qsort(ps, sym->n_perf, sizeof(*ps), cmp_perf);
 	for (size_t i = 0; i < sym->n_perf; i++) {
-		const struct perf_source *ps = &sym->perf[i];
-		if (!perfmap_readable(ps->map))
-			report_add_note(report, "perf map %s could not be read", ps->path);
+		if (!perfmap_readable(ps[i]->map))
+			report_add_note(report, "perf map %s could not be read", ps[i]->path);
 		else if (sym->opts.verbose)
-			report_add_note(report, "perf map %s: %zu entries", ps->path,
-					perfmap_count(ps->map));
+			report_add_note(report, "perf map %s: %zu entries", ps[i]->path,
+					perfmap_count(ps[i]->map));
 	}
+	free(ps);
 }
 
 void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,

@@ -78,6 +78,11 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 /* Adds the occurrences of an error known by its unique (XML errorcounts). */
 void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 			 uint64_t unique, uint64_t count);
+/* Adds what src read (inputs, sites, totals, notes) to dst, as if dst had
+ * read src's inputs after its own: the same sites, amounts and examples
+ * (`-j`: inputs read in parallel, merged in the order given).  src must not
+ * be ranked yet (rank_finish). */
+void rank_merge(struct vgt_report *dst, const struct vgt_report *src);
 /* Sorts, hides noise, numbers the shown sites, computes hidden totals. */
 void rank_finish(struct vgt_report *report, const struct rank_options *opts);
 /* One input's leak amounts as valgrind's LEAK SUMMARY counts them:

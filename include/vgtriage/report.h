@@ -81,6 +81,7 @@ struct vgt_totals {
 
 struct vgt_report {
 	struct strpool *pool;
+	struct strpool *sym_pool; /* the symbolizer's strings, which frames use */
 	struct frame_table *frames; /* every distinct frame; stacks hold ids */
 	struct vgt_input **inputs;
 	size_t n_inputs, inputs_cap;
@@ -95,12 +96,16 @@ struct vgt_report {
 	const char **notes;       /* things a reader of the report should know */
 	size_t n_notes, notes_cap;
 	struct site_index *index; /* rank.c's lookup table */
+	struct vgt_site **site_chunks; /* where sites live (report_new_site) */
+	size_t n_site_chunks, site_chunks_cap;
 };
 
 struct vgt_report *report_new(void);
 /* rank.c's lookup table; report_free() releases it through this. */
 void rank_index_free(struct site_index *index);
 void report_free(struct vgt_report *report); /* NULL is a no-op */
+/* A new, zeroed site at the end of report->sites (owned by the report). */
+struct vgt_site *report_new_site(struct vgt_report *report);
 struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 				   const char *format);
 /* Adds a note once (duplicates are dropped). */
