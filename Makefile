@@ -85,7 +85,7 @@ testdata: $(BIN)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/fixtures/make-testdata.sh
 
 bench: $(BIN)
-	VGTRIAGE=$(BIN) sh tests/bench.sh
+	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/bench.sh
 
 demo: $(BIN)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh demo/run-demo.sh

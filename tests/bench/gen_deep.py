@@ -5,7 +5,7 @@ A real Python service under valgrind gives deep stacks (35-40 frames, most
 of them in python3.x / libpython) and tens of thousands of distinct sites,
 each seen a few times.  This writes such a file for `make bench` from the
 real Python records of testdata/*.xml (valgrind 3.19 runs of CPython with
-C and Cython extensions): only records whose stack has at least 30 frames
+C and Cython extensions): only records whose stack has 35 to 42 frames
 and an interpreter frame are used.
 
 Variant k (0 <= k < SITES, default 40000) of a record gives one to three of
@@ -29,7 +29,8 @@ ALLOCATORS = re.compile(r"^(malloc|calloc|realloc|free|memalign|posix_memalign|"
 FRAME = re.compile(r"<frame>.*?</frame>", re.S)
 FIELD = re.compile(r"<(ip|obj|fn|dir|file|line)>([^<]*)</\1>")
 UNIQUE = re.compile(r"<unique>0x[0-9a-f]+</unique>")
-MIN_DEPTH = 30
+MIN_DEPTH = 35
+MAX_DEPTH = 42
 
 
 def python_records(root):
@@ -39,7 +40,7 @@ def python_records(root):
             text = f.read()
         for rec in re.findall(r"<error>.*?</error>\n", text, re.S):
             stack = rec.split("</stack>")[0]
-            if len(FRAME.findall(stack)) >= MIN_DEPTH and "python3" in stack:
+            if MIN_DEPTH <= len(FRAME.findall(stack)) <= MAX_DEPTH and "python3" in stack:
                 out.append(rec)
     return out
 
