@@ -105,7 +105,9 @@ struct xml_reader {
 	char err_message[400];
 	long err_line, err_column;
 	size_t bytes_fed;
-	/* element text */
+	/* element text: text points into text_buf, or into the frame field
+	 * being read (frame texts are captured where they are kept) */
+	char *text_buf;
 	char *text;
 	size_t text_len;
 	int capturing;
@@ -213,8 +215,15 @@ static void fail(struct xml_reader *r, const char *fmt, ...)
 	xmlStopParser(r->ctxt);
 }
 
+/* Hex digit values plus one; 0 for anything else. */
+static const unsigned char hex_digit[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 /* "0x4C2AB80" (valgrind's ip and unique); the placeholder "0x........"
- * and other non-hex text give what was read so far. */
+ * and other non-hex text give what was read so far.  s is NUL-terminated. */
 static uint64_t parse_hex(const char *s)
 {
 	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
@@ -223,14 +232,10 @@ static uint64_t parse_hex(const char *s)
 		s += 2;
 	uint64_t v = 0;
 	for (int digits = 0; digits < 16; digits++, s++) {
-		unsigned c = (unsigned char)*s, d;
-		if (c - '0' < 10)
-			d = c - '0';
-		else if ((c | 0x20) - 'a' < 6)
-			d = (c | 0x20) - 'a' + 10;
-		else
+		unsigned d = hex_digit[(unsigned char)*s];
+		if (d == 0)
 			break;
-		v = v << 4 | d;
+		v = v << 4 | (d - 1);
 	}
 	return v;
 }
@@ -423,6 +428,34 @@ static int wants_text(enum el el)
 	}
 }
 
+/* A frame's texts are captured into buffers of their own and interned
+ * only when the frame table meets a frame it has not seen (frames_intern):
+ * the common case, a frame seen before, costs a hash and a compare, no
+ * copy and no string lookup. */
+static int frame_field_of(enum el el)
+{
+	switch (el) {
+	case EL_OBJ: return FT_OBJ;
+	case EL_FN: return FT_FN;
+	case EL_DIR: return FT_DIR;
+	case EL_FILE: return FT_FILE;
+	default: return -1;
+	}
+}
+
+/* A child of a <frame> being read starts; 0 when it is not a field. */
+static int start_frame_field(struct xml_reader *r, enum el el)
+{
+	int field = frame_field_of(el);
+	if (field >= 0)
+		r->text = r->ftext[field].s;
+	else if (el != EL_IP && el != EL_LINE)
+		return 0;
+	r->text_len = 0;
+	r->capturing = 1;
+	return 1;
+}
+
 static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
 		     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
@@ -437,6 +470,9 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	enum el el = lookup_element(r, localname);
 	r->stack[r->depth++] = el;
+	if (r->in_frame && r->skip_depth == 0 && r->stack[r->depth - 2] == EL_FRAME &&
+	    start_frame_field(r, el))
+		return; /* the hot path: most elements are frame fields */
 	if (r->depth == 1) {
 		if (el != EL_VALGRINDOUTPUT)
 			fail(r, "not valgrind XML: root element is <%.100s>, expected <valgrindoutput>", name);
@@ -497,29 +533,17 @@ static const char *intern_text(struct xml_reader *r)
 	return strpool_intern_n(r->pool, r->text, r->text_len);
 }
 
-/* A frame's texts are kept as they come and interned only when the frame
- * table meets a frame it has not seen (frames_intern): the common case, a
- * frame seen before, costs a hash and a compare, no string lookups. */
-static void keep_frame_text(struct xml_reader *r, int field)
-{
-	struct frame_text *t = &r->ftext[field];
-	memcpy(t->s, r->text, r->text_len);
-	t->len = r->text_len;
-	t->present = 1;
-}
-
 static void end_frame_field(struct xml_reader *r, enum el el)
 {
-	if (!r->in_frame)
-		return;
-	switch (el) {
-	case EL_IP: r->frame_ip = parse_hex(r->text); break;
-	case EL_OBJ: keep_frame_text(r, FT_OBJ); break;
-	case EL_FN: keep_frame_text(r, FT_FN); break;
-	case EL_DIR: keep_frame_text(r, FT_DIR); break;
-	case EL_FILE: keep_frame_text(r, FT_FILE); break;
-	case EL_LINE: r->frame_line = (unsigned)parse_number(r); break;
-	default: break;
+	int field = frame_field_of(el);
+	if (field >= 0) {
+		r->ftext[field].len = r->text_len;
+		r->ftext[field].present = 1;
+		r->text = r->text_buf;
+	} else if (el == EL_IP) {
+		r->frame_ip = parse_hex(r->text);
+	} else if (el == EL_LINE) {
+		r->frame_line = (unsigned)parse_number(r);
 	}
 }
 
@@ -654,7 +678,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	}
 	if (parent == EL_FRAME) {
 		/* the hot path: most elements are frame fields */
-		end_frame_field(r, el);
+		if (r->in_frame)
+			end_frame_field(r, el);
 		r->capturing = 0;
 		r->depth--;
 		return;
@@ -781,7 +806,8 @@ struct xml_reader *xml_reader_new(struct frame_table *frames, struct vgt_input *
 		r->ftext[i].s = xmalloc(MAX_TEXT + 1);
 	r->input = input;
 	r->sink = *sink;
-	r->text = xmalloc(MAX_TEXT + 1);
+	r->text_buf = xmalloc(MAX_TEXT + 1);
+	r->text = r->text_buf;
 	r->command = xmalloc(MAX_COMMAND);
 	r->command[0] = '\0';
 	record_clear(&r->rec);
@@ -818,7 +844,7 @@ void xml_reader_free(struct xml_reader *r)
 	for (int i = 0; i < FT_COUNT; i++)
 		free(r->ftext[i].s);
 	free(r->last_auxwhat.s);
-	free(r->text);
+	free(r->text_buf);
 	free(r->command);
 	free(r);
 }
