@@ -45,6 +45,8 @@ struct source {
 struct pyx_file {
 	const char *name;  /* interned marker path */
 	char *path;        /* NULL: not found */
+	/* where it was looked for when not found (c_path is a cfile's) */
+	const char *c_path, *dir;
 };
 
 struct perf_source {
@@ -328,9 +330,11 @@ static const char *trimmed(struct strpool *pool, const char *s)
 static const char *pyx_real_path(struct symbolizer *sym, const char *name, const char *c_path,
 				 const char *dir)
 {
-	for (size_t i = 0; i < sym->n_pyx; i++)
-		if (sym->pyx[i].name == name && sym->pyx[i].path != NULL)
-			return sym->pyx[i].path;
+	for (size_t i = 0; i < sym->n_pyx; i++) {
+		const struct pyx_file *p = &sym->pyx[i];
+		if (p->name == name && (p->path != NULL || (p->c_path == c_path && p->dir == dir)))
+			return p->path; /* found, or looked for in vain the same way */
+	}
 	char *found = NULL, *looked = NULL;
 	if (name[0] == '/') {
 		found = try_path(xstrdup(name), &looked);
@@ -356,6 +360,8 @@ static const char *pyx_real_path(struct symbolizer *sym, const char *name, const
 	sym->pyx = xgrow(sym->pyx, &sym->pyx_cap, sym->n_pyx + 1, sizeof(*sym->pyx));
 	sym->pyx[sym->n_pyx].name = name;
 	sym->pyx[sym->n_pyx].path = found;
+	sym->pyx[sym->n_pyx].c_path = c_path;
+	sym->pyx[sym->n_pyx].dir = dir;
 	sym->n_pyx++;
 	return found;
 }
