@@ -69,13 +69,26 @@ int policy_parse(struct policy *policy, const char *spec, struct vgt_error *err)
 	if (strcmp(spec, "none") == 0)
 		return 0;
 	const char *p = spec;
+	int kinds = 0;
 	while (*p != '\0') {
 		size_t len = strcspn(p, ",");
+		if (len == 4 && strncmp(p, "none", 4) == 0)
+			return vgt_error_set(err, NULL, 0, 0,
+					     "--fail-on: 'none' cannot be combined with other items "
+					     "(it means: never fail)");
 		if (len > 0 && parse_item(policy, p, len, err) != 0)
 			return -1;
+		if (len > 0 && !(len == 3 && strncmp(p, "new", 3) == 0))
+			kinds = 1;
 		p += len;
 		if (*p == ',')
 			p++;
+	}
+	/* "new" alone: the default kinds, but only sites the baseline does
+	 * not know. */
+	if (policy->only_new && !kinds) {
+		policy_default(policy);
+		policy->only_new = 1;
 	}
 	return 0;
 }

@@ -227,7 +227,7 @@ int render_text(FILE *out, const struct vgt_report *r, const struct render_optio
 		fprintf(out, "\n%sNo findings in your code.%s\n", st->green, st->reset);
 	else
 		print_table(out, r, opts, st);
-	size_t stacks = opts->stacks != 0 ? opts->stacks : DEFAULT_STACKS;
+	size_t stacks = opts->stacks != 0 || opts->stacks_set ? opts->stacks : DEFAULT_STACKS;
 	size_t n = listed_sites(r, opts);
 	for (size_t i = 0; i < n && i < stacks; i++)
 		print_site_detail(out, r, r->sites[i], opts, st);

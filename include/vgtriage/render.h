@@ -36,6 +36,7 @@ struct render_options {
 	const struct policy *policy; /* which sites fail (junit, github levels) */
 	const char *source_root;     /* paths relative to this (sarif, github, codequality) */
 	int gen_suppressions;        /* text: a .supp entry per shown site */
+	int stacks_set;              /* stacks was given: 0 shows none (else a default) */
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */
