@@ -150,6 +150,27 @@ static void load_amount(json_t *totals, const char *key, struct vgt_amount *a)
 	a->blocks = juint(o, "blocks");
 }
 
+/* The figures as the report wrote them: null is unknown. */
+static void load_figures(struct vgt_report *r, json_t *t)
+{
+	static const char *const keys[VGT_GROUP_COUNT] = {
+		NULL, "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable",
+	};
+	struct vgt_figures *fig = &r->totals.figures;
+	fig->leak_check = 1;
+	for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++) {
+		json_t *o = json_object_get(t, keys[g]);
+		if (json_is_integer(json_object_get(o, "bytes"))) {
+			fig->amount[g].bytes = juint(o, "bytes");
+			fig->known |= VGT_KNOWN_BYTES(g);
+		}
+		if (json_is_integer(json_object_get(o, "blocks"))) {
+			fig->amount[g].blocks = juint(o, "blocks");
+			fig->known |= VGT_KNOWN_BLOCKS(g);
+		}
+	}
+}
+
 static void load_totals(struct vgt_report *r, json_t *t)
 {
 	if (!json_is_object(t))
@@ -158,6 +179,7 @@ static void load_totals(struct vgt_report *r, json_t *t)
 	load_amount(t, "indirectly_lost", &r->totals.indirectly_lost);
 	load_amount(t, "possibly_lost", &r->totals.possibly_lost);
 	load_amount(t, "still_reachable", &r->totals.still_reachable);
+	load_figures(r, t);
 	r->totals.errors = juint(t, "error_count");
 	r->totals.error_contexts = juint(t, "error_contexts");
 	r->totals.records = (size_t)juint(t, "records");

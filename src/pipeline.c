@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vgtriage/figures.h"
 #include "vgtriage/reader.h"
 #include "vgtriage/suppress.h"
 
@@ -83,6 +84,7 @@ struct pipeline *pipeline_new(const struct pipeline_options *opts)
 	struct pipeline *pl = xcalloc(1, sizeof(*pl));
 	if (opts != NULL)
 		pl->opts = *opts;
+	pl->opts.rank.suppressed = pl->opts.suppressions != NULL;
 	pl->report = report_new();
 	pl->symbolizer = symbolizer_new(pl->report->pool, &pl->opts.symbolize);
 	pl->classes = classify_cache_new();
@@ -151,6 +153,19 @@ static void name_error(const struct pipeline_stream *st, struct vgt_error *err)
 		snprintf(err->file, sizeof(err->file), "%s", st->input->path);
 }
 
+/* memcheck, helgrind and drd report errors by stack; the other tools
+ * (massif, cachegrind, callgrind, dhat, lackey, none) write profiles
+ * that are no findings at all: refused, naming the tool. */
+static int check_tool(const struct pipeline_stream *st, struct vgt_error *err)
+{
+	const char *tool = st->input->tool;
+	if (tool == NULL || strcmp(tool, "memcheck") == 0 || strcmp(tool, "helgrind") == 0 ||
+	    strcmp(tool, "drd") == 0)
+		return 0;
+	return vgt_error_set(err, NULL, 0, 0, "valgrind's %s output: vgtriage reads memcheck, "
+			     "helgrind and drd output only", tool);
+}
+
 int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len,
 			 struct vgt_error *err)
 {
@@ -174,28 +189,14 @@ int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len
 	}
 	if (rc == 0)
 		rc = feed_reader(st, buf, len, err);
+	if (rc == 0)
+		rc = check_tool(st, err);
 	if (rc != 0) {
 		st->failed = 1;
 		st->input->complete = 0;
 		name_error(st, err);
 	}
 	return rc;
-}
-
-/* Valgrind's own LEAK SUMMARY (text logs, protocol 6) against the records. */
-static void cross_check(struct pipeline *pl, const struct vgt_input *in)
-{
-	if (!in->vg.has_leak_summary || pl->opts.suppressions != NULL)
-		return;
-	struct vgt_amount parsed[4];
-	rank_input_amounts(pl->report, in, parsed);
-	/* Indirect bytes known only from "(N direct, M indirect)" splits carry
-	 * no block count: take valgrind's when the bytes agree. */
-	if (parsed[1].blocks == 0 && parsed[1].bytes == in->vg.indirectly_lost.bytes)
-		parsed[1].blocks = in->vg.indirectly_lost.blocks;
-	char msg[768];
-	if (reader_summary_mismatch(in, parsed, msg, sizeof(msg)) != 0)
-		report_add_note(pl->report, "%s: %s", in->path, msg);
 }
 
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
@@ -215,12 +216,12 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 		if (rc == 0)
 			rc = st->xml != NULL ? xml_reader_finish(st->xml, err)
 					     : text_reader_finish(st->text, err);
+		if (rc >= 0 && check_tool(st, err) != 0)
+			rc = -1;
 		if (rc == 0 && !st->input->complete)
 			rc = 1;
 		if (rc != 0)
 			name_error(st, err);
-		if (rc == 0)
-			cross_check(st->pl, st->input);
 		if (st->input->bad_numbers > 0)
 			report_add_note(st->pl->report,
 					"%s: %zu numeric fields held no number (e.g. \"...\") and were read as 0",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/figures.h"
 
 /* A site's identity: kind plus culprit location, all interned pointers. */
 struct site_key {
@@ -35,6 +36,7 @@ struct unique_slot {
 struct input_amounts {
 	struct vgt_amount definite, possible, reachable, indirect_records, indirect_split;
 	int has_indirect_records;
+	size_t leak_records, leak_error_records; /* for figures.c */
 };
 
 struct site_index {
@@ -199,6 +201,35 @@ static void make_key(const struct vgt_record *rec, const struct vgt_frame *f,
 	}
 }
 
+static int is_python_frame(const struct vgt_frame *f)
+{
+	return f->fn == NULL && f->pyname != NULL && strncmp(f->pyname, "py::", 4) == 0;
+}
+
+/* The site's category: its culprit's class, except that a user culprit
+ * that is a Python-level frame, with no native frame of the user's in
+ * the stack and the interpreter itself calling the allocator, makes the
+ * site "python": CPython allocated for Python code (classes, code
+ * objects, caches).  A foreign call (ctypes through libffi) straight into
+ * the allocator stays the user's. */
+static enum frame_class site_category(const struct vgt_stack *stack, size_t culprit)
+{
+	if (stack->count == 0)
+		return FRAME_RUNTIME;
+	const struct vgt_frame *f = &stack->frames[culprit];
+	if (f->cls != FRAME_USER || !is_python_frame(f))
+		return f->cls;
+	size_t first = 0;
+	while (first < stack->count && stack->frames[first].cls == FRAME_ALLOCATOR)
+		first++;
+	if (first < stack->count && stack->frames[first].cls != FRAME_INTERPRETER)
+		return FRAME_USER;
+	for (size_t i = 0; i < stack->count; i++)
+		if (stack->frames[i].cls == FRAME_USER && !is_python_frame(&stack->frames[i]))
+			return FRAME_USER;
+	return FRAME_PYTHON;
+}
+
 static struct vgt_site *find_or_add_site(struct vgt_report *report, const struct site_key *key,
 					 int *created)
 {
@@ -285,14 +316,16 @@ static void add(struct vgt_amount *a, uint64_t bytes, uint64_t blocks)
 }
 
 /* Valgrind counts definite and possible loss records as errors by default
- * (--errors-for-leak-kinds=definite,possible). */
-static int leak_counts_as_error(enum vgt_kind kind)
+ * (--errors-for-leak-kinds=definite,possible), or as the input says. */
+static int leak_counts_as_error(const struct vgt_input *input, enum vgt_kind kind)
 {
+	if (input != NULL && input->has_leak_options)
+		return (input->errors_for_leak_kinds & (1u << kind_group(kind))) != 0;
 	return kind == VGT_KIND_LEAK_DEFINITELY_LOST || kind == VGT_KIND_LEAK_POSSIBLY_LOST;
 }
 
 static void count_totals(struct vgt_report *report, size_t input_index,
-			 const struct vgt_record *rec)
+			 const struct vgt_input *input, const struct vgt_record *rec)
 {
 	struct vgt_totals *t = &report->totals;
 	struct input_amounts *in = amounts_of(index_of(report), input_index);
@@ -319,7 +352,9 @@ static void count_totals(struct vgt_report *report, size_t input_index,
 		t->error_contexts++;
 		return;
 	}
-	if (leak_counts_as_error(rec->kind)) {
+	in->leak_records++;
+	if (leak_counts_as_error(input, rec->kind)) {
+		in->leak_error_records++;
 		t->errors++;
 		t->error_contexts++;
 	}
@@ -375,7 +410,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		site->kind = rec->kind;
 		site->kind_name = rec->kind_name != NULL ? rec->kind_name
 			: strpool_intern(report->pool, kind_info(rec->kind)->name);
-		site->category = rec->stack.count > 0 ? f->cls : FRAME_RUNTIME;
+		site->category = site_category(&rec->stack, culprit);
 		site->location = loc;
 		site->generated = gen;
 		site->has_generated = has_gen;
@@ -394,7 +429,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
-	count_totals(report, input_index, rec);
+	count_totals(report, input_index, input, rec);
 	if (rec->kind == VGT_KIND_UNKNOWN)
 		count_unknown_kind(report, site->kind_name, 1);
 	if (!kind_is_leak(rec->kind))
@@ -433,6 +468,22 @@ void rank_input_amounts(const struct vgt_report *report, const struct vgt_input 
 	out[3] = in->reachable;
 }
 
+void rank_input_counts(const struct vgt_report *report, const struct vgt_input *input,
+		       size_t *leak_records, size_t *leak_error_records, int *has_indirect_records)
+{
+	*leak_records = *leak_error_records = 0;
+	*has_indirect_records = 0;
+	if (report->index == NULL)
+		return;
+	size_t i = report_input_index(report, input);
+	if (i >= report->index->ninputs)
+		return;
+	const struct input_amounts *in = &report->index->inputs[i];
+	*leak_records = in->leak_records;
+	*leak_error_records = in->leak_error_records;
+	*has_indirect_records = in->has_indirect_records;
+}
+
 static void sum_leak_totals(struct vgt_report *report)
 {
 	struct vgt_totals *t = &report->totals;
@@ -450,14 +501,18 @@ static void sum_leak_totals(struct vgt_report *report)
 	}
 }
 
+/* Everything but the user's own code is hidden by default: interpreter,
+ * runtime, Cython's runtime (one-time import costs of the compiler's
+ * utility and module-init code) and python (what CPython allocated for
+ * Python code, which cannot leak malloc'd memory by itself). */
 static int is_noise(const struct vgt_site *site)
 {
-	return site->category != FRAME_USER && site->category != FRAME_CYTHON_RUNTIME;
+	return site->category != FRAME_USER;
 }
 
 static int category_order(enum frame_class cls)
 {
-	return cls == FRAME_USER ? 0 : cls == FRAME_CYTHON_RUNTIME ? 1 : 2;
+	return cls == FRAME_USER ? 0 : cls == FRAME_CYTHON_RUNTIME ? 1 : cls == FRAME_PYTHON ? 2 : 3;
 }
 
 static int cmp_str(const char *a, const char *b)
@@ -530,6 +585,10 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 	struct vgt_totals *t = &report->totals;
 	t->hidden_sites = t->hidden_records = 0;
 	t->hidden_bytes = 0;
+	memset(t->hidden_sites_by, 0, sizeof(t->hidden_sites_by));
+	memset(t->hidden_bytes_by, 0, sizeof(t->hidden_bytes_by));
+	t->filtered_sites = 0;
+	t->filtered_bytes = 0;
 	for (size_t i = 0; i < report->n_sites; i++) {
 		struct vgt_site *s = report->sites[i];
 		int filtered = opts->kinds_mask != 0 &&
@@ -539,6 +598,13 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 			t->hidden_sites++;
 			t->hidden_records += s->records;
 			t->hidden_bytes += s->bytes;
+			if (filtered) {
+				t->filtered_sites++;
+				t->filtered_bytes += s->bytes;
+			} else {
+				t->hidden_sites_by[s->category]++;
+				t->hidden_bytes_by[s->category] += s->bytes;
+			}
 		}
 	}
 }
@@ -549,6 +615,7 @@ void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 	if (opts == NULL)
 		opts = &defaults;
 	sum_leak_totals(report);
+	figures_finish(report, opts->suppressed);
 	apply_filters(report, opts);
 	for (size_t i = 0; i < report->n_sites; i++)
 		rank_fingerprint(report->sites[i], report->sites[i]->fingerprint);

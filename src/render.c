@@ -4,6 +4,7 @@
  */
 #include "vgtriage/render.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 static const struct {
@@ -79,6 +80,48 @@ const char *render_frame_label(const struct vgt_report *report, const struct vgt
 	if (f->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)", fn, f->obj);
 	return fn;
+}
+
+const char *render_figure_text(const struct vgt_report *r, enum vgt_kind_group g)
+{
+	const struct vgt_figures *fig = &r->totals.figures;
+	const struct vgt_amount *a = &fig->amount[g];
+	if (!(fig->known & VGT_KNOWN_BYTES(g)))
+		return "not in the input";
+	if (!(fig->known & VGT_KNOWN_BLOCKS(g)))
+		return strpool_printf(r->pool, "%" PRIu64 " byte%s (block count not in the input)",
+				      a->bytes, a->bytes == 1 ? "" : "s");
+	return strpool_printf(r->pool, "%" PRIu64 " byte%s in %" PRIu64 " block%s", a->bytes,
+			      a->bytes == 1 ? "" : "s", a->blocks, a->blocks == 1 ? "" : "s");
+}
+
+const char *render_hidden_text(const struct vgt_report *r)
+{
+	static const struct {
+		enum frame_class cls;
+		const char *label;
+	} cats[] = {
+		{FRAME_INTERPRETER, "interpreter"}, {FRAME_RUNTIME, "runtime"},
+		{FRAME_CYTHON_RUNTIME, "Cython runtime"}, {FRAME_PYTHON, "Python-level"},
+		{FRAME_ALLOCATOR, "allocator"},
+	};
+	const struct vgt_totals *t = &r->totals;
+	const char *text = NULL;
+	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
+		size_t n = t->hidden_sites_by[cats[i].cls];
+		uint64_t bytes = t->hidden_bytes_by[cats[i].cls];
+		if (n == 0)
+			continue;
+		text = strpool_printf(r->pool, "%s%s%zu %s site%s (%" PRIu64 " byte%s)",
+				      text != NULL ? text : "", text != NULL ? ", " : "", n,
+				      cats[i].label, n == 1 ? "" : "s", bytes, bytes == 1 ? "" : "s");
+	}
+	if (t->filtered_sites > 0)
+		text = strpool_printf(r->pool, "%s%s%zu site%s filtered out by --kinds (%" PRIu64
+				      " byte%s)", text != NULL ? text : "", text != NULL ? ", " : "",
+				      t->filtered_sites, t->filtered_sites == 1 ? "" : "s",
+				      t->filtered_bytes, t->filtered_bytes == 1 ? "" : "s");
+	return text;
 }
 
 const char *render_relative_path(const struct vgt_report *report, const char *path,

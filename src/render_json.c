@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/figures.h"
 #include "vgtriage/render.h"
 
 static json_t *str_or_null(const char *s)
@@ -17,6 +18,43 @@ static json_t *str_or_null(const char *s)
 static json_t *amount(const struct vgt_amount *a)
 {
 	return json_pack("{s:I,s:I}", "bytes", (json_int_t)a->bytes, "blocks", (json_int_t)a->blocks);
+}
+
+/* A figure of valgrind's, or null where the input does not carry it. */
+static json_t *figure(const struct vgt_figures *fig, enum vgt_kind_group g)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "bytes", fig->known & VGT_KNOWN_BYTES(g)
+				? json_integer((json_int_t)fig->amount[g].bytes) : json_null());
+	json_object_set_new(o, "blocks", fig->known & VGT_KNOWN_BLOCKS(g)
+				? json_integer((json_int_t)fig->amount[g].blocks) : json_null());
+	return o;
+}
+
+static const char *const figure_keys[VGT_GROUP_COUNT] = {
+	NULL, "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable",
+};
+
+static const char *figures_source(const struct vgt_figures *fig)
+{
+	unsigned all = (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_INDIRECT) |
+		       (1u << VGT_GROUP_POSSIBLE) | (1u << VGT_GROUP_REACHABLE);
+	return fig->from_summary == all ? "valgrind" : fig->from_summary == 0 ? "records" : "mixed";
+}
+
+/* The figures of a report or an input: valgrind's (or null), what the
+ * records add up to, and where the figures come from. */
+static void set_figures(json_t *o, const struct vgt_figures *fig)
+{
+	json_t *rec = json_object();
+	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++) {
+		json_object_set_new(o, figure_keys[g], figure(fig, (enum vgt_kind_group)g));
+		json_object_set_new(rec, figure_keys[g], amount(&fig->records[g]));
+	}
+	json_object_set_new(o, "from_records", rec);
+	json_object_set_new(o, "leak_summary", json_string(figures_source(fig)));
+	if (fig->no_stacks)
+		json_object_set_new(o, "no_stacks", json_true());
 }
 
 static void set_if(json_t *obj, const char *key, const char *value)
@@ -118,7 +156,7 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 	return o;
 }
 
-static json_t *input_json(const struct vgt_input *in)
+static json_t *input_json(const struct vgt_report *r, const struct vgt_input *in)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "path", json_string(in->path));
@@ -131,6 +169,16 @@ static json_t *input_json(const struct vgt_input *in)
 	json_object_set_new(o, "finished", json_boolean(in->finished));
 	json_object_set_new(o, "records", json_integer((json_int_t)in->records));
 	set_if(o, "fatal_signal", in->fatal_signal);
+	set_if(o, "tool", in->tool);
+	struct vgt_figures fig;
+	figures_for_input(r, in, &fig);
+	json_t *sum = json_object();
+	set_figures(sum, &fig);
+	json_object_set_new(sum, "error_count", fig.errors_from_summary
+				? json_integer((json_int_t)fig.errors) : json_null());
+	json_object_set_new(sum, "error_contexts", fig.errors_from_summary
+				? json_integer((json_int_t)fig.error_contexts) : json_null());
+	json_object_set_new(o, "summary", sum);
 	return o;
 }
 
@@ -151,18 +199,30 @@ static json_t *totals_json(const struct vgt_report *r)
 {
 	const struct vgt_totals *t = &r->totals;
 	json_t *o = json_object();
-	json_object_set_new(o, "definitely_lost", amount(&t->definitely_lost));
-	json_object_set_new(o, "indirectly_lost", amount(&t->indirectly_lost));
-	json_object_set_new(o, "possibly_lost", amount(&t->possibly_lost));
-	json_object_set_new(o, "still_reachable", amount(&t->still_reachable));
+	set_figures(o, &t->figures);
 	json_object_set_new(o, "errors", errors_json(r));
 	json_object_set_new(o, "error_count", json_integer((json_int_t)t->errors));
 	json_object_set_new(o, "error_contexts", json_integer((json_int_t)t->error_contexts));
+	json_object_set_new(o, "error_summary", json_string(t->figures.errors_from_summary
+							    ? "valgrind" : "records"));
+	json_object_set_new(o, "leak_error_contexts",
+			    json_integer((json_int_t)t->figures.leak_error_contexts));
 	json_object_set_new(o, "records", json_integer((json_int_t)t->records));
 	json_object_set_new(o, "suppressed_records", json_integer((json_int_t)t->suppressed_records));
 	json_object_set_new(o, "hidden_sites", json_integer((json_int_t)t->hidden_sites));
 	json_object_set_new(o, "hidden_records", json_integer((json_int_t)t->hidden_records));
 	json_object_set_new(o, "hidden_bytes", json_integer((json_int_t)t->hidden_bytes));
+	json_t *by = json_object();
+	for (int c = 0; c < FRAME_CLASS_COUNT; c++)
+		if (t->hidden_sites_by[c] > 0)
+			json_object_set_new(by, frame_class_name((enum frame_class)c),
+					    json_pack("{s:I,s:I}", "sites", (json_int_t)t->hidden_sites_by[c],
+						      "bytes", (json_int_t)t->hidden_bytes_by[c]));
+	if (t->filtered_sites > 0)
+		json_object_set_new(by, "filtered",
+				    json_pack("{s:I,s:I}", "sites", (json_int_t)t->filtered_sites,
+					      "bytes", (json_int_t)t->filtered_bytes));
+	json_object_set_new(o, "hidden", by);
 	return o;
 }
 
@@ -204,7 +264,7 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	member(out, "schema_version", json_integer(1), 0);
 	json_t *inputs = json_array();
 	for (size_t i = 0; i < r->n_inputs; i++)
-		json_array_append_new(inputs, input_json(r->inputs[i]));
+		json_array_append_new(inputs, input_json(r, r->inputs[i]));
 	member(out, "inputs", inputs, 0);
 	member(out, "complete", json_boolean(report_is_complete(r)), 0);
 	member(out, "totals", totals_json(r), 0);

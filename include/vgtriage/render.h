@@ -68,6 +68,13 @@ void render_text_stack(FILE *out, const struct vgt_report *report,
  * renderers and diff that embed sites.  Returns a new reference. */
 struct json_t;
 struct json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *site);
+/* One leak figure of the report's summary as words, plain numbers:
+ * "9600 bytes in 300 blocks", "933 bytes (block count not in the input)"
+ * or "not in the input" (figures.h). Interned in report->pool. */
+const char *render_figure_text(const struct vgt_report *report, enum vgt_kind_group group);
+/* The "Hidden:" words, per category: "25 interpreter sites (142575
+ * bytes), 4 Cython runtime sites (803 bytes)", or NULL when none. */
+const char *render_hidden_text(const struct vgt_report *report);
 /* A path made relative to root when under it (root may be NULL). */
 const char *render_relative_path(const struct vgt_report *report, const char *path,
 				 const char *root);
