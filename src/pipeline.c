@@ -279,9 +279,14 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
 	rank_finish(pl->report, &pl->opts.rank);
-	for (size_t i = 0; i < pl->report->n_sites; i++)
-		if (!pl->report->sites[i]->hidden)
-			symbolize_context(pl->symbolizer, pl->report->sites[i]);
+	for (size_t i = 0; i < pl->report->n_sites; i++) {
+		struct vgt_site *s = pl->report->sites[i];
+		if (!s->hidden)
+			symbolize_context(pl->symbolizer, s);
+		/* the fingerprint again, now that the statement is known */
+		s->statement = symbolize_statement(pl->symbolizer, s, &s->statement_occurrence);
+		rank_fingerprint(s, s->fingerprint);
+	}
 	symbolize_notes(pl->symbolizer, pl->report);
 	return pl->report;
 }

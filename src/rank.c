@@ -378,6 +378,33 @@ static void count_unknown_kind(struct vgt_report *report, const char *name, uint
 	report->unknown_kind_counts[report->n_unknown_kinds++] = n;
 }
 
+static uint64_t fnv(uint64_t h, const char *s);
+
+/* The names of the next user functions below the culprit (at most 3,
+ * repeats of one name counted once): with the culprit's own function, the
+ * fingerprint of a site whose source is not at hand.  The smallest hash
+ * over the site's records, so that it does not depend on their order. */
+static void note_callers(struct vgt_site *site, const struct vgt_stack *stack, size_t culprit)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *last = NULL;
+	int taken = 0;
+	for (size_t i = culprit + 1; i < stack->count && taken < 3; i++) {
+		const struct vgt_frame *f = &stack->frames[i];
+		if (f->cls != FRAME_USER)
+			continue;
+		const char *name = f->pyname != NULL ? f->pyname : f->fn;
+		if (name == NULL || name == last)
+			continue;
+		h = fnv(h, name);
+		last = name;
+		taken++;
+	}
+	if (!site->has_callers || h < site->callers_hash)
+		site->callers_hash = h;
+	site->has_callers = 1;
+}
+
 /* The site keeps the stack of its largest record as its example. */
 static void keep_example(struct vgt_site *site, const struct vgt_record *rec, size_t culprit,
 			 int created)
@@ -416,6 +443,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		site->has_generated = has_gen;
 	}
 	keep_example(site, rec, culprit, created);
+	note_callers(site, &rec->stack, culprit);
 	site->bytes += rec->bytes;
 	site->blocks += rec->blocks;
 	site->direct_bytes += rec->direct_bytes;
@@ -564,18 +592,30 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return h;
 }
 
+/* kind + file (a base name when absolute: no machine's paths) + function
+ * + the statement's text and its occurrence in the function, or, without
+ * the source, the next user functions down the stack.  Never a line
+ * number: lines added elsewhere keep a site known. */
 void rank_fingerprint(const struct vgt_site *site, char out[17])
 {
 	const struct vgt_location *loc = &site->location;
 	uint64_t h = 1469598103934665603ULL;
-	char line[24];
-	snprintf(line, sizeof(line), "%u", loc->line);
+	char buf[40];
 	h = fnv(h, site->kind_name);
-	h = fnv(h, loc->file);
+	h = fnv(h, loc->file != NULL && loc->file[0] == '/' ? basename_of(loc->file) : loc->file);
 	h = fnv(h, loc->function);
-	/* The statement's text survives edits elsewhere in the file; the line
-	 * number is the fallback when the text is not known. */
-	h = fnv(h, loc->source != NULL ? loc->source : line);
+	const char *statement = site->statement != NULL ? site->statement : loc->source;
+	if (statement != NULL) {
+		h = fnv(h, statement);
+		if (site->statement_occurrence > 0) {
+			snprintf(buf, sizeof(buf), "#%u", site->statement_occurrence);
+			h = fnv(h, buf);
+		}
+	} else {
+		snprintf(buf, sizeof(buf), "callers %016llx",
+			 (unsigned long long)(site->has_callers ? site->callers_hash : 0));
+		h = fnv(h, buf);
+	}
 	h = fnv(h, loc->file == NULL && loc->obj != NULL ? basename_of(loc->obj) : "");
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

@@ -42,6 +42,11 @@ void symbolizer_free(struct symbolizer *sym); /* NULL is a no-op */
 /* Fills pyx_*, pyname of each frame (cached per distinct frame). */
 void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
 		     struct vgt_stack *stack);
+/* The culprit line's text with blanks collapsed, and how many identical
+ * statements come before it in its function, when the source (or, for
+ * .pyx, the generated file's marker) is at hand; else NULL. */
+const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *site,
+				unsigned *occurrence);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)

@@ -61,6 +61,14 @@ struct vgt_site {
 	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
 	const char *baseline;        /* "new", "known" or NULL (no --baseline) */
 	uint64_t input_mask;         /* bit i: input i contributed (first 64) */
+	/* What the fingerprint is made of besides kind, file and function
+	 * (never a line number, so that edits elsewhere keep a site known): */
+	const char *statement;       /* the culprit line's text, blanks collapsed
+					(symbolize_statement), when the source is at hand */
+	unsigned statement_occurrence; /* identical statements before it in its function */
+	uint64_t callers_hash;       /* next user functions down the stack; the
+					smallest over the site's records */
+	int has_callers;
 };
 
 /* A report's (or one input's) figures, figures.c: valgrind's own where
