@@ -386,7 +386,8 @@ static void text_line(FILE *out, const struct vgt_report *r, const struct entry 
 		uint64_t blocks = e->newer != NULL ? e->new_blocks : e->base_blocks;
 		uint64_t occ = e->newer != NULL ? e->new_occ : e->base_occ;
 		if (leak)
-			fprintf(out, "%" PRIu64 " bytes in %" PRIu64 " blocks", bytes, blocks);
+			fprintf(out, "%" PRIu64 " byte%s in %" PRIu64 " block%s", bytes,
+				bytes == 1 ? "" : "s", blocks, blocks == 1 ? "" : "s");
 		else
 			fprintf(out, "%" PRIu64 " time%s", occ, occ == 1 ? "" : "s");
 	}
@@ -412,8 +413,9 @@ static const struct {
 static void render_text_diff(FILE *out, const struct vgt_report *base,
 			     const struct vgt_report *newr, struct entry *v, size_t n)
 {
-	fprintf(out, "base: %s (%zu sites)\nnew:  %s (%zu sites)\n", side_label(base), base->n_shown,
-		side_label(newr), newr->n_shown);
+	fprintf(out, "base: %s (%zu site%s)\nnew:  %s (%zu site%s)\n", side_label(base), base->n_shown,
+		base->n_shown == 1 ? "" : "s",
+		side_label(newr), newr->n_shown, newr->n_shown == 1 ? "" : "s");
 	size_t unchanged = 0, fails = 0;
 	for (size_t i = 0; i < n; i++) {
 		unchanged += v[i].change == CH_UNCHANGED;

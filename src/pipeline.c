@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vgtriage/figures.h"
+#include "vgtriage/paths.h"
 #include "vgtriage/reader.h"
 #include "vgtriage/suppress.h"
 
@@ -279,6 +280,10 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
 	rank_finish(pl->report, &pl->opts.rank);
+	char *cwd = getcwd(NULL, 0);
+	paths_set_roots(pl->report, pl->opts.symbolize.source_roots,
+			pl->opts.symbolize.n_source_roots, cwd);
+	free(cwd);
 	for (size_t i = 0; i < pl->report->n_sites; i++) {
 		struct vgt_site *s = pl->report->sites[i];
 		if (!s->hidden)

@@ -212,16 +212,28 @@ static int is_python_frame(const struct vgt_frame *f)
  * site "python": CPython allocated for Python code (classes, code
  * objects, caches).  A foreign call (ctypes through libffi) straight into
  * the allocator stays the user's. */
-static enum frame_class site_category(const struct vgt_stack *stack, size_t culprit)
+static enum frame_class site_category(const struct vgt_stack *stack, size_t culprit,
+				      enum vgt_kind kind)
 {
 	if (stack->count == 0)
 		return FRAME_RUNTIME;
 	const struct vgt_frame *f = &stack->frames[culprit];
-	if (f->cls != FRAME_USER || !is_python_frame(f))
-		return f->cls;
 	size_t first = 0;
 	while (first < stack->count && stack->frames[first].cls == FRAME_ALLOCATOR)
 		first++;
+	if (f->cls == FRAME_USER && kind == VGT_KIND_LEAK_STILL_REACHABLE) {
+		/* A closure's or generator's scope struct that Cython's freelist
+		 * keeps: the compiler's runtime, not the user's def line. */
+		size_t i = first;
+		while (i < culprit && stack->frames[i].cls == FRAME_INTERPRETER)
+			i++;
+		const char *fn = i < culprit ? stack->frames[i].fn : NULL;
+		if (fn != NULL && strncmp(fn, "__pyx_tp_new_", 13) == 0 &&
+		    strstr(fn, "__pyx_scope_struct") != NULL)
+			return FRAME_CYTHON_RUNTIME;
+	}
+	if (f->cls != FRAME_USER || !is_python_frame(f))
+		return f->cls;
 	if (first < stack->count && stack->frames[first].cls != FRAME_INTERPRETER)
 		return FRAME_USER;
 	for (size_t i = 0; i < stack->count; i++)
@@ -437,7 +449,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		site->kind = rec->kind;
 		site->kind_name = rec->kind_name != NULL ? rec->kind_name
 			: strpool_intern(report->pool, kind_info(rec->kind)->name);
-		site->category = site_category(&rec->stack, culprit);
+		site->category = site_category(&rec->stack, culprit, rec->kind);
 		site->location = loc;
 		site->generated = gen;
 		site->has_generated = has_gen;

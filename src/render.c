@@ -4,6 +4,8 @@
  */
 #include "vgtriage/render.h"
 
+#include "vgtriage/paths.h"
+
 #include <inttypes.h>
 #include <string.h>
 
@@ -59,10 +61,12 @@ static const char *basename_of(const char *path)
 const char *render_location_label(const struct vgt_report *report,
 				  const struct vgt_location *loc)
 {
-	if (loc->file != NULL && loc->line > 0)
-		return strpool_printf(report->pool, "%s:%u", loc->file, loc->line);
-	if (loc->file != NULL)
-		return loc->file;
+	/* A .pyx path is as Cython wrote it, not under the C frame's dir. */
+	const char *file = paths_display(report, loc->mapped ? NULL : loc->dir, loc->file);
+	if (file != NULL && loc->line > 0)
+		return strpool_printf(report->pool, "%s:%u", file, loc->line);
+	if (file != NULL)
+		return file;
 	if (loc->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)",
 				      loc->function != NULL ? loc->function : "???",

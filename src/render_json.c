@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vgtriage/figures.h"
+#include "vgtriage/paths.h"
 #include "vgtriage/render.h"
 
 static json_t *str_or_null(const char *s)
@@ -109,10 +110,14 @@ static json_t *stack_json(const struct vgt_stack *stack)
 	return a;
 }
 
-static json_t *location_json(const struct vgt_location *loc)
+static json_t *location_json(const struct vgt_report *r, const struct vgt_location *loc)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "file", str_or_null(loc->file));
+	/* the file by the path rule, as every format writes it */
+	if (loc->file != NULL)
+		json_object_set_new(o, "path", json_string(paths_display(r, loc->mapped ? NULL : loc->dir,
+									  loc->file)));
 	json_object_set_new(o, "line", loc->line > 0 ? json_integer(loc->line) : json_null());
 	json_object_set_new(o, "function", str_or_null(loc->function));
 	json_object_set_new(o, "source", str_or_null(loc->source));
@@ -125,7 +130,6 @@ static json_t *location_json(const struct vgt_location *loc)
 
 json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *s)
 {
-	(void)report;
 	json_t *o = json_object();
 	json_object_set_new(o, "rank", json_integer((json_int_t)s->rank));
 	json_object_set_new(o, "kind", json_string(s->kind_name));
@@ -139,9 +143,9 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 	json_object_set_new(o, "fingerprint", json_string(s->fingerprint));
 	if (s->hidden)
 		json_object_set_new(o, "hidden", json_true());
-	json_object_set_new(o, "location", location_json(&s->location));
+	json_object_set_new(o, "location", location_json(report, &s->location));
 	json_object_set_new(o, "generated",
-			    s->has_generated ? location_json(&s->generated) : json_null());
+			    s->has_generated ? location_json(report, &s->generated) : json_null());
 	set_if(o, "what", s->what);
 	if (s->baseline != NULL)
 		json_object_set_new(o, "baseline", json_string(s->baseline));

@@ -128,6 +128,10 @@ struct vgt_report {
 	const char **notes;       /* things a reader of the report should know */
 	size_t n_notes, notes_cap;
 	struct site_index *index; /* rank.c's lookup table */
+	/* The path rule's roots (paths.h): absolute, --source-root order,
+	 * the current directory last. */
+	const char **path_roots;
+	size_t n_path_roots;
 };
 
 struct vgt_report *report_new(void);
