@@ -492,16 +492,23 @@ void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 		count_unknown_kind(report, site->kind_name, extra);
 }
 
+/* The input's amounts, or NULL when it added no record. */
+static const struct input_amounts *amounts_for(const struct vgt_report *report,
+					       const struct vgt_input *input)
+{
+	if (report->index == NULL)
+		return NULL;
+	size_t i = report_input_index(report, input);
+	return i < report->index->ninputs ? &report->index->inputs[i] : NULL;
+}
+
 void rank_input_amounts(const struct vgt_report *report, const struct vgt_input *input,
 			struct vgt_amount out[4])
 {
 	memset(out, 0, 4 * sizeof(*out));
-	if (report->index == NULL)
+	const struct input_amounts *in = amounts_for(report, input);
+	if (in == NULL)
 		return;
-	size_t i = report_input_index(report, input);
-	if (i >= report->index->ninputs)
-		return;
-	const struct input_amounts *in = &report->index->inputs[i];
 	out[0] = in->definite;
 	out[1] = in->has_indirect_records ? in->indirect_records : in->indirect_split;
 	out[2] = in->possible;
@@ -513,12 +520,9 @@ void rank_input_counts(const struct vgt_report *report, const struct vgt_input *
 {
 	*leak_records = *leak_error_records = 0;
 	*has_indirect_records = 0;
-	if (report->index == NULL)
+	const struct input_amounts *in = amounts_for(report, input);
+	if (in == NULL)
 		return;
-	size_t i = report_input_index(report, input);
-	if (i >= report->index->ninputs)
-		return;
-	const struct input_amounts *in = &report->index->inputs[i];
 	*leak_records = in->leak_records;
 	*leak_error_records = in->leak_error_records;
 	*has_indirect_records = in->has_indirect_records;

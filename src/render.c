@@ -99,7 +99,8 @@ const char *render_figure_text(const struct vgt_report *r, enum vgt_kind_group g
 			      a->bytes == 1 ? "" : "s", a->blocks, a->blocks == 1 ? "" : "s");
 }
 
-const char *render_hidden_text(const struct vgt_report *r)
+size_t render_hidden_items(const struct vgt_report *r,
+			   struct render_hidden_item out[RENDER_HIDDEN_MAX])
 {
 	static const struct {
 		enum frame_class cls;
@@ -110,21 +111,38 @@ const char *render_hidden_text(const struct vgt_report *r)
 		{FRAME_ALLOCATOR, "allocator"},
 	};
 	const struct vgt_totals *t = &r->totals;
-	const char *text = NULL;
+	size_t n = 0;
 	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
-		size_t n = t->hidden_sites_by[cats[i].cls];
-		uint64_t bytes = t->hidden_bytes_by[cats[i].cls];
-		if (n == 0)
+		if (t->hidden_sites_by[cats[i].cls] == 0)
 			continue;
-		text = strpool_printf(r->pool, "%s%s%zu %s site%s (%" PRIu64 " byte%s)",
-				      text != NULL ? text : "", text != NULL ? ", " : "", n,
-				      cats[i].label, n == 1 ? "" : "s", bytes, bytes == 1 ? "" : "s");
+		out[n].label = cats[i].label;
+		out[n].filtered = 0;
+		out[n].sites = t->hidden_sites_by[cats[i].cls];
+		out[n++].bytes = t->hidden_bytes_by[cats[i].cls];
 	}
-	if (t->filtered_sites > 0)
-		text = strpool_printf(r->pool, "%s%s%zu site%s filtered out by --kinds (%" PRIu64
-				      " byte%s)", text != NULL ? text : "", text != NULL ? ", " : "",
-				      t->filtered_sites, t->filtered_sites == 1 ? "" : "s",
-				      t->filtered_bytes, t->filtered_bytes == 1 ? "" : "s");
+	if (t->filtered_sites > 0) {
+		out[n].label = "filtered out by --kinds";
+		out[n].filtered = 1;
+		out[n].sites = t->filtered_sites;
+		out[n++].bytes = t->filtered_bytes;
+	}
+	return n;
+}
+
+const char *render_hidden_text(const struct vgt_report *r)
+{
+	struct render_hidden_item items[RENDER_HIDDEN_MAX];
+	size_t n = render_hidden_items(r, items);
+	const char *text = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct render_hidden_item *it = &items[i];
+		const char *s = it->sites == 1 ? "" : "s", *b = it->bytes == 1 ? "" : "s";
+		text = strpool_printf(r->pool, it->filtered ? "%s%s%zu site%s %s (%" PRIu64 " byte%s)"
+						    : "%s%s%zu %s site%s (%" PRIu64 " byte%s)",
+				      text != NULL ? text : "", text != NULL ? ", " : "", it->sites,
+				      it->filtered ? s : it->label, it->filtered ? it->label : s,
+				      it->bytes, b);
+	}
 	return text;
 }
 

@@ -233,33 +233,22 @@ static void print_errors(FILE *out, const struct vgt_totals *t, const struct sty
 	fputc('\n', out);
 }
 
-static void print_hidden(FILE *out, const struct vgt_totals *t)
+static void print_hidden(FILE *out, const struct vgt_report *r)
 {
-	static const struct {
-		enum frame_class cls;
-		const char *label;
-	} cats[] = {
-		{FRAME_INTERPRETER, "interpreter"}, {FRAME_RUNTIME, "runtime"},
-		{FRAME_CYTHON_RUNTIME, "Cython runtime"}, {FRAME_PYTHON, "Python-level"},
-		{FRAME_ALLOCATOR, "allocator"},
-	};
+	struct render_hidden_item items[RENDER_HIDDEN_MAX];
+	size_t n = render_hidden_items(r, items);
 	char b1[32];
-	const char *sep = "Hidden: ";
-	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
-		size_t n = t->hidden_sites_by[cats[i].cls];
-		if (n == 0)
-			continue;
-		uint64_t bytes = t->hidden_bytes_by[cats[i].cls];
-		fprintf(out, "%s%zu %s %s (%s %s)", sep, n, cats[i].label, plural(n, "site", "sites"),
-			count(b1, sizeof(b1), bytes), plural(bytes, "byte", "bytes"));
-		sep = ", ";
+	int noise = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct render_hidden_item *it = &items[i];
+		noise |= !it->filtered;
+		const char *sites = plural(it->sites, "site", "sites");
+		fprintf(out, "%s%zu %s %s (%s %s)", i == 0 ? "Hidden: " : ", ", it->sites,
+			it->filtered ? sites : it->label, it->filtered ? it->label : sites,
+			count(b1, sizeof(b1), it->bytes), plural(it->bytes, "byte", "bytes"));
 	}
-	if (t->filtered_sites > 0)
-		fprintf(out, "%s%zu %s filtered out by --kinds (%s %s)", sep, t->filtered_sites,
-			plural(t->filtered_sites, "site", "sites"),
-			count(b1, sizeof(b1), t->filtered_bytes), plural(t->filtered_bytes, "byte", "bytes"));
-	if (t->hidden_sites > 0)
-		fputs("; --all shows them\n", out);
+	if (n > 0)
+		fputs(noise ? "; --all shows them\n" : "\n", out);
 }
 
 static void print_summary(FILE *out, const struct vgt_report *r, const struct style *st)
@@ -284,7 +273,7 @@ static void print_summary(FILE *out, const struct vgt_report *r, const struct st
 			plural(t->suppressed_records, "record", "records"),
 			count(b3, sizeof(b3), t->suppressed_bytes),
 			plural(t->suppressed_bytes, "byte", "bytes"));
-	print_hidden(out, t);
+	print_hidden(out, r);
 }
 
 int render_text(FILE *out, const struct vgt_report *r, const struct render_options *opts)

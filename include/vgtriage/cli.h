@@ -82,7 +82,8 @@ void cli_free(struct cli *cli);
 
 /* argv[0] is the program name; argv[1] may be a subcommand (report, run,
  * diff).  Returns 0, or -1 with err->message set (a usage error: main
- * exits 2).  argv must outlive cli (args point into it). */
+ * exits 2).  argv must outlive cli (args point into it).  Call
+ * cli_free() afterwards whatever it returned. */
 int cli_parse(struct cli *cli, int argc, char **argv, struct vgt_error *err);
 
 /* Adds a perf map directory after parsing (run's private one) and keeps

@@ -72,7 +72,19 @@ struct json_t *render_json_site(const struct vgt_report *report, const struct vg
  * "9600 bytes in 300 blocks", "933 bytes (block count not in the input)"
  * or "not in the input" (figures.h). Interned in report->pool. */
 const char *render_figure_text(const struct vgt_report *report, enum vgt_kind_group group);
-/* The "Hidden:" words, per category: "25 interpreter sites (142575
+/* What the "Hidden:" line lists: per category (label "interpreter",
+ * "Cython runtime", …, or "filtered out by --kinds"), sites and bytes.
+ * Returns how many of out[RENDER_HIDDEN_MAX] are filled. */
+#define RENDER_HIDDEN_MAX 8
+struct render_hidden_item {
+	const char *label;
+	int filtered;        /* the --kinds entry: "N sites filtered out by --kinds" */
+	size_t sites;
+	uint64_t bytes;
+};
+size_t render_hidden_items(const struct vgt_report *report,
+			   struct render_hidden_item out[RENDER_HIDDEN_MAX]);
+/* The "Hidden:" words with plain numbers: "25 interpreter sites (142575
  * bytes), 4 Cython runtime sites (803 bytes)", or NULL when none. */
 const char *render_hidden_text(const struct vgt_report *report);
 /* A path made relative to root when under it (root may be NULL). */
