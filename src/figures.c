@@ -245,7 +245,7 @@ static void explain(struct vgt_report *r, const struct vgt_input *in,
 	if (!differs)
 		return;
 	append(msg, sizeof(msg), &used, "%s: the totals are valgrind's LEAK SUMMARY; the records "
-	       "add up to less because", in->path);
+	       "differ because", in->path);
 	const char *sep = " ";
 	if (unshown) {
 		append(msg, sizeof(msg), &used, "%svalgrind was not asked to show", sep);
@@ -264,11 +264,11 @@ static void explain(struct vgt_report *r, const struct vgt_input *in,
 		else if (!in->complete)
 			append(msg, sizeof(msg), &used, "%sthe input is cut short", sep);
 		else {
-			append(msg, sizeof(msg), &used, "%sof records missing from the input:", sep);
+			append(msg, sizeof(msg), &used, "%sthe input says so (a hand-edited or broken input?):", sep);
 			for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
 				if (other & (1 << g))
 					append(msg, sizeof(msg), &used,
-					       " %s %" PRIu64 " bytes in %" PRIu64 " blocks, records %"
+					       " %s: summary %" PRIu64 " bytes in %" PRIu64 " blocks, records %"
 					       PRIu64 " bytes in %" PRIu64 " blocks;", group_labels[g],
 					       fig->amount[g].bytes, fig->amount[g].blocks,
 					       fig->records[g].bytes, fig->records[g].blocks);

@@ -225,7 +225,9 @@ static void print_errors(FILE *out, const struct vgt_totals *t, const struct sty
 		count(b2, sizeof(b2), t->error_contexts), plural(t->error_contexts, "context", "contexts"));
 	/* valgrind counts loss records among its errors (--leak-check=full) */
 	uint64_t leaks = fig->leak_error_contexts;
-	if (leaks > 0 && leaks >= t->error_contexts)
+	if (leaks > t->error_contexts)
+		; /* counts that do not fit together say nothing */
+	else if (leaks > 0 && leaks == t->error_contexts)
 		fprintf(out, " (%s, no other errors)", leaks == 1 ? "a leak record" : "all leak records");
 	else if (leaks > 0)
 		fprintf(out, " (%s of the contexts %s leak %s)", count(b3, sizeof(b3), leaks),
