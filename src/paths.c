@@ -32,6 +32,8 @@ const char *paths_normalise(struct strpool *pool, const char *path)
 				n--;
 			if (n > floor)
 				n--;
+		} else if (c == 2 && p[0] == '.' && p[1] == '.' && absolute && n == floor) {
+			/* "/.." is "/" */
 		} else {
 			if (n > floor)
 				out[n++] = '/';
