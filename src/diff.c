@@ -152,6 +152,27 @@ static void load_amount(json_t *totals, const char *key, struct vgt_amount *a)
 	a->blocks = juint(o, "blocks");
 }
 
+/* The figures as the report wrote them: null is unknown. */
+static void load_figures(struct vgt_report *r, json_t *t)
+{
+	static const char *const keys[VGT_GROUP_COUNT] = {
+		NULL, "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable",
+	};
+	struct vgt_figures *fig = &r->totals.figures;
+	fig->leak_check = 1;
+	for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++) {
+		json_t *o = json_object_get(t, keys[g]);
+		if (json_is_integer(json_object_get(o, "bytes"))) {
+			fig->amount[g].bytes = juint(o, "bytes");
+			fig->known |= VGT_KNOWN_BYTES(g);
+		}
+		if (json_is_integer(json_object_get(o, "blocks"))) {
+			fig->amount[g].blocks = juint(o, "blocks");
+			fig->known |= VGT_KNOWN_BLOCKS(g);
+		}
+	}
+}
+
 static void load_totals(struct vgt_report *r, json_t *t)
 {
 	if (!json_is_object(t))
@@ -160,6 +181,7 @@ static void load_totals(struct vgt_report *r, json_t *t)
 	load_amount(t, "indirectly_lost", &r->totals.indirectly_lost);
 	load_amount(t, "possibly_lost", &r->totals.possibly_lost);
 	load_amount(t, "still_reachable", &r->totals.still_reachable);
+	load_figures(r, t);
 	r->totals.errors = juint(t, "error_count");
 	r->totals.error_contexts = juint(t, "error_contexts");
 	r->totals.records = (size_t)juint(t, "records");
@@ -366,7 +388,8 @@ static void text_line(FILE *out, const struct vgt_report *r, const struct entry 
 		uint64_t blocks = e->newer != NULL ? e->new_blocks : e->base_blocks;
 		uint64_t occ = e->newer != NULL ? e->new_occ : e->base_occ;
 		if (leak)
-			fprintf(out, "%" PRIu64 " bytes in %" PRIu64 " blocks", bytes, blocks);
+			fprintf(out, "%" PRIu64 " byte%s in %" PRIu64 " block%s", bytes,
+				bytes == 1 ? "" : "s", blocks, blocks == 1 ? "" : "s");
 		else
 			fprintf(out, "%" PRIu64 " time%s", occ, occ == 1 ? "" : "s");
 	}
@@ -392,8 +415,9 @@ static const struct {
 static void render_text_diff(FILE *out, const struct vgt_report *base,
 			     const struct vgt_report *newr, struct entry *v, size_t n)
 {
-	fprintf(out, "base: %s (%zu sites)\nnew:  %s (%zu sites)\n", side_label(base), base->n_shown,
-		side_label(newr), newr->n_shown);
+	fprintf(out, "base: %s (%zu site%s)\nnew:  %s (%zu site%s)\n", side_label(base), base->n_shown,
+		base->n_shown == 1 ? "" : "s",
+		side_label(newr), newr->n_shown, newr->n_shown == 1 ? "" : "s");
 	size_t unchanged = 0, fails = 0;
 	for (size_t i = 0; i < n; i++) {
 		unchanged += v[i].change == CH_UNCHANGED;

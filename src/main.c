@@ -3,16 +3,18 @@
  * file that calls exit(); everything else lives in libvgtriage.a.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libxml/parser.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vgtriage/baseline.h"
+#include "vgtriage/cli.h"
 #include "vgtriage/diff.h"
 #include "vgtriage/pipeline.h"
 #include "vgtriage/render.h"
@@ -20,145 +22,8 @@
 #include "vgtriage/suppress.h"
 #include "vgtriage/vgt.h"
 
-enum long_only {
-	OPT_INPUT_FORMAT = 256, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
-	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
-	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS,
-};
-
-static const struct option long_options[] = {
-	{"format", required_argument, NULL, 'f'},
-	{"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
-	{"perf-map", required_argument, NULL, OPT_PERF_MAP},
-	{"output", required_argument, NULL, 'o'},
-	{"top", required_argument, NULL, 'n'},
-	{"all", no_argument, NULL, OPT_ALL},
-	{"kinds", required_argument, NULL, OPT_KINDS},
-	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-	{"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
-	{"prefix-map", required_argument, NULL, OPT_PREFIX_MAP},
-	{"suppressions", required_argument, NULL, OPT_SUPPRESSIONS},
-	{"gen-suppressions", no_argument, NULL, OPT_GEN_SUPPRESSIONS},
-	{"baseline", required_argument, NULL, OPT_BASELINE},
-	{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"colour", required_argument, NULL, OPT_COLOR},
-	{"stacks", required_argument, NULL, OPT_STACKS},
-	{"context", required_argument, NULL, OPT_CONTEXT},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{"help", no_argument, NULL, 'h'},
-	{"valgrind-arg", required_argument, NULL, OPT_VALGRIND_ARG},
-	{"keep-xml", required_argument, NULL, OPT_KEEP_XML},
-	{"watch", required_argument, NULL, OPT_WATCH},
-	{"no-python-perf", no_argument, NULL, OPT_NO_PYTHON_PERF},
-	{"compact", no_argument, NULL, OPT_COMPACT},
-	{"jobs", required_argument, NULL, 'j'},
-	{NULL, 0, NULL, 0},
-};
-
-static const char usage_text[] =
-	"Usage: vgtriage [report] [OPTIONS] [FILE...]\n"
-	"       vgtriage run [OPTIONS] -- COMMAND [ARG...]\n"
-	"       vgtriage diff [OPTIONS] BASE NEW\n"
-	"\n"
-	"Ranks the leaks and errors of valgrind memcheck output by the line of your\n"
-	"code that causes them.  FILE is valgrind XML (--xml=yes) or a text log;\n"
-	"none or '-' reads standard input.\n"
-	"\n"
-	"Report options:\n"
-	"  -f, --format FMT        text, json, sarif, junit, github, markdown,\n"
-	"                          codequality or html (default: text)\n"
-	"      --input-format FMT  auto, xml or text (default: auto)\n"
-	"  -o, --output FILE       write the report to FILE instead of standard output\n"
-	"  -n, --top N             list the N worst sites (default: 20 in text, all in\n"
-	"                          other formats; 0 = all)\n"
-	"      --compact           json: one line instead of indented\n"
-	"  -j, --jobs N            read N inputs at once, in threads (default: the\n"
-	"                          number of CPUs); the report is the same for any N\n"
-	"      --stacks N          text: show the stacks of the N worst sites (default: 5)\n"
-	"      --context N         lines of source shown around a site (default: 2)\n"
-	"      --all               also show sites outside your code (interpreter, libc)\n"
-	"      --kinds LIST        only these: definite,indirect,possible,reachable,errors\n"
-	"      --fail-on LIST      exit 1 on: definite,indirect,possible,reachable,errors,\n"
-	"                          incomplete,new,all,none; KIND>BYTES sets a threshold\n"
-	"                          (default: definite,indirect,errors,incomplete)\n"
-	"      --source-root DIR   where to look for sources (repeatable)\n"
-	"      --prefix-map OLD=NEW  rewrite source paths from OLD to NEW (repeatable)\n"
-	"      --perf-map FILE|DIR CPython perf maps naming Python frames (repeatable)\n"
-	"      --suppressions FILE apply a valgrind .supp file (repeatable)\n"
-	"      --gen-suppressions  text: print a .supp entry for each site\n"
-	"      --baseline FILE     mark sites new or known against FILE\n"
-	"      --write-baseline FILE  write the fingerprints of the shown sites to FILE\n"
-	"      --color WHEN        auto, always or never (default: auto; NO_COLOR honoured)\n"
-	"  -q, --quiet             no warnings or progress on standard error\n"
-	"  -v, --verbose           say more (where sources were looked for)\n"
-	"      --version           print the version and exit\n"
-	"  -h, --help              print this help and exit\n"
-	"\n"
-	"Run options:\n"
-	"      --valgrind-arg ARG  pass ARG to valgrind (repeatable)\n"
-	"      --keep-xml FILE     keep valgrind's raw XML in FILE\n"
-	"      --watch SECONDS     report leak growth every SECONDS while it runs\n"
-	"      --no-python-perf    do not enable CPython 3.12+ perf maps\n"
-	"\n"
-	"Exit status: 0 nothing --fail-on names; 1 findings --fail-on names;\n"
-	"2 usage error or unreadable or invalid input.  For run, the program's own\n"
-	"non-zero status (128+N when killed by signal N) comes first.\n";
-
 #define DEFAULT_TEXT_TOP 20
 #define DEFAULT_TEXT_STACKS 5 /* as render_text.c */
-
-struct cli {
-	const char *command;      /* "report", "run", "diff" */
-	enum vgt_format format;
-	const char *output;
-	const char *color;
-	int quiet, verbose, gen_suppressions, compact;
-	int top_given;            /* -n was given: it applies to every format */
-	unsigned jobs;            /* -j */
-	const char *baseline, *write_baseline;
-	struct policy policy;
-	struct pipeline_options pipeline;
-	size_t stacks;
-	/* repeatable options */
-	const char **source_roots;
-	size_t n_source_roots, source_roots_cap;
-	struct prefix_map *prefix_maps;
-	size_t n_prefix_maps, prefix_maps_cap;
-	const char **perf_maps;
-	size_t n_perf_maps, perf_maps_cap;
-	const char **supp_files;
-	size_t n_supp_files, supp_files_cap;
-	const char **valgrind_args;
-	size_t n_valgrind_args, valgrind_args_cap;
-	const char *keep_xml;
-	double watch;
-	int python_perf;
-	struct suppressions *suppressions;
-	struct baseline *baseline_set;
-};
-
-static void cli_free(struct cli *cli)
-{
-	free(cli->source_roots);
-	for (size_t i = 0; i < cli->n_prefix_maps; i++)
-		free((char *)cli->prefix_maps[i].old_prefix);
-	free(cli->prefix_maps);
-	free(cli->perf_maps);
-	free(cli->supp_files);
-	free(cli->valgrind_args);
-	suppressions_free(cli->suppressions);
-	baseline_free(cli->baseline_set);
-}
-
-static void push(const char ***list, size_t *n, size_t *cap, const char *value)
-{
-	*list = xgrow(*list, cap, *n + 1, sizeof(**list));
-	(*list)[(*n)++] = value;
-}
 
 static void print_diag(const char *level, const struct vgt_error *err)
 {
@@ -186,186 +51,6 @@ static int usage_error(const char *fmt, ...)
 	return VGT_EXIT_ERROR;
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_kinds(const char *spec, unsigned *mask)
-{
-	static const char *const names[VGT_GROUP_COUNT] = {"errors", "definite", "indirect",
-							   "possible", "reachable"};
-	*mask = 0;
-	while (*spec != '\0') {
-		size_t len = strcspn(spec, ",");
-		int found = 0;
-		for (int g = 0; g < VGT_GROUP_COUNT; g++) {
-			if (strlen(names[g]) == len && strncmp(spec, names[g], len) == 0) {
-				*mask |= 1u << g;
-				found = 1;
-			}
-		}
-		if (len > 0 && !found)
-			return -1;
-		spec += len + (spec[len] == ',');
-	}
-	return 0;
-}
-
-static int add_prefix_map(struct cli *cli, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	if (eq == NULL || eq == arg)
-		return -1;
-	struct prefix_map map;
-	char *old = xstrndup(arg, (size_t)(eq - arg));
-	map.old_prefix = old;
-	map.new_prefix = eq + 1;
-	cli->prefix_maps = xgrow(cli->prefix_maps, &cli->prefix_maps_cap, cli->n_prefix_maps + 1,
-				 sizeof(*cli->prefix_maps));
-	cli->prefix_maps[cli->n_prefix_maps++] = map;
-	return 0;
-}
-
-/* One option; returns 0, or an exit status to stop with (-1 = exit 0). */
-static int handle_option(struct cli *cli, int c, const char *arg)
-{
-	struct vgt_error err;
-	switch (c) {
-	case 'f':
-		if (render_format_parse(arg, &cli->format) != 0)
-			return usage_error("unknown format '%s'", arg);
-		return 0;
-	case OPT_INPUT_FORMAT:
-		if (strcmp(arg, "auto") != 0 && strcmp(arg, "xml") != 0 && strcmp(arg, "text") != 0)
-			return usage_error("--input-format: '%s' is not auto, xml or text", arg);
-		cli->pipeline.input_format = arg;
-		return 0;
-	case OPT_PERF_MAP:
-		push(&cli->perf_maps, &cli->n_perf_maps, &cli->perf_maps_cap, arg);
-		return 0;
-	case 'o':
-		cli->output = arg;
-		return 0;
-	case 'n':
-		if (parse_size(arg, &cli->pipeline.rank.top) != 0)
-			return usage_error("--top: '%s' is not a number", arg);
-		cli->top_given = 1;
-		return 0;
-	case OPT_STACKS:
-		if (parse_size(arg, &cli->stacks) != 0)
-			return usage_error("--stacks: '%s' is not a number", arg);
-		return 0;
-	case OPT_CONTEXT:
-		if (parse_size(arg, &cli->pipeline.symbolize.context_lines) != 0)
-			return usage_error("--context: '%s' is not a number", arg);
-		return 0;
-	case OPT_ALL:
-		cli->pipeline.rank.show_all = 1;
-		return 0;
-	case OPT_KINDS:
-		if (parse_kinds(arg, &cli->pipeline.rank.kinds_mask) != 0)
-			return usage_error("--kinds: '%s': expected definite, indirect, possible, "
-					   "reachable, errors", arg);
-		return 0;
-	case OPT_FAIL_ON:
-		if (policy_parse(&cli->policy, arg, &err) != 0)
-			return usage_error("%s", err.message);
-		return 0;
-	case OPT_SOURCE_ROOT:
-		push(&cli->source_roots, &cli->n_source_roots, &cli->source_roots_cap, arg);
-		return 0;
-	case OPT_PREFIX_MAP:
-		if (add_prefix_map(cli, arg) != 0)
-			return usage_error("--prefix-map: '%s' is not OLD=NEW", arg);
-		return 0;
-	case OPT_SUPPRESSIONS:
-		push(&cli->supp_files, &cli->n_supp_files, &cli->supp_files_cap, arg);
-		return 0;
-	case OPT_GEN_SUPPRESSIONS:
-		cli->gen_suppressions = 1;
-		return 0;
-	case OPT_BASELINE:
-		cli->baseline = arg;
-		return 0;
-	case OPT_WRITE_BASELINE:
-		cli->write_baseline = arg;
-		return 0;
-	case OPT_COLOR:
-		if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 && strcmp(arg, "never") != 0)
-			return usage_error("--color: '%s' is not auto, always or never", arg);
-		cli->color = arg;
-		return 0;
-	case 'q':
-		cli->quiet = 1;
-		return 0;
-	case 'v':
-		cli->verbose = 1;
-		return 0;
-	case OPT_VERSION:
-		printf("vgtriage %s\n", VGT_VERSION);
-		return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		return -1;
-	case OPT_VALGRIND_ARG:
-		push(&cli->valgrind_args, &cli->n_valgrind_args, &cli->valgrind_args_cap, arg);
-		return 0;
-	case OPT_KEEP_XML:
-		cli->keep_xml = arg;
-		return 0;
-	case OPT_WATCH: {
-		char *end;
-		cli->watch = strtod(arg, &end);
-		if (end == arg || *end != '\0' || !(cli->watch > 0))
-			return usage_error("--watch: '%s' is not a positive number of seconds", arg);
-		return 0;
-	}
-	case OPT_NO_PYTHON_PERF:
-		cli->python_perf = 0;
-		return 0;
-	case OPT_COMPACT:
-		cli->compact = 1;
-		return 0;
-	case 'j': {
-		size_t n;
-		if (parse_size(arg, &n) != 0 || n == 0 || n > 1024)
-			return usage_error("--jobs: '%s' is not a number from 1 to 1024", arg);
-		cli->jobs = (unsigned)n;
-		return 0;
-	}
-	default:
-		return usage_error("invalid option");
-	}
-}
-
-static int parse_args(struct cli *cli, int argc, char **argv)
-{
-	int c;
-	opterr = 0;
-	/* '+': stop at the first non-option so `run -- cmd -x` keeps cmd's options. */
-	while ((c = getopt_long(argc, argv, "+f:o:n:j:qvh", long_options, NULL)) != -1) {
-		if (c == '?') {
-			if (optopt != 0)
-				return usage_error("option -%c needs an argument or is unknown",
-						   optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-		if (c == ':')
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
-		int rc = handle_option(cli, c, optarg);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
 static int want_color(const struct cli *cli, FILE *out)
 {
 	if (cli->color != NULL && strcmp(cli->color, "always") == 0)
@@ -379,6 +64,27 @@ static int want_color(const struct cli *cli, FILE *out)
 	if (term != NULL && strcmp(term, "dumb") == 0)
 		return 0;
 	return cli->format == VGT_FORMAT_TEXT && isatty(fileno(out));
+}
+
+/* Can path be opened and read at all?  A directory opens but cannot be
+ * read; FIFOs and devices are left to the reader (opening one here would
+ * consume it). */
+static int check_readable(const char *path, struct vgt_error *err)
+{
+	struct stat sb;
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if (stat(path, &sb) != 0)
+		return vgt_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return vgt_error_set(err, path, 0, 0, "cannot read: %s", strerror(EISDIR));
+	if (!S_ISREG(sb.st_mode))
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vgt_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+	close(fd);
+	return 0;
 }
 
 /* 1234567 as "1,234,567". */
@@ -418,49 +124,72 @@ static void show_progress(void *ctx, const struct pipeline_progress *p)
 	fflush(stderr);
 }
 
-static void input_result(void *ctx, const char *path, int rc, const struct vgt_error *err)
+/* What the pipeline needs besides what cli_parse set: threads, progress,
+ * and for which sites source context is read (those the format shows). */
+static void prepare_pipeline(struct cli *cli)
 {
-	struct cli *cli = ctx;
-	(void)path;
-	if (rc < 0)
-		print_diag("error", err);
-	else if (rc > 0 && !cli->quiet)
-		print_diag("warning", err);
-}
-
-static void setup_pipeline_options(struct cli *cli)
-{
-	struct symbolize_options *so = &cli->pipeline.symbolize;
-	so->source_roots = cli->source_roots;
-	so->n_source_roots = cli->n_source_roots;
-	so->prefix_maps = cli->prefix_maps;
-	so->n_prefix_maps = cli->n_prefix_maps;
-	so->perf_maps = cli->perf_maps;
-	so->n_perf_maps = cli->n_perf_maps;
-	so->verbose = cli->verbose;
 	cli->pipeline.jobs = cli->jobs;
-	/* Source lines are read for the sites the format shows them for. */
-	size_t top = cli->top_given ? cli->pipeline.rank.top : DEFAULT_TEXT_TOP;
-	size_t stacks = cli->stacks != 0 ? cli->stacks : DEFAULT_TEXT_STACKS;
-	cli->pipeline.context_limited = cli->format != VGT_FORMAT_HTML;
-	cli->pipeline.context_sites = cli->format != VGT_FORMAT_TEXT ? 0
-				      : top != 0 && top < stacks ? top : stacks;
 	if (!cli->quiet && isatty(STDERR_FILENO)) {
 		cli->pipeline.progress = show_progress;
 		cli->pipeline.progress_ctx = cli;
 	}
+	size_t top = cli->top_given ? cli->pipeline.rank.top : DEFAULT_TEXT_TOP;
+	size_t stacks = cli->stacks_given ? cli->stacks : DEFAULT_TEXT_STACKS;
+	cli->pipeline.context_limited = cli->format != VGT_FORMAT_HTML;
+	cli->pipeline.context_sites = cli->format != VGT_FORMAT_TEXT ? 0
+				      : top != 0 && top < stacks ? top : stacks;
 }
 
-/* Reads every input; returns VGT_EXIT_ERROR if any input was broken. */
-static int read_inputs(struct cli *cli, struct pipeline *pl, int n, char **paths)
+struct read_state {
+	struct cli *cli;
+	int status;
+	int *unreadable;
+};
+
+static void input_result(void *ctx, const char *path, int rc, const struct vgt_error *err)
+{
+	struct read_state *rs = ctx;
+	(void)path;
+	if (rc < 0) {
+		print_diag("error", err);
+		rs->status = VGT_EXIT_ERROR;
+		if (rs->unreadable != NULL && strncmp(err->message, "read error", 10) == 0)
+			*rs->unreadable = 1;
+	} else if (rc > 0 && !rs->cli->quiet) {
+		print_diag("warning", err);
+	}
+}
+
+/* Reads every input (cli->jobs at a time); returns VGT_EXIT_ERROR if any
+ * input was broken.  *unreadable (may be NULL) is set when an input could
+ * not be opened or read at all: then there is no report to give. */
+static int read_inputs(struct cli *cli, struct pipeline *pl, int n, char **paths,
+		       int *unreadable)
 {
 	static char *const stdin_only[] = {"-", NULL};
+	struct read_state rs = {cli, VGT_EXIT_OK, unreadable};
 	if (n == 0) {
 		paths = (char **)stdin_only;
 		n = 1;
 	}
-	int rc = pipeline_read_paths(pl, paths, (size_t)n, input_result, cli);
-	return rc < 0 ? VGT_EXIT_ERROR : VGT_EXIT_OK;
+	char **readable = xcalloc((size_t)n + 1, sizeof(*readable));
+	size_t n_readable = 0;
+	for (int i = 0; i < n; i++) {
+		struct vgt_error err;
+		vgt_error_clear(&err);
+		if (check_readable(paths[i], &err) != 0) {
+			print_diag("error", &err);
+			rs.status = VGT_EXIT_ERROR;
+			if (unreadable != NULL)
+				*unreadable = 1;
+			continue;
+		}
+		readable[n_readable++] = paths[i];
+	}
+	if (n_readable > 0)
+		pipeline_read_paths(pl, readable, n_readable, input_result, &rs);
+	free(readable);
+	return rs.status;
 }
 
 static FILE *open_output(const struct cli *cli)
@@ -495,6 +224,7 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 		  : cli->format == VGT_FORMAT_TEXT ? DEFAULT_TEXT_TOP : 0;
 	ro->compact = cli->compact;
 	ro->stacks = cli->stacks;
+	ro->stacks_set = cli->stacks_given;
 	ro->verbose = cli->verbose;
 	ro->policy = &cli->policy;
 	ro->source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
@@ -556,7 +286,9 @@ static int report_and_judge(struct cli *cli, struct vgt_report *report, FILE *ou
 	}
 	if (render_to(cli, out, report) != 0)
 		status = VGT_EXIT_ERROR;
-	if (status == VGT_EXIT_OK && policy_evaluate(&cli->policy, report))
+	/* Adopting a baseline is not a finding: once it is written, exit 0. */
+	if (status == VGT_EXIT_OK && cli->write_baseline == NULL &&
+	    policy_evaluate(&cli->policy, report))
 		status = VGT_EXIT_FINDINGS;
 	return status;
 }
@@ -567,22 +299,28 @@ static int cmd_report(struct cli *cli, int argc, char **argv)
 		return usage_error("no input: name valgrind XML or log files, or pipe one in");
 	if (load_side_files(cli) != 0)
 		return VGT_EXIT_ERROR;
-	FILE *out = open_output(cli);
-	if (out == NULL)
-		return VGT_EXIT_ERROR;
 	struct pipeline *pl = pipeline_new(&cli->pipeline);
-	int status = read_inputs(cli, pl, argc, argv);
+	int unreadable = 0;
+	int status = read_inputs(cli, pl, argc, argv, &unreadable);
 	struct vgt_report *report = pipeline_finish(pl);
 	/* A broken input still gets the report of what was parsed before the
-	 * break; when nothing at all was, there is no report to give. */
-	if (status == VGT_EXIT_OK || report->totals.records > 0 || report->totals.suppressed_records > 0) {
-		int verdict = report_and_judge(cli, report, out);
-		if (status == VGT_EXIT_OK || verdict == VGT_EXIT_ERROR)
-			status = verdict;
+	 * break; when nothing at all was, or an input could not be read at
+	 * all, there is no report to give (a partial report under status 2
+	 * is easy to mistake for a result). */
+	if (!unreadable && (status == VGT_EXIT_OK || report->totals.records > 0 ||
+			    report->totals.suppressed_records > 0)) {
+		FILE *out = open_output(cli);
+		if (out == NULL) {
+			status = VGT_EXIT_ERROR;
+		} else {
+			int verdict = report_and_judge(cli, report, out);
+			if (status == VGT_EXIT_OK || verdict == VGT_EXIT_ERROR)
+				status = verdict;
+			if (close_output(cli, out) != 0)
+				status = VGT_EXIT_ERROR;
+		}
 	}
 	pipeline_free(pl);
-	if (close_output(cli, out) != 0)
-		status = VGT_EXIT_ERROR;
 	return status;
 }
 
@@ -600,8 +338,7 @@ static int run_status(const struct run_result *res, int verdict)
 
 static int cmd_run(struct cli *cli, int argc, char **argv)
 {
-	if (argc == 0)
-		return usage_error("run: no command given (vgtriage run [OPTIONS] -- COMMAND [ARG...])");
+	(void)argc; /* argv ends with NULL: cli_parse took argv's words */
 	if (load_side_files(cli) != 0)
 		return VGT_EXIT_ERROR;
 	FILE *out = open_output(cli);
@@ -626,8 +363,7 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	opts.format = snapshots_in_report ? cli->format : VGT_FORMAT_TEXT;
 	opts.render = &ro;
 	if (runner_wants_perf_maps(&opts)) {
-		push(&cli->perf_maps, &cli->n_perf_maps, &cli->perf_maps_cap, RUNNER_PERF_MAP_DIR);
-		setup_pipeline_options(cli);
+		cli_add_perf_map(cli, RUNNER_PERF_MAP_DIR);
 	}
 	opts.pipeline = &cli->pipeline;
 	struct pipeline *pl = pipeline_new(&cli->pipeline);
@@ -668,7 +404,7 @@ static struct vgt_report *load_diff_side(struct cli *cli, int argc, char **argv,
 		return r;
 	}
 	struct pipeline *pl = pipeline_new(&cli->pipeline);
-	if (read_inputs(cli, pl, argc, argv) != VGT_EXIT_OK)
+	if (read_inputs(cli, pl, argc, argv, NULL) != VGT_EXIT_OK)
 		*status = VGT_EXIT_ERROR;
 	pipeline_finish(pl);
 	struct vgt_report *r = pipeline_take(pl);
@@ -678,17 +414,9 @@ static struct vgt_report *load_diff_side(struct cli *cli, int argc, char **argv,
 
 static int cmd_diff(struct cli *cli, int argc, char **argv)
 {
-	/* BASE NEW, or BASE... -- NEW... for several inputs a side */
-	int split = 1;
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			split = i;
-	int sep = split < argc && strcmp(argv[split], "--") == 0;
+	int split = (int)cli->diff_split;
+	int sep = cli->diff_sep;
 	int n_new = argc - split - sep;
-	if (split < 1 || n_new < 1 || (!sep && argc != 2))
-		return usage_error("diff: expected BASE NEW (or BASE... -- NEW...)");
-	if (cli->format != VGT_FORMAT_TEXT && cli->format != VGT_FORMAT_JSON)
-		return usage_error("diff: only text and json output");
 	if (load_side_files(cli) != 0)
 		return VGT_EXIT_ERROR;
 	int status = VGT_EXIT_OK;
@@ -726,36 +454,30 @@ static int finish_stdout(int status)
 int main(int argc, char **argv)
 {
 	struct cli cli;
-	memset(&cli, 0, sizeof(cli));
-	cli.command = "report";
-	cli.python_perf = 1;
-	cli.pipeline.symbolize.context_lines = 2;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	cli.jobs = cpus > 0 ? (unsigned)(cpus < 64 ? cpus : 64) : 1;
-	policy_default(&cli.policy);
+	cli_init(&cli);
 	/* Initialised here so that xmlCleanupParser() at the end frees it all. */
 	xmlInitParser();
-	int first = 1;
-	if (argc > 1 && (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "run") == 0 ||
-			 strcmp(argv[1], "diff") == 0)) {
-		cli.command = argv[1];
-		first = 2;
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	int status;
+	if (cli_parse(&cli, argc, argv, &err) != 0) {
+		status = usage_error("%s", err.message);
+	} else if (cli.action == CLI_ACTION_HELP) {
+		fputs(cli_usage_text(), stdout);
+		status = VGT_EXIT_OK;
+	} else if (cli.action == CLI_ACTION_VERSION) {
+		printf("vgtriage %s\n", VGT_VERSION);
+		status = VGT_EXIT_OK;
+	} else {
+		int n = (int)cli.n_args;
+		prepare_pipeline(&cli);
+		if (strcmp(cli.command, "run") == 0)
+			status = cmd_run(&cli, n, cli.args);
+		else if (strcmp(cli.command, "diff") == 0)
+			status = cmd_diff(&cli, n, cli.args);
+		else
+			status = cmd_report(&cli, n, cli.args);
 	}
-	int status = parse_args(&cli, argc - first + 1, argv + first - 1);
-	if (status != 0) {
-		cli_free(&cli);
-		xmlCleanupParser();
-		return finish_stdout(status < 0 ? VGT_EXIT_OK : status);
-	}
-	setup_pipeline_options(&cli);
-	int rest = argc - first + 1 - optind;
-	char **args = argv + first - 1 + optind;
-	if (strcmp(cli.command, "run") == 0)
-		status = cmd_run(&cli, rest, args);
-	else if (strcmp(cli.command, "diff") == 0)
-		status = cmd_diff(&cli, rest, args);
-	else
-		status = cmd_report(&cli, rest, args);
 	cli_free(&cli);
 	xmlCleanupParser(); /* libxml2's global tables: leave nothing behind under valgrind */
 	return finish_stdout(status);

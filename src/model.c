@@ -100,7 +100,7 @@ enum vgt_kind_group kind_group(enum vgt_kind kind)
 const char *frame_class_name(enum frame_class cls)
 {
 	static const char *const names[FRAME_CLASS_COUNT] = {
-		"user", "cython-runtime", "interpreter", "runtime", "allocator",
+		"user", "cython-runtime", "interpreter", "runtime", "allocator", "python",
 	};
 	if ((int)cls < 0 || cls >= FRAME_CLASS_COUNT)
 		return "user";

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vgtriage/figures.h"
+#include "vgtriage/paths.h"
 #include "vgtriage/reader.h"
 #include "vgtriage/suppress.h"
 
@@ -108,6 +110,7 @@ struct pipeline *pipeline_new(const struct pipeline_options *opts)
 	struct pipeline *pl = xcalloc(1, sizeof(*pl));
 	if (opts != NULL)
 		pl->opts = *opts;
+	pl->opts.rank.suppressed = pl->opts.suppressions != NULL;
 	pl->report = report_new();
 	pl->report->sym_pool = strpool_new();
 	pl->symbolizer = symbolizer_new(pl->report->sym_pool, &pl->opts.symbolize);
@@ -187,6 +190,19 @@ static void name_error(const struct pipeline_stream *st, struct vgt_error *err)
 		snprintf(err->file, sizeof(err->file), "%s", st->input->path);
 }
 
+/* memcheck, helgrind and drd report errors by stack; the other tools
+ * (massif, cachegrind, callgrind, dhat, lackey, none) write profiles
+ * that are no findings at all: refused, naming the tool. */
+static int check_tool(const struct pipeline_stream *st, struct vgt_error *err)
+{
+	const char *tool = st->input->tool;
+	if (tool == NULL || strcmp(tool, "memcheck") == 0 || strcmp(tool, "helgrind") == 0 ||
+	    strcmp(tool, "drd") == 0)
+		return 0;
+	return vgt_error_set(err, NULL, 0, 0, "valgrind's %s output: vgtriage reads memcheck, "
+			     "helgrind and drd output only", tool);
+}
+
 int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len,
 			 struct vgt_error *err)
 {
@@ -210,28 +226,14 @@ int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len
 	}
 	if (rc == 0)
 		rc = feed_reader(st, buf, len, err);
+	if (rc == 0)
+		rc = check_tool(st, err);
 	if (rc != 0) {
 		st->failed = 1;
 		st->input->complete = 0;
 		name_error(st, err);
 	}
 	return rc;
-}
-
-/* Valgrind's own LEAK SUMMARY (text logs, protocol 6) against the records. */
-static void cross_check(struct pipeline *pl, const struct vgt_input *in)
-{
-	if (!in->vg.has_leak_summary || pl->opts.suppressions != NULL)
-		return;
-	struct vgt_amount parsed[4];
-	rank_input_amounts(pl->report, in, parsed);
-	/* Indirect bytes known only from "(N direct, M indirect)" splits carry
-	 * no block count: take valgrind's when the bytes agree. */
-	if (parsed[1].blocks == 0 && parsed[1].bytes == in->vg.indirectly_lost.bytes)
-		parsed[1].blocks = in->vg.indirectly_lost.blocks;
-	char msg[768];
-	if (reader_summary_mismatch(in, parsed, msg, sizeof(msg)) != 0)
-		report_add_note(pl->report, "%s: %s", in->path, msg);
 }
 
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
@@ -251,12 +253,12 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 		if (rc == 0)
 			rc = st->xml != NULL ? xml_reader_finish(st->xml, err)
 					     : text_reader_finish(st->text, err);
+		if (rc >= 0 && check_tool(st, err) != 0)
+			rc = -1;
 		if (rc == 0 && !st->input->complete)
 			rc = 1;
 		if (rc != 0)
 			name_error(st, err);
-		if (rc == 0)
-			cross_check(st->pl, st->input);
 		if (st->input->bad_numbers > 0)
 			report_add_note(st->pl->report,
 					"%s: %zu numeric fields held no number (e.g. \"...\") and were read as 0",
@@ -520,10 +522,19 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
 	symbolize_settle(pl->symbolizer, pl->report->frames);
 	rank_finish(pl->report, &pl->opts.rank);
+	char *cwd = getcwd(NULL, 0);
+	paths_set_roots(pl->report, pl->opts.symbolize.source_roots,
+			pl->opts.symbolize.n_source_roots, cwd);
+	free(cwd);
 	size_t want = pl->opts.context_limited ? pl->opts.context_sites : SIZE_MAX;
-	for (size_t i = 0; i < pl->report->n_sites && i < want; i++)
-		if (!pl->report->sites[i]->hidden)
-			symbolize_context(pl->symbolizer, pl->report->sites[i]);
+	for (size_t i = 0; i < pl->report->n_sites; i++) {
+		struct vgt_site *s = pl->report->sites[i];
+		if (!s->hidden && i < want)
+			symbolize_context(pl->symbolizer, s);
+		/* the fingerprint again, now that the statement is known */
+		s->statement = symbolize_statement(pl->symbolizer, s, &s->statement_occurrence);
+		rank_fingerprint(s, s->fingerprint);
+	}
 	symbolize_notes(pl->symbolizer, pl->report);
 	return pl->report;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/figures.h"
 
 /* A site's identity: kind plus culprit location, all interned pointers. */
 struct site_key {
@@ -37,6 +38,7 @@ struct unique_slot {
 struct input_amounts {
 	struct vgt_amount definite, possible, reachable, indirect_records, indirect_split;
 	int has_indirect_records;
+	size_t leak_records, leak_error_records; /* for figures.c */
 };
 
 struct site_index {
@@ -212,6 +214,49 @@ static void key_of_site(const struct vgt_report *report, const struct vgt_site *
 	make_key(site->kind, site->kind_name, f, &site->location, key);
 }
 
+static int is_python_frame(const struct vgt_frame *f)
+{
+	return f->fn == NULL && f->pyname != NULL && strncmp(f->pyname, "py::", 4) == 0;
+}
+
+/* The site's category: its culprit's class, except that a user culprit
+ * that is a Python-level frame, with no native frame of the user's in
+ * the stack and the interpreter itself calling the allocator, makes the
+ * site "python": CPython allocated for Python code (classes, code
+ * objects, caches).  A foreign call (ctypes through libffi) straight into
+ * the allocator stays the user's. */
+static enum frame_class site_category(const struct frame_table *ft, const struct vgt_stack *stack,
+				      size_t culprit, enum vgt_kind kind)
+{
+	if (stack->count == 0)
+		return FRAME_RUNTIME;
+	const struct vgt_frame *f = stack_frame(ft, stack, culprit);
+	size_t first = 0;
+	while (first < stack->count && stack_frame(ft, stack, first)->cls == FRAME_ALLOCATOR)
+		first++;
+	if (f->cls == FRAME_USER && kind == VGT_KIND_LEAK_STILL_REACHABLE) {
+		/* A closure's or generator's scope struct that Cython's freelist
+		 * keeps: the compiler's runtime, not the user's def line. */
+		size_t i = first;
+		while (i < culprit && stack_frame(ft, stack, i)->cls == FRAME_INTERPRETER)
+			i++;
+		const char *fn = i < culprit ? stack_frame(ft, stack, i)->fn : NULL;
+		if (fn != NULL && strncmp(fn, "__pyx_tp_new_", 13) == 0 &&
+		    strstr(fn, "__pyx_scope_struct") != NULL)
+			return FRAME_CYTHON_RUNTIME;
+	}
+	if (f->cls != FRAME_USER || !is_python_frame(f))
+		return f->cls;
+	if (first < stack->count && stack_frame(ft, stack, first)->cls != FRAME_INTERPRETER)
+		return FRAME_USER;
+	for (size_t i = 0; i < stack->count; i++) {
+		const struct vgt_frame *g = stack_frame(ft, stack, i);
+		if (g->cls == FRAME_USER && !is_python_frame(g))
+			return FRAME_USER;
+	}
+	return FRAME_PYTHON;
+}
+
 /* The site filed under key; a new one (*created = 1) when there is none.
  * The caller fills a new site's kind, location and example at once: the
  * next probe reads the key back from them. */
@@ -301,14 +346,16 @@ static void add(struct vgt_amount *a, uint64_t bytes, uint64_t blocks)
 }
 
 /* Valgrind counts definite and possible loss records as errors by default
- * (--errors-for-leak-kinds=definite,possible). */
-static int leak_counts_as_error(enum vgt_kind kind)
+ * (--errors-for-leak-kinds=definite,possible), or as the input says. */
+static int leak_counts_as_error(const struct vgt_input *input, enum vgt_kind kind)
 {
+	if (input != NULL && input->has_leak_options)
+		return (input->errors_for_leak_kinds & (1u << kind_group(kind))) != 0;
 	return kind == VGT_KIND_LEAK_DEFINITELY_LOST || kind == VGT_KIND_LEAK_POSSIBLY_LOST;
 }
 
 static void count_totals(struct vgt_report *report, size_t input_index,
-			 const struct vgt_record *rec)
+			 const struct vgt_input *input, const struct vgt_record *rec)
 {
 	struct vgt_totals *t = &report->totals;
 	struct input_amounts *in = amounts_of(index_of(report), input_index);
@@ -335,7 +382,9 @@ static void count_totals(struct vgt_report *report, size_t input_index,
 		t->error_contexts++;
 		return;
 	}
-	if (leak_counts_as_error(rec->kind)) {
+	in->leak_records++;
+	if (leak_counts_as_error(input, rec->kind)) {
+		in->leak_error_records++;
 		t->errors++;
 		t->error_contexts++;
 	}
@@ -357,6 +406,34 @@ static void count_unknown_kind(struct vgt_report *report, const char *name, uint
 					    sizeof(*report->unknown_kind_counts));
 	report->unknown_kinds[report->n_unknown_kinds] = name;
 	report->unknown_kind_counts[report->n_unknown_kinds++] = n;
+}
+
+static uint64_t fnv(uint64_t h, const char *s);
+
+/* The names of the next user functions below the culprit (at most 3,
+ * repeats of one name counted once): with the culprit's own function, the
+ * fingerprint of a site whose source is not at hand.  The smallest hash
+ * over the site's records, so that it does not depend on their order. */
+static void note_callers(const struct frame_table *ft, struct vgt_site *site,
+			 const struct vgt_stack *stack, size_t culprit)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *last = NULL;
+	int taken = 0;
+	for (size_t i = culprit + 1; i < stack->count && taken < 3; i++) {
+		const struct vgt_frame *f = stack_frame(ft, stack, i);
+		if (f->cls != FRAME_USER)
+			continue;
+		const char *name = f->pyname != NULL ? f->pyname : f->fn;
+		if (name == NULL || name == last)
+			continue;
+		h = fnv(h, name);
+		last = name;
+		taken++;
+	}
+	if (!site->has_callers || h < site->callers_hash)
+		site->callers_hash = h;
+	site->has_callers = 1;
 }
 
 /* The site keeps the stack of its largest record as its example. */
@@ -393,12 +470,13 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	if (created) {
 		site->kind = rec->kind;
 		site->kind_name = kind_name;
-		site->category = rec->stack.count > 0 ? f->cls : FRAME_RUNTIME;
+		site->category = site_category(report->frames, &rec->stack, culprit, rec->kind);
 		site->location = loc;
 		site->generated = gen;
 		site->has_generated = has_gen;
 	}
 	keep_example(site, rec, culprit, created);
+	note_callers(report->frames, site, &rec->stack, culprit);
 	site->bytes += rec->bytes;
 	site->blocks += rec->blocks;
 	site->direct_bytes += rec->direct_bytes;
@@ -412,7 +490,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
-	count_totals(report, input_index, rec);
+	count_totals(report, input_index, input, rec);
 	if (rec->kind == VGT_KIND_UNKNOWN)
 		count_unknown_kind(report, site->kind_name, 1);
 	if (!kind_is_leak(rec->kind))
@@ -435,20 +513,40 @@ void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 		count_unknown_kind(report, site->kind_name, extra);
 }
 
+/* The input's amounts, or NULL when it added no record. */
+static const struct input_amounts *amounts_for(const struct vgt_report *report,
+					       const struct vgt_input *input)
+{
+	if (report->index == NULL)
+		return NULL;
+	size_t i = report_input_index(report, input);
+	return i < report->index->ninputs ? &report->index->inputs[i] : NULL;
+}
+
 void rank_input_amounts(const struct vgt_report *report, const struct vgt_input *input,
 			struct vgt_amount out[4])
 {
 	memset(out, 0, 4 * sizeof(*out));
-	if (report->index == NULL)
+	const struct input_amounts *in = amounts_for(report, input);
+	if (in == NULL)
 		return;
-	size_t i = report_input_index(report, input);
-	if (i >= report->index->ninputs)
-		return;
-	const struct input_amounts *in = &report->index->inputs[i];
 	out[0] = in->definite;
 	out[1] = in->has_indirect_records ? in->indirect_records : in->indirect_split;
 	out[2] = in->possible;
 	out[3] = in->reachable;
+}
+
+void rank_input_counts(const struct vgt_report *report, const struct vgt_input *input,
+		       size_t *leak_records, size_t *leak_error_records, int *has_indirect_records)
+{
+	*leak_records = *leak_error_records = 0;
+	*has_indirect_records = 0;
+	const struct input_amounts *in = amounts_for(report, input);
+	if (in == NULL)
+		return;
+	*leak_records = in->leak_records;
+	*leak_error_records = in->leak_error_records;
+	*has_indirect_records = in->has_indirect_records;
 }
 
 static void sum_leak_totals(struct vgt_report *report)
@@ -468,14 +566,18 @@ static void sum_leak_totals(struct vgt_report *report)
 	}
 }
 
+/* Everything but the user's own code is hidden by default: interpreter,
+ * runtime, Cython's runtime (one-time import costs of the compiler's
+ * utility and module-init code) and python (what CPython allocated for
+ * Python code, which cannot leak malloc'd memory by itself). */
 static int is_noise(const struct vgt_site *site)
 {
-	return site->category != FRAME_USER && site->category != FRAME_CYTHON_RUNTIME;
+	return site->category != FRAME_USER;
 }
 
 static int category_order(enum frame_class cls)
 {
-	return cls == FRAME_USER ? 0 : cls == FRAME_CYTHON_RUNTIME ? 1 : 2;
+	return cls == FRAME_USER ? 0 : cls == FRAME_CYTHON_RUNTIME ? 1 : cls == FRAME_PYTHON ? 2 : 3;
 }
 
 static int cmp_str(const char *a, const char *b)
@@ -527,18 +629,30 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return h;
 }
 
+/* kind + file (a base name when absolute: no machine's paths) + function
+ * + the statement's text and its occurrence in the function, or, without
+ * the source, the next user functions down the stack.  Never a line
+ * number: lines added elsewhere keep a site known. */
 void rank_fingerprint(const struct vgt_site *site, char out[17])
 {
 	const struct vgt_location *loc = &site->location;
 	uint64_t h = 1469598103934665603ULL;
-	char line[24];
-	snprintf(line, sizeof(line), "%u", loc->line);
+	char buf[40];
 	h = fnv(h, site->kind_name);
-	h = fnv(h, loc->file);
+	h = fnv(h, loc->file != NULL && loc->file[0] == '/' ? basename_of(loc->file) : loc->file);
 	h = fnv(h, loc->function);
-	/* The statement's text survives edits elsewhere in the file; the line
-	 * number is the fallback when the text is not known. */
-	h = fnv(h, loc->source != NULL ? loc->source : line);
+	const char *statement = site->statement != NULL ? site->statement : loc->source;
+	if (statement != NULL) {
+		h = fnv(h, statement);
+		if (site->statement_occurrence > 0) {
+			snprintf(buf, sizeof(buf), "#%u", site->statement_occurrence);
+			h = fnv(h, buf);
+		}
+	} else {
+		snprintf(buf, sizeof(buf), "callers %016llx",
+			 (unsigned long long)(site->has_callers ? site->callers_hash : 0));
+		h = fnv(h, buf);
+	}
 	h = fnv(h, loc->file == NULL && loc->obj != NULL ? basename_of(loc->obj) : "");
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
@@ -548,6 +662,10 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 	struct vgt_totals *t = &report->totals;
 	t->hidden_sites = t->hidden_records = 0;
 	t->hidden_bytes = 0;
+	memset(t->hidden_sites_by, 0, sizeof(t->hidden_sites_by));
+	memset(t->hidden_bytes_by, 0, sizeof(t->hidden_bytes_by));
+	t->filtered_sites = 0;
+	t->filtered_bytes = 0;
 	for (size_t i = 0; i < report->n_sites; i++) {
 		struct vgt_site *s = report->sites[i];
 		int filtered = opts->kinds_mask != 0 &&
@@ -557,6 +675,13 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 			t->hidden_sites++;
 			t->hidden_records += s->records;
 			t->hidden_bytes += s->bytes;
+			if (filtered) {
+				t->filtered_sites++;
+				t->filtered_bytes += s->bytes;
+			} else {
+				t->hidden_sites_by[s->category]++;
+				t->hidden_bytes_by[s->category] += s->bytes;
+			}
 		}
 	}
 }
@@ -580,6 +705,7 @@ void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 		opts = &defaults;
 	refresh_ambiguity(report);
 	sum_leak_totals(report);
+	figures_finish(report, opts->suppressed);
 	apply_filters(report, opts);
 	for (size_t i = 0; i < report->n_sites; i++)
 		rank_fingerprint(report->sites[i], report->sites[i]->fingerprint);
@@ -674,6 +800,9 @@ static void merge_site(struct vgt_report *dst, const struct vgt_report *src,
 	}
 	if (base < 64)
 		d->input_mask |= s->input_mask << base;
+	if (s->has_callers && (!d->has_callers || s->callers_hash < d->callers_hash))
+		d->callers_hash = s->callers_hash;
+	d->has_callers |= s->has_callers;
 }
 
 static void merge_totals(struct vgt_report *dst, const struct vgt_report *src)

@@ -4,6 +4,9 @@
  */
 #include "vgtriage/render.h"
 
+#include "vgtriage/paths.h"
+
+#include <inttypes.h>
 #include <string.h>
 
 static const struct {
@@ -58,10 +61,12 @@ static const char *basename_of(const char *path)
 const char *render_location_label(const struct vgt_report *report,
 				  const struct vgt_location *loc)
 {
-	if (loc->file != NULL && loc->line > 0)
-		return strpool_printf(report->pool, "%s:%u", loc->file, loc->line);
-	if (loc->file != NULL)
-		return loc->file;
+	/* A .pyx path is as Cython wrote it, not under the C frame's dir. */
+	const char *file = paths_display(report, loc->mapped ? NULL : loc->dir, loc->file);
+	if (file != NULL && loc->line > 0)
+		return strpool_printf(report->pool, "%s:%u", file, loc->line);
+	if (file != NULL)
+		return file;
 	if (loc->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)",
 				      loc->function != NULL ? loc->function : "???",
@@ -79,6 +84,66 @@ const char *render_frame_label(const struct vgt_report *report, const struct vgt
 	if (f->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)", fn, f->obj);
 	return fn;
+}
+
+const char *render_figure_text(const struct vgt_report *r, enum vgt_kind_group g)
+{
+	const struct vgt_figures *fig = &r->totals.figures;
+	const struct vgt_amount *a = &fig->amount[g];
+	if (!(fig->known & VGT_KNOWN_BYTES(g)))
+		return "not in the input";
+	if (!(fig->known & VGT_KNOWN_BLOCKS(g)))
+		return strpool_printf(r->pool, "%" PRIu64 " byte%s (block count not in the input)",
+				      a->bytes, a->bytes == 1 ? "" : "s");
+	return strpool_printf(r->pool, "%" PRIu64 " byte%s in %" PRIu64 " block%s", a->bytes,
+			      a->bytes == 1 ? "" : "s", a->blocks, a->blocks == 1 ? "" : "s");
+}
+
+size_t render_hidden_items(const struct vgt_report *r,
+			   struct render_hidden_item out[RENDER_HIDDEN_MAX])
+{
+	static const struct {
+		enum frame_class cls;
+		const char *label;
+	} cats[] = {
+		{FRAME_INTERPRETER, "interpreter"}, {FRAME_RUNTIME, "runtime"},
+		{FRAME_CYTHON_RUNTIME, "Cython runtime"}, {FRAME_PYTHON, "Python-level"},
+		{FRAME_ALLOCATOR, "allocator"},
+	};
+	const struct vgt_totals *t = &r->totals;
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
+		if (t->hidden_sites_by[cats[i].cls] == 0)
+			continue;
+		out[n].label = cats[i].label;
+		out[n].filtered = 0;
+		out[n].sites = t->hidden_sites_by[cats[i].cls];
+		out[n++].bytes = t->hidden_bytes_by[cats[i].cls];
+	}
+	if (t->filtered_sites > 0) {
+		out[n].label = "filtered out by --kinds";
+		out[n].filtered = 1;
+		out[n].sites = t->filtered_sites;
+		out[n++].bytes = t->filtered_bytes;
+	}
+	return n;
+}
+
+const char *render_hidden_text(const struct vgt_report *r)
+{
+	struct render_hidden_item items[RENDER_HIDDEN_MAX];
+	size_t n = render_hidden_items(r, items);
+	const char *text = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct render_hidden_item *it = &items[i];
+		const char *s = it->sites == 1 ? "" : "s", *b = it->bytes == 1 ? "" : "s";
+		text = strpool_printf(r->pool, it->filtered ? "%s%s%zu site%s %s (%" PRIu64 " byte%s)"
+						    : "%s%s%zu %s site%s (%" PRIu64 " byte%s)",
+				      text != NULL ? text : "", text != NULL ? ", " : "", it->sites,
+				      it->filtered ? s : it->label, it->filtered ? it->label : s,
+				      it->bytes, b);
+	}
+	return text;
 }
 
 const char *render_relative_path(const struct vgt_report *report, const char *path,

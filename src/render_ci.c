@@ -3,6 +3,8 @@
  */
 #include "vgtriage/render_ci.h"
 
+#include "vgtriage/paths.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +37,9 @@ static const char *drop_dot_slash(const char *p)
 static const char *join_path(const struct vgt_report *r, const char *dir, const char *file,
 			     const char *root, int *relative)
 {
-	const char *path = file;
-	/* valgrind gives a C file as dir + base name; a file with a '/' is
-	 * already a path (the generated .c beside its .pyx). */
-	if (strchr(file, '/') == NULL && dir != NULL && dir[0] != '\0' && strcmp(dir, ".") != 0)
-		path = strpool_printf(r->pool, "%s/%s", drop_dot_slash(dir), file);
-	path = drop_dot_slash(path);
+	/* the path rule (paths.h); a report made without roots (tests, a
+	 * JSON side of diff) still honours the renderer's root */
+	const char *path = drop_dot_slash(paths_display(r, dir, file));
 	if (path[0] == '/')
 		path = render_relative_path(r, path, root);
 	*relative = path[0] != '/';
@@ -110,8 +109,9 @@ const char *render_ci_message(const struct vgt_report *r, const struct vgt_site 
 				 : "";
 	if (kind_is_leak(s->kind))
 		return strpool_printf(r->pool,
-				      "%" PRIu64 " bytes in %" PRIu64 " blocks %s (%zu record%s) at %s%s",
-				      s->bytes, s->blocks, leak_phrase(s->kind), s->records,
+				      "%" PRIu64 " byte%s in %" PRIu64 " block%s %s (%zu record%s) at %s%s",
+				      s->bytes, s->bytes == 1 ? "" : "s", s->blocks,
+				      s->blocks == 1 ? "" : "s", leak_phrase(s->kind), s->records,
 				      s->records == 1 ? "" : "s", where, in);
 	const char *what = s->what != NULL ? s->what : kind_info(s->kind)->title;
 	size_t wl = strcspn(what, "\n");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/figures.h"
 #include "vgtriage/render_ci.h"
 
 #define DEFAULT_STACKS 20
@@ -68,11 +69,19 @@ static void inputs(FILE *out, const struct vgt_report *r)
 	fputs("</ul>\n", out);
 }
 
-static void amount_row(FILE *out, const char *label, const struct vgt_amount *a)
+/* valgrind's figure, or what the input does not say */
+static void amount_row(FILE *out, const struct vgt_report *r, enum vgt_kind_group g)
 {
-	fprintf(out, "<tr><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64
-		     "</td></tr>\n",
-		label, a->bytes, a->blocks);
+	const struct vgt_figures *fig = &r->totals.figures;
+	fprintf(out, "<tr><td>%s</td>", figures_group_label(g));
+	if (fig->known & VGT_KNOWN_BYTES(g))
+		fprintf(out, "<td class=\"n\">%" PRIu64 "</td>", fig->amount[g].bytes);
+	else
+		fputs("<td class=\"n\">not in the input</td>", out);
+	if (fig->known & VGT_KNOWN_BLOCKS(g))
+		fprintf(out, "<td class=\"n\">%" PRIu64 "</td></tr>\n", fig->amount[g].blocks);
+	else
+		fputs("<td class=\"n\">not in the input</td></tr>\n", out);
 }
 
 static void summary(FILE *out, const struct vgt_report *r)
@@ -81,17 +90,13 @@ static void summary(FILE *out, const struct vgt_report *r)
 	fputs("<h2>Summary</h2>\n<table style=\"width:auto\">\n"
 	      "<tr><th>leak summary</th><th>bytes</th><th>blocks</th></tr>\n",
 	      out);
-	amount_row(out, "definitely lost", &t->definitely_lost);
-	amount_row(out, "indirectly lost", &t->indirectly_lost);
-	amount_row(out, "possibly lost", &t->possibly_lost);
-	amount_row(out, "still reachable", &t->still_reachable);
+	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
+		amount_row(out, r, (enum vgt_kind_group)g);
 	fputs("</table>\n", out);
 	fprintf(out, "<p>Error summary: %" PRIu64 " errors from %" PRIu64 " contexts.", t->errors,
 		t->error_contexts);
 	if (t->hidden_sites > 0)
-		fprintf(out, " Hidden: %zu sites (%zu records, %" PRIu64
-			     " bytes) outside your code; <code>--all</code> shows them.",
-			t->hidden_sites, t->hidden_records, t->hidden_bytes);
+		fprintf(out, " Hidden: %s; <code>--all</code> shows them.", render_hidden_text(r));
 	if (t->suppressed_records > 0)
 		fprintf(out, " Suppressed: %zu records (%" PRIu64 " bytes).", t->suppressed_records,
 			t->suppressed_bytes);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/figures.h"
 #include "vgtriage/jsonw.h"
+#include "vgtriage/paths.h"
 #include "vgtriage/render.h"
 
 /* "0x4848899", as valgrind writes addresses; without printf, which showed
@@ -40,6 +42,52 @@ static void amount(struct jsonw *w, const char *key, const struct vgt_amount *a)
 	jsonw_kuint(w, "bytes", a->bytes);
 	jsonw_kuint(w, "blocks", a->blocks);
 	jsonw_object_end(w);
+}
+
+/* A figure of valgrind's, or null where the input does not carry it. */
+static void figure(struct jsonw *w, const char *key, const struct vgt_figures *fig,
+		   enum vgt_kind_group g)
+{
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	jsonw_key(w, "bytes");
+	if (fig->known & VGT_KNOWN_BYTES(g))
+		jsonw_uint(w, fig->amount[g].bytes);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "blocks");
+	if (fig->known & VGT_KNOWN_BLOCKS(g))
+		jsonw_uint(w, fig->amount[g].blocks);
+	else
+		jsonw_null(w);
+	jsonw_object_end(w);
+}
+
+static const char *const figure_keys[VGT_GROUP_COUNT] = {
+	NULL, "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable",
+};
+
+static const char *figures_source(const struct vgt_figures *fig)
+{
+	unsigned all = (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_INDIRECT) |
+		       (1u << VGT_GROUP_POSSIBLE) | (1u << VGT_GROUP_REACHABLE);
+	return fig->from_summary == all ? "valgrind" : fig->from_summary == 0 ? "records" : "mixed";
+}
+
+/* The figures of a report or an input: valgrind's (or null), what the
+ * records add up to, and where the figures come from. */
+static void figures_json(struct jsonw *w, const struct vgt_figures *fig)
+{
+	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
+		figure(w, figure_keys[g], fig, (enum vgt_kind_group)g);
+	jsonw_key(w, "from_records");
+	jsonw_object_begin(w);
+	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
+		amount(w, figure_keys[g], &fig->records[g]);
+	jsonw_object_end(w);
+	jsonw_kstring(w, "leak_summary", figures_source(fig));
+	if (fig->no_stacks)
+		jsonw_kbool(w, "no_stacks", 1);
 }
 
 static void frame_json(struct jsonw *w, const struct vgt_frame *f)
@@ -161,11 +209,15 @@ static void stack_json(struct jsonw *w, const char *key, struct frame_cache *cac
 	jsonw_array_end(w);
 }
 
-static void location_json(struct jsonw *w, const char *key, const struct vgt_location *loc)
+static void location_json(struct jsonw *w, const char *key, const struct vgt_report *r,
+			  const struct vgt_location *loc)
 {
 	jsonw_key(w, key);
 	jsonw_object_begin(w);
 	jsonw_kstring(w, "file", loc->file);
+	/* the file by the path rule, as every format writes it */
+	if (loc->file != NULL)
+		jsonw_kstring(w, "path", paths_display(r, loc->mapped ? NULL : loc->dir, loc->file));
 	jsonw_key(w, "line");
 	if (loc->line > 0)
 		jsonw_uint(w, loc->line);
@@ -197,9 +249,9 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 	jsonw_kstring(w, "fingerprint", s->fingerprint);
 	if (s->hidden)
 		jsonw_kbool(w, "hidden", 1);
-	location_json(w, "location", &s->location);
+	location_json(w, "location", report, &s->location);
 	if (s->has_generated) {
-		location_json(w, "generated", &s->generated);
+		location_json(w, "generated", report, &s->generated);
 	} else {
 		jsonw_key(w, "generated");
 		jsonw_null(w);
@@ -229,7 +281,7 @@ void render_json_site(struct jsonw *w, const struct vgt_report *report, const st
 	site_json(w, NULL, report, s, extra);
 }
 
-static void input_json(struct jsonw *w, const struct vgt_input *in)
+static void input_json(struct jsonw *w, const struct vgt_report *r, const struct vgt_input *in)
 {
 	jsonw_object_begin(w);
 	jsonw_kstring(w, "path", in->path);
@@ -246,6 +298,23 @@ static void input_json(struct jsonw *w, const struct vgt_input *in)
 	jsonw_kbool(w, "finished", in->finished);
 	jsonw_kuint(w, "records", in->records);
 	set_if(w, "fatal_signal", in->fatal_signal);
+	set_if(w, "tool", in->tool);
+	struct vgt_figures fig;
+	figures_for_input(r, in, &fig);
+	jsonw_key(w, "summary");
+	jsonw_object_begin(w);
+	figures_json(w, &fig);
+	jsonw_key(w, "error_count");
+	if (fig.errors_from_summary)
+		jsonw_uint(w, fig.errors);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "error_contexts");
+	if (fig.errors_from_summary)
+		jsonw_uint(w, fig.error_contexts);
+	else
+		jsonw_null(w);
+	jsonw_object_end(w);
 	jsonw_object_end(w);
 }
 
@@ -266,18 +335,36 @@ static void totals_json(struct jsonw *w, const struct vgt_report *r)
 	const struct vgt_totals *t = &r->totals;
 	jsonw_key(w, "totals");
 	jsonw_object_begin(w);
-	amount(w, "definitely_lost", &t->definitely_lost);
-	amount(w, "indirectly_lost", &t->indirectly_lost);
-	amount(w, "possibly_lost", &t->possibly_lost);
-	amount(w, "still_reachable", &t->still_reachable);
+	figures_json(w, &t->figures);
 	errors_json(w, r);
 	jsonw_kuint(w, "error_count", t->errors);
 	jsonw_kuint(w, "error_contexts", t->error_contexts);
+	jsonw_kstring(w, "error_summary", t->figures.errors_from_summary ? "valgrind" : "records");
+	jsonw_kuint(w, "leak_error_contexts", t->figures.leak_error_contexts);
 	jsonw_kuint(w, "records", t->records);
 	jsonw_kuint(w, "suppressed_records", t->suppressed_records);
 	jsonw_kuint(w, "hidden_sites", t->hidden_sites);
 	jsonw_kuint(w, "hidden_records", t->hidden_records);
 	jsonw_kuint(w, "hidden_bytes", t->hidden_bytes);
+	jsonw_key(w, "hidden");
+	jsonw_object_begin(w);
+	for (int c = 0; c < FRAME_CLASS_COUNT; c++) {
+		if (t->hidden_sites_by[c] == 0)
+			continue;
+		jsonw_key(w, frame_class_name((enum frame_class)c));
+		jsonw_object_begin(w);
+		jsonw_kuint(w, "sites", t->hidden_sites_by[c]);
+		jsonw_kuint(w, "bytes", t->hidden_bytes_by[c]);
+		jsonw_object_end(w);
+	}
+	if (t->filtered_sites > 0) {
+		jsonw_key(w, "filtered");
+		jsonw_object_begin(w);
+		jsonw_kuint(w, "sites", t->filtered_sites);
+		jsonw_kuint(w, "bytes", t->filtered_bytes);
+		jsonw_object_end(w);
+	}
+	jsonw_object_end(w);
 	jsonw_object_end(w);
 }
 
@@ -293,7 +380,7 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	jsonw_key(w, "inputs");
 	jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_inputs; i++)
-		input_json(w, r->inputs[i]);
+		input_json(w, r, r->inputs[i]);
 	jsonw_array_end(w);
 	jsonw_kbool(w, "complete", report_is_complete(r));
 	totals_json(w, r);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/figures.h"
 #include "vgtriage/render_ci.h"
 
 #define DEFAULT_STACKS 5
@@ -52,14 +53,13 @@ static void summary(FILE *out, const struct vgt_report *r, const struct render_o
 	fprintf(out, "**%zu site%s** in your code", r->n_shown, r->n_shown == 1 ? "" : "s");
 	if (failing > 0)
 		fprintf(out, ", **%zu failing** the gate", failing);
-	fprintf(out, " · definitely lost %" PRIu64 " bytes in %" PRIu64 " blocks · indirectly lost %" PRIu64
-		     " bytes · possibly lost %" PRIu64 " bytes · still reachable %" PRIu64
-		     " bytes · %" PRIu64 " errors from %" PRIu64 " contexts",
-		t->definitely_lost.bytes, t->definitely_lost.blocks, t->indirectly_lost.bytes,
-		t->possibly_lost.bytes, t->still_reachable.bytes, t->errors, t->error_contexts);
+	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
+		fprintf(out, " · %s %s", figures_group_label((enum vgt_kind_group)g),
+			render_figure_text(r, (enum vgt_kind_group)g));
+	fprintf(out, " · %" PRIu64 " error%s from %" PRIu64 " context%s", t->errors,
+		t->errors == 1 ? "" : "s", t->error_contexts, t->error_contexts == 1 ? "" : "s");
 	if (t->hidden_sites > 0)
-		fprintf(out, " · %zu site%s outside your code hidden (%" PRIu64 " bytes)", t->hidden_sites,
-			t->hidden_sites == 1 ? "" : "s", t->hidden_bytes);
+		fprintf(out, " · hidden: %s", render_hidden_text(r));
 	if (t->suppressed_records > 0)
 		fprintf(out, " · %zu records suppressed", t->suppressed_records);
 	if (!report_is_complete(r))

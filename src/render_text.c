@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "vgtriage/figures.h"
 #include "vgtriage/render.h"
 #include "vgtriage/suppress.h"
 
@@ -33,6 +34,11 @@ static const char *count(char *buf, size_t size, uint64_t n)
 	return buf;
 }
 
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 static const char *kind_colour(const struct style *st, enum vgt_kind kind)
 {
 	switch (kind_group(kind)) {
@@ -56,7 +62,8 @@ static void print_inputs(FILE *out, const struct vgt_report *r, const struct sty
 			fprintf(out, ": pid %ld", in->pid);
 		if (in->command != NULL)
 			fprintf(out, ", %s", in->command);
-		fprintf(out, " (%s, %zu records)", in->format, in->records);
+		fprintf(out, " (%s, %zu %s)", in->format, in->records,
+			plural(in->records, "record", "records"));
 		if (!in->complete)
 			fprintf(out, " %s[INCOMPLETE: input ends early]%s", st->red, st->reset);
 		else if (!in->finished)
@@ -101,8 +108,8 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)
-		fprintf(out, "%s  … %zu more sites (-n 0 lists all)%s\n", st->dim, r->n_shown - n,
-			st->reset);
+		fprintf(out, "%s  … %zu more %s (-n 0 lists all)%s\n", st->dim, r->n_shown - n,
+			plural(r->n_shown - n, "site", "sites"), st->reset);
 }
 
 static void print_context(FILE *out, const struct vgt_site *s, const struct style *st)
@@ -158,8 +165,9 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 	fprintf(out, "\n%s#%zu%s %s%s%s", st->bold, s->rank, st->reset, kind_colour(st, s->kind),
 		s->kind == VGT_KIND_UNKNOWN ? s->kind_name : ki->title, st->reset);
 	if (kind_is_leak(s->kind)) {
-		fprintf(out, ": %s bytes in %s blocks", count(b1, sizeof(b1), s->bytes),
-			count(b2, sizeof(b2), s->blocks));
+		fprintf(out, ": %s %s in %s %s", count(b1, sizeof(b1), s->bytes),
+			plural(s->bytes, "byte", "bytes"), count(b2, sizeof(b2), s->blocks),
+			plural(s->blocks, "block", "blocks"));
 		if (s->indirect_bytes > 0)
 			fprintf(out, " (%s direct, %s indirect)", count(b3, sizeof(b3), s->direct_bytes),
 				count(b1, sizeof(b1), s->indirect_bytes));
@@ -191,43 +199,97 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 	}
 }
 
-static void print_amount(FILE *out, const char *label, const struct vgt_amount *a)
+/* One figure of the summary: known, bytes only, or not in the input. */
+static void print_amount(FILE *out, const struct vgt_figures *fig, enum vgt_kind_group g)
 {
 	char b1[32], b2[32];
-	fprintf(out, "  %16s: %s bytes in %s blocks\n", label, count(b1, sizeof(b1), a->bytes),
-		count(b2, sizeof(b2), a->blocks));
+	const struct vgt_amount *a = &fig->amount[g];
+	fprintf(out, "  %16s: ", figures_group_label(g));
+	if (!(fig->known & VGT_KNOWN_BYTES(g)))
+		fputs("not in the input\n", out);
+	else if (!(fig->known & VGT_KNOWN_BLOCKS(g)))
+		fprintf(out, "%s %s (block count not in the input)\n", count(b1, sizeof(b1), a->bytes),
+			plural(a->bytes, "byte", "bytes"));
+	else
+		fprintf(out, "%s %s in %s %s\n", count(b1, sizeof(b1), a->bytes),
+			plural(a->bytes, "byte", "bytes"), count(b2, sizeof(b2), a->blocks),
+			plural(a->blocks, "block", "blocks"));
+}
+
+static void print_errors(FILE *out, const struct vgt_totals *t, const struct style *st)
+{
+	char b1[32], b2[32], b3[32];
+	const struct vgt_figures *fig = &t->figures;
+	fprintf(out, "%sERROR SUMMARY%s: %s %s from %s %s", st->bold, st->reset,
+		count(b1, sizeof(b1), t->errors), plural(t->errors, "error", "errors"),
+		count(b2, sizeof(b2), t->error_contexts), plural(t->error_contexts, "context", "contexts"));
+	/* valgrind counts loss records among its errors (--leak-check=full) */
+	uint64_t leaks = fig->leak_error_contexts;
+	if (leaks > t->error_contexts)
+		; /* counts that do not fit together say nothing */
+	else if (leaks > 0 && leaks == t->error_contexts)
+		fprintf(out, " (%s, no other errors)", leaks == 1 ? "a leak record" : "all leak records");
+	else if (leaks > 0)
+		fprintf(out, " (%s of the contexts %s leak %s)", count(b3, sizeof(b3), leaks),
+			leaks == 1 ? "is a" : "are", plural(leaks, "record", "records"));
+	fputc('\n', out);
+}
+
+static void print_hidden(FILE *out, const struct vgt_report *r)
+{
+	struct render_hidden_item items[RENDER_HIDDEN_MAX];
+	size_t n = render_hidden_items(r, items);
+	char b1[32];
+	int noise = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct render_hidden_item *it = &items[i];
+		noise |= !it->filtered;
+		const char *sites = plural(it->sites, "site", "sites");
+		fprintf(out, "%s%zu %s %s (%s %s)", i == 0 ? "Hidden: " : ", ", it->sites,
+			it->filtered ? sites : it->label, it->filtered ? it->label : sites,
+			count(b1, sizeof(b1), it->bytes), plural(it->bytes, "byte", "bytes"));
+	}
+	if (n > 0)
+		fputs(noise ? "; --all shows them\n" : "\n", out);
 }
 
 static void print_summary(FILE *out, const struct vgt_report *r, const struct style *st)
 {
 	const struct vgt_totals *t = &r->totals;
-	char b1[32], b2[32], b3[32];
-	fprintf(out, "\n%sLEAK SUMMARY%s\n", st->bold, st->reset);
-	print_amount(out, "definitely lost", &t->definitely_lost);
-	print_amount(out, "indirectly lost", &t->indirectly_lost);
-	print_amount(out, "possibly lost", &t->possibly_lost);
-	print_amount(out, "still reachable", &t->still_reachable);
-	fprintf(out, "%sERROR SUMMARY%s: %s errors from %s contexts\n", st->bold, st->reset,
-		count(b1, sizeof(b1), t->errors), count(b2, sizeof(b2), t->error_contexts));
+	char b3[32];
+	const struct vgt_figures *fig = &t->figures;
+	unsigned leak_groups = (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_INDIRECT) |
+			       (1u << VGT_GROUP_POSSIBLE) | (1u << VGT_GROUP_REACHABLE);
+	if (fig->leak_check) {
+		fprintf(out, "\n%sLEAK SUMMARY%s%s\n", st->bold, st->reset,
+			fig->from_summary == leak_groups ? " (valgrind's)"
+			: fig->from_summary == 0 ? " (from the records)" : "");
+		for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
+			print_amount(out, fig, (enum vgt_kind_group)g);
+	} else {
+		fputc('\n', out);
+	}
+	print_errors(out, t, st);
 	if (t->suppressed_records > 0)
-		fprintf(out, "Suppressed: %zu records (%s bytes) by --suppressions\n",
-			t->suppressed_records, count(b3, sizeof(b3), t->suppressed_bytes));
-	if (t->hidden_sites > 0)
-		fprintf(out, "Hidden: %zu sites (%s records, %s bytes) outside your code or filtered "
-			     "out; --all shows them\n",
-			t->hidden_sites, count(b1, sizeof(b1), t->hidden_records),
-			count(b2, sizeof(b2), t->hidden_bytes));
+		fprintf(out, "Suppressed: %zu %s (%s %s) by --suppressions\n", t->suppressed_records,
+			plural(t->suppressed_records, "record", "records"),
+			count(b3, sizeof(b3), t->suppressed_bytes),
+			plural(t->suppressed_bytes, "byte", "bytes"));
+	print_hidden(out, r);
 }
 
 int render_text(FILE *out, const struct vgt_report *r, const struct render_options *opts)
 {
 	const struct style *st = opts->color ? &ansi : &plain;
 	print_inputs(out, r, st);
-	if (r->n_shown == 0)
+	if (r->n_shown == 0 && r->totals.figures.no_stacks)
+		fprintf(out, "\n%sNo stacks: valgrind ran without --leak-check=full; its LEAK SUMMARY "
+			     "is below.%s\n", st->yellow, st->reset);
+	else if (r->n_shown == 0)
 		fprintf(out, "\n%sNo findings in your code.%s\n", st->green, st->reset);
 	else
 		print_table(out, r, opts, st);
-	size_t stacks = opts->stacks != 0 ? opts->stacks : DEFAULT_STACKS;
+	size_t stacks = opts->stacks != 0 || opts->stacks_set ? opts->stacks : DEFAULT_STACKS;
 	size_t n = listed_sites(r, opts);
 	for (size_t i = 0; i < n && i < stacks; i++)
 		print_site_detail(out, r, r->sites[i], opts, st);

@@ -38,6 +38,7 @@ void report_free(struct vgt_report *report)
 	free(report->unknown_kinds);
 	free(report->unknown_kind_counts);
 	free(report->notes);
+	free(report->path_roots);
 	rank_index_free(report->index);
 	frames_free(report->frames);
 	strpool_free(report->sym_pool);

@@ -665,13 +665,14 @@ static const char *context_c_path(struct symbolizer *sym, const char *dir, const
 	return cf->path;
 }
 
-void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
+/* The real source of a site's location (the .pyx when mapped), or NULL;
+ * every lookup, found or not, is remembered. */
+static struct source *site_source(struct symbolizer *sym, const struct vgt_site *site)
 {
 	const struct vgt_location *loc = &site->location;
-	if (sym == NULL || loc->file == NULL || loc->line == 0 || sym->opts.context_lines == 0 ||
-	    site->context.lines != NULL)
-		return;
 	const char *path = NULL;
+	if (loc->file == NULL)
+		return NULL;
 	if (loc->mapped) {
 		/* pointers of the symbolizer's pool, as the maps and caches hold */
 		const char *file = strpool_intern(sym->pool, loc->file);
@@ -684,7 +685,16 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 	} else if (loc->file[0] != '<') {
 		path = context_c_path(sym, loc->dir, loc->file);
 	}
-	struct source *src = path != NULL ? source_load(sym, path) : NULL;
+	return path != NULL ? source_load(sym, path) : NULL;
+}
+
+void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
+{
+	const struct vgt_location *loc = &site->location;
+	if (sym == NULL || loc->file == NULL || loc->line == 0 || sym->opts.context_lines == 0 ||
+	    site->context.lines != NULL)
+		return;
+	struct source *src = site_source(sym, site);
 	if (src == NULL || loc->line > src->n_lines)
 		return;
 	size_t k = sym->opts.context_lines;
@@ -695,6 +705,110 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 	site->context.lines = xmalloc(site->context.count * sizeof(*site->context.lines));
 	for (size_t i = 0; i < site->context.count; i++)
 		site->context.lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
+}
+
+/* A line with runs of blanks made one space, trimmed, into buf. */
+static void normalise(const char *line, char *buf, size_t size)
+{
+	size_t n = 0;
+	int space = 0;
+	for (const char *p = line; *p != '\0' && n + 2 < size; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v') {
+			space = n > 0;
+			continue;
+		}
+		if (space)
+			buf[n++] = ' ';
+		space = 0;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+}
+
+/* Does this line start the definition of function `name` (C/C++ at
+ * column 0, or a .pyx def/cdef/cpdef)? */
+static int defines(const char *line, const char *name, size_t len, int pyx)
+{
+	const char *p = line;
+	if (pyx) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "def ", 4) != 0 && strncmp(p, "cdef ", 5) != 0 &&
+		    strncmp(p, "cpdef ", 6) != 0 && strncmp(p, "async def ", 10) != 0)
+			return 0;
+	} else if (*p == ' ' || *p == '\t' || *p == '\0' || *p == '#' || *p == '/' || *p == '*') {
+		return 0;
+	}
+	for (const char *q = strstr(p, name); q != NULL; q = strstr(q + 1, name)) {
+		char before = q > line ? q[-1] : ' ';
+		const char *after = q + len;
+		while (*after == ' ')
+			after++;
+		if (*after == '(' && !(before == '_' || (before >= 'a' && before <= 'z') ||
+				       (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9')))
+			return 1;
+	}
+	return 0;
+}
+
+/* The function's own name: "api.native.random_noise" → "random_noise",
+ * "ns::C::f(int) const" → "f". */
+static const char *short_name(const char *fn, size_t *len)
+{
+	size_t n = strcspn(fn, "(");
+	const char *start = fn;
+	for (size_t i = 0; i < n; i++)
+		if (fn[i] == '.' || (fn[i] == ':' && i + 1 < n && fn[i + 1] == ':'))
+			start = fn + i + (fn[i] == '.' ? 1 : 2);
+	*len = (size_t)(fn + n - start);
+	return start;
+}
+
+const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *site,
+				unsigned *occurrence)
+{
+	const struct vgt_location *loc = &site->location;
+	*occurrence = 0;
+	if (sym == NULL || loc->file == NULL || loc->line == 0)
+		return NULL;
+	struct source *src = site_source(sym, site);
+	const char *line = source_line(src, loc->line);
+	char text[1024], other[1024];
+	if (line == NULL) {
+		/* a .pyx statement known from the generated file's marker */
+		if (loc->source == NULL)
+			return NULL;
+		normalise(loc->source, text, sizeof(text));
+		return strpool_intern(sym->pool, text);
+	}
+	normalise(line, text, sizeof(text));
+	if (text[0] == '\0')
+		return NULL;
+	/* Its occurrence among the same statements of its function, counted
+	 * from the function's definition (or the file's start). */
+	unsigned first = 1;
+	if (loc->function != NULL) {
+		size_t len;
+		const char *name = short_name(loc->function, &len);
+		char want[256];
+		if (len > 0 && len < sizeof(want)) {
+			memcpy(want, name, len);
+			want[len] = '\0';
+			int pyx = is_pyx_name(loc->file);
+			for (unsigned l = loc->line; l >= 1; l--) {
+				if (defines(source_line(src, l), want, len, pyx)) {
+					first = l;
+					break;
+				}
+			}
+		}
+	}
+	for (unsigned l = first; l < loc->line; l++) {
+		normalise(source_line(src, l), other, sizeof(other));
+		if (strcmp(other, text) == 0)
+			(*occurrence)++;
+	}
+	return strpool_intern(sym->pool, text);
 }
 
 /* Distinct Python names still guessed (ambiguous) after symbolize_settle,

@@ -76,6 +76,7 @@ struct text_pid {
 	enum text_target target;
 	enum text_section section;
 	long next_tid;         /* from "Thread N:" */
+	int main_pending;      /* helgrind LockOrder: the main stack is the next "followed by" */
 	int leak_summary, error_summary;
 	struct vgt_valgrind_summary vg; /* this pid's own summaries */
 };
@@ -93,6 +94,7 @@ struct text_reader {
 	int overlong;
 	long lineno;            /* lines seen so far */
 	int found;              /* any valgrind content */
+	size_t delivered;       /* records handed to the sink */
 	enum text_mode mode;
 	int failed;
 };
@@ -102,6 +104,11 @@ struct text_reader {
 static int starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int is_thread_tool(const char *tool)
+{
+	return tool != NULL && (strcmp(tool, "helgrind") == 0 || strcmp(tool, "drd") == 0);
 }
 
 static const char *skip_spaces(const char *s)
@@ -207,11 +214,17 @@ static void publish_summary(struct text_reader *r, struct vgt_input *input)
 {
 	struct vgt_valgrind_summary sum;
 	memset(&sum, 0, sizeof(sum));
+	int first_summary = 1;
 	for (size_t i = 0; i < r->npids; i++) {
 		const struct text_pid *st = &r->pids[i];
 		if (st->input != input)
 			continue;
 		const struct vgt_valgrind_summary *v = &st->vg;
+		if (v->has_leak_summary) {
+			/* a figure is known when every pid's summary gave it */
+			sum.known = first_summary ? v->known : sum.known & v->known;
+			first_summary = 0;
+		}
 		sum.has_leak_summary |= v->has_leak_summary;
 		sum.has_error_summary |= v->has_error_summary;
 		struct vgt_amount *dst[] = {&sum.definitely_lost, &sum.indirectly_lost,
@@ -239,6 +252,7 @@ static int deliver(struct text_reader *r, struct text_pid *st, struct vgt_error 
 	int rc = 0;
 	if (st->open && st->rec.stack.count > 0) {
 		st->rec.pid = st->pid;
+		r->delivered++;
 		if (r->sink->record != NULL &&
 		    r->sink->record(r->sink->ctx, st->input, &st->rec, err) != 0)
 			rc = -1;
@@ -246,6 +260,7 @@ static int deliver(struct text_reader *r, struct text_pid *st, struct vgt_error 
 	record_clear(&st->rec);
 	st->open = 0;
 	st->aux_seen = 0;
+	st->main_pending = 0;
 	st->target = TARGET_NONE;
 	return rc;
 }
@@ -536,6 +551,7 @@ static void parse_leak_summary_line(struct text_reader *r, struct text_pid *st, 
 			return;
 		dst[k]->bytes = bytes;
 		dst[k]->blocks = blocks;
+		st->vg.known |= 1u << k; /* VGT_SUMMARY_* in this order */
 		publish_summary(r, st->input);
 		return;
 	}
@@ -576,10 +592,115 @@ static void parse_terminating(struct text_reader *r, struct text_pid *st, const 
 							   (size_t)(close - open - 1));
 }
 
+/* The preamble's first line, "Memcheck, a memory error detector" (each
+ * tool: "Helgrind, a thread error detector", "drd, a …", "Massif, a heap
+ * profiler", "Lackey, an example Valgrind tool", "Nulgrind, the minimal
+ * Valgrind tool"): sets input->tool, lower case ("none" for Nulgrind). */
+static int preamble_tool(struct text_reader *r, struct text_pid *st, const char *m)
+{
+	size_t n = strcspn(m, ", ");
+	if (n == 0 || n > 32 || m[n] != ',' || m[n + 1] != ' ')
+		return 0;
+	const char *rest = m + n + 2;
+	if (!starts(rest, "a ") && !starts(rest, "an ") && !starts(rest, "the "))
+		return 0;
+	char tool[40];
+	for (size_t i = 0; i < n; i++) {
+		char c = m[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return 0;
+		tool[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	tool[n] = '\0';
+	st->input->tool = strpool_intern(r->pool, strcmp(tool, "nulgrind") == 0 ? "none" : tool);
+	return 1;
+}
+
+/* helgrind's and drd's messages, by their text, as their XML <kind>
+ * names them (hg_errors.c, drd_error.c); NULL for lines that start no
+ * record (thread announcements, continuation lines). */
+static const char *thread_tool_kind(const char *m)
+{
+	static const struct {
+		const char *prefix;
+		const char *kind;
+	} kinds[] = {
+		{"Possible data race", "Race"},
+		{"Conflicting load", "ConflictingAccess"},
+		{"Conflicting store", "ConflictingAccess"},
+		{"Probably a race condition", "CondRaceErr"},
+		{"Inconsistent association of condition variable", "CondWaitErr"},
+		{"Destroying condition variable", "CondDestrErr"},
+		{"Mutex ", "MutexErr"}, {"Destroying locked mutex", "MutexErr"},
+		{"Recursive locking", "MutexErr"}, {"The object at address", "MutexErr"},
+		{"Condition variable", "CondErr"}, {"Semaphore", "SemaphoreErr"},
+		{"Invalid semaphore", "SemaphoreErr"}, {"Barrier", "BarrierErr"},
+		{"Destruction of barrier", "BarrierErr"}, {"Reader-writer lock", "RwLockErr"},
+		{"Lock on mutex", "HoldtimeErr"}, {"Lock on rwlock", "HoldtimeErr"},
+		{"Invalid thread ID", "InvalidThreadId"},
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (starts(m, kinds[i].prefix))
+			return kinds[i].kind;
+	if (!starts(m, "Thread #"))
+		return NULL;
+	const char *p = m + strlen("Thread #");
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (starts(p, " was created") || starts(p, " is the program's root thread"))
+		return NULL;
+	if (strstr(p, ": lock order ") == p)
+		return "LockOrder";
+	if (starts(p, " unlocked a not-locked lock"))
+		return "UnlockUnlocked";
+	if (starts(p, " unlocked an invalid lock"))
+		return "UnlockBogus";
+	if (starts(p, " unlocked lock at"))
+		return "UnlockForeign";
+	if (starts(p, "'s call to "))
+		return "PthAPIerror";
+	if (starts(p, ": "))
+		return "Misc";
+	return NULL;
+}
+
+static void aux_line(struct text_pid *st, const char *t);
+
+/* A line at indent 0 of a helgrind or drd log.  Their records go on at
+ * indent 0 ("Locks held: none", "This conflicts with a previous write…",
+ * drd's "Allocation context: …"), so only a known message starts one;
+ * the other lines are auxiliary.  A LockOrder's main stack is the later
+ * acquisition, as in the XML. */
+static int thread_tool_line(struct text_reader *r, struct text_pid *st, const char *m,
+			    struct vgt_error *err)
+{
+	const char *kind = thread_tool_kind(m);
+	if (kind != NULL) {
+		int rc = deliver(r, st, err);
+		begin_record(r, st, VGT_KIND_UNKNOWN, m);
+		st->rec.kind_name = strpool_intern(r->pool, kind);
+		st->main_pending = 0;
+		return rc;
+	}
+	if (!st->open || starts(m, "Locks held:"))
+		return 0;
+	if (starts(m, "Observed (incorrect) order")) {
+		st->target = TARGET_NONE;
+		st->main_pending = 1;
+		return 0;
+	}
+	aux_line(st, m);
+	return 0;
+}
+
 /* A line at indent 0: a message, a loss record, a summary or preamble. */
 static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		    struct vgt_error *err)
 {
+	if (is_thread_tool(st->input->tool) && m[0] != '-' && !starts(m, "ERROR SUMMARY:") &&
+	    (thread_tool_kind(m) != NULL || !is_note(m)))
+		return thread_tool_line(r, st, m, err);
 	int rc = deliver(r, st, err); /* the next message ends a record */
 	if (m[0] >= '0' && m[0] <= '9') {
 		if (parse_loss_record(r, st, m) == 0)
@@ -596,11 +717,23 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		st->vg.definitely_lost = st->vg.indirectly_lost = st->vg.possibly_lost = zero;
 		st->vg.still_reachable = st->vg.suppressed = zero;
 		st->vg.has_leak_summary = 1;
+		st->vg.known = 0;
 		st->leak_summary = 1;
 		publish_summary(r, st->input);
 		return rc;
 	}
 	st->section = SECTION_NONE;
+	if (starts(m, "All heap blocks were freed")) {
+		/* valgrind's LEAK SUMMARY when nothing is left: every figure 0 */
+		struct vgt_amount zero = {0, 0};
+		st->vg.definitely_lost = st->vg.indirectly_lost = st->vg.possibly_lost = zero;
+		st->vg.still_reachable = st->vg.suppressed = zero;
+		st->vg.has_leak_summary = 1;
+		st->vg.known = VGT_SUMMARY_ALL;
+		st->leak_summary = 1;
+		publish_summary(r, st->input);
+		return rc;
+	}
 	if (starts(m, "ERROR SUMMARY:")) {
 		parse_error_summary(r, st, m + strlen("ERROR SUMMARY:"));
 		return rc;
@@ -624,18 +757,8 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		parse_terminating(r, st, m);
 		return rc;
 	}
-	const char *comma = strstr(m, ", a ");
-	if (comma != NULL && m[0] >= 'A' && m[0] <= 'Z' &&
-	    strcspn(m, " ,") == (size_t)(comma - m) && strstr(m, "detector") != NULL) {
-		char tool[64];
-		size_t n = (size_t)(comma - m) < sizeof(tool) - 1 ? (size_t)(comma - m)
-								  : sizeof(tool) - 1;
-		for (size_t i = 0; i < n; i++)
-			tool[i] = (char)(m[i] >= 'A' && m[i] <= 'Z' ? m[i] - 'A' + 'a' : m[i]);
-		tool[n] = '\0';
-		st->input->tool = strpool_intern(r->pool, tool);
+	if (st->input->tool == NULL && preamble_tool(r, st, m))
 		return rc;
-	}
 	enum vgt_kind kind = classify_message(m);
 	if (kind == VGT_KIND_UNKNOWN && is_note(m))
 		return rc;
@@ -646,6 +769,11 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 /* An auxiliary line (indent 1): "Address 0x… is …", "Block was alloc'd at". */
 static void aux_line(struct text_pid *st, const char *t)
 {
+	if (st->open && st->main_pending && starts(t, "followed by a later acquisition")) {
+		st->main_pending = 0;
+		st->target = TARGET_MAIN;
+		return;
+	}
 	if (!st->open || st->rec.stack.count == 0) {
 		st->target = TARGET_NONE;
 		return;
@@ -664,6 +792,12 @@ static int body_line(struct text_reader *r, struct text_pid *st, const char *bod
 	size_t indent = (size_t)(t - body);
 	if (*t == '\0') {
 		st->section = SECTION_NONE;
+		/* helgrind and drd leave blank lines inside a record: it ends
+		 * at the next message or "-----" line instead */
+		if (is_thread_tool(st->input->tool)) {
+			st->target = TARGET_NONE;
+			return 0;
+		}
 		return deliver(r, st, err);
 	}
 	if (is_frame_line(t)) {
@@ -832,6 +966,17 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 	for (size_t i = 0; i < r->npids; i++)
 		if (deliver(r, &r->pids[i], err) != 0)
 			return fail(r);
+	/* Lines that merely start with "==1234==" are no valgrind log: it
+	 * needs a preamble, a record or a summary of valgrind's. */
+	int valgrind_seen = r->delivered > 0;
+	for (size_t i = 0; i < r->npids && !valgrind_seen; i++)
+		valgrind_seen = r->pids[i].input->tool != NULL || r->pids[i].leak_summary ||
+				r->pids[i].error_summary || r->pids[i].vg.has_leak_summary;
+	if (!valgrind_seen) {
+		r->first->complete = 0;
+		return vgt_error_set(err, NULL, 1, 1, "not valgrind output: no valgrind preamble "
+				     "and no record");
+	}
 	/* An input is complete when each of its pids reached its final
 	 * summary (ERROR SUMMARY; LEAK SUMMARY for a vgdb capture). */
 	const struct text_pid *cut = NULL;

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/figures.h"
 #include "vgtriage/frames.h"
 #include "vgtriage/reader.h"
 
@@ -519,6 +520,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		break;
 	case EL_LEAK_SUMMARY:
 		r->input->vg.has_leak_summary = 1;
+		r->input->vg.known = VGT_SUMMARY_ALL;
 		break;
 	case EL_ERROR_SUMMARY:
 		r->input->vg.has_error_summary = 1;
@@ -700,6 +702,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 			r->input->finished = 1;
 	} else if ((el == EL_EXE || el == EL_ARG) && parent == EL_ARGV) {
 		append_command(r, r->text, r->text_len);
+	} else if (el == EL_ARG && parent == EL_VARGV) {
+		figures_valgrind_option(r->input, r->text);
 	} else if (el == EL_SIGNAME && parent == EL_FATAL_SIGNAL) {
 		r->input->fatal_signal = intern_text(r);
 	} else {

@@ -141,11 +141,27 @@ START_TEST(test_fingerprint_ignores_addresses)
 	leak(&a, VGT_KIND_LEAK_DEFINITELY_LOST, 40, 0, 1, "leaky", 5, 0x400100);
 	leak(&b, VGT_KIND_LEAK_DEFINITELY_LOST, 80, 0, 2, "leaky", 5, 0x5555100);
 	leak(&b, VGT_KIND_LEAK_DEFINITELY_LOST, 8, 0, 1, "leaky", 6, 0x5555100);
+	leak(&b, VGT_KIND_LEAK_DEFINITELY_LOST, 4, 0, 1, "other", 9, 0x5555100);
 	rank_finish(a.r, NULL);
 	rank_finish(b.r, NULL);
 	ck_assert_str_eq(a.r->sites[0]->fingerprint, b.r->sites[0]->fingerprint);
-	ck_assert_str_ne(b.r->sites[0]->fingerprint, b.r->sites[1]->fingerprint);
+	/* Never a line number: without the source, two lines of one function
+	 * with the same callers share a fingerprint; another function not. */
+	ck_assert_str_eq(b.r->sites[0]->fingerprint, b.r->sites[1]->fingerprint);
+	ck_assert_str_ne(b.r->sites[0]->fingerprint, b.r->sites[2]->fingerprint);
 	ck_assert_uint_eq(strlen(a.r->sites[0]->fingerprint), 16);
+	/* With the statement's text, the occurrence in the function counts */
+	struct vgt_site *s = b.r->sites[0];
+	char one[17], two[17], moved[17];
+	s->statement = "p = malloc(n);";
+	rank_fingerprint(s, one);
+	s->statement_occurrence = 1;
+	rank_fingerprint(s, two);
+	s->statement_occurrence = 0;
+	s->location.line += 10;
+	rank_fingerprint(s, moved);
+	ck_assert_str_ne(one, two);
+	ck_assert_str_eq(one, moved);
 	teardown(&a);
 	teardown(&b);
 }

@@ -145,28 +145,29 @@ for input in testdata/*.xml testdata/*.log; do
 done
 
 # --- XML/text pairs and valgrind's own summaries ---------------------------
+# (pname: report() sets $name)
 for xml in testdata/*.xml; do
 	[ -f "$xml" ] || continue
 	log=${xml%.xml}.log
 	[ -f "$log" ] || continue
-	name=$(basename "${xml%.xml}")
-	for f in "$name.xml" "$name.log"; do
+	pname=$(basename "${xml%.xml}")
+	for f in "$pname.xml" "$pname.log"; do
 		[ -f "$TMP/$f.json" ] || report "$f" "testdata/$f" json || continue 2
 	done
 	user_only=
 	is_python_run "$log" && user_only=--user-only
-	if "$PYTHON" tests/compare_pair.py $user_only "$TMP/$name.xml.json" \
-		"$TMP/$name.log.json" >"$TMP/pair.out" 2>&1; then
-		pass "pair $name ${user_only:+(user sites)}"
+	if "$PYTHON" tests/compare_pair.py $user_only "$TMP/$pname.xml.json" \
+		"$TMP/$pname.log.json" >"$TMP/pair.out" 2>&1; then
+		pass "pair $pname ${user_only:+(user sites)}"
 	else
-		fail "pair $name ${user_only:+(user sites)}"
+		fail "pair $pname ${user_only:+(user sites)}"
 		head -n 40 "$TMP/pair.out"
 	fi
-	if "$PYTHON" tests/golden_checks.py totals "$TMP/$name.xml.json" "$log" \
+	if "$PYTHON" tests/golden_checks.py totals "$TMP/$pname.xml.json" "$log" \
 		>"$TMP/totals.out" 2>&1; then
-		pass "totals $name.xml = LEAK/ERROR SUMMARY of $name.log"
+		pass "totals $pname.xml = LEAK/ERROR SUMMARY of $pname.log"
 	else
-		fail "totals $name.xml = LEAK/ERROR SUMMARY of $name.log"
+		fail "totals $pname.xml = LEAK/ERROR SUMMARY of $pname.log"
 		cat "$TMP/totals.out"
 	fi
 done

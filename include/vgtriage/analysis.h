@@ -49,6 +49,11 @@ void symbolize_settle(struct symbolizer *sym, struct frame_table *ft);
 /* Symbolizes and classifies each frame of the stack not done before. */
 void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
 			 const struct vgt_stack *stack);
+/* The culprit line's text with blanks collapsed, and how many identical
+ * statements come before it in its function, when the source (or, for
+ * .pyx, the generated file's marker) is at hand; else NULL. */
+const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *site,
+				unsigned *occurrence);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)
@@ -70,6 +75,7 @@ struct rank_options {
 	int show_all;             /* --all: noise sites are shown too */
 	unsigned kinds_mask;      /* bit per enum vgt_kind_group; 0 = all */
 	size_t top;               /* --top N (0 = all); renderers honour it */
+	int suppressed;           /* --suppressions in use (figures.h) */
 };
 
 /* Adds one classified record to the report's sites and totals. */
@@ -89,6 +95,10 @@ void rank_finish(struct vgt_report *report, const struct rank_options *opts);
  * out[0] definitely, [1] indirectly, [2] possibly lost, [3] still reachable. */
 void rank_input_amounts(const struct vgt_report *report, const struct vgt_input *input,
 			struct vgt_amount out[4]);
+/* One input's loss records, those valgrind counts as errors, and whether
+ * indirect leaks came as records of their own (else from splits). */
+void rank_input_counts(const struct vgt_report *report, const struct vgt_input *input,
+		       size_t *leak_records, size_t *leak_error_records, int *has_indirect_records);
 /* The site's fingerprint from kind and location (no ips, pids, abs paths). */
 void rank_fingerprint(const struct vgt_site *site, char out[17]);
 
@@ -105,6 +115,9 @@ struct policy {
 int policy_parse(struct policy *policy, const char *spec, struct vgt_error *err);
 void policy_default(struct policy *policy);
 int policy_site_fails(const struct policy *policy, const struct vgt_site *site);
+/* 1 if valgrind's summary counts leaks of a failing kind beyond what the
+ * records show (no stacks, kinds not shown), else 0. */
+int policy_summary_fails(const struct policy *policy, const struct vgt_report *report);
 /* 1 if anything in the report fails the policy, else 0. */
 int policy_evaluate(const struct policy *policy, const struct vgt_report *report);
 

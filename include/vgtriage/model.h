@@ -111,6 +111,10 @@ enum frame_class {
 	FRAME_INTERPRETER,
 	FRAME_RUNTIME,
 	FRAME_ALLOCATOR,
+	/* Site categories only (no frame has it): a site whose only user
+	 * frames are Python-level (py::, from perf maps), i.e. memory the
+	 * interpreter allocated on behalf of Python code. */
+	FRAME_PYTHON,
 	FRAME_CLASS_COUNT
 };
 const char *frame_class_name(enum frame_class cls); /* "user", "cython-runtime", … */
@@ -200,6 +204,23 @@ struct vgt_valgrind_summary {
 		still_reachable, suppressed;
 	int has_error_summary;
 	uint64_t errors, error_contexts, suppressed_errors, suppressed_contexts;
+	/* Which leak figures the input carried: VGT_SUMMARY_* bits (a text
+	 * LEAK SUMMARY line each; protocol 6 all of them). */
+	unsigned known;
+};
+#define VGT_SUMMARY_DEFINITE   (1u << 0)
+#define VGT_SUMMARY_INDIRECT   (1u << 1)
+#define VGT_SUMMARY_POSSIBLE   (1u << 2)
+#define VGT_SUMMARY_REACHABLE  (1u << 3)
+#define VGT_SUMMARY_SUPPRESSED (1u << 4)
+#define VGT_SUMMARY_ALL        0x1fu
+
+/* valgrind's --leak-check, as the input's <vargv> says (0: not known). */
+enum vgt_leak_check {
+	VGT_LEAK_CHECK_UNKNOWN = 0,
+	VGT_LEAK_CHECK_NO,
+	VGT_LEAK_CHECK_SUMMARY,
+	VGT_LEAK_CHECK_FULL
 };
 
 struct vgt_input {
@@ -218,6 +239,13 @@ struct vgt_input {
 	uint64_t suppressed_total;   /* sum of <suppcounts> */
 	size_t bad_numbers;          /* numeric fields that held no number ("...") */
 	struct vgt_valgrind_summary vg;
+	/* valgrind's own leak options, from XML <vargv> (figures.c parses
+	 * them): what valgrind was asked to show decides which figures the
+	 * records can give.  Kinds are bits per enum vgt_kind_group. */
+	enum vgt_leak_check leak_check;
+	int has_leak_options;        /* leak_check and the kinds below are known */
+	unsigned show_leak_kinds;
+	unsigned errors_for_leak_kinds;
 };
 
 /* Where a reader delivers what it parsed.  Each callback returns 0, or -1

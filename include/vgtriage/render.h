@@ -37,6 +37,7 @@ struct render_options {
 	const char *source_root;     /* paths relative to this (sarif, github, codequality) */
 	int gen_suppressions;        /* text: a .supp entry per shown site */
 	int compact;                 /* json: one line instead of indented */
+	int stacks_set;              /* stacks was given: 0 shows none (else a default) */
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */
@@ -76,6 +77,25 @@ struct render_json_site_extra {
 };
 void render_json_site(struct jsonw *w, const struct vgt_report *report,
 		      const struct vgt_site *site, const struct render_json_site_extra *extra);
+/* One leak figure of the report's summary as words, plain numbers:
+ * "9600 bytes in 300 blocks", "933 bytes (block count not in the input)"
+ * or "not in the input" (figures.h). Interned in report->pool. */
+const char *render_figure_text(const struct vgt_report *report, enum vgt_kind_group group);
+/* What the "Hidden:" line lists: per category (label "interpreter",
+ * "Cython runtime", …, or "filtered out by --kinds"), sites and bytes.
+ * Returns how many of out[RENDER_HIDDEN_MAX] are filled. */
+#define RENDER_HIDDEN_MAX 8
+struct render_hidden_item {
+	const char *label;
+	int filtered;        /* the --kinds entry: "N sites filtered out by --kinds" */
+	size_t sites;
+	uint64_t bytes;
+};
+size_t render_hidden_items(const struct vgt_report *report,
+			   struct render_hidden_item out[RENDER_HIDDEN_MAX]);
+/* The "Hidden:" words with plain numbers: "25 interpreter sites (142575
+ * bytes), 4 Cython runtime sites (803 bytes)", or NULL when none. */
+const char *render_hidden_text(const struct vgt_report *report);
 /* A path made relative to root when under it (root may be NULL). */
 const char *render_relative_path(const struct vgt_report *report, const char *path,
 				 const char *root);

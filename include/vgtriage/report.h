@@ -63,6 +63,33 @@ struct vgt_site {
 	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
 	const char *baseline;        /* "new", "known" or NULL (no --baseline) */
 	uint64_t input_mask;         /* bit i: input i contributed (first 64) */
+	/* What the fingerprint is made of besides kind, file and function
+	 * (never a line number, so that edits elsewhere keep a site known): */
+	const char *statement;       /* the culprit line's text, blanks collapsed
+					(symbolize_statement), when the source is at hand */
+	unsigned statement_occurrence; /* identical statements before it in its function */
+	uint64_t callers_hash;       /* next user functions down the stack; the
+					smallest over the site's records */
+	int has_callers;
+};
+
+/* A report's (or one input's) figures, figures.c: valgrind's own where
+ * the input carries them, else what the records can tell; unknown where
+ * neither does.  Indexed by enum vgt_kind_group (leak groups only). */
+#define VGT_KNOWN_BYTES(g)  (1u << (2 * (g)))
+#define VGT_KNOWN_BLOCKS(g) (1u << (2 * (g) + 1))
+struct vgt_figures {
+	struct vgt_amount amount[VGT_GROUP_COUNT];  /* what the report says */
+	struct vgt_amount records[VGT_GROUP_COUNT]; /* what the records add up to */
+	unsigned known;          /* VGT_KNOWN_BYTES(g) | VGT_KNOWN_BLOCKS(g) */
+	unsigned from_summary;   /* bit g: amount[g] is valgrind's LEAK SUMMARY */
+	int errors_from_summary; /* errors are valgrind's ERROR SUMMARY */
+	uint64_t errors, error_contexts;
+	uint64_t leak_error_contexts; /* leak records counted among the errors */
+	size_t leak_records;
+	int no_stacks;           /* a LEAK SUMMARY with leaks but no loss record */
+	int suppressed;          /* --suppressions removed records (they differ) */
+	int leak_check;          /* some input is memcheck's (helgrind, drd: none) */
 };
 
 struct vgt_totals {
@@ -77,6 +104,15 @@ struct vgt_totals {
 	size_t hidden_records;
 	uint64_t hidden_bytes;
 	size_t records;
+	/* Hidden sites per category (site->category; noise hidden by
+	 * default) and those hidden by --kinds (filtered_*). */
+	size_t hidden_sites_by[FRAME_CLASS_COUNT];
+	uint64_t hidden_bytes_by[FRAME_CLASS_COUNT];
+	size_t filtered_sites;
+	uint64_t filtered_bytes;
+	/* The figures above come from here (figures_finish); renderers check
+	 * figures.known before printing an amount. */
+	struct vgt_figures figures;
 };
 
 struct vgt_report {
@@ -98,6 +134,10 @@ struct vgt_report {
 	struct site_index *index; /* rank.c's lookup table */
 	struct vgt_site **site_chunks; /* where sites live (report_new_site) */
 	size_t n_site_chunks, site_chunks_cap;
+	/* The path rule's roots (paths.h): absolute, --source-root order,
+	 * the current directory last. */
+	const char **path_roots;
+	size_t n_path_roots;
 };
 
 struct vgt_report *report_new(void);
