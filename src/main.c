@@ -23,7 +23,7 @@ enum long_only {
 	OPT_INPUT_FORMAT = 256, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_NO_HINTS,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +53,7 @@ static const struct option long_options[] = {
 	{"keep-xml", required_argument, NULL, OPT_KEEP_XML},
 	{"watch", required_argument, NULL, OPT_WATCH},
 	{"no-python-perf", no_argument, NULL, OPT_NO_PYTHON_PERF},
+	{"no-hints", no_argument, NULL, OPT_NO_HINTS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -83,6 +84,7 @@ static const char usage_text[] =
 	"      --perf-map FILE|DIR CPython perf maps naming Python frames (repeatable)\n"
 	"      --suppressions FILE apply a valgrind .supp file (repeatable)\n"
 	"      --gen-suppressions  text: print a .supp entry for each site\n"
+	"      --no-hints          do not read the source for hints on why a block leaks\n"
 	"      --baseline FILE     mark sites new or known against FILE\n"
 	"      --write-baseline FILE  write the fingerprints of the shown sites to FILE\n"
 	"      --color WHEN        auto, always or never (default: auto; NO_COLOR honoured)\n"
@@ -317,6 +319,9 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
 		return 0;
+	case OPT_NO_HINTS:
+		cli->pipeline.explain.no_hints = 1;
+		return 0;
 	default:
 		return usage_error("invalid option");
 	}
@@ -368,6 +373,7 @@ static void setup_pipeline_options(struct cli *cli)
 	so->perf_maps = cli->perf_maps;
 	so->n_perf_maps = cli->n_perf_maps;
 	so->verbose = cli->verbose;
+	cli->pipeline.explain.verbose = cli->verbose;
 }
 
 /* Reads every input; returns VGT_EXIT_ERROR if any input was broken. */

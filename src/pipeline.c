@@ -281,6 +281,7 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 	for (size_t i = 0; i < pl->report->n_sites; i++)
 		if (!pl->report->sites[i]->hidden)
 			symbolize_context(pl->symbolizer, pl->report->sites[i]);
+	explain_sites(pl->report, pl->symbolizer, &pl->opts.explain);
 	symbolize_notes(pl->symbolizer, pl->report);
 	return pl->report;
 }

@@ -85,6 +85,29 @@ static json_t *location_json(const struct vgt_location *loc)
 	return o;
 }
 
+/* nature: {family, what, allocator}; hint: {text, evidence: [{file, line,
+ * source}]} (issue 13). */
+static void explain_json(json_t *o, const struct vgt_explain *x)
+{
+	if (x == NULL)
+		return;
+	json_t *nature = json_object();
+	json_object_set_new(nature, "family", json_string(x->family));
+	json_object_set_new(nature, "what", json_string(x->what));
+	json_object_set_new(nature, "allocator", str_or_null(x->allocator));
+	json_object_set_new(nature, "label", json_string(x->label));
+	json_object_set_new(o, "nature", nature);
+	if (x->hint == NULL)
+		return;
+	json_t *evidence = json_array();
+	for (size_t i = 0; i < x->n_evidence; i++)
+		json_array_append_new(evidence,
+				      json_pack("{s:s,s:I,s:o}", "file", x->evidence[i].file, "line",
+						(json_int_t)x->evidence[i].line, "source",
+						str_or_null(x->evidence[i].text)));
+	json_object_set_new(o, "hint", json_pack("{s:s,s:o}", "text", x->hint, "evidence", evidence));
+}
+
 json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *s)
 {
 	(void)report;
@@ -110,6 +133,7 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 	if (s->has_delta)
 		json_object_set_new(o, "delta", json_pack("{s:I,s:I}", "bytes", (json_int_t)s->delta_bytes,
 							  "blocks", (json_int_t)s->delta_blocks));
+	explain_json(o, s->explain);
 	json_object_set_new(o, "stack", stack_json(&s->stack));
 	if (s->auxwhat != NULL) {
 		json_object_set_new(o, "auxwhat", json_string(s->auxwhat));

@@ -27,6 +27,7 @@ void report_free(struct vgt_report *report)
 		stack_release(&site->stack);
 		stack_release(&site->aux_stack);
 		free(site->context.lines);
+		free(site->explain);
 		free(site);
 	}
 	free(report->sites);

@@ -686,29 +686,36 @@ void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
 	}
 }
 
-void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
+char *symbolize_source_path(struct symbolizer *sym, const struct vgt_location *loc)
 {
-	const struct vgt_location *loc = &site->location;
-	if (sym == NULL || loc->file == NULL || loc->line == 0 || sym->opts.context_lines == 0 ||
-	    site->context.lines != NULL)
-		return;
-	const char *path = NULL;
-	char *owned = NULL;
+	if (sym == NULL || loc->file == NULL)
+		return NULL;
 	if (loc->mapped) {
 		const char *c_path = NULL;
 		for (size_t i = 0; i < sym->n_cfiles && c_path == NULL; i++)
 			if (sym->cfiles[i].map != NULL &&
 			    cymap_pyx_path(sym->cfiles[i].map, basename_of(loc->file)) == loc->file)
 				c_path = sym->cfiles[i].path;
-		path = pyx_real_path(sym, loc->file, c_path, loc->dir);
-	} else if (loc->file[0] != '<') {
-		char *looked = NULL;
-		owned = find_file(sym, loc->dir, loc->file, NULL, &looked);
-		free(looked);
-		path = owned;
+		const char *path = pyx_real_path(sym, loc->file, c_path, loc->dir);
+		return path != NULL ? xstrdup(path) : NULL;
 	}
+	if (loc->file[0] == '<')
+		return NULL;
+	char *looked = NULL;
+	char *found = find_file(sym, loc->dir, loc->file, NULL, &looked);
+	free(looked);
+	return found;
+}
+
+void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
+{
+	const struct vgt_location *loc = &site->location;
+	if (sym == NULL || loc->file == NULL || loc->line == 0 || sym->opts.context_lines == 0 ||
+	    site->context.lines != NULL)
+		return;
+	char *path = symbolize_source_path(sym, loc);
 	struct source *src = path != NULL ? source_load(sym, path) : NULL;
-	free(owned);
+	free(path);
 	if (src == NULL || loc->line > src->n_lines)
 		return;
 	size_t k = sym->opts.context_lines;

@@ -42,6 +42,10 @@ void symbolizer_free(struct symbolizer *sym); /* NULL is a no-op */
 /* Fills pyx_*, pyname of each frame (cached per distinct frame). */
 void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
 		     struct vgt_stack *stack);
+/* The path of the source file a location names (the .pyx when mapped),
+ * found as symbolize_context finds it; NULL when not found.  The caller
+ * frees it. */
+char *symbolize_source_path(struct symbolizer *sym, const struct vgt_location *loc);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)

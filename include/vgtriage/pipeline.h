@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/explain.h"
 #include "vgtriage/report.h"
 
 struct suppressions;
@@ -21,6 +22,7 @@ struct pipeline_options {
 	struct symbolize_options symbolize;
 	struct rank_options rank;
 	const struct suppressions *suppressions; /* may be NULL */
+	struct explain_options explain;  /* natures and hints (issue 13) */
 };
 
 struct pipeline;
@@ -45,7 +47,8 @@ struct vgt_input *pipeline_stream_input(struct pipeline_stream *st);
 
 /* The report being built (valid until pipeline_free or pipeline_take). */
 struct vgt_report *pipeline_report(struct pipeline *pl);
-/* rank_finish + context + notes; returns the report, still owned by pl. */
+/* rank_finish + context + natures and hints + notes; returns the report,
+ * still owned by pl. */
 struct vgt_report *pipeline_finish(struct pipeline *pl);
 /* Hands the report to the caller (who report_free()s it). */
 struct vgt_report *pipeline_take(struct pipeline *pl);
