@@ -266,6 +266,7 @@ static void hint_site(struct explainer *ex, struct vgt_site *site, const struct 
 	memset(&caller, 0, sizeof(caller));
 	if (!read_frame(ex, &site->location, callee, &culprit))
 		return;
+	culprit.hf.reachable = site->kind == VGT_KIND_LEAK_STILL_REACHABLE;
 	struct hint_result res;
 	hint_explain(&culprit.hf, NULL, nat, &res);
 	int have_caller = 0;

@@ -727,6 +727,7 @@ struct ctx {
 	struct plist finished;
 	unsigned overwrites[MAX_RECORDS];
 	size_t n_overwrites;
+	int overwrite_null;       /* the first overwrite sets it to NULL */
 	unsigned loop_again;      /* the allocation ran again while owned */
 	unsigned reallocs[MAX_RECORDS];
 	size_t n_reallocs;
@@ -1118,6 +1119,8 @@ static void apply_tokens(struct ctx *c, const struct hint_node *node, const tok_
 			break;
 		case EF_REASSIGN_NULL:
 		case EF_REASSIGN:
+			if (p->st == ST_OWNED && c->n_overwrites == 0)
+				c->overwrite_null = ef == EF_REASSIGN_NULL;
 			if (p->st == ST_OWNED)
 				record(c->overwrites, &c->n_overwrites, node->line);
 			if (p->st == ST_OWNED) {
@@ -1804,9 +1807,15 @@ static void verdict_store(const struct alloc *a, const struct nature *nat,
 		/* a global: each call replaces what it held */
 		if (releases_anywhere(fn, target))
 			return;
-		say(t, "%s is stored in the global `%s` (line %u), and `%s` (lines %u–%u) never "
-		       "%s what `%s` held before: each call loses the previous one",
-		    sub->block, target, store_line, fl, fn->first_line, fn->last_line, frees, target);
+		if (fr->reachable)
+			say(t, "%s is stored in the global `%s` (line %u) and nothing %s it: it is "
+			       "still there at exit",
+			    sub->block, target, store_line, frees);
+		else
+			say(t, "%s is stored in the global `%s` (line %u), and `%s` (lines %u–%u) never "
+			       "%s what `%s` held before: each call loses the previous one",
+			    sub->block, target, store_line, fl, fn->first_line, fn->last_line, frees,
+			    target);
 		evidence(r, frame, store_line);
 		r->found = 1;
 		return;
@@ -1883,8 +1892,8 @@ static void verdict_var(struct ctx *c, const struct nature *nat, const struct su
 		return;
 	}
 	if (c->n_overwrites > 0 && n_leaks == 0) {
-		say(t, "%s is overwritten at line %u before it is %s, which loses the block", sub->text,
-		    c->overwrites[0], w.freed);
+		say(t, "%s is %s at line %u before it is %s, which loses the block", sub->text,
+		    c->overwrite_null ? "set to NULL" : "overwritten", c->overwrites[0], w.freed);
 		evidence(r, frame, c->alloc->node->line);
 		evidence(r, frame, c->overwrites[0]);
 		r->found = 1;

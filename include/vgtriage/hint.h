@@ -135,6 +135,7 @@ struct hint_frame {
 	unsigned line;       /* the line of the frame (the call it makes) */
 	const char *callee;  /* the name that line calls (the frame above):
 				"malloc", "make_buffer"; NULL when unknown */
+	int reachable;       /* valgrind found the block still reachable at exit */
 };
 
 #define HINT_MAX_EVIDENCE 8
