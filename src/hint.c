@@ -229,7 +229,7 @@ static size_t open_of(const tok_t *t, size_t i)
 
 static int type_like(const tok_t *t)
 {
-	return t->kind == HINT_TOK_IDENT || t->kind == HINT_TOK_KEYWORD || is(t, "*") ||
+	return t->kind == HINT_TOK_IDENT || t->kind == HINT_TOK_KEYWORD || is(t, "*") || is(t, "**") ||
 	       is(t, "&") || is(t, "::") || is(t, ".");
 }
 
@@ -1773,6 +1773,21 @@ struct subject {
 	char block[320];  /* "the block allocated at f.pyx:13" */
 };
 
+/* Does a condition of fn (if, loop, switch) mention name? */
+static int tested_anywhere(const struct hint_func *fn, const char *name)
+{
+	for (size_t i = 0; i < fn->n_all; i++) {
+		const struct hint_node *n = fn->all[i];
+		if (n->kind != HINT_IF && n->kind != HINT_LOOP && n->kind != HINT_SWITCH)
+			continue;
+		for (size_t k = 0; k < n->n_toks; k++)
+			if (is(&n->toks[k], name) && !(k > 0 && (is(&n->toks[k - 1], ".") ||
+								 is(&n->toks[k - 1], "->"))))
+				return 1;
+	}
+	return 0;
+}
+
 /* The block went into a.target (a global, self.x, a field) at store_line. */
 static void verdict_store(const struct alloc *a, const struct nature *nat,
 			  const struct subject *sub, int frame, unsigned store_line,
@@ -1786,6 +1801,8 @@ static void verdict_store(const struct alloc *a, const struct nature *nat,
 	char fl[160];
 	func_label(fn, fl, sizeof(fl));
 	if (fn->lang == HINT_LANG_PYX && strncmp(target, "self.", 5) == 0 && fn->class_name != NULL) {
+		if (fn->class_inherits)
+			return; /* a base class's __dealloc__ may free it */
 		if (fn->dealloc == NULL) {
 			say(t, "`%s` receives %s, and `%s` has no `__dealloc__` to free it; free it there",
 			    target, sub->block, fn->class_name);
@@ -1804,13 +1821,16 @@ static void verdict_store(const struct alloc *a, const struct nature *nat,
 		return;
 	}
 	if (a->target_global) {
-		/* a global: each call replaces what it held */
-		if (releases_anywhere(fn, target))
+		/* a global (or a field of one): a fixed place.  An element
+		 * (g[i]) is a different place each time, and a test of the
+		 * global (if g == NULL) may guard the store: no claim then. */
+		if (strchr(target, '[') != NULL || releases_anywhere(fn, target) ||
+		    tested_anywhere(fn, a->target_base))
 			return;
 		if (fr->reachable)
-			say(t, "%s is stored in the global `%s` (line %u) and nothing %s it: it is "
-			       "still there at exit",
-			    sub->block, target, store_line, frees);
+			say(t, "%s is kept in the global `%s` (line %u) and was not %s before exit",
+			    sub->block, target, store_line,
+			    nat->family == NATURE_PYTHON ? "released" : "freed");
 		else
 			say(t, "%s is stored in the global `%s` (line %u), and `%s` (lines %u–%u) never "
 			       "%s what `%s` held before: each call loses the previous one",
@@ -1938,6 +1958,13 @@ static void verdict_var(struct ctx *c, const struct nature *nat, const struct su
 				evidence(r, frame, c->alloc->node->line);
 			return;
 		}
+		if (any_return && !any_free && !any_store && !any_given)
+			r->returned = 1;
+		return;
+	}
+	if (n_leaks == 0 && (!any_free || any_return || any_store)) {
+		/* freed on no normal path: returned or stored (an exception
+		 * skipping that is not the likely story) */
 		if (any_return && !any_free && !any_store && !any_given)
 			r->returned = 1;
 		return;

@@ -378,7 +378,7 @@ static void declare(struct hint_func *fn, const struct ptok *t, size_t from, siz
 		const struct ptok *name = NULL;
 		int pointer = 0, idents = 0;
 		for (size_t i = k; i < decl_end; i++) {
-			if (tok_is(&t[i], "*"))
+			if (tok_is(&t[i], "*") || tok_is(&t[i], "**"))
 				pointer = 1;
 			if (t[i].kind == HINT_TOK_IDENT || t[i].kind == HINT_TOK_KEYWORD) {
 				if (base == NULL && !tok_is(&t[i], "public") && !tok_is(&t[i], "readonly") &&
@@ -426,7 +426,7 @@ static void parameters(struct hint_func *fn, const struct ptok *t, size_t open, 
 		const struct ptok *name = NULL, *type = NULL;
 		int pointer = 0, idents = 0;
 		for (size_t i = k; i < d; i++) {
-			if (tok_is(&t[i], "*"))
+			if (tok_is(&t[i], "*") || tok_is(&t[i], "**"))
 				pointer = 1;
 			if (t[i].kind == HINT_TOK_IDENT) {
 				if (type == NULL)
@@ -804,6 +804,10 @@ struct hint_func *pyxscan_function(const char *text, size_t len, unsigned line)
 			if (k < cl->n && ct[k].kind == HINT_TOK_IDENT) {
 				fn->class_name = token_text(&ct[k]);
 				fn->class_line = ct[0].line;
+				/* class X(Base): Base's __dealloc__ may free what X stores */
+				if (k + 2 < cl->n && tok_is(&ct[k + 1], "(") &&
+				    !(tok_is(&ct[k + 2], "object") || tok_is(&ct[k + 2], ")")))
+					fn->class_inherits = 1;
 			}
 			for (size_t j = class_li + 1; j < cl->block_end; j++) {
 				size_t ni;

@@ -34,7 +34,7 @@ def verdict_of(text):
         return "returned-never" if "neither" in t else "returned-other"
     if "has no `__dealloc__`" in t or "__dealloc__` (line" in t:
         return "store-self"
-    if "is stored in the global" in t:
+    if "is stored in the global" in t or "is kept in the global" in t:
         return "store-global"
     if "without freeing" in t:
         return "store-field"

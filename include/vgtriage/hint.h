@@ -109,6 +109,7 @@ struct hint_func {
 	/* .pyx methods: the class, and its __dealloc__ when it has one */
 	char *class_name;
 	unsigned class_line;
+	int class_inherits;        /* it has a base class (whose __dealloc__ may free) */
 	struct hint_func *dealloc;
 	/* every node, for hint_func_free */
 	struct hint_node **all;
