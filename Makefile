@@ -20,11 +20,13 @@ endif
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson)
 DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson)
 # libclang, for vgtriage-cparse (the C/C++ reader behind the hints, issue
-# 13).  Debian's libclang-dev ships no .pc file: llvm-config-14 says where.
+# 13).  Debian's libclang-dev ships no .pc file: llvm-config-14 (package
+# llvm-14) says where, else Debian's /usr/lib/llvm-14.
 LLVM_CONFIG ?= $(shell command -v llvm-config-14 2>/dev/null || command -v llvm-config 2>/dev/null)
-CLANG_INCLUDEDIR := $(if $(LLVM_CONFIG),$(shell $(LLVM_CONFIG) --includedir))
-CLANG_LIBDIR     := $(if $(LLVM_CONFIG),$(shell $(LLVM_CONFIG) --libdir))
-HAVE_LIBCLANG    := $(if $(wildcard $(CLANG_INCLUDEDIR)/clang-c/Index.h),1)
+LLVM_PREFIX ?= /usr/lib/llvm-14
+CLANG_INCLUDEDIR := $(if $(LLVM_CONFIG),$(shell $(LLVM_CONFIG) --includedir),$(LLVM_PREFIX)/include)
+CLANG_LIBDIR     := $(if $(LLVM_CONFIG),$(shell $(LLVM_CONFIG) --libdir),$(LLVM_PREFIX)/lib)
+HAVE_LIBCLANG    := $(if $(wildcard $(CLANG_INCLUDEDIR)/clang-c/Index.h),$(if $(wildcard $(CLANG_LIBDIR)/libclang.so),1))
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
@@ -68,7 +70,7 @@ $(CPARSE): helper/vgtriage-cparse.c
 		-L$(CLANG_LIBDIR) -lclang -Wl,-rpath,$(CLANG_LIBDIR)
 
 cparse-missing:
-	@echo "note: libclang not found (llvm-config-14 from Debian's libclang-dev): vgtriage-cparse is not built, so C and C++ leaks get no hints" >&2
+	@echo "note: libclang not found (Debian's libclang-dev; looked in $(CLANG_INCLUDEDIR) and $(CLANG_LIBDIR)): vgtriage-cparse is not built, so C and C++ leaks get no hints" >&2
 
 # The runner's suite list is made from the test file names, so a new
 # tests/check_<module>.c (exporting <module>_suite) joins by existing.
