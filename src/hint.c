@@ -774,15 +774,23 @@ static void flow_free(struct flow *f)
 	plist_free(&f->jump);
 }
 
-/* Appends every list of src to dst (next to next, …). */
-static void flow_merge(struct ctx *c, struct flow *dst, const struct flow *src)
+/* Appends the paths that leave src other than by falling through (breaks
+ * too when with_break) to dst. */
+static void flow_exits(struct ctx *c, struct flow *dst, const struct flow *src, int with_break)
 {
-	plist_append(c, &dst->next, &src->next);
-	plist_append(c, &dst->brk, &src->brk);
+	if (with_break)
+		plist_append(c, &dst->brk, &src->brk);
 	plist_append(c, &dst->cont, &src->cont);
 	plist_append(c, &dst->ret, &src->ret);
 	plist_append(c, &dst->raise, &src->raise);
 	plist_append(c, &dst->jump, &src->jump);
+}
+
+/* Appends every list of src to dst (next to next, …). */
+static void flow_merge(struct ctx *c, struct flow *dst, const struct flow *src)
+{
+	plist_append(c, &dst->next, &src->next);
+	flow_exits(c, dst, src, 1);
 }
 
 static int holds(const struct ctx *c, const struct path *p)
@@ -1356,10 +1364,7 @@ static void exec_switch(struct ctx *c, const struct hint_node *n, const struct p
 	exec_block_from(c, body, NULL, pending, &f);
 	plist_append(c, &out->next, &f.next);
 	plist_append(c, &out->next, &f.brk);
-	plist_append(c, &out->cont, &f.cont);
-	plist_append(c, &out->ret, &f.ret);
-	plist_append(c, &out->raise, &f.raise);
-	plist_append(c, &out->jump, &f.jump);
+	flow_exits(c, out, &f, 0);
 	flow_free(&f);
 	if (!has_default)
 		plist_append(c, &out->next, &entered);
@@ -1379,11 +1384,7 @@ static void through_finally(struct ctx *c, const struct hint_node *fin, const st
 	struct flow f = {0};
 	exec_node(c, fin, in, &f);
 	plist_append(c, as, &f.next);
-	plist_append(c, &out->brk, &f.brk);
-	plist_append(c, &out->cont, &f.cont);
-	plist_append(c, &out->ret, &f.ret);
-	plist_append(c, &out->raise, &f.raise);
-	plist_append(c, &out->jump, &f.jump);
+	flow_exits(c, out, &f, 1);
 	flow_free(&f);
 }
 

@@ -354,6 +354,21 @@ static void add_var(struct hint_func *fn, const struct ptok *name, enum hint_var
 	hint_func_var(fn, buf, type);
 }
 
+/* The first sep at bracket depth 0 in [k, to), or to. */
+static size_t item_end(const struct ptok *t, size_t k, size_t to, const char *sep)
+{
+	int depth = 0;
+	for (size_t e = k; e < to; e++) {
+		if (tok_is(&t[e], "(") || tok_is(&t[e], "[") || tok_is(&t[e], "{"))
+			depth++;
+		else if (tok_is(&t[e], ")") || tok_is(&t[e], "]") || tok_is(&t[e], "}"))
+			depth--;
+		else if (depth == 0 && tok_is(&t[e], sep))
+			return e;
+	}
+	return to;
+}
+
 /* One declarator list: `TYPE *a = x, *b` (tokens [from, to), no `cdef`);
  * base is the type of the first declarator, kept for the others. */
 static void declare(struct hint_func *fn, const struct ptok *t, size_t from, size_t to)
@@ -361,17 +376,7 @@ static void declare(struct hint_func *fn, const struct ptok *t, size_t from, siz
 	const struct ptok *base = NULL;
 	size_t k = from;
 	while (k < to) {
-		size_t e = k;
-		int depth = 0;
-		while (e < to) {
-			if (tok_is(&t[e], "(") || tok_is(&t[e], "[") || tok_is(&t[e], "{"))
-				depth++;
-			else if (tok_is(&t[e], ")") || tok_is(&t[e], "]") || tok_is(&t[e], "}"))
-				depth--;
-			else if (depth == 0 && tok_is(&t[e], ","))
-				break;
-			e++;
-		}
+		size_t e = item_end(t, k, to, ",");
 		size_t decl_end = k;
 		while (decl_end < e && !tok_is(&t[decl_end], "=") && !tok_is(&t[decl_end], "["))
 			decl_end++;
@@ -409,17 +414,7 @@ static void parameters(struct hint_func *fn, const struct ptok *t, size_t open, 
 {
 	size_t k = open + 1;
 	while (k < close) {
-		size_t e = k;
-		int depth = 0;
-		while (e < close) {
-			if (tok_is(&t[e], "(") || tok_is(&t[e], "[") || tok_is(&t[e], "{"))
-				depth++;
-			else if (tok_is(&t[e], ")") || tok_is(&t[e], "]") || tok_is(&t[e], "}"))
-				depth--;
-			else if (depth == 0 && tok_is(&t[e], ","))
-				break;
-			e++;
-		}
+		size_t e = item_end(t, k, close, ",");
 		size_t d = k;
 		while (d < e && !tok_is(&t[d], "=") && !tok_is(&t[d], ":"))
 			d++;
@@ -519,17 +514,7 @@ static void simple_statements(struct builder *b, struct hint_node *parent, const
 {
 	size_t k = from;
 	while (k < to) {
-		size_t e = k;
-		int depth = 0;
-		while (e < to) {
-			if (tok_is(&t[e], "(") || tok_is(&t[e], "[") || tok_is(&t[e], "{"))
-				depth++;
-			else if (tok_is(&t[e], ")") || tok_is(&t[e], "]") || tok_is(&t[e], "}"))
-				depth--;
-			else if (depth == 0 && tok_is(&t[e], ";"))
-				break;
-			e++;
-		}
+		size_t e = item_end(t, k, to, ";");
 		if (e > k) {
 			enum hint_node_kind kind = HINT_SIMPLE;
 			size_t skip = 0;
