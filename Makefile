@@ -19,11 +19,20 @@ endif
 
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson)
 DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson)
+# libclang, for vgtriage-cparse (the C/C++ reader behind the hints, issue
+# 13).  Debian's libclang-dev ships no .pc file: llvm-config-14 (package
+# llvm-14) says where, else Debian's /usr/lib/llvm-14.
+LLVM_CONFIG ?= $(shell command -v llvm-config-14 2>/dev/null || command -v llvm-config 2>/dev/null)
+LLVM_PREFIX ?= /usr/lib/llvm-14
+CLANG_INCLUDEDIR := $(if $(LLVM_CONFIG),$(shell $(LLVM_CONFIG) --includedir),$(LLVM_PREFIX)/include)
+CLANG_LIBDIR     := $(if $(LLVM_CONFIG),$(shell $(LLVM_CONFIG) --libdir),$(LLVM_PREFIX)/lib)
+HAVE_LIBCLANG    := $(if $(wildcard $(CLANG_INCLUDEDIR)/clang-c/Index.h),$(if $(wildcard $(CLANG_LIBDIR)/libclang.so),1))
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 CFLAGS  ?=
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread -Iinclude $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread -Iinclude $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP \
+             -DVGT_LIBEXECDIR='"$(PREFIX)/libexec/vgtriage"'
 LDLIBS  = $(DEPS_LIBS) -lm -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -35,9 +44,12 @@ SUITES   := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,
 LIB      = $(BUILD)/libvgtriage.a
 BIN      = $(BUILD)/vgtriage
 RUNNER   = $(BUILD)/check_vgtriage
+CPARSE   = $(BUILD)/vgtriage-cparse
+# The tool and its helper (when libclang is there).
+TOOLS    = $(BIN) $(if $(HAVE_LIBCLANG),$(CPARSE),cparse-missing)
 
-.PHONY: all check unit golden asan leakcheck testdata bench demo install clean ci
-all: $(BIN)
+.PHONY: all check unit golden asan leakcheck testdata bench demo install clean ci cparse-missing
+all: $(TOOLS)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -50,6 +62,16 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/src/main.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# A program of its own, so that vgtriage never loads LLVM (see its header).
+# Built without SAN: libclang is not instrumented.
+$(CPARSE): helper/vgtriage-cparse.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O2 -g $(WARN) -I$(CLANG_INCLUDEDIR) $(CFLAGS) -o $@ $< \
+		-L$(CLANG_LIBDIR) -lclang -Wl,-rpath,$(CLANG_LIBDIR)
+
+cparse-missing:
+	@echo "note: libclang not found (Debian's libclang-dev; looked in $(CLANG_INCLUDEDIR) and $(CLANG_LIBDIR)): vgtriage-cparse is not built, so C and C++ leaks get no hints" >&2
+
 # The runner's suite list is made from the test file names, so a new
 # tests/check_<module>.c (exporting <module>_suite) joins by existing.
 $(BUILD)/tests/suites.def: $(TEST_SRC) Makefile
@@ -59,17 +81,18 @@ $(BUILD)/tests/suites.def: $(TEST_SRC) Makefile
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.def
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DVGT_SRCDIR='"$(CURDIR)"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DVGT_SRCDIR='"$(CURDIR)"' \
+		-DVGT_BUILDDIR='"$(CURDIR)/$(BUILD)"' -c -o $@ $<
 
 $(RUNNER): $(TEST_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 check: unit golden
 
-unit: $(RUNNER)
+unit: $(RUNNER) $(TOOLS)
 	$(RUNNER)
 
-golden: $(BIN)
+golden: $(TOOLS)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/golden.sh
 
 # ASan+UBSan build of the unit and golden tests, in its own build dir.
@@ -77,22 +100,24 @@ asan:
 	$(MAKE) BUILD=build-asan SAN=1 check
 
 # The tool itself under valgrind over the golden inputs: 0 errors, 0 leaks.
-leakcheck: $(BIN)
+leakcheck: $(TOOLS)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) VGT_UNDER_VALGRIND=1 sh tests/golden.sh
 
 # Regenerates testdata/ from real valgrind runs of tests/fixtures/.
-testdata: $(BIN)
+testdata: $(TOOLS)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/fixtures/make-testdata.sh
 
 bench: $(BIN)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/bench.sh
 
-demo: $(BIN)
+demo: $(TOOLS)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh demo/run-demo.sh
 
-install: $(BIN)
+install: $(TOOLS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vgtriage
+	if [ -x $(CPARSE) ]; then install -d $(DESTDIR)$(PREFIX)/libexec/vgtriage && \
+		install -m 755 $(CPARSE) $(DESTDIR)$(PREFIX)/libexec/vgtriage/vgtriage-cparse; fi
 	install -m 644 man/vgtriage.1 $(DESTDIR)$(PREFIX)/share/man/man1/vgtriage.1
 
 clean:

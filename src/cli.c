@@ -17,7 +17,7 @@ enum opt_id {
 	OPT_INPUT_FORMAT, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS,
 };
 
 struct cli_option {
@@ -56,6 +56,7 @@ static const struct cli_option options[] = {
 	{"no-python-perf", 0, 0, OPT_NO_PYTHON_PERF},
 	{"compact", 0, 0, OPT_COMPACT},
 	{"jobs", 'j', 1, OPT_JOBS},
+	{"no-hints", 0, 0, OPT_NO_HINTS},
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -101,6 +102,7 @@ static const char usage_text[] =
 	"      --perf-map FILE|DIR CPython perf maps naming Python frames (repeatable)\n"
 	"      --suppressions FILE apply a valgrind .supp file (repeatable)\n"
 	"      --gen-suppressions  text: print a .supp entry for each site\n"
+	"      --no-hints          do not read the source for hints on why a block leaks\n"
 	"      --baseline FILE     mark sites new or known against FILE\n"
 	"      --write-baseline FILE  write the fingerprints of the shown sites to FILE\n"
 	"                          (exit 0 once written; the report is still printed)\n"
@@ -179,6 +181,7 @@ static void sync_pipeline(struct cli *cli)
 	so->perf_maps = cli->perf_maps;
 	so->n_perf_maps = cli->n_perf_maps;
 	so->verbose = cli->verbose;
+	cli->pipeline.explain.verbose = cli->verbose;
 }
 
 void cli_add_perf_map(struct cli *cli, const char *path)
@@ -338,6 +341,9 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	}
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
+		return 0;
+	case OPT_NO_HINTS:
+		cli->pipeline.explain.no_hints = 1;
 		return 0;
 	case OPT_COMPACT:
 		cli->compact = 1;

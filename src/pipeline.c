@@ -535,6 +535,7 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 		s->statement = symbolize_statement(pl->symbolizer, s, &s->statement_occurrence);
 		rank_fingerprint(s, s->fingerprint);
 	}
+	explain_sites(pl->report, pl->symbolizer, &pl->opts.explain);
 	symbolize_notes(pl->symbolizer, pl->report);
 	return pl->report;
 }

@@ -29,6 +29,7 @@ static const char css[] =
 	".here{background:#fff8c5;font-weight:bold}.dim{color:#656d76}"
 	"details{margin:.2em 0}summary{cursor:pointer;color:#656d76}"
 	"section.site{border:1px solid #d0d7de;border-radius:.4em;padding:.2em 1em;margin:1em 0}"
+	".hint{border-left:.25em solid #9a6700;padding:.2em .8em;background:#fff8c5}"
 	"ul.inputs{padding-left:1.2em}";
 
 static void esc(FILE *out, const char *s)
@@ -163,6 +164,30 @@ static void context(FILE *out, const struct vgt_site *s)
 	fputs("</pre>\n", out);
 }
 
+/* The nature and the hint (issue 13) with the lines it is based on. */
+static void hint(FILE *out, const struct vgt_site *s)
+{
+	const struct vgt_explain *x = s->explain;
+	if (x == NULL)
+		return;
+	fputs("<p class=\"dim\">", out);
+	esc(out, x->label);
+	fputs("</p>\n", out);
+	if (x->hint == NULL)
+		return;
+	fputs("<div class=\"hint\"><p><b>Hint:</b> ", out);
+	esc(out, x->hint);
+	fputs("</p>\n<pre>", out);
+	for (size_t i = 0; i < x->n_evidence; i++) {
+		const struct vgt_hint_line *h = &x->evidence[i];
+		esc(out, h->file);
+		fprintf(out, ":%u | ", h->line);
+		esc(out, h->text);
+		fputc('\n', out);
+	}
+	fputs("</pre></div>\n", out);
+}
+
 static void stack(FILE *out, const struct vgt_report *r, const struct vgt_stack *st, size_t culprit)
 {
 	struct render_ci_item *items;
@@ -208,6 +233,7 @@ static void site_section(FILE *out, const struct vgt_report *r, const struct vgt
 	}
 	fputs("</span></p>\n", out);
 	context(out, s);
+	hint(out, s);
 	if (s->has_generated) {
 		fputs("<p class=\"dim\">generated: <code>", out);
 		esc(out, render_location_label(r, &s->generated));

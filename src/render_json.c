@@ -232,6 +232,37 @@ static void location_json(struct jsonw *w, const char *key, const struct vgt_rep
 	jsonw_object_end(w);
 }
 
+/* nature: {family, what, allocator, label}; hint: {text, evidence: [{file,
+ * line, source}]} (issue 13). */
+static void explain_json(struct jsonw *w, const struct vgt_explain *x)
+{
+	if (x == NULL)
+		return;
+	jsonw_key(w, "nature");
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "family", x->family);
+	jsonw_kstring(w, "what", x->what);
+	jsonw_kstring(w, "allocator", x->allocator);
+	jsonw_kstring(w, "label", x->label);
+	jsonw_object_end(w);
+	if (x->hint == NULL)
+		return;
+	jsonw_key(w, "hint");
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "text", x->hint);
+	jsonw_key(w, "evidence");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < x->n_evidence; i++) {
+		jsonw_object_begin(w);
+		jsonw_kstring(w, "file", x->evidence[i].file);
+		jsonw_kuint(w, "line", x->evidence[i].line);
+		jsonw_kstring(w, "source", x->evidence[i].text);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
 static void site_json(struct jsonw *w, struct frame_cache *cache, const struct vgt_report *report,
 		      const struct vgt_site *s, const struct render_json_site_extra *extra)
 {
@@ -265,6 +296,7 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 		jsonw_kint(w, "blocks", s->delta_blocks);
 		jsonw_object_end(w);
 	}
+	explain_json(w, s->explain);
 	stack_json(w, "stack", cache, report, &s->stack);
 	if (s->auxwhat != NULL) {
 		jsonw_kstring(w, "auxwhat", s->auxwhat);

@@ -100,12 +100,53 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		fprintf(out, "\n… %zu more sites not listed.\n", r->n_shown - n);
 }
 
+/* A fenced block's line: a ``` inside would close the fence early. */
+static void fenced(FILE *out, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (s[0] == '`' && s[1] == '`' && s[2] == '`') {
+			fputs("'``", out);
+			s += 2;
+		} else if (*s == '\n' || *s == '\r') {
+			fputc(' ', out);
+		} else {
+			fputc(*s, out);
+		}
+	}
+}
+
+/* The nature and the hint (issue 13), then the lines it is based on. */
+static void hint(FILE *out, const struct vgt_site *s)
+{
+	const struct vgt_explain *x = s->explain;
+	if (x == NULL)
+		return;
+	fputs("*", out);
+	cell(out, x->label);
+	fputs("*\n\n", out);
+	if (x->hint == NULL)
+		return;
+	fputs("**Hint:** ", out);
+	cell(out, x->hint);
+	fputs("\n\n```\n", out);
+	for (size_t i = 0; i < x->n_evidence; i++) {
+		const struct vgt_hint_line *h = &x->evidence[i];
+		fenced(out, h->file);
+		fprintf(out, ":%u | ", h->line);
+		fenced(out, h->text);
+		fputc('\n', out);
+	}
+	fputs("```\n\n", out);
+}
+
 static void details(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 		    const char *root)
 {
 	fprintf(out, "<details><summary>#%zu ", s->rank);
 	html_text(out, render_ci_message(r, s, root));
-	fputs("</summary>\n\n```\n", out);
+	fputs("</summary>\n\n", out);
+	hint(out, s);
+	fputs("```\n", out);
 	if (s->location.source != NULL)
 		fprintf(out, "%s\n\n", s->location.source);
 	char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "");

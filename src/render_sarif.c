@@ -127,6 +127,46 @@ static json_t *code_flows(const struct vgt_report *r, const struct vgt_site *s, 
 	return json_pack("[{s:[{s:o}]}]", "threadFlows", "locations", locs);
 }
 
+/* The hint (issue 13) as the result's fix: SARIF wants a fix to carry an
+ * artifact change, so it is an empty one at the start of the site's line
+ * (nothing is replaced); the lines the hint is based on that are in the
+ * site's own file become related locations. */
+static void hint_fix(const struct vgt_report *r, const struct vgt_site *s, const char *root,
+		     json_t *res)
+{
+	const struct vgt_explain *x = s->explain;
+	int rel;
+	const char *path = render_ci_path(r, &s->location, root, &rel);
+	if (x == NULL || x->hint == NULL || path == NULL || s->location.line == 0)
+		return;
+	json_int_t line = (json_int_t)s->location.line;
+	json_t *change = json_pack("{s:o,s:[{s:{s:I,s:i,s:I,s:i}}]}", "artifactLocation",
+				   artifact(path, rel), "replacements", "deletedRegion", "startLine",
+				   line, "startColumn", 1, "endLine", line, "endColumn", 1);
+	json_t *fix = json_pack("{s:{s:s++},s:[o]}", "description", "text", "Hint: ", x->hint, "",
+				"artifactChanges", change);
+	json_object_set_new(res, "fixes", json_pack("[o]", fix));
+	json_t *related = json_object_get(res, "relatedLocations");
+	if (related == NULL) {
+		related = json_array();
+		json_object_set_new(res, "relatedLocations", related);
+	}
+	for (size_t i = 0; i < x->n_evidence; i++) {
+		const struct vgt_hint_line *h = &x->evidence[i];
+		if (s->location.file == NULL || strcmp(h->file, s->location.file) != 0)
+			continue;
+		const char *msg = strpool_printf(r->pool, "hint: line %u%s%s", h->line,
+						 h->text != NULL ? ": " : "",
+						 h->text != NULL ? h->text : "");
+		json_array_append_new(related,
+				      json_pack("{s:I,s:o,s:o}", "id", (json_int_t)(2 + i),
+						"physicalLocation", physical(path, rel, h->line, NULL),
+						"message", text_message(msg)));
+	}
+	if (json_array_size(related) == 0)
+		json_object_del(res, "relatedLocations");
+}
+
 static json_t *rule_json(const struct vgt_site *s)
 {
 	const struct vgt_kind_info *ki = kind_info(s->kind);
@@ -175,6 +215,7 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 	}
 	if (s->stack.count > 0)
 		json_object_set_new(res, "codeFlows", code_flows(r, s, root));
+	hint_fix(r, s, root, res);
 	json_object_set_new(res, "partialFingerprints", json_pack("{s:s}", "vgtriage/v1", s->fingerprint));
 	if (s->baseline != NULL)
 		json_object_set_new(res, "baselineState",
@@ -185,6 +226,10 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 				  (json_int_t)s->records, "rank", (json_int_t)s->rank);
 	if (!kind_is_leak(s->kind))
 		json_object_set_new(props, "occurrences", json_integer((json_int_t)s->occurrences));
+	if (s->explain != NULL)
+		json_object_set_new(props, "nature",
+				    json_pack("{s:s,s:s,s:s}", "family", s->explain->family, "what",
+					      s->explain->what, "label", s->explain->label));
 	json_object_set_new(res, "properties", props);
 	return res;
 }

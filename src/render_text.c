@@ -128,6 +128,38 @@ static void print_context(FILE *out, const struct vgt_site *s, const struct styl
 	}
 }
 
+/* The hint (issue 13) under the source lines: its text wrapped, then the
+ * lines it is based on. */
+static void print_hint(FILE *out, const struct vgt_site *s, const struct style *st)
+{
+	const struct vgt_explain *x = s->explain;
+	if (x == NULL || x->hint == NULL)
+		return;
+	const char *p = x->hint;
+	const char *lead = "    hint: ";
+	while (*p != '\0') {
+		size_t n = strlen(p), cut = n;
+		if (n > 88) {
+			cut = 88;
+			while (cut > 40 && p[cut] != ' ')
+				cut--;
+			if (p[cut] != ' ')
+				cut = 88;
+		}
+		fprintf(out, "%s%s%.*s%s\n", lead, st->yellow, (int)cut, p, st->reset);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		lead = "          ";
+	}
+	for (size_t i = 0; i < x->n_evidence; i++) {
+		const struct vgt_hint_line *h = &x->evidence[i];
+		int other = s->location.file == NULL || strcmp(h->file, s->location.file) != 0;
+		fprintf(out, "    %s%s%s%6u | %s%s\n", st->dim, other ? h->file : "", other ? ":" : " ",
+			h->line, h->text != NULL ? h->text : "", st->reset);
+	}
+}
+
 static int folds(enum frame_class cls)
 {
 	return cls == FRAME_INTERPRETER || cls == FRAME_RUNTIME;
@@ -178,12 +210,15 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 	}
 	if (s->has_delta)
 		fprintf(out, " (%+" PRId64 " bytes, %+" PRId64 " blocks)", s->delta_bytes, s->delta_blocks);
+	if (s->explain != NULL)
+		fprintf(out, " — %s", s->explain->label);
 	fputc('\n', out);
 	fprintf(out, "    %s%s%s  %s%s\n", st->bold, render_location_label(r, &s->location), st->reset,
 		s->location.function != NULL ? s->location.function : "",
 		s->location.ambiguous ? " (name demangled without the generated .c: may be inexact)"
 				      : "");
 	print_context(out, s, st);
+	print_hint(out, s, st);
 	if (s->has_generated)
 		fprintf(out, "    %sgenerated: %s%s%s\n", st->dim, render_location_label(r, &s->generated),
 			s->generated.function != NULL ? "  " : "",

@@ -30,6 +30,7 @@ void report_free(struct vgt_report *report)
 		free(site->context.lines);
 		free(site->what);
 		free(site->auxwhat);
+		free(site->explain);
 	}
 	free(report->sites);
 	for (size_t i = 0; i < report->n_site_chunks; i++)

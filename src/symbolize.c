@@ -665,11 +665,10 @@ static const char *context_c_path(struct symbolizer *sym, const char *dir, const
 	return cf->path;
 }
 
-/* The real source of a site's location (the .pyx when mapped), or NULL;
+/* The path of the source file a location names (the .pyx when mapped);
  * every lookup, found or not, is remembered. */
-static struct source *site_source(struct symbolizer *sym, const struct vgt_site *site)
+static const char *location_path(struct symbolizer *sym, const struct vgt_location *loc)
 {
-	const struct vgt_location *loc = &site->location;
 	const char *path = NULL;
 	if (loc->file == NULL)
 		return NULL;
@@ -685,6 +684,21 @@ static struct source *site_source(struct symbolizer *sym, const struct vgt_site 
 	} else if (loc->file[0] != '<') {
 		path = context_c_path(sym, loc->dir, loc->file);
 	}
+	return path;
+}
+
+char *symbolize_source_path(struct symbolizer *sym, const struct vgt_location *loc)
+{
+	if (sym == NULL)
+		return NULL;
+	const char *path = location_path(sym, loc);
+	return path != NULL ? xstrdup(path) : NULL;
+}
+
+/* The real source of a site's location, or NULL. */
+static struct source *site_source(struct symbolizer *sym, const struct vgt_site *site)
+{
+	const char *path = location_path(sym, &site->location);
 	return path != NULL ? source_load(sym, path) : NULL;
 }
 

@@ -148,7 +148,10 @@ static int memmem_lite(const char *hay, size_t len, const char *needle)
 static int parse_snapshot(struct watch *w, const char *text, size_t len,
 			  struct vgt_error *err)
 {
-	struct pipeline *pl = pipeline_new(w->popts);
+	/* growth only: no hints, whose source reading would run per snapshot */
+	struct pipeline_options opts = *w->popts;
+	opts.explain.no_hints = 1;
+	struct pipeline *pl = pipeline_new(&opts);
 	struct pipeline_stream *st = pipeline_stream_open(pl, "vgdb", "text");
 	int rc = pipeline_stream_feed(st, text, len, err);
 	int rc_close = pipeline_stream_close(st, rc < 0 ? NULL : err);

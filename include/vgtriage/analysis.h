@@ -54,6 +54,10 @@ void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
  * .pyx, the generated file's marker) is at hand; else NULL. */
 const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *site,
 				unsigned *occurrence);
+/* The path of the source file a location names (the .pyx when mapped),
+ * found as symbolize_context finds it; NULL when not found.  The caller
+ * frees it. */
+char *symbolize_source_path(struct symbolizer *sym, const struct vgt_location *loc);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/explain.h"
 #include "vgtriage/report.h"
 
 struct suppressions;
@@ -44,6 +45,7 @@ struct pipeline_options {
 	size_t context_sites;
 	pipeline_progress_fn *progress;  /* may be NULL */
 	void *progress_ctx;
+	struct explain_options explain;  /* natures and hints (issue 13) */
 };
 
 struct pipeline;
@@ -75,7 +77,8 @@ struct vgt_input *pipeline_stream_input(struct pipeline_stream *st);
 
 /* The report being built (valid until pipeline_free or pipeline_take). */
 struct vgt_report *pipeline_report(struct pipeline *pl);
-/* rank_finish + context + notes; returns the report, still owned by pl. */
+/* rank_finish + context + natures and hints + notes; returns the report,
+ * still owned by pl. */
 struct vgt_report *pipeline_finish(struct pipeline *pl);
 /* Hands the report to the caller (who report_free()s it). */
 struct vgt_report *pipeline_take(struct pipeline *pl);

@@ -31,6 +31,26 @@ struct vgt_location {
 	int ambiguous;        /* function was demangled without the .c */
 };
 
+/* What explain.c found about a shown leak site (issue 13): what the
+ * leaked memory is, from its allocator chain, and a hint from the source.
+ * Strings are interned in the report's pool. */
+#define VGT_HINT_EVIDENCE 8
+struct vgt_hint_line {
+	const char *file;  /* as the report names it ("hintfix/cyleaks.pyx") */
+	unsigned line;
+	const char *text;  /* the source line, trimmed; NULL when not read */
+};
+
+struct vgt_explain {
+	const char *family;    /* "c", "cxx", "python"; NULL: not known */
+	const char *what;      /* "buffer", "object", "array", "list", "hintfix.cyleaks.Node"… */
+	const char *allocator; /* "malloc", "operator new[]", "PyList_New"; NULL: not known */
+	const char *label;     /* for people: "C buffer (malloc)", "Python list (PyList_New)" */
+	const char *hint;      /* NULL: no hint */
+	size_t n_evidence;     /* the lines the hint is based on */
+	struct vgt_hint_line evidence[VGT_HINT_EVIDENCE];
+};
+
 /* Lines around the location from the real source file, when found. */
 struct vgt_context {
 	unsigned first_line;
@@ -71,6 +91,7 @@ struct vgt_site {
 	uint64_t callers_hash;       /* next user functions down the stack; the
 					smallest over the site's records */
 	int has_callers;
+	struct vgt_explain *explain; /* explain.c: nature and hint, or NULL */
 };
 
 /* A report's (or one input's) figures, figures.c: valgrind's own where

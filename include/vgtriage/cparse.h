@@ -1,0 +1,41 @@
+/*
+ * cparse.h — C and C++ functions as hint trees (hint.h), read by libclang
+ * in the vgtriage-cparse helper program (issue 13).
+ *
+ * vgtriage itself does not link LLVM: it runs the helper once per source
+ * file, hands it the file's text on standard input (the text explain.c
+ * read, so that one function decides what is read), and reads back every
+ * function of the file.  Without the helper (not built, not installed)
+ * C and C++ leaks get no hint; .pyx hints do not need it.
+ *
+ * Plain data: a path, a text, a language in; functions out.  Included by
+ * explain.c and tests.
+ */
+#ifndef VGTRIAGE_CPARSE_H
+#define VGTRIAGE_CPARSE_H
+
+#include <stddef.h>
+
+#include "vgtriage/hint.h"
+
+struct cparse_file;
+
+/* The helper to run: $VGTRIAGE_CPARSE when set, else vgtriage-cparse next
+ * to the running executable, else in VGT_LIBEXECDIR (set at build time);
+ * NULL when none is there.  The result is static. */
+const char *cparse_helper_path(void);
+
+/* Runs helper over text (the contents of path, whose directory is searched
+ * for its #includes).  NULL with why filled when the helper could not run
+ * or read it. */
+struct cparse_file *cparse_run(const char *helper, const char *path, const char *text,
+			       size_t len, enum hint_lang lang, char *why, size_t why_size);
+/* Parses the helper's output (for tests); NULL when it is not one. */
+struct cparse_file *cparse_parse(const char *out, size_t len, enum hint_lang lang);
+void cparse_free(struct cparse_file *file); /* NULL is a no-op */
+
+/* The function whose lines hold line, or NULL (none, or it did not parse
+ * cleanly).  Owned by file. */
+const struct hint_func *cparse_function(const struct cparse_file *file, unsigned line);
+
+#endif

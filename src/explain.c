@@ -1,0 +1,358 @@
+/*
+ * explain.c — natures and hints of the shown leak sites (explain.h).
+ *
+ * For each shown leak site: the allocator chain (the frames above the
+ * culprit) gives the nature; then, when the culprit is the user's code
+ * and its source is found, the culprit's function is read (.pyx by
+ * pyxscan, C/C++ by the vgtriage-cparse helper) and hint_explain() says
+ * what happens to the block.  A block returned to its caller is followed
+ * into the caller's frame when that frame is the user's too.  Files are
+ * read once per run; C files are parsed once per run.
+ */
+#include "vgtriage/explain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgtriage/cparse.h"
+#include "vgtriage/cymap.h"
+#include "vgtriage/hint.h"
+#include "vgtriage/nature.h"
+#include "vgtriage/pyxscan.h"
+
+#define DEFAULT_MAX_HINTS 200
+#define MAX_SOURCE_BYTES (16u << 20)
+#define MAX_CHAIN 64
+
+/* A source file, read once. */
+struct source {
+	char *path;
+	char *text;        /* NULL: could not be read */
+	size_t len;
+	size_t *starts;    /* offset of each line */
+	size_t n_lines;
+	struct cparse_file *c; /* C/C++: the helper's functions (when tried) */
+	int c_tried;
+};
+
+struct explainer {
+	struct vgt_report *report;
+	struct symbolizer *sym;
+	const struct explain_options *opts;
+	struct source *sources;
+	size_t n_sources, sources_cap;
+	const char *helper;
+	char helper_problem[256];
+};
+
+char *explain_read_source(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		return NULL;
+	size_t cap = 1 << 14, n = 0, got;
+	char *buf = xmalloc(cap);
+	while ((got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
+		n += got;
+		if (n > MAX_SOURCE_BYTES) {
+			fclose(fp);
+			free(buf);
+			return NULL;
+		}
+		if (n + 1 == cap)
+			buf = xgrow(buf, &cap, cap * 2, 1);
+	}
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static struct source *source_get(struct explainer *ex, const char *path)
+{
+	for (size_t i = 0; i < ex->n_sources; i++)
+		if (strcmp(ex->sources[i].path, path) == 0)
+			return ex->sources[i].text != NULL ? &ex->sources[i] : NULL;
+	ex->sources = xgrow(ex->sources, &ex->sources_cap, ex->n_sources + 1, sizeof(*ex->sources));
+	struct source *src = &ex->sources[ex->n_sources++];
+	memset(src, 0, sizeof(*src));
+	src->path = xstrdup(path);
+	src->text = explain_read_source(path, &src->len);
+	if (src->text == NULL)
+		return NULL;
+	size_t cap = 0;
+	for (size_t pos = 0; pos <= src->len;) {
+		src->starts = xgrow(src->starts, &cap, src->n_lines + 1, sizeof(*src->starts));
+		src->starts[src->n_lines++] = pos;
+		const char *nl = memchr(src->text + pos, '\n', src->len - pos);
+		if (nl == NULL)
+			break;
+		pos = (size_t)(nl - src->text) + 1;
+	}
+	return src;
+}
+
+/* Line `line` of src, trimmed, interned; NULL when out of range. */
+static const char *source_line(struct explainer *ex, const struct source *src, unsigned line)
+{
+	if (src == NULL || line == 0 || line > src->n_lines)
+		return NULL;
+	const char *s = src->text + src->starts[line - 1];
+	const char *end = line < src->n_lines ? src->text + src->starts[line] : src->text + src->len;
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return strpool_intern_n(ex->report->pool, s, (size_t)(end - s));
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The language of a file by its name; -1 when hints do not read it. */
+static int language_of(const char *file, int mapped)
+{
+	if (mapped || has_suffix(file, ".pyx") || has_suffix(file, ".pxi"))
+		return HINT_LANG_PYX;
+	if (has_suffix(file, ".c") || has_suffix(file, ".h"))
+		return HINT_LANG_C;
+	static const char *const cxx[] = {".cc", ".cpp", ".cxx", ".C", ".c++", ".hh", ".hpp",
+					   ".hxx", NULL};
+	for (size_t i = 0; cxx[i] != NULL; i++)
+		if (has_suffix(file, cxx[i]))
+			return HINT_LANG_CXX;
+	return -1;
+}
+
+/* The frames of a site's stack a hint reads.  The one place this file
+ * walks a stack (the frame table will replace it). */
+struct chain {
+	const char *fns[MAX_CHAIN];
+	enum frame_class classes[MAX_CHAIN];
+	size_t n;                     /* frames above the culprit */
+	const struct vgt_frame *culprit;
+	const struct vgt_frame *caller; /* the next function down, if the user's */
+};
+
+static const char *frame_function(const struct vgt_frame *f)
+{
+	return f->pyname != NULL ? f->pyname : f->fn;
+}
+
+static void site_chain(const struct vgt_report *report, const struct vgt_site *site,
+		       struct chain *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	const struct vgt_stack *st = &site->stack;
+	if (site->culprit >= st->count)
+		return;
+	for (size_t i = 0; i < site->culprit && ch->n < MAX_CHAIN; i++) {
+		const struct vgt_frame *f = stack_frame(report->frames, st, i);
+		ch->fns[ch->n] = f->fn;
+		ch->classes[ch->n] = f->cls;
+		ch->n++;
+	}
+	ch->culprit = stack_frame(report->frames, st, site->culprit);
+	const char *name = frame_function(ch->culprit);
+	for (size_t i = site->culprit + 1; i < st->count; i++) {
+		const struct vgt_frame *f = stack_frame(report->frames, st, i);
+		const char *fname = frame_function(f);
+		if (fname != NULL && name != NULL && strcmp(fname, name) == 0)
+			continue; /* the same function (a Cython wrapper, an inlined copy) */
+		if (f->cls == FRAME_USER)
+			ch->caller = f;
+		break;
+	}
+}
+
+/* The location a frame names, as a site's location would. */
+static void frame_location(const struct vgt_frame *f, struct vgt_location *loc)
+{
+	memset(loc, 0, sizeof(*loc));
+	if (f->pyx_file != NULL && f->pyx_line > 0) {
+		loc->file = f->pyx_file;
+		loc->line = f->pyx_line;
+		loc->mapped = 1;
+	} else {
+		loc->file = f->file;
+		loc->line = f->line;
+	}
+	loc->dir = f->dir;
+	loc->function = f->fn;
+}
+
+struct read_frame {
+	struct hint_frame hf;
+	struct hint_func *owned;     /* .pyx functions are parsed per frame */
+	struct source *src;
+};
+
+/* Reads the function holding loc; 0 when it cannot. */
+static int read_frame(struct explainer *ex, const struct vgt_location *loc, const char *callee,
+		      struct read_frame *rf)
+{
+	memset(rf, 0, sizeof(*rf));
+	if (loc->file == NULL || loc->line == 0)
+		return 0;
+	int lang = language_of(loc->file, loc->mapped);
+	if (lang < 0)
+		return 0;
+	char *path = symbolize_source_path(ex->sym, loc);
+	if (path == NULL)
+		return 0;
+	struct source *src = source_get(ex, path);
+	free(path);
+	if (src == NULL)
+		return 0;
+	const struct hint_func *fn = NULL;
+	if (lang == HINT_LANG_PYX) {
+		rf->owned = pyxscan_function(src->text, src->len, loc->line);
+		fn = rf->owned;
+	} else {
+		if (!src->c_tried) {
+			src->c_tried = 1;
+			if (ex->helper == NULL) {
+				if (ex->helper_problem[0] == '\0')
+					snprintf(ex->helper_problem, sizeof(ex->helper_problem),
+						 "vgtriage-cparse (libclang) was not found");
+			} else {
+				char why[256] = "";
+				src->c = cparse_run(ex->helper, src->path, src->text, src->len,
+						    (enum hint_lang)lang, why, sizeof(why));
+				if (src->c == NULL && ex->helper_problem[0] == '\0')
+					snprintf(ex->helper_problem, sizeof(ex->helper_problem), "%s", why);
+			}
+		}
+		fn = cparse_function(src->c, loc->line);
+	}
+	if (fn == NULL) {
+		hint_func_free(rf->owned);
+		rf->owned = NULL;
+		return 0;
+	}
+	rf->src = src;
+	rf->hf.fn = fn;
+	rf->hf.file = loc->file;
+	rf->hf.line = loc->line;
+	rf->hf.callee = callee;
+	return 1;
+}
+
+/* Cython's generated code is not what the user wrote: no hints there. */
+static int generated_code(const struct vgt_report *report, const struct vgt_site *site)
+{
+	const struct vgt_location *loc = &site->location;
+	if (loc->mapped)
+		return 0;
+	const char *fn = site->stack.count > site->culprit
+		? stack_frame(report->frames, &site->stack, site->culprit)->fn : NULL;
+	return fn != NULL && strncmp(fn, "__pyx_", 6) == 0;
+}
+
+static void hint_site(struct explainer *ex, struct vgt_site *site, const struct chain *ch,
+		      const struct nature *nat)
+{
+	if (site->category != FRAME_USER || generated_code(ex->report, site) || ch->culprit == NULL)
+		return;
+	const char *callee = ch->n > 0 ? ch->fns[ch->n - 1] : NULL;
+	struct read_frame culprit, caller;
+	memset(&caller, 0, sizeof(caller));
+	if (!read_frame(ex, &site->location, callee, &culprit))
+		return;
+	culprit.hf.reachable = site->kind == VGT_KIND_LEAK_STILL_REACHABLE;
+	struct hint_result res;
+	hint_explain(&culprit.hf, NULL, nat, &res);
+	int have_caller = 0;
+	if (res.returned && ch->caller != NULL) {
+		struct vgt_location cloc;
+		frame_location(ch->caller, &cloc);
+		if (read_frame(ex, &cloc, ch->culprit->fn, &caller)) {
+			have_caller = 1;
+			hint_explain(&culprit.hf, &caller.hf, nat, &res);
+		}
+	}
+	if (res.found) {
+		struct vgt_explain *x = site->explain;
+		x->hint = strpool_intern(ex->report->pool, res.text);
+		for (size_t i = 0; i < res.n_evidence && x->n_evidence < VGT_HINT_EVIDENCE; i++) {
+			const struct read_frame *rf = res.evidence[i].frame == 0 ? &culprit : &caller;
+			struct vgt_hint_line *h = &x->evidence[x->n_evidence++];
+			h->file = strpool_intern(ex->report->pool, rf->hf.file);
+			h->line = res.evidence[i].line;
+			h->text = source_line(ex, rf->src, h->line);
+		}
+		/* in file order, the culprit's lines first */
+		for (size_t i = 1; i < x->n_evidence; i++)
+			for (size_t j = i; j > 0; j--) {
+				struct vgt_hint_line *a = &x->evidence[j - 1], *b = &x->evidence[j];
+				int a_first = a->file == x->evidence[0].file;
+				int b_first = b->file == x->evidence[0].file;
+				if (a_first < b_first || (a_first == b_first && a->line > b->line)) {
+					struct vgt_hint_line tmp = *a;
+					*a = *b;
+					*b = tmp;
+				}
+			}
+	}
+	hint_func_free(culprit.owned);
+	if (have_caller)
+		hint_func_free(caller.owned);
+}
+
+void explain_sites(struct vgt_report *report, struct symbolizer *sym,
+		   const struct explain_options *opts)
+{
+	struct explain_options defaults;
+	memset(&defaults, 0, sizeof(defaults));
+	if (opts == NULL)
+		opts = &defaults;
+	struct explainer ex;
+	memset(&ex, 0, sizeof(ex));
+	ex.report = report;
+	ex.sym = sym;
+	ex.opts = opts;
+	ex.helper = opts->cparse != NULL ? opts->cparse : cparse_helper_path();
+	size_t max_hints = opts->max_hints != 0 ? opts->max_hints : DEFAULT_MAX_HINTS;
+	size_t hinted = 0;
+	for (size_t i = 0; i < report->n_sites; i++) {
+		struct vgt_site *site = report->sites[i];
+		if (site->hidden || !kind_is_leak(site->kind) || site->explain != NULL)
+			continue;
+		struct chain ch;
+		site_chain(report, site, &ch);
+		struct nature nat;
+		if (nature_of(ch.fns, ch.classes, ch.n, site->location.source, &nat) != 0)
+			continue;
+		struct vgt_explain *x = xcalloc(1, sizeof(*x));
+		char label[256];
+		nature_describe(&nat, label, sizeof(label));
+		x->family = strpool_intern(report->pool, nature_family_name(nat.family));
+		x->what = strpool_intern(report->pool, nat.what);
+		x->allocator = nat.allocator[0] != '\0' ? strpool_intern(report->pool, nat.allocator)
+							: NULL;
+		x->label = strpool_intern(report->pool, label);
+		site->explain = x;
+		if (!opts->no_hints && hinted < max_hints) {
+			hinted++;
+			hint_site(&ex, site, &ch, &nat);
+		}
+	}
+	if (opts->verbose && ex.helper_problem[0] != '\0')
+		report_add_note(report, "C/C++ hints: %s", ex.helper_problem);
+	for (size_t i = 0; i < ex.n_sources; i++) {
+		free(ex.sources[i].path);
+		free(ex.sources[i].text);
+		free(ex.sources[i].starts);
+		cparse_free(ex.sources[i].c);
+	}
+	free(ex.sources);
+}
