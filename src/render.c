@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "vgtriage/escape.h"
+
 static const struct {
 	const char *name;
 	render_fn *fn;
@@ -55,7 +57,7 @@ static const char *basename_of(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
-const char *render_location_label(const struct vgt_report *report,
+static const char *location_label(const struct vgt_report *report,
 				  const struct vgt_location *loc)
 {
 	if (loc->file != NULL && loc->line > 0)
@@ -69,7 +71,13 @@ const char *render_location_label(const struct vgt_report *report,
 	return loc->function != NULL ? loc->function : "???";
 }
 
-const char *render_frame_label(const struct vgt_report *report, const struct vgt_frame *f)
+const char *render_location_label(const struct vgt_report *report,
+				  const struct vgt_location *loc)
+{
+	return escape_text_pool(report->pool, location_label(report, loc));
+}
+
+static const char *frame_label(const struct vgt_report *report, const struct vgt_frame *f)
 {
 	const char *fn = f->pyname != NULL ? f->pyname : f->fn != NULL ? f->fn : "???";
 	if (f->pyx_file != NULL)
@@ -79,6 +87,11 @@ const char *render_frame_label(const struct vgt_report *report, const struct vgt
 	if (f->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)", fn, f->obj);
 	return fn;
+}
+
+const char *render_frame_label(const struct vgt_report *report, const struct vgt_frame *f)
+{
+	return escape_text_pool(report->pool, frame_label(report, f));
 }
 
 const char *render_relative_path(const struct vgt_report *report, const char *path,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render_ci.h"
 
 #define DEFAULT_STACKS 20
@@ -30,18 +31,11 @@ static const char css[] =
 	"section.site{border:1px solid #d0d7de;border-radius:.4em;padding:.2em 1em;margin:1em 0}"
 	"ul.inputs{padding-left:1.2em}";
 
+/* Text and attribute values (escape.h): & < > " ' as references,
+ * controls and bidi overrides made visible. */
 static void esc(FILE *out, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fputc(*s, out);
-		}
-	}
+	escape_html(out, s);
 }
 
 static void inputs(FILE *out, const struct vgt_report *r)

@@ -7,11 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render.h"
+
+/* A string of the input: jansson refuses what is not UTF-8, which would
+ * drop the key; such bytes are written "\xNN" instead (escape.h). */
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j == NULL && s != NULL) {
+		char *valid = escape_utf8(s);
+		j = json_string(valid);
+		free(valid);
+	}
+	return j;
+}
 
 static json_t *str_or_null(const char *s)
 {
-	return s != NULL ? json_string(s) : json_null();
+	return s != NULL ? jstr(s) : json_null();
 }
 
 static json_t *amount(const struct vgt_amount *a)
@@ -22,7 +36,7 @@ static json_t *amount(const struct vgt_amount *a)
 static void set_if(json_t *obj, const char *key, const char *value)
 {
 	if (value != NULL)
-		json_object_set_new(obj, key, json_string(value));
+		json_object_set_new(obj, key, jstr(value));
 }
 
 /* "0x4848899", as valgrind writes addresses; without printf, which showed
@@ -90,7 +104,7 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 	(void)report;
 	json_t *o = json_object();
 	json_object_set_new(o, "rank", json_integer((json_int_t)s->rank));
-	json_object_set_new(o, "kind", json_string(s->kind_name));
+	json_object_set_new(o, "kind", jstr(s->kind_name));
 	json_object_set_new(o, "category", json_string(frame_class_name(s->category)));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
 	json_object_set_new(o, "blocks", json_integer((json_int_t)s->blocks));
@@ -112,7 +126,7 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 							  "blocks", (json_int_t)s->delta_blocks));
 	json_object_set_new(o, "stack", stack_json(&s->stack));
 	if (s->auxwhat != NULL) {
-		json_object_set_new(o, "auxwhat", json_string(s->auxwhat));
+		json_object_set_new(o, "auxwhat", jstr(s->auxwhat));
 		json_object_set_new(o, "aux_stack", stack_json(&s->aux_stack));
 	}
 	return o;
@@ -121,7 +135,7 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 static json_t *input_json(const struct vgt_input *in)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "path", json_string(in->path));
+	json_object_set_new(o, "path", jstr(in->path));
 	json_object_set_new(o, "format", json_string(in->format));
 	json_object_set_new(o, "pid", in->pid >= 0 ? json_integer(in->pid) : json_null());
 	if (in->ppid >= 0)
@@ -218,7 +232,7 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	fputs(",\n", out);
 	json_t *notes = json_array();
 	for (size_t i = 0; i < r->n_notes; i++)
-		json_array_append_new(notes, json_string(r->notes[i]));
+		json_array_append_new(notes, jstr(r->notes[i]));
 	member(out, "notes", notes, 1);
 	fputs("}\n", out);
 	return ferror(out) ? -1 : 0;

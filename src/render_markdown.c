@@ -7,42 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render_ci.h"
 
 #define DEFAULT_STACKS 5
 
-/* A table cell: '|' would end it, '<' '>' '&' would be HTML, newlines
- * would end the row. */
+/* A table cell ('|' would end it, '<' '>' '&' would be HTML, a newline
+ * would end the row, '[' a link): escape.h. */
 static void cell(FILE *out, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '|': fputs("\\|", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '`': fputs("\\`", out); break;
-		case '*': fputs("\\*", out); break;
-		case '_': fputs("\\_", out); break;
-		case '\n': case '\r': fputc(' ', out); break;
-		default: fputc(*s, out);
-		}
-	}
-}
-
-/* Text inside an HTML element (<summary>). */
-static void html_text(FILE *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '\n': fputc(' ', out); break;
-		default: fputc(*s, out);
-		}
-	}
+	escape_markdown_cell(out, s);
 }
 
 static void summary(FILE *out, const struct vgt_report *r, const struct render_options *opts,
@@ -100,21 +74,32 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		fprintf(out, "\n… %zu more sites not listed.\n", r->n_shown - n);
 }
 
+static void put_fence(FILE *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fputc('`', out);
+}
+
 static void details(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 		    const char *root)
 {
 	fprintf(out, "<details><summary>#%zu ", s->rank);
-	html_text(out, render_ci_message(r, s, root));
-	fputs("</summary>\n\n```\n", out);
-	if (s->location.source != NULL)
-		fprintf(out, "%s\n\n", s->location.source);
+	escape_markdown_html(out, render_ci_message(r, s, root));
+	fputs("</summary>\n\n", out);
+	const char *source = escape_text_pool(r->pool, s->location.source);
 	char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "");
-	/* A ``` line inside would close the fence early. */
-	for (char *p = strstr(stack, "```"); p != NULL; p = strstr(p, "```"))
-		p[0] = '\'';
+	/* A fence longer than any run of backticks inside: nothing closes it early. */
+	size_t fence = escape_markdown_fence(stack);
+	if (source != NULL && escape_markdown_fence(source) > fence)
+		fence = escape_markdown_fence(source);
+	put_fence(out, fence);
+	fputc('\n', out);
+	if (source != NULL)
+		fprintf(out, "%s\n\n", source);
 	fputs(stack, out);
 	free(stack);
-	fputs("```\n\n</details>\n\n", out);
+	put_fence(out, fence);
+	fputs("\n\n</details>\n\n", out);
 }
 
 int render_markdown(FILE *out, const struct vgt_report *r, const struct render_options *opts)
