@@ -23,8 +23,8 @@ CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 CFLAGS  ?=
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -Iinclude $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS  = $(DEPS_LIBS) -lm
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread -Iinclude $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS  = $(DEPS_LIBS) -lm -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
@@ -85,7 +85,7 @@ testdata: $(BIN)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/fixtures/make-testdata.sh
 
 bench: $(BIN)
-	VGTRIAGE=$(BIN) sh tests/bench.sh
+	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/bench.sh
 
 demo: $(BIN)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh demo/run-demo.sh

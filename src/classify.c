@@ -175,118 +175,27 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 	return FRAME_USER;
 }
 
-void classify_stack(struct vgt_stack *stack)
-{
-	for (size_t i = 0; i < stack->count; i++)
-		stack->frames[i].cls = classify_frame(&stack->frames[i]);
-}
-
-/* The class depends only on interned pointers, so a frame seen before is
- * one hash probe away instead of a walk over the name lists. */
-struct class_slot {
-	const char *fn, *obj, *file, *dir, *pyx_file, *pyname;
-	enum frame_class cls;
-	int used;
-};
-
-struct classify_cache {
-	struct class_slot *slots;
-	size_t nslots, count;
-};
-
-struct classify_cache *classify_cache_new(void)
-{
-	struct classify_cache *c = xcalloc(1, sizeof(*c));
-	c->nslots = 1024;
-	c->slots = xcalloc(c->nslots, sizeof(*c->slots));
-	return c;
-}
-
-void classify_cache_free(struct classify_cache *c)
-{
-	if (c == NULL)
-		return;
-	free(c->slots);
-	free(c);
-}
-
-static size_t frame_hash(const struct vgt_frame *f)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const void *parts[6] = {f->fn, f->obj, f->file, f->dir, f->pyx_file, f->pyname};
-	for (int i = 0; i < 6; i++) {
-		h ^= (uint64_t)(uintptr_t)parts[i];
-		h *= 1099511628211ULL;
-		h ^= h >> 29;
-	}
-	return (size_t)h;
-}
-
-static int same_frame_key(const struct class_slot *s, const struct vgt_frame *f)
-{
-	return s->fn == f->fn && s->obj == f->obj && s->file == f->file && s->dir == f->dir &&
-	       s->pyx_file == f->pyx_file && s->pyname == f->pyname;
-}
-
-static struct class_slot *class_slot_for(struct classify_cache *c, const struct vgt_frame *f)
-{
-	size_t mask = c->nslots - 1;
-	size_t i = frame_hash(f) & mask;
-	while (c->slots[i].used && !same_frame_key(&c->slots[i], f))
-		i = (i + 1) & mask;
-	return &c->slots[i];
-}
-
-static void grow_class_cache(struct classify_cache *c)
-{
-	struct class_slot *old = c->slots;
-	size_t n = c->nslots;
-	c->nslots *= 2;
-	c->slots = xcalloc(c->nslots, sizeof(*c->slots));
-	for (size_t i = 0; i < n; i++) {
-		if (!old[i].used)
-			continue;
-		struct vgt_frame key = {.fn = old[i].fn, .obj = old[i].obj, .file = old[i].file,
-					.dir = old[i].dir, .pyx_file = old[i].pyx_file,
-					.pyname = old[i].pyname};
-		*class_slot_for(c, &key) = old[i];
-	}
-	free(old);
-}
-
-void classify_stack_cached(struct classify_cache *c, struct vgt_stack *stack)
+void classify_stack(struct frame_table *ft, const struct vgt_stack *stack)
 {
 	for (size_t i = 0; i < stack->count; i++) {
-		struct vgt_frame *f = &stack->frames[i];
-		struct class_slot *slot = class_slot_for(c, f);
-		if (!slot->used) {
-			slot->used = 1;
-			slot->fn = f->fn;
-			slot->obj = f->obj;
-			slot->file = f->file;
-			slot->dir = f->dir;
-			slot->pyx_file = f->pyx_file;
-			slot->pyname = f->pyname;
-			slot->cls = classify_frame(f);
-			f->cls = slot->cls;
-			if (++c->count * 2 > c->nslots)
-				grow_class_cache(c);
-			continue;
-		}
-		f->cls = slot->cls;
+		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
+		f->cls = classify_frame(f);
 	}
 }
 
-size_t classify_culprit(const struct vgt_stack *stack)
+size_t classify_culprit(const struct frame_table *ft, const struct vgt_stack *stack)
 {
-	for (size_t i = 0; i < stack->count; i++)
-		if (stack->frames[i].cls == FRAME_USER)
+	size_t cython = SIZE_MAX, other = SIZE_MAX;
+	for (size_t i = 0; i < stack->count; i++) {
+		enum frame_class cls = stack_frame(ft, stack, i)->cls;
+		if (cls == FRAME_USER)
 			return i;
-	for (size_t i = 0; i < stack->count; i++)
-		if (stack->frames[i].cls == FRAME_CYTHON_RUNTIME)
-			return i;
-	for (size_t i = 0; i < stack->count; i++)
-		if (stack->frames[i].cls != FRAME_ALLOCATOR)
-			return i;
-	return 0;
+		if (cls == FRAME_CYTHON_RUNTIME && cython == SIZE_MAX)
+			cython = i;
+		else if (cls != FRAME_ALLOCATOR && other == SIZE_MAX)
+			other = i;
+	}
+	if (cython != SIZE_MAX)
+		return cython;
+	return other != SIZE_MAX ? other : 0;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "vgtriage/escape.h"
+#include "vgtriage/jsonw.h"
 #include "vgtriage/render_ci.h"
 
 /* ---- loading a JSON report ---- */
@@ -70,7 +71,8 @@ static void load_stack(struct vgt_report *r, json_t *a, struct vgt_stack *st)
 	size_t i;
 	json_t *fo;
 	json_array_foreach(a, i, fo) {
-		struct vgt_frame *f = stack_push(st);
+		struct vgt_frame frame, *f = &frame;
+		memset(f, 0, sizeof(*f));
 		const char *ip = jstr(r, fo, "ip");
 		f->ip = ip != NULL ? strtoull(ip, NULL, 16) : 0;
 		f->fn = jstr(r, fo, "fn");
@@ -83,6 +85,8 @@ static void load_stack(struct vgt_report *r, json_t *a, struct vgt_stack *st)
 		f->pyx_source = jstr(r, fo, "pyx_source");
 		f->pyname = jstr(r, fo, "pyname");
 		f->cls = class_from_name(jstr(r, fo, "class"));
+		f->resolved = 1;
+		stack_push(st, frames_intern_frame(r->frames, f));
 	}
 }
 
@@ -95,9 +99,7 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 		return vgt_error_set(err, path, 0, 0,
 				     "sites[%zu]: expected an object with \"kind\" and a 16-digit "
 				     "\"fingerprint\"", index);
-	struct vgt_site *s = xcalloc(1, sizeof(*s));
-	r->sites = xgrow(r->sites, &r->sites_cap, r->n_sites + 1, sizeof(*r->sites));
-	r->sites[r->n_sites++] = s;
+	struct vgt_site *s = report_new_site(r);
 	s->kind_name = kind;
 	s->kind = kind_from_name(kind);
 	s->category = class_from_name(jstr(r, o, "category"));
@@ -114,12 +116,12 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 		load_location(r, gen, &s->generated);
 		s->has_generated = 1;
 	}
-	s->what = jstr(r, o, "what");
-	s->auxwhat = jstr(r, o, "auxwhat");
+	text_replace(&s->what, jstr(r, o, "what"));
+	text_replace(&s->auxwhat, jstr(r, o, "auxwhat"));
 	s->baseline = jstr(r, o, "baseline");
 	load_stack(r, json_object_get(o, "stack"), &s->stack);
 	load_stack(r, json_object_get(o, "aux_stack"), &s->aux_stack);
-	s->culprit = classify_culprit(&s->stack);
+	s->culprit = classify_culprit(r->frames, &s->stack);
 	s->rank = r->n_sites;
 	s->input_mask = 1;
 	return 0;
@@ -418,69 +420,83 @@ static void render_text_diff(FILE *out, const struct vgt_report *base,
 
 /* ---- JSON ---- */
 
-static json_t *entry_json(const struct vgt_report *r, const struct entry *e)
+struct entry_ctx {
+	const struct entry *e;
+	enum vgt_kind kind;
+};
+
+static void entry_more(struct jsonw *w, const void *ctx)
 {
-	const struct vgt_site *s = e->newer != NULL ? e->newer : e->base;
-	json_t *o = render_json_site(r, s);
-	if (e->newer != NULL) {
-		json_object_set_new(o, "bytes", json_integer((json_int_t)e->new_bytes));
-		json_object_set_new(o, "blocks", json_integer((json_int_t)e->new_blocks));
-	}
+	const struct entry_ctx *c = ctx;
+	const struct entry *e = c->e;
 	if (e->change == CH_GREW || e->change == CH_SHRANK) {
-		json_t *d = json_pack("{s:I,s:I}", "bytes", (json_int_t)delta(e->new_bytes, e->base_bytes),
-				      "blocks", (json_int_t)delta(e->new_blocks, e->base_blocks));
-		if (!kind_is_leak(s->kind))
-			json_object_set_new(d, "occurrences",
-					    json_integer((json_int_t)delta(e->new_occ, e->base_occ)));
-		json_object_set_new(o, "delta", d);
-		json_object_set_new(o, "base", json_pack("{s:I,s:I}", "bytes", (json_int_t)e->base_bytes,
-							 "blocks", (json_int_t)e->base_blocks));
+		jsonw_key(w, "delta");
+		jsonw_object_begin(w);
+		jsonw_kint(w, "bytes", delta(e->new_bytes, e->base_bytes));
+		jsonw_kint(w, "blocks", delta(e->new_blocks, e->base_blocks));
+		if (!kind_is_leak(c->kind))
+			jsonw_kint(w, "occurrences", delta(e->new_occ, e->base_occ));
+		jsonw_object_end(w);
+		jsonw_key(w, "base");
+		jsonw_object_begin(w);
+		jsonw_kuint(w, "bytes", e->base_bytes);
+		jsonw_kuint(w, "blocks", e->base_blocks);
+		jsonw_object_end(w);
 	}
 	if (e->change != CH_VANISHED)
-		json_object_set_new(o, "fails", json_boolean(e->fails));
-	return o;
+		jsonw_kbool(w, "fails", e->fails);
 }
 
-static json_t *inputs_json(const struct vgt_report *r)
+static void entry_json(struct jsonw *w, const struct vgt_report *r, const struct entry *e)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < r->n_inputs; i++) {
-		char *path = escape_utf8(r->inputs[i]->path); /* JSON holds UTF-8 only */
-		json_array_append_new(a, json_string(path));
-		free(path);
-	}
-	return a;
+	const struct vgt_site *s = e->newer != NULL ? e->newer : e->base;
+	struct entry_ctx ctx = {e, s->kind};
+	struct render_json_site_extra extra = {e->newer != NULL, e->new_bytes, e->new_blocks,
+					       entry_more, &ctx};
+	render_json_site(w, r, s, &extra);
+}
+
+static void side_json(struct jsonw *w, const char *key, const struct vgt_report *r)
+{
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	jsonw_key(w, "inputs");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < r->n_inputs; i++)
+		jsonw_string(w, r->inputs[i]->path);
+	jsonw_array_end(w);
+	jsonw_kuint(w, "sites", r->n_shown);
+	jsonw_object_end(w);
 }
 
 static int render_json_diff(FILE *out, const struct vgt_report *base,
 			    const struct vgt_report *newr, struct entry *v, size_t n, int failed)
 {
-	json_t *root = json_pack("{s:s,s:s,s:i}", "tool", "vgtriage", "version", VGT_VERSION,
-				 "schema_version", 1);
-	json_object_set_new(root, "base", json_pack("{s:o,s:I}", "inputs", inputs_json(base), "sites",
-						    (json_int_t)base->n_shown));
-	json_object_set_new(root, "new", json_pack("{s:o,s:I}", "inputs", inputs_json(newr), "sites",
-						   (json_int_t)newr->n_shown));
+	struct jsonw *w = jsonw_new(out, 1);
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "tool", "vgtriage");
+	jsonw_kstring(w, "version", VGT_VERSION);
+	jsonw_kuint(w, "schema_version", 1);
+	side_json(w, "base", base);
+	side_json(w, "new", newr);
 	size_t unchanged = 0;
 	for (size_t i = 0; i < n; i++)
 		unchanged += v[i].change == CH_UNCHANGED;
 	for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++) {
 		struct entry **sel;
 		size_t m = select_change(v, n, sections[k].change, &sel);
-		json_t *a = json_array();
+		jsonw_key(w, sections[k].title);
+		jsonw_array_begin(w);
 		for (size_t i = 0; i < m; i++)
-			json_array_append_new(
-				a, entry_json(sections[k].change == CH_VANISHED ? base : newr, sel[i]));
+			entry_json(w, sections[k].change == CH_VANISHED ? base : newr, sel[i]);
+		jsonw_array_end(w);
 		free(sel);
-		json_object_set_new(root, sections[k].title, a);
 	}
-	json_object_set_new(root, "unchanged", json_integer((json_int_t)unchanged));
-	json_object_set_new(root, "failed", json_boolean(failed));
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	json_decref(root);
-	if (rc == 0)
-		fputc('\n', out);
-	return rc;
+	jsonw_kuint(w, "unchanged", unchanged);
+	jsonw_kbool(w, "failed", failed);
+	jsonw_object_end(w);
+	jsonw_end_line(w);
+	return jsonw_free(w);
 }
 
 int diff_render(FILE *out, enum vgt_format fmt, const struct vgt_report *base,

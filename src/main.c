@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <libxml/parser.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ enum long_only {
 	OPT_INPUT_FORMAT = 256, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +54,8 @@ static const struct option long_options[] = {
 	{"keep-xml", required_argument, NULL, OPT_KEEP_XML},
 	{"watch", required_argument, NULL, OPT_WATCH},
 	{"no-python-perf", no_argument, NULL, OPT_NO_PYTHON_PERF},
+	{"compact", no_argument, NULL, OPT_COMPACT},
+	{"jobs", required_argument, NULL, 'j'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -70,7 +73,11 @@ static const char usage_text[] =
 	"                          codequality or html (default: text)\n"
 	"      --input-format FMT  auto, xml or text (default: auto)\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
-	"  -n, --top N             list the N worst sites (default: all)\n"
+	"  -n, --top N             list the N worst sites (default: 20 in text, all in\n"
+	"                          other formats; 0 = all)\n"
+	"      --compact           json: one line instead of indented\n"
+	"  -j, --jobs N            read N inputs at once, in threads (default: the\n"
+	"                          number of CPUs); the report is the same for any N\n"
 	"      --stacks N          text: show the stacks of the N worst sites (default: 5)\n"
 	"      --context N         lines of source shown around a site (default: 2)\n"
 	"      --all               also show sites outside your code (interpreter, libc)\n"
@@ -101,12 +108,17 @@ static const char usage_text[] =
 	"2 usage error or unreadable or invalid input.  For run, the program's own\n"
 	"non-zero status (128+N when killed by signal N) comes first.\n";
 
+#define DEFAULT_TEXT_TOP 20
+#define DEFAULT_TEXT_STACKS 5 /* as render_text.c */
+
 struct cli {
 	const char *command;      /* "report", "run", "diff" */
 	enum vgt_format format;
 	const char *output;
 	const char *color;
-	int quiet, verbose, gen_suppressions;
+	int quiet, verbose, gen_suppressions, compact;
+	int top_given;            /* -n was given: it applies to every format */
+	unsigned jobs;            /* -j */
 	const char *baseline, *write_baseline;
 	struct policy policy;
 	struct pipeline_options pipeline;
@@ -244,6 +256,7 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	case 'n':
 		if (parse_size(arg, &cli->pipeline.rank.top) != 0)
 			return usage_error("--top: '%s' is not a number", arg);
+		cli->top_given = 1;
 		return 0;
 	case OPT_STACKS:
 		if (parse_size(arg, &cli->stacks) != 0)
@@ -317,6 +330,16 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
 		return 0;
+	case OPT_COMPACT:
+		cli->compact = 1;
+		return 0;
+	case 'j': {
+		size_t n;
+		if (parse_size(arg, &n) != 0 || n == 0 || n > 1024)
+			return usage_error("--jobs: '%s' is not a number from 1 to 1024", arg);
+		cli->jobs = (unsigned)n;
+		return 0;
+	}
 	default:
 		return usage_error("invalid option");
 	}
@@ -327,7 +350,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 	int c;
 	opterr = 0;
 	/* '+': stop at the first non-option so `run -- cmd -x` keeps cmd's options. */
-	while ((c = getopt_long(argc, argv, "+f:o:n:qvh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:o:n:j:qvh", long_options, NULL)) != -1) {
 		if (c == '?') {
 			if (optopt != 0)
 				return usage_error("option -%c needs an argument or is unknown",
@@ -358,6 +381,53 @@ static int want_color(const struct cli *cli, FILE *out)
 	return cli->format == VGT_FORMAT_TEXT && isatty(fileno(out));
 }
 
+/* 1234567 as "1,234,567". */
+static const char *grouped(char *buf, size_t size, uint64_t n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* One self-erasing line on a terminal's stderr while inputs are read. */
+static void show_progress(void *ctx, const struct pipeline_progress *p)
+{
+	(void)ctx;
+	if (p == NULL) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		return;
+	}
+	double mb = (double)p->bytes / 1048576.0;
+	char r[32], s[32];
+	fputs("\r\033[Kvgtriage: reading ", stderr);
+	if (p->total > 0)
+		fprintf(stderr, "%.1f of %.1f MB (%.0f%%)", mb, (double)p->total / 1048576.0,
+			100.0 * (double)p->bytes / (double)p->total);
+	else
+		fprintf(stderr, "%.1f MB", mb);
+	fprintf(stderr, ", %.0f MB/s, %s records, %s sites", p->seconds > 0 ? mb / p->seconds : 0.0,
+		grouped(r, sizeof(r), p->records), grouped(s, sizeof(s), p->sites));
+	fflush(stderr);
+}
+
+static void input_result(void *ctx, const char *path, int rc, const struct vgt_error *err)
+{
+	struct cli *cli = ctx;
+	(void)path;
+	if (rc < 0)
+		print_diag("error", err);
+	else if (rc > 0 && !cli->quiet)
+		print_diag("warning", err);
+}
+
 static void setup_pipeline_options(struct cli *cli)
 {
 	struct symbolize_options *so = &cli->pipeline.symbolize;
@@ -368,29 +438,29 @@ static void setup_pipeline_options(struct cli *cli)
 	so->perf_maps = cli->perf_maps;
 	so->n_perf_maps = cli->n_perf_maps;
 	so->verbose = cli->verbose;
+	cli->pipeline.jobs = cli->jobs;
+	/* Source lines are read for the sites the format shows them for. */
+	size_t top = cli->top_given ? cli->pipeline.rank.top : DEFAULT_TEXT_TOP;
+	size_t stacks = cli->stacks != 0 ? cli->stacks : DEFAULT_TEXT_STACKS;
+	cli->pipeline.context_limited = cli->format != VGT_FORMAT_HTML;
+	cli->pipeline.context_sites = cli->format != VGT_FORMAT_TEXT ? 0
+				      : top != 0 && top < stacks ? top : stacks;
+	if (!cli->quiet && isatty(STDERR_FILENO)) {
+		cli->pipeline.progress = show_progress;
+		cli->pipeline.progress_ctx = cli;
+	}
 }
 
 /* Reads every input; returns VGT_EXIT_ERROR if any input was broken. */
 static int read_inputs(struct cli *cli, struct pipeline *pl, int n, char **paths)
 {
 	static char *const stdin_only[] = {"-", NULL};
-	int status = VGT_EXIT_OK;
 	if (n == 0) {
 		paths = (char **)stdin_only;
 		n = 1;
 	}
-	for (int i = 0; i < n; i++) {
-		struct vgt_error err;
-		vgt_error_clear(&err);
-		int rc = pipeline_read_path(pl, paths[i], &err);
-		if (rc < 0) {
-			print_diag("error", &err);
-			status = VGT_EXIT_ERROR;
-		} else if (rc > 0 && !cli->quiet) {
-			print_diag("warning", &err);
-		}
-	}
-	return status;
+	int rc = pipeline_read_paths(pl, paths, (size_t)n, input_result, cli);
+	return rc < 0 ? VGT_EXIT_ERROR : VGT_EXIT_OK;
 }
 
 static FILE *open_output(const struct cli *cli)
@@ -419,7 +489,11 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 {
 	memset(ro, 0, sizeof(*ro));
 	ro->color = want_color(cli, out);
-	ro->top = cli->pipeline.rank.top;
+	/* Text lists the worst DEFAULT_TEXT_TOP by default and says how many
+	 * more there are; JSON and the CI formats keep every site. */
+	ro->top = cli->top_given ? cli->pipeline.rank.top
+		  : cli->format == VGT_FORMAT_TEXT ? DEFAULT_TEXT_TOP : 0;
+	ro->compact = cli->compact;
 	ro->stacks = cli->stacks;
 	ro->verbose = cli->verbose;
 	ro->policy = &cli->policy;
@@ -656,6 +730,8 @@ int main(int argc, char **argv)
 	cli.command = "report";
 	cli.python_perf = 1;
 	cli.pipeline.symbolize.context_lines = 2;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cli.jobs = cpus > 0 ? (unsigned)(cpus < 64 ? cpus : 64) : 1;
 	policy_default(&cli.policy);
 	/* Initialised here so that xmlCleanupParser() at the end frees it all. */
 	xmlInitParser();

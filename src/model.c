@@ -114,17 +114,19 @@ void stack_clear(struct vgt_stack *stack)
 
 void stack_release(struct vgt_stack *stack)
 {
-	free(stack->frames);
-	stack->frames = NULL;
+	free(stack->ids);
+	stack->ids = NULL;
 	stack->count = stack->cap = 0;
 }
 
-struct vgt_frame *stack_push(struct vgt_stack *stack)
+void stack_push(struct vgt_stack *stack, uint32_t id)
 {
-	stack->frames = xgrow(stack->frames, &stack->cap, stack->count + 1, sizeof(*stack->frames));
-	struct vgt_frame *f = &stack->frames[stack->count++];
-	memset(f, 0, sizeof(*f));
-	return f;
+	if (stack->count == stack->cap) {
+		size_t cap = stack->cap;
+		stack->ids = xgrow(stack->ids, &cap, (size_t)stack->count + 1, sizeof(*stack->ids));
+		stack->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	}
+	stack->ids[stack->count++] = id;
 }
 
 void stack_copy(struct vgt_stack *dst, const struct vgt_stack *src)
@@ -132,28 +134,65 @@ void stack_copy(struct vgt_stack *dst, const struct vgt_stack *src)
 	/* Exactly the size needed: sites keep their copies until the end, and
 	 * doubling would waste up to half of the largest allocation we make. */
 	if (dst->cap < src->count) {
-		dst->frames = xrealloc(dst->frames, src->count * sizeof(*dst->frames));
+		dst->ids = xrealloc(dst->ids, src->count * sizeof(*dst->ids));
 		dst->cap = src->count;
 	}
 	if (src->count > 0)
-		memcpy(dst->frames, src->frames, src->count * sizeof(*src->frames));
+		memcpy(dst->ids, src->ids, src->count * sizeof(*src->ids));
 	dst->count = src->count;
 }
 
 void record_clear(struct vgt_record *rec)
 {
 	struct vgt_stack stack = rec->stack, aux = rec->aux_stack;
+	struct vgt_text what = rec->what_store, auxwhat = rec->aux_store;
 	memset(rec, 0, sizeof(*rec));
 	rec->stack = stack;
 	rec->aux_stack = aux;
+	rec->what_store = what;
+	rec->aux_store = auxwhat;
 	stack_clear(&rec->stack);
 	stack_clear(&rec->aux_stack);
 	rec->tid = -1;
 	rec->pid = -1;
 }
 
+static const char *text_set(struct vgt_text *t, const char *s, size_t len)
+{
+	t->s = xgrow(t->s, &t->cap, len + 1, 1);
+	memcpy(t->s, s, len);
+	t->s[len] = '\0';
+	return t->s;
+}
+
+void record_set_what(struct vgt_record *rec, const char *s, size_t len)
+{
+	rec->what = text_set(&rec->what_store, s, len);
+}
+
+void record_set_auxwhat(struct vgt_record *rec, const char *s, size_t len)
+{
+	rec->auxwhat = text_set(&rec->aux_store, s, len);
+}
+
+void text_replace(char **dst, const char *s)
+{
+	if (s == NULL) {
+		free(*dst);
+		*dst = NULL;
+		return;
+	}
+	size_t len = strlen(s);
+	*dst = xrealloc(*dst, len + 1);
+	memcpy(*dst, s, len + 1);
+}
+
 void record_release(struct vgt_record *rec)
 {
 	stack_release(&rec->stack);
 	stack_release(&rec->aux_stack);
+	free(rec->what_store.s);
+	free(rec->aux_store.s);
+	rec->what_store.s = rec->aux_store.s = NULL;
+	rec->what_store.cap = rec->aux_store.cap = 0;
 }

@@ -7,9 +7,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vgtriage/reader.h"
@@ -17,13 +21,26 @@
 
 #define CHUNK (256 * 1024)
 #define DETECT_BYTES 512
+#define PROGRESS_AFTER 1.0     /* seconds before the first progress call */
+#define PROGRESS_EVERY 0.25
 
+/* What the readers have done so far, for the progress callback; shared by
+ * the reader threads of -j (lock). */
+struct progress_state {
+	pthread_mutex_t lock;
+	struct timespec start;
+	double last;             /* seconds at the last call */
+	int shown;               /* the callback was called */
+	struct pipeline_progress p;
+};
 struct pipeline {
 	struct pipeline_options opts;
 	struct vgt_report *report;
 	struct symbolizer *symbolizer;
-	struct classify_cache *classes;
+	int owns_symbolizer;    /* 0: a reader's pipeline sharing its parent's */
 	struct vgt_sink sink;
+	/* progress of the input being read (read_fd) */
+	struct progress_state *progress;
 };
 
 struct pipeline_stream {
@@ -43,15 +60,15 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	struct pipeline *pl = ctx;
 	(void)err;
 	input->records++;
-	if (pl->opts.suppressions != NULL && suppressions_match(pl->opts.suppressions, rec) != NULL) {
+	struct frame_table *ft = pl->report->frames;
+	if (pl->opts.suppressions != NULL &&
+	    suppressions_match(pl->opts.suppressions, ft, rec) != NULL) {
 		pl->report->totals.suppressed_records++;
 		pl->report->totals.suppressed_bytes += rec->direct_bytes; /* as valgrind's "suppressed:" */
 		return 0;
 	}
-	symbolize_stack(pl->symbolizer, input, &rec->stack);
-	symbolize_stack(pl->symbolizer, input, &rec->aux_stack);
-	classify_stack_cached(pl->classes, &rec->stack);
-	classify_stack_cached(pl->classes, &rec->aux_stack);
+	frame_resolve_stack(pl->symbolizer, ft, &rec->stack);
+	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack);
 	rank_add_record(pl->report, input, rec);
 	return 0;
 }
@@ -78,18 +95,37 @@ static struct vgt_input *on_new_pid(void *ctx, struct vgt_input *first, long pid
 	return in;
 }
 
+static void init_sink(struct pipeline *pl)
+{
+	pl->sink.record = on_record;
+	pl->sink.errorcount = on_errorcount;
+	pl->sink.input_for_pid = on_new_pid;
+	pl->sink.ctx = pl;
+}
+
 struct pipeline *pipeline_new(const struct pipeline_options *opts)
 {
 	struct pipeline *pl = xcalloc(1, sizeof(*pl));
 	if (opts != NULL)
 		pl->opts = *opts;
 	pl->report = report_new();
-	pl->symbolizer = symbolizer_new(pl->report->pool, &pl->opts.symbolize);
-	pl->classes = classify_cache_new();
-	pl->sink.record = on_record;
-	pl->sink.errorcount = on_errorcount;
-	pl->sink.input_for_pid = on_new_pid;
-	pl->sink.ctx = pl;
+	pl->report->sym_pool = strpool_new();
+	pl->symbolizer = symbolizer_new(pl->report->sym_pool, &pl->opts.symbolize);
+	pl->owns_symbolizer = 1;
+	init_sink(pl);
+	return pl;
+}
+
+/* A pipeline that reads one input into a report of its own, for merging
+ * into parent's (rank_merge); it shares parent's symbolizer, so it lives
+ * no longer than parent. */
+static struct pipeline *pipeline_new_reader(struct pipeline *parent)
+{
+	struct pipeline *pl = xcalloc(1, sizeof(*pl));
+	pl->opts = parent->opts;
+	pl->report = report_new();
+	pl->symbolizer = parent->symbolizer;
+	init_sink(pl);
 	return pl;
 }
 
@@ -97,8 +133,8 @@ void pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
 		return;
-	symbolizer_free(pl->symbolizer);
-	classify_cache_free(pl->classes);
+	if (pl->owns_symbolizer)
+		symbolizer_free(pl->symbolizer);
 	report_free(pl->report);
 	free(pl);
 }
@@ -131,9 +167,9 @@ static void start_reader(struct pipeline_stream *st)
 	struct pipeline *pl = st->pl;
 	st->input->format = strpool_intern(pl->report->pool, st->format);
 	if (strcmp(st->format, "xml") == 0)
-		st->xml = xml_reader_new(pl->report->pool, st->input, &pl->sink);
+		st->xml = xml_reader_new(pl->report->frames, st->input, &pl->sink);
 	else
-		st->text = text_reader_new(pl->report->pool, st->input, &pl->sink);
+		st->text = text_reader_new(pl->report->frames, st->input, &pl->sink);
 }
 
 static int feed_reader(struct pipeline_stream *st, const char *buf, size_t len,
@@ -232,10 +268,68 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 	return rc;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void progress_init(struct progress_state *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	pthread_mutex_init(&ps->lock, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &ps->start);
+}
+
+/* Calls the callback when it is time (from the thread that reads or, with
+ * -j, the main thread); ps->lock is not held. */
+static void progress_tick(const struct pipeline_options *opts, struct progress_state *ps)
+{
+	if (opts->progress == NULL)
+		return;
+	double t = seconds_since(&ps->start);
+	if (t < PROGRESS_AFTER || t - ps->last < PROGRESS_EVERY)
+		return;
+	pthread_mutex_lock(&ps->lock);
+	ps->last = t;
+	ps->shown = 1;
+	struct pipeline_progress p = ps->p;
+	pthread_mutex_unlock(&ps->lock);
+	p.seconds = t;
+	opts->progress(opts->progress_ctx, &p);
+}
+
+static void progress_done(const struct pipeline_options *opts, struct progress_state *ps)
+{
+	if (opts->progress != NULL && ps->shown)
+		opts->progress(opts->progress_ctx, NULL);
+	pthread_mutex_destroy(&ps->lock);
+}
+
+/* A chunk was read: counts move on (records and sites as this reader's
+ * report has them). */
+static void progress_add(struct pipeline *pl, uint64_t bytes, size_t *records, size_t *sites)
+{
+	struct progress_state *ps = pl->progress;
+	if (ps == NULL)
+		return;
+	size_t r = pl->report->totals.records, s = pl->report->n_sites;
+	pthread_mutex_lock(&ps->lock);
+	ps->p.bytes += bytes;
+	ps->p.records += r - *records;
+	ps->p.sites += s - *sites;
+	pthread_mutex_unlock(&ps->lock);
+	*records = r;
+	*sites = s;
+}
+
 static int read_fd(struct pipeline_stream *st, int fd, struct vgt_error *err)
 {
 	char *buf = xmalloc(CHUNK);
 	int rc = 0;
+	struct pipeline *pl = st->pl;
+	size_t records = pl->report->totals.records, sites = pl->report->n_sites;
 	for (;;) {
 		ssize_t n = read(fd, buf, CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -252,9 +346,20 @@ static int read_fd(struct pipeline_stream *st, int fd, struct vgt_error *err)
 			rc = -1;
 			break;
 		}
+		progress_add(pl, (uint64_t)n, &records, &sites);
+		if (pl->owns_symbolizer)
+			progress_tick(&pl->opts, pl->progress); /* -j: the main thread does it */
 	}
 	free(buf);
 	return rc;
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
 }
 
 int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *err)
@@ -275,10 +380,148 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 	return pipeline_stream_close(st, err);
 }
 
+/* ---- many inputs, -j at a time ---- */
+
+struct read_job {
+	const char *path;
+	struct pipeline *reader; /* its own report, merged in order */
+	int rc;
+	struct vgt_error err;
+	int done;
+};
+
+struct read_pool {
+	struct pipeline *pl;
+	struct read_job *jobs;
+	size_t n, next;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct progress_state *progress;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct read_pool *rp = arg;
+	for (;;) {
+		pthread_mutex_lock(&rp->lock);
+		size_t i = rp->next++;
+		pthread_mutex_unlock(&rp->lock);
+		if (i >= rp->n)
+			return NULL;
+		struct read_job *job = &rp->jobs[i];
+		struct pipeline *reader = pipeline_new_reader(rp->pl);
+		reader->progress = rp->progress;
+		vgt_error_clear(&job->err);
+		int rc = pipeline_read_path(reader, job->path, &job->err);
+		pthread_mutex_lock(&rp->lock);
+		job->reader = reader;
+		job->rc = rc;
+		job->done = 1;
+		pthread_cond_broadcast(&rp->cond);
+		pthread_mutex_unlock(&rp->lock);
+	}
+}
+
+/* Waits for job k, calling the progress callback meanwhile. */
+static void wait_for(struct read_pool *rp, size_t k)
+{
+	pthread_mutex_lock(&rp->lock);
+	while (!rp->jobs[k].done) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000 * 1000;
+		if (until.tv_nsec >= 1000 * 1000 * 1000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&rp->cond, &rp->lock, &until);
+		pthread_mutex_unlock(&rp->lock);
+		progress_tick(&rp->pl->opts, rp->progress);
+		pthread_mutex_lock(&rp->lock);
+	}
+	pthread_mutex_unlock(&rp->lock);
+}
+
+static int worse(int a, int b)
+{
+	return a < 0 || b < 0 ? -1 : a > b ? a : b;
+}
+
+/* Several inputs: each read into a report of its own by `jobs` threads,
+ * merged into pl's report in the order given (so the result does not
+ * depend on jobs or timing). */
+static int read_in_parallel(struct pipeline *pl, char *const *paths, size_t n, unsigned jobs,
+			    pipeline_result_fn *on_result, void *ctx, struct progress_state *ps)
+{
+	struct read_pool rp;
+	memset(&rp, 0, sizeof(rp));
+	rp.pl = pl;
+	rp.n = n;
+	rp.jobs = xcalloc(n, sizeof(*rp.jobs));
+	rp.progress = ps;
+	for (size_t i = 0; i < n; i++)
+		rp.jobs[i].path = paths[i];
+	pthread_mutex_init(&rp.lock, NULL);
+	pthread_cond_init(&rp.cond, NULL);
+	size_t n_threads = jobs < n ? jobs : n;
+	pthread_t *threads = xcalloc(n_threads, sizeof(*threads));
+	size_t started = 0;
+	while (started < n_threads && pthread_create(&threads[started], NULL, reader_thread, &rp) == 0)
+		started++;
+	if (started == 0)
+		reader_thread(&rp); /* no thread could start: read them here */
+	int worst = 0;
+	for (size_t k = 0; k < n; k++) {
+		wait_for(&rp, k);
+		struct read_job *job = &rp.jobs[k];
+		rank_merge(pl->report, job->reader->report);
+		pipeline_free(job->reader);
+		job->reader = NULL;
+		worst = worse(worst, job->rc);
+		if (on_result != NULL)
+			on_result(ctx, job->path, job->rc, &job->err);
+	}
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_cond_destroy(&rp.cond);
+	pthread_mutex_destroy(&rp.lock);
+	free(rp.jobs);
+	return worst;
+}
+
+int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
+			pipeline_result_fn *on_result, void *ctx)
+{
+	struct progress_state ps;
+	progress_init(&ps);
+	for (size_t i = 0; i < n; i++)
+		ps.p.total += file_size(paths[i]);
+	ps.p.inputs = n;
+	int worst = 0;
+	if (n == 1) {
+		struct vgt_error err;
+		vgt_error_clear(&err);
+		pl->progress = &ps;
+		worst = pipeline_read_path(pl, paths[0], &err);
+		pl->progress = NULL;
+		progress_done(&pl->opts, &ps);
+		if (on_result != NULL)
+			on_result(ctx, paths[0], worst, &err);
+		return worst;
+	}
+	unsigned jobs = pl->opts.jobs > 0 ? pl->opts.jobs : 1;
+	worst = read_in_parallel(pl, paths, n, jobs, on_result, ctx, &ps);
+	progress_done(&pl->opts, &ps);
+	return worst;
+}
+
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
+	symbolize_settle(pl->symbolizer, pl->report->frames);
 	rank_finish(pl->report, &pl->opts.rank);
-	for (size_t i = 0; i < pl->report->n_sites; i++)
+	size_t want = pl->opts.context_limited ? pl->opts.context_sites : SIZE_MAX;
+	for (size_t i = 0; i < pl->report->n_sites && i < want; i++)
 		if (!pl->report->sites[i]->hidden)
 			symbolize_context(pl->symbolizer, pl->report->sites[i]);
 	symbolize_notes(pl->symbolizer, pl->report);

@@ -20,9 +20,11 @@ struct site_key {
 	unsigned line;
 };
 
+/* The index keeps hash and site only: a site's key is made again from the
+ * site when a probe needs it (key_of_site), which keeps the index at 16
+ * bytes a slot for tens of thousands of sites. */
 struct site_slot {
 	uint64_t hash;
-	struct site_key key;
 	struct vgt_site *site;
 };
 
@@ -176,12 +178,12 @@ static void locate(struct vgt_report *report, const struct vgt_frame *f,
 	}
 }
 
-static void make_key(const struct vgt_record *rec, const struct vgt_frame *f,
+static void make_key(enum vgt_kind kind, const char *kind_name, const struct vgt_frame *f,
 		     const struct vgt_location *loc, struct site_key *key)
 {
 	memset(key, 0, sizeof(*key));
-	key->kind = rec->kind;
-	key->kind_name = rec->kind_name;
+	key->kind = kind;
+	key->kind_name = kind_name;
 	if (loc->mapped) {
 		key->a = loc->file;
 		key->line = loc->line;
@@ -199,6 +201,20 @@ static void make_key(const struct vgt_record *rec, const struct vgt_frame *f,
 	}
 }
 
+/* The key a site was filed under, from the site itself (its kind, its
+ * location and the culprit frame of its example stack). */
+static void key_of_site(const struct vgt_report *report, const struct vgt_site *site,
+			struct site_key *key)
+{
+	static const struct vgt_frame empty_frame;
+	const struct vgt_frame *f = site->stack.count > site->culprit
+		? stack_frame(report->frames, &site->stack, site->culprit) : &empty_frame;
+	make_key(site->kind, site->kind_name, f, &site->location, key);
+}
+
+/* The site filed under key; a new one (*created = 1) when there is none.
+ * The caller fills a new site's kind, location and example at once: the
+ * next probe reads the key back from them. */
 static struct vgt_site *find_or_add_site(struct vgt_report *report, const struct site_key *key,
 					 int *created)
 {
@@ -208,20 +224,20 @@ static struct vgt_site *find_or_add_site(struct vgt_report *report, const struct
 	size_t i = (size_t)h & mask;
 	*created = 0;
 	while (ix->slots[i].site != NULL) {
-		if (ix->slots[i].hash == h && key_equal(&ix->slots[i].key, key))
-			return ix->slots[i].site;
+		if (ix->slots[i].hash == h) {
+			struct site_key other;
+			key_of_site(report, ix->slots[i].site, &other);
+			if (key_equal(&other, key))
+				return ix->slots[i].site;
+		}
 		i = (i + 1) & mask;
 	}
-	struct vgt_site *site = xcalloc(1, sizeof(*site));
+	struct vgt_site *site = report_new_site(report);
 	ix->slots[i].hash = h;
-	ix->slots[i].key = *key;
 	ix->slots[i].site = site;
 	ix->count++;
 	if (ix->count * 2 > ix->nslots)
 		grow_sites(ix);
-	report->sites = xgrow(report->sites, &report->sites_cap, report->n_sites + 1,
-			      sizeof(*report->sites));
-	report->sites[report->n_sites++] = site;
 	*created = 1;
 	return site;
 }
@@ -353,28 +369,30 @@ static void keep_example(struct vgt_site *site, const struct vgt_record *rec, si
 	stack_copy(&site->stack, &rec->stack);
 	stack_copy(&site->aux_stack, &rec->aux_stack);
 	site->culprit = culprit;
-	site->what = rec->what;
-	site->auxwhat = rec->auxwhat;
+	text_replace(&site->what, rec->what);
+	text_replace(&site->auxwhat, rec->auxwhat);
 }
 
 void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		     const struct vgt_record *rec)
 {
 	size_t input_index = report_input_index(report, input);
-	size_t culprit = classify_culprit(&rec->stack);
+	size_t culprit = classify_culprit(report->frames, &rec->stack);
 	static const struct vgt_frame empty_frame;
-	const struct vgt_frame *f = rec->stack.count > 0 ? &rec->stack.frames[culprit] : &empty_frame;
+	const struct vgt_frame *f = rec->stack.count > 0
+		? stack_frame(report->frames, &rec->stack, culprit) : &empty_frame;
 	struct vgt_location loc, gen;
 	int has_gen;
 	locate(report, f, &loc, &gen, &has_gen);
+	const char *kind_name = rec->kind_name != NULL ? rec->kind_name
+		: strpool_intern(report->pool, kind_info(rec->kind)->name);
 	struct site_key key;
-	make_key(rec, f, &loc, &key);
+	make_key(rec->kind, kind_name, f, &loc, &key);
 	int created;
 	struct vgt_site *site = find_or_add_site(report, &key, &created);
 	if (created) {
 		site->kind = rec->kind;
-		site->kind_name = rec->kind_name != NULL ? rec->kind_name
-			: strpool_intern(report->pool, kind_info(rec->kind)->name);
+		site->kind_name = kind_name;
 		site->category = rec->stack.count > 0 ? f->cls : FRAME_RUNTIME;
 		site->location = loc;
 		site->generated = gen;
@@ -543,11 +561,24 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 	}
 }
 
+/* A name guessed when the site was made may have been settled since
+ * (symbolize_settle). */
+static void refresh_ambiguity(struct vgt_report *report)
+{
+	for (size_t i = 0; i < report->n_sites; i++) {
+		struct vgt_site *s = report->sites[i];
+		if (s->location.ambiguous && s->stack.count > s->culprit)
+			s->location.ambiguous =
+				stack_frame(report->frames, &s->stack, s->culprit)->pyname_ambiguous;
+	}
+}
+
 void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 {
 	static const struct rank_options defaults;
 	if (opts == NULL)
 		opts = &defaults;
+	refresh_ambiguity(report);
 	sum_leak_totals(report);
 	apply_filters(report, opts);
 	for (size_t i = 0; i < report->n_sites; i++)
@@ -559,4 +590,118 @@ void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 		struct vgt_site *s = report->sites[i];
 		s->rank = s->hidden ? 0 : ++report->n_shown;
 	}
+}
+
+/* ---- merging the reports of inputs read in parallel (-j) ---- */
+
+static const char *reintern(struct strpool *pool, const char *s)
+{
+	return strpool_intern(pool, s);
+}
+
+static void merge_inputs(struct vgt_report *dst, const struct vgt_report *src, size_t base)
+{
+	for (size_t i = 0; i < src->n_inputs; i++) {
+		const struct vgt_input *from = src->inputs[i];
+		struct vgt_input *in = report_add_input(dst, from->path, from->format);
+		const char *path = in->path, *format = in->format;
+		*in = *from;
+		in->path = path;
+		in->format = format;
+		in->tool = reintern(dst->pool, from->tool);
+		in->command = reintern(dst->pool, from->command);
+		in->fatal_signal = reintern(dst->pool, from->fatal_signal);
+	}
+	if (src->index == NULL)
+		return;
+	struct site_index *ix = index_of(dst);
+	for (size_t i = 0; i < src->index->ninputs; i++)
+		*amounts_of(ix, base + i) = src->index->inputs[i];
+}
+
+/* src's stack as ids of dst's frame table. */
+static void remap_stack(struct vgt_report *dst, const struct vgt_report *src,
+			const struct vgt_stack *from, struct vgt_stack *to)
+{
+	stack_clear(to);
+	for (size_t i = 0; i < from->count; i++)
+		stack_push(to, frames_intern_frame(dst->frames, stack_frame(src->frames, from, i)));
+}
+
+static void merge_site(struct vgt_report *dst, const struct vgt_report *src,
+		       const struct vgt_site *s, size_t base, struct vgt_stack *stack,
+		       struct vgt_stack *aux)
+{
+	remap_stack(dst, src, &s->stack, stack);
+	remap_stack(dst, src, &s->aux_stack, aux);
+	static const struct vgt_frame empty_frame;
+	const struct vgt_frame *f = stack->count > s->culprit
+		? stack_frame(dst->frames, stack, s->culprit) : &empty_frame;
+	struct vgt_location loc, gen;
+	int has_gen;
+	locate(dst, f, &loc, &gen, &has_gen);
+	const char *kind_name = reintern(dst->pool, s->kind_name);
+	struct site_key key;
+	make_key(s->kind, kind_name, f, &loc, &key);
+	int created;
+	struct vgt_site *d = find_or_add_site(dst, &key, &created);
+	if (created) {
+		d->kind = s->kind;
+		d->kind_name = kind_name;
+		d->category = s->category;
+		d->location = loc;
+		d->generated = gen;
+		d->has_generated = has_gen;
+	}
+	if (created || s->example_bytes > d->example_bytes) {
+		d->example_bytes = s->example_bytes;
+		stack_copy(&d->stack, stack);
+		stack_copy(&d->aux_stack, aux);
+		d->culprit = s->culprit;
+		text_replace(&d->what, s->what);
+		text_replace(&d->auxwhat, s->auxwhat);
+	}
+	d->bytes += s->bytes;
+	d->blocks += s->blocks;
+	d->direct_bytes += s->direct_bytes;
+	d->indirect_bytes += s->indirect_bytes;
+	d->records += s->records;
+	d->occurrences += s->occurrences;
+	if (s->has_delta) {
+		d->has_delta = 1;
+		d->delta_bytes += s->delta_bytes;
+		d->delta_blocks += s->delta_blocks;
+	}
+	if (base < 64)
+		d->input_mask |= s->input_mask << base;
+}
+
+static void merge_totals(struct vgt_report *dst, const struct vgt_report *src)
+{
+	struct vgt_totals *t = &dst->totals;
+	const struct vgt_totals *f = &src->totals;
+	for (int k = 0; k < VGT_KIND_COUNT; k++)
+		t->errors_by_kind[k] += f->errors_by_kind[k];
+	t->errors += f->errors;
+	t->error_contexts += f->error_contexts;
+	t->suppressed_records += f->suppressed_records;
+	t->suppressed_bytes += f->suppressed_bytes;
+	t->records += f->records;
+	for (size_t i = 0; i < src->n_unknown_kinds; i++)
+		count_unknown_kind(dst, reintern(dst->pool, src->unknown_kinds[i]),
+				   src->unknown_kind_counts[i]);
+}
+
+void rank_merge(struct vgt_report *dst, const struct vgt_report *src)
+{
+	size_t base = dst->n_inputs;
+	merge_inputs(dst, src, base);
+	struct vgt_stack stack = {0}, aux = {0};
+	for (size_t i = 0; i < src->n_sites; i++)
+		merge_site(dst, src, src->sites[i], base, &stack, &aux);
+	stack_release(&stack);
+	stack_release(&aux);
+	merge_totals(dst, src);
+	for (size_t i = 0; i < src->n_notes; i++)
+		report_add_note(dst, "%s", src->notes[i]);
 }

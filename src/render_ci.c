@@ -129,18 +129,18 @@ static int folds(enum frame_class cls)
 	return cls == FRAME_INTERPRETER || cls == FRAME_RUNTIME;
 }
 
-size_t render_ci_fold(const struct vgt_stack *stack, size_t culprit,
+size_t render_ci_fold(const struct frame_table *ft, const struct vgt_stack *stack, size_t culprit,
 		      struct render_ci_item **items)
 {
 	struct render_ci_item *out = xcalloc(stack->count + 1, sizeof(*out));
 	size_t n = 0;
 	for (size_t i = 0; i < stack->count;) {
 		size_t run = 0;
-		while (i + run < stack->count && folds(stack->frames[i + run].cls) &&
+		while (i + run < stack->count && folds(stack_frame(ft, stack, i + run)->cls) &&
 		       i + run != culprit)
 			run++;
 		out[n].index = i;
-		out[n].cls = stack->frames[i].cls;
+		out[n].cls = stack_frame(ft, stack, i)->cls;
 		if (run >= 2) {
 			out[n].folded = run;
 			i += run;

@@ -29,7 +29,7 @@ static json_t *issue(const struct vgt_report *r, const struct vgt_site *s,
 	const char *path = render_ci_path(r, &s->location, opts->source_root, &rel);
 	unsigned line = s->location.line;
 	for (size_t i = 0; path == NULL && i < s->stack.count; i++) {
-		path = render_ci_frame_path(r, &s->stack.frames[i], opts->source_root, &rel, &line);
+		path = render_ci_frame_path(r, stack_frame(r->frames, &s->stack, i), opts->source_root, &rel, &line);
 		if (path != NULL && line == 0)
 			path = NULL;
 	}

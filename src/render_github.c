@@ -41,7 +41,7 @@ static const char *annotation_path(const struct vgt_report *r, const struct vgt_
 	if (path != NULL)
 		return path;
 	for (size_t i = 0; i < s->stack.count; i++) {
-		path = render_ci_frame_path(r, &s->stack.frames[i], root, &rel, line);
+		path = render_ci_frame_path(r, stack_frame(r->frames, &s->stack, i), root, &rel, line);
 		if (path != NULL && rel && *line > 0)
 			return path;
 	}

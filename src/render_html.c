@@ -155,7 +155,7 @@ static void context(FILE *out, const struct vgt_site *s)
 static void stack(FILE *out, const struct vgt_report *r, const struct vgt_stack *st, size_t culprit)
 {
 	struct render_ci_item *items;
-	size_t n = render_ci_fold(st, culprit, &items);
+	size_t n = render_ci_fold(r->frames, st, culprit, &items);
 	fputs("<pre>", out);
 	for (size_t i = 0; i < n; i++) {
 		const struct render_ci_item *it = &items[i];
@@ -164,7 +164,7 @@ static void stack(FILE *out, const struct vgt_report *r, const struct vgt_stack 
 				frame_class_name(it->cls));
 			for (size_t k = it->index; k < it->index + it->folded; k++) {
 				fputs("<span class=\"dim\">     by ", out);
-				esc(out, render_frame_label(r, &st->frames[k]));
+				esc(out, render_frame_label(r, stack_frame(r->frames, st, k)));
 				fputs("</span>\n", out);
 			}
 			fputs("</details>", out);
@@ -172,9 +172,9 @@ static void stack(FILE *out, const struct vgt_report *r, const struct vgt_stack 
 		}
 		int is_culprit = it->index == culprit;
 		fprintf(out, "%s %s ", is_culprit ? "<b>&gt;" : " ", it->index == 0 ? "at" : "by");
-		esc(out, render_frame_label(r, &st->frames[it->index]));
+		esc(out, render_frame_label(r, stack_frame(r->frames, st, it->index)));
 		fprintf(out, "%s <span class=\"dim\">[%s]</span>\n", is_culprit ? "</b>" : "",
-			frame_class_name(st->frames[it->index].cls));
+			frame_class_name(stack_frame(r->frames, st, it->index)->cls));
 	}
 	fputs("</pre>\n", out);
 	free(items);

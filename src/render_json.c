@@ -3,47 +3,17 @@
  * never renamed.
  */
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
+#include "vgtriage/jsonw.h"
 #include "vgtriage/render.h"
-
-/* A string of the input: jansson refuses what is not UTF-8, which would
- * drop the key; such bytes are written "\xNN" instead (escape.h). */
-static json_t *jstr(const char *s)
-{
-	json_t *j = json_string(s);
-	if (j == NULL && s != NULL) {
-		char *valid = escape_utf8(s);
-		j = json_string(valid);
-		free(valid);
-	}
-	return j;
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s != NULL ? jstr(s) : json_null();
-}
-
-static json_t *amount(const struct vgt_amount *a)
-{
-	return json_pack("{s:I,s:I}", "bytes", (json_int_t)a->bytes, "blocks", (json_int_t)a->blocks);
-}
-
-static void set_if(json_t *obj, const char *key, const char *value)
-{
-	if (value != NULL)
-		json_object_set_new(obj, key, jstr(value));
-}
 
 /* "0x4848899", as valgrind writes addresses; without printf, which showed
  * in the profile at one call per frame. */
-static const char *hex_address(uint64_t ip)
+static void hex_address(struct jsonw *w, uint64_t ip)
 {
-	static char buf[24];
+	char buf[24];
 	char digits[17];
 	int n = 0;
 	do {
@@ -54,186 +24,294 @@ static const char *hex_address(uint64_t ip)
 	buf[1] = 'x';
 	for (int i = 0; i < n; i++)
 		buf[2 + i] = digits[n - 1 - i];
-	buf[2 + n] = '\0';
-	return buf;
+	jsonw_string_n(w, buf, (size_t)(2 + n));
 }
 
-static json_t *frame_json(const struct vgt_frame *f)
+static void set_if(struct jsonw *w, const char *key, const char *value)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "ip", json_string(hex_address(f->ip)));
-	json_object_set_new(o, "fn", str_or_null(f->fn));
-	set_if(o, "obj", f->obj);
-	set_if(o, "dir", f->dir);
-	set_if(o, "file", f->file);
+	if (value != NULL)
+		jsonw_kstring(w, key, value);
+}
+
+static void amount(struct jsonw *w, const char *key, const struct vgt_amount *a)
+{
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	jsonw_kuint(w, "bytes", a->bytes);
+	jsonw_kuint(w, "blocks", a->blocks);
+	jsonw_object_end(w);
+}
+
+static void frame_json(struct jsonw *w, const struct vgt_frame *f)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "ip");
+	hex_address(w, f->ip);
+	jsonw_kstring(w, "fn", f->fn);
+	set_if(w, "obj", f->obj);
+	set_if(w, "dir", f->dir);
+	set_if(w, "file", f->file);
 	if (f->line > 0)
-		json_object_set_new(o, "line", json_integer(f->line));
-	set_if(o, "pyx_file", f->pyx_file);
+		jsonw_kuint(w, "line", f->line);
+	set_if(w, "pyx_file", f->pyx_file);
 	if (f->pyx_line > 0)
-		json_object_set_new(o, "pyx_line", json_integer(f->pyx_line));
-	set_if(o, "pyx_source", f->pyx_source);
-	set_if(o, "pyname", f->pyname);
-	json_object_set_new(o, "class", json_string(frame_class_name(f->cls)));
-	return o;
+		jsonw_kuint(w, "pyx_line", f->pyx_line);
+	set_if(w, "pyx_source", f->pyx_source);
+	set_if(w, "pyname", f->pyname);
+	jsonw_kstring(w, "class", frame_class_name(f->cls));
+	jsonw_object_end(w);
 }
 
-static json_t *stack_json(const struct vgt_stack *stack)
+/*
+ * The JSON of a frame is the same wherever the frame appears (stacks sit at
+ * one depth), and the frames of the interpreter and the C library recur in
+ * thousands of stacks: a frame that occurs in more than one stack is
+ * written once into this cache and copied from it afterwards.  Frames seen
+ * in one stack only (most user frames) are written directly, so the cache
+ * stays small.
+ */
+struct frame_cache {
+	const struct vgt_report *report;
+	int pretty;
+	int depth;            /* nesting of the frames, known at the first stack */
+	unsigned char *refs;  /* per frame id: stacks it occurs in, saturating */
+	uint32_t *start;      /* per frame id: offset + 1 of its text, 0 = none */
+	uint32_t *len;
+	char *text;
+	size_t used, cap;
+};
+
+static void cache_count(struct frame_cache *c, const struct vgt_stack *st)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < stack->count; i++)
-		json_array_append_new(a, frame_json(&stack->frames[i]));
-	return a;
+	for (size_t i = 0; i < st->count; i++)
+		if (c->refs[st->ids[i]] < 2)
+			c->refs[st->ids[i]]++;
 }
 
-static json_t *location_json(const struct vgt_location *loc)
+static void cache_init(struct frame_cache *c, const struct vgt_report *r, size_t n_sites,
+		       int pretty)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "file", str_or_null(loc->file));
-	json_object_set_new(o, "line", loc->line > 0 ? json_integer(loc->line) : json_null());
-	json_object_set_new(o, "function", str_or_null(loc->function));
-	json_object_set_new(o, "source", str_or_null(loc->source));
-	set_if(o, "obj", loc->obj);
-	json_object_set_new(o, "mapped", json_boolean(loc->mapped));
-	if (loc->ambiguous)
-		json_object_set_new(o, "ambiguous", json_true());
-	return o;
-}
-
-json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *s)
-{
-	(void)report;
-	json_t *o = json_object();
-	json_object_set_new(o, "rank", json_integer((json_int_t)s->rank));
-	json_object_set_new(o, "kind", jstr(s->kind_name));
-	json_object_set_new(o, "category", json_string(frame_class_name(s->category)));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
-	json_object_set_new(o, "blocks", json_integer((json_int_t)s->blocks));
-	json_object_set_new(o, "direct_bytes", json_integer((json_int_t)s->direct_bytes));
-	json_object_set_new(o, "indirect_bytes", json_integer((json_int_t)s->indirect_bytes));
-	json_object_set_new(o, "records", json_integer((json_int_t)s->records));
-	json_object_set_new(o, "occurrences", json_integer((json_int_t)s->occurrences));
-	json_object_set_new(o, "fingerprint", json_string(s->fingerprint));
-	if (s->hidden)
-		json_object_set_new(o, "hidden", json_true());
-	json_object_set_new(o, "location", location_json(&s->location));
-	json_object_set_new(o, "generated",
-			    s->has_generated ? location_json(&s->generated) : json_null());
-	set_if(o, "what", s->what);
-	if (s->baseline != NULL)
-		json_object_set_new(o, "baseline", json_string(s->baseline));
-	if (s->has_delta)
-		json_object_set_new(o, "delta", json_pack("{s:I,s:I}", "bytes", (json_int_t)s->delta_bytes,
-							  "blocks", (json_int_t)s->delta_blocks));
-	json_object_set_new(o, "stack", stack_json(&s->stack));
-	if (s->auxwhat != NULL) {
-		json_object_set_new(o, "auxwhat", jstr(s->auxwhat));
-		json_object_set_new(o, "aux_stack", stack_json(&s->aux_stack));
+	memset(c, 0, sizeof(*c));
+	c->report = r;
+	c->pretty = pretty;
+	c->depth = -1;
+	size_t n = frames_count(r->frames);
+	c->refs = xcalloc(n + 1, 1);
+	c->start = xcalloc(n + 1, sizeof(*c->start));
+	c->len = xcalloc(n + 1, sizeof(*c->len));
+	for (size_t i = 0; i < n_sites; i++) {
+		cache_count(c, &r->sites[i]->stack);
+		cache_count(c, &r->sites[i]->aux_stack);
 	}
-	return o;
 }
 
-static json_t *input_json(const struct vgt_input *in)
+static void cache_free(struct frame_cache *c)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "path", jstr(in->path));
-	json_object_set_new(o, "format", json_string(in->format));
-	json_object_set_new(o, "pid", in->pid >= 0 ? json_integer(in->pid) : json_null());
+	free(c->refs);
+	free(c->start);
+	free(c->len);
+	free(c->text);
+}
+
+/* The frame's text, written into the cache the first time. */
+static int cache_text(struct frame_cache *c, uint32_t id, const char **text, size_t *len)
+{
+	if (c->start[id] == 0) {
+		char *buf = NULL;
+		size_t n = 0;
+		FILE *mem = open_memstream(&buf, &n);
+		if (mem == NULL)
+			return 0;
+		struct jsonw *w = jsonw_new_nested(mem, c->pretty, c->depth);
+		frame_json(w, frames_at(c->report->frames, id));
+		jsonw_free(w);
+		fclose(mem);
+		if (c->used + n > UINT32_MAX - 1) {
+			free(buf);
+			return 0;
+		}
+		c->text = xgrow(c->text, &c->cap, c->used + n, 1);
+		memcpy(c->text + c->used, buf, n);
+		free(buf);
+		c->start[id] = (uint32_t)c->used + 1;
+		c->len[id] = (uint32_t)n;
+		c->used += n;
+	}
+	*text = c->text + c->start[id] - 1;
+	*len = c->len[id];
+	return 1;
+}
+
+static void stack_json(struct jsonw *w, const char *key, struct frame_cache *cache,
+		       const struct vgt_report *report, const struct vgt_stack *stack)
+{
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < stack->count; i++) {
+		uint32_t id = stack->ids[i];
+		const char *text;
+		size_t len;
+		if (cache != NULL && cache->depth < 0)
+			cache->depth = jsonw_depth(w);
+		if (cache != NULL && cache->refs[id] > 1 && cache_text(cache, id, &text, &len))
+			jsonw_raw_value(w, text, len);
+		else
+			frame_json(w, frames_at(report->frames, id));
+	}
+	jsonw_array_end(w);
+}
+
+static void location_json(struct jsonw *w, const char *key, const struct vgt_location *loc)
+{
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "file", loc->file);
+	jsonw_key(w, "line");
+	if (loc->line > 0)
+		jsonw_uint(w, loc->line);
+	else
+		jsonw_null(w);
+	jsonw_kstring(w, "function", loc->function);
+	jsonw_kstring(w, "source", loc->source);
+	set_if(w, "obj", loc->obj);
+	jsonw_kbool(w, "mapped", loc->mapped);
+	if (loc->ambiguous)
+		jsonw_kbool(w, "ambiguous", 1);
+	jsonw_object_end(w);
+}
+
+static void site_json(struct jsonw *w, struct frame_cache *cache, const struct vgt_report *report,
+		      const struct vgt_site *s, const struct render_json_site_extra *extra)
+{
+	int own_amounts = extra == NULL || !extra->override_amounts;
+	jsonw_object_begin(w);
+	jsonw_kuint(w, "rank", s->rank);
+	jsonw_kstring(w, "kind", s->kind_name);
+	jsonw_kstring(w, "category", frame_class_name(s->category));
+	jsonw_kuint(w, "bytes", own_amounts ? s->bytes : extra->bytes);
+	jsonw_kuint(w, "blocks", own_amounts ? s->blocks : extra->blocks);
+	jsonw_kuint(w, "direct_bytes", s->direct_bytes);
+	jsonw_kuint(w, "indirect_bytes", s->indirect_bytes);
+	jsonw_kuint(w, "records", s->records);
+	jsonw_kuint(w, "occurrences", s->occurrences);
+	jsonw_kstring(w, "fingerprint", s->fingerprint);
+	if (s->hidden)
+		jsonw_kbool(w, "hidden", 1);
+	location_json(w, "location", &s->location);
+	if (s->has_generated) {
+		location_json(w, "generated", &s->generated);
+	} else {
+		jsonw_key(w, "generated");
+		jsonw_null(w);
+	}
+	set_if(w, "what", s->what);
+	set_if(w, "baseline", s->baseline);
+	if (s->has_delta && (extra == NULL || extra->more == NULL)) {
+		jsonw_key(w, "delta");
+		jsonw_object_begin(w);
+		jsonw_kint(w, "bytes", s->delta_bytes);
+		jsonw_kint(w, "blocks", s->delta_blocks);
+		jsonw_object_end(w);
+	}
+	stack_json(w, "stack", cache, report, &s->stack);
+	if (s->auxwhat != NULL) {
+		jsonw_kstring(w, "auxwhat", s->auxwhat);
+		stack_json(w, "aux_stack", cache, report, &s->aux_stack);
+	}
+	if (extra != NULL && extra->more != NULL)
+		extra->more(w, extra->ctx);
+	jsonw_object_end(w);
+}
+
+void render_json_site(struct jsonw *w, const struct vgt_report *report, const struct vgt_site *s,
+		      const struct render_json_site_extra *extra)
+{
+	site_json(w, NULL, report, s, extra);
+}
+
+static void input_json(struct jsonw *w, const struct vgt_input *in)
+{
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "path", in->path);
+	jsonw_kstring(w, "format", in->format);
+	jsonw_key(w, "pid");
+	if (in->pid >= 0)
+		jsonw_int(w, in->pid);
+	else
+		jsonw_null(w);
 	if (in->ppid >= 0)
-		json_object_set_new(o, "ppid", json_integer(in->ppid));
-	json_object_set_new(o, "command", str_or_null(in->command));
-	json_object_set_new(o, "complete", json_boolean(in->complete));
-	json_object_set_new(o, "finished", json_boolean(in->finished));
-	json_object_set_new(o, "records", json_integer((json_int_t)in->records));
-	set_if(o, "fatal_signal", in->fatal_signal);
-	return o;
+		jsonw_kint(w, "ppid", in->ppid);
+	jsonw_kstring(w, "command", in->command);
+	jsonw_kbool(w, "complete", in->complete);
+	jsonw_kbool(w, "finished", in->finished);
+	jsonw_kuint(w, "records", in->records);
+	set_if(w, "fatal_signal", in->fatal_signal);
+	jsonw_object_end(w);
 }
 
-static json_t *errors_json(const struct vgt_report *r)
+static void errors_json(struct jsonw *w, const struct vgt_report *r)
 {
-	json_t *o = json_object();
+	jsonw_key(w, "errors");
+	jsonw_object_begin(w);
 	for (int k = 1; k < VGT_KIND_COUNT; k++)
 		if (!kind_is_leak((enum vgt_kind)k))
-			json_object_set_new(o, kind_info((enum vgt_kind)k)->name,
-					    json_integer((json_int_t)r->totals.errors_by_kind[k]));
+			jsonw_kuint(w, kind_info((enum vgt_kind)k)->name, r->totals.errors_by_kind[k]);
 	for (size_t i = 0; i < r->n_unknown_kinds; i++)
-		json_object_set_new(o, r->unknown_kinds[i],
-				    json_integer((json_int_t)r->unknown_kind_counts[i]));
-	return o;
+		jsonw_kuint(w, r->unknown_kinds[i], r->unknown_kind_counts[i]);
+	jsonw_object_end(w);
 }
 
-static json_t *totals_json(const struct vgt_report *r)
+static void totals_json(struct jsonw *w, const struct vgt_report *r)
 {
 	const struct vgt_totals *t = &r->totals;
-	json_t *o = json_object();
-	json_object_set_new(o, "definitely_lost", amount(&t->definitely_lost));
-	json_object_set_new(o, "indirectly_lost", amount(&t->indirectly_lost));
-	json_object_set_new(o, "possibly_lost", amount(&t->possibly_lost));
-	json_object_set_new(o, "still_reachable", amount(&t->still_reachable));
-	json_object_set_new(o, "errors", errors_json(r));
-	json_object_set_new(o, "error_count", json_integer((json_int_t)t->errors));
-	json_object_set_new(o, "error_contexts", json_integer((json_int_t)t->error_contexts));
-	json_object_set_new(o, "records", json_integer((json_int_t)t->records));
-	json_object_set_new(o, "suppressed_records", json_integer((json_int_t)t->suppressed_records));
-	json_object_set_new(o, "hidden_sites", json_integer((json_int_t)t->hidden_sites));
-	json_object_set_new(o, "hidden_records", json_integer((json_int_t)t->hidden_records));
-	json_object_set_new(o, "hidden_bytes", json_integer((json_int_t)t->hidden_bytes));
-	return o;
+	jsonw_key(w, "totals");
+	jsonw_object_begin(w);
+	amount(w, "definitely_lost", &t->definitely_lost);
+	amount(w, "indirectly_lost", &t->indirectly_lost);
+	amount(w, "possibly_lost", &t->possibly_lost);
+	amount(w, "still_reachable", &t->still_reachable);
+	errors_json(w, r);
+	jsonw_kuint(w, "error_count", t->errors);
+	jsonw_kuint(w, "error_contexts", t->error_contexts);
+	jsonw_kuint(w, "records", t->records);
+	jsonw_kuint(w, "suppressed_records", t->suppressed_records);
+	jsonw_kuint(w, "hidden_sites", t->hidden_sites);
+	jsonw_kuint(w, "hidden_records", t->hidden_records);
+	jsonw_kuint(w, "hidden_bytes", t->hidden_bytes);
+	jsonw_object_end(w);
 }
 
-#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
-
-/* Writes value as json_dumpf would at nesting depth `depth`: every line
- * after the first indented by 2 * depth spaces.  Takes the reference. */
-static void dump_nested(FILE *out, json_t *value, int depth)
-{
-	static const char spaces[] = "                ";
-	char *text = json_dumps(value, DUMP_FLAGS | JSON_ENCODE_ANY);
-	json_decref(value);
-	if (text == NULL)
-		return;
-	size_t indent = (size_t)(2 * depth) < sizeof(spaces) - 1 ? (size_t)(2 * depth) : sizeof(spaces) - 1;
-	const char *p = text;
-	for (const char *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-		fwrite(p, 1, (size_t)(nl - p) + 1, out);
-		fwrite(spaces, 1, indent, out);
-	}
-	fputs(p, out);
-	free(text);
-}
-
-static void member(FILE *out, const char *key, json_t *value, int last)
-{
-	fprintf(out, "  \"%s\": ", key);
-	dump_nested(out, value, 1);
-	fputs(last ? "\n" : ",\n", out);
-}
-
-/* The document is written member by member and site by site, so that a
- * report of many thousand sites never exists as one tree in memory. */
+/* The document is written as it is walked: a report of many thousand
+ * sites never exists as a tree in memory, nor as one string. */
 int render_json(FILE *out, const struct vgt_report *r, const struct render_options *opts)
 {
-	fputs("{\n", out);
-	member(out, "tool", json_string("vgtriage"), 0);
-	member(out, "version", json_string(VGT_VERSION), 0);
-	member(out, "schema_version", json_integer(1), 0);
-	json_t *inputs = json_array();
+	struct jsonw *w = jsonw_new(out, !opts->compact);
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "tool", "vgtriage");
+	jsonw_kstring(w, "version", VGT_VERSION);
+	jsonw_kuint(w, "schema_version", 1);
+	jsonw_key(w, "inputs");
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_inputs; i++)
-		json_array_append_new(inputs, input_json(r->inputs[i]));
-	member(out, "inputs", inputs, 0);
-	member(out, "complete", json_boolean(report_is_complete(r)), 0);
-	member(out, "totals", totals_json(r), 0);
+		input_json(w, r->inputs[i]);
+	jsonw_array_end(w);
+	jsonw_kbool(w, "complete", report_is_complete(r));
+	totals_json(w, r);
 	size_t n = opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
-	fputs(n == 0 ? "  \"sites\": []" : "  \"sites\": [\n", out);
-	for (size_t i = 0; i < n; i++) {
-		fputs("    ", out);
-		dump_nested(out, render_json_site(r, r->sites[i]), 2);
-		fputs(i + 1 < n ? ",\n" : "\n  ]", out);
-	}
-	fputs(",\n", out);
-	json_t *notes = json_array();
+	struct frame_cache cache;
+	cache_init(&cache, r, n, !opts->compact);
+	jsonw_key(w, "sites");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < n; i++)
+		site_json(w, &cache, r, r->sites[i], NULL);
+	jsonw_array_end(w);
+	cache_free(&cache);
+	jsonw_key(w, "notes");
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_notes; i++)
-		json_array_append_new(notes, jstr(r->notes[i]));
-	member(out, "notes", notes, 1);
-	fputs("}\n", out);
-	return ferror(out) ? -1 : 0;
+		jsonw_string(w, r->notes[i]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+	jsonw_end_line(w);
+	return jsonw_free(w);
 }

@@ -74,7 +74,8 @@ static json_t *primary_location(const struct vgt_report *r, const struct vgt_sit
 	} else {
 		for (size_t i = 0; i < s->stack.count; i++) {
 			unsigned line;
-			path = render_ci_frame_path(r, &s->stack.frames[i], root, &rel, &line);
+			path = render_ci_frame_path(r, stack_frame(r->frames, &s->stack, i), root, &rel,
+						    &line);
 			if (usable(path, rel) != NULL && line > 0) {
 				json_object_set_new(loc, "physicalLocation",
 						    physical(r, path, rel, line, NULL));
@@ -99,7 +100,7 @@ static json_t *thread_flow_location(const struct vgt_report *r, const struct vgt
 						  frame_class_name(it->cls));
 		json_object_set_new(loc, "message", text_message(text));
 	} else {
-		const struct vgt_frame *f = &st->frames[it->index];
+		const struct vgt_frame *f = stack_frame(r->frames, st, it->index);
 		int rel;
 		unsigned line;
 		const char *path = render_ci_frame_path(r, f, root, &rel, &line);
@@ -110,7 +111,7 @@ static json_t *thread_flow_location(const struct vgt_report *r, const struct vgt
 	json_t *tfl = json_pack("{s:o}", "location", loc);
 	if (it->folded == 0 && it->index == culprit)
 		json_object_set_new(tfl, "importance", json_string("essential"));
-	else if (it->folded > 0 || st->frames[it->index].cls == FRAME_ALLOCATOR)
+	else if (it->folded > 0 || stack_frame(r->frames, st, it->index)->cls == FRAME_ALLOCATOR)
 		json_object_set_new(tfl, "importance", json_string("unimportant"));
 	return tfl;
 }
@@ -118,7 +119,7 @@ static json_t *thread_flow_location(const struct vgt_report *r, const struct vgt
 static json_t *code_flows(const struct vgt_report *r, const struct vgt_site *s, const char *root)
 {
 	struct render_ci_item *items;
-	size_t n = render_ci_fold(&s->stack, s->culprit, &items);
+	size_t n = render_ci_fold(r->frames, &s->stack, s->culprit, &items);
 	json_t *locs = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(locs, thread_flow_location(r, &s->stack, &items[i], s->culprit, root));

@@ -107,7 +107,7 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)
-		fprintf(out, "%s  … %zu more sites (--top 0 lists all)%s\n", st->dim, r->n_shown - n,
+		fprintf(out, "%s  … %zu more sites (-n 0 lists all)%s\n", st->dim, r->n_shown - n,
 			st->reset);
 }
 
@@ -143,9 +143,9 @@ void render_text_stack(FILE *out, const struct vgt_report *r, const struct vgt_s
 {
 	const struct style *st = color ? &ansi : &plain;
 	for (size_t i = 0; i < stack->count;) {
-		const struct vgt_frame *f = &stack->frames[i];
+		const struct vgt_frame *f = stack_frame(r->frames, stack, i);
 		size_t run = 0;
-		while (i + run < stack->count && folds(stack->frames[i + run].cls) && i + run != culprit)
+		while (i + run < stack->count && folds(stack_frame(r->frames, stack, i + run)->cls) && i + run != culprit)
 			run++;
 		if (run >= 2) {
 			fprintf(out, "%s  %s… %zu %s frames%s\n", indent, st->dim, run,

@@ -14,6 +14,7 @@ struct vgt_report *report_new(void)
 {
 	struct vgt_report *report = xcalloc(1, sizeof(*report));
 	report->pool = strpool_new();
+	report->frames = frames_new(report->pool);
 	return report;
 }
 
@@ -29,15 +30,41 @@ void report_free(struct vgt_report *report)
 		stack_release(&site->stack);
 		stack_release(&site->aux_stack);
 		free(site->context.lines);
-		free(site);
+		free(site->what);
+		free(site->auxwhat);
 	}
 	free(report->sites);
+	for (size_t i = 0; i < report->n_site_chunks; i++)
+		free(report->site_chunks[i]);
+	free(report->site_chunks);
 	free(report->unknown_kinds);
 	free(report->unknown_kind_counts);
 	free(report->notes);
 	rank_index_free(report->index);
+	frames_free(report->frames);
+	strpool_free(report->sym_pool);
 	strpool_free(report->pool);
 	free(report);
+}
+
+/* Sites come from chunks of SITE_CHUNK: one malloc per many sites. */
+#define SITE_CHUNK 256
+
+struct vgt_site *report_new_site(struct vgt_report *report)
+{
+	size_t slot = report->n_sites % SITE_CHUNK;
+	if (slot == 0 || report->n_site_chunks == 0 ||
+	    report->n_sites / SITE_CHUNK >= report->n_site_chunks) {
+		report->site_chunks = xgrow(report->site_chunks, &report->site_chunks_cap,
+					    report->n_site_chunks + 1, sizeof(*report->site_chunks));
+		report->site_chunks[report->n_site_chunks++] =
+			xcalloc(SITE_CHUNK, sizeof(struct vgt_site));
+	}
+	struct vgt_site *site = &report->site_chunks[report->n_sites / SITE_CHUNK][slot];
+	report->sites = xgrow(report->sites, &report->sites_cap, report->n_sites + 1,
+			      sizeof(*report->sites));
+	report->sites[report->n_sites++] = site;
+	return site;
 }
 
 struct vgt_input *report_add_input(struct vgt_report *report, const char *path,

@@ -483,8 +483,8 @@ static int frame_matches(const struct frame_pat *fp, const struct vgt_frame *f)
 }
 
 /* Do patterns[pi..] match a prefix of frames[fi..]?  "..." backtracks. */
-static int frames_match(const struct supp_entry *e, size_t pi, const struct vgt_stack *st,
-			size_t fi)
+static int frames_match(const struct supp_entry *e, size_t pi, const struct frame_table *ft,
+			const struct vgt_stack *st, size_t fi)
 {
 	for (; pi < e->n_frames; pi++, fi++) {
 		const struct frame_pat *fp = &e->frames[pi];
@@ -492,23 +492,24 @@ static int frames_match(const struct supp_entry *e, size_t pi, const struct vgt_
 			if (pi + 1 == e->n_frames)
 				return 1;
 			for (size_t k = fi; k < st->count; k++)
-				if (frames_match(e, pi + 1, st, k))
+				if (frames_match(e, pi + 1, ft, st, k))
 					return 1;
 			return 0;
 		}
-		if (fi >= st->count || !frame_matches(fp, &st->frames[fi]))
+		if (fi >= st->count || !frame_matches(fp, stack_frame(ft, st, fi)))
 			return 0;
 	}
 	return 1;
 }
 
-const char *suppressions_match(const struct suppressions *supp, const struct vgt_record *rec)
+const char *suppressions_match(const struct suppressions *supp, const struct frame_table *ft,
+			       const struct vgt_record *rec)
 {
 	if (supp == NULL)
 		return NULL;
 	for (size_t i = 0; i < supp->count; i++) {
 		const struct supp_entry *e = &supp->entries[i];
-		if (kind_matches(e, rec) && frames_match(e, 0, &rec->stack, 0))
+		if (kind_matches(e, rec) && frames_match(e, 0, ft, &rec->stack, 0))
 			return e->name;
 	}
 	return NULL;
@@ -586,7 +587,7 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 	}
 	size_t last = site->culprit < site->stack.count ? site->culprit : site->stack.count - 1;
 	for (size_t i = 0; site->stack.count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
-		const struct vgt_frame *f = &site->stack.frames[i];
+		const struct vgt_frame *f = stack_frame(report->frames, &site->stack, i);
 		/* one line each, whatever the names hold; '?' matches what was replaced */
 		if (f->fn != NULL) {
 			fputs("   fun:", out);

@@ -11,6 +11,7 @@
 #include "vgtriage/analysis.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@ struct source {
 struct pyx_file {
 	const char *name;  /* interned marker path */
 	char *path;        /* NULL: not found */
+	/* where it was looked for when not found (c_path is a cfile's) */
+	const char *c_path, *dir;
 };
 
 /* A file the source policy would not read (for -v notes). */
@@ -60,27 +63,21 @@ struct perf_source {
 	int noted;
 };
 
-struct frame_key {
-	const char *fn, *dir, *file, *obj;
-	unsigned line;
-	uint64_t ip;
-	long pid;
-};
-
-struct frame_value {
-	const char *pyx_file, *pyx_source, *pyname;
-	unsigned pyx_line;
-	unsigned ambiguous : 1;
-	unsigned symbolized : 1;
-};
-
-struct frame_slot {
-	int used;
-	struct frame_key key;
-	struct frame_value value;
+/*
+ * Threads: `vgtriage -j N` reads inputs in parallel, each into a report of
+ * its own, and all of them share one symbolizer (one load of each
+ * generated file, one set of confirmed names).  symbolize_frame takes the
+ * lock; everything else runs on the main thread once the readers are done.
+ * The symbolizer's strings live in its own pool (the main report's
+ * sym_pool), which outlives the readers' reports.
+ */
+struct ctx_file {
+	const char *dir, *file; /* interned in the symbolizer's pool; file NULL = empty */
+	char *path;             /* NULL: not found */
 };
 
 struct symbolizer {
+	pthread_mutex_t lock;
 	struct strpool *pool;
 	struct symbolize_options opts;
 	struct cfile *cfiles;
@@ -91,8 +88,6 @@ struct symbolizer {
 	size_t n_pyx, pyx_cap;
 	struct perf_source *perf;
 	size_t n_perf, perf_cap;
-	struct frame_slot *slots;
-	size_t n_slots, n_used;
 	/* Python names seen without doubt (from a .c, or demangled from a
 	 * cname with one reading): they settle a guess that read the same */
 	const char **confirmed;
@@ -101,6 +96,10 @@ struct symbolizer {
 	struct srcpolicy *policy;
 	struct refused *refused;
 	size_t n_refused, refused_cap;
+	/* C sources looked for by symbolize_context, found or not, by
+	 * (dir, file): each is looked for once, not once per site */
+	struct ctx_file *ctx_files;
+	size_t n_ctx_slots, n_ctx_files;
 };
 
 /* ---- small helpers ---- */
@@ -373,9 +372,11 @@ static const char *trimmed(struct strpool *pool, const char *s)
 static const char *pyx_real_path(struct symbolizer *sym, const char *name, const char *c_path,
 				 const char *dir)
 {
-	for (size_t i = 0; i < sym->n_pyx; i++)
-		if (sym->pyx[i].name == name && sym->pyx[i].path != NULL)
-			return sym->pyx[i].path;
+	for (size_t i = 0; i < sym->n_pyx; i++) {
+		const struct pyx_file *p = &sym->pyx[i];
+		if (p->name == name && (p->path != NULL || (p->c_path == c_path && p->dir == dir)))
+			return p->path; /* found, or looked for in vain the same way */
+	}
 	char *found = NULL, *looked = NULL;
 	if (name[0] == '/') {
 		found = try_path(sym, xstrdup(name), &looked);
@@ -401,6 +402,8 @@ static const char *pyx_real_path(struct symbolizer *sym, const char *name, const
 	sym->pyx = xgrow(sym->pyx, &sym->pyx_cap, sym->n_pyx + 1, sizeof(*sym->pyx));
 	sym->pyx[sym->n_pyx].name = name;
 	sym->pyx[sym->n_pyx].path = found;
+	sym->pyx[sym->n_pyx].c_path = c_path;
+	sym->pyx[sym->n_pyx].dir = dir;
 	sym->n_pyx++;
 	return found;
 }
@@ -448,8 +451,7 @@ static const char *perf_lookup(struct symbolizer *sym, long pid, uint64_t ip)
  * comes from the generated file next to it when found, else from the
  * module path in the cname ("6shapes_5leaks_" + leaks.pyx →
  * shapes/leaks.pyx). */
-static void symbolize_directive(struct symbolizer *sym, const struct vgt_frame *f,
-				struct frame_value *v)
+static void symbolize_directive(struct symbolizer *sym, struct vgt_frame *f)
 {
 	const char *base = basename_of(f->file);
 	const char *dot = strrchr(base, '.');
@@ -460,7 +462,7 @@ static void symbolize_directive(struct symbolizer *sym, const struct vgt_frame *
 	const char *pyx = NULL;
 	if (cf->map != NULL) {
 		pyx = cymap_pyx_path(cf->map, base);
-		v->pyname = cymap_qualname(cf->map, f->fn);
+		f->pyname = cymap_qualname(cf->map, f->fn);
 	}
 	if (pyx == NULL) {
 		struct demangle_parts parts;
@@ -482,45 +484,44 @@ static void symbolize_directive(struct symbolizer *sym, const struct vgt_frame *
 			snprintf(buf + used, sizeof(buf) - used, "%s", base);
 		pyx = strpool_intern(sym->pool, buf);
 	}
-	v->pyx_file = pyx;
-	v->pyx_line = f->line;
+	f->pyx_file = pyx;
+	f->pyx_line = f->line;
 	const char *real = pyx_real_path(sym, pyx, cf->path, f->dir);
 	const char *text = real != NULL ? source_line(source_load(sym, real), f->line) : NULL;
 	if (text != NULL)
-		v->pyx_source = trimmed(sym->pool, text);
+		f->pyx_source = trimmed(sym->pool, text);
 	else if (cf->map != NULL)
-		v->pyx_source = cymap_source_of(cf->map, pyx, f->line);
-	if (v->pyname == NULL) {
+		f->pyx_source = cymap_source_of(cf->map, pyx, f->line);
+	if (f->pyname == NULL) {
 		int amb;
-		v->pyname = demangle_cython(sym->pool, f->fn, &amb);
-		v->ambiguous = amb;
+		f->pyname = demangle_cython(sym->pool, f->fn, &amb);
+		f->pyname_ambiguous = amb;
 	}
-	v->symbolized = 1;
+	f->symbolized = 1;
 }
 
-static void symbolize_generated(struct symbolizer *sym, const struct vgt_frame *f,
-				struct frame_value *v)
+static void symbolize_generated(struct symbolizer *sym, struct vgt_frame *f)
 {
 	struct cfile *cf = f->file != NULL ? cfile_for(sym, f->dir, f->file, f->fn) : NULL;
 	if (cf != NULL && cf->map != NULL) {
 		struct cymap_hit hit;
 		if (f->line > 0 && cymap_lookup(cf->map, f->line, &hit)) {
-			v->pyx_file = hit.pyx_path;
-			v->pyx_line = hit.pyx_line;
-			v->pyx_source = hit.source;
-			v->pyname = hit.qualname;
+			f->pyx_file = hit.pyx_path;
+			f->pyx_line = hit.pyx_line;
+			f->pyx_source = hit.source;
+			f->pyname = hit.qualname;
 		}
-		if (v->pyname == NULL)
-			v->pyname = cymap_qualname(cf->map, f->fn);
+		if (f->pyname == NULL)
+			f->pyname = cymap_qualname(cf->map, f->fn);
 	} else if (cf != NULL) {
 		cf->used_unmapped = 1;
 	}
-	if (v->pyname == NULL) {
+	if (f->pyname == NULL) {
 		int amb;
-		v->pyname = demangle_cython(sym->pool, f->fn, &amb);
-		v->ambiguous = amb;
+		f->pyname = demangle_cython(sym->pool, f->fn, &amb);
+		f->pyname_ambiguous = amb;
 	}
-	v->symbolized = 1;
+	f->symbolized = 1;
 }
 
 static size_t ptr_hash(const void *p)
@@ -563,95 +564,23 @@ static void confirm(struct symbolizer *sym, const char *name)
 	sym->n_confirmed++;
 }
 
-static void resolve(struct symbolizer *sym, const struct vgt_frame *f, long pid,
-		    struct frame_value *v)
+static void resolve(struct symbolizer *sym, struct vgt_frame *f)
 {
-	memset(v, 0, sizeof(*v));
 	if (f->fn == NULL) {
 		if (f->obj == NULL || *f->obj == '\0') {
-			v->pyname = perf_lookup(sym, pid, f->ip);
-			v->symbolized = v->pyname != NULL;
+			f->pyname = perf_lookup(sym, f->pid, f->ip);
+			f->symbolized = f->pyname != NULL;
 		}
 		return;
 	}
 	if (!cymap_is_user_function(f->fn))
 		return; /* plain C, or Cython utility code: never a .pyx line */
 	if (is_pyx_name(f->file) && f->line > 0)
-		symbolize_directive(sym, f, v);
+		symbolize_directive(sym, f);
 	else
-		symbolize_generated(sym, f, v);
-	if (v->pyname != NULL && !v->ambiguous)
-		confirm(sym, v->pyname);
-}
-
-static uint64_t mix(uint64_t h, uint64_t x)
-{
-	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h;
-}
-
-static uint64_t key_hash(const struct frame_key *k)
-{
-	uint64_t h = 0;
-	h = mix(h, (uint64_t)(uintptr_t)k->fn);
-	h = mix(h, (uint64_t)(uintptr_t)k->dir);
-	h = mix(h, (uint64_t)(uintptr_t)k->file);
-	h = mix(h, (uint64_t)(uintptr_t)k->obj);
-	h = mix(h, k->line);
-	h = mix(h, k->ip);
-	h = mix(h, (uint64_t)k->pid);
-	return h;
-}
-
-static int key_equal(const struct frame_key *a, const struct frame_key *b)
-{
-	return a->fn == b->fn && a->dir == b->dir && a->file == b->file && a->obj == b->obj &&
-	       a->line == b->line && a->ip == b->ip && a->pid == b->pid;
-}
-
-static void grow_slots(struct symbolizer *sym)
-{
-	size_t n = sym->n_slots == 0 ? 256 : sym->n_slots * 2;
-	struct frame_slot *old = sym->slots;
-	size_t old_n = sym->n_slots;
-	sym->slots = xcalloc(n, sizeof(*sym->slots));
-	sym->n_slots = n;
-	for (size_t i = 0; i < old_n; i++) {
-		if (!old[i].used)
-			continue;
-		size_t j = (size_t)key_hash(&old[i].key) & (n - 1);
-		while (sym->slots[j].used)
-			j = (j + 1) & (n - 1);
-		sym->slots[j] = old[i];
-	}
-	free(old);
-}
-
-static struct frame_value *lookup_frame(struct symbolizer *sym, const struct vgt_frame *f,
-					      long pid)
-{
-	struct frame_key key = {f->fn, f->dir, f->file, f->obj, f->line, 0, 0};
-	if (f->fn == NULL) { /* a perf-map frame: the ip and process matter */
-		key.ip = f->ip;
-		key.pid = pid;
-	}
-	if ((sym->n_used + 1) * 2 > sym->n_slots)
-		grow_slots(sym);
-	size_t mask = sym->n_slots - 1;
-	size_t i = (size_t)key_hash(&key) & mask;
-	while (sym->slots[i].used) {
-		if (key_equal(&sym->slots[i].key, &key))
-			return &sym->slots[i].value;
-		i = (i + 1) & mask;
-	}
-	struct frame_value v;
-	resolve(sym, f, pid, &v);
-	/* resolve() does not touch the table, so slot i is still free */
-	sym->slots[i].used = 1;
-	sym->slots[i].key = key;
-	sym->slots[i].value = v;
-	sym->n_used++;
-	return &sym->slots[i].value;
+		symbolize_generated(sym, f);
+	if (f->pyname != NULL && !f->pyname_ambiguous)
+		confirm(sym, f->pyname);
 }
 
 /* ---- API ---- */
@@ -659,6 +588,7 @@ static struct frame_value *lookup_frame(struct symbolizer *sym, const struct vgt
 struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_options *opts)
 {
 	struct symbolizer *sym = xcalloc(1, sizeof(*sym));
+	pthread_mutex_init(&sym->lock, NULL);
 	sym->pool = pool;
 	if (opts != NULL)
 		sym->opts = *opts;
@@ -692,47 +622,96 @@ void symbolizer_free(struct symbolizer *sym)
 		perfmap_free(sym->perf[i].map);
 	}
 	free(sym->perf);
-	free(sym->slots);
 	free(sym->confirmed);
 	srcpolicy_free(sym->policy);
 	for (size_t i = 0; i < sym->n_refused; i++)
 		free(sym->refused[i].path);
 	free(sym->refused);
+	for (size_t i = 0; i < sym->n_ctx_slots; i++)
+		free(sym->ctx_files[i].path);
+	free(sym->ctx_files);
+	pthread_mutex_destroy(&sym->lock);
 	free(sym);
 }
 
-void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
-		     struct vgt_stack *stack)
+void symbolize_frame(struct symbolizer *sym, struct vgt_frame *f)
 {
-	if (sym == NULL || stack == NULL)
+	if (sym == NULL)
 		return;
-	long pid = input != NULL ? input->pid : 0;
-	for (size_t i = 0; i < stack->count; i++) {
-		struct vgt_frame *f = &stack->frames[i];
-		if (f->fn == NULL && sym->opts.n_perf_maps == 0)
-			continue;
-		if (f->fn != NULL && !cymap_is_user_function(f->fn))
-			continue;
-		struct frame_value *v = lookup_frame(sym, f, pid);
-		if (!v->symbolized)
-			continue;
-		if (v->ambiguous && is_confirmed(sym, v->pyname))
-			v->ambiguous = 0; /* e.g. the wrapper above named it for sure */
-		f->pyx_file = v->pyx_file;
-		f->pyx_line = v->pyx_line;
-		f->pyx_source = v->pyx_source;
-		f->pyname = v->pyname;
-		f->pyname_ambiguous = v->ambiguous;
-		f->symbolized = 1;
-	}
-	/* a wrapper below an implementation confirms it after the fact */
-	for (size_t i = 0; i < stack->count; i++) {
-		struct vgt_frame *f = &stack->frames[i];
-		if (f->pyname_ambiguous && is_confirmed(sym, f->pyname)) {
+	if (f->fn == NULL ? sym->opts.n_perf_maps == 0 || (f->obj != NULL && *f->obj != '\0')
+			  : !cymap_is_user_function(f->fn))
+		return; /* nothing to derive: a plain C frame, or no perf maps */
+	pthread_mutex_lock(&sym->lock);
+	/* The frame's strings are interned in its own report's pool; the
+	 * caches below compare pointers of the symbolizer's pool. */
+	struct vgt_frame k = *f;
+	k.fn = strpool_intern(sym->pool, f->fn);
+	k.obj = strpool_intern(sym->pool, f->obj);
+	k.dir = strpool_intern(sym->pool, f->dir);
+	k.file = strpool_intern(sym->pool, f->file);
+	resolve(sym, &k);
+	if (k.pyname_ambiguous && is_confirmed(sym, k.pyname))
+		k.pyname_ambiguous = 0; /* e.g. the wrapper above named it for sure */
+	pthread_mutex_unlock(&sym->lock);
+	f->pyx_file = k.pyx_file;
+	f->pyx_line = k.pyx_line;
+	f->pyx_source = k.pyx_source;
+	f->pyname = k.pyname;
+	f->pyname_ambiguous = k.pyname_ambiguous;
+	f->symbolized = k.symbolized;
+}
+
+void symbolize_settle(struct symbolizer *sym, struct frame_table *ft)
+{
+	if (sym == NULL || sym->n_confirmed == 0)
+		return;
+	size_t n = frames_count(ft);
+	for (size_t i = 0; i < n; i++) {
+		struct vgt_frame *f = frames_at(ft, (uint32_t)i);
+		if (f->pyname_ambiguous && is_confirmed(sym, strpool_intern(sym->pool, f->pyname)))
 			f->pyname_ambiguous = 0;
-			lookup_frame(sym, f, pid)->ambiguous = 0;
-		}
 	}
+}
+
+static size_t ctx_slot(const struct symbolizer *sym, const char *dir, const char *file)
+{
+	size_t mask = sym->n_ctx_slots - 1;
+	size_t i = (ptr_hash(dir) * 31 + ptr_hash(file)) & mask;
+	while (sym->ctx_files[i].file != NULL &&
+	       (sym->ctx_files[i].dir != dir || sym->ctx_files[i].file != file))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void grow_ctx_files(struct symbolizer *sym)
+{
+	struct ctx_file *old = sym->ctx_files;
+	size_t n = sym->n_ctx_slots;
+	sym->n_ctx_slots = n == 0 ? 64 : n * 2;
+	sym->ctx_files = xcalloc(sym->n_ctx_slots, sizeof(*sym->ctx_files));
+	for (size_t i = 0; i < n; i++)
+		if (old[i].file != NULL)
+			sym->ctx_files[ctx_slot(sym, old[i].dir, old[i].file)] = old[i];
+	free(old);
+}
+
+/* The C source a location names, looked for once per (dir, file). */
+static const char *context_c_path(struct symbolizer *sym, const char *dir, const char *file)
+{
+	dir = strpool_intern(sym->pool, dir);
+	file = strpool_intern(sym->pool, file);
+	if ((sym->n_ctx_files + 1) * 2 > sym->n_ctx_slots)
+		grow_ctx_files(sym);
+	struct ctx_file *cf = &sym->ctx_files[ctx_slot(sym, dir, file)];
+	if (cf->file == NULL) {
+		char *looked = NULL;
+		cf->dir = dir;
+		cf->file = file;
+		cf->path = find_file(sym, dir, file, NULL, &looked);
+		free(looked);
+		sym->n_ctx_files++;
+	}
+	return cf->path;
 }
 
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
@@ -742,22 +721,19 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 	    site->context.lines != NULL)
 		return;
 	const char *path = NULL;
-	char *owned = NULL;
 	if (loc->mapped) {
+		/* pointers of the symbolizer's pool, as the maps and caches hold */
+		const char *file = strpool_intern(sym->pool, loc->file);
 		const char *c_path = NULL;
 		for (size_t i = 0; i < sym->n_cfiles && c_path == NULL; i++)
 			if (sym->cfiles[i].map != NULL &&
-			    cymap_pyx_path(sym->cfiles[i].map, basename_of(loc->file)) == loc->file)
+			    cymap_pyx_path(sym->cfiles[i].map, basename_of(file)) == file)
 				c_path = sym->cfiles[i].path;
-		path = pyx_real_path(sym, loc->file, c_path, loc->dir);
+		path = pyx_real_path(sym, file, c_path, strpool_intern(sym->pool, loc->dir));
 	} else if (loc->file[0] != '<') {
-		char *looked = NULL;
-		owned = find_file(sym, loc->dir, loc->file, NULL, &looked);
-		free(looked);
-		path = owned;
+		path = context_c_path(sym, loc->dir, loc->file);
 	}
 	struct source *src = path != NULL ? source_load(sym, path) : NULL;
-	free(owned);
 	if (src == NULL || loc->line > src->n_lines)
 		return;
 	size_t k = sym->opts.context_lines;
@@ -775,17 +751,100 @@ const struct srcpolicy *symbolizer_srcpolicy(const struct symbolizer *sym)
 	return sym->policy;
 }
 
+/* Under -v: each file the policy refused, by path (with -j the readers
+ * look files up in any order). */
+static int cmp_refused(const void *pa, const void *pb)
+{
+	return strcmp(((const struct refused *)pa)->path, ((const struct refused *)pb)->path);
+}
+
+static void refused_notes(struct symbolizer *sym, struct vgt_report *report)
+{
+	if (!sym->opts.verbose || sym->n_refused == 0)
+		return;
+	qsort(sym->refused, sym->n_refused, sizeof(*sym->refused), cmp_refused);
+	for (size_t i = 0; i < sym->n_refused; i++)
+		report_add_note(report, "source not read: %s: %s (see SECURITY in vgtriage(1))",
+				sym->refused[i].path, sym->refused[i].why);
+}
+
+/* Distinct Python names still guessed (ambiguous) after symbolize_settle,
+ * among the frames of the report's sites (the frames a reader sees). */
+static size_t count_guessed(const struct vgt_report *report)
+{
+	size_t guessed = 0, n_slots = 64;
+	const char **slots = xcalloc(n_slots, sizeof(*slots));
+	for (size_t s = 0; s < report->n_sites; s++) {
+		const struct vgt_stack *stacks[2] = {&report->sites[s]->stack,
+						     &report->sites[s]->aux_stack};
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < stacks[k]->count; i++) {
+				const struct vgt_frame *f = stack_frame(report->frames, stacks[k], i);
+				if (!f->pyname_ambiguous)
+					continue;
+				if ((guessed + 1) * 2 > n_slots) {
+					const char **old = slots;
+					slots = xcalloc(n_slots * 2, sizeof(*slots));
+					for (size_t j = 0; j < n_slots; j++) {
+						if (old[j] == NULL)
+							continue;
+						size_t h = ptr_hash(old[j]) & (n_slots * 2 - 1);
+						while (slots[h] != NULL)
+							h = (h + 1) & (n_slots * 2 - 1);
+						slots[h] = old[j];
+					}
+					free(old);
+					n_slots *= 2;
+				}
+				size_t h = ptr_hash(f->pyname) & (n_slots - 1);
+				while (slots[h] != NULL && slots[h] != f->pyname)
+					h = (h + 1) & (n_slots - 1);
+				if (slots[h] == NULL) {
+					slots[h] = f->pyname;
+					guessed++;
+				}
+			}
+		}
+	}
+	free(slots);
+	return guessed;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* Notes come in the order of names, not of lookups: with -j the readers
+ * look files up in any order, and the report must not depend on it. */
+static int cmp_cfile(const void *pa, const void *pb)
+{
+	const struct cfile *a = *(const struct cfile *const *)pa;
+	const struct cfile *b = *(const struct cfile *const *)pb;
+	int c = strcmp(or_empty(a->dir), or_empty(b->dir));
+	return c != 0 ? c : strcmp(a->file, b->file);
+}
+
+static int cmp_perf(const void *pa, const void *pb)
+{
+	const struct perf_source *a = *(const struct perf_source *const *)pa;
+	const struct perf_source *b = *(const struct perf_source *const *)pb;
+	return strcmp(a->path, b->path);
+}
+
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 {
 	if (sym == NULL)
 		return;
-	for (size_t i = 0; sym->opts.verbose && i < sym->n_refused; i++)
-		report_add_note(report, "source not read: %s: %s (see SECURITY in vgtriage(1))",
-				sym->refused[i].path, sym->refused[i].why);
-	for (size_t i = 0; i < sym->n_cfiles; i++) {
-		const struct cfile *cf = &sym->cfiles[i];
-		if (!cf->used_unmapped)
-			continue;
+	refused_notes(sym, report);
+	const struct cfile **cfs = xcalloc(sym->n_cfiles + 1, sizeof(*cfs));
+	size_t n = 0;
+	for (size_t i = 0; i < sym->n_cfiles; i++)
+		if (sym->cfiles[i].used_unmapped)
+			cfs[n++] = &sym->cfiles[i];
+	qsort(cfs, n, sizeof(*cfs), cmp_cfile);
+	for (size_t i = 0; i < n; i++) {
+		const struct cfile *cf = cfs[i];
 		report_add_note(report,
 				"Cython source map not found for %s%s%s: Python names are demangled "
 				"from C names, lines are C lines (use --source-root or --prefix-map)",
@@ -793,20 +852,35 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 		if (sym->opts.verbose && cf->looked != NULL)
 			report_add_note(report, "looked for %s in: %s", cf->file, cf->looked);
 	}
-	size_t guessed = 0;
-	for (size_t i = 0; i < sym->n_slots; i++)
-		if (sym->slots[i].used && sym->slots[i].value.ambiguous)
-			guessed++;
+	free(cfs);
+	size_t guessed = count_guessed(report);
 	if (guessed > 0)
 		report_add_note(report,
 				"%zu Python name%s guessed from C names without the generated file "
 				"(ambiguous)", guessed, guessed == 1 ? " was" : "s were");
+	const struct perf_source **ps = xcalloc(sym->n_perf + 1, sizeof(*ps));
+	for (size_t i = 0; i < sym->n_perf; i++)
+		ps[i] = &sym->perf[i];
+	qsort(ps, sym->n_perf, sizeof(*ps), cmp_perf);
 	for (size_t i = 0; i < sym->n_perf; i++) {
-		const struct perf_source *ps = &sym->perf[i];
-		if (!perfmap_readable(ps->map))
-			report_add_note(report, "perf map %s could not be read", ps->path);
+		if (!perfmap_readable(ps[i]->map))
+			report_add_note(report, "perf map %s could not be read", ps[i]->path);
 		else if (sym->opts.verbose)
-			report_add_note(report, "perf map %s: %zu entries", ps->path,
-					perfmap_count(ps->map));
+			report_add_note(report, "perf map %s: %zu entries", ps[i]->path,
+					perfmap_count(ps[i]->map));
+	}
+	free(ps);
+}
+
+void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
+			 const struct vgt_stack *stack)
+{
+	for (size_t i = 0; i < stack->count; i++) {
+		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
+		if (f->resolved)
+			continue;
+		symbolize_frame(sym, f);
+		f->cls = classify_frame(f);
+		f->resolved = 1;
 	}
 }

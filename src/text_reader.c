@@ -82,6 +82,7 @@ struct text_pid {
 
 struct text_reader {
 	struct strpool *pool;
+	struct frame_table *frames;
 	struct vgt_input *first;
 	const struct vgt_sink *sink;
 	struct text_pid *pids;
@@ -257,7 +258,7 @@ static void begin_record(struct text_reader *r, struct text_pid *st, enum vgt_ki
 	st->aux_seen = 0;
 	st->target = TARGET_MAIN;
 	st->rec.kind = kind;
-	st->rec.what = strpool_intern(r->pool, msg);
+	record_set_what(&st->rec, msg, strlen(msg));
 	if (kind != VGT_KIND_UNKNOWN) {
 		st->rec.kind_name = kind_info(kind)->name;
 	} else {
@@ -430,8 +431,9 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 }
 
 /* "at 0x4848899: malloc (vg_replace_malloc.c:381)" and its variants. */
-static void parse_frame(struct text_reader *r, struct vgt_frame *f, const char *s)
+static void parse_frame(struct frame_key *f, const char *s)
 {
+	memset(f, 0, sizeof(*f));
 	s += 3; /* "at " / "by " */
 	char *end;
 	f->ip = strtoull(s, &end, 16);
@@ -460,7 +462,8 @@ static void parse_frame(struct text_reader *r, struct vgt_frame *f, const char *
 			size_t loc_len = n - i - 2;
 			fn_len = i - 1;
 			if (loc_len > 3 && strncmp(loc, "in ", 3) == 0) {
-				f->obj = strpool_intern_n(r->pool, loc + 3, loc_len - 3);
+				f->obj = loc + 3;
+				f->obj_len = loc_len - 3;
 			} else {
 				size_t colon = loc_len;
 				while (colon > 0 && loc[colon - 1] != ':')
@@ -474,16 +477,21 @@ static void parse_frame(struct text_reader *r, struct vgt_frame *f, const char *
 				size_t slash = path_len;
 				while (slash > 0 && loc[slash - 1] != '/')
 					slash--;
-				if (slash > 0)
-					f->dir = strpool_intern_n(r->pool, loc, slash > 1 ? slash - 1 : 1);
-				f->file = strpool_intern_n(r->pool, loc + slash, path_len - slash);
+				if (slash > 0) {
+					f->dir = loc;
+					f->dir_len = slash > 1 ? slash - 1 : 1;
+				}
+				f->file = loc + slash;
+				f->file_len = path_len - slash;
 			}
 		}
 	}
 	while (fn_len > 0 && s[fn_len - 1] == ' ')
 		fn_len--;
-	if (fn_len > 0 && !(fn_len == 3 && strncmp(s, "???", 3) == 0))
-		f->fn = strpool_intern_n(r->pool, s, fn_len);
+	if (fn_len > 0 && !(fn_len == 3 && strncmp(s, "???", 3) == 0)) {
+		f->fn = s;
+		f->fn_len = fn_len;
+	}
 }
 
 static int is_frame_line(const char *t)
@@ -498,7 +506,10 @@ static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
 	if (!st->open || st->target == TARGET_NONE)
 		return;
 	stack = st->target == TARGET_MAIN ? &st->rec.stack : &st->rec.aux_stack;
-	parse_frame(r, stack_push(stack), t);
+	struct frame_key key;
+	parse_frame(&key, t);
+	key.pid = st->pid;
+	stack_push(stack, frames_intern(r->frames, &key));
 }
 
 /* " definitely lost: 532 bytes in 6 blocks" (deltas allowed, ignored). */
@@ -633,14 +644,14 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 }
 
 /* An auxiliary line (indent 1): "Address 0x… is …", "Block was alloc'd at". */
-static void aux_line(struct text_reader *r, struct text_pid *st, const char *t)
+static void aux_line(struct text_pid *st, const char *t)
 {
 	if (!st->open || st->rec.stack.count == 0) {
 		st->target = TARGET_NONE;
 		return;
 	}
 	if (st->rec.auxwhat == NULL)
-		st->rec.auxwhat = strpool_intern(r->pool, t);
+		record_set_auxwhat(&st->rec, t, strlen(t));
 	st->aux_seen = 1;
 	st->target = st->rec.aux_stack.count == 0 ? TARGET_AUX : TARGET_NONE;
 }
@@ -667,7 +678,7 @@ static int body_line(struct text_reader *r, struct text_pid *st, const char *bod
 		return 0;
 	}
 	if (indent == 1) {
-		aux_line(r, st, t);
+		aux_line(st, t);
 		return 0;
 	}
 	/* Indented text that is no frame: a message's second line, or notes
@@ -751,10 +762,12 @@ static int process_line(struct text_reader *r, char *line, int partial, struct v
 
 /* ---- API ---------------------------------------------------------------- */
 
-struct text_reader *text_reader_new(struct strpool *pool, struct vgt_input *input,
+struct text_reader *text_reader_new(struct frame_table *frames, struct vgt_input *input,
 				    const struct vgt_sink *sink)
 {
 	struct text_reader *r = xcalloc(1, sizeof(*r));
+	struct strpool *pool = frames_pool(frames);
+	r->frames = frames;
 	r->pool = pool;
 	r->first = input;
 	r->sink = sink;

@@ -146,3 +146,25 @@ int vgt_parse_count(const char *s, size_t len, int64_t *out)
 	*out = negative ? -(int64_t)value : (int64_t)value;
 	return 0;
 }
+
+uint64_t vgt_hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (len * UINT64_C(0x9E3779B97F4A7C15));
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * UINT64_C(0xFF51AFD7ED558CCD);
+		h ^= h >> 32;
+		p += 8;
+		len -= 8;
+	}
+	if (len > 0) {
+		uint64_t w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w) * UINT64_C(0xC4CEB9FE1A85EC53);
+		h ^= h >> 32;
+	}
+	h *= UINT64_C(0x9E3779B97F4A7C15);
+	return h ^ (h >> 31);
+}

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/frames.h"
 #include "vgtriage/reader.h"
 
 #define MAX_DEPTH 64
@@ -42,7 +43,6 @@
 #define MAX_COMMAND 8192
 #define NAME_SLOTS 256 /* power of two, > 2x the names below */
 #define PTR_SLOTS 256  /* power of two */
-#define RECENT_SLOTS 4096 /* power of two */
 
 enum el {
 	EL_OTHER = 0,
@@ -82,8 +82,18 @@ static const struct {
 	{"bytes", EL_BYTES}, {"in_blocks", EL_IN_BLOCKS}, {"blocks", EL_BLOCKS},
 };
 
+/* The fields of the <frame> being read, as texts until </frame>. */
+struct frame_text {
+	char *s;
+	size_t len;
+	int present;
+};
+
+enum { FT_OBJ, FT_FN, FT_DIR, FT_FILE, FT_COUNT };
+
 struct xml_reader {
 	struct strpool *pool;
+	struct frame_table *frames;
 	struct vgt_input *input;
 	struct vgt_sink sink;
 	xmlParserCtxtPtr ctxt;
@@ -95,7 +105,9 @@ struct xml_reader {
 	char err_message[400];
 	long err_line, err_column;
 	size_t bytes_fed;
-	/* element text */
+	/* element text: text points into text_buf, or into the frame field
+	 * being read (frame texts are captured where they are kept) */
+	char *text_buf;
 	char *text;
 	size_t text_len;
 	int capturing;
@@ -105,9 +117,13 @@ struct xml_reader {
 	int in_error;
 	int stacks_in_error;
 	int aux_pending;       /* an auxwhat came: the next stack is its */
-	const char *last_auxwhat; /* the auxwhat the next stack belongs to */
+	struct vgt_text last_auxwhat; /* the auxwhat the next stack belongs to */
+	int has_last_auxwhat;
 	struct vgt_stack *current_stack; /* NULL: frames are dropped */
-	struct vgt_frame *frame;
+	int in_frame;          /* a <frame> of current_stack is being read */
+	struct frame_text ftext[FT_COUNT];
+	uint64_t frame_ip;
+	unsigned frame_line;
 	size_t records;
 	/* <args> */
 	char *command;
@@ -119,13 +135,6 @@ struct xml_reader {
 	unsigned char names[NAME_SLOTS]; /* element_names index + 1, 0 = empty */
 	const xmlChar *ptr_names[PTR_SLOTS]; /* lookup_element's cache */
 	unsigned char ptr_els[PTR_SLOTS];
-	/* Strings interned lately, by a cheap hash of their ends: frame
-	 * fields recur record after record, and a hit here skips hashing the
-	 * whole string in the pool. */
-	struct {
-		const char *s;
-		size_t len;
-	} recent[RECENT_SLOTS];
 };
 
 /* Element names go through a small open-addressing hash built once per
@@ -207,8 +216,15 @@ static void fail(struct xml_reader *r, const char *fmt, ...)
 	xmlStopParser(r->ctxt);
 }
 
+/* Hex digit values plus one; 0 for anything else. */
+static const unsigned char hex_digit[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 /* "0x4C2AB80" (valgrind's ip and unique); the placeholder "0x........"
- * and other non-hex text give what was read so far. */
+ * and other non-hex text give what was read so far.  s is NUL-terminated. */
 static uint64_t parse_hex(const char *s)
 {
 	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
@@ -217,14 +233,10 @@ static uint64_t parse_hex(const char *s)
 		s += 2;
 	uint64_t v = 0;
 	for (int digits = 0; digits < 16; digits++, s++) {
-		unsigned c = (unsigned char)*s, d;
-		if (c - '0' < 10)
-			d = c - '0';
-		else if ((c | 0x20) - 'a' < 6)
-			d = (c | 0x20) - 'a' + 10;
-		else
+		unsigned d = hex_digit[(unsigned char)*s];
+		if (d == 0)
 			break;
-		v = v << 4 | d;
+		v = v << 4 | (d - 1);
 	}
 	return v;
 }
@@ -337,7 +349,7 @@ static void start_error(struct xml_reader *r)
 	r->in_error = 1;
 	r->stacks_in_error = 0;
 	r->aux_pending = 0;
-	r->last_auxwhat = NULL;
+	r->has_last_auxwhat = 0;
 	r->current_stack = NULL;
 	r->rec.pid = r->input->pid;
 }
@@ -348,6 +360,8 @@ static void end_error(struct xml_reader *r)
 	r->in_error = 0;
 	if (rec->kind_name == NULL)
 		rec->kind_name = strpool_intern(r->pool, "Unknown");
+	if (r->has_last_auxwhat && rec->auxwhat == NULL)
+		record_set_auxwhat(rec, r->last_auxwhat.s, strlen(r->last_auxwhat.s));
 	rec->kind = kind_from_name(rec->kind_name);
 	if (kind_is_leak(rec->kind) && rec->direct_bytes == 0 && rec->indirect_bytes == 0)
 		rec->direct_bytes = rec->bytes;
@@ -369,10 +383,20 @@ static void start_stack(struct xml_reader *r)
 		/* The aux stack and the auxwhat that introduces it go together,
 		 * even when an earlier auxwhat had no stack of its own. */
 		r->current_stack = &r->rec.aux_stack;
-		r->rec.auxwhat = r->last_auxwhat;
+		if (r->has_last_auxwhat)
+			record_set_auxwhat(&r->rec, r->last_auxwhat.s, strlen(r->last_auxwhat.s));
 	}
 	r->stacks_in_error++;
 	r->aux_pending = 0;
+}
+
+static void start_frame(struct xml_reader *r)
+{
+	r->in_frame = r->current_stack != NULL && r->current_stack->count < MAX_FRAMES;
+	for (int i = 0; i < FT_COUNT; i++)
+		r->ftext[i].present = 0;
+	r->frame_ip = 0;
+	r->frame_line = 0;
 }
 
 static struct vgt_amount *summary_amount(struct xml_reader *r, enum el el)
@@ -405,6 +429,35 @@ static int wants_text(enum el el)
 	}
 }
 
+/* A frame's texts are captured into buffers of their own and interned
+ * only when the frame table meets a frame it has not seen (frames_intern):
+ * the common case, a frame seen before, costs a hash and a compare, no
+ * copy and no string lookup. */
+static int frame_field_of(enum el el)
+{
+	switch (el) {
+	case EL_OBJ: return FT_OBJ;
+	case EL_FN: return FT_FN;
+	case EL_DIR: return FT_DIR;
+	case EL_FILE: return FT_FILE;
+	default: return -1;
+	}
+}
+
+/* A child of a <frame> being read starts; 0 when it is not a field. */
+static int start_frame_field(struct xml_reader *r, enum el el)
+{
+	int field = frame_field_of(el);
+	if (field >= 0)
+		r->text = r->ftext[field].s;
+	else if (el != EL_IP && el != EL_LINE)
+		return 0;
+	r->text_len = 0;
+	r->text_owner = r->depth;
+	r->capturing = 1;
+	return 1;
+}
+
 static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
 		     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
@@ -419,6 +472,9 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	enum el el = lookup_element(r, localname);
 	r->stack[r->depth++] = el;
+	if (r->in_frame && r->skip_depth == 0 && r->stack[r->depth - 2] == EL_FRAME &&
+	    start_frame_field(r, el))
+		return; /* the hot path: most elements are frame fields */
 	if (r->depth == 1) {
 		if (el != EL_VALGRINDOUTPUT)
 			fail(r, "not valgrind XML: root element is <%.100s>, expected <valgrindoutput>", name);
@@ -444,9 +500,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		start_stack(r);
 		break;
 	case EL_FRAME:
-		r->frame = NULL;
-		if (r->current_stack != NULL && r->current_stack->count < MAX_FRAMES)
-			r->frame = stack_push(r->current_stack);
+		start_frame(r);
 		break;
 	case EL_ARGV:
 		r->command_len = 0;
@@ -482,47 +536,52 @@ static const char *intern_text(struct xml_reader *r)
 	return strpool_intern_n(r->pool, r->text, r->text_len);
 }
 
-/* Interns the element text through the recent-strings cache. */
-static const char *intern_field(struct xml_reader *r)
-{
-	size_t len = r->text_len;
-	uint64_t head = 0, tail = 0;
-	memcpy(&head, r->text, len < 8 ? len : 8);
-	if (len > 8)
-		memcpy(&tail, r->text + len - 8, 8);
-	uint64_t h = (head ^ (tail * UINT64_C(0xff51afd7ed558ccd)) ^ len) * UINT64_C(0x9E3779B97F4A7C15);
-	unsigned slot = (unsigned)(h >> 52) & (RECENT_SLOTS - 1);
-	if (r->recent[slot].len == len && r->recent[slot].s != NULL &&
-	    memcmp(r->recent[slot].s, r->text, len) == 0)
-		return r->recent[slot].s;
-	r->recent[slot].s = intern_text(r);
-	r->recent[slot].len = len;
-	return r->recent[slot].s;
-}
-
 static void end_frame_field(struct xml_reader *r, enum el el)
 {
-	struct vgt_frame *f = r->frame;
-	if (f == NULL)
-		return;
-	switch (el) {
-	case EL_IP: f->ip = parse_hex(r->text); break;
-	case EL_OBJ: f->obj = intern_field(r); break;
-	case EL_FN: f->fn = intern_field(r); break;
-	case EL_DIR: f->dir = intern_field(r); break;
-	case EL_FILE: f->file = intern_field(r); break;
-	case EL_LINE: f->line = (unsigned)parse_number(r); break;
-	default: break;
+	int field = frame_field_of(el);
+	if (field >= 0) {
+		r->ftext[field].len = r->text_len;
+		r->ftext[field].present = 1;
+		r->text = r->text_buf;
+	} else if (el == EL_IP) {
+		r->frame_ip = parse_hex(r->text);
+	} else if (el == EL_LINE) {
+		r->frame_line = (unsigned)parse_number(r);
 	}
+}
+
+static const char *frame_text_of(const struct xml_reader *r, int field, size_t *len)
+{
+	const struct frame_text *t = &r->ftext[field];
+	*len = t->present ? t->len : 0;
+	return t->present ? t->s : NULL;
+}
+
+static void end_frame(struct xml_reader *r)
+{
+	if (!r->in_frame)
+		return;
+	r->in_frame = 0;
+	struct frame_key key;
+	key.ip = r->frame_ip;
+	key.line = r->frame_line;
+	key.obj = frame_text_of(r, FT_OBJ, &key.obj_len);
+	key.fn = frame_text_of(r, FT_FN, &key.fn_len);
+	key.dir = frame_text_of(r, FT_DIR, &key.dir_len);
+	key.file = frame_text_of(r, FT_FILE, &key.file_len);
+	key.pid = r->input->pid;
+	stack_push(r->current_stack, frames_intern(r->frames, &key));
 }
 
 /* The first auxwhat is the record's, unless a later one introduces the
  * aux stack (start_stack). */
 static void note_auxwhat(struct xml_reader *r)
 {
-	r->last_auxwhat = intern_text(r);
+	r->last_auxwhat.s = xgrow(r->last_auxwhat.s, &r->last_auxwhat.cap, r->text_len + 1, 1);
+	memcpy(r->last_auxwhat.s, r->text, r->text_len + 1);
+	r->has_last_auxwhat = 1;
 	if (r->rec.auxwhat == NULL)
-		r->rec.auxwhat = r->last_auxwhat;
+		record_set_auxwhat(&r->rec, r->text, r->text_len);
 	r->aux_pending = 1;
 }
 
@@ -533,11 +592,11 @@ static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 	case EL_UNIQUE: rec->unique = parse_hex(r->text); break;
 	case EL_TID: rec->tid = (long)parse_number(r); break;
 	case EL_THREADNAME: rec->threadname = intern_text(r); break;
-	case EL_KIND: rec->kind_name = intern_field(r); break;
-	case EL_WHAT: rec->what = intern_field(r); break;
+	case EL_KIND: rec->kind_name = intern_text(r); break;
+	case EL_WHAT: record_set_what(rec, r->text, r->text_len); break;
 	case EL_TEXT:
 		if (parent == EL_XWHAT) {
-			rec->what = intern_field(r);
+			record_set_what(rec, r->text, r->text_len);
 			parse_leak_text(rec, rec->what);
 		} else if (parent == EL_XAUXWHAT) {
 			note_auxwhat(r);
@@ -628,7 +687,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	}
 	if (parent == EL_FRAME) {
 		/* the hot path: most elements are frame fields */
-		end_frame_field(r, el);
+		if (r->in_frame)
+			end_frame_field(r, el);
 		r->capturing = 0;
 		r->depth--;
 		return;
@@ -663,7 +723,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		r->current_stack = NULL;
 		break;
 	case EL_FRAME:
-		r->frame = NULL;
+		end_frame(r);
 		break;
 	case EL_PAIR:
 		end_pair(r, parent);
@@ -742,17 +802,21 @@ static void on_structured_error(void *ctx, xmlErrorPtr error)
 	r->failed = 1;
 }
 
-struct xml_reader *xml_reader_new(struct strpool *pool, struct vgt_input *input,
+struct xml_reader *xml_reader_new(struct frame_table *frames, struct vgt_input *input,
 				  const struct vgt_sink *sink)
 {
 	/* Idempotent; main pairs it with xmlCleanupParser() at exit. */
 	xmlInitParser();
 	struct xml_reader *r = xcalloc(1, sizeof(*r));
 	build_name_table(r);
-	r->pool = pool;
+	r->frames = frames;
+	r->pool = frames_pool(frames);
+	for (int i = 0; i < FT_COUNT; i++)
+		r->ftext[i].s = xmalloc(MAX_TEXT + 1);
 	r->input = input;
 	r->sink = *sink;
-	r->text = xmalloc(MAX_TEXT + 1);
+	r->text_buf = xmalloc(MAX_TEXT + 1);
+	r->text = r->text_buf;
 	r->command = xmalloc(MAX_COMMAND);
 	r->command[0] = '\0';
 	record_clear(&r->rec);
@@ -786,7 +850,10 @@ void xml_reader_free(struct xml_reader *r)
 		return;
 	xmlFreeParserCtxt(r->ctxt);
 	record_release(&r->rec);
-	free(r->text);
+	for (int i = 0; i < FT_COUNT; i++)
+		free(r->ftext[i].s);
+	free(r->last_auxwhat.s);
+	free(r->text_buf);
 	free(r->command);
 	free(r);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/frames.h"
 
 Suite *classify_suite(void);
 
@@ -87,26 +88,41 @@ START_TEST(test_mapped_cython_frame_is_user_even_in_generated_helper_name)
 }
 END_TEST
 
+static void push(struct frame_table *ft, struct vgt_stack *s, const char *fn, const char *obj)
+{
+	struct vgt_frame f = frame(fn, obj);
+	f.ip = s->count + 1;
+	stack_push(s, frames_intern_frame(ft, &f));
+}
+
 START_TEST(test_culprit)
 {
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
 	struct vgt_stack s = {0};
-	*stack_push(&s) = frame("malloc", "/v/vgpreload_memcheck.so");
-	*stack_push(&s) = frame("PyMem_RawMalloc", "/usr/bin/python3.11");
-	*stack_push(&s) = frame("PyList_New", "/usr/bin/python3.11");
-	*stack_push(&s) = frame("leaky", "/x/leakymod.so");
-	*stack_push(&s) = frame("main", "/usr/bin/python3.11");
-	classify_stack(&s);
-	ck_assert_uint_eq(classify_culprit(&s), 3);
+	push(ft, &s, "malloc", "/v/vgpreload_memcheck.so");
+	push(ft, &s, "PyMem_RawMalloc", "/usr/bin/python3.11");
+	push(ft, &s, "PyList_New", "/usr/bin/python3.11");
+	push(ft, &s, "leaky", "/x/leakymod.so");
+	push(ft, &s, "main", "/usr/bin/python3.11");
+	classify_stack(ft, &s);
+	ck_assert_uint_eq(classify_culprit(ft, &s), 3);
 	/* No user frame: the first Cython runtime frame. */
-	s.frames[3] = frame("__Pyx_PyCode_New", "/x/native.so");
-	classify_stack(&s);
-	ck_assert_uint_eq(classify_culprit(&s), 3);
+	s.count = 3;
+	push(ft, &s, "__Pyx_PyCode_New", "/x/native.so");
+	push(ft, &s, "main", "/usr/bin/python3.11");
+	classify_stack(ft, &s);
+	ck_assert_uint_eq(classify_culprit(ft, &s), 3);
 	/* Neither: the first frame that is not the allocator. */
-	s.frames[3] = frame("PyDict_New", "/usr/bin/python3.11");
-	classify_stack(&s);
-	ck_assert_uint_eq(classify_culprit(&s), 2);
+	s.count = 3;
+	push(ft, &s, "PyDict_New", "/usr/bin/python3.11");
+	push(ft, &s, "main", "/usr/bin/python3.11");
+	classify_stack(ft, &s);
+	ck_assert_uint_eq(classify_culprit(ft, &s), 2);
 	stack_release(&s);
-	ck_assert_uint_eq(classify_culprit(&s), 0);
+	ck_assert_uint_eq(classify_culprit(ft, &s), 0);
+	frames_free(ft);
+	strpool_free(pool);
 }
 END_TEST
 

@@ -15,12 +15,14 @@ struct fixture {
 static void push_frame(struct vgt_record *rec, struct vgt_report *r, uint64_t ip, const char *fn,
 		       const char *obj, const char *file, unsigned line)
 {
-	struct vgt_frame *f = stack_push(&rec->stack);
+	struct vgt_frame frame, *f = &frame;
+	memset(f, 0, sizeof(*f));
 	f->ip = ip;
-	f->fn = strpool_intern(r->pool, fn);
-	f->obj = strpool_intern(r->pool, obj);
-	f->file = strpool_intern(r->pool, file);
+	f->fn = fn;
+	f->obj = obj;
+	f->file = file;
 	f->line = line;
+	stack_push(&rec->stack, frames_intern_frame(r->frames, f));
 }
 
 static void leak(struct fixture *fx, enum vgt_kind kind, uint64_t direct, uint64_t indirect,
@@ -38,7 +40,7 @@ static void leak(struct fixture *fx, enum vgt_kind kind, uint64_t direct, uint64
 	if (fn != NULL)
 		push_frame(&fx->rec, fx->r, ip, fn, "/t/prog", "prog.c", line);
 	push_frame(&fx->rec, fx->r, 0x1000, "PyRun_SimpleFile", "/usr/bin/python3.11", NULL, 0);
-	classify_stack(&fx->rec.stack);
+	classify_stack(fx->r->frames, &fx->rec.stack);
 	rank_add_record(fx->r, fx->in, &fx->rec);
 }
 
@@ -159,7 +161,7 @@ START_TEST(test_errors_first_and_errorcounts)
 	fx.rec.kind_name = strpool_intern(fx.r->pool, "InvalidRead");
 	fx.rec.unique = 0x7;
 	push_frame(&fx.rec, fx.r, 0x400300, "reader", "/t/prog", "prog.c", 44);
-	classify_stack(&fx.rec.stack);
+	classify_stack(fx.r->frames, &fx.rec.stack);
 	rank_add_record(fx.r, fx.in, &fx.rec);
 	rank_add_errorcount(fx.r, fx.in, 0x7, 5);
 	rank_add_errorcount(fx.r, fx.in, 0x99, 3); /* unknown unique: ignored */

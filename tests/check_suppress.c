@@ -77,18 +77,19 @@ static void compare_with_valgrind(const char *supp_name, const char *run, const 
 	struct suppressions *s = suppressions_new();
 	ck_assert_msg(suppressions_load(s, supp_name, &err) == 0, "%s", err.message);
 	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
 	struct ci_records all, left;
-	ck_assert_int_eq(ci_load(run, pool, &all), 0);
-	ck_assert_int_eq(ci_load(supp_run, pool, &left), 0);
+	ck_assert_int_eq(ci_load(run, ft, &all), 0);
+	ck_assert_int_eq(ci_load(supp_run, ft, &left), 0);
 	ck_assert_uint_gt(all.count, left.count);
 	long *counts = calloc(n_names, sizeof(long));
 	size_t kept = 0;
 	for (size_t i = 0; i < all.count; i++) {
-		const char *m = suppressions_match(s, &all.recs[i]);
+		const char *m = suppressions_match(s, ft, &all.recs[i]);
 		if (m == NULL) {
 			/* valgrind left it: the same kind and top function is there. */
 			ck_assert_msg(ci_find(&left, all.recs[i].kind_name,
-					      all.recs[i].stack.frames[all.recs[i].stack.count > 1].fn) != NULL,
+					      stack_frame(ft, &all.recs[i].stack, all.recs[i].stack.count > 1)->fn) != NULL,
 				      "record %zu (%s) not suppressed by us, but by valgrind", i,
 				      all.recs[i].kind_name);
 			kept++;
@@ -106,6 +107,7 @@ static void compare_with_valgrind(const char *supp_name, const char *run, const 
 	free(counts);
 	ci_release(&all);
 	ci_release(&left);
+	frames_free(ft);
 	strpool_free(pool);
 	suppressions_free(s);
 }
@@ -137,12 +139,14 @@ static int matches(const char *entry_body, const char *xml, const char *kind, co
 	free(text);
 	ck_assert_msg(s != NULL, "%s", err.message);
 	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
 	struct ci_records rs;
-	ck_assert_int_eq(ci_load(xml, pool, &rs), 0);
+	ck_assert_int_eq(ci_load(xml, ft, &rs), 0);
 	struct vgt_record *rec = ci_find(&rs, kind, fn);
 	ck_assert_ptr_nonnull(rec);
-	int m = suppressions_match(s, rec) != NULL;
+	int m = suppressions_match(s, ft, rec) != NULL;
 	ci_release(&rs);
+	frames_free(ft);
 	strpool_free(pool);
 	suppressions_free(s);
 	return m;
@@ -293,14 +297,16 @@ START_TEST(test_gen_roundtrip)
 	ck_assert_msg(s != NULL, "%s", err.message);
 	free(buf);
 	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
 	struct ci_records rs;
-	ck_assert_int_eq(ci_load("errors_run2.xml", pool, &rs), 0);
+	ck_assert_int_eq(ci_load("errors_run2.xml", ft, &rs), 0);
 	size_t matched = 0;
 	for (size_t i = 0; i < rs.count; i++)
-		matched += suppressions_match(s, &rs.recs[i]) != NULL;
+		matched += suppressions_match(s, ft, &rs.recs[i]) != NULL;
 	/* every record of a shown site; FishyValue needs its extra line */
 	ck_assert_uint_ge(matched, r->n_shown - 1);
 	ci_release(&rs);
+	frames_free(ft);
 	strpool_free(pool);
 	suppressions_free(s);
 	report_free(r);

@@ -47,18 +47,33 @@ static void fx_done(struct fx *fx)
 	report_free(fx->report);
 }
 
-static struct vgt_frame *push(struct fx *fx, uint64_t ip, const char *fn, const char *obj,
-			      const char *dir, const char *file, unsigned line)
+static void push(struct fx *fx, uint64_t ip, const char *fn, const char *obj,
+		 const char *dir, const char *file, unsigned line)
 {
-	struct strpool *pool = fx->report->pool;
-	struct vgt_frame *f = stack_push(&fx->stack);
-	f->ip = ip;
-	f->fn = strpool_intern(pool, fn);
-	f->obj = strpool_intern(pool, obj);
-	f->dir = strpool_intern(pool, dir);
-	f->file = strpool_intern(pool, file);
-	f->line = line;
-	return f;
+	struct vgt_frame f;
+	memset(&f, 0, sizeof(f));
+	f.ip = ip;
+	f.fn = fn;
+	f.obj = obj;
+	f.dir = dir;
+	f.file = file;
+	f.line = line;
+	f.pid = fn == NULL ? fx->input->pid : 0;
+	stack_push(&fx->stack, frames_intern_frame(fx->report->frames, &f));
+}
+
+/* The i-th frame of the fixture's stack. */
+static struct vgt_frame *F(const struct fx *fx, size_t i)
+{
+	return frames_at(fx->report->frames, fx->stack.ids[i]);
+}
+
+/* What the pipeline does for a record's stack, then at the end. */
+static void symbolize_all(struct fx *fx)
+{
+	for (size_t i = 0; i < fx->stack.count; i++)
+		symbolize_frame(fx->sym, F(fx, i));
+	symbolize_settle(fx->sym, fx->report->frames);
 }
 
 /* The 1,001-byte def_leak record of cython_shapes.xml (first frames). */
@@ -74,20 +89,19 @@ static void push_def_leak(struct fx *fx, const char *dir, const char *file_pf,
 
 static void assert_def_leak_mapped(const struct fx *fx)
 {
-	const struct vgt_frame *f = fx->stack.frames;
-	ck_assert_ptr_null(f[0].pyname);
-	ck_assert_ptr_null(f[0].pyx_file);
-	ck_assert(f[1].symbolized);
-	ck_assert_str_eq(f[1].pyx_file, "shapes/leaks.pyx");
-	ck_assert_uint_eq(f[1].pyx_line, 8);
-	ck_assert_str_eq(f[1].pyx_source, "cdef void *p = malloc(n)");
-	ck_assert_str_eq(f[1].pyname, "shapes.leaks.def_leak");
-	ck_assert(!f[1].pyname_ambiguous);
-	ck_assert_str_eq(f[2].pyx_file, "shapes/leaks.pyx");
-	ck_assert_uint_eq(f[2].pyx_line, 6);
-	ck_assert_str_eq(f[2].pyname, "shapes.leaks.def_leak");
-	ck_assert_ptr_null(f[3].pyname);
-	ck_assert(!f[3].symbolized);
+	ck_assert_ptr_null(F(fx, 0)->pyname);
+	ck_assert_ptr_null(F(fx, 0)->pyx_file);
+	ck_assert(F(fx, 1)->symbolized);
+	ck_assert_str_eq(F(fx, 1)->pyx_file, "shapes/leaks.pyx");
+	ck_assert_uint_eq(F(fx, 1)->pyx_line, 8);
+	ck_assert_str_eq(F(fx, 1)->pyx_source, "cdef void *p = malloc(n)");
+	ck_assert_str_eq(F(fx, 1)->pyname, "shapes.leaks.def_leak");
+	ck_assert(!F(fx, 1)->pyname_ambiguous);
+	ck_assert_str_eq(F(fx, 2)->pyx_file, "shapes/leaks.pyx");
+	ck_assert_uint_eq(F(fx, 2)->pyx_line, 6);
+	ck_assert_str_eq(F(fx, 2)->pyname, "shapes.leaks.def_leak");
+	ck_assert_ptr_null(F(fx, 3)->pyname);
+	ck_assert(!F(fx, 3)->symbolized);
 }
 
 static int has_note(const struct vgt_report *r, const char *needle)
@@ -107,14 +121,16 @@ START_TEST(test_source_root)
 	fx.opts.n_source_roots = 2;
 	fx_start(&fx);
 	push_def_leak(&fx, "/build/cypkg/shapes", "leaks.c", "leaks.c", 1748, 1724);
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
+	symbolize_all(&fx);
 	assert_def_leak_mapped(&fx);
-	/* the same frames again: the same interned answers */
-	const char *src = fx.stack.frames[1].pyx_source;
-	for (size_t i = 0; i < fx.stack.count; i++)
-		fx.stack.frames[i].pyx_source = NULL;
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
-	ck_assert_ptr_eq(fx.stack.frames[1].pyx_source, src);
+	/* the same frames again: the same table entries */
+	const char *src = F(&fx, 1)->pyx_source;
+	uint32_t id = fx.stack.ids[1];
+	fx.stack.count = 0;
+	push_def_leak(&fx, "/build/cypkg/shapes", "leaks.c", "leaks.c", 1748, 1724);
+	ck_assert_uint_eq(fx.stack.ids[1], id);
+	ck_assert_uint_eq(frames_count(fx.report->frames), 4);
+	ck_assert_ptr_eq(F(&fx, 1)->pyx_source, src);
 	symbolize_notes(fx.sym, fx.report);
 	ck_assert(!has_note(fx.report, "not found"));
 	fx_done(&fx);
@@ -130,7 +146,7 @@ START_TEST(test_prefix_map)
 	fx.opts.n_prefix_maps = 2;
 	fx_start(&fx);
 	push_def_leak(&fx, "/build/cypkg/shapes", "leaks.c", "leaks.c", 1748, 1724);
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
+	symbolize_all(&fx);
 	assert_def_leak_mapped(&fx);
 	fx_done(&fx);
 }
@@ -142,7 +158,7 @@ START_TEST(test_dir_of_the_frame)
 	fx_init(&fx);
 	fx_start(&fx);
 	push_def_leak(&fx, CYTHON_ROOT "/shapes", "leaks.c", "leaks.c", 1748, 1724);
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
+	symbolize_all(&fx);
 	assert_def_leak_mapped(&fx);
 	fx_done(&fx);
 }
@@ -160,11 +176,11 @@ START_TEST(test_text_log_frame)
 	fx_start(&fx);
 	push_def_leak(&fx, NULL, "leaks.c", "leaks.c", 1748, 1724);
 	push(&fx, 0x53DEBD5, "__pyx_pf_6shapes_3sub_4deep_deep_leak", SO, NULL, "deep.c", 1239);
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
+	symbolize_all(&fx);
 	assert_def_leak_mapped(&fx);
-	ck_assert_str_eq(fx.stack.frames[4].pyx_file, "shapes/sub/deep.pyx");
-	ck_assert_uint_eq(fx.stack.frames[4].pyx_line, 6);
-	ck_assert_str_eq(fx.stack.frames[4].pyname, "shapes.sub.deep.deep_leak");
+	ck_assert_str_eq(F(&fx, 4)->pyx_file, "shapes/sub/deep.pyx");
+	ck_assert_uint_eq(F(&fx, 4)->pyx_line, 6);
+	ck_assert_str_eq(F(&fx, 4)->pyname, "shapes.sub.deep.deep_leak");
 	fx_done(&fx);
 }
 END_TEST
@@ -179,14 +195,15 @@ START_TEST(test_not_found)
 	/* the generator body (8,064-byte record) */
 	push(&fx, 0x53CBC5B, "__pyx_gb_6shapes_5leaks_10generator", SO, "/build/cypkg/shapes",
 	     "leaks.c", 2733);
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
-	const struct vgt_frame *f = fx.stack.frames;
-	ck_assert_ptr_null(f[1].pyx_file);
-	ck_assert_str_eq(f[1].pyname, "shapes.leaks.def_leak");
-	ck_assert(!f[1].pyname_ambiguous); /* the wrapper below confirms it */
-	ck_assert_str_eq(f[2].pyname, "shapes.leaks.def_leak");
-	ck_assert_str_eq(f[4].pyname, "shapes.leaks.<generator>");
-	ck_assert(f[4].pyname_ambiguous);
+	symbolize_all(&fx);
+	ck_assert_ptr_null(F(&fx, 1)->pyx_file);
+	ck_assert_str_eq(F(&fx, 1)->pyname, "shapes.leaks.def_leak");
+	ck_assert(!F(&fx, 1)->pyname_ambiguous); /* the wrapper below confirms it */
+	ck_assert_str_eq(F(&fx, 2)->pyname, "shapes.leaks.def_leak");
+	ck_assert_str_eq(F(&fx, 4)->pyname, "shapes.leaks.<generator>");
+	ck_assert(F(&fx, 4)->pyname_ambiguous);
+	/* names still guessed are counted among the frames of the sites */
+	stack_copy(&report_new_site(fx.report)->stack, &fx.stack);
 	symbolize_notes(fx.sym, fx.report);
 	ck_assert(has_note(fx.report, "Cython source map not found for /build/cypkg/shapes/leaks.c"));
 	ck_assert(has_note(fx.report, "looked for leaks.c in: /build/cypkg/shapes/leaks.c"));
@@ -207,10 +224,10 @@ START_TEST(test_utility_frames)
 	push(&fx, 0x53CC29D, "__pyx_tp_new_6shapes_5leaks_Holder", SO, "/build/cypkg/shapes",
 	     "leaks.c", 3003);
 	push(&fx, 0x53CC29D, "__pyx_pymod_exec_leaks", SO, "/build/cypkg/shapes", "leaks.pyx", 356);
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
+	symbolize_all(&fx);
 	for (size_t i = 0; i < fx.stack.count; i++) {
-		ck_assert_ptr_null(fx.stack.frames[i].pyx_file);
-		ck_assert_ptr_null(fx.stack.frames[i].pyname);
+		ck_assert_ptr_null(F(&fx, i)->pyx_file);
+		ck_assert_ptr_null(F(&fx, i)->pyname);
 	}
 	fx_done(&fx);
 }
@@ -229,19 +246,18 @@ START_TEST(test_line_directives)
 		push_def_leak(&fx, "/build/cypkg/shapes", "leaks.pyx", "leaks.pyx", 8, 6);
 		push(&fx, 0x53DEBD5, "__pyx_pf_6shapes_5leaks_11nogil_leak", SO,
 		     "/build/cypkg/shapes", "leaks.pyx", 60);
-		symbolize_stack(fx.sym, fx.input, &fx.stack);
-		const struct vgt_frame *f = fx.stack.frames;
-		ck_assert_str_eq(f[1].pyx_file, "shapes/leaks.pyx");
-		ck_assert_uint_eq(f[1].pyx_line, 8);
-		ck_assert_str_eq(f[1].pyname, "shapes.leaks.def_leak");
-		ck_assert_str_eq(f[4].pyx_file, "shapes/leaks.pyx");
-		ck_assert_uint_eq(f[4].pyx_line, 60);
-		ck_assert_str_eq(f[4].pyname, "shapes.leaks.nogil_leak");
+		symbolize_all(&fx);
+		ck_assert_str_eq(F(&fx, 1)->pyx_file, "shapes/leaks.pyx");
+		ck_assert_uint_eq(F(&fx, 1)->pyx_line, 8);
+		ck_assert_str_eq(F(&fx, 1)->pyname, "shapes.leaks.def_leak");
+		ck_assert_str_eq(F(&fx, 4)->pyx_file, "shapes/leaks.pyx");
+		ck_assert_uint_eq(F(&fx, 4)->pyx_line, 60);
+		ck_assert_str_eq(F(&fx, 4)->pyname, "shapes.leaks.nogil_leak");
 		if (with_root) {
-			ck_assert_str_eq(f[1].pyx_source, "cdef void *p = malloc(n)");
-			ck_assert_str_eq(f[4].pyx_source, "p = malloc(n)");
+			ck_assert_str_eq(F(&fx, 1)->pyx_source, "cdef void *p = malloc(n)");
+			ck_assert_str_eq(F(&fx, 4)->pyx_source, "p = malloc(n)");
 		} else {
-			ck_assert_ptr_null(f[1].pyx_source);
+			ck_assert_ptr_null(F(&fx, 1)->pyx_source);
 		}
 		fx_done(&fx);
 	}
@@ -264,19 +280,21 @@ START_TEST(test_perf_map_frames)
 	push(&fx, ip, NULL, NULL, NULL, NULL, 0);
 	push(&fx, ip, NULL, "/usr/bin/python3.12", NULL, NULL, 0); /* has an object */
 	push(&fx, 0x10, NULL, NULL, NULL, NULL, 0);                /* in no entry */
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
-	const struct vgt_frame *f = fx.stack.frames;
-	ck_assert_ptr_nonnull(f[1].pyname);
-	ck_assert_msg(strncmp(f[1].pyname, "py::leaky_endpoint:", 19) == 0, "%s", f[1].pyname);
-	ck_assert_ptr_null(f[1].pyx_file);
-	ck_assert_ptr_null(f[2].pyname);
-	ck_assert_ptr_null(f[3].pyname);
-	/* another process: its own map, which does not exist */
-	struct vgt_input *other = report_add_input(fx.report, "y.xml", "xml");
-	other->pid = pid + 1;
-	fx.stack.frames[1].pyname = NULL;
-	symbolize_stack(fx.sym, other, &fx.stack);
-	ck_assert_ptr_null(f[1].pyname);
+	symbolize_all(&fx);
+	ck_assert_ptr_nonnull(F(&fx, 1)->pyname);
+	ck_assert_msg(strncmp(F(&fx, 1)->pyname, "py::leaky_endpoint:", 19) == 0, "%s",
+		      F(&fx, 1)->pyname);
+	ck_assert_ptr_null(F(&fx, 1)->pyx_file);
+	ck_assert_ptr_null(F(&fx, 2)->pyname);
+	ck_assert_ptr_null(F(&fx, 3)->pyname);
+	/* another process: the same ip is another frame, looked up in its own
+	 * map, which does not exist */
+	fx.input->pid = pid + 1;
+	fx.stack.count = 0;
+	push(&fx, ip, NULL, NULL, NULL, NULL, 0);
+	ck_assert_uint_eq(frames_count(fx.report->frames), 5);
+	symbolize_all(&fx);
+	ck_assert_ptr_null(F(&fx, 0)->pyname);
 	symbolize_notes(fx.sym, fx.report);
 	ck_assert(has_note(fx.report, "could not be read"));
 	fx_done(&fx);
@@ -292,10 +310,10 @@ START_TEST(test_context)
 	fx.opts.n_source_roots = 1;
 	fx_start(&fx);
 	push_def_leak(&fx, "/build/cypkg/shapes", "leaks.c", "leaks.c", 1748, 1724);
-	symbolize_stack(fx.sym, fx.input, &fx.stack);
+	symbolize_all(&fx);
 	struct vgt_site site;
 	memset(&site, 0, sizeof(site));
-	site.location.file = fx.stack.frames[1].pyx_file;
+	site.location.file = F(&fx, 1)->pyx_file;
 	site.location.line = 8;
 	site.location.mapped = 1;
 	symbolize_context(fx.sym, &site);

@@ -43,6 +43,12 @@ static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	g->rec = *rec;
 	memset(&g->rec.stack, 0, sizeof(g->rec.stack));
 	memset(&g->rec.aux_stack, 0, sizeof(g->rec.aux_stack));
+	memset(&g->rec.what_store, 0, sizeof(g->rec.what_store));
+	memset(&g->rec.aux_store, 0, sizeof(g->rec.aux_store));
+	if (rec->what != NULL)
+		record_set_what(&g->rec, rec->what, strlen(rec->what));
+	if (rec->auxwhat != NULL)
+		record_set_auxwhat(&g->rec, rec->auxwhat, strlen(rec->auxwhat));
 	stack_copy(&g->rec.stack, &rec->stack);
 	stack_copy(&g->rec.aux_stack, &rec->aux_stack);
 	g->input = input;
@@ -91,13 +97,31 @@ static char *slurp(const char *name, size_t *len)
 	return buf;
 }
 
+/* Each test reads into one pool and its frame table (cur_ft). */
+static struct frame_table *cur_ft;
+
+static struct strpool *test_pool_new(void)
+{
+	struct strpool *pool = strpool_new();
+	cur_ft = frames_new(pool);
+	return pool;
+}
+
+static void test_pool_free(struct strpool *pool)
+{
+	frames_free(cur_ft);
+	cur_ft = NULL;
+	strpool_free(pool);
+}
+
 /* Feeds buf in chunks of `chunk` bytes (0 = at once). */
 static int run_buf(struct strpool *pool, struct collector *c, const char *buf, size_t len,
 		   size_t chunk, int with_pids, struct vgt_error *err)
 {
 	struct vgt_sink sink = {collect, NULL, with_pids ? more_input : NULL, c};
 	c->first.path = "test";
-	struct text_reader *r = text_reader_new(pool, &c->first, &sink);
+	ck_assert_ptr_eq(frames_pool(cur_ft), pool);
+	struct text_reader *r = text_reader_new(cur_ft, &c->first, &sink);
 	int rc = 0;
 	if (chunk == 0)
 		chunk = len > 0 ? len : 1;
@@ -188,7 +212,7 @@ static int ends_with(const char *s, const char *suffix)
 
 START_TEST(kinds_log_records)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_file(pool, &c, "kinds.log", 0, &err), 0);
@@ -220,55 +244,55 @@ START_TEST(kinds_log_records)
 	const struct vgt_record *r = &c.recs[0].rec;
 	ck_assert_str_eq(r->what, "Invalid write of size 4");
 	ck_assert_uint_eq(r->stack.count, 2);
-	assert_frame(&r->stack.frames[0], "invalid_access", "kinds.c", 24, NULL);
-	assert_frame(&r->stack.frames[1], "main", "kinds.c", 93, NULL);
-	ck_assert_uint_eq(r->stack.frames[0].ip, ip_after("kinds.log", "Invalid write of size 4"));
+	assert_frame(stack_frame(cur_ft, &r->stack, 0), "invalid_access", "kinds.c", 24, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 1), "main", "kinds.c", 93, NULL);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 0)->ip, ip_after("kinds.log", "Invalid write of size 4"));
 	ck_assert(strncmp(r->auxwhat, "Address 0x", 10) == 0);
 	ck_assert(ends_with(r->auxwhat, "is 0 bytes after a block of size 40 alloc'd"));
 	ck_assert_uint_eq(r->aux_stack.count, 3);
-	assert_frame(&r->aux_stack.frames[0], "malloc", NULL, 0, PRELOAD);
-	assert_frame(&r->aux_stack.frames[1], "invalid_access", "kinds.c", 23, NULL);
-	ck_assert_uint_eq(r->aux_stack.frames[0].ip, ip_after("kinds.log", "is 0 bytes after"));
+	assert_frame(stack_frame(cur_ft, &r->aux_stack, 0), "malloc", NULL, 0, PRELOAD);
+	assert_frame(stack_frame(cur_ft, &r->aux_stack, 1), "invalid_access", "kinds.c", 23, NULL);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->aux_stack, 0)->ip, ip_after("kinds.log", "is 0 bytes after"));
 
 	/* Read after free: aux is the free stack, not the alloc stack. */
 	r = &c.recs[2].rec;
-	assert_frame(&r->stack.frames[0], "invalid_access", "kinds.c", 27, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 0), "invalid_access", "kinds.c", 27, NULL);
 	ck_assert(ends_with(r->auxwhat, "is 0 bytes inside a block of size 40 free'd"));
 	ck_assert_uint_eq(r->aux_stack.count, 3);
-	assert_frame(&r->aux_stack.frames[0], "free", NULL, 0, PRELOAD);
-	assert_frame(&r->aux_stack.frames[1], "invalid_access", "kinds.c", 26, NULL);
+	assert_frame(stack_frame(cur_ft, &r->aux_stack, 0), "free", NULL, 0, PRELOAD);
+	assert_frame(stack_frame(cur_ft, &r->aux_stack, 1), "invalid_access", "kinds.c", 26, NULL);
 
 	/* Invalid free. */
 	r = &c.recs[3].rec;
 	ck_assert_str_eq(r->what, "Invalid free() / delete / delete[] / realloc()");
-	assert_frame(&r->stack.frames[1], "bad_frees", "kinds.c", 36, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 1), "bad_frees", "kinds.c", 36, NULL);
 
 	/* Uninitialised condition, with its origin. */
 	r = &c.recs[4].rec;
 	ck_assert_str_eq(r->what, "Conditional jump or move depends on uninitialised value(s)");
 	ck_assert_str_eq(r->auxwhat, "Uninitialised value was created by a heap allocation");
-	assert_frame(&r->aux_stack.frames[1], "uninitialised", "kinds.c", 41, NULL);
+	assert_frame(stack_frame(cur_ft, &r->aux_stack, 1), "uninitialised", "kinds.c", 41, NULL);
 
 	/* Syscall param: the first aux line has no stack; the origin's
 	 * stack (after "in frame #1…" and the origin line) is the aux stack. */
 	r = &c.recs[5].rec;
 	ck_assert_str_eq(r->what, "Syscall param write(buf) points to uninitialised byte(s)");
-	assert_libc_frame(&r->stack.frames[0], "write", "write.c", 26);
-	assert_frame(&r->stack.frames[1], "uninitialised", "kinds.c", 46, NULL);
+	assert_libc_frame(stack_frame(cur_ft, &r->stack, 0), "write", "write.c", 26);
+	assert_frame(stack_frame(cur_ft, &r->stack, 1), "uninitialised", "kinds.c", 46, NULL);
 	ck_assert(ends_with(r->auxwhat, "is on thread 1's stack"));
 	ck_assert_uint_eq(r->aux_stack.count, 3);
-	assert_frame(&r->aux_stack.frames[0], "malloc", NULL, 0, PRELOAD);
-	assert_frame(&r->aux_stack.frames[1], "uninitialised", "kinds.c", 41, NULL);
+	assert_frame(stack_frame(cur_ft, &r->aux_stack, 0), "malloc", NULL, 0, PRELOAD);
+	assert_frame(stack_frame(cur_ft, &r->aux_stack, 1), "uninitialised", "kinds.c", 41, NULL);
 
 	ck_assert_str_eq(c.recs[6].rec.what, "Use of uninitialised value of size 8");
-	assert_frame(&c.recs[6].rec.stack.frames[0], "uninitialised", "kinds.c", 50, NULL);
+	assert_frame(stack_frame(cur_ft, &c.recs[6].rec.stack, 0), "uninitialised", "kinds.c", 50, NULL);
 	ck_assert(strncmp(c.recs[7].rec.what, "Source and destination overlap in strncpy(", 42) == 0);
-	assert_frame(&c.recs[7].rec.stack.frames[0], "strncpy", NULL, 0, PRELOAD);
-	assert_frame(&c.recs[7].rec.stack.frames[1], "overlap", "kinds.c", 58, NULL);
+	assert_frame(stack_frame(cur_ft, &c.recs[7].rec.stack, 0), "strncpy", NULL, 0, PRELOAD);
+	assert_frame(stack_frame(cur_ft, &c.recs[7].rec.stack, 1), "overlap", "kinds.c", 58, NULL);
 	ck_assert_str_eq(c.recs[8].rec.what, "Argument 'size' of function malloc has a fishy "
 					     "(possibly negative) value: -9223372036854775808");
 	ck_assert_str_eq(c.recs[9].rec.what, "Uninitialised byte(s) found during client check request");
-	assert_frame(&c.recs[9].rec.stack.frames[0], "client_check", "kinds.c", 70, NULL);
+	assert_frame(stack_frame(cur_ft, &c.recs[9].rec.stack, 0), "client_check", "kinds.c", 70, NULL);
 
 	/* Loss records, as printed: 48 reachable, 64 possibly, 64 in 2
 	 * indirectly, 96 (32 direct, 64 indirect) in 1 and 500 in 5 definitely. */
@@ -287,19 +311,19 @@ START_TEST(kinds_log_records)
 		ck_assert_uint_eq(r->indirect_bytes, leaks[i].indirect);
 		ck_assert_int_eq(r->has_delta, 0);
 		ck_assert_uint_eq(r->stack.count, 3);
-		assert_frame(&r->stack.frames[0], "malloc", NULL, 0, PRELOAD);
-		assert_frame(&r->stack.frames[1], "leaks", "kinds.c", leaks[i].line, NULL);
-		assert_frame(&r->stack.frames[2], "main", "kinds.c", 99, NULL);
+		assert_frame(stack_frame(cur_ft, &r->stack, 0), "malloc", NULL, 0, PRELOAD);
+		assert_frame(stack_frame(cur_ft, &r->stack, 1), "leaks", "kinds.c", leaks[i].line, NULL);
+		assert_frame(stack_frame(cur_ft, &r->stack, 2), "main", "kinds.c", 99, NULL);
 		ck_assert_ptr_null(r->auxwhat);
 	}
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
 START_TEST(kinds_log_input_and_summaries)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_file(pool, &c, "kinds.log", 0, &err), 0);
@@ -331,10 +355,14 @@ START_TEST(kinds_log_input_and_summaries)
 	 * adds the records up... */
 	struct vgt_amount parsed[4];
 	struct vgt_report *ranked = report_new();
+	/* the records' frame ids are those of the table they were read into */
+	struct frame_table *own = ranked->frames;
+	ranked->frames = cur_ft;
 	struct vgt_input *ranked_in = report_add_input(ranked, "test", "text");
 	for (size_t i = 0; i < c.n; i++)
 		rank_add_record(ranked, ranked_in, &c.recs[i].rec);
 	rank_input_amounts(ranked, ranked_in, parsed);
+	ranked->frames = own;
 	report_free(ranked);
 	char msg[512];
 	ck_assert_int_eq(reader_summary_mismatch(in, parsed, msg, sizeof(msg)), 0);
@@ -358,7 +386,7 @@ START_TEST(kinds_log_input_and_summaries)
 	ck_assert_int_eq(reader_summary_mismatch(in, parsed, msg, sizeof(msg)), 1);
 	ck_assert_ptr_nonnull(strstr(msg, "still reachable 48 bytes in 1 blocks"));
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
@@ -386,7 +414,7 @@ static char *dump(const struct collector *c)
 		const struct vgt_stack *stacks[2] = {&r->stack, &r->aux_stack};
 		for (int k = 0; k < 2; k++)
 			for (size_t f = 0; f < stacks[k]->count; f++) {
-				const struct vgt_frame *fr = &stacks[k]->frames[f];
+				const struct vgt_frame *fr = stack_frame(cur_ft, stacks[k], f);
 				PUT(" %d %llx %s %s %s:%u\n", k, (unsigned long long)fr->ip,
 				    fr->fn ? fr->fn : "???", fr->obj ? fr->obj : "-",
 				    fr->file ? fr->file : "-", fr->line);
@@ -422,7 +450,7 @@ START_TEST(chunking_does_not_matter)
 					    "mismatch.log",  "truncated.log",   "vgdb_first.txt",
 					    "vgdb_increased.txt", "vgdb_monitor.txt", "fds.log"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		struct strpool *pool = strpool_new();
+		struct strpool *pool = test_pool_new();
 		struct collector whole = {0}, bytes = {0}, sevens = {0};
 		struct vgt_error e1 = {0}, e2 = {0}, e3 = {0};
 		ck_assert_int_eq(run_file(pool, &whole, files[i], 0, &e1), 0);
@@ -440,7 +468,7 @@ START_TEST(chunking_does_not_matter)
 		collector_free(&whole);
 		collector_free(&bytes);
 		collector_free(&sevens);
-		strpool_free(pool);
+		test_pool_free(pool);
 	}
 }
 END_TEST
@@ -478,16 +506,16 @@ static void check_fork_result(const struct collector *c, long parent)
 		const struct got *g = &c->recs[i];
 		ck_assert_int_eq(g->rec.pid, g->input->pid);
 		if (g->input == kid && g->rec.kind == VGT_KIND_UNINIT_CONDITION) {
-			assert_frame(&g->rec.stack.frames[0], "forked_child", "fork.c", 22, NULL);
-			assert_frame(&g->rec.aux_stack.frames[1], "forked_child", "fork.c", 21, NULL);
+			assert_frame(stack_frame(cur_ft, &g->rec.stack, 0), "forked_child", "fork.c", 22, NULL);
+			assert_frame(stack_frame(cur_ft, &g->rec.aux_stack, 1), "forked_child", "fork.c", 21, NULL);
 		} else {
 			ck_assert_int_eq(g->rec.kind, VGT_KIND_LEAK_DEFINITELY_LOST);
 			uint64_t want = g->input == par ? 33 : g->input == kid ? 77 : 55;
 			unsigned line = g->input == par ? 45 : g->input == kid ? 35 : 30;
 			ck_assert_uint_eq(g->rec.bytes, want);
 			ck_assert_uint_eq(g->rec.blocks, 1);
-			assert_frame(&g->rec.stack.frames[1], "leak", "fork.c", 14, NULL);
-			const struct vgt_frame *last = &g->rec.stack.frames[g->rec.stack.count - 1];
+			assert_frame(stack_frame(cur_ft, &g->rec.stack, 1), "leak", "fork.c", 14, NULL);
+			const struct vgt_frame *last = stack_frame(cur_ft, &g->rec.stack, g->rec.stack.count - 1);
 			assert_frame(last, "main", "fork.c", line, NULL);
 		}
 	}
@@ -495,13 +523,13 @@ static void check_fork_result(const struct collector *c, long parent)
 
 START_TEST(fork_log_keeps_pids_apart)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_file(pool, &c, "fork.log", 0, &err), 0);
 	check_fork_result(&c, first_pid("fork.log"));
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
@@ -552,7 +580,7 @@ START_TEST(fork_log_interleaved_line_by_line)
 	char *orig = slurp("fork.log", &olen);
 	ck_assert(memcmp(out, orig, len) != 0); /* really reordered */
 	free(orig);
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_buf(pool, &c, out, used, 0, 1, &err), 0);
@@ -571,7 +599,7 @@ START_TEST(fork_log_interleaved_line_by_line)
 	ck_assert_uint_eq(one.first.vg.errors, 4);
 	ck_assert_int_eq(one.first.complete, 1);
 	collector_free(&one);
-	strpool_free(pool);
+	test_pool_free(pool);
 	free(out);
 	free(buf);
 }
@@ -579,7 +607,7 @@ END_TEST
 
 START_TEST(chatty_log_ignores_program_output)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_file(pool, &c, "chatty.log", 0, &err), 0);
@@ -588,7 +616,7 @@ START_TEST(chatty_log_ignores_program_output)
 	ck_assert_int_eq(r->kind, VGT_KIND_INVALID_WRITE);
 	ck_assert_str_eq(r->what, "Invalid write of size 1");
 	ck_assert_uint_eq(r->stack.count, 1);
-	assert_frame(&r->stack.frames[0], "main", "chatty.c", 19, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 0), "main", "chatty.c", 19, NULL);
 	ck_assert_uint_eq(r->aux_stack.count, 3);
 	static const uint64_t bytes[] = {40, 1000, 2000};
 	static const unsigned lines[] = {18, 22, 23};
@@ -598,24 +626,24 @@ START_TEST(chatty_log_ignores_program_output)
 		ck_assert_uint_eq(r->bytes, bytes[i]);
 		ck_assert_uint_eq(r->blocks, 1);
 		ck_assert_uint_eq(r->stack.count, 3);
-		assert_frame(&r->stack.frames[1], "leak_one", "chatty.c", 10, NULL);
-		assert_frame(&r->stack.frames[2], "main", "chatty.c", lines[i], NULL);
+		assert_frame(stack_frame(cur_ft, &r->stack, 1), "leak_one", "chatty.c", 10, NULL);
+		assert_frame(stack_frame(cur_ft, &r->stack, 2), "main", "chatty.c", lines[i], NULL);
 	}
 	for (size_t i = 0; i < c.n; i++)
 		for (size_t f = 0; f < c.recs[i].rec.stack.count; f++)
-			ck_assert(c.recs[i].rec.stack.frames[f].ip != 0x1234);
+			ck_assert(stack_frame(cur_ft, &c.recs[i].rec.stack, f)->ip != 0x1234);
 	ck_assert_uint_eq(c.first.vg.definitely_lost.bytes, 3040);
 	ck_assert_uint_eq(c.first.vg.errors, 4);
 	ck_assert_int_eq(c.first.complete, 1);
 	ck_assert_uint_eq(c.nmore, 0);
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
 START_TEST(mismatch_log_cxx_names)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_file(pool, &c, "mismatch.log", 0, &err), 0);
@@ -625,13 +653,13 @@ START_TEST(mismatch_log_cxx_names)
 		ck_assert_str_eq(c.recs[i].rec.kind_name, "MismatchedFree");
 		ck_assert_str_eq(c.recs[i].rec.what, "Mismatched free() / delete / delete []");
 	}
-	assert_frame(&c.recs[0].rec.stack.frames[0], "free", NULL, 0, PRELOAD);
-	assert_frame(&c.recs[0].rec.stack.frames[1], "main", "mismatch.cpp", 8, NULL);
-	assert_frame(&c.recs[0].rec.aux_stack.frames[0], "operator new[](unsigned long)", NULL, 0,
+	assert_frame(stack_frame(cur_ft, &c.recs[0].rec.stack, 0), "free", NULL, 0, PRELOAD);
+	assert_frame(stack_frame(cur_ft, &c.recs[0].rec.stack, 1), "main", "mismatch.cpp", 8, NULL);
+	assert_frame(stack_frame(cur_ft, &c.recs[0].rec.aux_stack, 0), "operator new[](unsigned long)", NULL, 0,
 		     PRELOAD);
-	assert_frame(&c.recs[1].rec.stack.frames[0], "operator delete(void*, unsigned long)",
+	assert_frame(stack_frame(cur_ft, &c.recs[1].rec.stack, 0), "operator delete(void*, unsigned long)",
 		     NULL, 0, PRELOAD);
-	assert_frame(&c.recs[1].rec.aux_stack.frames[1], "main", "mismatch.cpp", 9, NULL);
+	assert_frame(stack_frame(cur_ft, &c.recs[1].rec.aux_stack, 1), "main", "mismatch.cpp", 9, NULL);
 	/* No leaks: no LEAK SUMMARY, but the run finished. */
 	ck_assert_int_eq(c.first.vg.has_leak_summary, 0);
 	ck_assert_uint_eq(c.first.vg.errors, 2);
@@ -641,13 +669,13 @@ START_TEST(mismatch_log_cxx_names)
 	struct vgt_amount none[4] = {{0, 0}};
 	ck_assert_int_eq(reader_summary_mismatch(&c.first, none, msg, sizeof(msg)), 0);
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
 START_TEST(truncated_log_keeps_complete_records)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	size_t len;
@@ -669,8 +697,8 @@ START_TEST(truncated_log_keeps_complete_records)
 	ck_assert_uint_eq(r->direct_bytes, 32);
 	ck_assert_uint_eq(r->indirect_bytes, 64);
 	ck_assert_uint_eq(r->stack.count, 2);
-	assert_frame(&r->stack.frames[0], "malloc", NULL, 0, PRELOAD);
-	assert_frame(&r->stack.frames[1], "leaks", "kinds.c", 79, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 0), "malloc", NULL, 0, PRELOAD);
+	assert_frame(stack_frame(cur_ft, &r->stack, 1), "leaks", "kinds.c", 79, NULL);
 	ck_assert_int_eq(c.recs[12].rec.kind, VGT_KIND_LEAK_INDIRECTLY_LOST);
 	ck_assert_int_eq(c.first.complete, 0);
 	ck_assert_int_eq(c.first.finished, 0);
@@ -680,7 +708,7 @@ START_TEST(truncated_log_keeps_complete_records)
 	ck_assert_int_eq(c.first.stop_line, nlines + 1);
 	ck_assert_ptr_nonnull(strstr(err.message, "ends before its summary"));
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
@@ -688,7 +716,7 @@ END_TEST
  * FdNotClosed record; inherited ones have no stack and are no records. */
 START_TEST(fds_log_open_descriptor)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_file(pool, &c, "fds.log", 0, &err), 0);
@@ -698,13 +726,13 @@ START_TEST(fds_log_open_descriptor)
 	ck_assert_str_eq(r->kind_name, "FdNotClosed");
 	ck_assert_str_eq(r->what, "Open file descriptor 3: /dev/null");
 	ck_assert_uint_eq(r->stack.count, 2);
-	assert_libc_frame(&r->stack.frames[0], "open", "open64.c", 41);
-	assert_frame(&r->stack.frames[1], "main", "fds.c", 13, NULL);
+	assert_libc_frame(stack_frame(cur_ft, &r->stack, 0), "open", "open64.c", 41);
+	assert_frame(stack_frame(cur_ft, &r->stack, 1), "main", "fds.c", 13, NULL);
 	ck_assert_int_eq(c.first.vg.has_leak_summary, 0);
 	ck_assert_uint_eq(c.first.vg.errors, 0);
 	ck_assert_int_eq(c.first.complete, 1);
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
@@ -716,7 +744,7 @@ START_TEST(record_without_frames_is_dropped)
 	const char *cut = strstr(buf, "Invalid read of size 4");
 	ck_assert_ptr_nonnull(cut);
 	size_t at = (size_t)(strchr(cut, '\n') - buf) + 1;
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_buf(pool, &c, buf, at, 0, 1, &err), 0);
@@ -724,14 +752,14 @@ START_TEST(record_without_frames_is_dropped)
 	ck_assert_int_eq(c.recs[0].rec.kind, VGT_KIND_INVALID_WRITE);
 	ck_assert_int_eq(c.first.complete, 0);
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 	free(buf);
 }
 END_TEST
 
 START_TEST(vgdb_increased_deltas)
 {
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_file(pool, &c, "vgdb_first.txt", 0, &err), 0);
@@ -756,10 +784,10 @@ START_TEST(vgdb_increased_deltas)
 	ck_assert_int_eq(r->delta_bytes, 1600);
 	ck_assert_int_eq(r->delta_blocks, 50);
 	ck_assert_uint_eq(r->stack.count, 4);
-	assert_frame(&r->stack.frames[0], "malloc", NULL, 0, PRELOAD);
-	assert_frame(&r->stack.frames[1], "leak_tick", "leakloop.c", 23, NULL);
-	assert_frame(&r->stack.frames[2], "leak_n", "leakloop.c", 38, NULL);
-	assert_frame(&r->stack.frames[3], "main", "leakloop.c", 52, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 0), "malloc", NULL, 0, PRELOAD);
+	assert_frame(stack_frame(cur_ft, &r->stack, 1), "leak_tick", "leakloop.c", 23, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 2), "leak_n", "leakloop.c", 38, NULL);
+	assert_frame(stack_frame(cur_ft, &r->stack, 3), "main", "leakloop.c", 52, NULL);
 	ck_assert_int_eq(c.first.vg.has_leak_summary, 1);
 	ck_assert_uint_eq(c.first.vg.definitely_lost.bytes, 4800);
 	ck_assert_uint_eq(c.first.vg.definitely_lost.blocks, 150);
@@ -777,7 +805,7 @@ START_TEST(vgdb_increased_deltas)
 	ck_assert_int_eq(c.recs[0].rec.delta_bytes, 1600);
 	ck_assert_int_eq(c.recs[0].rec.delta_blocks, 50);
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
@@ -816,7 +844,7 @@ START_TEST(vgdb_unprefixed)
 	char *bare = strip_prefixes(buf, len, &n);
 	ck_assert(strncmp(bare, "4,800 (+1,600) bytes in 150 (+50) blocks", 40) == 0);
 	ck_assert_ptr_nonnull(strstr(bare, "\n   at 0x"));
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0}, ref = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_buf(pool, &ref, buf, len, 0, 1, &err), 0);
@@ -825,7 +853,7 @@ START_TEST(vgdb_unprefixed)
 	ck_assert_uint_eq(c.recs[0].rec.bytes, 4800);
 	ck_assert_int_eq(c.recs[0].rec.delta_bytes, 1600);
 	ck_assert_uint_eq(c.recs[0].rec.stack.count, 4);
-	assert_frame(&c.recs[0].rec.stack.frames[3], "main", "leakloop.c", 52, NULL);
+	assert_frame(stack_frame(cur_ft, &c.recs[0].rec.stack, 3), "main", "leakloop.c", 52, NULL);
 	ck_assert_uint_eq(c.first.vg.definitely_lost.bytes, 4800);
 	ck_assert_int_eq(c.first.complete, 1);
 	collector_free(&c);
@@ -845,7 +873,7 @@ START_TEST(vgdb_unprefixed)
 	ck_assert_int_eq(c.recs[0].rec.delta_blocks, -50);
 	ck_assert_int_eq(c.first.complete, 0); /* no LEAK SUMMARY */
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 	free(bare);
 	free(buf);
 }
@@ -858,7 +886,7 @@ START_TEST(no_valgrind_output_is_an_error)
 		"<?xml version=\"1.0\"?>\n<valgrindoutput>\n",
 	};
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		struct strpool *pool = strpool_new();
+		struct strpool *pool = test_pool_new();
 		struct collector c = {0};
 		struct vgt_error err = {0};
 		ck_assert_int_eq(run_buf(pool, &c, inputs[i], strlen(inputs[i]), 0, 1, &err), -1);
@@ -867,7 +895,7 @@ START_TEST(no_valgrind_output_is_an_error)
 		ck_assert_int_eq(err.column, 1);
 		ck_assert_uint_eq(c.n, 0);
 		collector_free(&c);
-		strpool_free(pool);
+		test_pool_free(pool);
 	}
 }
 END_TEST
@@ -909,7 +937,7 @@ START_TEST(frame_and_message_variants)
 		"==9== \n"
 		"==9== LEAK SUMMARY:\n"
 		"==9==    definitely lost: 1,234 bytes in 5 bl"; /* cut: not taken */
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_buf(pool, &c, log, sizeof(log) - 1, 0, 1, &err), 0);
@@ -918,17 +946,17 @@ START_TEST(frame_and_message_variants)
 	ck_assert_int_eq(r->kind, VGT_KIND_INVALID_READ);
 	ck_assert_int_eq(r->tid, 2);
 	ck_assert_uint_eq(r->stack.count, 4);
-	ck_assert_ptr_null(r->stack.frames[0].fn);
-	ck_assert_str_eq(r->stack.frames[0].obj, "/usr/lib/x.so");
-	ck_assert_uint_eq(r->stack.frames[0].ip, 0x4A3D8F);
-	ck_assert_ptr_null(r->stack.frames[1].fn);
-	ck_assert_ptr_null(r->stack.frames[1].obj);
-	ck_assert_ptr_null(r->stack.frames[1].file);
-	ck_assert_uint_eq(r->stack.frames[1].ip, 0x1FFEFFF);
-	ck_assert_str_eq(r->stack.frames[2].dir, "/src/app");
-	ck_assert_str_eq(r->stack.frames[2].file, "leaky.c");
-	ck_assert_uint_eq(r->stack.frames[2].line, 12);
-	ck_assert_uint_eq(r->stack.frames[2].ip, r->stack.frames[3].ip); /* inlined */
+	ck_assert_ptr_null(stack_frame(cur_ft, &r->stack, 0)->fn);
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 0)->obj, "/usr/lib/x.so");
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 0)->ip, 0x4A3D8F);
+	ck_assert_ptr_null(stack_frame(cur_ft, &r->stack, 1)->fn);
+	ck_assert_ptr_null(stack_frame(cur_ft, &r->stack, 1)->obj);
+	ck_assert_ptr_null(stack_frame(cur_ft, &r->stack, 1)->file);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 1)->ip, 0x1FFEFFF);
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 2)->dir, "/src/app");
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 2)->file, "leaky.c");
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 2)->line, 12);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 2)->ip, stack_frame(cur_ft, &r->stack, 3)->ip); /* inlined */
 	ck_assert_str_eq(r->auxwhat, "Address 0x0 is not stack'd, malloc'd or (recently) free'd");
 	ck_assert_uint_eq(r->aux_stack.count, 0);
 
@@ -939,10 +967,10 @@ START_TEST(frame_and_message_variants)
 	ck_assert_int_eq(r->tid, -1);
 	ck_assert_int_eq(c.recs[2].rec.kind, VGT_KIND_INVALID_ALIGNMENT);
 	ck_assert_int_eq(c.recs[3].rec.kind, VGT_KIND_MISMATCHED_ALLOC_DEALLOC_SIZE);
-	ck_assert_uint_eq(c.recs[3].rec.stack.frames[0].line, 32);
+	ck_assert_uint_eq(stack_frame(cur_ft, &c.recs[3].rec.stack, 0)->line, 32);
 	ck_assert_int_eq(c.recs[4].rec.kind, VGT_KIND_REALLOC_SIZE_ZERO);
 	ck_assert_str_eq(c.recs[4].rec.what, "realloc() with size 0");
-	ck_assert_uint_eq(c.recs[4].rec.stack.frames[0].line, 33);
+	ck_assert_uint_eq(stack_frame(cur_ft, &c.recs[4].rec.stack, 0)->line, 33);
 	ck_assert_str_eq(c.first.fatal_signal, "SIGSEGV");
 	r = &c.recs[5].rec;
 	ck_assert_int_eq(r->kind, VGT_KIND_LEAK_POSSIBLY_LOST);
@@ -958,7 +986,7 @@ START_TEST(frame_and_message_variants)
 	ck_assert_uint_eq(c.first.vg.definitely_lost.bytes, 0);
 	ck_assert_int_eq(c.first.complete, 1); /* LEAK SUMMARY seen */
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 }
 END_TEST
 
@@ -987,7 +1015,7 @@ START_TEST(messages_map_to_xml_kinds)
 		char log[512];
 		int n = snprintf(log, sizeof(log), "==5== %s\n==5==    at 0x1: main (m.c:1)\n==5== \n",
 				 cases[i].what);
-		struct strpool *pool = strpool_new();
+		struct strpool *pool = test_pool_new();
 		struct collector c = {0};
 		struct vgt_error err = {0};
 		ck_assert_int_eq(run_buf(pool, &c, log, (size_t)n, 0, 1, &err), 0);
@@ -996,7 +1024,7 @@ START_TEST(messages_map_to_xml_kinds)
 			      c.recs[0].rec.kind);
 		ck_assert_str_eq(c.recs[0].rec.kind_name, kind_info(cases[i].kind)->name);
 		collector_free(&c);
-		strpool_free(pool);
+		test_pool_free(pool);
 	}
 }
 END_TEST
@@ -1005,7 +1033,7 @@ START_TEST(sink_failure_stops_reading)
 {
 	size_t len;
 	char *buf = slurp("kinds.log", &len);
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	c.fail_at = 3;
 	struct vgt_error err = {0};
@@ -1015,7 +1043,7 @@ START_TEST(sink_failure_stops_reading)
 	ck_assert_uint_eq(c.n, 2);
 	ck_assert_int_eq(c.first.complete, 0);
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 	free(buf);
 }
 END_TEST
@@ -1029,15 +1057,15 @@ START_TEST(overlong_line_is_dropped)
 	memset(log + n, 'f', big);
 	n += big;
 	n += (size_t)sprintf(log + n, " (x.c:1)\n==7==    by 0x2: main (x.c:2)\n==7== \n");
-	struct strpool *pool = strpool_new();
+	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
 	struct vgt_error err = {0};
 	ck_assert_int_eq(run_buf(pool, &c, log, n, 4096, 1, &err), 0);
 	ck_assert_uint_eq(c.n, 1);
 	ck_assert_uint_eq(c.recs[0].rec.stack.count, 1);
-	ck_assert_str_eq(c.recs[0].rec.stack.frames[0].fn, "main");
+	ck_assert_str_eq(stack_frame(cur_ft, &c.recs[0].rec.stack, 0)->fn, "main");
 	collector_free(&c);
-	strpool_free(pool);
+	test_pool_free(pool);
 	free(log);
 }
 END_TEST

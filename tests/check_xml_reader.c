@@ -32,6 +32,7 @@ struct seen {
 	} rec[MAX_KEPT];
 	uint64_t errorcount_sum;
 	size_t errorcount_calls;
+	struct frame_table *ft;
 };
 
 static int on_record(void *ctx, struct vgt_input *in, struct vgt_record *r, struct vgt_error *err)
@@ -50,10 +51,12 @@ static int on_record(void *ctx, struct vgt_input *in, struct vgt_record *r, stru
 		s->rec[i].unique = r->unique;
 		s->rec[i].frames = r->stack.count;
 		s->rec[i].aux_frames = r->aux_stack.count;
-		s->rec[i].top_fn = r->stack.count > 0 ? r->stack.frames[0].fn : NULL;
-		s->rec[i].culprit_file = r->stack.count > 1 ? r->stack.frames[1].file : NULL;
-		s->rec[i].culprit_line = r->stack.count > 1 ? r->stack.frames[1].line : 0;
-		s->rec[i].auxwhat = r->auxwhat;
+		s->rec[i].top_fn = r->stack.count > 0 ? stack_frame(s->ft, &r->stack, 0)->fn : NULL;
+		s->rec[i].culprit_file = r->stack.count > 1 ? stack_frame(s->ft, &r->stack, 1)->file
+							    : NULL;
+		s->rec[i].culprit_line = r->stack.count > 1 ? stack_frame(s->ft, &r->stack, 1)->line
+							    : 0;
+		s->rec[i].auxwhat = strpool_intern(frames_pool(s->ft), r->auxwhat);
 	}
 	s->records++;
 	return 0;
@@ -90,6 +93,7 @@ static char *slurp(const char *rel, size_t *len)
 
 struct parse {
 	struct strpool *pool;
+	struct frame_table *ft;
 	struct vgt_input input;
 	struct seen seen;
 	struct vgt_error err;
@@ -101,11 +105,13 @@ static void parse(struct parse *p, const char *buf, size_t len, size_t chunk)
 {
 	memset(p, 0, sizeof(*p));
 	p->pool = strpool_new();
+	p->ft = frames_new(p->pool);
+	p->seen.ft = p->ft;
 	p->input.path = "test.xml";
 	p->input.complete = 1;
 	p->input.pid = -1;
 	struct vgt_sink sink = {on_record, on_errorcount, NULL, &p->seen};
-	struct xml_reader *r = xml_reader_new(p->pool, &p->input, &sink);
+	struct xml_reader *r = xml_reader_new(p->ft, &p->input, &sink);
 	if (chunk == 0)
 		chunk = len;
 	for (size_t off = 0; off < len && p->feed_rc == 0; off += chunk) {
@@ -119,6 +125,7 @@ static void parse(struct parse *p, const char *buf, size_t len, size_t chunk)
 
 static void parse_done(struct parse *p)
 {
+	frames_free(p->ft);
 	strpool_free(p->pool);
 }
 
@@ -511,12 +518,13 @@ struct collector {
 	size_t errorcounts;
 	uint64_t errorcount_sum;
 	int fail_at;           /* the sink refuses this record (1-based) */
+	struct frame_table *ft;
 };
 
-static void digest_stack(struct buf *b, const struct vgt_stack *s)
+static void digest_stack(struct buf *b, const struct frame_table *ft, const struct vgt_stack *s)
 {
 	for (size_t i = 0; i < s->count; i++) {
-		const struct vgt_frame *f = &s->frames[i];
+		const struct vgt_frame *f = stack_frame(ft, s, i);
 		buf_printf(b, " %llx:%s:%s:%s:%s:%u", (unsigned long long)f->ip,
 			   f->obj ? f->obj : "-", f->fn ? f->fn : "-", f->dir ? f->dir : "-",
 			   f->file ? f->file : "-", f->line);
@@ -540,15 +548,21 @@ static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 		   (unsigned long long)rec->unique, rec->tid,
 		   rec->threadname ? rec->threadname : "-", rec->what ? rec->what : "-",
 		   rec->auxwhat ? rec->auxwhat : "-", rec->suppression ? rec->suppression : "-");
-	digest_stack(b, &rec->stack);
+	digest_stack(b, c->ft, &rec->stack);
 	buf_add(b, " |", 2);
-	digest_stack(b, &rec->aux_stack);
+	digest_stack(b, c->ft, &rec->aux_stack);
 	buf_add(b, "\n", 1);
 	if (c->nkeep < MAX_KEEP) {
 		struct kept *k = &c->keep[c->nkeep++];
 		k->rec = *rec;
 		memset(&k->rec.stack, 0, sizeof(k->rec.stack));
 		memset(&k->rec.aux_stack, 0, sizeof(k->rec.aux_stack));
+		memset(&k->rec.what_store, 0, sizeof(k->rec.what_store));
+		memset(&k->rec.aux_store, 0, sizeof(k->rec.aux_store));
+		if (rec->what != NULL)
+			record_set_what(&k->rec, rec->what, strlen(rec->what));
+		if (rec->auxwhat != NULL)
+			record_set_auxwhat(&k->rec, rec->auxwhat, strlen(rec->auxwhat));
 		stack_copy(&k->stack, &rec->stack);
 		stack_copy(&k->aux, &rec->aux_stack);
 	}
@@ -571,11 +585,13 @@ static void collector_free(struct collector *c)
 	for (size_t i = 0; i < c->nkeep; i++) {
 		stack_release(&c->keep[i].stack);
 		stack_release(&c->keep[i].aux);
+		record_release(&c->keep[i].rec);
 	}
 }
 
 struct run {
 	struct strpool *pool;
+	struct frame_table *ft;
 	struct vgt_input input;
 	struct collector col;
 	struct vgt_error err;
@@ -587,11 +603,13 @@ static void run_parse(struct run *run, const char *text, size_t len, size_t step
 {
 	memset(run, 0, sizeof(*run));
 	run->pool = strpool_new();
+	run->ft = frames_new(run->pool);
+	run->col.ft = run->ft;
 	run->input.path = "test.xml";
 	run->input.format = "xml";
 	run->input.complete = 1; /* as report_add_input starts it */
 	struct vgt_sink sink = {collect, count_error, NULL, &run->col};
-	struct xml_reader *r = xml_reader_new(run->pool, &run->input, &sink);
+	struct xml_reader *r = xml_reader_new(run->ft, &run->input, &sink);
 	vgt_error_clear(&run->err);
 	if (step == 0)
 		step = len > 0 ? len : 1;
@@ -606,6 +624,7 @@ static void run_parse(struct run *run, const char *text, size_t len, size_t step
 static void run_free(struct run *run)
 {
 	collector_free(&run->col);
+	frames_free(run->ft);
 	strpool_free(run->pool);
 }
 
@@ -696,14 +715,14 @@ START_TEST(test_real_run)
 	ck_assert_str_eq(k->rec.auxwhat, "Uninitialised value was created by a heap allocation");
 	ck_assert_uint_gt(k->stack.count, 0);
 	ck_assert_uint_gt(k->aux.count, 0);
-	ck_assert_str_eq(k->aux.frames[0].fn, "malloc");
+	ck_assert_str_eq(stack_frame(run.ft, &k->aux, 0)->fn, "malloc");
 	/* a use after free: the free stack, then "Block was alloc'd at" */
 	k = find_kind(&run, "InvalidRead", 1);
 	ck_assert_ptr_nonnull(k);
 	ck_assert_ptr_nonnull(strstr(k->rec.auxwhat, "free'd"));
 	ck_assert_uint_gt(k->aux.count, 0);
 	/* frames carry every field */
-	const struct vgt_frame *f = &k->stack.frames[0];
+	const struct vgt_frame *f = stack_frame(run.ft, &k->stack, 0);
 	ck_assert_uint_gt(f->ip, 0);
 	ck_assert_ptr_nonnull(f->obj);
 	ck_assert_ptr_nonnull(f->fn);
@@ -971,7 +990,8 @@ START_TEST(test_unknown_kind_and_elements)
 	ck_assert_int_eq(k->rec.kind, VGT_KIND_UNKNOWN);
 	ck_assert_ptr_null(find_kind(&run, "X", 0));
 	ck_assert_uint_eq(run.col.keep[0].stack.count, base.col.keep[0].stack.count);
-	ck_assert_str_eq(run.col.keep[0].stack.frames[0].fn, base.col.keep[0].stack.frames[0].fn);
+	ck_assert_str_eq(stack_frame(run.ft, &run.col.keep[0].stack, 0)->fn,
+			 stack_frame(base.ft, &base.col.keep[0].stack, 0)->fn);
 	run_free(&base);
 	run_free(&run);
 	free(text);
@@ -1009,7 +1029,7 @@ START_TEST(test_text_bound_to_element)
 	ck_assert_uint_eq(run.col.nkeep, 2);
 	const struct kept *k = &run.col.keep[0];
 	ck_assert_uint_eq(k->stack.count, 3);
-	const struct vgt_frame *f = &k->stack.frames[1];
+	const struct vgt_frame *f = stack_frame(run.ft, &k->stack, 1);
 	/* <fn>outer<obj>…</obj></fn>: the obj's text is not the fn */
 	ck_assert(f->fn == NULL || strstr(f->fn, "passwd") == NULL);
 	ck_assert(f->obj == NULL || strstr(f->obj, "passwd") == NULL);
@@ -1017,7 +1037,7 @@ START_TEST(test_text_bound_to_element)
 	ck_assert_str_eq(f->dir, "/src");
 	ck_assert_str_eq(f->file, "a.c");
 	ck_assert_uint_ne(f->line, 99);
-	f = &k->stack.frames[2];
+	f = stack_frame(run.ft, &k->stack, 2);
 	ck_assert_uint_ne(f->ip, 0x4141);
 	ck_assert_str_eq(f->fn, "main");
 	ck_assert(f->file == NULL || strcmp(f->file, "1234") != 0);
@@ -1025,7 +1045,7 @@ START_TEST(test_text_bound_to_element)
 	k = &run.col.keep[1];
 	ck_assert_str_eq(k->rec.kind_name, "InvalidRead");
 	ck_assert(k->rec.what == NULL || strcmp(k->rec.what, "Leak_PossiblyLost") != 0);
-	ck_assert_str_eq(k->stack.frames[0].fn, "fn");
+	ck_assert_str_eq(stack_frame(run.ft, &k->stack, 0)->fn, "fn");
 	run_free(&run);
 }
 END_TEST
@@ -1082,11 +1102,13 @@ START_TEST(test_sink_stops)
 	struct run run;
 	memset(&run, 0, sizeof(run));
 	run.pool = strpool_new();
+	run.ft = frames_new(run.pool);
+	run.col.ft = run.ft;
 	run.input.path = "x";
 	run.input.complete = 1;
 	run.col.fail_at = 3;
 	struct vgt_sink sink = {collect, NULL, NULL, &run.col};
-	struct xml_reader *r = xml_reader_new(run.pool, &run.input, &sink);
+	struct xml_reader *r = xml_reader_new(run.ft, &run.input, &sink);
 	ck_assert_int_eq(xml_reader_feed(r, text, len, &run.err), -1);
 	ck_assert_str_eq(run.err.message, "sink says stop");
 	ck_assert_uint_eq(run.col.n, 2);

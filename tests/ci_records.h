@@ -22,6 +22,7 @@
 #define CI_UNUSED __attribute__((unused))
 
 struct ci_records {
+	struct frame_table *ft; /* where the records' frames are */
 	struct vgt_record *recs;
 	size_t count;
 	struct vgt_input input; /* pid and command of the run */
@@ -48,12 +49,14 @@ static uint64_t ci_num(struct strpool *pool, xmlNode *n)
 	return n != NULL ? strtoull(ci_text(pool, n), NULL, 0) : 0;
 }
 
-static void ci_stack(struct strpool *pool, xmlNode *stack, struct vgt_stack *st)
+static void ci_stack(struct frame_table *ft, xmlNode *stack, struct vgt_stack *st)
 {
+	struct strpool *pool = frames_pool(ft);
 	for (xmlNode *f = stack->children; f != NULL; f = f->next) {
 		if (f->type != XML_ELEMENT_NODE || strcmp((const char *)f->name, "frame") != 0)
 			continue;
-		struct vgt_frame *fr = stack_push(st);
+		struct vgt_frame frame, *fr = &frame;
+		memset(fr, 0, sizeof(*fr));
 		fr->ip = ci_num(pool, ci_child(f, "ip"));
 		xmlNode *c;
 		if ((c = ci_child(f, "obj")) != NULL)
@@ -65,11 +68,13 @@ static void ci_stack(struct strpool *pool, xmlNode *stack, struct vgt_stack *st)
 		if ((c = ci_child(f, "file")) != NULL)
 			fr->file = ci_text(pool, c);
 		fr->line = (unsigned)ci_num(pool, ci_child(f, "line"));
+		stack_push(st, frames_intern_frame(ft, fr));
 	}
 }
 
-static void ci_record(struct strpool *pool, xmlNode *e, struct vgt_record *rec)
+static void ci_record(struct frame_table *ft, xmlNode *e, struct vgt_record *rec)
 {
+	struct strpool *pool = frames_pool(ft);
 	memset(rec, 0, sizeof(*rec));
 	rec->kind_name = ci_text(pool, ci_child(e, "kind"));
 	rec->kind = kind_from_name(rec->kind_name);
@@ -98,16 +103,18 @@ static void ci_record(struct strpool *pool, xmlNode *e, struct vgt_record *rec)
 			rec->auxwhat = ci_text(pool, c);
 		/* the stack, then the one after the first auxwhat */
 		if (strcmp((const char *)c->name, "stack") == 0 && stacks < 2)
-			ci_stack(pool, c, stacks++ == 0 ? &rec->stack : &rec->aux_stack);
+			ci_stack(ft, c, stacks++ == 0 ? &rec->stack : &rec->aux_stack);
 	}
 }
 
 /* Loads every <error> of testdata/<name>; returns 0 or -1. */
-static CI_UNUSED int ci_load(const char *name, struct strpool *pool, struct ci_records *out)
+static CI_UNUSED int ci_load(const char *name, struct frame_table *ft, struct ci_records *out)
 {
+	struct strpool *pool = frames_pool(ft);
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/testdata/%s", VGT_SRCDIR, name);
 	memset(out, 0, sizeof(*out));
+	out->ft = ft;
 	xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
 	if (doc == NULL)
 		return -1;
@@ -118,7 +125,7 @@ static CI_UNUSED int ci_load(const char *name, struct strpool *pool, struct ci_r
 		if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, "error") != 0)
 			continue;
 		out->recs = xgrow(out->recs, &cap, out->count + 1, sizeof(*out->recs));
-		ci_record(pool, e, &out->recs[out->count++]);
+		ci_record(ft, e, &out->recs[out->count++]);
 	}
 	xmlFreeDoc(doc);
 	return 0;
@@ -138,10 +145,11 @@ static CI_UNUSED struct vgt_record *ci_find(struct ci_records *rs, const char *k
 		struct vgt_record *r = &rs->recs[i];
 		if (strcmp(r->kind_name, kind) != 0)
 			continue;
-		for (size_t k = 0; k < r->stack.count; k++)
-			if (fn == NULL || (r->stack.frames[k].fn != NULL &&
-					   strcmp(r->stack.frames[k].fn, fn) == 0))
+		for (size_t k = 0; k < r->stack.count; k++) {
+			const struct vgt_frame *f = stack_frame(rs->ft, &r->stack, k);
+			if (fn == NULL || (f->fn != NULL && strcmp(f->fn, fn) == 0))
 				return r;
+		}
 	}
 	return NULL;
 }
@@ -151,7 +159,7 @@ static CI_UNUSED struct vgt_report *ci_report(const char *name)
 {
 	struct vgt_report *r = report_new();
 	struct ci_records rs;
-	if (ci_load(name, r->pool, &rs) != 0) {
+	if (ci_load(name, r->frames, &rs) != 0) {
 		report_free(r);
 		return NULL;
 	}
@@ -161,8 +169,8 @@ static CI_UNUSED struct vgt_report *ci_report(const char *name)
 	in->finished = 1;
 	in->command = strpool_intern(r->pool, name);
 	for (size_t i = 0; i < rs.count; i++) {
-		classify_stack(&rs.recs[i].stack);
-		classify_stack(&rs.recs[i].aux_stack);
+		classify_stack(r->frames, &rs.recs[i].stack);
+		classify_stack(r->frames, &rs.recs[i].aux_stack);
 		in->records++;
 		rank_add_record(r, in, &rs.recs[i]);
 	}
@@ -215,15 +223,17 @@ static CI_UNUSED struct vgt_report *ci_python_report(const char *fn_name)
 	rec.bytes = rec.direct_bytes = 9664;
 	rec.blocks = 302;
 	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
-		struct vgt_frame *f = stack_push(&rec.stack);
+		struct vgt_frame frame, *f = &frame;
+		memset(f, 0, sizeof(*f));
 		f->ip = 0x1000 + i;
 		f->fn = strpool_intern(r->pool, i == 1 ? fn_name : frames[i].fn);
 		f->obj = strpool_intern(r->pool, frames[i].obj);
 		f->file = strpool_intern(r->pool, frames[i].file);
 		f->dir = frames[i].file != NULL ? strpool_intern(r->pool, "/src/proj/ext") : NULL;
 		f->line = frames[i].line;
+		stack_push(&rec.stack, frames_intern_frame(r->frames, f));
 	}
-	classify_stack(&rec.stack);
+	classify_stack(r->frames, &rec.stack);
 	in->records++;
 	rank_add_record(r, in, &rec);
 	record_release(&rec);

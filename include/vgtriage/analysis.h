@@ -39,9 +39,16 @@ struct symbolize_options {
 struct symbolizer;
 struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_options *opts);
 void symbolizer_free(struct symbolizer *sym); /* NULL is a no-op */
-/* Fills pyx_*, pyname of each frame (cached per distinct frame). */
-void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
-		     struct vgt_stack *stack);
+/* Fills pyx_*, pyname of one frame of the frame table (once per distinct
+ * frame: frame_resolve).  Frames without fn are looked up in the perf
+ * maps of their process (frame->pid). */
+void symbolize_frame(struct symbolizer *sym, struct vgt_frame *frame);
+/* After every record: a Python name guessed from a C name (ambiguous) is
+ * settled when another frame named it without doubt. */
+void symbolize_settle(struct symbolizer *sym, struct frame_table *ft);
+/* Symbolizes and classifies each frame of the stack not done before. */
+void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
+			 const struct vgt_stack *stack);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
 /* The policy every file named by the input is read through (srcpolicy.h):
@@ -55,16 +62,13 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report);
 
 /* ---- classify ---- */
 enum frame_class classify_frame(const struct vgt_frame *frame);
-void classify_stack(struct vgt_stack *stack);
-/* The same, remembering each distinct frame's class (frames' strings must
- * be interned: the cache compares pointers). */
-struct classify_cache;
-struct classify_cache *classify_cache_new(void);
-void classify_cache_free(struct classify_cache *cache); /* NULL is a no-op */
-void classify_stack_cached(struct classify_cache *cache, struct vgt_stack *stack);
+/* Sets the class of every frame of the stack (frame_resolve does this
+ * once per distinct frame; tests call it directly). */
+void classify_stack(struct frame_table *ft, const struct vgt_stack *stack);
 /* DESIGN.md §2: first user frame, else first cython-runtime frame, else
- * first non-allocator frame; 0 for an empty or all-allocator stack. */
-size_t classify_culprit(const struct vgt_stack *stack);
+ * first non-allocator frame; 0 for an empty or all-allocator stack.  The
+ * frames must be classified. */
+size_t classify_culprit(const struct frame_table *ft, const struct vgt_stack *stack);
 
 /* ---- rank ---- */
 struct rank_options {
@@ -79,6 +83,11 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 /* Adds the occurrences of an error known by its unique (XML errorcounts). */
 void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 			 uint64_t unique, uint64_t count);
+/* Adds what src read (inputs, sites, totals, notes) to dst, as if dst had
+ * read src's inputs after its own: the same sites, amounts and examples
+ * (`-j`: inputs read in parallel, merged in the order given).  src must not
+ * be ranked yet (rank_finish). */
+void rank_merge(struct vgt_report *dst, const struct vgt_report *src);
 /* Sorts, hides noise, numbers the shown sites, computes hidden totals. */
 void rank_finish(struct vgt_report *report, const struct rank_options *opts);
 /* One input's leak amounts as valgrind's LEAK SUMMARY counts them:

@@ -23,9 +23,9 @@
  * change), and the *_pool functions return the string itself.
  *
  * Included by the renderers, render.c, report.c, suppress.c, baseline.c,
- * diff.c, watch.c, vgt.c and the tests.  JSON needs none of this: jansson
- * escapes what JSON must, and `-f json` gives the input's strings as they
- * are.
+ * diff.c, watch.c, vgt.c and the tests.  `-f json` needs none of this: its
+ * writer (jsonw.h) escapes what JSON must and gives the input's strings as
+ * they are; escape_utf8 is for what still goes through jansson.
  */
 #ifndef VGTRIAGE_ESCAPE_H
 #define VGTRIAGE_ESCAPE_H

@@ -7,10 +7,33 @@
  * (symbolize, classify, suppress, rank, renderers) works on these types
  * only; renderers never see a reader.
  *
- * Ownership: every `const char *` in these structs is interned in the
- * report's strpool (compare with ==, never free).  A record handed to a
- * sink is the reader's: it is valid during the call only, and a sink that
- * keeps a stack copies it with stack_copy().
+ * The frame table (frames.h).  A real Python service under valgrind gives
+ * tens of thousands of records of 35-40 frames, nearly all of them frames
+ * seen before.  So each distinct frame (ip, obj, fn, dir, file, line; and
+ * the pid of a frame valgrind could not name) is one entry of its report's
+ * frame table, interned by the reader from the element texts as they come
+ * (no string is interned for a frame seen before), and a stack is an array
+ * of 32-bit ids into it.  What vgtriage derives about a frame — the Cython
+ * mapping, the Python name, the class — is computed once per entry, the
+ * first time a record uses it (frame_resolve_stack), and stored there.  A
+ * record costs a hash lookup per frame and one site lookup; a site keeps
+ * the id array of its largest record (4 bytes a frame).
+ *
+ * Ownership:
+ *   - every `const char *` in these structs is interned in a strpool of the
+ *     report (report->pool, or report->sym_pool for what the symbolizer
+ *     derived): compare with ==, never free;
+ *   - frames belong to the report's frame table and never move; a
+ *     `const struct vgt_frame *` is valid as long as the report;
+ *   - stacks own their id arrays (stack_release); the ids mean something
+ *     only with the frame table of the report they came from (rank_merge
+ *     maps them from one report to another);
+ *   - a record handed to a sink is the reader's: valid during the call only
+ *     (its what/auxwhat texts too: they are not interned, they differ in
+ *     every record); a sink that keeps a stack copies it (stack_copy) and a
+ *     site keeps its own copy of the texts;
+ *   - with -j, each input is read into a report of its own by its own
+ *     thread; the reports share the symbolizer, and are merged in order.
  *
  * Any module may include it.
  */
@@ -92,6 +115,7 @@ enum frame_class {
 };
 const char *frame_class_name(enum frame_class cls); /* "user", "cython-runtime", … */
 
+/* One distinct frame, an entry of the report's frame table (frames.h). */
 struct vgt_frame {
 	uint64_t ip;
 	const char *obj;  /* NULL when absent */
@@ -99,26 +123,37 @@ struct vgt_frame {
 	const char *dir;
 	const char *file;
 	unsigned line;    /* 0 when absent */
-	/* Derived by symbolize (NULL/0 until then). */
+	long pid;         /* frames without fn: the process they come from, else 0 */
+	/* Derived once per distinct frame (pipeline.c frame_resolve). */
 	const char *pyx_file;   /* "api/native.pyx" as Cython wrote it */
 	unsigned pyx_line;
 	const char *pyx_source; /* the marked source line, trimmed */
 	const char *pyname;     /* "api.native.random_noise" or "py::f:/app/x.py" */
 	unsigned pyname_ambiguous : 1; /* demangled without the .c at hand */
 	unsigned symbolized : 1;
+	unsigned resolved : 1;  /* symbolized and classified */
 	enum frame_class cls;   /* set by classify */
 };
 
+/* A stack: frame ids, innermost first, into the frame table of the report
+ * the stack belongs to (stack_frame() in frames.h reads one). */
 struct vgt_stack {
-	struct vgt_frame *frames;
-	size_t count;
-	size_t cap;
+	uint32_t *ids;
+	uint32_t count;
+	uint32_t cap;
 };
 
 void stack_clear(struct vgt_stack *stack);           /* keeps the array */
 void stack_release(struct vgt_stack *stack);         /* frees the array */
-struct vgt_frame *stack_push(struct vgt_stack *stack); /* zeroed new frame */
+void stack_push(struct vgt_stack *stack, uint32_t id);
+/* dst becomes a copy of src, allocated at its exact size. */
 void stack_copy(struct vgt_stack *dst, const struct vgt_stack *src);
+
+/* A growable, reused text buffer (NUL-terminated once set). */
+struct vgt_text {
+	char *s;
+	size_t cap;
+};
 
 struct vgt_record {
 	const char *kind_name;      /* as valgrind wrote it */
@@ -139,9 +174,17 @@ struct vgt_record {
 	struct vgt_stack aux_stack; /* the stack after it (alloc / origin) */
 	const char *suppression;    /* valgrind's <suppression><sname>, if any */
 	long pid;                   /* the process (text logs interleave pids) */
+	/* storage of what/auxwhat, reused record after record */
+	struct vgt_text what_store, aux_store;
 };
 
-void record_clear(struct vgt_record *rec); /* resets fields, keeps stack arrays */
+void record_clear(struct vgt_record *rec); /* resets fields, keeps stack and text arrays */
+/* rec->what / rec->auxwhat become a copy of s[0..len) in the record's own
+ * storage (valid until the record is cleared). */
+void record_set_what(struct vgt_record *rec, const char *s, size_t len);
+void record_set_auxwhat(struct vgt_record *rec, const char *s, size_t len);
+/* *dst (malloc'd or NULL) becomes a copy of s (NULL: freed, NULL). */
+void text_replace(char **dst, const char *s);
 void record_release(struct vgt_record *rec);
 
 /* What valgrind itself said the totals were (protocol 6 summaries, text

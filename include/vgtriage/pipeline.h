@@ -10,17 +10,40 @@
 #define VGTRIAGE_PIPELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vgtriage/analysis.h"
 #include "vgtriage/report.h"
 
 struct suppressions;
 
+/* How far reading has come (pipeline_read_paths' progress callback). */
+struct pipeline_progress {
+	uint64_t bytes;      /* read so far, all inputs */
+	uint64_t total;      /* the inputs' sizes; 0 when unknown (a pipe) */
+	size_t records;
+	size_t sites;        /* distinct sites so far (per input, added up) */
+	size_t inputs;
+	double seconds;      /* since reading started */
+};
+/* Called about 4 times a second once reading has taken a second, from the
+ * main thread; a last call with p == NULL means reading is over (erase). */
+typedef void pipeline_progress_fn(void *ctx, const struct pipeline_progress *p);
+/* The outcome of one input, in the order given (rc as pipeline_read_path). */
+typedef void pipeline_result_fn(void *ctx, const char *path, int rc, const struct vgt_error *err);
+
 struct pipeline_options {
 	const char *input_format;        /* "auto" (NULL), "xml" or "text" */
 	struct symbolize_options symbolize;
 	struct rank_options rank;
 	const struct suppressions *suppressions; /* may be NULL */
+	unsigned jobs;                   /* inputs read at once (-j); 0 = 1 */
+	/* Source context is read for the first context_sites shown sites
+	 * only (what the format prints), when context_limited is set. */
+	int context_limited;
+	size_t context_sites;
+	pipeline_progress_fn *progress;  /* may be NULL */
+	void *progress_ctx;
 };
 
 struct pipeline;
@@ -32,6 +55,13 @@ void pipeline_free(struct pipeline *pl); /* NULL is a no-op; frees the report un
  * (stopped early: err says where); -1 = error (err says where; what was
  * parsed before it stays in the report). */
 int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *err);
+
+/* Reads inputs (paths; "-" = stdin) into the report, opts.jobs at a time,
+ * each in a thread of its own with its own parser, merged in the order
+ * given: the report is the same whatever jobs is.  on_result (may be NULL)
+ * hears of each input in order.  Returns the worst result (-1, 1, 0). */
+int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
+			pipeline_result_fn *on_result, void *ctx);
 
 /* Streaming, for inputs that arrive live (run): open, feed chunks, close.
  * Results as above. */

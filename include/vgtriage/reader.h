@@ -24,10 +24,11 @@
 #include <stddef.h>
 
 #include "vgtriage/model.h"
+#include "vgtriage/frames.h"
 #include "vgtriage/strpool.h"
 
 struct xml_reader;
-struct xml_reader *xml_reader_new(struct strpool *pool, struct vgt_input *input,
+struct xml_reader *xml_reader_new(struct frame_table *frames, struct vgt_input *input,
 				  const struct vgt_sink *sink);
 int xml_reader_feed(struct xml_reader *reader, const char *buf, size_t len,
 		    struct vgt_error *err);
@@ -35,7 +36,7 @@ int xml_reader_finish(struct xml_reader *reader, struct vgt_error *err);
 void xml_reader_free(struct xml_reader *reader); /* NULL is a no-op */
 
 struct text_reader;
-struct text_reader *text_reader_new(struct strpool *pool, struct vgt_input *input,
+struct text_reader *text_reader_new(struct frame_table *frames, struct vgt_input *input,
 				    const struct vgt_sink *sink);
 int text_reader_feed(struct text_reader *reader, const char *buf, size_t len,
 		     struct vgt_error *err);

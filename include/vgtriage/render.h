@@ -36,6 +36,7 @@ struct render_options {
 	const struct policy *policy; /* which sites fail (junit, github levels) */
 	const char *source_root;     /* paths relative to this (sarif, github, codequality) */
 	int gen_suppressions;        /* text: a .supp entry per shown site */
+	int compact;                 /* json: one line instead of indented */
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */
@@ -64,10 +65,18 @@ const char *render_frame_label(const struct vgt_report *report,
 void render_text_stack(FILE *out, const struct vgt_report *report,
 		       const struct vgt_stack *stack, size_t culprit, const char *indent,
 		       int color);
-/* The JSON of one site (jansson json_t *), as render_json writes it; for
- * renderers and diff that embed sites.  Returns a new reference. */
-struct json_t;
-struct json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *site);
+/* The JSON object of one site, as render_json writes it, for diff, which
+ * embeds sites.  extra (may be NULL) replaces the amounts and adds members
+ * at the end (then the site's own "delta" is left to it). */
+struct jsonw;
+struct render_json_site_extra {
+	int override_amounts;
+	uint64_t bytes, blocks;
+	void (*more)(struct jsonw *w, const void *ctx);
+	const void *ctx;
+};
+void render_json_site(struct jsonw *w, const struct vgt_report *report,
+		      const struct vgt_site *site, const struct render_json_site_extra *extra);
 /* A path made relative to root when under it (root may be NULL). */
 const char *render_relative_path(const struct vgt_report *report, const char *path,
 				 const char *root);

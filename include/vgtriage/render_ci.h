@@ -53,7 +53,7 @@ struct render_ci_item {
 };
 /* The stack as render_text_stack shows it; returns the number of items,
  * *items is xmalloc'd (free it). */
-size_t render_ci_fold(const struct vgt_stack *stack, size_t culprit,
+size_t render_ci_fold(const struct frame_table *ft, const struct vgt_stack *stack, size_t culprit,
 		      struct render_ci_item **items);
 /* The folded stack as text lines (render_text_stack, no colour); the
  * caller frees the string. */

@@ -4,8 +4,9 @@
  * This is all a renderer sees.  rank.c builds it from records; renderers
  * (render_*.c) only read it.
  *
- * Ownership: the report owns its strpool, inputs and sites; strings are
- * interned in report->pool.
+ * Ownership: the report owns its strpool, frame table, inputs and sites;
+ * strings are interned in report->pool (but a site's what/auxwhat, which
+ * differ per record, are the site's own copies).
  */
 #ifndef VGTRIAGE_REPORT_H
 #define VGTRIAGE_REPORT_H
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vgtriage/frames.h"
 #include "vgtriage/model.h"
 #include "vgtriage/strpool.h"
 
@@ -53,8 +55,8 @@ struct vgt_site {
 	struct vgt_location generated; /* the C file:line under a .pyx location */
 	int has_generated;
 	struct vgt_context context;
-	const char *what;            /* a representative message */
-	const char *auxwhat;
+	char *what;                  /* the example record's message (owned) */
+	char *auxwhat;               /* and its auxiliary line (owned) */
 	struct vgt_stack stack;      /* the stack of the largest record */
 	struct vgt_stack aux_stack;
 	size_t culprit;              /* index of the culprit frame in stack */
@@ -79,6 +81,8 @@ struct vgt_totals {
 
 struct vgt_report {
 	struct strpool *pool;
+	struct strpool *sym_pool; /* the symbolizer's strings, which frames use */
+	struct frame_table *frames; /* every distinct frame; stacks hold ids */
 	struct vgt_input **inputs;
 	size_t n_inputs, inputs_cap;
 	struct vgt_site **sites;  /* after rank_finish: shown (ranked) first, then hidden */
@@ -92,12 +96,16 @@ struct vgt_report {
 	const char **notes;       /* things a reader of the report should know */
 	size_t n_notes, notes_cap;
 	struct site_index *index; /* rank.c's lookup table */
+	struct vgt_site **site_chunks; /* where sites live (report_new_site) */
+	size_t n_site_chunks, site_chunks_cap;
 };
 
 struct vgt_report *report_new(void);
 /* rank.c's lookup table; report_free() releases it through this. */
 void rank_index_free(struct site_index *index);
 void report_free(struct vgt_report *report); /* NULL is a no-op */
+/* A new, zeroed site at the end of report->sites (owned by the report). */
+struct vgt_site *report_new_site(struct vgt_report *report);
 struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 				   const char *format);
 /* Adds a note once (duplicates are dropped). */

@@ -21,7 +21,8 @@ void suppressions_free(struct suppressions *supp); /* NULL is a no-op */
 int suppressions_load(struct suppressions *supp, const char *path, struct vgt_error *err);
 /* The name of the first entry that matches rec (as valgrind would at run
  * time: kind, match-leak-kinds, frames with globs and "..."), or NULL. */
-const char *suppressions_match(const struct suppressions *supp, const struct vgt_record *rec);
+const char *suppressions_match(const struct suppressions *supp, const struct frame_table *ft,
+			       const struct vgt_record *rec);
 /* A minimal entry for the site: fun: frames down to the culprit, then "...". */
 int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 			     const struct vgt_site *site);

@@ -51,6 +51,9 @@ char *xstrndup(const char *s, size_t n);
 /* asprintf that aborts on out of memory. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A fast, non-cryptographic hash of len bytes (tables, not security). */
+uint64_t vgt_hash_bytes(const void *data, size_t len, uint64_t seed);
+
 /* Parses "1,234" / "1234" / "+1,600" into *out; returns 0 or -1 (not a number). */
 int vgt_parse_count(const char *s, size_t len, int64_t *out);
 

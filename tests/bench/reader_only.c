@@ -34,9 +34,10 @@ int main(int argc, char **argv)
 	}
 	size_t records = 0;
 	struct strpool *pool = strpool_new();
+	struct frame_table *frames = frames_new(pool);
 	struct vgt_input input = {.path = argv[1], .format = "xml", .complete = 1};
 	struct vgt_sink sink = {count, NULL, NULL, &records};
-	struct xml_reader *r = xml_reader_new(pool, &input, &sink);
+	struct xml_reader *r = xml_reader_new(frames, &input, &sink);
 	struct vgt_error err;
 	vgt_error_clear(&err);
 	static char buf[256 * 1024];
@@ -46,9 +47,11 @@ int main(int argc, char **argv)
 		rc = xml_reader_feed(r, buf, n, &err);
 	if (rc == 0)
 		rc = xml_reader_finish(r, &err);
-	fprintf(stderr, "reader_only: %zu records, %zu strings (%zu bytes)%s%s\n", records,
-		strpool_count(pool), strpool_bytes(pool), rc != 0 ? ": " : "", rc != 0 ? err.message : "");
+	fprintf(stderr, "reader_only: %zu records, %zu frames, %zu strings (%zu bytes)%s%s\n",
+		records, frames_count(frames), strpool_count(pool), strpool_bytes(pool),
+		rc != 0 ? ": " : "", rc != 0 ? err.message : "");
 	xml_reader_free(r);
+	frames_free(frames);
 	strpool_free(pool);
 	xmlCleanupParser();
 	fclose(f);

@@ -1,0 +1,65 @@
+/*
+ * frames.h — the frame table: every distinct frame of a report, once.
+ *
+ * Readers intern each frame they parse (ip, obj, fn, dir, file, line, and
+ * the pid for frames valgrind could not name, whose meaning depends on the
+ * process) and hand records arrays of 32-bit frame ids (struct vgt_stack).
+ * What vgtriage derives about a frame — the Cython mapping, the Python
+ * name, the class — is computed once per distinct frame and stored in its
+ * table entry (pipeline.c: frame_resolve), never per record.
+ *
+ * Ownership: the table belongs to its report (report->frames) and lives as
+ * long as it; entries never move (they are allocated in chunks), so a
+ * `const struct vgt_frame *` stays valid for the report's life.  Strings
+ * in entries are interned in the table's strpool (the report's pool).
+ * Interning does not need the key's strings to be interned or
+ * NUL-terminated: the hot path (xml_reader) hashes the element texts as
+ * they are and interns strings only for a frame it has not seen before.
+ *
+ * Any module may include it.
+ */
+#ifndef VGTRIAGE_FRAMES_H
+#define VGTRIAGE_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgtriage/model.h"
+#include "vgtriage/strpool.h"
+
+/* A frame as a reader sees it.  A string field is absent when its pointer
+ * is NULL (valgrind's ??? has no fn); present-but-empty has len 0. */
+struct frame_key {
+	uint64_t ip;
+	const char *obj, *fn, *dir, *file;
+	size_t obj_len, fn_len, dir_len, file_len;
+	unsigned line;
+	long pid; /* only when fn is NULL; else ignored */
+};
+
+struct frame_table;
+
+struct frame_table *frames_new(struct strpool *pool);
+void frames_free(struct frame_table *ft); /* NULL is a no-op */
+
+/* The id of the frame with these fields, adding it when new. */
+uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key);
+/* The same from a frame whose strings are NUL-terminated (NULL = absent);
+ * a new entry also takes f's derived fields (pyx_*, pyname, cls…), which
+ * diff's JSON loader and tests set. */
+uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f);
+
+size_t frames_count(const struct frame_table *ft);
+struct strpool *frames_pool(const struct frame_table *ft);
+
+/* Entries by id (id < frames_count). */
+struct vgt_frame *frames_at(const struct frame_table *ft, uint32_t id);
+
+/* The i-th frame of a stack. */
+static inline const struct vgt_frame *stack_frame(const struct frame_table *ft,
+						  const struct vgt_stack *stack, size_t i)
+{
+	return frames_at(ft, stack->ids[i]);
+}
+
+#endif

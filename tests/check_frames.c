@@ -1,0 +1,180 @@
+/* check_frames.c — the frame table: one entry per distinct frame. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vgtriage/frames.h"
+
+Suite *frames_suite(void);
+
+struct fx {
+	struct strpool *pool;
+	struct frame_table *ft;
+};
+
+static void fx_init(struct fx *fx)
+{
+	fx->pool = strpool_new();
+	fx->ft = frames_new(fx->pool);
+}
+
+static void fx_done(struct fx *fx)
+{
+	frames_free(fx->ft);
+	strpool_free(fx->pool);
+}
+
+/* A key over texts that are not NUL-terminated where they end (as the
+ * XML reader's buffers are): each field is cut out of `line`. */
+static struct frame_key key_of(uint64_t ip, const char *fn, const char *obj, const char *file,
+			       unsigned line, long pid)
+{
+	struct frame_key k;
+	memset(&k, 0, sizeof(k));
+	k.ip = ip;
+	k.fn = fn;
+	k.fn_len = fn != NULL ? strlen(fn) : 0;
+	k.obj = obj;
+	k.obj_len = obj != NULL ? strlen(obj) : 0;
+	k.file = file;
+	k.file_len = file != NULL ? strlen(file) : 0;
+	k.line = line;
+	k.pid = pid;
+	return k;
+}
+
+START_TEST(test_same_frame_same_id)
+{
+	struct fx fx;
+	fx_init(&fx);
+	struct frame_key a = key_of(0x401000, "leak", "/t/prog", "prog.c", 12, 0);
+	uint32_t id = frames_intern(fx.ft, &a);
+	/* the same texts from another buffer, not NUL-terminated */
+	char buf[] = "leakXX/t/progYYprog.cZZ";
+	struct frame_key b = a;
+	b.fn = buf;
+	b.obj = buf + 6;
+	b.file = buf + 15;
+	ck_assert_uint_eq(frames_intern(fx.ft, &b), id);
+	ck_assert_uint_eq(frames_count(fx.ft), 1);
+	const struct vgt_frame *f = frames_at(fx.ft, id);
+	ck_assert_str_eq(f->fn, "leak");
+	ck_assert_str_eq(f->obj, "/t/prog");
+	ck_assert_ptr_eq(f->fn, strpool_intern(fx.pool, "leak")); /* interned */
+	ck_assert_ptr_null(f->dir);
+	fx_done(&fx);
+}
+END_TEST
+
+START_TEST(test_every_field_counts)
+{
+	struct fx fx;
+	fx_init(&fx);
+	struct frame_key base = key_of(0x401000, "leak", "/t/prog", "prog.c", 12, 0);
+	uint32_t id = frames_intern(fx.ft, &base);
+	struct frame_key k[7];
+	for (int i = 0; i < 7; i++)
+		k[i] = base;
+	k[0].ip++;
+	k[1].line++;
+	k[2].fn_len--;               /* "lea": a prefix is another name */
+	k[3].obj = NULL;             /* absent is not empty */
+	k[3].obj_len = 0;
+	k[4].file = "prog.h";
+	k[5].dir = "/src";
+	k[5].dir_len = 4;
+	k[6].fn = "";                /* present but empty */
+	k[6].fn_len = 0;
+	for (int i = 0; i < 7; i++)
+		ck_assert_msg(frames_intern(fx.ft, &k[i]) != id, "field %d ignored", i);
+	ck_assert_uint_eq(frames_count(fx.ft), 8);
+	for (int i = 0; i < 7; i++) /* and each again is itself */
+		ck_assert_uint_eq(frames_intern(fx.ft, &k[i]), (uint32_t)i + 1);
+	fx_done(&fx);
+}
+END_TEST
+
+/* A frame valgrind could not name means something else in each process
+ * (perf maps); a named frame is the same frame in every process. */
+START_TEST(test_pid_only_for_unnamed_frames)
+{
+	struct fx fx;
+	fx_init(&fx);
+	struct frame_key a = key_of(0x5000, NULL, NULL, NULL, 0, 100);
+	struct frame_key b = key_of(0x5000, NULL, NULL, NULL, 0, 200);
+	ck_assert_uint_ne(frames_intern(fx.ft, &a), frames_intern(fx.ft, &b));
+	ck_assert_int_eq(frames_at(fx.ft, frames_intern(fx.ft, &b))->pid, 200);
+	struct frame_key c = key_of(0x401000, "main", "/t/prog", NULL, 0, 100);
+	struct frame_key d = key_of(0x401000, "main", "/t/prog", NULL, 0, 200);
+	ck_assert_uint_eq(frames_intern(fx.ft, &c), frames_intern(fx.ft, &d));
+	ck_assert_int_eq(frames_at(fx.ft, frames_intern(fx.ft, &c))->pid, 0);
+	fx_done(&fx);
+}
+END_TEST
+
+/* Many frames sharing an ip (a hostile input writes 0x0 everywhere): all
+ * distinct, ids stable across the table's growth and chunk boundaries. */
+START_TEST(test_many_frames_one_ip)
+{
+	struct fx fx;
+	fx_init(&fx);
+	enum { N = 5000 };
+	char name[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "fn%d", i);
+		struct frame_key k = key_of(0, name, "/obj", NULL, 0, 0);
+		ck_assert_uint_eq(frames_intern(fx.ft, &k), (uint32_t)i);
+	}
+	ck_assert_uint_eq(frames_count(fx.ft), N);
+	const struct vgt_frame *first = frames_at(fx.ft, 0);
+	for (int i = 0; i < N; i += 97) {
+		snprintf(name, sizeof(name), "fn%d", i);
+		struct frame_key k = key_of(0, name, "/obj", NULL, 0, 0);
+		ck_assert_uint_eq(frames_intern(fx.ft, &k), (uint32_t)i);
+		ck_assert_str_eq(frames_at(fx.ft, (uint32_t)i)->fn, name);
+	}
+	ck_assert_ptr_eq(frames_at(fx.ft, 0), first); /* entries never move */
+	fx_done(&fx);
+}
+END_TEST
+
+START_TEST(test_intern_frame_keeps_derived_fields)
+{
+	struct fx fx;
+	fx_init(&fx);
+	struct vgt_frame f;
+	memset(&f, 0, sizeof(f));
+	f.ip = 0x10;
+	f.fn = "__pyx_pf_3api_6native_random_noise";
+	f.file = "native.c";
+	f.line = 1378;
+	f.pyx_file = "api/native.pyx";
+	f.pyx_line = 11;
+	f.pyname = "api.native.random_noise";
+	f.cls = FRAME_USER;
+	f.resolved = 1;
+	uint32_t id = frames_intern_frame(fx.ft, &f);
+	const struct vgt_frame *e = frames_at(fx.ft, id);
+	ck_assert_str_eq(e->pyx_file, "api/native.pyx");
+	ck_assert_uint_eq(e->pyx_line, 11);
+	ck_assert_ptr_eq(e->pyname, strpool_intern(fx.pool, "api.native.random_noise"));
+	ck_assert(e->resolved);
+	/* the same key from the reader's side finds it */
+	struct frame_key k = key_of(0x10, f.fn, NULL, "native.c", 1378, 0);
+	ck_assert_uint_eq(frames_intern(fx.ft, &k), id);
+	fx_done(&fx);
+}
+END_TEST
+
+Suite *frames_suite(void)
+{
+	Suite *s = suite_create("frames");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_same_frame_same_id);
+	tcase_add_test(tc, test_every_field_counts);
+	tcase_add_test(tc, test_pid_only_for_unnamed_frames);
+	tcase_add_test(tc, test_many_frames_one_ip);
+	tcase_add_test(tc, test_intern_frame_keeps_derived_fields);
+	suite_add_tcase(s, tc);
+	return s;
+}
