@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render.h"
 
 #define FP_LEN 16
@@ -138,7 +139,8 @@ int baseline_write(FILE *out, const struct vgt_report *report)
 			continue;
 		const char *loc = render_location_label(report, &sites[i]->location);
 		/* Keep the line one line, whatever the location holds. */
-		fprintf(out, "%s %s ", sites[i]->fingerprint, sites[i]->kind_name);
+		fprintf(out, "%s %s ", sites[i]->fingerprint,
+			escape_text_pool(report->pool, sites[i]->kind_name));
 		for (const char *p = loc; *p != '\0'; p++)
 			fputc(*p == '\n' || *p == '\r' ? ' ' : *p, out);
 		fputc('\n', out);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/jsonw.h"
 #include "vgtriage/render_ci.h"
 
@@ -364,16 +365,17 @@ static const char *side_label(const struct vgt_report *r)
 {
 	if (r->n_inputs == 0)
 		return "(no inputs)";
+	const char *first = escape_text_pool(r->pool, r->inputs[0]->path);
 	if (r->n_inputs == 1)
-		return r->inputs[0]->path;
-	return strpool_printf(r->pool, "%s and %zu more", r->inputs[0]->path, r->n_inputs - 1);
+		return first;
+	return strpool_printf(r->pool, "%s and %zu more", first, r->n_inputs - 1);
 }
 
 static void text_line(FILE *out, const struct vgt_report *r, const struct entry *e, char mark)
 {
 	const struct vgt_site *s = e->newer != NULL ? e->newer : e->base;
 	int leak = kind_is_leak(s->kind);
-	fprintf(out, "  %c %-17s ", mark, render_ci_kind_label(s));
+	fprintf(out, "  %c %-17s ", mark, escape_text_pool(r->pool, render_ci_kind_label(s)));
 	if (e->change == CH_GREW || e->change == CH_SHRANK) {
 		if (leak)
 			fprintf(out, "%+" PRId64 " bytes, %+" PRId64 " blocks (%" PRIu64 " -> %" PRIu64
@@ -395,7 +397,7 @@ static void text_line(FILE *out, const struct vgt_report *r, const struct entry 
 	}
 	fprintf(out, "  %s", render_location_label(r, &s->location));
 	if (s->location.function != NULL)
-		fprintf(out, "  %s", s->location.function);
+		fprintf(out, "  %s", escape_text_pool(r->pool, s->location.function));
 	if (e->fails)
 		fputs("  [fails]", out);
 	fputc('\n', out);

@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
+
 static const struct {
 	const char *name;
 	render_fn *fn;
@@ -58,7 +60,7 @@ static const char *basename_of(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
-const char *render_location_label(const struct vgt_report *report,
+static const char *location_label(const struct vgt_report *report,
 				  const struct vgt_location *loc)
 {
 	/* A .pyx path is as Cython wrote it, not under the C frame's dir. */
@@ -74,7 +76,13 @@ const char *render_location_label(const struct vgt_report *report,
 	return loc->function != NULL ? loc->function : "???";
 }
 
-const char *render_frame_label(const struct vgt_report *report, const struct vgt_frame *f)
+const char *render_location_label(const struct vgt_report *report,
+				  const struct vgt_location *loc)
+{
+	return escape_text_pool(report->pool, location_label(report, loc));
+}
+
+static const char *frame_label(const struct vgt_report *report, const struct vgt_frame *f)
 {
 	const char *fn = f->pyname != NULL ? f->pyname : f->fn != NULL ? f->fn : "???";
 	if (f->pyx_file != NULL)
@@ -144,6 +152,11 @@ const char *render_hidden_text(const struct vgt_report *r)
 				      it->bytes, b);
 	}
 	return text;
+}
+
+const char *render_frame_label(const struct vgt_report *report, const struct vgt_frame *f)
+{
+	return escape_text_pool(report->pool, frame_label(report, f));
 }
 
 const char *render_relative_path(const struct vgt_report *report, const char *path,

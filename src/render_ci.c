@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
+
 const char *render_ci_level(enum vgt_kind kind)
 {
 	switch (kind_group(kind)) {
@@ -94,7 +96,9 @@ const char *render_ci_where(const struct vgt_report *r, const struct vgt_site *s
 	const char *path = render_ci_path(r, &s->location, root, &rel);
 	if (path == NULL)
 		return render_location_label(r, &s->location);
-	return s->location.line > 0 ? strpool_printf(r->pool, "%s:%u", path, s->location.line) : path;
+	return escape_text_pool(r->pool, s->location.line > 0 ? strpool_printf(r->pool, "%s:%u", path,
+									       s->location.line)
+							      : path);
 }
 
 const char *render_ci_message(const struct vgt_report *r, const struct vgt_site *s,
@@ -103,7 +107,7 @@ const char *render_ci_message(const struct vgt_report *r, const struct vgt_site 
 	int rel;
 	const char *path = render_ci_path(r, &s->location, root, &rel);
 	const char *where = render_ci_where(r, s, root);
-	const char *fn = s->location.function;
+	const char *fn = escape_text_pool(r->pool, s->location.function);
 	const char *in = fn != NULL && (path != NULL || s->location.obj == NULL)
 				 ? strpool_printf(r->pool, " in %s", fn)
 				 : "";
@@ -115,7 +119,8 @@ const char *render_ci_message(const struct vgt_report *r, const struct vgt_site 
 				      s->records == 1 ? "" : "s", where, in);
 	const char *what = s->what != NULL ? s->what : kind_info(s->kind)->title;
 	size_t wl = strcspn(what, "\n");
-	return strpool_printf(r->pool, "%.*s (%" PRIu64 " time%s) at %s%s", (int)wl, what,
+	what = escape_text_pool(r->pool, strpool_intern_n(r->pool, what, wl));
+	return strpool_printf(r->pool, "%s (%" PRIu64 " time%s) at %s%s", what,
 			      s->occurrences, s->occurrences == 1 ? "" : "s", where, in);
 }
 

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render_ci.h"
 
 static const char *severity(const struct render_options *opts, const struct vgt_site *s)
@@ -37,10 +38,14 @@ static json_t *issue(const struct vgt_report *r, const struct vgt_site *s,
 		path = s->location.obj != NULL ? s->location.obj : "unknown";
 		line = 1;
 	}
+	/* visible form: a name that is not UTF-8 would make json_pack fail
+	 * and the issue vanish */
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:[s],s:{s:s,s:{s:i}}}", "type", "issue", "description",
-			      render_ci_message(r, s, opts->source_root), "check_name", s->kind_name,
-			      "fingerprint", s->fingerprint, "categories", "Bug Risk", "location",
-			      "path", path, "lines", "begin", (json_int_t)(line > 0 ? line : 1));
+			      render_ci_message(r, s, opts->source_root), "check_name",
+			      escape_text_pool(r->pool, s->kind_name), "fingerprint", s->fingerprint,
+			      "categories", "Bug Risk", "location", "path",
+			      escape_text_pool(r->pool, path), "lines", "begin",
+			      (json_int_t)(line > 0 ? line : 1));
 	json_object_set_new(o, "severity", json_string(severity(opts, s)));
 	return o;
 }

@@ -5,26 +5,21 @@
  *
  * A site that --fail-on names is an error; others are warnings (leaks
  * possibly lost, indirect) or notices (still reachable) by kind.  Data is
- * escaped as the runner's command parser expects: % \r \n everywhere, and
- * : , in properties too.
+ * escaped as the runner's command parser expects (escape.h): % \r \n
+ * everywhere, and : , in properties too; other controls are made visible.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render_ci.h"
 
 static void escape(FILE *out, const char *s, int property)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '%': fputs("%25", out); break;
-		case '\r': fputs("%0D", out); break;
-		case '\n': fputs("%0A", out); break;
-		case ':': property ? fputs("%3A", out) : fputc(':', out); break;
-		case ',': property ? fputs("%2C", out) : fputc(',', out); break;
-		default: fputc(*s, out);
-		}
-	}
+	if (property)
+		escape_github_property(out, s);
+	else
+		escape_github_data(out, s);
 }
 
 static const char *command_of(const struct render_options *opts, const struct vgt_site *s)
@@ -76,7 +71,8 @@ int render_github(FILE *out, const struct vgt_report *r, const struct render_opt
 							   ? " (new)"
 							   : "");
 		if (s->kind == VGT_KIND_UNKNOWN)
-			title = strpool_printf(r->pool, "valgrind %s", s->kind_name);
+			title = strpool_printf(r->pool, "valgrind %s",
+					       escape_text_pool(r->pool, s->kind_name));
 		escape(out, title, 1);
 		fputs("::", out);
 		escape(out, render_ci_message(r, s, opts->source_root), 0);

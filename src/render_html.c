@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/figures.h"
 #include "vgtriage/render_ci.h"
 
@@ -32,18 +33,11 @@ static const char css[] =
 	".hint{border-left:.25em solid #9a6700;padding:.2em .8em;background:#fff8c5}"
 	"ul.inputs{padding-left:1.2em}";
 
+/* Text and attribute values (escape.h): & < > " ' as references,
+ * controls and bidi overrides made visible. */
 static void esc(FILE *out, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fputc(*s, out);
-		}
-	}
+	escape_html(out, s);
 }
 
 static void inputs(FILE *out, const struct vgt_report *r)

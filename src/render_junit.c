@@ -6,13 +6,16 @@
  * location; body: the folded stack), a site the baseline knows while
  * --fail-on has "new" is <skipped>.  An input that ended early adds a
  * failing "run complete" testcase when --fail-on has "incomplete".
- * Written with libxml2's xmlTextWriter, which does the escaping.
+ * Written with libxml2's xmlTextWriter, which does the XML escaping; the
+ * input's strings go in in their visible form (escape.h), since XML 1.0
+ * cannot hold control characters at all.
  */
 #include <inttypes.h>
 #include <libxml/xmlwriter.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render_ci.h"
 
 #define X(s) ((const xmlChar *)(s))
@@ -27,6 +30,7 @@ struct junit {
 
 static void attr(struct junit *j, const char *name, const char *value)
 {
+	value = escape_text_pool(j->r->pool, value);
 	if (xmlTextWriterWriteAttribute(j->w, X(name), X(value)) < 0)
 		j->rc = -1;
 }
@@ -120,6 +124,7 @@ static void write_site(struct junit *j, const struct vgt_site *s)
 						  amount, where));
 		attr(j, "type", s->kind_name);
 		char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "");
+		/* every part is in its visible form already: the newlines are ours */
 		const char *body = strpool_printf(r->pool, "%s\n%s%s",
 						  render_ci_message(r, s, j->opts->source_root),
 						  s->baseline != NULL ? strpool_printf(r->pool, "baseline: %s\n",

@@ -7,43 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/figures.h"
 #include "vgtriage/render_ci.h"
 
 #define DEFAULT_STACKS 5
 
-/* A table cell: '|' would end it, '<' '>' '&' would be HTML, newlines
- * would end the row. */
+/* A table cell ('|' would end it, '<' '>' '&' would be HTML, a newline
+ * would end the row, '[' a link): escape.h. */
 static void cell(FILE *out, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '|': fputs("\\|", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '`': fputs("\\`", out); break;
-		case '*': fputs("\\*", out); break;
-		case '_': fputs("\\_", out); break;
-		case '\n': case '\r': fputc(' ', out); break;
-		default: fputc(*s, out);
-		}
-	}
-}
-
-/* Text inside an HTML element (<summary>). */
-static void html_text(FILE *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '\n': fputc(' ', out); break;
-		default: fputc(*s, out);
-		}
-	}
+	escape_markdown_cell(out, s);
 }
 
 static void summary(FILE *out, const struct vgt_report *r, const struct render_options *opts,
@@ -100,23 +74,15 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		fprintf(out, "\n… %zu more sites not listed.\n", r->n_shown - n);
 }
 
-/* A fenced block's line: a ``` inside would close the fence early. */
-static void fenced(FILE *out, const char *s)
+static void put_fence(FILE *out, size_t n)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		if (s[0] == '`' && s[1] == '`' && s[2] == '`') {
-			fputs("'``", out);
-			s += 2;
-		} else if (*s == '\n' || *s == '\r') {
-			fputc(' ', out);
-		} else {
-			fputc(*s, out);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		fputc('`', out);
 }
 
-/* The nature and the hint (issue 13), then the lines it is based on. */
-static void hint(FILE *out, const struct vgt_site *s)
+/* The nature and the hint (issue 13), then the lines it is based on, in a
+ * fence longer than any run of backticks inside them. */
+static void hint(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
 {
 	const struct vgt_explain *x = s->explain;
 	if (x == NULL)
@@ -128,34 +94,48 @@ static void hint(FILE *out, const struct vgt_site *s)
 		return;
 	fputs("**Hint:** ", out);
 	cell(out, x->hint);
-	fputs("\n\n```\n", out);
+	fputs("\n\n", out);
+	char *lines = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&lines, &len);
+	if (mem == NULL)
+		return;
 	for (size_t i = 0; i < x->n_evidence; i++) {
 		const struct vgt_hint_line *h = &x->evidence[i];
-		fenced(out, h->file);
-		fprintf(out, ":%u | ", h->line);
-		fenced(out, h->text);
-		fputc('\n', out);
+		fprintf(mem, "%s:%u | %s\n", escape_text_pool(r->pool, h->file), h->line,
+			h->text != NULL ? escape_text_pool(r->pool, h->text) : "");
 	}
-	fputs("```\n\n", out);
+	fclose(mem);
+	size_t fence = escape_markdown_fence(lines);
+	put_fence(out, fence);
+	fputc('\n', out);
+	fputs(lines, out);
+	put_fence(out, fence);
+	fputs("\n\n", out);
+	free(lines);
 }
 
 static void details(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 		    const char *root)
 {
 	fprintf(out, "<details><summary>#%zu ", s->rank);
-	html_text(out, render_ci_message(r, s, root));
+	escape_markdown_html(out, render_ci_message(r, s, root));
 	fputs("</summary>\n\n", out);
-	hint(out, s);
-	fputs("```\n", out);
-	if (s->location.source != NULL)
-		fprintf(out, "%s\n\n", s->location.source);
+	hint(out, r, s);
+	const char *source = escape_text_pool(r->pool, s->location.source);
 	char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "");
-	/* A ``` line inside would close the fence early. */
-	for (char *p = strstr(stack, "```"); p != NULL; p = strstr(p, "```"))
-		p[0] = '\'';
+	/* A fence longer than any run of backticks inside: nothing closes it early. */
+	size_t fence = escape_markdown_fence(stack);
+	if (source != NULL && escape_markdown_fence(source) > fence)
+		fence = escape_markdown_fence(source);
+	put_fence(out, fence);
+	fputc('\n', out);
+	if (source != NULL)
+		fprintf(out, "%s\n\n", source);
 	fputs(stack, out);
 	free(stack);
-	fputs("```\n\n</details>\n\n", out);
+	put_fence(out, fence);
+	fputs("\n\n</details>\n\n", out);
 }
 
 int render_markdown(FILE *out, const struct vgt_report *r, const struct render_options *opts)

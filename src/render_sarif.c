@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/render_ci.h"
 
 #define SARIF_SCHEMA "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -21,21 +22,15 @@
 /* Percent-encodes what a URI path may not hold as is (RFC 3986). */
 static char *uri_path(const char *path)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(path);
-	char *out = xmalloc(3 * n + 1), *o = out;
-	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    strchr("/-._~!$&'()*+,;=:@", *p) != NULL) {
-			*o++ = (char)*p;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 15];
-		}
-	}
-	*o = '\0';
-	return out;
+	return escape_uri_path(path);
+}
+
+/* A path a SARIF location may name: a relative one must stay inside
+ * SRCROOT ("../../etc/passwd" does not: such a frame gets no physical
+ * location). */
+static const char *usable(const char *path, int relative)
+{
+	return path != NULL && (!relative || escape_path_inside(path)) ? path : NULL;
 }
 
 static json_t *artifact(const char *path, int relative)
@@ -50,11 +45,13 @@ static json_t *artifact(const char *path, int relative)
 	return a;
 }
 
-static json_t *physical(const char *path, int relative, unsigned line, const char *snippet)
+static json_t *physical(const struct vgt_report *r, const char *path, int relative,
+		       unsigned line, const char *snippet)
 {
 	json_t *region = json_pack("{s:i}", "startLine", (json_int_t)(line > 0 ? line : 1));
 	if (snippet != NULL)
-		json_object_set_new(region, "snippet", json_pack("{s:s}", "text", snippet));
+		json_object_set_new(region, "snippet",
+				    json_pack("{s:s}", "text", escape_text_pool(r->pool, snippet)));
 	return json_pack("{s:o,s:o}", "artifactLocation", artifact(path, relative), "region", region);
 }
 
@@ -71,23 +68,26 @@ static json_t *primary_location(const struct vgt_report *r, const struct vgt_sit
 	json_t *loc = json_object();
 	int rel;
 	const char *path = render_ci_path(r, &s->location, root, &rel);
-	if (path != NULL) {
+	if (usable(path, rel) != NULL) {
 		json_object_set_new(loc, "physicalLocation",
-				    physical(path, rel, s->location.line, s->location.source));
+				    physical(r, path, rel, s->location.line, s->location.source));
 	} else {
 		for (size_t i = 0; i < s->stack.count; i++) {
 			unsigned line;
-			path = render_ci_frame_path(r, stack_frame(r->frames, &s->stack, i), root, &rel, &line);
-			if (path != NULL && line > 0) {
-				json_object_set_new(loc, "physicalLocation", physical(path, rel, line, NULL));
+			path = render_ci_frame_path(r, stack_frame(r->frames, &s->stack, i), root, &rel,
+						    &line);
+			if (usable(path, rel) != NULL && line > 0) {
+				json_object_set_new(loc, "physicalLocation",
+						    physical(r, path, rel, line, NULL));
 				break;
 			}
 		}
 	}
 	if (s->location.function != NULL)
 		json_object_set_new(loc, "logicalLocations",
-				    json_pack("[{s:s,s:s}]", "fullyQualifiedName", s->location.function,
-					      "kind", "function"));
+				    json_pack("[{s:s,s:s}]", "fullyQualifiedName",
+					      escape_text_pool(r->pool, s->location.function), "kind",
+					      "function"));
 	return loc;
 }
 
@@ -104,8 +104,8 @@ static json_t *thread_flow_location(const struct vgt_report *r, const struct vgt
 		int rel;
 		unsigned line;
 		const char *path = render_ci_frame_path(r, f, root, &rel, &line);
-		if (path != NULL && line > 0)
-			json_object_set_new(loc, "physicalLocation", physical(path, rel, line, NULL));
+		if (usable(path, rel) != NULL && line > 0)
+			json_object_set_new(loc, "physicalLocation", physical(r, path, rel, line, NULL));
 		json_object_set_new(loc, "message", text_message(render_frame_label(r, f)));
 	}
 	json_t *tfl = json_pack("{s:o}", "location", loc);
@@ -143,8 +143,8 @@ static void hint_fix(const struct vgt_report *r, const struct vgt_site *s, const
 	json_t *change = json_pack("{s:o,s:[{s:{s:I,s:i,s:I,s:i}}]}", "artifactLocation",
 				   artifact(path, rel), "replacements", "deletedRegion", "startLine",
 				   line, "startColumn", 1, "endLine", line, "endColumn", 1);
-	json_t *fix = json_pack("{s:{s:s++},s:[o]}", "description", "text", "Hint: ", x->hint, "",
-				"artifactChanges", change);
+	json_t *fix = json_pack("{s:{s:s++},s:[o]}", "description", "text", "Hint: ",
+				escape_text_pool(r->pool, x->hint), "", "artifactChanges", change);
 	json_object_set_new(res, "fixes", json_pack("[o]", fix));
 	json_t *related = json_object_get(res, "relatedLocations");
 	if (related == NULL) {
@@ -160,8 +160,8 @@ static void hint_fix(const struct vgt_report *r, const struct vgt_site *s, const
 						 h->text != NULL ? h->text : "");
 		json_array_append_new(related,
 				      json_pack("{s:I,s:o,s:o}", "id", (json_int_t)(2 + i),
-						"physicalLocation", physical(path, rel, h->line, NULL),
-						"message", text_message(msg)));
+						"physicalLocation", physical(r, path, rel, h->line, NULL),
+						"message", text_message(escape_text_pool(r->pool, msg))));
 	}
 	if (json_array_size(related) == 0)
 		json_object_del(res, "relatedLocations");
@@ -206,9 +206,9 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 	if (s->has_generated) {
 		int rel;
 		const char *path = render_ci_path(r, &s->generated, root, &rel);
-		if (path != NULL && s->generated.line > 0) {
+		if (usable(path, rel) != NULL && s->generated.line > 0) {
 			json_t *related = json_pack("{s:i,s:o,s:o}", "id", 1, "physicalLocation",
-						    physical(path, rel, s->generated.line, NULL), "message",
+						    physical(r, path, rel, s->generated.line, NULL), "message",
 						    text_message("generated C code"));
 			json_object_set_new(res, "relatedLocations", json_pack("[o]", related));
 		}
@@ -220,7 +220,8 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 	if (s->baseline != NULL)
 		json_object_set_new(res, "baselineState",
 				    json_string(strcmp(s->baseline, "new") == 0 ? "new" : "unchanged"));
-	json_t *props = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "kind", render_ci_kind_label(s),
+	json_t *props = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "kind",
+				  escape_text_pool(r->pool, render_ci_kind_label(s)),
 				  "category", frame_class_name(s->category), "bytes",
 				  (json_int_t)s->bytes, "blocks", (json_int_t)s->blocks, "records",
 				  (json_int_t)s->records, "rank", (json_int_t)s->rank);
@@ -270,7 +271,7 @@ static json_t *invocation(const struct vgt_report *r)
 			json_array_append_new(
 				notes, json_pack("{s:o,s:s}", "message",
 						 text_message(strpool_printf(
-							 r->pool, "%s: %s", in->path,
+							 r->pool, "%s: %s", escape_text_pool(r->pool, in->path),
 							 !in->complete ? "input ends early (valgrind killed?)"
 								       : "the run did not finish")),
 						 "level", "warning"));

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/figures.h"
 #include "vgtriage/render.h"
 #include "vgtriage/suppress.h"
@@ -57,11 +58,15 @@ static void print_inputs(FILE *out, const struct vgt_report *r, const struct sty
 {
 	for (size_t i = 0; i < r->n_inputs; i++) {
 		const struct vgt_input *in = r->inputs[i];
-		fprintf(out, "%s%s%s", st->bold, in->path, st->reset);
+		fputs(st->bold, out);
+		escape_text(out, in->path);
+		fputs(st->reset, out);
 		if (in->pid >= 0)
 			fprintf(out, ": pid %ld", in->pid);
-		if (in->command != NULL)
-			fprintf(out, ", %s", in->command);
+		if (in->command != NULL) {
+			fputs(", ", out);
+			escape_text(out, in->command);
+		}
 		fprintf(out, " (%s, %zu %s)", in->format, in->records,
 			plural(in->records, "record", "records"));
 		if (!in->complete)
@@ -69,7 +74,8 @@ static void print_inputs(FILE *out, const struct vgt_report *r, const struct sty
 		else if (!in->finished)
 			fprintf(out, " %s[INCOMPLETE: the run did not finish]%s", st->red, st->reset);
 		if (in->fatal_signal != NULL)
-			fprintf(out, " %s[killed by %s]%s", st->red, in->fatal_signal, st->reset);
+			fprintf(out, " %s[killed by %s]%s", st->red,
+				escape_text_pool(r->pool, in->fatal_signal), st->reset);
 		fputc('\n', out);
 	}
 }
@@ -95,14 +101,14 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		const struct vgt_site *s = r->sites[i];
 		char b1[32], b2[32], b3[32];
 		int leak = kind_is_leak(s->kind);
-		const char *kind = s->kind == VGT_KIND_UNKNOWN ? s->kind_name
+		const char *kind = s->kind == VGT_KIND_UNKNOWN ? escape_text_pool(r->pool, s->kind_name)
 								 : kind_info(s->kind)->short_name;
 		fprintf(out, "%4zu  %s%-17s%s %11s %8s %8s  %-*s  %s", s->rank, kind_colour(st, s->kind),
 			kind, st->reset, leak ? count(b1, sizeof(b1), s->bytes) : "-",
 			leak ? count(b2, sizeof(b2), s->blocks) : "-",
 			count(b3, sizeof(b3), leak ? s->records : s->occurrences), (int)locw,
 			render_location_label(r, &s->location),
-			s->location.function != NULL ? s->location.function : "");
+			s->location.function != NULL ? escape_text_pool(r->pool, s->location.function) : "");
 		if (s->baseline != NULL)
 			fprintf(out, "  [%s]", s->baseline);
 		fputc('\n', out);
@@ -116,26 +122,31 @@ static void print_context(FILE *out, const struct vgt_site *s, const struct styl
 {
 	const struct vgt_context *c = &s->context;
 	if (c->count == 0) {
-		if (s->location.source != NULL)
-			fprintf(out, "        %s%s%s\n", st->green, s->location.source, st->reset);
+		if (s->location.source != NULL) {
+			fprintf(out, "        %s", st->green);
+			escape_text(out, s->location.source);
+			fprintf(out, "%s\n", st->reset);
+		}
 		return;
 	}
 	for (size_t i = 0; i < c->count; i++) {
 		unsigned line = c->first_line + (unsigned)i;
 		int here = line == s->location.line;
-		fprintf(out, "    %s%s%6u | %s%s\n", here ? st->bold : st->dim, here ? ">" : " ", line,
-			c->lines[i], st->reset);
+		fprintf(out, "    %s%s%6u | ", here ? st->bold : st->dim, here ? ">" : " ", line);
+		escape_text(out, c->lines[i]);
+		fprintf(out, "%s\n", st->reset);
 	}
 }
 
 /* The hint (issue 13) under the source lines: its text wrapped, then the
  * lines it is based on. */
-static void print_hint(FILE *out, const struct vgt_site *s, const struct style *st)
+static void print_hint(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
+		       const struct style *st)
 {
 	const struct vgt_explain *x = s->explain;
 	if (x == NULL || x->hint == NULL)
 		return;
-	const char *p = x->hint;
+	const char *p = escape_text_pool(r->pool, x->hint);
 	const char *lead = "    hint: ";
 	while (*p != '\0') {
 		size_t n = strlen(p), cut = n;
@@ -155,8 +166,9 @@ static void print_hint(FILE *out, const struct vgt_site *s, const struct style *
 	for (size_t i = 0; i < x->n_evidence; i++) {
 		const struct vgt_hint_line *h = &x->evidence[i];
 		int other = s->location.file == NULL || strcmp(h->file, s->location.file) != 0;
-		fprintf(out, "    %s%s%s%6u | %s%s\n", st->dim, other ? h->file : "", other ? ":" : " ",
-			h->line, h->text != NULL ? h->text : "", st->reset);
+		fprintf(out, "    %s%s%s%6u | %s%s\n", st->dim,
+			other ? escape_text_pool(r->pool, h->file) : "", other ? ":" : " ", h->line,
+			h->text != NULL ? escape_text_pool(r->pool, h->text) : "", st->reset);
 	}
 }
 
@@ -195,7 +207,8 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 	char b1[32], b2[32], b3[32];
 	const struct vgt_kind_info *ki = kind_info(s->kind);
 	fprintf(out, "\n%s#%zu%s %s%s%s", st->bold, s->rank, st->reset, kind_colour(st, s->kind),
-		s->kind == VGT_KIND_UNKNOWN ? s->kind_name : ki->title, st->reset);
+		s->kind == VGT_KIND_UNKNOWN ? escape_text_pool(r->pool, s->kind_name) : ki->title,
+		st->reset);
 	if (kind_is_leak(s->kind)) {
 		fprintf(out, ": %s %s in %s %s", count(b1, sizeof(b1), s->bytes),
 			plural(s->bytes, "byte", "bytes"), count(b2, sizeof(b2), s->blocks),
@@ -211,25 +224,26 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 	if (s->has_delta)
 		fprintf(out, " (%+" PRId64 " bytes, %+" PRId64 " blocks)", s->delta_bytes, s->delta_blocks);
 	if (s->explain != NULL)
-		fprintf(out, " — %s", s->explain->label);
+		fprintf(out, " — %s", escape_text_pool(r->pool, s->explain->label));
 	fputc('\n', out);
 	fprintf(out, "    %s%s%s  %s%s\n", st->bold, render_location_label(r, &s->location), st->reset,
-		s->location.function != NULL ? s->location.function : "",
+		s->location.function != NULL ? escape_text_pool(r->pool, s->location.function) : "",
 		s->location.ambiguous ? " (name demangled without the generated .c: may be inexact)"
 				      : "");
 	print_context(out, s, st);
-	print_hint(out, s, st);
+	print_hint(out, r, s, st);
 	if (s->has_generated)
 		fprintf(out, "    %sgenerated: %s%s%s\n", st->dim, render_location_label(r, &s->generated),
 			s->generated.function != NULL ? "  " : "",
-			s->generated.function != NULL ? s->generated.function : "");
+			s->generated.function != NULL ? escape_text_pool(r->pool, s->generated.function)
+						      : "");
 	if (!kind_is_leak(s->kind) && s->what != NULL)
-		fprintf(out, "    %s%s\n", s->what, st->reset);
+		fprintf(out, "    %s%s\n", escape_text_pool(r->pool, s->what), st->reset);
 	else
 		fputs(st->reset, out);
 	render_text_stack(out, r, &s->stack, s->culprit, "    ", opts->color);
 	if (s->auxwhat != NULL) {
-		fprintf(out, "    %s\n", s->auxwhat);
+		fprintf(out, "    %s\n", escape_text_pool(r->pool, s->auxwhat));
 		render_text_stack(out, r, &s->aux_stack, s->aux_stack.count, "    ", opts->color);
 	}
 }
@@ -329,8 +343,11 @@ int render_text(FILE *out, const struct vgt_report *r, const struct render_optio
 	for (size_t i = 0; i < n && i < stacks; i++)
 		print_site_detail(out, r, r->sites[i], opts, st);
 	print_summary(out, r, st);
-	for (size_t i = 0; i < r->n_notes; i++)
-		fprintf(out, "%snote:%s %s\n", st->dim, st->reset, r->notes[i]);
+	for (size_t i = 0; i < r->n_notes; i++) {
+		fprintf(out, "%snote:%s ", st->dim, st->reset);
+		escape_text(out, r->notes[i]);
+		fputc('\n', out);
+	}
 	if (opts->gen_suppressions) {
 		fprintf(out, "\n%sSuppressions for the listed sites:%s\n", st->bold, st->reset);
 		for (size_t i = 0; i < n; i++)

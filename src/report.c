@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
+
 struct vgt_report *report_new(void)
 {
 	struct vgt_report *report = xcalloc(1, sizeof(*report));
@@ -89,7 +91,8 @@ void report_add_note(struct vgt_report *report, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	const char *note = strpool_intern(report->pool, buf);
+	/* notes quote the input (paths, names): kept in their visible form */
+	const char *note = escape_text_pool(report->pool, strpool_intern(report->pool, buf));
 	for (size_t i = 0; i < report->n_notes; i++)
 		if (report->notes[i] == note)
 			return;

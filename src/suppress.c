@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
+
 #define MAX_SUPP_FRAMES 24 /* valgrind's VG_MAX_SUPP_CALLERS */
 
 enum supp_kind {
@@ -572,21 +574,32 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 	const char *kind = site_supp_kind(site, kbuf, sizeof(kbuf), &extra_line, extra,
 					  sizeof(extra));
 	if (kind == NULL) {
-		fprintf(out, "# %s: valgrind has no suppression kind for it\n", site->kind_name);
+		fputs("# ", out);
+		escape_text(out, site->kind_name);
+		fputs(": valgrind has no suppression kind for it\n", out);
 		return ferror(out) ? -1 : 0;
 	}
 	fprintf(out, "{\n   <insert_a_suppression_name_here>\n   Memcheck:%s\n", kind);
-	if (extra_line != NULL)
-		fprintf(out, "   %s\n", extra_line);
+	if (extra_line != NULL) {
+		fputs("   ", out);
+		escape_supp_name(out, extra_line);
+		fputc('\n', out);
+	}
 	size_t last = site->culprit < site->stack.count ? site->culprit : site->stack.count - 1;
 	for (size_t i = 0; site->stack.count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
 		const struct vgt_frame *f = stack_frame(report->frames, &site->stack, i);
-		if (f->fn != NULL)
-			fprintf(out, "   fun:%s\n", f->fn);
-		else if (f->obj != NULL)
-			fprintf(out, "   obj:%s\n", f->obj);
-		else
+		/* one line each, whatever the names hold; '?' matches what was replaced */
+		if (f->fn != NULL) {
+			fputs("   fun:", out);
+			escape_supp_name(out, f->fn);
+			fputc('\n', out);
+		} else if (f->obj != NULL) {
+			fputs("   obj:", out);
+			escape_supp_name(out, f->obj);
+			fputc('\n', out);
+		} else {
 			fputs("   ...\n", out);
+		}
 	}
 	if (last + 1 < site->stack.count)
 		fputs("   ...\n", out);

@@ -20,6 +20,7 @@
 #include "vgtriage/cymap.h"
 #include "vgtriage/demangle.h"
 #include "vgtriage/perfmap.h"
+#include "vgtriage/srcpolicy.h"
 
 #define MAX_SEARCH_DEPTH 6
 #define MAX_SEARCH_ENTRIES 20000
@@ -47,6 +48,12 @@ struct pyx_file {
 	char *path;        /* NULL: not found */
 	/* where it was looked for when not found (c_path is a cfile's) */
 	const char *c_path, *dir;
+};
+
+/* A file the source policy would not read (for -v notes). */
+struct refused {
+	char *path;
+	const char *why;
 };
 
 struct perf_source {
@@ -85,6 +92,10 @@ struct symbolizer {
 	 * cname with one reading): they settle a guess that read the same */
 	const char **confirmed;
 	size_t n_confirmed_slots, n_confirmed;
+	/* every file named by the input is read through the policy */
+	struct srcpolicy *policy;
+	struct refused *refused;
+	size_t n_refused, refused_cap;
 	/* C sources looked for by symbolize_context, found or not, by
 	 * (dir, file): each is looked for once, not once per site */
 	struct ctx_file *ctx_files;
@@ -137,18 +148,57 @@ static void add_looked(char **looked, const char *path)
 	free(old);
 }
 
-/* Tries one candidate; returns a malloc'd copy when it is a file. */
-static char *try_path(char *candidate, char **looked)
+/* Remembers a file that exists but that the policy refuses. */
+static void note_refused(struct symbolizer *sym, const char *path, const char *why)
 {
-	if (is_file(candidate))
+	if (strcmp(why, SRCPOLICY_MISSING) == 0)
+		return;
+	for (size_t i = 0; i < sym->n_refused; i++)
+		if (strcmp(sym->refused[i].path, path) == 0)
+			return;
+	sym->refused = xgrow(sym->refused, &sym->refused_cap, sym->n_refused + 1,
+			     sizeof(*sym->refused));
+	sym->refused[sym->n_refused].path = xstrdup(path);
+	sym->refused[sym->n_refused].why = why;
+	sym->n_refused++;
+}
+
+/* Tries one candidate; returns it (malloc'd) when the policy lets us read it. */
+static char *try_path(struct symbolizer *sym, char *candidate, char **looked)
+{
+	const char *why;
+	if (srcpolicy_check(sym->policy, candidate, &why) == 0)
 		return candidate;
+	note_refused(sym, candidate, why);
 	add_looked(looked, candidate);
 	free(candidate);
 	return NULL;
 }
 
+/* A file's contents through the policy (NULL when refused or unreadable). */
+static char *read_allowed(struct symbolizer *sym, const char *path, size_t *len)
+{
+	const char *why;
+	char *text = srcpolicy_read(sym->policy, path, len, &why);
+	if (text == NULL)
+		note_refused(sym, path, why);
+	return text;
+}
+
+static struct cymap *load_map(struct symbolizer *sym, const char *path)
+{
+	size_t len;
+	char *text = read_allowed(sym, path, &len);
+	if (text == NULL)
+		return NULL;
+	struct cymap *map = cymap_parse(sym->pool, text, len);
+	free(text);
+	return map;
+}
+
 /* root + the last k components of dir + file, longest suffix first. */
-static char *try_root(const char *root, const char *dir, const char *file, char **looked)
+static char *try_root(struct symbolizer *sym, const char *root, const char *dir, const char *file,
+		      char **looked)
 {
 	if (dir != NULL && *dir != '\0') {
 		for (const char *p = dir; *p != '\0'; p++) {
@@ -156,13 +206,13 @@ static char *try_root(const char *root, const char *dir, const char *file, char 
 			if (!starts)
 				continue;
 			char *rel = join(p, file);
-			char *found = try_path(join(root, rel), looked);
+			char *found = try_path(sym, join(root, rel), looked);
 			free(rel);
 			if (found != NULL)
 				return found;
 		}
 	}
-	return try_path(join(root, file), looked);
+	return try_path(sym, join(root, file), looked);
 }
 
 /* Depth-limited search under root for a file named base whose cymap
@@ -183,7 +233,7 @@ static char *search_tree(struct symbolizer *sym, const char *root, const char *b
 			continue;
 		char *path = join(root, de->d_name);
 		if (strcmp(de->d_name, base) == 0 && is_file(path)) {
-			struct cymap *map = cymap_load(sym->pool, path, NULL);
+			struct cymap *map = load_map(sym, path);
 			int ok = map != NULL && (fn == NULL || cymap_defines(map, fn));
 			cymap_free(map);
 			if (ok) {
@@ -218,14 +268,14 @@ static char *find_file(struct symbolizer *sym, const char *dir, const char *file
 {
 	char *found;
 	if (file[0] == '/' || dir == NULL || *dir == '\0')
-		found = try_path(xstrdup(file), looked);
+		found = try_path(sym, xstrdup(file), looked);
 	else
-		found = try_path(join(dir, file), looked);
+		found = try_path(sym, join(dir, file), looked);
 	if (found != NULL)
 		return found;
 	for (size_t i = 0; i < sym->opts.n_source_roots; i++) {
 		const char *root = sym->opts.source_roots[i];
-		found = try_root(root, dir, file, looked);
+		found = try_root(sym, root, dir, file, looked);
 		if (found != NULL)
 			return found;
 		if (dir == NULL || *dir == '\0') {
@@ -240,7 +290,7 @@ static char *find_file(struct symbolizer *sym, const char *dir, const char *file
 		char *mapped = apply_prefix_map(&sym->opts.prefix_maps[i], d);
 		if (mapped == NULL)
 			continue;
-		found = try_path(d == file ? mapped : join(mapped, file), looked);
+		found = try_path(sym, d == file ? mapped : join(mapped, file), looked);
 		if (d != file)
 			free(mapped);
 		if (found != NULL)
@@ -264,7 +314,7 @@ static struct cfile *cfile_for(struct symbolizer *sym, const char *dir, const ch
 	cf->file = file;
 	cf->path = find_file(sym, dir, file, fn, &cf->looked);
 	if (cf->path != NULL)
-		cf->map = cymap_load(sym->pool, cf->path, NULL);
+		cf->map = load_map(sym, cf->path);
 	return cf;
 }
 
@@ -280,18 +330,10 @@ static struct source *source_load(struct symbolizer *sym, const char *path)
 	struct source *src = &sym->sources[sym->n_sources++];
 	memset(src, 0, sizeof(*src));
 	src->path = xstrdup(path);
-	FILE *fp = fopen(path, "rb");
-	if (fp == NULL)
+	size_t len;
+	char *buf = read_allowed(sym, path, &len);
+	if (buf == NULL)
 		return NULL;
-	size_t cap = 1 << 14, len = 0, got;
-	char *buf = xmalloc(cap);
-	while ((got = fread(buf + len, 1, cap - len - 1, fp)) > 0) {
-		len += got;
-		if (len + 1 == cap)
-			buf = xgrow(buf, &cap, cap * 2, 1);
-	}
-	fclose(fp);
-	buf[len] = '\0';
 	size_t lines_cap = 0;
 	for (size_t pos = 0; pos < len;) {
 		src->starts = xgrow(src->starts, &lines_cap, src->n_lines + 1, sizeof(*src->starts));
@@ -337,25 +379,25 @@ static const char *pyx_real_path(struct symbolizer *sym, const char *name, const
 	}
 	char *found = NULL, *looked = NULL;
 	if (name[0] == '/') {
-		found = try_path(xstrdup(name), &looked);
+		found = try_path(sym, xstrdup(name), &looked);
 	}
 	if (found == NULL && c_path != NULL) {
 		char *d = xstrdup(c_path);
 		for (int depth = 0; found == NULL && depth < 8; depth++) {
 			char *slash = strrchr(d, '/');
 			if (slash == NULL) {
-				found = try_path(xstrdup(name), &looked);
+				found = try_path(sym, xstrdup(name), &looked);
 				break;
 			}
 			*slash = '\0';
-			found = try_path(join(*d != '\0' ? d : "/", name), &looked);
+			found = try_path(sym, join(*d != '\0' ? d : "/", name), &looked);
 		}
 		free(d);
 	}
 	if (found == NULL && dir != NULL)
 		found = find_file(sym, dir, basename_of(name), NULL, &looked);
 	for (size_t i = 0; found == NULL && i < sym->opts.n_source_roots; i++)
-		found = try_root(sym->opts.source_roots[i], NULL, name, &looked);
+		found = try_root(sym, sym->opts.source_roots[i], NULL, name, &looked);
 	free(looked);
 	sym->pyx = xgrow(sym->pyx, &sym->pyx_cap, sym->n_pyx + 1, sizeof(*sym->pyx));
 	sym->pyx[sym->n_pyx].name = name;
@@ -550,6 +592,9 @@ struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_o
 	sym->pool = pool;
 	if (opts != NULL)
 		sym->opts = *opts;
+	sym->policy = srcpolicy_new(sym->opts.source_roots, sym->opts.n_source_roots, 0);
+	for (size_t i = 0; i < sym->opts.n_prefix_maps; i++)
+		srcpolicy_add_root(sym->policy, sym->opts.prefix_maps[i].new_prefix);
 	return sym;
 }
 
@@ -578,6 +623,10 @@ void symbolizer_free(struct symbolizer *sym)
 	}
 	free(sym->perf);
 	free(sym->confirmed);
+	srcpolicy_free(sym->policy);
+	for (size_t i = 0; i < sym->n_refused; i++)
+		free(sym->refused[i].path);
+	free(sym->refused);
 	for (size_t i = 0; i < sym->n_ctx_slots; i++)
 		free(sym->ctx_files[i].path);
 	free(sym->ctx_files);
@@ -825,6 +874,28 @@ const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *s
 	return strpool_intern(sym->pool, text);
 }
 
+const struct srcpolicy *symbolizer_srcpolicy(const struct symbolizer *sym)
+{
+	return sym->policy;
+}
+
+/* Under -v: each file the policy refused, by path (with -j the readers
+ * look files up in any order). */
+static int cmp_refused(const void *pa, const void *pb)
+{
+	return strcmp(((const struct refused *)pa)->path, ((const struct refused *)pb)->path);
+}
+
+static void refused_notes(struct symbolizer *sym, struct vgt_report *report)
+{
+	if (!sym->opts.verbose || sym->n_refused == 0)
+		return;
+	qsort(sym->refused, sym->n_refused, sizeof(*sym->refused), cmp_refused);
+	for (size_t i = 0; i < sym->n_refused; i++)
+		report_add_note(report, "source not read: %s: %s (see SECURITY in vgtriage(1))",
+				sym->refused[i].path, sym->refused[i].why);
+}
+
 /* Distinct Python names still guessed (ambiguous) after symbolize_settle,
  * among the frames of the report's sites (the frames a reader sees). */
 static size_t count_guessed(const struct vgt_report *report)
@@ -893,6 +964,7 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 {
 	if (sym == NULL)
 		return;
+	refused_notes(sym, report);
 	const struct cfile **cfs = xcalloc(sym->n_cfiles + 1, sizeof(*cfs));
 	size_t n = 0;
 	for (size_t i = 0; i < sym->n_cfiles; i++)

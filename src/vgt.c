@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/escape.h"
+
 void vgt_error_clear(struct vgt_error *err)
 {
 	if (err != NULL)
@@ -18,11 +20,14 @@ int vgt_error_set(struct vgt_error *err, const char *file, long line, long colum
 {
 	if (err == NULL)
 		return -1;
+	char message[sizeof(err->message)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	snprintf(err->file, sizeof(err->file), "%s", file != NULL ? file : "");
+	/* Messages quote inputs and go to stderr, often a CI log: visible form. */
+	escape_text_buf(err->message, sizeof(err->message), message);
+	escape_text_buf(err->file, sizeof(err->file), file != NULL ? file : "");
 	err->line = line;
 	err->column = column;
 	return -1;

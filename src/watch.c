@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "vgtriage/escape.h"
 #include "vgtriage/strpool.h"
 #include "vgtriage/vgt.h"
 
@@ -213,13 +214,16 @@ int watch_render_text(FILE *out, unsigned snapshot, double elapsed_s,
 			snapshot, elapsed_s, reset, n, n == 1 ? "" : "s",
 			grouped(sum, a, sizeof(a)));
 	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "  %s+%s bytes in +%s blocks%s  (since start +%s bytes in +%s blocks)  %s",
+		fprintf(out, "  %s+%s bytes in +%s blocks%s  (since start +%s bytes in +%s blocks)  ",
 			red, grouped(g[i].delta_bytes, a, sizeof(a)),
 			grouped(g[i].delta_blocks, b, sizeof(b)), reset,
 			grouped(g[i].since_bytes, c, sizeof(c)),
-			grouped(g[i].since_blocks, d, sizeof(d)), g[i].label);
-		if (g[i].function != NULL && strstr(g[i].label, g[i].function) == NULL)
-			fprintf(out, " in %s", g[i].function);
+			grouped(g[i].since_blocks, d, sizeof(d)));
+		escape_text(out, g[i].label);
+		if (g[i].function != NULL && strstr(g[i].label, g[i].function) == NULL) {
+			fputs(" in ", out);
+			escape_text(out, g[i].function);
+		}
 		fputc('\n', out);
 	}
 	fflush(out);
@@ -241,8 +245,11 @@ int watch_render_json(FILE *out, unsigned snapshot, double elapsed_s,
 				      "fingerprint", g[i].fingerprint, "location", g[i].label,
 				      "bytes", (json_int_t)g[i].bytes, "blocks",
 				      (json_int_t)g[i].blocks);
-		if (g[i].function != NULL)
-			json_object_set_new(s, "function", json_string(g[i].function));
+		if (g[i].function != NULL) {
+			char *fn = escape_utf8(g[i].function); /* JSON holds UTF-8 only */
+			json_object_set_new(s, "function", json_string(fn));
+			free(fn);
+		}
 		json_object_set_new(s, "delta", amount(g[i].delta_bytes, g[i].delta_blocks));
 		json_object_set_new(s, "since_start", amount(g[i].since_bytes, g[i].since_blocks));
 		json_array_append_new(sites, s);

@@ -112,6 +112,7 @@ struct xml_reader {
 	char *text;
 	size_t text_len;
 	int capturing;
+	int text_owner;        /* depth of the element the text belongs to */
 	/* the record being built */
 	struct vgt_record rec;
 	int in_error;
@@ -453,6 +454,7 @@ static int start_frame_field(struct xml_reader *r, enum el el)
 	else if (el != EL_IP && el != EL_LINE)
 		return 0;
 	r->text_len = 0;
+	r->text_owner = r->depth;
 	r->capturing = 1;
 	return 1;
 }
@@ -488,6 +490,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	r->text_len = 0;
+	r->text_owner = r->depth;
 	r->capturing = wants_text(el);
 	switch (el) {
 	case EL_ERROR:
@@ -671,7 +674,13 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		r->depth--;
 		return;
 	}
-	if (r->capturing) {
+	if (r->text_owner != r->depth) {
+		/* A known element inside this one took the text buffer: this
+		 * element has no text of its own, and the inner one's must not
+		 * stand in for it. */
+		r->text_len = 0;
+		r->text[0] = '\0';
+	} else if (r->capturing) {
 		/* valgrind ends some <what> texts with a newline */
 		while (r->text_len > 0 && (r->text[r->text_len - 1] == '\n' ||
 					   r->text[r->text_len - 1] == ' '))

@@ -1001,6 +1001,55 @@ START_TEST(test_unknown_kind_and_elements)
 }
 END_TEST
 
+/* Element text belongs to its element: a known element nested inside
+ * another (valgrind never writes one) must not lend its text to the outer
+ * one, an unknown one is skipped and the text around it kept, and nothing
+ * of an earlier element surfaces in a later field. */
+START_TEST(test_text_bound_to_element)
+{
+	static const char doc[] =
+		"<?xml version=\"1.0\"?>\n<valgrindoutput>\n<protocolversion>4</protocolversion>\n"
+		"<pid>7</pid>\n"
+		"<error><unique>0x1</unique><tid>1</tid><kind>Leak_DefinitelyLost</kind>\n"
+		"<xwhat><text>8 bytes in 1 blocks are definitely lost in loss record 1 of 1</text>"
+		"<leakedbytes>8</leakedbytes><leakedblocks>1</leakedblocks></xwhat>\n"
+		"<stack>\n"
+		"<frame><ip>0x10</ip><obj>/lib/a.so</obj><fn>malloc</fn></frame>\n"
+		"<frame><ip>0x20</ip><fn>outer<obj>/etc/passwd</obj></fn>"
+		"<dir><junk>/proc</junk>/src</dir><file>a.c</file><line>7<line>99</line></line></frame>\n"
+		"<frame><ip>0x<unique>0x4141</unique></ip><fn>main</fn><file><pid>1234</pid></file></frame>\n"
+		"</stack>\n</error>\n"
+		"<error><unique>0x2</unique><tid>1</tid><kind>InvalidRead</kind>"
+		"<what><tid>Leak_PossiblyLost</tid></what>\n"
+		"<stack><frame><ip>0x30</ip><fn>f<future>ignored</future>n</fn></frame></stack>\n"
+		"</error>\n</valgrindoutput>\n";
+	struct run run;
+	run_parse(&run, doc, strlen(doc), 0);
+	ck_assert_int_eq(run.finish_rc, 0);
+	ck_assert_uint_eq(run.col.nkeep, 2);
+	const struct kept *k = &run.col.keep[0];
+	ck_assert_uint_eq(k->stack.count, 3);
+	const struct vgt_frame *f = stack_frame(run.ft, &k->stack, 1);
+	/* <fn>outer<obj>…</obj></fn>: the obj's text is not the fn */
+	ck_assert(f->fn == NULL || strstr(f->fn, "passwd") == NULL);
+	ck_assert(f->obj == NULL || strstr(f->obj, "passwd") == NULL);
+	/* an unknown element inside <dir> is skipped, the dir's own text kept */
+	ck_assert_str_eq(f->dir, "/src");
+	ck_assert_str_eq(f->file, "a.c");
+	ck_assert_uint_ne(f->line, 99);
+	f = stack_frame(run.ft, &k->stack, 2);
+	ck_assert_uint_ne(f->ip, 0x4141);
+	ck_assert_str_eq(f->fn, "main");
+	ck_assert(f->file == NULL || strcmp(f->file, "1234") != 0);
+	ck_assert_int_eq(run.input.pid, 7);
+	k = &run.col.keep[1];
+	ck_assert_str_eq(k->rec.kind_name, "InvalidRead");
+	ck_assert(k->rec.what == NULL || strcmp(k->rec.what, "Leak_PossiblyLost") != 0);
+	ck_assert_str_eq(stack_frame(run.ft, &k->stack, 0)->fn, "fn");
+	run_free(&run);
+}
+END_TEST
+
 /* vgdb's "increased" sentence (testdata/text/vgdb_increased.txt) in an xwhat. */
 START_TEST(test_leak_delta)
 {
@@ -1229,6 +1278,7 @@ Suite *xml_reader_suite(void)
 	tcase_add_test(stream, test_protocol6_files);
 	tcase_add_test(stream, test_protocol6_details);
 	tcase_add_test(stream, test_unknown_kind_and_elements);
+	tcase_add_test(stream, test_text_bound_to_element);
 	tcase_add_test(stream, test_leak_delta);
 	tcase_add_test(stream, test_sink_stops);
 	tcase_add_test(stream, test_billion_laughs);

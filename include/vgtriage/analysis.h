@@ -60,6 +60,11 @@ const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *s
 char *symbolize_source_path(struct symbolizer *sym, const struct vgt_location *loc);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
+/* The policy every file named by the input is read through (srcpolicy.h):
+ * the current directory, --source-root DIRs and --prefix-map targets.
+ * Valid until symbolizer_free. */
+struct srcpolicy;
+const struct srcpolicy *symbolizer_srcpolicy(const struct symbolizer *sym);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)
  * into report notes. */
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report);

@@ -53,7 +53,8 @@ typedef int render_fn(FILE *out, const struct vgt_report *report,
 render_fn render_text, render_json, render_sarif, render_junit, render_github,
 	render_markdown, render_codequality, render_html;
 
-/* Helpers renderers share (render.c). */
+/* Helpers renderers share (render.c).  Labels are in their visible form
+ * (escape.h): safe as text, still to be escaped for HTML, markdown… */
 /* "api/native.pyx:11" or "leaky.c:12" or "fn (in libx.so)" into the pool. */
 const char *render_location_label(const struct vgt_report *report,
 				  const struct vgt_location *loc);

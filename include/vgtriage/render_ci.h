@@ -26,7 +26,8 @@ const char *render_ci_level(enum vgt_kind kind);
 const char *render_ci_path(const struct vgt_report *report, const struct vgt_location *loc,
 			   const char *root, int *relative);
 /* "path:line" of the site as the repository reads it (the location label
- * when it has no file).  Interned in report->pool. */
+ * when it has no file), in its visible form (escape.h).  Interned in
+ * report->pool. */
 const char *render_ci_where(const struct vgt_report *report, const struct vgt_site *site,
 			    const char *root);
 /* The same for a stack frame (its .pyx file when mapped). */
@@ -38,7 +39,8 @@ const char *render_ci_frame_path(const struct vgt_report *report, const struct v
 const char *render_ci_kind_label(const struct vgt_site *site);
 
 /* "300 bytes in 3 blocks definitely lost (3 records) at leaks.c:17 in
- * make_buffer" / "Invalid read of size 4 (2 times) at errors.c:38 in f". */
+ * make_buffer" / "Invalid read of size 4 (2 times) at errors.c:38 in f",
+ * one line, the input's parts in their visible form (escape.h). */
 const char *render_ci_message(const struct vgt_report *report, const struct vgt_site *site,
 			      const char *root);
 
