@@ -10,6 +10,7 @@
  * read once per run; C files are parsed once per run.
  */
 #include "vgtriage/explain.h"
+#include "vgtriage/srcpolicy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,12 @@ static struct source *source_get(struct explainer *ex, const char *path)
 	struct source *src = &ex->sources[ex->n_sources++];
 	memset(src, 0, sizeof(*src));
 	src->path = xstrdup(path);
-	src->text = explain_read_source(path, &src->len);
+	/* through the symbolizer's source policy (srcpolicy.h), as every read
+	 * of a file named by the input */
+	const struct srcpolicy *policy = ex->sym != NULL ? symbolizer_srcpolicy(ex->sym) : NULL;
+	const char *why;
+	src->text = policy != NULL ? srcpolicy_read(policy, path, &src->len, &why)
+				   : explain_read_source(path, &src->len);
 	if (src->text == NULL)
 		return NULL;
 	size_t cap = 0;

@@ -5,8 +5,10 @@
  * site->explain for the renderers.
  *
  * One call, from pipeline_finish(), after the sites are ranked.  Source
- * files are read by explain_read_source() and nowhere else in this
- * feature.
+ * files are read in one place (explain.c source_get) through the
+ * symbolizer's source policy (srcpolicy.h: regular files under the source
+ * roots or the current directory only); explain_read_source() is the
+ * plain read the tests use for fixture files.
  *
  * Included by pipeline.c and tests.
  */
@@ -29,8 +31,8 @@ struct explain_options {
 void explain_sites(struct vgt_report *report, struct symbolizer *sym,
 		   const struct explain_options *opts);
 
-/* Reads a source file for hints: its whole text, NUL-terminated, in a
- * malloc'd buffer, and its length.  NULL when it cannot be read. */
+/* Reads a file with no policy (tests): its whole text, NUL-terminated, in
+ * a malloc'd buffer, and its length.  NULL when it cannot be read. */
 char *explain_read_source(const char *path, size_t *len);
 
 #endif
