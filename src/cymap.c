@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,9 +158,18 @@ static int marker_open(const char *s, size_t n, const char **path, size_t *path_
 		q--;
 	if (q == end || q - p < 3 || q[-1] != ':' || q[-2] != '"')
 		return 0;
+	/* The digits end the line, which need not end the buffer nor be
+	 * followed by a NUL (a file can end inside the marker): read [q, end)
+	 * only. */
+	unsigned long v = 0;
+	for (const char *d = q; d < end; d++) {
+		if (v > (UINT_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (unsigned long)(*d - '0');
+	}
 	*path = p;
 	*path_len = (size_t)(q - 2 - p);
-	*line = (unsigned)strtoul(q, NULL, 10);
+	*line = (unsigned)v;
 	return *path_len > 0;
 }
 

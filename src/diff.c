@@ -238,15 +238,15 @@ static void add_to_entry(struct entry *e, const struct tagged *t)
 	if (t->side == 0) {
 		if (e->base == NULL)
 			e->base = s;
-		e->base_bytes += s->bytes;
-		e->base_blocks += s->blocks;
-		e->base_occ += s->occurrences;
+		e->base_bytes = vgt_count_add(e->base_bytes, s->bytes);
+		e->base_blocks = vgt_count_add(e->base_blocks, s->blocks);
+		e->base_occ = vgt_count_add(e->base_occ, s->occurrences);
 	} else {
 		if (e->newer == NULL)
 			e->newer = s;
-		e->new_bytes += s->bytes;
-		e->new_blocks += s->blocks;
-		e->new_occ += s->occurrences;
+		e->new_bytes = vgt_count_add(e->new_bytes, s->bytes);
+		e->new_blocks = vgt_count_add(e->new_blocks, s->blocks);
+		e->new_occ = vgt_count_add(e->new_occ, s->occurrences);
 	}
 }
 
@@ -331,7 +331,7 @@ static size_t select_change(struct entry *v, size_t n, enum change ch, struct en
 
 static int64_t delta(uint64_t after, uint64_t before)
 {
-	return after >= before ? (int64_t)(after - before) : -(int64_t)(before - after);
+	return vgt_delta_of(after, before);
 }
 
 /* ---- text ---- */
@@ -421,8 +421,8 @@ static json_t *entry_json(const struct vgt_report *r, const struct entry *e)
 	const struct vgt_site *s = e->newer != NULL ? e->newer : e->base;
 	json_t *o = render_json_site(r, s);
 	if (e->newer != NULL) {
-		json_object_set_new(o, "bytes", json_integer((json_int_t)e->new_bytes));
-		json_object_set_new(o, "blocks", json_integer((json_int_t)e->new_blocks));
+		json_object_set_new(o, "bytes", json_integer(vgt_count_i64(e->new_bytes)));
+		json_object_set_new(o, "blocks", json_integer(vgt_count_i64(e->new_blocks)));
 	}
 	if (e->change == CH_GREW || e->change == CH_SHRANK) {
 		json_t *d = json_pack("{s:I,s:I}", "bytes", (json_int_t)delta(e->new_bytes, e->base_bytes),
@@ -431,8 +431,9 @@ static json_t *entry_json(const struct vgt_report *r, const struct entry *e)
 			json_object_set_new(d, "occurrences",
 					    json_integer((json_int_t)delta(e->new_occ, e->base_occ)));
 		json_object_set_new(o, "delta", d);
-		json_object_set_new(o, "base", json_pack("{s:I,s:I}", "bytes", (json_int_t)e->base_bytes,
-							 "blocks", (json_int_t)e->base_blocks));
+		json_object_set_new(o, "base", json_pack("{s:I,s:I}", "bytes",
+							 (json_int_t)vgt_count_i64(e->base_bytes), "blocks",
+							 (json_int_t)vgt_count_i64(e->base_blocks)));
 	}
 	if (e->change != CH_VANISHED)
 		json_object_set_new(o, "fails", json_boolean(e->fails));

@@ -280,8 +280,8 @@ static struct input_amounts *amounts_of(struct site_index *ix, size_t input_inde
 
 static void add(struct vgt_amount *a, uint64_t bytes, uint64_t blocks)
 {
-	a->bytes += bytes;
-	a->blocks += blocks;
+	a->bytes = vgt_count_add(a->bytes, bytes);
+	a->blocks = vgt_count_add(a->blocks, blocks);
 }
 
 /* Valgrind counts definite and possible loss records as errors by default
@@ -300,11 +300,11 @@ static void count_totals(struct vgt_report *report, size_t input_index,
 	switch (rec->kind) {
 	case VGT_KIND_LEAK_DEFINITELY_LOST:
 		add(&in->definite, rec->direct_bytes, rec->blocks);
-		in->indirect_split.bytes += rec->indirect_bytes;
+		in->indirect_split.bytes = vgt_count_add(in->indirect_split.bytes, rec->indirect_bytes);
 		break;
 	case VGT_KIND_LEAK_POSSIBLY_LOST:
 		add(&in->possible, rec->direct_bytes, rec->blocks);
-		in->indirect_split.bytes += rec->indirect_bytes;
+		in->indirect_split.bytes = vgt_count_add(in->indirect_split.bytes, rec->indirect_bytes);
 		break;
 	case VGT_KIND_LEAK_INDIRECTLY_LOST:
 		add(&in->indirect_records, rec->bytes, rec->blocks);
@@ -329,7 +329,7 @@ static void count_unknown_kind(struct vgt_report *report, const char *name, uint
 {
 	for (size_t i = 0; i < report->n_unknown_kinds; i++) {
 		if (report->unknown_kinds[i] == name) {
-			report->unknown_kind_counts[i] += n;
+			report->unknown_kind_counts[i] = vgt_count_add(report->unknown_kind_counts[i], n);
 			return;
 		}
 	}
@@ -381,16 +381,16 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		site->has_generated = has_gen;
 	}
 	keep_example(site, rec, culprit, created);
-	site->bytes += rec->bytes;
-	site->blocks += rec->blocks;
-	site->direct_bytes += rec->direct_bytes;
-	site->indirect_bytes += rec->indirect_bytes;
+	site->bytes = vgt_count_add(site->bytes, rec->bytes);
+	site->blocks = vgt_count_add(site->blocks, rec->blocks);
+	site->direct_bytes = vgt_count_add(site->direct_bytes, rec->direct_bytes);
+	site->indirect_bytes = vgt_count_add(site->indirect_bytes, rec->indirect_bytes);
 	site->records++;
-	site->occurrences++;
+	site->occurrences = vgt_count_add(site->occurrences, 1);
 	if (rec->has_delta) {
 		site->has_delta = 1;
-		site->delta_bytes += rec->delta_bytes;
-		site->delta_blocks += rec->delta_blocks;
+		site->delta_bytes = vgt_delta_add(site->delta_bytes, rec->delta_bytes);
+		site->delta_blocks = vgt_delta_add(site->delta_blocks, rec->delta_blocks);
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
@@ -410,9 +410,10 @@ void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 	if (site == NULL || count <= 1)
 		return;
 	uint64_t extra = count - 1; /* the record itself counted once */
-	site->occurrences += extra;
-	report->totals.errors += extra;
-	report->totals.errors_by_kind[site->kind] += extra;
+	site->occurrences = vgt_count_add(site->occurrences, extra);
+	report->totals.errors = vgt_count_add(report->totals.errors, extra);
+	report->totals.errors_by_kind[site->kind] =
+		vgt_count_add(report->totals.errors_by_kind[site->kind], extra);
 	if (site->kind == VGT_KIND_UNKNOWN)
 		count_unknown_kind(report, site->kind_name, extra);
 }
@@ -538,7 +539,7 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 		if (s->hidden) {
 			t->hidden_sites++;
 			t->hidden_records += s->records;
-			t->hidden_bytes += s->bytes;
+			t->hidden_bytes = vgt_count_add(t->hidden_bytes, s->bytes);
 		}
 	}
 }

@@ -14,9 +14,15 @@ static json_t *str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+/* Counts as JSON: never negative, whatever the sum (vgt.h VGT_COUNT_MAX). */
+static json_t *json_count(uint64_t v)
+{
+	return json_integer((json_int_t)vgt_count_i64(v));
+}
+
 static json_t *amount(const struct vgt_amount *a)
 {
-	return json_pack("{s:I,s:I}", "bytes", (json_int_t)a->bytes, "blocks", (json_int_t)a->blocks);
+	return json_pack("{s:o,s:o}", "bytes", json_count(a->bytes), "blocks", json_count(a->blocks));
 }
 
 static void set_if(json_t *obj, const char *key, const char *value)
@@ -89,15 +95,15 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 {
 	(void)report;
 	json_t *o = json_object();
-	json_object_set_new(o, "rank", json_integer((json_int_t)s->rank));
+	json_object_set_new(o, "rank", json_count(s->rank));
 	json_object_set_new(o, "kind", json_string(s->kind_name));
 	json_object_set_new(o, "category", json_string(frame_class_name(s->category)));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
-	json_object_set_new(o, "blocks", json_integer((json_int_t)s->blocks));
-	json_object_set_new(o, "direct_bytes", json_integer((json_int_t)s->direct_bytes));
-	json_object_set_new(o, "indirect_bytes", json_integer((json_int_t)s->indirect_bytes));
-	json_object_set_new(o, "records", json_integer((json_int_t)s->records));
-	json_object_set_new(o, "occurrences", json_integer((json_int_t)s->occurrences));
+	json_object_set_new(o, "bytes", json_count(s->bytes));
+	json_object_set_new(o, "blocks", json_count(s->blocks));
+	json_object_set_new(o, "direct_bytes", json_count(s->direct_bytes));
+	json_object_set_new(o, "indirect_bytes", json_count(s->indirect_bytes));
+	json_object_set_new(o, "records", json_count(s->records));
+	json_object_set_new(o, "occurrences", json_count(s->occurrences));
 	json_object_set_new(o, "fingerprint", json_string(s->fingerprint));
 	if (s->hidden)
 		json_object_set_new(o, "hidden", json_true());
@@ -129,7 +135,7 @@ static json_t *input_json(const struct vgt_input *in)
 	json_object_set_new(o, "command", str_or_null(in->command));
 	json_object_set_new(o, "complete", json_boolean(in->complete));
 	json_object_set_new(o, "finished", json_boolean(in->finished));
-	json_object_set_new(o, "records", json_integer((json_int_t)in->records));
+	json_object_set_new(o, "records", json_count(in->records));
 	set_if(o, "fatal_signal", in->fatal_signal);
 	return o;
 }
@@ -140,10 +146,10 @@ static json_t *errors_json(const struct vgt_report *r)
 	for (int k = 1; k < VGT_KIND_COUNT; k++)
 		if (!kind_is_leak((enum vgt_kind)k))
 			json_object_set_new(o, kind_info((enum vgt_kind)k)->name,
-					    json_integer((json_int_t)r->totals.errors_by_kind[k]));
+					    json_count(r->totals.errors_by_kind[k]));
 	for (size_t i = 0; i < r->n_unknown_kinds; i++)
 		json_object_set_new(o, r->unknown_kinds[i],
-				    json_integer((json_int_t)r->unknown_kind_counts[i]));
+				    json_count(r->unknown_kind_counts[i]));
 	return o;
 }
 
@@ -156,13 +162,13 @@ static json_t *totals_json(const struct vgt_report *r)
 	json_object_set_new(o, "possibly_lost", amount(&t->possibly_lost));
 	json_object_set_new(o, "still_reachable", amount(&t->still_reachable));
 	json_object_set_new(o, "errors", errors_json(r));
-	json_object_set_new(o, "error_count", json_integer((json_int_t)t->errors));
-	json_object_set_new(o, "error_contexts", json_integer((json_int_t)t->error_contexts));
-	json_object_set_new(o, "records", json_integer((json_int_t)t->records));
-	json_object_set_new(o, "suppressed_records", json_integer((json_int_t)t->suppressed_records));
-	json_object_set_new(o, "hidden_sites", json_integer((json_int_t)t->hidden_sites));
-	json_object_set_new(o, "hidden_records", json_integer((json_int_t)t->hidden_records));
-	json_object_set_new(o, "hidden_bytes", json_integer((json_int_t)t->hidden_bytes));
+	json_object_set_new(o, "error_count", json_count(t->errors));
+	json_object_set_new(o, "error_contexts", json_count(t->error_contexts));
+	json_object_set_new(o, "records", json_count(t->records));
+	json_object_set_new(o, "suppressed_records", json_count(t->suppressed_records));
+	json_object_set_new(o, "hidden_sites", json_count(t->hidden_sites));
+	json_object_set_new(o, "hidden_records", json_count(t->hidden_records));
+	json_object_set_new(o, "hidden_bytes", json_count(t->hidden_bytes));
 	return o;
 }
 

@@ -1099,6 +1099,7 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	r->xml_fd = r->keep_fd = r->vgdb_fd = -1;
 	r->sig.fds[0] = r->sig.fds[1] = -1;
 	int xml_pipe[2] = {-1, -1};
+	int no_xml = 0;
 	char **argv = NULL;
 	char *xml_file = NULL;
 	int rc = -1;
@@ -1153,15 +1154,22 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 			in->complete = 0; /* SIGKILL: valgrind never finished the XML */
 		int crc = pipeline_stream_close(r->st, &e);
 		r->st = NULL;
-		if (crc != 0 && !r->st_failed)
+		if (crc < 0 && in != NULL && in->records == 0 && !r->st_failed) {
+			/* Not one byte of XML (valgrind rejected an option, or
+			 * could not start): an error, not an empty report. */
+			no_xml = 1;
+			vgt_error_set(err, NULL, 0, 0, "%s: valgrind wrote no XML (its own "
+				      "messages above say why)", opts->command[0]);
+		} else if (crc != 0 && !r->st_failed) {
 			note_warning(r, &e);
+		}
 		if (in != NULL)
 			add_pid(result, in->pid);
 	}
 	if (r->children)
 		read_process_files(r);
 	add_pid(result, (long)r->pid);
-	rc = 0;
+	rc = no_xml ? -1 : 0;
 out:
 	if (r->pid > 0 && !r->reaped) {
 		kill(r->pid, SIGKILL);

@@ -310,15 +310,22 @@ static int parse_entry(struct parser *p, struct supp_entry *e)
 
 int suppressions_load(struct suppressions *supp, const char *path, struct vgt_error *err)
 {
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return vgt_error_set(err, path, 0, 0, "cannot read suppressions: %s", strerror(errno));
+	int rc = suppressions_load_stream(supp, f, path, err);
+	fclose(f);
+	return rc;
+}
+
+int suppressions_load_stream(struct suppressions *supp, FILE *f, const char *name,
+			     struct vgt_error *err)
+{
 	struct parser p = {0};
-	p.path = path;
+	p.f = f;
+	p.path = name;
 	p.err = err;
 	int rc = -1;
-	p.f = fopen(path, "r");
-	if (p.f == NULL) {
-		vgt_error_set(err, path, 0, 0, "cannot read suppressions: %s", strerror(errno));
-		goto out;
-	}
 	char *s;
 	while ((s = next_line(&p)) != NULL) {
 		if (strcmp(s, "{") != 0) {
@@ -336,14 +343,12 @@ int suppressions_load(struct suppressions *supp, const char *path, struct vgt_er
 		supp->count++;
 	}
 	if (ferror(p.f)) {
-		vgt_error_set(err, path, p.lineno, 0, "read error: %s", strerror(errno));
+		vgt_error_set(err, name, p.lineno, 0, "read error: %s", strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
 	free(p.buf);
-	if (p.f != NULL)
-		fclose(p.f);
 	return rc;
 }
 
@@ -480,24 +485,44 @@ static int frame_matches(const struct frame_pat *fp, const struct vgt_frame *f)
 	return 0;
 }
 
-/* Do patterns[pi..] match a prefix of frames[fi..]?  "..." backtracks. */
-static int frames_match(const struct supp_entry *e, size_t pi, const struct vgt_stack *st,
-			size_t fi)
+/* Do the entry's frame lines match a prefix of the stack?  A dynamic
+ * programme over (pattern line, frame): at[j] says "the lines so far can
+ * end just before frame j".  A fun:/obj:/src: line moves each such j to
+ * j + 1 when it matches frame j; "..." moves the smallest j to every later
+ * one (none included).  At most n_frames x stack-depth frame_matches()
+ * calls, whatever the number of "..." lines: valgrind's own matcher is
+ * polynomial too, and a backtracking one is exponential in the "..."s. */
+static int frames_match(const struct supp_entry *e, const struct vgt_stack *st)
 {
-	for (; pi < e->n_frames; pi++, fi++) {
+	size_t n = st->count;
+	unsigned char small[2 * 256];
+	unsigned char *buf = 2 * (n + 1) <= sizeof(small) ? small : xmalloc(2 * (n + 1));
+	unsigned char *at = buf, *next = buf + n + 1;
+	memset(at, 0, n + 1);
+	at[0] = 1;
+	int alive = 1;
+	for (size_t pi = 0; pi < e->n_frames && alive; pi++) {
 		const struct frame_pat *fp = &e->frames[pi];
+		memset(next, 0, n + 1);
+		alive = 0;
 		if (fp->type == FP_ELLIPSIS) {
-			if (pi + 1 == e->n_frames)
-				return 1;
-			for (size_t k = fi; k < st->count; k++)
-				if (frames_match(e, pi + 1, st, k))
-					return 1;
-			return 0;
+			size_t j = 0;
+			while (j <= n && !at[j])
+				j++;
+			for (; j <= n; j++)
+				next[j] = 1, alive = 1;
+		} else {
+			for (size_t j = 0; j < n; j++)
+				if (at[j] && frame_matches(fp, &st->frames[j]))
+					next[j + 1] = 1, alive = 1;
 		}
-		if (fi >= st->count || !frame_matches(fp, &st->frames[fi]))
-			return 0;
+		unsigned char *t = at;
+		at = next;
+		next = t;
 	}
-	return 1;
+	if (buf != small)
+		free(buf);
+	return alive;
 }
 
 const char *suppressions_match(const struct suppressions *supp, const struct vgt_record *rec)
@@ -506,7 +531,7 @@ const char *suppressions_match(const struct suppressions *supp, const struct vgt
 		return NULL;
 	for (size_t i = 0; i < supp->count; i++) {
 		const struct supp_entry *e = &supp->entries[i];
-		if (kind_matches(e, rec) && frames_match(e, 0, &rec->stack, 0))
+		if (kind_matches(e, rec) && frames_match(e, &rec->stack))
 			return e->name;
 	}
 	return NULL;
