@@ -166,13 +166,30 @@ static void load_totals(struct vgt_report *r, json_t *t)
 	r->totals.hidden_bytes = juint(t, "hidden_bytes");
 }
 
+static struct vgt_report *load_json(json_t *root, const json_error_t *jerr, const char *path,
+				    struct vgt_error *err);
+
 struct vgt_report *diff_load_json(const char *path, struct vgt_error *err)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	return load_json(root, &jerr, path, err);
+}
+
+struct vgt_report *diff_load_json_buffer(const char *text, size_t len, const char *name,
+					 struct vgt_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	return load_json(root, &jerr, name, err);
+}
+
+static struct vgt_report *load_json(json_t *root, const json_error_t *jerr, const char *path,
+				    struct vgt_error *err)
+{
 	if (root == NULL) {
-		vgt_error_set(err, path, jerr.line > 0 ? jerr.line : 0, jerr.column > 0 ? jerr.column : 0,
-			      "not a JSON report: %s", jerr.text);
+		vgt_error_set(err, path, jerr->line > 0 ? jerr->line : 0,
+			      jerr->column > 0 ? jerr->column : 0, "not a JSON report: %s", jerr->text);
 		return NULL;
 	}
 	struct vgt_report *r = report_new();
