@@ -168,7 +168,7 @@ int safefile_commit(struct safefile *sf, struct vgt_error *err)
 	int failed = 0, saved = 0;
 	if (sf->stream != NULL) {
 		if (ferror(sf->stream))
-			failed = 1, saved = EIO;
+			failed = 1, saved = 0; /* the reason went with the failed write */
 		if (fclose(sf->stream) != 0 && !failed)
 			failed = 1, saved = errno;
 	} else if (sf->fd >= 0 && close(sf->fd) != 0) {
@@ -177,7 +177,8 @@ int safefile_commit(struct safefile *sf, struct vgt_error *err)
 	sf->fd = -1;
 	sf->stream = NULL;
 	if (failed) {
-		vgt_error_set(err, sf->path, 0, 0, "write error: %s", strerror(saved));
+		vgt_error_set(err, sf->path, 0, 0, "write error%s%s: left as it was",
+			      saved != 0 ? ": " : "", saved != 0 ? strerror(saved) : "");
 	} else if (sf->tmp != NULL && rename(sf->tmp, sf->target) != 0) {
 		failed = 1;
 		vgt_error_set(err, sf->path, 0, 0, "cannot replace: %s", strerror(errno));
