@@ -498,7 +498,8 @@ static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
 	if (!st->open || st->target == TARGET_NONE)
 		return;
 	stack = st->target == TARGET_MAIN ? &st->rec.stack : &st->rec.aux_stack;
-	parse_frame(r, stack_push(stack), t);
+	if (stack->count < VGT_READER_MAX_FRAMES) /* deeper frames are dropped */
+		parse_frame(r, stack_push(stack), t);
 }
 
 /* " definitely lost: 532 bytes in 6 blocks" (deltas allowed, ignored). */
