@@ -10,6 +10,9 @@
 # Ends with "N passed, M failed"; exit 1 if any failed.
 #   FUZZ_SECONDS (60)  FUZZ_BUILD (build-fuzz)  FUZZ_NICE (15)
 #   FUZZ_JOBS: harnesses run at once (1)  FUZZ_RSS_MB (2048)
+#   FUZZ_MAX_LEN: longest input (32768); a longer seed also gives windows
+#   of half that size (whole lines, at most 32 per file), so that what
+#   lies deep in a big log or generated file is in the corpus too.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
@@ -18,6 +21,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-60}
 NICE=${FUZZ_NICE:-15}
 JOBS=${FUZZ_JOBS:-1}
 RSS=${FUZZ_RSS_MB:-2048}
+MAXLEN=${FUZZ_MAX_LEN:-32768}
 DICT=tests/fuzz/valgrind.dict
 
 # seeds HARNESS: the files that start its corpus (real valgrind output and
@@ -50,7 +54,17 @@ run_one() {
 	rm -rf "$seeddir"
 	mkdir -p "$seeddir"
 	for f in $(seeds "$h"); do
-		cp "$f" "$seeddir/$(echo "$f" | tr / _)"
+		name=$(echo "$f" | tr / _)
+		cp "$f" "$seeddir/$name"
+		[ "$(wc -c <"$f")" -gt "$MAXLEN" ] || continue
+		split -C $((MAXLEN / 2)) -a 4 "$f" "$seeddir/$name.win."
+		n=$(ls "$seeddir" | grep -c "^$name\.win\.")
+		step=$(( (n + 31) / 32 ))
+		i=0
+		for w in "$seeddir/$name".win.*; do
+			[ $((i % step)) -eq 0 ] || rm -f "$w"
+			i=$((i + 1))
+		done
 	done
 	# Work in an empty directory: inputs name source files, and the
 	# symbolizer looks for them relative to the working directory.
@@ -58,7 +72,7 @@ run_one() {
 	mkdir -p "$work"
 	( cd "$work" && nice -n "$NICE" "$ROOT/$bin" -max_total_time="$SECONDS_EACH" \
 		-dict="$ROOT/$DICT" -artifact_prefix="$ROOT/$art/" -timeout=10 \
-		-rss_limit_mb="$RSS" -max_len=65536 -print_final_stats=1 \
+		-rss_limit_mb="$RSS" -max_len="$MAXLEN" -print_final_stats=1 \
 		"$ROOT/$corpus" "$ROOT/$seeddir" ) >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
