@@ -16,6 +16,11 @@ ifeq ($(SAN),1)
 OPT     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
           -fno-sanitize-recover=all
 endif
+# The libFuzzer build (make fuzz): clang, coverage-instrumented library.
+ifeq ($(FUZZ),1)
+OPT     = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+          -fno-sanitize-recover=all
+endif
 
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson)
 DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson)
@@ -41,6 +46,14 @@ TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 SUITES   := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,$(TEST_SRC))))
 
+# Fuzz harnesses (tests/fuzz/fuzz_<name>.c).  The command-line parser's
+# harness ("cli") joins when option parsing has moved to src/cli.c.
+FUZZ_HARNESSES ?= xml_reader text_reader cymap suppress baseline perfmap diff_json
+FUZZ_SECONDS   ?= 60
+FUZZ_COMMON    := tests/fuzz/fuzz_common.c
+REPLAYS  := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/replay_%)
+FUZZERS  := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/fuzz_%)
+
 LIB      = $(BUILD)/libvgtriage.a
 BIN      = $(BUILD)/vgtriage
 RUNNER   = $(BUILD)/check_vgtriage
@@ -48,7 +61,8 @@ CPARSE   = $(BUILD)/vgtriage-cparse
 # The tool and its helper (when libclang is there).
 TOOLS    = $(BIN) $(if $(HAVE_LIBCLANG),$(CPARSE),cparse-missing)
 
-.PHONY: all check unit golden asan leakcheck testdata bench demo install clean ci cparse-missing
+.PHONY: all check unit golden asan leakcheck testdata bench demo install clean ci cparse-missing \
+	fuzz fuzz-build fuzz-replay
 all: $(TOOLS)
 
 $(BUILD)/src/%.o: src/%.c
@@ -87,7 +101,40 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.def
 $(RUNNER): $(TEST_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
-check: unit golden
+check: unit golden fuzz-replay
+
+# Each harness linked with a plain main() (tests/fuzz/replay_main.c), fed
+# the regression inputs kept under testdata/fuzz/<harness>/.
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz_common.o \
+		$(BUILD)/fuzz/replay_main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz-replay: $(REPLAYS)
+	@for h in $(FUZZ_HARNESSES); do \
+		d=testdata/fuzz/$$h; [ -d $$d ] || continue; \
+		$(BUILD)/fuzz/replay_$$h $$d || { echo "FAIL fuzz-replay $$h"; exit 1; }; \
+	done
+
+# libFuzzer binaries (clang -fsanitize=fuzzer,address,undefined); `make
+# fuzz` builds them in build-fuzz and runs each for FUZZ_SECONDS
+# (FUZZ_HARNESSES picks some), one line per harness with execs and
+# coverage; crashes are left in build-fuzz/artifacts/<harness>/.
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz_common.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+.SECONDARY: $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/fuzz_%.o) $(BUILD)/fuzz/fuzz_common.o \
+	$(BUILD)/fuzz/replay_main.o
+
+fuzz-build: $(FUZZERS)
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 FUZZ_HARNESSES="$(FUZZ_HARNESSES)" fuzz-build
+	FUZZ_BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		sh tests/fuzz/run.sh $(FUZZ_HARNESSES)
 
 unit: $(RUNNER) $(TOOLS)
 	$(RUNNER)
@@ -123,4 +170,4 @@ install: $(TOOLS)
 clean:
 	rm -rf build build-* 
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(wildcard $(BUILD)/fuzz/*.d)

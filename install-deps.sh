@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="
-	gcc g++ make libc6-dev clang pkg-config
+	gcc g++ make libc6-dev clang libclang-rt-14-dev pkg-config time
 	libxml2-dev libxml2-utils libjansson-dev
 	libclang-dev
 	check libsubunit-dev

@@ -10,6 +10,7 @@
 
 #include "vgtriage/escape.h"
 #include "vgtriage/render.h"
+#include "vgtriage/safefile.h"
 
 #define FP_LEN 16
 
@@ -35,15 +36,22 @@ static int is_fingerprint(const char *s, size_t len)
 
 struct baseline *baseline_load(const char *path, struct vgt_error *err)
 {
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		vgt_error_set(err, path, 0, 0, "cannot read baseline: %s", strerror(errno));
+		return NULL;
+	}
+	struct baseline *b = baseline_load_stream(f, path, err);
+	fclose(f);
+	return b;
+}
+
+struct baseline *baseline_load_stream(FILE *f, const char *path, struct vgt_error *err)
+{
 	struct baseline *b = xcalloc(1, sizeof(*b));
 	char *line = NULL;
 	size_t cap = 0;
 	long lineno = 0;
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		vgt_error_set(err, path, 0, 0, "cannot read baseline: %s", strerror(errno));
-		goto fail;
-	}
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		const char *s = line;
@@ -68,14 +76,11 @@ struct baseline *baseline_load(const char *path, struct vgt_error *err)
 		vgt_error_set(err, path, lineno, 0, "read error: %s", strerror(errno));
 		goto fail;
 	}
-	fclose(f);
 	free(line);
 	if (b->count > 1)
 		qsort(b->fps, b->count, sizeof(*b->fps), cmp_fp);
 	return b;
 fail:
-	if (f != NULL)
-		fclose(f);
 	free(line);
 	baseline_free(b);
 	return NULL;
@@ -152,26 +157,14 @@ int baseline_write(FILE *out, const struct vgt_report *report)
 int baseline_write_path(const char *path, const struct vgt_report *report,
 			struct vgt_error *err)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	int rc = -1;
-	FILE *f = fopen(tmp, "w");
-	if (f == NULL) {
-		vgt_error_set(err, path, 0, 0, "cannot write baseline: %s", strerror(errno));
-		goto out;
-	}
-	int wrc = baseline_write(f, report);
-	if (fclose(f) != 0 || wrc != 0) {
+	struct safefile *sf = safefile_open(path, err);
+	if (sf == NULL)
+		return -1;
+	FILE *f = safefile_stream(sf);
+	if (f == NULL || baseline_write(f, report) != 0) {
 		vgt_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
-		remove(tmp);
-		goto out;
+		safefile_abort(sf);
+		return -1;
 	}
-	if (rename(tmp, path) != 0) {
-		vgt_error_set(err, path, 0, 0, "cannot write baseline: %s", strerror(errno));
-		remove(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	return rc;
+	return safefile_commit(sf, err);
 }

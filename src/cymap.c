@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,12 +58,20 @@ static int starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* memmem is not POSIX. */
+/* memmem is not POSIX.  memchr finds each candidate first: one memcmp
+ * per occurrence of the needle's first byte, not per position. */
 static const char *find_bytes(const char *s, size_t n, const char *needle, size_t nl)
 {
-	for (size_t i = 0; nl <= n && i <= n - nl; i++)
-		if (memcmp(s + i, needle, nl) == 0)
-			return s + i;
+	if (nl == 0)
+		return s;
+	const char *end = s + n;
+	for (const char *p = s; nl <= (size_t)(end - p); p++) {
+		p = memchr(p, needle[0], (size_t)(end - p) - nl + 1);
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, needle, nl) == 0)
+			return p;
+	}
 	return NULL;
 }
 
@@ -157,9 +166,18 @@ static int marker_open(const char *s, size_t n, const char **path, size_t *path_
 		q--;
 	if (q == end || q - p < 3 || q[-1] != ':' || q[-2] != '"')
 		return 0;
+	/* The digits end the line, which need not end the buffer nor be
+	 * followed by a NUL (a file can end inside the marker): read [q, end)
+	 * only. */
+	unsigned long v = 0;
+	for (const char *d = q; d < end; d++) {
+		if (v > (UINT_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (unsigned long)(*d - '0');
+	}
 	*path = p;
 	*path_len = (size_t)(q - 2 - p);
-	*line = (unsigned)strtoul(q, NULL, 10);
+	*line = (unsigned)v;
 	return *path_len > 0;
 }
 
@@ -179,10 +197,10 @@ static const char *marked_source(struct strpool *pool, const char *s, size_t n)
 	const char *p = skip_space(s, end);
 	if (p < end && *p == '*')
 		p++;
-	const char *tag = NULL;
-	for (const char *q = p; q + sizeof(TARGET_TAG) - 1 <= end; q++)
-		if (memcmp(q, TARGET_TAG, sizeof(TARGET_TAG) - 1) == 0)
-			tag = q;
+	const char *tag = NULL; /* the last one */
+	for (const char *q = p; (q = find_bytes(q, (size_t)(end - q), TARGET_TAG,
+						sizeof(TARGET_TAG) - 1)) != NULL; q++)
+		tag = q;
 	if (tag != NULL)
 		end = tag;
 	p = skip_space(p, end);

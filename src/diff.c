@@ -191,13 +191,30 @@ static void load_totals(struct vgt_report *r, json_t *t)
 	r->totals.hidden_bytes = juint(t, "hidden_bytes");
 }
 
+static struct vgt_report *load_json(json_t *root, const json_error_t *jerr, const char *path,
+				    struct vgt_error *err);
+
 struct vgt_report *diff_load_json(const char *path, struct vgt_error *err)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	return load_json(root, &jerr, path, err);
+}
+
+struct vgt_report *diff_load_json_buffer(const char *text, size_t len, const char *name,
+					 struct vgt_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	return load_json(root, &jerr, name, err);
+}
+
+static struct vgt_report *load_json(json_t *root, const json_error_t *jerr, const char *path,
+				    struct vgt_error *err)
+{
 	if (root == NULL) {
-		vgt_error_set(err, path, jerr.line > 0 ? jerr.line : 0, jerr.column > 0 ? jerr.column : 0,
-			      "not a JSON report: %s", jerr.text);
+		vgt_error_set(err, path, jerr->line > 0 ? jerr->line : 0,
+			      jerr->column > 0 ? jerr->column : 0, "not a JSON report: %s", jerr->text);
 		return NULL;
 	}
 	struct vgt_report *r = report_new();
@@ -263,15 +280,15 @@ static void add_to_entry(struct entry *e, const struct tagged *t)
 	if (t->side == 0) {
 		if (e->base == NULL)
 			e->base = s;
-		e->base_bytes += s->bytes;
-		e->base_blocks += s->blocks;
-		e->base_occ += s->occurrences;
+		e->base_bytes = vgt_count_add(e->base_bytes, s->bytes);
+		e->base_blocks = vgt_count_add(e->base_blocks, s->blocks);
+		e->base_occ = vgt_count_add(e->base_occ, s->occurrences);
 	} else {
 		if (e->newer == NULL)
 			e->newer = s;
-		e->new_bytes += s->bytes;
-		e->new_blocks += s->blocks;
-		e->new_occ += s->occurrences;
+		e->new_bytes = vgt_count_add(e->new_bytes, s->bytes);
+		e->new_blocks = vgt_count_add(e->new_blocks, s->blocks);
+		e->new_occ = vgt_count_add(e->new_occ, s->occurrences);
 	}
 }
 
@@ -356,7 +373,7 @@ static size_t select_change(struct entry *v, size_t n, enum change ch, struct en
 
 static int64_t delta(uint64_t after, uint64_t before)
 {
-	return after >= before ? (int64_t)(after - before) : -(int64_t)(before - after);
+	return vgt_delta_of(after, before);
 }
 
 /* ---- text ---- */

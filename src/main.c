@@ -19,6 +19,7 @@
 #include "vgtriage/pipeline.h"
 #include "vgtriage/render.h"
 #include "vgtriage/runner.h"
+#include "vgtriage/safefile.h"
 #include "vgtriage/suppress.h"
 #include "vgtriage/vgt.h"
 
@@ -192,26 +193,40 @@ static int read_inputs(struct cli *cli, struct pipeline *pl, int n, char **paths
 	return rs.status;
 }
 
+/* -o FILE: written beside and renamed when complete (safefile.h; its
+ * descriptor is close-on-exec, so that `run`'s program does not inherit it). */
+static struct safefile *output_file;
+
 static FILE *open_output(const struct cli *cli)
 {
 	if (cli->output == NULL || strcmp(cli->output, "-") == 0)
 		return stdout;
-	/* "e": close-on-exec, so that `run`'s program does not inherit it. */
-	FILE *f = fopen(cli->output, "we");
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	output_file = safefile_open(cli->output, &err);
+	FILE *f = output_file != NULL ? safefile_stream(output_file) : NULL;
+	if (output_file != NULL && f == NULL) {
+		vgt_error_set(&err, cli->output, 0, 0, "cannot write: %s", strerror(errno));
+		safefile_abort(output_file);
+		output_file = NULL;
+	}
 	if (f == NULL)
-		fprintf(stderr, "vgtriage: %s: cannot write: %s\n", cli->output, strerror(errno));
+		print_diag("error", &err);
 	return f;
 }
 
 static int close_output(const struct cli *cli, FILE *out)
 {
+	(void)cli;
 	if (out == stdout)
 		return 0;
-	if (fclose(out) != 0) {
-		fprintf(stderr, "vgtriage: %s: write error: %s\n", cli->output, strerror(errno));
-		return -1;
-	}
-	return 0;
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	int rc = safefile_commit(output_file, &err);
+	output_file = NULL;
+	if (rc != 0)
+		print_diag("error", &err);
+	return rc;
 }
 
 static void render_options_for(const struct cli *cli, FILE *out, struct render_options *ro)

@@ -111,7 +111,8 @@ size_t perfmap_parse(struct perfmap *map, const char *text, size_t len)
 	}
 	/* a later line for the same start (re-used trampoline memory) sorts
 	 * after the earlier one, and the lookup takes the last start <= ip */
-	qsort(map->entries, map->n, sizeof(*map->entries), cmp_entry);
+	if (map->n > 1) /* entries is NULL while nothing was parsed */
+		qsort(map->entries, map->n, sizeof(*map->entries), cmp_entry);
 	return map->n;
 }
 

@@ -66,7 +66,9 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	if (pl->opts.suppressions != NULL &&
 	    suppressions_match(pl->opts.suppressions, ft, rec) != NULL) {
 		pl->report->totals.suppressed_records++;
-		pl->report->totals.suppressed_bytes += rec->direct_bytes; /* as valgrind's "suppressed:" */
+		/* as valgrind's "suppressed:" */
+		pl->report->totals.suppressed_bytes =
+			vgt_count_add(pl->report->totals.suppressed_bytes, rec->direct_bytes);
 		return 0;
 	}
 	frame_resolve_stack(pl->symbolizer, ft, &rec->stack);
@@ -239,14 +241,17 @@ int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 {
 	int rc = st->failed ? -1 : 0;
-	if (!st->failed && st->format == NULL && st->head_len == 0) {
+	/* Nothing read at all (an empty file, or `run` when valgrind wrote no
+	 * XML): the same diagnostic whether the format was given or not. */
+	if (!st->failed && st->head_len == 0 && st->xml == NULL && st->text == NULL) {
 		rc = vgt_error_set(err, NULL, 1, 1, "empty input: expected valgrind XML or a valgrind log");
 		name_error(st, err);
 		st->failed = 1;
 	}
 	if (!st->failed) {
-		if (st->format == NULL) {
-			st->format = reader_detect_format(st->head, st->head_len);
+		if (st->xml == NULL && st->text == NULL) {
+			if (st->format == NULL)
+				st->format = reader_detect_format(st->head, st->head_len);
 			start_reader(st);
 			rc = feed_reader(st, st->head, st->head_len, err);
 		}

@@ -341,8 +341,8 @@ static struct input_amounts *amounts_of(struct site_index *ix, size_t input_inde
 
 static void add(struct vgt_amount *a, uint64_t bytes, uint64_t blocks)
 {
-	a->bytes += bytes;
-	a->blocks += blocks;
+	a->bytes = vgt_count_add(a->bytes, bytes);
+	a->blocks = vgt_count_add(a->blocks, blocks);
 }
 
 /* Valgrind counts definite and possible loss records as errors by default
@@ -363,11 +363,11 @@ static void count_totals(struct vgt_report *report, size_t input_index,
 	switch (rec->kind) {
 	case VGT_KIND_LEAK_DEFINITELY_LOST:
 		add(&in->definite, rec->direct_bytes, rec->blocks);
-		in->indirect_split.bytes += rec->indirect_bytes;
+		in->indirect_split.bytes = vgt_count_add(in->indirect_split.bytes, rec->indirect_bytes);
 		break;
 	case VGT_KIND_LEAK_POSSIBLY_LOST:
 		add(&in->possible, rec->direct_bytes, rec->blocks);
-		in->indirect_split.bytes += rec->indirect_bytes;
+		in->indirect_split.bytes = vgt_count_add(in->indirect_split.bytes, rec->indirect_bytes);
 		break;
 	case VGT_KIND_LEAK_INDIRECTLY_LOST:
 		add(&in->indirect_records, rec->bytes, rec->blocks);
@@ -394,7 +394,7 @@ static void count_unknown_kind(struct vgt_report *report, const char *name, uint
 {
 	for (size_t i = 0; i < report->n_unknown_kinds; i++) {
 		if (report->unknown_kinds[i] == name) {
-			report->unknown_kind_counts[i] += n;
+			report->unknown_kind_counts[i] = vgt_count_add(report->unknown_kind_counts[i], n);
 			return;
 		}
 	}
@@ -477,16 +477,16 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	}
 	keep_example(site, rec, culprit, created);
 	note_callers(report->frames, site, &rec->stack, culprit);
-	site->bytes += rec->bytes;
-	site->blocks += rec->blocks;
-	site->direct_bytes += rec->direct_bytes;
-	site->indirect_bytes += rec->indirect_bytes;
+	site->bytes = vgt_count_add(site->bytes, rec->bytes);
+	site->blocks = vgt_count_add(site->blocks, rec->blocks);
+	site->direct_bytes = vgt_count_add(site->direct_bytes, rec->direct_bytes);
+	site->indirect_bytes = vgt_count_add(site->indirect_bytes, rec->indirect_bytes);
 	site->records++;
-	site->occurrences++;
+	site->occurrences = vgt_count_add(site->occurrences, 1);
 	if (rec->has_delta) {
 		site->has_delta = 1;
-		site->delta_bytes += rec->delta_bytes;
-		site->delta_blocks += rec->delta_blocks;
+		site->delta_bytes = vgt_delta_add(site->delta_bytes, rec->delta_bytes);
+		site->delta_blocks = vgt_delta_add(site->delta_blocks, rec->delta_blocks);
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
@@ -506,9 +506,10 @@ void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 	if (site == NULL || count <= 1)
 		return;
 	uint64_t extra = count - 1; /* the record itself counted once */
-	site->occurrences += extra;
-	report->totals.errors += extra;
-	report->totals.errors_by_kind[site->kind] += extra;
+	site->occurrences = vgt_count_add(site->occurrences, extra);
+	report->totals.errors = vgt_count_add(report->totals.errors, extra);
+	report->totals.errors_by_kind[site->kind] =
+		vgt_count_add(report->totals.errors_by_kind[site->kind], extra);
 	if (site->kind == VGT_KIND_UNKNOWN)
 		count_unknown_kind(report, site->kind_name, extra);
 }
@@ -674,13 +675,14 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 		if (s->hidden) {
 			t->hidden_sites++;
 			t->hidden_records += s->records;
-			t->hidden_bytes += s->bytes;
+			t->hidden_bytes = vgt_count_add(t->hidden_bytes, s->bytes);
 			if (filtered) {
 				t->filtered_sites++;
-				t->filtered_bytes += s->bytes;
+				t->filtered_bytes = vgt_count_add(t->filtered_bytes, s->bytes);
 			} else {
 				t->hidden_sites_by[s->category]++;
-				t->hidden_bytes_by[s->category] += s->bytes;
+				t->hidden_bytes_by[s->category] =
+					vgt_count_add(t->hidden_bytes_by[s->category], s->bytes);
 			}
 		}
 	}
@@ -787,16 +789,16 @@ static void merge_site(struct vgt_report *dst, const struct vgt_report *src,
 		text_replace(&d->what, s->what);
 		text_replace(&d->auxwhat, s->auxwhat);
 	}
-	d->bytes += s->bytes;
-	d->blocks += s->blocks;
-	d->direct_bytes += s->direct_bytes;
-	d->indirect_bytes += s->indirect_bytes;
+	d->bytes = vgt_count_add(d->bytes, s->bytes);
+	d->blocks = vgt_count_add(d->blocks, s->blocks);
+	d->direct_bytes = vgt_count_add(d->direct_bytes, s->direct_bytes);
+	d->indirect_bytes = vgt_count_add(d->indirect_bytes, s->indirect_bytes);
 	d->records += s->records;
-	d->occurrences += s->occurrences;
+	d->occurrences = vgt_count_add(d->occurrences, s->occurrences);
 	if (s->has_delta) {
 		d->has_delta = 1;
-		d->delta_bytes += s->delta_bytes;
-		d->delta_blocks += s->delta_blocks;
+		d->delta_bytes = vgt_delta_add(d->delta_bytes, s->delta_bytes);
+		d->delta_blocks = vgt_delta_add(d->delta_blocks, s->delta_blocks);
 	}
 	if (base < 64)
 		d->input_mask |= s->input_mask << base;
@@ -810,11 +812,11 @@ static void merge_totals(struct vgt_report *dst, const struct vgt_report *src)
 	struct vgt_totals *t = &dst->totals;
 	const struct vgt_totals *f = &src->totals;
 	for (int k = 0; k < VGT_KIND_COUNT; k++)
-		t->errors_by_kind[k] += f->errors_by_kind[k];
-	t->errors += f->errors;
-	t->error_contexts += f->error_contexts;
+		t->errors_by_kind[k] = vgt_count_add(t->errors_by_kind[k], f->errors_by_kind[k]);
+	t->errors = vgt_count_add(t->errors, f->errors);
+	t->error_contexts = vgt_count_add(t->error_contexts, f->error_contexts);
 	t->suppressed_records += f->suppressed_records;
-	t->suppressed_bytes += f->suppressed_bytes;
+	t->suppressed_bytes = vgt_count_add(t->suppressed_bytes, f->suppressed_bytes);
 	t->records += f->records;
 	for (size_t i = 0; i < src->n_unknown_kinds; i++)
 		count_unknown_kind(dst, reintern(dst->pool, src->unknown_kinds[i]),

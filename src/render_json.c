@@ -29,6 +29,13 @@ static void hex_address(struct jsonw *w, uint64_t ip)
 	jsonw_string_n(w, buf, (size_t)(2 + n));
 }
 
+/* A count as JSON: never above 2^63 - 1 (vgt.h VGT_COUNT_MAX), as every
+ * sum is kept, so no reader of the JSON sees it wrap or go negative. */
+static void kcount(struct jsonw *w, const char *key, uint64_t v)
+{
+	jsonw_kuint(w, key, (uint64_t)vgt_count_i64(v));
+}
+
 static void set_if(struct jsonw *w, const char *key, const char *value)
 {
 	if (value != NULL)
@@ -39,8 +46,8 @@ static void amount(struct jsonw *w, const char *key, const struct vgt_amount *a)
 {
 	jsonw_key(w, key);
 	jsonw_object_begin(w);
-	jsonw_kuint(w, "bytes", a->bytes);
-	jsonw_kuint(w, "blocks", a->blocks);
+	kcount(w, "bytes", a->bytes);
+	kcount(w, "blocks", a->blocks);
 	jsonw_object_end(w);
 }
 
@@ -52,12 +59,12 @@ static void figure(struct jsonw *w, const char *key, const struct vgt_figures *f
 	jsonw_object_begin(w);
 	jsonw_key(w, "bytes");
 	if (fig->known & VGT_KNOWN_BYTES(g))
-		jsonw_uint(w, fig->amount[g].bytes);
+		jsonw_uint(w, (uint64_t)vgt_count_i64(fig->amount[g].bytes));
 	else
 		jsonw_null(w);
 	jsonw_key(w, "blocks");
 	if (fig->known & VGT_KNOWN_BLOCKS(g))
-		jsonw_uint(w, fig->amount[g].blocks);
+		jsonw_uint(w, (uint64_t)vgt_count_i64(fig->amount[g].blocks));
 	else
 		jsonw_null(w);
 	jsonw_object_end(w);
@@ -100,10 +107,10 @@ static void frame_json(struct jsonw *w, const struct vgt_frame *f)
 	set_if(w, "dir", f->dir);
 	set_if(w, "file", f->file);
 	if (f->line > 0)
-		jsonw_kuint(w, "line", f->line);
+		kcount(w, "line", f->line);
 	set_if(w, "pyx_file", f->pyx_file);
 	if (f->pyx_line > 0)
-		jsonw_kuint(w, "pyx_line", f->pyx_line);
+		kcount(w, "pyx_line", f->pyx_line);
 	set_if(w, "pyx_source", f->pyx_source);
 	set_if(w, "pyname", f->pyname);
 	jsonw_kstring(w, "class", frame_class_name(f->cls));
@@ -255,7 +262,7 @@ static void explain_json(struct jsonw *w, const struct vgt_explain *x)
 	for (size_t i = 0; i < x->n_evidence; i++) {
 		jsonw_object_begin(w);
 		jsonw_kstring(w, "file", x->evidence[i].file);
-		jsonw_kuint(w, "line", x->evidence[i].line);
+		kcount(w, "line", x->evidence[i].line);
 		jsonw_kstring(w, "source", x->evidence[i].text);
 		jsonw_object_end(w);
 	}
@@ -268,15 +275,15 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 {
 	int own_amounts = extra == NULL || !extra->override_amounts;
 	jsonw_object_begin(w);
-	jsonw_kuint(w, "rank", s->rank);
+	kcount(w, "rank", s->rank);
 	jsonw_kstring(w, "kind", s->kind_name);
 	jsonw_kstring(w, "category", frame_class_name(s->category));
-	jsonw_kuint(w, "bytes", own_amounts ? s->bytes : extra->bytes);
-	jsonw_kuint(w, "blocks", own_amounts ? s->blocks : extra->blocks);
-	jsonw_kuint(w, "direct_bytes", s->direct_bytes);
-	jsonw_kuint(w, "indirect_bytes", s->indirect_bytes);
-	jsonw_kuint(w, "records", s->records);
-	jsonw_kuint(w, "occurrences", s->occurrences);
+	kcount(w, "bytes", own_amounts ? s->bytes : extra->bytes);
+	kcount(w, "blocks", own_amounts ? s->blocks : extra->blocks);
+	kcount(w, "direct_bytes", s->direct_bytes);
+	kcount(w, "indirect_bytes", s->indirect_bytes);
+	kcount(w, "records", s->records);
+	kcount(w, "occurrences", s->occurrences);
 	jsonw_kstring(w, "fingerprint", s->fingerprint);
 	if (s->hidden)
 		jsonw_kbool(w, "hidden", 1);
@@ -328,7 +335,7 @@ static void input_json(struct jsonw *w, const struct vgt_report *r, const struct
 	jsonw_kstring(w, "command", in->command);
 	jsonw_kbool(w, "complete", in->complete);
 	jsonw_kbool(w, "finished", in->finished);
-	jsonw_kuint(w, "records", in->records);
+	kcount(w, "records", in->records);
 	set_if(w, "fatal_signal", in->fatal_signal);
 	set_if(w, "tool", in->tool);
 	struct vgt_figures fig;
@@ -356,9 +363,9 @@ static void errors_json(struct jsonw *w, const struct vgt_report *r)
 	jsonw_object_begin(w);
 	for (int k = 1; k < VGT_KIND_COUNT; k++)
 		if (!kind_is_leak((enum vgt_kind)k))
-			jsonw_kuint(w, kind_info((enum vgt_kind)k)->name, r->totals.errors_by_kind[k]);
+			kcount(w, kind_info((enum vgt_kind)k)->name, r->totals.errors_by_kind[k]);
 	for (size_t i = 0; i < r->n_unknown_kinds; i++)
-		jsonw_kuint(w, r->unknown_kinds[i], r->unknown_kind_counts[i]);
+		kcount(w, r->unknown_kinds[i], r->unknown_kind_counts[i]);
 	jsonw_object_end(w);
 }
 
@@ -369,15 +376,15 @@ static void totals_json(struct jsonw *w, const struct vgt_report *r)
 	jsonw_object_begin(w);
 	figures_json(w, &t->figures);
 	errors_json(w, r);
-	jsonw_kuint(w, "error_count", t->errors);
-	jsonw_kuint(w, "error_contexts", t->error_contexts);
+	kcount(w, "error_count", t->errors);
+	kcount(w, "error_contexts", t->error_contexts);
 	jsonw_kstring(w, "error_summary", t->figures.errors_from_summary ? "valgrind" : "records");
-	jsonw_kuint(w, "leak_error_contexts", t->figures.leak_error_contexts);
-	jsonw_kuint(w, "records", t->records);
-	jsonw_kuint(w, "suppressed_records", t->suppressed_records);
-	jsonw_kuint(w, "hidden_sites", t->hidden_sites);
-	jsonw_kuint(w, "hidden_records", t->hidden_records);
-	jsonw_kuint(w, "hidden_bytes", t->hidden_bytes);
+	kcount(w, "leak_error_contexts", t->figures.leak_error_contexts);
+	kcount(w, "records", t->records);
+	kcount(w, "suppressed_records", t->suppressed_records);
+	kcount(w, "hidden_sites", t->hidden_sites);
+	kcount(w, "hidden_records", t->hidden_records);
+	kcount(w, "hidden_bytes", t->hidden_bytes);
 	jsonw_key(w, "hidden");
 	jsonw_object_begin(w);
 	for (int c = 0; c < FRAME_CLASS_COUNT; c++) {
@@ -385,15 +392,15 @@ static void totals_json(struct jsonw *w, const struct vgt_report *r)
 			continue;
 		jsonw_key(w, frame_class_name((enum frame_class)c));
 		jsonw_object_begin(w);
-		jsonw_kuint(w, "sites", t->hidden_sites_by[c]);
-		jsonw_kuint(w, "bytes", t->hidden_bytes_by[c]);
+		kcount(w, "sites", t->hidden_sites_by[c]);
+		kcount(w, "bytes", t->hidden_bytes_by[c]);
 		jsonw_object_end(w);
 	}
 	if (t->filtered_sites > 0) {
 		jsonw_key(w, "filtered");
 		jsonw_object_begin(w);
-		jsonw_kuint(w, "sites", t->filtered_sites);
-		jsonw_kuint(w, "bytes", t->filtered_bytes);
+		kcount(w, "sites", t->filtered_sites);
+		kcount(w, "bytes", t->filtered_bytes);
 		jsonw_object_end(w);
 	}
 	jsonw_object_end(w);
@@ -408,7 +415,7 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	jsonw_object_begin(w);
 	jsonw_kstring(w, "tool", "vgtriage");
 	jsonw_kstring(w, "version", VGT_VERSION);
-	jsonw_kuint(w, "schema_version", 1);
+	kcount(w, "schema_version", 1);
 	jsonw_key(w, "inputs");
 	jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_inputs; i++)

@@ -48,7 +48,7 @@ static json_t *artifact(const char *path, int relative)
 static json_t *physical(const struct vgt_report *r, const char *path, int relative,
 		       unsigned line, const char *snippet)
 {
-	json_t *region = json_pack("{s:i}", "startLine", (json_int_t)(line > 0 ? line : 1));
+	json_t *region = json_pack("{s:I}", "startLine", (json_int_t)(line > 0 ? line : 1));
 	if (snippet != NULL)
 		json_object_set_new(region, "snippet",
 				    json_pack("{s:s}", "text", escape_text_pool(r->pool, snippet)));

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vgtriage/safefile.h"
 #include "vgtriage/watch.h"
 
 #define PROBE_TIMEOUT_MS 5000
@@ -615,7 +616,8 @@ struct run {
 	int xml_fd;
 	struct pipeline_stream *st;
 	int st_failed;
-	int keep_fd;
+	int keep_fd;            /* safefile_fd(keep), or -1 */
+	struct safefile *keep;  /* --keep-xml, renamed into place at the end */
 	/* --watch */
 	struct watch *watch;
 	pid_t vgdb_pid;
@@ -825,7 +827,9 @@ static void read_xml(struct run *r)
 		struct vgt_error e;
 		vgt_error_set(&e, r->opts->keep_xml, 0, 0, "cannot write: %s", strerror(errno));
 		note_warning(r, &e);
-		close_fd(&r->keep_fd);
+		safefile_abort(r->keep); /* the old file stays */
+		r->keep = NULL;
+		r->keep_fd = -1;
 	}
 	if (r->st_failed)
 		return; /* keep draining so that valgrind never blocks */
@@ -949,14 +953,12 @@ static void read_process_file(struct run *r, const char *path, const char *keep)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	int kfd = -1;
+	struct safefile *kf = NULL;
 	if (keep != NULL) {
-		kfd = open(keep, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (kfd < 0) {
-			struct vgt_error e;
-			vgt_error_set(&e, keep, 0, 0, "cannot write: %s", strerror(errno));
+		struct vgt_error e;
+		kf = safefile_open(keep, &e);
+		if (kf == NULL)
 			note_warning(r, &e);
-		}
 	}
 	struct pipeline_stream *st = pipeline_stream_open(r->pl, keep != NULL ? keep : "(run)",
 							  "xml");
@@ -966,8 +968,12 @@ static void read_process_file(struct run *r, const char *path, const char *keep)
 	char buf[65536];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (kfd >= 0)
-			write_all(kfd, buf, (size_t)n);
+		if (kf != NULL && write_all(safefile_fd(kf), buf, (size_t)n) < 0) {
+			vgt_error_set(&e, keep, 0, 0, "cannot write: %s", strerror(errno));
+			note_warning(r, &e);
+			safefile_abort(kf);
+			kf = NULL;
+		}
 		if (!failed && pipeline_stream_feed(st, buf, (size_t)n, &e) < 0) {
 			note_warning(r, &e);
 			failed = 1;
@@ -980,8 +986,8 @@ static void read_process_file(struct run *r, const char *path, const char *keep)
 	if (in != NULL)
 		add_pid(r->res, in->pid);
 	close(fd);
-	if (kfd >= 0)
-		close(kfd);
+	if (kf != NULL && safefile_commit(kf, &e) != 0)
+		note_warning(r, &e);
 }
 
 static void read_process_files(struct run *r)
@@ -1065,10 +1071,10 @@ static int prepare(struct run *r, struct vgt_error *err)
 		return vgt_error_set(err, NULL, 0, 0,
 				     "--watch: vgtriage sets --vgdb-prefix itself");
 	if (opts->keep_xml != NULL && !r->children) {
-		r->keep_fd = open(opts->keep_xml, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (r->keep_fd < 0)
-			return vgt_error_set(err, opts->keep_xml, 0, 0, "cannot write: %s",
-					     strerror(errno));
+		r->keep = safefile_open(opts->keep_xml, err);
+		if (r->keep == NULL)
+			return -1;
+		r->keep_fd = safefile_fd(r->keep);
 	}
 	return 0;
 }
@@ -1099,6 +1105,7 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	r->xml_fd = r->keep_fd = r->vgdb_fd = -1;
 	r->sig.fds[0] = r->sig.fds[1] = -1;
 	int xml_pipe[2] = {-1, -1};
+	int no_xml = 0;
 	char **argv = NULL;
 	char *xml_file = NULL;
 	int rc = -1;
@@ -1153,15 +1160,22 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 			in->complete = 0; /* SIGKILL: valgrind never finished the XML */
 		int crc = pipeline_stream_close(r->st, &e);
 		r->st = NULL;
-		if (crc != 0 && !r->st_failed)
+		if (crc < 0 && in != NULL && in->records == 0 && !r->st_failed) {
+			/* Not one byte of XML (valgrind rejected an option, or
+			 * could not start): an error, not an empty report. */
+			no_xml = 1;
+			vgt_error_set(err, NULL, 0, 0, "%s: valgrind wrote no XML (its own "
+				      "messages above say why)", opts->command[0]);
+		} else if (crc != 0 && !r->st_failed) {
 			note_warning(r, &e);
+		}
 		if (in != NULL)
 			add_pid(result, in->pid);
 	}
 	if (r->children)
 		read_process_files(r);
 	add_pid(result, (long)r->pid);
-	rc = 0;
+	rc = no_xml ? -1 : 0;
 out:
 	if (r->pid > 0 && !r->reaped) {
 		kill(r->pid, SIGKILL);
@@ -1175,7 +1189,13 @@ out:
 	close_fd(&xml_pipe[0]);
 	close_fd(&xml_pipe[1]);
 	close_fd(&r->xml_fd);
-	close_fd(&r->keep_fd);
+	if (r->keep != NULL) {
+		struct vgt_error e;
+		if (safefile_commit(r->keep, &e) != 0)
+			note_warning(r, &e);
+		r->keep = NULL;
+		r->keep_fd = -1;
+	}
 	watch_free(r->watch);
 	free(r->vgdb_buf);
 	runner_argv_free(argv);

@@ -41,6 +41,8 @@ struct frame_pat {
 	enum frame_pat_type type;
 	char *pattern;   /* glob (fun/obj) or file glob (src) */
 	unsigned line;   /* src: line, 0 = any */
+	uint64_t need;   /* char_mask() of the pattern's literal characters */
+	size_t shared;   /* 1 + id when other entries have the same line, else 0 */
 };
 
 struct supp_entry {
@@ -49,13 +51,15 @@ struct supp_entry {
 	unsigned size;         /* Addr/Value: access size */
 	unsigned leak_kinds;   /* Leak: LK_* bits */
 	char *extra;           /* Param: "write(buf)"; FishyValue: "malloc(size)" */
-	struct frame_pat frames[MAX_SUPP_FRAMES];
+	struct frame_pat *frames; /* n_frames of them (kept apart: matching
+				   * walks every entry, and small ones stay in cache) */
 	size_t n_frames;
 };
 
 struct suppressions {
 	struct supp_entry *entries;
 	size_t count, cap;
+	size_t n_shared; /* distinct frame lines used by more than one entry */
 };
 
 struct suppressions *suppressions_new(void)
@@ -69,6 +73,7 @@ static void entry_release(struct supp_entry *e)
 	free(e->extra);
 	for (size_t i = 0; i < e->n_frames; i++)
 		free(e->frames[i].pattern);
+	free(e->frames);
 }
 
 void suppressions_free(struct suppressions *supp)
@@ -111,6 +116,39 @@ static int glob_match(const char *pat, const char *s)
 	while (*pat == '*')
 		pat++;
 	return *pat == '\0';
+}
+
+/* A quick reject before a glob: one bit per character (folded to 64),
+ * so that a name lacking a character the pattern holds literally cannot
+ * match it.  With many entries most (entry, frame) pairs end here. */
+static uint64_t char_bit(char c)
+{
+	/* folded so that digits and punctuation keep bits of their own
+	 * (upper and lower case share theirs) */
+	return (uint64_t)1 << (((unsigned char)c - 32u) & 63u);
+}
+
+static uint64_t char_mask(const char *s)
+{
+	uint64_t m = 0;
+	for (; s != NULL && *s != '\0'; s++)
+		m |= char_bit(*s);
+	return m;
+}
+
+/* The literal characters of a glob ('*' and '?' match anything; '\'
+ * quotes the next one). */
+static uint64_t pattern_mask(const char *pat)
+{
+	uint64_t m = 0;
+	for (; *pat != '\0'; pat++) {
+		if (*pat == '*' || *pat == '?')
+			continue;
+		if (*pat == '\\' && pat[1] != '\0')
+			pat++;
+		m |= char_bit(*pat);
+	}
+	return m;
 }
 
 /* ---- parsing ---- */
@@ -268,6 +306,7 @@ static int parse_frame(struct parser *p, struct supp_entry *e, const char *s)
 	} else {
 		return parse_error(p, "expected a frame line (fun:, obj:, src:, ...) or '}', got '%s'", s);
 	}
+	fp->need = fp->pattern != NULL ? pattern_mask(fp->pattern) : 0;
 	e->n_frames++;
 	return 0;
 }
@@ -310,17 +349,62 @@ static int parse_entry(struct parser *p, struct supp_entry *e)
 	return 0;
 }
 
+static int cmp_pat(const void *a, const void *b)
+{
+	const struct frame_pat *x = *(const struct frame_pat *const *)a;
+	const struct frame_pat *y = *(const struct frame_pat *const *)b;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return strcmp(x->pattern, y->pattern);
+}
+
+/* Gives the frame lines that several entries share ("fun:malloc",
+ * "obj:*libpython*") one id each, so that a record tests each of them
+ * once per frame however many entries hold it (suppressions_match). */
+static void number_shared_lines(struct suppressions *supp)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < supp->count; i++)
+		n += supp->entries[i].n_frames;
+	struct frame_pat **all = xcalloc(n + 1, sizeof(*all));
+	for (size_t i = 0; i < supp->count; i++)
+		for (size_t j = 0; j < supp->entries[i].n_frames; j++)
+			if (supp->entries[i].frames[j].type != FP_ELLIPSIS)
+				all[k++] = &supp->entries[i].frames[j];
+	if (k > 1)
+		qsort(all, k, sizeof(*all), cmp_pat);
+	supp->n_shared = 0;
+	for (size_t i = 0; i < k;) {
+		size_t end = i + 1;
+		while (end < k && cmp_pat(&all[i], &all[end]) == 0)
+			end++;
+		size_t id = end - i > 1 ? ++supp->n_shared : 0;
+		for (; i < end; i++)
+			all[i]->shared = id;
+	}
+	free(all);
+}
+
 int suppressions_load(struct suppressions *supp, const char *path, struct vgt_error *err)
 {
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return vgt_error_set(err, path, 0, 0, "cannot read suppressions: %s", strerror(errno));
+	int rc = suppressions_load_stream(supp, f, path, err);
+	fclose(f);
+	return rc;
+}
+
+int suppressions_load_stream(struct suppressions *supp, FILE *f, const char *name,
+			     struct vgt_error *err)
+{
 	struct parser p = {0};
-	p.path = path;
+	p.f = f;
+	p.path = name;
 	p.err = err;
 	int rc = -1;
-	p.f = fopen(path, "r");
-	if (p.f == NULL) {
-		vgt_error_set(err, path, 0, 0, "cannot read suppressions: %s", strerror(errno));
-		goto out;
-	}
 	char *s;
 	while ((s = next_line(&p)) != NULL) {
 		if (strcmp(s, "{") != 0) {
@@ -331,21 +415,22 @@ int suppressions_load(struct suppressions *supp, const char *path, struct vgt_er
 				      sizeof(*supp->entries));
 		struct supp_entry *e = &supp->entries[supp->count];
 		memset(e, 0, sizeof(*e));
+		e->frames = xcalloc(MAX_SUPP_FRAMES, sizeof(*e->frames));
 		if (parse_entry(&p, e) != 0) {
 			entry_release(e);
 			goto out;
 		}
+		e->frames = xrealloc(e->frames, e->n_frames * sizeof(*e->frames));
 		supp->count++;
 	}
 	if (ferror(p.f)) {
-		vgt_error_set(err, path, p.lineno, 0, "read error: %s", strerror(errno));
+		vgt_error_set(err, name, p.lineno, 0, "read error: %s", strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
 	free(p.buf);
-	if (p.f != NULL)
-		fclose(p.f);
+	number_shared_lines(supp);
 	return rc;
 }
 
@@ -455,6 +540,26 @@ static const char *base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/* char_mask() of what frame_matches() may test a frame's fun:, obj: and
+ * src: patterns against (src: the dir and file both, a superset).  A new
+ * way of matching a frame (another name) must add its string here. */
+struct frame_masks {
+	uint64_t fn, obj, src;
+};
+
+static void frame_masks(const struct vgt_frame *f, struct frame_masks *m)
+{
+	m->fn = char_mask(f->fn != NULL ? f->fn : "???");
+	m->obj = char_mask(f->obj != NULL ? f->obj : "???");
+	m->src = char_mask(f->file) | char_mask(f->dir) | char_mask("/");
+}
+
+static int could_match(const struct frame_pat *fp, const struct frame_masks *m)
+{
+	uint64_t have = fp->type == FP_FUN ? m->fn : fp->type == FP_OBJ ? m->obj : m->src;
+	return (fp->need & ~have) == 0;
+}
+
 static int frame_matches(const struct frame_pat *fp, const struct vgt_frame *f)
 {
 	switch (fp->type) {
@@ -482,37 +587,151 @@ static int frame_matches(const struct frame_pat *fp, const struct vgt_frame *f)
 	return 0;
 }
 
-/* Do patterns[pi..] match a prefix of frames[fi..]?  "..." backtracks. */
-static int frames_match(const struct supp_entry *e, size_t pi, const struct frame_table *ft,
-			const struct vgt_stack *st, size_t fi)
+/* Do the entry's frame lines match a prefix of the stack?  A dynamic
+ * programme over (frame line, frame), as valgrind's own matcher is
+ * polynomial: row k says after which frames the first k lines can end.
+ * A fun:/obj:/src: line moves each such end j to j + 1 when it matches
+ * frame j; "..." lets every later end follow the first one (none
+ * included).  At most (frame lines x stack depth) frame tests, however
+ * many "..." lines; a backtracking matcher is exponential in them.
+ *
+ * Entries of a big .supp often begin alike ("...", "fun:malloc", ...):
+ * the rows of the entry matched last are kept, and the next entry starts
+ * after the lines it has in common with it (or fails at once where that
+ * one died). */
+
+/* Row k: alive ends are row[j] for j >= lo (none below lo), or, after a
+ * "...", every j >= lo. */
+struct dp_row {
+	size_t lo;
+	int from_lo;
+};
+
+/* What matching one record keeps: its frames' masks, the results of
+ * shared frame lines (memo[(shared - 1) * n + frame]: 0 not tested yet,
+ * 1 no, 2 yes), and the rows of the entry matched last. */
+struct match_state {
+	const struct frame_table *ft;
+	const struct vgt_stack *st;
+	const struct frame_masks *masks;
+	unsigned char *memo;
+	unsigned char *cells;          /* (MAX_SUPP_FRAMES + 1) x (n + 1) */
+	struct dp_row rows[MAX_SUPP_FRAMES + 1];
+	const struct supp_entry *last; /* NULL before the first */
+	size_t last_depth;             /* rows 0..last_depth of last are valid */
+	int last_died;                 /* ... and row last_depth has no end */
+};
+
+static int line_matches(const struct match_state *ms, const struct frame_pat *fp, size_t j)
 {
-	for (; pi < e->n_frames; pi++, fi++) {
-		const struct frame_pat *fp = &e->frames[pi];
-		if (fp->type == FP_ELLIPSIS) {
-			if (pi + 1 == e->n_frames)
-				return 1;
-			for (size_t k = fi; k < st->count; k++)
-				if (frames_match(e, pi + 1, ft, st, k))
-					return 1;
+	if (!could_match(fp, &ms->masks[j]))
+		return 0;
+	if (fp->shared == 0 || ms->memo == NULL)
+		return frame_matches(fp, stack_frame(ms->ft, ms->st, j));
+	unsigned char *m = &ms->memo[(fp->shared - 1) * ms->st->count + j];
+	if (*m == 0)
+		*m = frame_matches(fp, stack_frame(ms->ft, ms->st, j)) ? 2 : 1;
+	return *m == 2;
+}
+
+static int same_line(const struct frame_pat *a, const struct frame_pat *b)
+{
+	if (a->type == FP_ELLIPSIS || b->type == FP_ELLIPSIS)
+		return a->type == b->type;
+	return a->shared != 0 && a->shared == b->shared;
+}
+
+static int frames_match(const struct supp_entry *e, struct match_state *ms)
+{
+	size_t n = ms->st->count, k = 0;
+	if (ms->last != NULL) {
+		while (k < e->n_frames && k < ms->last_depth &&
+		       same_line(&e->frames[k], &ms->last->frames[k]))
+			k++;
+		if (ms->last_died && k == ms->last_depth) {
+			ms->last = e; /* the same lines, the same dead end */
 			return 0;
 		}
-		if (fi >= st->count || !frame_matches(fp, stack_frame(ft, st, fi)))
-			return 0;
 	}
+	ms->last = e;
+	for (size_t pi = k; pi < e->n_frames; pi++) {
+		const struct frame_pat *fp = &e->frames[pi];
+		const struct dp_row *in = &ms->rows[pi];
+		struct dp_row *out = &ms->rows[pi + 1];
+		if (fp->type == FP_ELLIPSIS) {
+			out->lo = in->lo;
+			out->from_lo = 1;
+			continue;
+		}
+		const unsigned char *at = ms->cells + pi * (n + 1);
+		unsigned char *next = ms->cells + (pi + 1) * (n + 1);
+		int alive = 0;
+		for (size_t j = in->lo; j < n; j++) {
+			int ok = (in->from_lo || at[j]) && line_matches(ms, fp, j);
+			next[j + 1] = (unsigned char)ok;
+			if (ok && !alive) {
+				alive = 1;
+				out->lo = j + 1;
+			}
+		}
+		out->from_lo = 0;
+		if (!alive) {
+			ms->last_depth = pi + 1;
+			ms->last_died = 1;
+			return 0;
+		}
+	}
+	ms->last_depth = e->n_frames;
+	ms->last_died = 0;
+	return 1;
+}
+
+/* Every frame line but "..." must match some frame: a pattern whose
+ * characters the whole stack lacks rules the entry out at once. */
+static int stack_could_match(const struct supp_entry *e, const struct frame_masks *any)
+{
+	for (size_t i = 0; i < e->n_frames; i++)
+		if (e->frames[i].type != FP_ELLIPSIS && !could_match(&e->frames[i], any))
+			return 0;
 	return 1;
 }
 
 const char *suppressions_match(const struct suppressions *supp, const struct frame_table *ft,
 			       const struct vgt_record *rec)
 {
-	if (supp == NULL)
+	if (supp == NULL || supp->count == 0)
 		return NULL;
-	for (size_t i = 0; i < supp->count; i++) {
-		const struct supp_entry *e = &supp->entries[i];
-		if (kind_matches(e, rec) && frames_match(e, 0, ft, &rec->stack, 0))
-			return e->name;
+	const struct vgt_stack *st = &rec->stack;
+	struct frame_masks small[64];
+	struct frame_masks *masks = st->count <= 64 ? small : xmalloc(st->count * sizeof(*masks));
+	struct frame_masks any = {0, 0, 0}; /* of the whole stack */
+	for (size_t j = 0; j < st->count; j++) {
+		frame_masks(stack_frame(ft, st, j), &masks[j]);
+		any.fn |= masks[j].fn;
+		any.obj |= masks[j].obj;
+		any.src |= masks[j].src;
 	}
-	return NULL;
+	struct match_state ms;
+	memset(&ms, 0, sizeof(ms));
+	ms.ft = ft;
+	ms.st = st;
+	ms.masks = masks;
+	if (supp->n_shared > 0 && st->count > 0)
+		ms.memo = xcalloc(supp->n_shared, st->count);
+	ms.cells = xmalloc((MAX_SUPP_FRAMES + 1) * (st->count + 1));
+	memset(ms.cells, 0, st->count + 1);
+	ms.cells[0] = 1; /* row 0: the lines start before frame 0, only there */
+	const char *name = NULL;
+	for (size_t i = 0; i < supp->count && name == NULL; i++) {
+		const struct supp_entry *e = &supp->entries[i];
+		if (kind_matches(e, rec) && stack_could_match(e, &any) && frames_match(e, &ms))
+			name = e->name;
+	}
+	free(ms.memo);
+	free(ms.cells);
+	if (masks != small)
+		free(masks);
+	return name;
 }
 
 /* ---- --gen-suppressions ---- */

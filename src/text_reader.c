@@ -521,6 +521,8 @@ static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
 	if (!st->open || st->target == TARGET_NONE)
 		return;
 	stack = st->target == TARGET_MAIN ? &st->rec.stack : &st->rec.aux_stack;
+	if (stack->count >= VGT_READER_MAX_FRAMES)
+		return; /* deeper frames are dropped */
 	struct frame_key key;
 	parse_frame(&key, t);
 	key.pid = st->pid;

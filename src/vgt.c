@@ -168,3 +168,34 @@ uint64_t vgt_hash_bytes(const void *data, size_t len, uint64_t seed)
 	h *= UINT64_C(0x9E3779B97F4A7C15);
 	return h ^ (h >> 31);
 }
+
+uint64_t vgt_count_add(uint64_t a, uint64_t b)
+{
+	if (a > VGT_COUNT_MAX)
+		a = VGT_COUNT_MAX;
+	if (b > VGT_COUNT_MAX - a)
+		return VGT_COUNT_MAX;
+	return a + b;
+}
+
+int64_t vgt_count_i64(uint64_t v)
+{
+	return v > VGT_COUNT_MAX ? INT64_MAX : (int64_t)v;
+}
+
+int64_t vgt_delta_add(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	if (b < 0 && a < -INT64_MAX - b)
+		return -INT64_MAX;
+	int64_t sum = a + b;
+	return sum < -INT64_MAX ? -INT64_MAX : sum;
+}
+
+int64_t vgt_delta_of(uint64_t after, uint64_t before)
+{
+	if (after >= before)
+		return vgt_count_i64(after - before);
+	return -vgt_count_i64(before - after);
+}

@@ -115,8 +115,8 @@ static void collect_growth(struct watch *w, const struct vgt_report *report)
 		if (!site_grew(site))
 			continue;
 		struct watch_total *t = watch_total_for(w, site->fingerprint);
-		t->bytes += site->delta_bytes;
-		t->blocks += site->delta_blocks;
+		t->bytes = vgt_delta_add(t->bytes, site->delta_bytes);
+		t->blocks = vgt_delta_add(t->blocks, site->delta_blocks);
 		w->last = xgrow(w->last, &w->last_cap, w->n_last + 1, sizeof(*w->last));
 		struct watch_growth *g = &w->last[w->n_last++];
 		memset(g, 0, sizeof(*g));
@@ -204,7 +204,7 @@ int watch_render_text(FILE *out, unsigned snapshot, double elapsed_s,
 		   *reset = color ? "\033[0m" : "";
 	int64_t sum = 0;
 	for (size_t i = 0; i < n; i++)
-		sum += g[i].delta_bytes;
+		sum = vgt_delta_add(sum, g[i].delta_bytes);
 	char a[32], b[32], c[32], d[32];
 	if (n == 0)
 		fprintf(out, "%swatch #%u at %.1fs:%s no site grew\n", bold, snapshot, elapsed_s,

@@ -40,7 +40,7 @@
 
 #define MAX_DEPTH 64
 #define MAX_TEXT (64 * 1024)
-#define MAX_FRAMES 1000
+#define MAX_FRAMES VGT_READER_MAX_FRAMES
 #define MAX_COMMAND 8192
 #define NAME_SLOTS 256 /* power of two, > 2x the names below */
 #define PTR_SLOTS 256  /* power of two */

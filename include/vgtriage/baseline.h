@@ -23,6 +23,9 @@ struct baseline;
 
 /* Reads a baseline file; errors name the file and line. */
 struct baseline *baseline_load(const char *path, struct vgt_error *err);
+/* The same from an open stream (read to its end, not closed); path is
+ * what errors call it. */
+struct baseline *baseline_load_stream(FILE *f, const char *path, struct vgt_error *err);
 void baseline_free(struct baseline *b); /* NULL is a no-op */
 size_t baseline_count(const struct baseline *b);
 int baseline_contains(const struct baseline *b, const char *fingerprint);
@@ -33,7 +36,8 @@ size_t baseline_apply(const struct baseline *b, struct vgt_report *report);
 
 /* Writes the shown sites, sorted by fingerprint, one per fingerprint. */
 int baseline_write(FILE *out, const struct vgt_report *report);
-/* baseline_write into path (replaced atomically: written beside, renamed). */
+/* baseline_write into path, through safefile.h (a new temporary beside
+ * it, renamed over it when complete). */
 int baseline_write_path(const char *path, const struct vgt_report *report,
 			struct vgt_error *err);
 

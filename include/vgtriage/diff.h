@@ -26,6 +26,9 @@ int diff_is_json_report(const char *path);
  * location, generated, what, stack, baseline).  Sites are all shown, in
  * the file's order.  NULL with err filled (file, and what is wrong). */
 struct vgt_report *diff_load_json(const char *path, struct vgt_error *err);
+/* The same from text[0..len); name is what errors call it. */
+struct vgt_report *diff_load_json_buffer(const char *text, size_t len, const char *name,
+					 struct vgt_error *err);
 
 /* Writes the diff as text or JSON (other formats: -1 with nothing
  * written).  *failed = 1 if a site that the policy names appeared, or a

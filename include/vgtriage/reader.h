@@ -27,6 +27,11 @@
 #include "vgtriage/frames.h"
 #include "vgtriage/strpool.h"
 
+/* Frames kept per stack (valgrind's --num-callers stops at 500); deeper
+ * frames are dropped, by both readers.  man/vgtriage.1 DIAGNOSTICS lists
+ * this and the readers' other limits. */
+#define VGT_READER_MAX_FRAMES 1000
+
 struct xml_reader;
 struct xml_reader *xml_reader_new(struct frame_table *frames, struct vgt_input *input,
 				  const struct vgt_sink *sink);

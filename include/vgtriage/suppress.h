@@ -19,8 +19,14 @@ struct suppressions *suppressions_new(void);
 void suppressions_free(struct suppressions *supp); /* NULL is a no-op */
 /* Adds the entries of one .supp file; errors name the file and line. */
 int suppressions_load(struct suppressions *supp, const char *path, struct vgt_error *err);
+/* The same from an open stream (read to its end, not closed); name is
+ * what errors call it. */
+int suppressions_load_stream(struct suppressions *supp, FILE *f, const char *name,
+			     struct vgt_error *err);
 /* The name of the first entry that matches rec (as valgrind would at run
- * time: kind, match-leak-kinds, frames with globs and "..."), or NULL. */
+ * time: kind, match-leak-kinds, frames with globs and "..."), or NULL.
+ * Time is polynomial: at most (frame lines x stack depth) frame tests per
+ * entry, however many "..." lines it has. */
 const char *suppressions_match(const struct suppressions *supp, const struct frame_table *ft,
 			       const struct vgt_record *rec);
 /* A minimal entry for the site: fun: frames down to the culprit, then "...". */

@@ -57,4 +57,19 @@ uint64_t vgt_hash_bytes(const void *data, size_t len, uint64_t seed);
 /* Parses "1,234" / "1234" / "+1,600" into *out; returns 0 or -1 (not a number). */
 int vgt_parse_count(const char *s, size_t len, int64_t *out);
 
+/* Counts (bytes, blocks, occurrences) and their sums stay within
+ * [0, VGT_COUNT_MAX] = 2^63 - 1, so that every output, JSON included,
+ * writes them as they are: a sum that would pass it stays at it (no
+ * valgrind run gets there; a hostile input can).  Deltas stay within
+ * [-VGT_COUNT_MAX, VGT_COUNT_MAX]. */
+#define VGT_COUNT_MAX ((uint64_t)INT64_MAX)
+/* a + b, at most VGT_COUNT_MAX. */
+uint64_t vgt_count_add(uint64_t a, uint64_t b);
+/* v, at most VGT_COUNT_MAX, as a signed integer (for JSON writers). */
+int64_t vgt_count_i64(uint64_t v);
+/* a + b for deltas, within [-VGT_COUNT_MAX, VGT_COUNT_MAX]. */
+int64_t vgt_delta_add(int64_t a, int64_t b);
+/* after - before as a delta, within [-VGT_COUNT_MAX, VGT_COUNT_MAX]. */
+int64_t vgt_delta_of(uint64_t after, uint64_t before);
+
 #endif

@@ -1,0 +1,22 @@
+/*
+ * fuzz_xml_reader.c — valgrind XML through the whole pipeline, fed in
+ * pseudo-random chunk sizes (seeds: testdata/ *.xml, testdata/proto6,
+ * testdata/bad).
+ */
+#include <libxml/parser.h>
+
+#include "fuzz.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	xmlInitParser();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_pipeline(data, size, "xml");
+	return 0;
+}
