@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "vgtriage/baseline.h"
@@ -23,7 +24,7 @@ enum long_only {
 	OPT_INPUT_FORMAT = 256, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_SYMBOLS,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +54,7 @@ static const struct option long_options[] = {
 	{"keep-xml", required_argument, NULL, OPT_KEEP_XML},
 	{"watch", required_argument, NULL, OPT_WATCH},
 	{"no-python-perf", no_argument, NULL, OPT_NO_PYTHON_PERF},
+	{"symbols", required_argument, NULL, OPT_SYMBOLS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -81,6 +83,8 @@ static const char usage_text[] =
 	"      --source-root DIR   where to look for sources (repeatable)\n"
 	"      --prefix-map OLD=NEW  rewrite source paths from OLD to NEW (repeatable)\n"
 	"      --perf-map FILE|DIR CPython perf maps naming Python frames (repeatable)\n"
+	"      --symbols DIR       unstripped builds (matched by build-id) naming frames\n"
+	"                          valgrind showed as ??? (repeatable)\n"
 	"      --suppressions FILE apply a valgrind .supp file (repeatable)\n"
 	"      --gen-suppressions  text: print a .supp entry for each site\n"
 	"      --baseline FILE     mark sites new or known against FILE\n"
@@ -118,6 +122,8 @@ struct cli {
 	size_t n_prefix_maps, prefix_maps_cap;
 	const char **perf_maps;
 	size_t n_perf_maps, perf_maps_cap;
+	const char **symbol_dirs;
+	size_t n_symbol_dirs, symbol_dirs_cap;
 	const char **supp_files;
 	size_t n_supp_files, supp_files_cap;
 	const char **valgrind_args;
@@ -136,6 +142,7 @@ static void cli_free(struct cli *cli)
 		free((char *)cli->prefix_maps[i].old_prefix);
 	free(cli->prefix_maps);
 	free(cli->perf_maps);
+	free(cli->symbol_dirs);
 	free(cli->supp_files);
 	free(cli->valgrind_args);
 	suppressions_free(cli->suppressions);
@@ -317,6 +324,9 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
 		return 0;
+	case OPT_SYMBOLS:
+		push(&cli->symbol_dirs, &cli->n_symbol_dirs, &cli->symbol_dirs_cap, arg);
+		return 0;
 	default:
 		return usage_error("invalid option");
 	}
@@ -368,6 +378,9 @@ static void setup_pipeline_options(struct cli *cli)
 	so->perf_maps = cli->perf_maps;
 	so->n_perf_maps = cli->n_perf_maps;
 	so->verbose = cli->verbose;
+	so->symbol_dirs = cli->symbol_dirs;
+	so->n_symbol_dirs = cli->n_symbol_dirs;
+	so->linkage_names = cli->n_supp_files > 0 || cli->gen_suppressions;
 }
 
 /* Reads every input; returns VGT_EXIT_ERROR if any input was broken. */
@@ -415,6 +428,22 @@ static int close_output(const struct cli *cli, FILE *out)
 	return 0;
 }
 
+/* Columns for the text table: $COLUMNS, else the terminal's, when out
+ * is a terminal; 0 (the renderer's default) otherwise. */
+static size_t output_width(FILE *out)
+{
+	if (!isatty(fileno(out)))
+		return 0;
+	const char *env = getenv("COLUMNS");
+	size_t cols;
+	if (env != NULL && parse_size(env, &cols) == 0 && cols > 0)
+		return cols;
+	struct winsize ws;
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
 static void render_options_for(const struct cli *cli, FILE *out, struct render_options *ro)
 {
 	memset(ro, 0, sizeof(*ro));
@@ -425,6 +454,7 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 	ro->policy = &cli->policy;
 	ro->source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
 	ro->gen_suppressions = cli->gen_suppressions;
+	ro->width = output_width(out);
 }
 
 static int render_to(struct cli *cli, FILE *out, const struct vgt_report *report)

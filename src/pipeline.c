@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vgtriage/cxxsym.h"
 #include "vgtriage/reader.h"
 #include "vgtriage/suppress.h"
 
@@ -43,13 +44,14 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	struct pipeline *pl = ctx;
 	(void)err;
 	input->records++;
+	/* symbolized first: suppressions match C++ frames by linkage name */
+	symbolize_stack(pl->symbolizer, input, &rec->stack);
+	symbolize_stack(pl->symbolizer, input, &rec->aux_stack);
 	if (pl->opts.suppressions != NULL && suppressions_match(pl->opts.suppressions, rec) != NULL) {
 		pl->report->totals.suppressed_records++;
 		pl->report->totals.suppressed_bytes += rec->direct_bytes; /* as valgrind's "suppressed:" */
 		return 0;
 	}
-	symbolize_stack(pl->symbolizer, input, &rec->stack);
-	symbolize_stack(pl->symbolizer, input, &rec->aux_stack);
 	classify_stack_cached(pl->classes, &rec->stack);
 	classify_stack_cached(pl->classes, &rec->aux_stack);
 	rank_add_record(pl->report, input, rec);
@@ -101,6 +103,11 @@ void pipeline_free(struct pipeline *pl)
 	classify_cache_free(pl->classes);
 	report_free(pl->report);
 	free(pl);
+}
+
+void pipeline_add_maps(struct pipeline *pl, long pid, const char *maps_text)
+{
+	symbolize_add_maps(pl->symbolizer, pid, maps_text);
 }
 
 struct vgt_report *pipeline_report(struct pipeline *pl)
@@ -282,6 +289,7 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 		if (!pl->report->sites[i]->hidden)
 			symbolize_context(pl->symbolizer, pl->report->sites[i]);
 	symbolize_notes(pl->symbolizer, pl->report);
+	cxxsym_debug_hints(pl->report);
 	return pl->report;
 }
 

@@ -62,6 +62,8 @@ const char *render_location_label(const struct vgt_report *report,
 		return strpool_printf(report->pool, "%s:%u", loc->file, loc->line);
 	if (loc->file != NULL)
 		return loc->file;
+	if (loc->function == NULL && loc->address != NULL)
+		return loc->address;
 	if (loc->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)",
 				      loc->function != NULL ? loc->function : "???",
@@ -76,6 +78,9 @@ const char *render_frame_label(const struct vgt_report *report, const struct vgt
 		return strpool_printf(report->pool, "%s (%s:%u)", fn, f->pyx_file, f->pyx_line);
 	if (f->file != NULL && f->line > 0)
 		return strpool_printf(report->pool, "%s (%s:%u)", fn, f->file, f->line);
+	if (f->fn == NULL && f->obj != NULL && f->obj_offset_known)
+		return strpool_printf(report->pool, "??? (%s+0x%llx)", f->obj,
+				      (unsigned long long)f->obj_offset);
 	if (f->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)", fn, f->obj);
 	return fn;

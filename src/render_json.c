@@ -44,6 +44,13 @@ static const char *hex_address(uint64_t ip)
 	return buf;
 }
 
+static const char *hex_offset(uint64_t off)
+{
+	static char buf[24];
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)off);
+	return buf;
+}
+
 static json_t *frame_json(const struct vgt_frame *f)
 {
 	json_t *o = json_object();
@@ -60,6 +67,10 @@ static json_t *frame_json(const struct vgt_frame *f)
 	set_if(o, "pyx_source", f->pyx_source);
 	set_if(o, "pyname", f->pyname);
 	json_object_set_new(o, "class", json_string(frame_class_name(f->cls)));
+	set_if(o, "fn_mangled", f->fn_mangled);
+	if (f->obj_offset_known)
+		json_object_set_new(o, "obj_offset", json_string(hex_offset(f->obj_offset)));
+	set_if(o, "symbols_from", f->elf_source);
 	return o;
 }
 
@@ -79,6 +90,7 @@ static json_t *location_json(const struct vgt_location *loc)
 	json_object_set_new(o, "function", str_or_null(loc->function));
 	json_object_set_new(o, "source", str_or_null(loc->source));
 	set_if(o, "obj", loc->obj);
+	set_if(o, "address", loc->address);
 	json_object_set_new(o, "mapped", json_boolean(loc->mapped));
 	if (loc->ambiguous)
 		json_object_set_new(o, "ambiguous", json_true());

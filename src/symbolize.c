@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vgtriage/cxxsym.h"
 #include "vgtriage/cymap.h"
 #include "vgtriage/demangle.h"
 #include "vgtriage/perfmap.h"
@@ -90,6 +91,7 @@ struct symbolizer {
 	 * cname with one reading): they settle a guess that read the same */
 	const char **confirmed;
 	size_t n_confirmed_slots, n_confirmed;
+	struct cxxsym *cxx;   /* C++ names, frames valgrind could not name */
 };
 
 /* ---- small helpers ---- */
@@ -620,6 +622,7 @@ struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_o
 	sym->pool = pool;
 	if (opts != NULL)
 		sym->opts = *opts;
+	sym->cxx = cxxsym_new(pool, &sym->opts);
 	return sym;
 }
 
@@ -649,6 +652,7 @@ void symbolizer_free(struct symbolizer *sym)
 	free(sym->perf);
 	free(sym->slots);
 	free(sym->confirmed);
+	cxxsym_free(sym->cxx);
 	free(sym);
 }
 
@@ -658,6 +662,7 @@ void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
 	if (sym == NULL || stack == NULL)
 		return;
 	long pid = input != NULL ? input->pid : 0;
+	cxxsym_stack(sym->cxx, pid, stack);
 	for (size_t i = 0; i < stack->count; i++) {
 		struct vgt_frame *f = &stack->frames[i];
 		if (f->fn == NULL && sym->opts.n_perf_maps == 0)
@@ -721,10 +726,17 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 		site->context.lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
 }
 
+void symbolize_add_maps(struct symbolizer *sym, long pid, const char *maps_text)
+{
+	if (sym != NULL)
+		cxxsym_add_maps(sym->cxx, pid, maps_text);
+}
+
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 {
 	if (sym == NULL)
 		return;
+	cxxsym_notes(sym->cxx, report);
 	for (size_t i = 0; i < sym->n_cfiles; i++) {
 		const struct cfile *cf = &sym->cfiles[i];
 		if (!cf->used_unmapped)

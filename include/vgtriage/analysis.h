@@ -34,6 +34,10 @@ struct symbolize_options {
 	size_t n_perf_maps;
 	size_t context_lines;            /* lines each side for vgt_context */
 	int verbose;                     /* notes say where files were looked for */
+	const char *const *symbol_dirs;  /* --symbols DIR: unstripped copies (by build-id) */
+	size_t n_symbol_dirs;
+	int linkage_names;               /* find C++ linkage names in the objects
+					    (for --suppressions, --gen-suppressions) */
 };
 
 struct symbolizer;
@@ -44,6 +48,9 @@ void symbolize_stack(struct symbolizer *sym, const struct vgt_input *input,
 		     struct vgt_stack *stack);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
+/* The mappings of process pid (/proc/PID/maps text), recorded while it
+ * ran: the load address of objects whose frames valgrind could not name. */
+void symbolize_add_maps(struct symbolizer *sym, long pid, const char *maps_text);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)
  * into report notes. */
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report);

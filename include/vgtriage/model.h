@@ -107,6 +107,17 @@ struct vgt_frame {
 	unsigned pyname_ambiguous : 1; /* demangled without the .c at hand */
 	unsigned symbolized : 1;
 	enum frame_class cls;   /* set by classify */
+	/* Native code (cxxsym.c via symbolize; NULL/0 until then). */
+	const char *fn_mangled;  /* the linkage name valgrind matches fun: patterns
+				    against, when it differs from fn: from the input
+				    (--demangle=no) or the object's symbols; a glob
+				    over aliases when fn_mangled_glob */
+	const char *elf_source;  /* the file vgtriage read fn or file:line from
+				    (valgrind had none); NULL: all valgrind's */
+	uint64_t obj_offset;     /* ip - load bias: the address inside obj */
+	unsigned obj_offset_known : 1;
+	unsigned fn_mangled_glob : 1;
+	unsigned fn_from_elf : 1; /* valgrind said ???: fn is vgtriage's */
 };
 
 struct vgt_stack {

@@ -36,6 +36,7 @@ struct render_options {
 	const struct policy *policy; /* which sites fail (junit, github levels) */
 	const char *source_root;     /* paths relative to this (sarif, github, codequality) */
 	int gen_suppressions;        /* text: a .supp entry per shown site */
+	size_t width;                /* text: columns the table fits in (0: 120) */
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */

@@ -1,0 +1,55 @@
+/*
+ * cxxsym.h — native frames: C++ names both ways, and names for code
+ * valgrind could not name.  The glue between a stack's frames and
+ * cxxname.h (demangling) and elfsym.h (ELF symbols, DWARF lines).
+ *
+ * For each frame of a stack:
+ *   - a linkage name (a run with --demangle=no) is demangled as valgrind
+ *     would have printed it; fn_mangled keeps the linkage name;
+ *   - with linkage_names set (suppressions in use), a demangled C++ name
+ *     gets its linkage name from the object's symbol table, when the
+ *     object is on this machine;
+ *   - a frame of the user's own objects that valgrind showed as ??? or
+ *     without file:line gets its offset in the object (obj_offset) and,
+ *     when the object's symbols, its debug file or a --symbols copy know
+ *     them, its function and line (fn_from_elf, elf_source).
+ *
+ * Called from one place in symbolize.c (symbolize_stack), and from
+ * pipeline.c for the report's notes and hints.
+ */
+#ifndef VGTRIAGE_CXXSYM_H
+#define VGTRIAGE_CXXSYM_H
+
+#include "vgtriage/analysis.h"
+#include "vgtriage/model.h"
+#include "vgtriage/report.h"
+#include "vgtriage/strpool.h"
+
+struct cxxsym;
+
+struct cxxsym *cxxsym_new(struct strpool *pool, const struct symbolize_options *opts);
+void cxxsym_free(struct cxxsym *cs); /* NULL is a no-op */
+
+/* Names the native frames of one stack of process pid (see above).
+ * Each distinct frame is resolved once and answers the same after. */
+void cxxsym_stack(struct cxxsym *cs, long pid, struct vgt_stack *stack);
+
+/* The mappings of process pid (/proc/PID/maps text): load addresses. */
+void cxxsym_add_maps(struct cxxsym *cs, long pid, const char *maps_text);
+
+/* Notes: which frames were named from which file, objects whose file
+ * differs from the run's, frames left without a name. */
+void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report);
+
+/* How a site whose culprit is a ??? frame is located: "libfoo.so+0x1a2b"
+ * (the offset in the object), or "libfoo.so@0x4a1b2c" (the ip, when the
+ * load address is unknown); interned.  NULL for frames with a name or
+ * without an object. */
+const char *cxxsym_address(struct strpool *pool, const struct vgt_frame *frame);
+
+/* One note per object whose frames in the shown sites' stacks are the
+ * user's but have no file:line: "no debug info for OBJ: rebuild with -g"
+ * (or install its debug symbols package, for system objects). */
+void cxxsym_debug_hints(struct vgt_report *report);
+
+#endif
