@@ -43,6 +43,39 @@ const char *cxxname_demangle(struct strpool *pool, const char *name)
 	return interned;
 }
 
+char *cxxname_demangle_pattern(const char *pattern)
+{
+	if (strpbrk(pattern, "*\\") != NULL)
+		return NULL;
+	const char *q = strchr(pattern, '?');
+	if (q == NULL)
+		return cxxname_demangle_dup(pattern);
+	if (strchr(q + 1, '?') != NULL)
+		return NULL;
+	static const char alphabet[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
+	char *name = xstrdup(pattern), *found = NULL;
+	for (const char *c = alphabet; *c != '\0'; c++) {
+		name[q - pattern] = *c;
+		char *d = cxxname_demangle_dup(name);
+		if (d == NULL)
+			continue;
+		if (found == NULL) {
+			found = d;
+			continue;
+		}
+		int same = strcmp(found, d) == 0;
+		free(d);
+		if (!same) {
+			free(found);
+			found = NULL;
+			break;
+		}
+	}
+	free(name);
+	return found;
+}
+
 int cxxname_is_demangled(const char *fn)
 {
 	if (fn == NULL || strcmp(fn, "(below main)") == 0)
@@ -286,6 +319,24 @@ static void put_elided(struct out_buf *o, const char *s, size_t n)
 		if (i < n)
 			i++;
 	}
+}
+
+int cxxname_is_template(const char *demangled)
+{
+	if (!cxxname_is_demangled(demangled))
+		return 0;
+	const char *name, *rest;
+	size_t len;
+	split_name(demangled, &name, &len, &rest);
+	for (size_t i = 0; i < len; i++) {
+		int conv;
+		size_t op = operator_token(name, i, &conv);
+		if (op > 0 && !conv)
+			i += op - 1;
+		else if (name[i] == '<')
+			return 1;
+	}
+	return 0;
 }
 
 size_t cxxname_short(const char *fn, char *out, size_t size)

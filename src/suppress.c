@@ -9,9 +9,15 @@
  * "..." stands for any number of frames (none included).  fun:/obj:
  * patterns are globs with '*' and '?' ('\' escapes).
  *
- * One difference we cannot avoid: valgrind matches fun: against the name
- * it knows, which for C++ is the mangled one; the XML gives the name as
- * printed (demangled by default).  We match what the input says.
+ * Names: valgrind matches fun: against the name it knows, which for C++
+ * is the linkage (mangled) name, and for a frame it showed as ??? is
+ * "???".  symbolize gives each C++ frame its linkage name (fn_mangled)
+ * when the input has it (--demangle=no) or the object's symbols do; then
+ * a pattern is matched as valgrind would.  A pattern written with
+ * demangled names ("ns::f(int)": ':', '(', '<', ' ' never occur in
+ * linkage names) is matched against the demangled name.  A C++ frame
+ * whose linkage name is unknown is matched by the pattern's demangled
+ * form, or by the identifiers of an identifier glob (cxxname.h).
  */
 #include "vgtriage/suppress.h"
 
@@ -20,6 +26,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "vgtriage/cxxname.h"
 
 #define MAX_SUPP_FRAMES 24 /* valgrind's VG_MAX_SUPP_CALLERS */
 
@@ -39,6 +47,7 @@ struct frame_pat {
 	enum frame_pat_type type;
 	char *pattern;   /* glob (fun/obj) or file glob (src) */
 	unsigned line;   /* src: line, 0 = any */
+	char *demangled; /* fun: a linkage name without wildcards, demangled */
 };
 
 struct supp_entry {
@@ -65,8 +74,10 @@ static void entry_release(struct supp_entry *e)
 {
 	free(e->name);
 	free(e->extra);
-	for (size_t i = 0; i < e->n_frames; i++)
+	for (size_t i = 0; i < e->n_frames; i++) {
 		free(e->frames[i].pattern);
+		free(e->frames[i].demangled);
+	}
 }
 
 void suppressions_free(struct suppressions *supp)
@@ -244,6 +255,7 @@ static int parse_frame(struct parser *p, struct supp_entry *e, const char *s)
 	} else if (strncmp(s, "fun:", 4) == 0) {
 		fp->type = FP_FUN;
 		fp->pattern = xstrdup(s + 4);
+		fp->demangled = cxxname_demangle_pattern(fp->pattern);
 	} else if (strncmp(s, "obj:", 4) == 0) {
 		fp->type = FP_OBJ;
 		fp->pattern = xstrdup(s + 4);
@@ -453,11 +465,32 @@ static const char *base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/* fun:PATTERN against the name valgrind knew for the frame (see top). */
+static int fun_matches(const struct frame_pat *fp, const struct vgt_frame *f)
+{
+	const char *pat = fp->pattern;
+	if (f->fn == NULL || f->fn_from_elf)
+		return glob_match(pat, "???");
+	if (cxxname_pattern_is_demangled(pat))
+		return glob_match(pat, f->fn);
+	if (f->fn_mangled != NULL && !f->fn_mangled_glob)
+		return glob_match(pat, f->fn_mangled);
+	if (!cxxname_is_demangled(f->fn))
+		return glob_match(pat, f->fn); /* C: one name */
+	/* a C++ name whose linkage name is unknown or known up to aliases */
+	if (fp->demangled != NULL)
+		return strcmp(fp->demangled, f->fn) == 0;
+	if (f->fn_mangled != NULL && (strpbrk(pat, "*?\\") == NULL || strcmp(pat, f->fn_mangled) == 0))
+		return glob_match(f->fn_mangled, pat); /* the aliases' glob over a name */
+	int m = cxxname_ident_glob_match(pat, f->fn);
+	return m >= 0 ? m : glob_match(pat, f->fn);
+}
+
 static int frame_matches(const struct frame_pat *fp, const struct vgt_frame *f)
 {
 	switch (fp->type) {
 	case FP_FUN:
-		return glob_match(fp->pattern, f->fn != NULL ? f->fn : "???");
+		return fun_matches(fp, f);
 	case FP_OBJ:
 		return glob_match(fp->pattern, f->obj != NULL ? f->obj : "???");
 	case FP_SRC:
@@ -562,6 +595,21 @@ static const char *site_supp_kind(const struct vgt_site *site, char *buf, size_t
 	}
 }
 
+/* fun: as valgrind matches it: the linkage name of a C++ frame (or a
+ * glob over its aliases); a glob over the identifiers of its demangled
+ * name when the linkage name is not known, or when it is a template
+ * (a site is a line: every instantiation at it); "*" when it has none. */
+static void write_fun(FILE *out, const struct vgt_frame *f)
+{
+	if ((f->fn_mangled != NULL && !cxxname_is_template(f->fn)) || !cxxname_is_demangled(f->fn)) {
+		fprintf(out, "   fun:%s\n", f->fn_mangled != NULL ? f->fn_mangled : f->fn);
+		return;
+	}
+	char *glob = cxxname_ident_glob(f->fn);
+	fprintf(out, "   fun:%s\n", glob != NULL ? glob : "*");
+	free(glob);
+}
+
 int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 			     const struct vgt_site *site)
 {
@@ -580,8 +628,8 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 	size_t last = site->culprit < site->stack.count ? site->culprit : site->stack.count - 1;
 	for (size_t i = 0; site->stack.count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
 		const struct vgt_frame *f = &site->stack.frames[i];
-		if (f->fn != NULL)
-			fprintf(out, "   fun:%s\n", f->fn);
+		if (f->fn != NULL && !f->fn_from_elf)
+			write_fun(out, f);
 		else if (f->obj != NULL)
 			fprintf(out, "   obj:%s\n", f->obj);
 		else

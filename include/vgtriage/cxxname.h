@@ -31,6 +31,11 @@ const char *cxxname_demangle(struct strpool *pool, const char *name);
  * without a pool. */
 char *cxxname_demangle_dup(const char *name);
 
+/* The demangled name a fun: pattern stands for, when it is a linkage
+ * name without wildcards, or with one '?' over names that all demangle
+ * alike (constructor aliases: "_ZN3geo4PoolC?Em").  malloc'd, or NULL. */
+char *cxxname_demangle_pattern(const char *pattern);
+
 /* Does fn read as a demangled C++ name ("ns::f(int)", "f()"), i.e. one
  * whose linkage name differs from it?  "(below main)" does not. */
 int cxxname_is_demangled(const char *fn);
@@ -39,6 +44,9 @@ int cxxname_is_demangled(const char *fn);
  * ':', '(', '<', ' ', ',' or '&', so a pattern with one of them was
  * written against demangled names. */
 int cxxname_pattern_is_demangled(const char *pattern);
+
+/* Is the demangled name a template instantiation ("ns::f<int>(long)")? */
+int cxxname_is_template(const char *demangled);
 
 /* Valgrind's Z-encoded intercept names ("_vgr10030ZU_libstdcZpZpZa__Znam"):
  * writes the function part ("_Znam") to out and returns 0, or returns -1
