@@ -321,6 +321,20 @@ static void put_elided(struct out_buf *o, const char *s, size_t n)
 	}
 }
 
+int cxxname_in_runtime_namespace(const char *demangled)
+{
+	if (!cxxname_is_demangled(demangled))
+		return 0;
+	const char *name, *rest;
+	size_t len;
+	split_name(demangled, &name, &len, &rest);
+	static const char *const spaces[] = {"std::", "__gnu_cxx::", "__cxxabiv1::", NULL};
+	for (size_t i = 0; spaces[i] != NULL; i++)
+		if (len > strlen(spaces[i]) && strncmp(name, spaces[i], strlen(spaces[i])) == 0)
+			return 1;
+	return 0;
+}
+
 int cxxname_is_template(const char *demangled)
 {
 	if (!cxxname_is_demangled(demangled))
@@ -339,7 +353,7 @@ int cxxname_is_template(const char *demangled)
 	return 0;
 }
 
-size_t cxxname_short(const char *fn, char *out, size_t size)
+size_t cxxname_short(const char *fn, int elide_params, char *out, size_t size)
 {
 	struct out_buf o = {out, size, 0};
 	if (size > 0)
@@ -352,6 +366,18 @@ size_t cxxname_short(const char *fn, char *out, size_t size)
 	size_t len;
 	split_name(fn, &name, &len, &rest);
 	put_elided(&o, name, len);
+	if (elide_params && *rest == '(') {
+		/* "(…)" for the parameters; qualifiers after them stay */
+		size_t depth = 0, i = 0;
+		for (; rest[i] != '\0'; i++) {
+			if (is_open(rest[i]))
+				depth++;
+			else if (is_close(rest[i]) && --depth == 0)
+				break;
+		}
+		put(&o, strcmp(rest, "()") == 0 ? "()" : "(\xe2\x80\xa6)", strcmp(rest, "()") == 0 ? 2 : 5);
+		rest += rest[i] != '\0' ? i + 1 : i;
+	}
 	put_elided(&o, rest, strlen(rest));
 	return o.len;
 }

@@ -255,7 +255,7 @@ static const struct elf_answer *elf_answer(struct cxxsym *cs, long pid, const st
 	struct obj_stat *st = stat_for(cs, f->obj);
 	a->has_offset = r.has_offset != 0;
 	a->offset = r.offset;
-	if (!r.has_offset && f->fn == NULL)
+	if (!r.has_offset)
 		st->unlocated++;
 	if (f->fn == NULL && r.name != NULL) {
 		a->fn_from_elf = 1;
@@ -375,12 +375,37 @@ static const char *base_name(const char *path)
 
 const char *cxxsym_address(struct strpool *pool, const struct vgt_frame *f)
 {
-	if (f->fn != NULL || f->obj == NULL)
+	if (f->file != NULL || f->obj == NULL)
 		return NULL;
 	if (f->obj_offset_known)
 		return strpool_printf(pool, "%s+0x%llx", base_name(f->obj),
 				      (unsigned long long)f->obj_offset);
 	return strpool_printf(pool, "%s@0x%llx", base_name(f->obj), (unsigned long long)f->ip);
+}
+
+/* Why frames of an object are shown at their ip (OBJ@0x…). */
+static void note_unlocated(struct cxxsym *cs, struct vgt_report *report, const struct obj_stat *st)
+{
+	struct elfsym_object info;
+	memset(&info, 0, sizeof(info));
+	for (size_t i = 0; i < elfsym_count(cs->elf); i++) {
+		elfsym_object_info(cs->elf, i, &info);
+		if (strcmp(info.obj, st->obj) == 0)
+			break;
+		info.obj = NULL;
+	}
+	const char *why;
+	if (info.obj == NULL || (info.path == NULL && info.symbols == NULL))
+		why = "is not on this machine (--prefix-map OLD=NEW says where it is; --symbols DIR "
+		      "gives an unstripped copy)";
+	else if (info.bias_conflict)
+		why = "does not match the run";
+	else
+		why = "was loaded at an unknown address (no frame of it was named, and no process "
+		      "mappings were recorded)";
+	report_add_note(report, "%zu frame%s of %s shown at %s@ADDRESS, not at an offset in it: %s %s",
+			st->unlocated, st->unlocated == 1 ? "" : "s", base_name(st->obj),
+			base_name(st->obj), st->obj, why);
 }
 
 void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
@@ -392,9 +417,14 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 		if (st->named > 0) {
 			char list[1024] = "";
 			size_t used = 0;
-			for (size_t k = 0; k < st->named && k < MAX_LISTED; k++)
-				used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0,
-							 "%s%s", k > 0 ? ", " : "", st->names[k]);
+			for (size_t k = 0; k < st->named && k < MAX_LISTED; k++) {
+				int dup = 0;
+				for (size_t j = 0; j < k; j++)
+					dup |= st->names[j] == st->names[k];
+				if (!dup && used < sizeof(list))
+					used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+								 used > 0 ? ", " : "", st->names[k]);
+			}
 			report_add_note(report, "%zu frame%s of %s that valgrind showed as ??? named from "
 					"the symbols of %s: %s%s", st->named, st->named == 1 ? "" : "s",
 					base_name(st->obj), st->source, list,
@@ -405,11 +435,7 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 					st->lined, st->lined == 1 ? "" : "s", base_name(st->obj),
 					st->source);
 		if (st->unlocated > 0)
-			report_add_note(report, "%zu frame%s of %s shown as %s@ADDRESS: the load address "
-					"of %s is not known (no frame of it was named, and no "
-					"process mappings were recorded)", st->unlocated,
-					st->unlocated == 1 ? "" : "s", base_name(st->obj),
-					base_name(st->obj), st->obj);
+			note_unlocated(cs, report, st);
 	}
 	for (size_t i = 0; i < elfsym_count(cs->elf); i++) {
 		struct elfsym_object info;

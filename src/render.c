@@ -62,7 +62,7 @@ const char *render_location_label(const struct vgt_report *report,
 		return strpool_printf(report->pool, "%s:%u", loc->file, loc->line);
 	if (loc->file != NULL)
 		return loc->file;
-	if (loc->function == NULL && loc->address != NULL)
+	if (loc->address != NULL)
 		return loc->address;
 	if (loc->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)",

@@ -3,6 +3,7 @@
  * top stacks with interpreter frames folded, and valgrind's summaries.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "vgtriage/cxxname.h"
@@ -119,16 +120,18 @@ static void put_cell(FILE *out, const char *s, size_t w, int keep_end, int pad)
 #define MIN_FUNCTION 16
 
 /* The table's function column: C++ names with template arguments
- * elided (the stacks and JSON keep them whole), plus the baseline mark. */
-static const char *table_function(const struct vgt_report *r, const struct vgt_site *s)
+ * elided, and their parameters too when the name is wider than width
+ * (the stacks and JSON keep them whole); then the baseline mark. */
+static const char *table_function(const struct vgt_report *r, const struct vgt_site *s,
+				  size_t width)
 {
 	const char *fn = s->location.function != NULL ? s->location.function : "";
+	const char *mark = s->baseline != NULL ? strpool_printf(r->pool, "  [%s]", s->baseline) : "";
 	char buf[512];
-	size_t n = cxxname_short(fn, buf, sizeof(buf));
-	const char *name = n < sizeof(buf) ? buf : fn;
-	if (s->baseline != NULL)
-		return strpool_printf(r->pool, "%s  [%s]", name, s->baseline);
-	return strpool_intern(r->pool, name);
+	size_t n = cxxname_short(fn, 0, buf, sizeof(buf));
+	if (n < sizeof(buf) && columns(buf) + columns(mark) > width)
+		n = cxxname_short(fn, 1, buf, sizeof(buf));
+	return strpool_printf(r->pool, "%s%s", n < sizeof(buf) ? buf : fn, mark);
 }
 
 static void print_table(FILE *out, const struct vgt_report *r, const struct render_options *opts,
@@ -140,7 +143,7 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		size_t w = columns(render_location_label(r, &r->sites[i]->location));
 		if (w > locw)
 			locw = w;
-		w = columns(table_function(r, r->sites[i]));
+		w = columns(table_function(r, r->sites[i], SIZE_MAX));
 		if (w > fnw)
 			fnw = w;
 	}
@@ -173,7 +176,7 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 			count(b3, sizeof(b3), leak ? s->records : s->occurrences));
 		put_cell(out, render_location_label(r, &s->location), locw, 1, 1);
 		fputs("  ", out);
-		put_cell(out, table_function(r, s), fnw, 0, 0);
+		put_cell(out, table_function(r, s, fnw), fnw, 0, 0);
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)

@@ -45,6 +45,12 @@ int cxxname_is_demangled(const char *fn);
  * written against demangled names. */
 int cxxname_pattern_is_demangled(const char *pattern);
 
+/* Is the demangled name one of the C++ runtime's: its qualified name in
+ * std::, __gnu_cxx:: or __cxxabiv1:: (where user code never defines
+ * functions), whatever its return type ("std::vector<int>* make()" is
+ * not)? */
+int cxxname_in_runtime_namespace(const char *demangled);
+
 /* Is the demangled name a template instantiation ("ns::f<int>(long)")? */
 int cxxname_is_template(const char *demangled);
 
@@ -55,10 +61,11 @@ int cxxname_z_decode(const char *sym, char *out, size_t size);
 
 /* The name for a table column: return type dropped, template arguments
  * elided ("geo::Point* geo::make_value<geo::Point>(unsigned long)" →
- * "geo::make_value<…>(unsigned long)").  Names that do not read as C++
- * are copied unchanged.  Writes at most size bytes (NUL included); returns
- * the length of the result (which may be longer than size - 1: truncated). */
-size_t cxxname_short(const char *fn, char *out, size_t size);
+ * "geo::make_value<…>(unsigned long)"), and with elide_params the
+ * parameters too ("geo::make_value<…>(…)").  Names that do not read as
+ * C++ are copied unchanged.  Writes at most size bytes (NUL included);
+ * returns the length of the result (longer than size - 1: truncated). */
+size_t cxxname_short(const char *fn, int elide_params, char *out, size_t size);
 
 /* A fun: glob over the identifiers of a demangled name's qualified name,
  * length-prefixed as the linkage name spells them: "geo::detail::Buffer::

@@ -41,10 +41,10 @@ void cxxsym_add_maps(struct cxxsym *cs, long pid, const char *maps_text);
  * differs from the run's, frames left without a name. */
 void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report);
 
-/* How a site whose culprit is a ??? frame is located: "libfoo.so+0x1a2b"
- * (the offset in the object), or "libfoo.so@0x4a1b2c" (the ip, when the
- * load address is unknown); interned.  NULL for frames with a name or
- * without an object. */
+/* How a site whose culprit frame has no file:line (??? or a name from a
+ * symbol table) is located: "libfoo.so+0x1a2b" (the offset in the
+ * object), or "libfoo.so@0x4a1b2c" (the ip, when the load address is
+ * unknown); interned.  NULL for frames with a file or without an object. */
 const char *cxxsym_address(struct strpool *pool, const struct vgt_frame *frame);
 
 /* One note per object whose frames in the shown sites' stacks are the
