@@ -116,8 +116,8 @@ static void put_cell(FILE *out, const char *s, size_t w, int keep_end, int pad)
 
 #define TABLE_FIXED 55    /* "RANK  KIND … RECORDS  " before LOCATION */
 #define DEFAULT_WIDTH 120 /* when the output is not a terminal */
-#define MIN_LOCATION 20
-#define MIN_FUNCTION 16
+#define MIN_LOCATION 12
+#define MIN_FUNCTION 10
 
 /* The table's function column: C++ names with template arguments
  * elided, and their parameters too when the name is wider than width
@@ -148,13 +148,14 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 			fnw = w;
 	}
 	/* Fit LOCATION + 2 + FUNCTION into what the width leaves: the
-	 * location keeps its natural width unless that starves the function. */
+	 * location keeps its natural width up to 3/5 of it, the function
+	 * takes the rest. */
 	size_t width = opts->width != 0 ? opts->width : DEFAULT_WIDTH;
 	size_t avail = width > TABLE_FIXED + 2 + MIN_LOCATION + MIN_FUNCTION
 			       ? width - TABLE_FIXED - 2
 			       : MIN_LOCATION + MIN_FUNCTION;
 	if (locw + fnw > avail) {
-		size_t fair = avail - (fnw < avail / 2 ? fnw : avail / 2);
+		size_t fair = fnw < avail * 2 / 5 ? avail - fnw : avail * 3 / 5;
 		if (locw > fair)
 			locw = fair > MIN_LOCATION ? fair : MIN_LOCATION;
 		if (locw + fnw > avail)
