@@ -188,6 +188,8 @@ static size_t operator_token(const char *s, size_t i, int *conversion)
 		return j + 2 - i;
 	while (s[j] != '\0' && strchr("+-*/%^&|~!=<>,[]", s[j]) != NULL)
 		j++;
+	if (s[j] == ' ' && s[j + 1] == '<')
+		j++; /* "operator< <int>": the space keeps the template apart */
 	return j - i;
 }
 
