@@ -96,6 +96,17 @@ struct symfile {
 	size_t id_len;
 };
 
+/* Does the ELF file have a .symtab (what a stripped copy lacks)? */
+static int has_symtab(Elf *elf)
+{
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn != NULL; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_SYMTAB)
+			return 1;
+	}
+	return 0;
+}
+
 struct elfsym {
 	struct elfsym_options opts;
 	struct eobj **objs;
@@ -144,16 +155,20 @@ static size_t elf_build_id(Elf *elf, unsigned char *out, size_t size)
 	return (size_t)n;
 }
 
-static size_t file_build_id(const char *path, unsigned char *out, size_t size)
+/* The build-id of an ELF file (0: none); -1 when it is not ELF.  With
+ * symtab, whether it has a .symtab. */
+static ssize_t file_build_id(const char *path, unsigned char *out, size_t size, int *symtab)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	unsigned char magic[4];
-	size_t n = 0;
+	ssize_t n = -1;
 	if (read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0) {
 		Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-		n = elf_build_id(elf, out, size);
+		n = (ssize_t)elf_build_id(elf, out, size);
+		if (symtab != NULL)
+			*symtab = elf != NULL && has_symtab(elf);
 		elf_end(elf);
 	}
 	close(fd);
@@ -179,15 +194,13 @@ static void scan_dir(struct elfsym *es, const char *dir, int depth, size_t *budg
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			scan_dir(es, path, depth + 1, budget);
 		} else if (is_regular(path)) {
+			/* an ELF file with symbols: a stripped one is no help */
 			struct symfile sf;
 			memset(&sf, 0, sizeof(sf));
-			sf.id_len = file_build_id(path, sf.id, sizeof(sf.id));
-			unsigned char magic[4] = {0};
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			int elf = fd >= 0 && read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0;
-			if (fd >= 0)
-				close(fd);
-			if (elf) {
+			int symtab = 0;
+			ssize_t n = file_build_id(path, sf.id, sizeof(sf.id), &symtab);
+			sf.id_len = n > 0 ? (size_t)n : 0;
+			if (n >= 0 && symtab) {
 				sf.path = path;
 				path = NULL;
 				es->symfiles = xgrow(es->symfiles, &es->symfiles_cap, es->n_symfiles + 1,
@@ -252,8 +265,8 @@ static int open_matching(const char *path, const unsigned char *id, size_t len)
 		return -1;
 	if (len > 0) {
 		unsigned char other[64];
-		size_t n = file_build_id(path, other, sizeof(other));
-		if (n != len || memcmp(other, id, len) != 0)
+		ssize_t n = file_build_id(path, other, sizeof(other), NULL);
+		if (n != (ssize_t)len || memcmp(other, id, len) != 0)
 			return -1;
 	}
 	return open(path, O_RDONLY | O_CLOEXEC);
@@ -637,6 +650,13 @@ void elfsym_add_maps(struct elfsym *es, long pid, const char *text)
 				p++;
 			if (p < line + len && *p == '/')
 				path = p;
+		}
+		size_t plen = path != NULL ? (size_t)(line + len - path) : 0;
+		for (size_t i = 0; path != NULL && i < es->n_maps; i++) {
+			const struct emap *m = &es->maps[i];
+			if (m->pid == pid && m->start == start && m->offset == offset &&
+			    strlen(m->path) == plen && strncmp(m->path, path, plen) == 0)
+				path = NULL; /* seen: the same mapping read again */
 		}
 		if (path != NULL) {
 			es->maps = xgrow(es->maps, &es->maps_cap, es->n_maps + 1, sizeof(*es->maps));
