@@ -8,6 +8,7 @@ set -eu
 PACKAGES="
 	gcc g++ make libc6-dev clang pkg-config
 	libxml2-dev libxml2-utils libjansson-dev
+	libiberty-dev libdw-dev libelf-dev binutils
 	check libsubunit-dev
 	valgrind procps
 	python3 python3-dev cython3
