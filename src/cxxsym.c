@@ -293,7 +293,7 @@ static void apply(struct vgt_frame *f, const struct elf_answer *a)
 		f->file = a->file;
 		f->line = a->line;
 	}
-	f->elf_source = a->source;
+	f->elf_named = a->source != NULL;
 }
 
 /* ---- API ---- */
@@ -337,15 +337,20 @@ void cxxsym_stack(struct cxxsym *cs, long pid, struct vgt_stack *stack)
 		return;
 	/* frames of objects that need their symbols: learn where each such
 	 * object was loaded from the frames valgrind named in this stack */
+	const char *learned[8];
+	size_t n_learned = 0;
 	for (size_t i = 0; i < stack->count; i++) {
 		const struct vgt_frame *f = &stack->frames[i];
 		if (!needs_elf(cs, f))
 			continue;
 		int seen = 0;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = stack->frames[j].obj == f->obj && needs_elf(cs, &stack->frames[j]);
-		if (!seen)
-			learn(cs, pid, stack, f->obj);
+		for (size_t j = 0; j < n_learned && !seen; j++)
+			seen = learned[j] == f->obj;
+		if (seen)
+			continue;
+		learn(cs, pid, stack, f->obj);
+		if (n_learned < sizeof(learned) / sizeof(learned[0]))
+			learned[n_learned++] = f->obj;
 	}
 	for (size_t i = 0; i < stack->count; i++) {
 		struct vgt_frame *f = &stack->frames[i];

@@ -70,7 +70,8 @@ static json_t *frame_json(const struct vgt_frame *f)
 	set_if(o, "fn_mangled", f->fn_mangled);
 	if (f->obj_offset_known)
 		json_object_set_new(o, "obj_offset", json_string(hex_offset(f->obj_offset)));
-	set_if(o, "symbols_from", f->elf_source);
+	if (f->elf_named)
+		json_object_set_new(o, "named_by", json_string("vgtriage"));
 	return o;
 }
 

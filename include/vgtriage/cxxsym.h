@@ -12,7 +12,7 @@
  *   - a frame of the user's own objects that valgrind showed as ??? or
  *     without file:line gets its offset in the object (obj_offset) and,
  *     when the object's symbols, its debug file or a --symbols copy know
- *     them, its function and line (fn_from_elf, elf_source).
+ *     them, its function and line (fn_from_elf, elf_named).
  *
  * Called from one place in symbolize.c (symbolize_stack), and from
  * pipeline.c for the report's notes and hints.

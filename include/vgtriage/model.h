@@ -112,12 +112,12 @@ struct vgt_frame {
 				    against, when it differs from fn: from the input
 				    (--demangle=no) or the object's symbols; a glob
 				    over aliases when fn_mangled_glob */
-	const char *elf_source;  /* the file vgtriage read fn or file:line from
-				    (valgrind had none); NULL: all valgrind's */
 	uint64_t obj_offset;     /* ip - load bias: the address inside obj */
 	unsigned obj_offset_known : 1;
 	unsigned fn_mangled_glob : 1;
 	unsigned fn_from_elf : 1; /* valgrind said ???: fn is vgtriage's */
+	unsigned elf_named : 1;   /* fn or file:line read by vgtriage from the
+				     object's symbols (the notes say which file) */
 };
 
 struct vgt_stack {
