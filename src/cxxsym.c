@@ -331,6 +331,14 @@ void cxxsym_add_maps(struct cxxsym *cs, long pid, const char *maps_text)
 		elfsym_add_maps(cs->elf, pid, maps_text);
 }
 
+/* Valgrind lists the functions inlined at an ip before the function
+ * holding them, all with that ip. */
+static int inlined(const struct vgt_stack *stack, size_t i)
+{
+	return i + 1 < stack->count && stack->frames[i + 1].ip == stack->frames[i].ip &&
+	       stack->frames[i + 1].obj == stack->frames[i].obj;
+}
+
 void cxxsym_stack(struct cxxsym *cs, long pid, struct vgt_stack *stack)
 {
 	if (cs == NULL)
@@ -363,8 +371,12 @@ void cxxsym_stack(struct cxxsym *cs, long pid, struct vgt_stack *stack)
 				f->fn = d;
 			}
 		}
-		if (cs->opts.linkage_names && f->fn_mangled == NULL && f->obj != NULL &&
-		    cxxname_is_demangled(f->fn)) {
+		if (f->fn != NULL && f->fn_mangled == NULL && !f->fn_from_elf && inlined(stack, i)) {
+			/* valgrind names an inlined call by its debug info, as
+			 * shown, and matches suppressions against that name */
+			f->fn_mangled = f->fn;
+		} else if (cs->opts.linkage_names && f->fn_mangled == NULL && f->obj != NULL &&
+			   cxxname_is_demangled(f->fn)) {
 			int glob;
 			f->fn_mangled = linkage(cs, f, pid, &glob);
 			f->fn_mangled_glob = f->fn_mangled != NULL && glob;

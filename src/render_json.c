@@ -67,7 +67,8 @@ static json_t *frame_json(const struct vgt_frame *f)
 	set_if(o, "pyx_source", f->pyx_source);
 	set_if(o, "pyname", f->pyname);
 	json_object_set_new(o, "class", json_string(frame_class_name(f->cls)));
-	set_if(o, "fn_mangled", f->fn_mangled);
+	if (f->fn_mangled != f->fn)
+		set_if(o, "fn_mangled", f->fn_mangled);
 	if (f->obj_offset_known)
 		json_object_set_new(o, "obj_offset", json_string(hex_offset(f->obj_offset)));
 	if (f->elf_named)

@@ -601,7 +601,8 @@ static const char *site_supp_kind(const struct vgt_site *site, char *buf, size_t
  * (a site is a line: every instantiation at it); "*" when it has none. */
 static void write_fun(FILE *out, const struct vgt_frame *f)
 {
-	if ((f->fn_mangled != NULL && !cxxname_is_template(f->fn)) || !cxxname_is_demangled(f->fn)) {
+	if ((f->fn_mangled != NULL && (f->fn_mangled == f->fn || !cxxname_is_template(f->fn))) ||
+	    !cxxname_is_demangled(f->fn)) {
 		fprintf(out, "   fun:%s\n", f->fn_mangled != NULL ? f->fn_mangled : f->fn);
 		return;
 	}
@@ -626,8 +627,19 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 	if (extra_line != NULL)
 		fprintf(out, "   %s\n", extra_line);
 	size_t last = site->culprit < site->stack.count ? site->culprit : site->stack.count - 1;
+	int gap = 0;
 	for (size_t i = 0; site->stack.count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
 		const struct vgt_frame *f = &site->stack.frames[i];
+		/* the runtime's frames between the allocation and the culprit
+		 * differ between the records of one site (a string, a vector,
+		 * a map node, each inlined differently): "..." takes them all */
+		if (i > 0 && i < last && (f->cls == FRAME_RUNTIME || f->cls == FRAME_INTERPRETER)) {
+			if (!gap)
+				fputs("   ...\n", out);
+			gap = 1;
+			continue;
+		}
+		gap = 0;
 		if (f->fn != NULL && !f->fn_from_elf)
 			write_fun(out, f);
 		else if (f->obj != NULL)

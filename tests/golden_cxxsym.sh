@@ -19,8 +19,9 @@
 #             valgrind left under the same file, and counts as many
 #             suppressed records; demangled patterns match demangled names
 #   roundtrip --gen-suppressions of a fresh run (demangled, --demangle=no,
-#             objects absent: identifier globs, stripped), given back to
-#             valgrind: every entry used, no site left
+#             objects absent: identifier globs, stripped, and stl.cpp at -O2
+#             with inlined frames), given back to valgrind: every entry
+#             used (or, where entries overlap, no site left)
 #   table     template arguments elided in the table, whole in the stacks
 #             and JSON; the table fits 120 columns (80 on an 80-column tty)
 set -u
@@ -196,6 +197,16 @@ if command -v g++ >/dev/null && command -v "$VALGRIND" >/dev/null; then
 	roundtrip mangled "$TMP/rt/shapes" "$(gen mangled "$TMP/rt1m.xml")"
 	roundtrip identifiers "$TMP/rt/shapes" "$(gen identifiers "$TMP/rt1n.xml")"
 	roundtrip stripped "$TMP/rt/shapes_stripped" "$(gen stripped "$TMP/rt1s.xml")" broad
+	# -O2 through the standard library: inlined frames, library frames
+	# that differ between the records of a site
+	g++ -g -O2 tests/fixtures/cxxsym/stl.cpp -o "$TMP/rt/stl"
+	$VGRUN --xml-file="$TMP/rt2.xml" "$TMP/rt/stl" >/dev/null 2>&1
+	$VGRUN --demangle=no --xml-file="$TMP/rt2m.xml" "$TMP/rt/stl" >/dev/null 2>&1
+	json rt2.json "$TMP/rt2.xml" && json rt2m.json "$TMP/rt2m.xml" &&
+		check "names: -O2, inlined frames: --demangle=no demangled as valgrind does" \
+			$CHECKS names "$TMP/rt2.json" "$TMP/rt2m.json"
+	roundtrip optimised "$TMP/rt/stl" "$(gen optimised "$TMP/rt2.xml")" broad
+	roundtrip optimised-mangled "$TMP/rt/stl" "$(gen optimised-mangled "$TMP/rt2m.xml")" broad
 	grep -q 'fun:\*3geo\*' "$TMP/identifiers.supp" &&
 		pass "roundtrip: identifier globs written when the objects are absent" ||
 		fail "roundtrip: no identifier glob in $TMP/identifiers.supp"

@@ -108,10 +108,10 @@ struct vgt_frame {
 	unsigned symbolized : 1;
 	enum frame_class cls;   /* set by classify */
 	/* Native code (cxxsym.c via symbolize; NULL/0 until then). */
-	const char *fn_mangled;  /* the linkage name valgrind matches fun: patterns
-				    against, when it differs from fn: from the input
-				    (--demangle=no) or the object's symbols; a glob
-				    over aliases when fn_mangled_glob */
+	const char *fn_mangled;  /* the name valgrind matches fun: patterns against:
+				    the linkage name, from the input (--demangle=no)
+				    or the object's symbols (a glob over aliases when
+				    fn_mangled_glob); fn itself for inlined frames */
 	uint64_t obj_offset;     /* ip - load bias: the address inside obj */
 	unsigned obj_offset_known : 1;
 	unsigned fn_mangled_glob : 1;
