@@ -416,7 +416,7 @@ static void build_names(struct eobj *o)
 		qsort(o->names, o->n_names, sizeof(*o->names), cmp_name);
 }
 
-/* The range [*first, *last) of names equal to key. */
+/* How many names equal key; the first is names[*first]. */
 static size_t names_equal(struct eobj *o, const char *key, size_t *first)
 {
 	build_names(o);
@@ -583,9 +583,9 @@ void elfsym_learn(struct elfsym *es, const char *obj, long pid, const char *fn, 
 	size_t nc = 0;
 	for (size_t k = first; k < first + n; k++) {
 		const struct esym *s = &o->syms[o->names[k].sym];
-		if (o->is_exec) {
-			if (a >= s->value && a - s->value < s->size)
-				cands[nc < MAX_CANDIDATES ? nc++ : nc - 1] = 0;
+		if (o->is_exec) { /* loaded where it was linked: only 0 fits */
+			if (a >= s->value && a - s->value < s->size && nc == 0)
+				cands[nc++] = 0;
 			continue;
 		}
 		if (a < s->value)
