@@ -24,14 +24,14 @@
 #             used (or, where entries overlap, no site left)
 #   table     template arguments elided in the table, whole in the stacks
 #             and JSON; the table fits 120 columns (80 on an 80-column tty)
+# shellcheck disable=SC2086,SC2015  # MAP, VGRUN: option lists; pass/fail always succeed
 set -u
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
 PYTHON=${PYTHON:-/usr/bin/python3}
 VALGRIND=${VALGRIND:-valgrind}
 VGT_CMD=${VGT_CMD:-$VGTRIAGE}
-CHECKS="$PYTHON tests/cxxsym_checks.py"
 RUN=/tmp/vgtriage-cxxsym
 MAP="--prefix-map $RUN=testdata/cxxsym"
 
@@ -41,6 +41,10 @@ passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "PASS cxxsym: $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL cxxsym: $*"; }
+
+checks() {
+	"$PYTHON" tests/cxxsym_checks.py "$@"
+}
 
 vgt() {
 	# shellcheck disable=SC2086  # VGT_CMD is a command line
@@ -78,28 +82,28 @@ fi
 json plain.json testdata/cxxsym.xml &&
 json mangled.json testdata/cxxsym_mangled.xml &&
 	check "names: --demangle=no XML demangled as valgrind does" \
-		$CHECKS names "$TMP/plain.json" "$TMP/mangled.json"
+		checks names "$TMP/plain.json" "$TMP/mangled.json"
 json plain_log.json testdata/cxxsym.log &&
 json mangled_log.json testdata/cxxsym_mangled.log &&
 	check "names: --demangle=no text log demangled as valgrind does" \
-		$CHECKS names "$TMP/plain_log.json" "$TMP/mangled_log.json"
+		checks names "$TMP/plain_log.json" "$TMP/mangled_log.json"
 
 # --- symbols ----------------------------------------------------------------
 json stripped_sym.json $MAP --symbols testdata/cxxsym/bin testdata/cxxsym_stripped.xml &&
 	check "symbols: stripped + --symbols = unstripped sites and names" \
-		$CHECKS sites "$TMP/plain.json" "$TMP/stripped_sym.json"
+		checks sites "$TMP/plain.json" "$TMP/stripped_sym.json"
 check "symbols: the report says which frames were named, from which file" \
 	grep -q "showed as ??? named from the symbols of testdata/cxxsym/bin/shapes" \
 	"$TMP/stripped_sym.json"
 # by file name alone when the object itself is not here (no prefix map)
 json byname.json --symbols testdata/cxxsym/bin testdata/cxxsym_stripped.xml &&
 	check "symbols: an absent object matched by name in --symbols DIR" \
-		$CHECKS sites "$TMP/plain.json" "$TMP/byname.json"
+		checks sites "$TMP/plain.json" "$TMP/byname.json"
 
 # --- offsets ----------------------------------------------------------------
 json stripped.json $MAP testdata/cxxsym_stripped.xml &&
 	check "offsets: stripped sites at distinct offsets that addr2line maps to the unstripped lines" \
-		$CHECKS addresses "$TMP/stripped.json" "$TMP/plain.json" testdata/cxxsym/bin/shapes
+		checks addresses "$TMP/stripped.json" "$TMP/plain.json" testdata/cxxsym/bin/shapes
 vgt --color never $MAP testdata/cxxsym_stripped.xml >"$TMP/stripped.txt" 2>&1
 n=$(grep -c "no debug info for $RUN/stripped/shapes: rebuild with -g" "$TMP/stripped.txt")
 [ "$n" = 1 ] && pass "offsets: one 'no debug info' hint" || fail "offsets: $n 'no debug info' hints"
@@ -117,7 +121,7 @@ json supp_vg.json testdata/cxxsym_supp.xml
 for input in cxxsym.xml cxxsym_mangled.xml cxxsym_mangled.log; do
 	json "supp_$input.json" $MAP --suppressions $SUPP "testdata/$input" &&
 		check "supp: $SUPP on $input = valgrind's" \
-			$CHECKS supp "$TMP/supp_vg.json" "$TMP/supp_$input.json" testdata/cxxsym_supp.xml
+			checks supp "$TMP/supp_vg.json" "$TMP/supp_$input.json" testdata/cxxsym_supp.xml
 done
 cat >"$TMP/demangled.supp" <<'EOF'
 {
@@ -179,7 +183,7 @@ print(len(list(ET.parse(sys.argv[1]).getroot().iter("pair"))))' "$TMP/$label.rer
 		pass "roundtrip $label: valgrind used all $entries generated entries, no site left"
 	else
 		fail "roundtrip $label: $entries entries, valgrind used ${used:-?}, $left sites left"
-		cat "$TMP/$label.supp" | head -n 40
+		head -n 40 "$TMP/$label.supp"
 	fi
 }
 
@@ -204,7 +208,7 @@ if command -v g++ >/dev/null && command -v "$VALGRIND" >/dev/null; then
 	$VGRUN --demangle=no --xml-file="$TMP/rt2m.xml" "$TMP/rt/stl" >/dev/null 2>&1
 	json rt2.json "$TMP/rt2.xml" && json rt2m.json "$TMP/rt2m.xml" &&
 		check "names: -O2, inlined frames: --demangle=no demangled as valgrind does" \
-			$CHECKS names "$TMP/rt2.json" "$TMP/rt2m.json"
+			checks names "$TMP/rt2.json" "$TMP/rt2m.json"
 	roundtrip optimised "$TMP/rt/stl" "$(gen optimised "$TMP/rt2.xml")" broad
 	roundtrip optimised-mangled "$TMP/rt/stl" "$(gen optimised-mangled "$TMP/rt2m.xml")" broad
 	grep -q 'fun:\*3geo\*' "$TMP/identifiers.supp" &&
