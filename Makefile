@@ -22,8 +22,17 @@ OPT     = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-poi
           -fno-sanitize-recover=all
 endif
 
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson)
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson libdw)
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson libdw)
+# libiberty (the C++ demangler valgrind itself uses) ships no .pc file:
+# Debian's libiberty-dev puts a static library and <libiberty/demangle.h>.
+LIBIBERTY_LIBS ?= -liberty
+ifeq ($(shell printf '\043include <libiberty/demangle.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes),)
+$(error libiberty's <libiberty/demangle.h> not found: install libiberty-dev (sh install-deps.sh))
+endif
+ifeq ($(shell $(PKG_CONFIG) --exists libdw && echo yes),)
+$(error libdw not found by pkg-config: install libdw-dev (sh install-deps.sh))
+endif
 # libclang, for vgtriage-cparse (the C/C++ reader behind the hints, issue
 # 13).  Debian's libclang-dev ships no .pc file: llvm-config-14 (package
 # llvm-14) says where, else Debian's /usr/lib/llvm-14.
@@ -38,7 +47,7 @@ CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 CFLAGS  ?=
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread -Iinclude $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP \
              -DVGT_LIBEXECDIR='"$(PREFIX)/libexec/vgtriage"'
-LDLIBS  = $(DEPS_LIBS) -lm -pthread
+LDLIBS  = $(DEPS_LIBS) $(LIBIBERTY_LIBS) -lm -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)

@@ -9,6 +9,7 @@ PACKAGES="
 	gcc g++ make libc6-dev clang libclang-rt-14-dev pkg-config time
 	libxml2-dev libxml2-utils libjansson-dev
 	libclang-dev
+	libiberty-dev libdw-dev libelf-dev binutils
 	check libsubunit-dev
 	valgrind procps
 	python3 python3-dev cython3

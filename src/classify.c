@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/cxxname.h"
 #include "vgtriage/cymap.h"
 
 static const char *const allocator_functions[] = {
@@ -164,6 +165,12 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 			return FRAME_RUNTIME;
 	}
 	if (frame->obj == NULL && frame->file != NULL && is_runtime_source_frame(frame))
+		return FRAME_RUNTIME;
+	/* the C++ standard library's templates, compiled into the user's
+	 * binary from its headers (/usr/include/c++/12/bits/basic_string.h;
+	 * text logs give no directory, but the name is in std::) */
+	if ((frame->dir != NULL && strstr(frame->dir, "/include/c++/") != NULL) ||
+	    (fn != NULL && cxxname_in_runtime_namespace(fn)))
 		return FRAME_RUNTIME;
 	if (fn != NULL && cymap_is_utility_function(fn))
 		return FRAME_CYTHON_RUNTIME;

@@ -17,7 +17,7 @@ enum opt_id {
 	OPT_INPUT_FORMAT, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS, OPT_SYMBOLS,
 };
 
 struct cli_option {
@@ -57,6 +57,7 @@ static const struct cli_option options[] = {
 	{"compact", 0, 0, OPT_COMPACT},
 	{"jobs", 'j', 1, OPT_JOBS},
 	{"no-hints", 0, 0, OPT_NO_HINTS},
+	{"symbols", 0, 1, OPT_SYMBOLS},
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -100,6 +101,8 @@ static const char usage_text[] =
 	"                          relative to it in every format\n"
 	"      --prefix-map OLD=NEW  rewrite source paths from OLD to NEW (repeatable)\n"
 	"      --perf-map FILE|DIR CPython perf maps naming Python frames (repeatable)\n"
+	"      --symbols DIR       unstripped builds (matched by build-id) naming frames\n"
+	"                          valgrind showed as ??? (repeatable)\n"
 	"      --suppressions FILE apply a valgrind .supp file (repeatable)\n"
 	"      --gen-suppressions  text: print a .supp entry for each site\n"
 	"      --no-hints          do not read the source for hints on why a block leaks\n"
@@ -149,6 +152,7 @@ void cli_free(struct cli *cli)
 		free((char *)cli->prefix_maps[i].old_prefix);
 	free(cli->prefix_maps);
 	free(cli->perf_maps);
+	free(cli->symbol_dirs);
 	free(cli->supp_files);
 	free(cli->valgrind_args);
 	free(cli->args);
@@ -181,6 +185,9 @@ static void sync_pipeline(struct cli *cli)
 	so->perf_maps = cli->perf_maps;
 	so->n_perf_maps = cli->n_perf_maps;
 	so->verbose = cli->verbose;
+	so->symbol_dirs = cli->symbol_dirs;
+	so->n_symbol_dirs = cli->n_symbol_dirs;
+	so->linkage_names = cli->n_supp_files > 0 || cli->gen_suppressions;
 	cli->pipeline.explain.verbose = cli->verbose;
 }
 
@@ -341,6 +348,9 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	}
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
+		return 0;
+	case OPT_SYMBOLS:
+		push(&cli->symbol_dirs, &cli->n_symbol_dirs, &cli->symbol_dirs_cap, arg);
 		return 0;
 	case OPT_NO_HINTS:
 		cli->pipeline.explain.no_hints = 1;

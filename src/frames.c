@@ -20,9 +20,19 @@ struct slot {
 	uint32_t hash;  /* low bits of the key's hash */
 };
 
+/* An entry: the frame, and the key fields it was interned under.  What
+ * resolves a frame may rename it (a demangled C++ name, a function and
+ * line read from the object's symbols: cxxsym.h), and the key must stay
+ * what the input said, or the next record's frame would not find it. */
+struct entry {
+	struct vgt_frame frame;
+	const char *fn, *dir, *file;
+	unsigned line;
+};
+
 struct frame_table {
 	struct strpool *pool;
-	struct vgt_frame **chunks;
+	struct entry **chunks;
 	size_t n_chunks, chunks_cap;
 	uint32_t count;
 	struct slot *slots;
@@ -59,9 +69,14 @@ struct strpool *frames_pool(const struct frame_table *ft)
 	return ft->pool;
 }
 
-struct vgt_frame *frames_at(const struct frame_table *ft, uint32_t id)
+static struct entry *entry_at(const struct frame_table *ft, uint32_t id)
 {
 	return &ft->chunks[id >> CHUNK_BITS][id & (CHUNK_FRAMES - 1)];
+}
+
+struct vgt_frame *frames_at(const struct frame_table *ft, uint32_t id)
+{
+	return &entry_at(ft, id)->frame;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -99,11 +114,12 @@ static int same_text(const char *interned, const char *s, size_t len)
 	return memcmp(interned, s, len) == 0 && interned[len] == '\0';
 }
 
-static int key_equal(const struct vgt_frame *f, const struct frame_key *k)
+static int key_equal(const struct entry *e, const struct frame_key *k)
 {
-	return f->ip == k->ip && f->line == k->line && same_text(f->fn, k->fn, k->fn_len) &&
-	       same_text(f->obj, k->obj, k->obj_len) && same_text(f->file, k->file, k->file_len) &&
-	       same_text(f->dir, k->dir, k->dir_len) && (k->fn != NULL || f->pid == k->pid);
+	const struct vgt_frame *f = &e->frame;
+	return f->ip == k->ip && e->line == k->line && same_text(e->fn, k->fn, k->fn_len) &&
+	       same_text(f->obj, k->obj, k->obj_len) && same_text(e->file, k->file, k->file_len) &&
+	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || f->pid == k->pid);
 }
 
 static void grow_index(struct frame_table *ft)
@@ -130,13 +146,13 @@ static const char *intern_opt(struct strpool *pool, const char *s, size_t len)
 	return s != NULL ? strpool_intern_n(pool, s, len) : NULL;
 }
 
-static struct vgt_frame *new_entry(struct frame_table *ft)
+static struct entry *new_entry(struct frame_table *ft)
 {
 	if ((ft->count & (CHUNK_FRAMES - 1)) == 0) {
 		ft->chunks = xgrow(ft->chunks, &ft->chunks_cap, ft->n_chunks + 1, sizeof(*ft->chunks));
-		ft->chunks[ft->n_chunks++] = xcalloc(CHUNK_FRAMES, sizeof(struct vgt_frame));
+		ft->chunks[ft->n_chunks++] = xcalloc(CHUNK_FRAMES, sizeof(struct entry));
 	}
-	return frames_at(ft, ft->count++);
+	return entry_at(ft, ft->count++);
 }
 
 uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
@@ -145,18 +161,19 @@ uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 	size_t mask = ft->n_slots - 1;
 	size_t i = hash & mask;
 	for (; ft->slots[i].id1 != 0; i = (i + 1) & mask)
-		if (ft->slots[i].hash == hash && key_equal(frames_at(ft, ft->slots[i].id1 - 1), key))
+		if (ft->slots[i].hash == hash && key_equal(entry_at(ft, ft->slots[i].id1 - 1), key))
 			return ft->slots[i].id1 - 1;
 	if (ft->count == UINT32_MAX - 1)
 		abort(); /* 4 billion distinct frames: no input gets here within memory */
 	uint32_t id = ft->count;
-	struct vgt_frame *f = new_entry(ft);
+	struct entry *e = new_entry(ft);
+	struct vgt_frame *f = &e->frame;
 	f->ip = key->ip;
-	f->line = key->line;
+	f->line = e->line = key->line;
 	f->obj = intern_opt(ft->pool, key->obj, key->obj_len);
-	f->fn = intern_opt(ft->pool, key->fn, key->fn_len);
-	f->dir = intern_opt(ft->pool, key->dir, key->dir_len);
-	f->file = intern_opt(ft->pool, key->file, key->file_len);
+	f->fn = e->fn = intern_opt(ft->pool, key->fn, key->fn_len);
+	f->dir = e->dir = intern_opt(ft->pool, key->dir, key->dir_len);
+	f->file = e->file = intern_opt(ft->pool, key->file, key->file_len);
 	f->pid = key->fn == NULL ? key->pid : 0;
 	ft->slots[i].id1 = id + 1;
 	ft->slots[i].hash = hash;
@@ -183,8 +200,15 @@ uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f)
 		e->pyx_source = strpool_intern(ft->pool, f->pyx_source);
 		e->pyname = strpool_intern(ft->pool, f->pyname);
 		e->pyname_ambiguous = f->pyname_ambiguous;
+		e->symbolized = f->symbolized;
 		e->cls = f->cls;
 		e->resolved = f->resolved;
+		e->fn_mangled = strpool_intern(ft->pool, f->fn_mangled);
+		e->obj_offset = f->obj_offset;
+		e->obj_offset_known = f->obj_offset_known;
+		e->fn_mangled_glob = f->fn_mangled_glob;
+		e->fn_from_elf = f->fn_from_elf;
+		e->elf_named = f->elf_named;
 	}
 	return id;
 }

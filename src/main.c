@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -229,6 +230,25 @@ static int close_output(const struct cli *cli, FILE *out)
 	return rc;
 }
 
+/* Columns for the text table: $COLUMNS, else the terminal's, when out
+ * is a terminal; 0 (the renderer's default) otherwise. */
+static size_t output_width(FILE *out)
+{
+	if (!isatty(fileno(out)))
+		return 0;
+	const char *env = getenv("COLUMNS");
+	if (env != NULL && env[0] >= '1' && env[0] <= '9') {
+		char *end;
+		unsigned long cols = strtoul(env, &end, 10);
+		if (*end == '\0' && cols > 0 && cols < 100000)
+			return cols;
+	}
+	struct winsize ws;
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
 static void render_options_for(const struct cli *cli, FILE *out, struct render_options *ro)
 {
 	memset(ro, 0, sizeof(*ro));
@@ -238,6 +258,7 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 	ro->top = cli->top_given ? cli->pipeline.rank.top
 		  : cli->format == VGT_FORMAT_TEXT ? DEFAULT_TEXT_TOP : 0;
 	ro->compact = cli->compact;
+	ro->width = output_width(out);
 	ro->stacks = cli->stacks;
 	ro->stacks_set = cli->stacks_given;
 	ro->verbose = cli->verbose;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vgtriage/cxxsym.h"
 #include "vgtriage/figures.h"
 #include "vgtriage/paths.h"
 #include "vgtriage/reader.h"
@@ -63,6 +64,9 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	(void)err;
 	input->records++;
 	struct frame_table *ft = pl->report->frames;
+	/* resolved first: suppressions match C++ frames by linkage name */
+	frame_resolve_stack(pl->symbolizer, ft, &rec->stack, rec->pid);
+	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack, rec->pid);
 	if (pl->opts.suppressions != NULL &&
 	    suppressions_match(pl->opts.suppressions, ft, rec) != NULL) {
 		pl->report->totals.suppressed_records++;
@@ -71,8 +75,6 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 			vgt_count_add(pl->report->totals.suppressed_bytes, rec->direct_bytes);
 		return 0;
 	}
-	frame_resolve_stack(pl->symbolizer, ft, &rec->stack);
-	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack);
 	rank_add_record(pl->report, input, rec);
 	return 0;
 }
@@ -142,6 +144,11 @@ void pipeline_free(struct pipeline *pl)
 		symbolizer_free(pl->symbolizer);
 	report_free(pl->report);
 	free(pl);
+}
+
+void pipeline_add_maps(struct pipeline *pl, long pid, const char *maps_text)
+{
+	symbolize_add_maps(pl->symbolizer, pid, maps_text);
 }
 
 struct vgt_report *pipeline_report(struct pipeline *pl)
@@ -542,6 +549,7 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 	}
 	explain_sites(pl->report, pl->symbolizer, &pl->opts.explain);
 	symbolize_notes(pl->symbolizer, pl->report);
+	cxxsym_debug_hints(pl->report);
 	return pl->report;
 }
 

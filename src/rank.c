@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/cxxsym.h"
 #include "vgtriage/figures.h"
 
 /* A site's identity: kind plus culprit location, all interned pointers. */
@@ -177,6 +178,8 @@ static void locate(struct vgt_report *report, const struct vgt_frame *f,
 	if (f->file != NULL) {
 		loc->file = f->file;
 		loc->line = f->line;
+	} else if (f->cls == FRAME_USER) {
+		loc->address = cxxsym_address(report->pool, f); /* ???: by offset */
 	}
 }
 
@@ -197,7 +200,7 @@ static void make_key(enum vgt_kind kind, const char *kind_name, const struct vgt
 		if (f->pyname == NULL || f->fn != NULL)
 			key->c = NULL; /* C file:line identifies the statement */
 	} else {
-		key->b = loc->function;
+		key->b = loc->address != NULL ? loc->address : loc->function;
 		key->c = f->obj;
 		key->line = 0;
 	}
@@ -655,6 +658,8 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 		h = fnv(h, buf);
 	}
 	h = fnv(h, loc->file == NULL && loc->obj != NULL ? basename_of(loc->obj) : "");
+	if (loc->address != NULL)
+		h = fnv(h, loc->address);
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 

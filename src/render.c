@@ -69,6 +69,8 @@ static const char *location_label(const struct vgt_report *report,
 		return strpool_printf(report->pool, "%s:%u", file, loc->line);
 	if (file != NULL)
 		return file;
+	if (loc->address != NULL)
+		return loc->address;
 	if (loc->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)",
 				      loc->function != NULL ? loc->function : "???",
@@ -89,6 +91,9 @@ static const char *frame_label(const struct vgt_report *report, const struct vgt
 		return strpool_printf(report->pool, "%s (%s:%u)", fn, f->pyx_file, f->pyx_line);
 	if (f->file != NULL && f->line > 0)
 		return strpool_printf(report->pool, "%s (%s:%u)", fn, f->file, f->line);
+	if (f->fn == NULL && f->obj != NULL && f->obj_offset_known)
+		return strpool_printf(report->pool, "??? (%s+0x%llx)", f->obj,
+				      (unsigned long long)f->obj_offset);
 	if (f->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)", fn, f->obj);
 	return fn;

@@ -36,6 +36,14 @@ static void kcount(struct jsonw *w, const char *key, uint64_t v)
 	jsonw_kuint(w, key, (uint64_t)vgt_count_i64(v));
 }
 
+/* "0x1a2b": an offset inside an object, as addr2line takes it. */
+static void hex_address_lower(struct jsonw *w, uint64_t off)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)off);
+	jsonw_string_n(w, buf, (size_t)n);
+}
+
 static void set_if(struct jsonw *w, const char *key, const char *value)
 {
 	if (value != NULL)
@@ -114,6 +122,14 @@ static void frame_json(struct jsonw *w, const struct vgt_frame *f)
 	set_if(w, "pyx_source", f->pyx_source);
 	set_if(w, "pyname", f->pyname);
 	jsonw_kstring(w, "class", frame_class_name(f->cls));
+	if (f->fn_mangled != f->fn)
+		set_if(w, "fn_mangled", f->fn_mangled);
+	if (f->obj_offset_known) {
+		jsonw_key(w, "obj_offset");
+		hex_address_lower(w, f->obj_offset);
+	}
+	if (f->elf_named)
+		jsonw_kstring(w, "named_by", "vgtriage");
 	jsonw_object_end(w);
 }
 
@@ -233,6 +249,7 @@ static void location_json(struct jsonw *w, const char *key, const struct vgt_rep
 	jsonw_kstring(w, "function", loc->function);
 	jsonw_kstring(w, "source", loc->source);
 	set_if(w, "obj", loc->obj);
+	set_if(w, "address", loc->address);
 	jsonw_kbool(w, "mapped", loc->mapped);
 	if (loc->ambiguous)
 		jsonw_kbool(w, "ambiguous", 1);

@@ -3,8 +3,10 @@
  * top stacks with interpreter frames folded, and valgrind's summaries.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "vgtriage/cxxname.h"
 #include "vgtriage/escape.h"
 #include "vgtriage/figures.h"
 #include "vgtriage/render.h"
@@ -85,32 +87,126 @@ static size_t listed_sites(const struct vgt_report *r, const struct render_optio
 	return opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
 }
 
+/* Display columns of UTF-8 text (one per code point: labels hold no
+ * wide characters worth measuring). */
+static size_t columns(const char *s)
+{
+	size_t n = 0;
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* s in exactly w columns: padded, or cut with "…" on the left (keep_end:
+ * paths, whose file:line matter) or on the right. */
+static void put_cell(FILE *out, const char *s, size_t w, int keep_end, int pad)
+{
+	size_t n = columns(s);
+	if (n <= w) {
+		fputs(s, out);
+		for (; pad && n < w; n++)
+			fputc(' ', out);
+		return;
+	}
+	if (w == 0)
+		return;
+	const char *p = s;
+	if (keep_end) {
+		for (size_t skip = n - (w - 1); skip > 0 || ((unsigned char)*p & 0xc0) == 0x80; p++)
+			if (((unsigned char)*p & 0xc0) != 0x80)
+				skip--;
+		fputs("\xe2\x80\xa6", out);
+		fputs(p, out);
+		return;
+	}
+	for (size_t keep = w - 1; *p != '\0'; p++) {
+		if (((unsigned char)*p & 0xc0) != 0x80 && keep-- == 0)
+			break;
+		fputc(*p, out);
+	}
+	fputs("\xe2\x80\xa6", out);
+}
+
+#define TABLE_FIXED 55    /* "RANK  KIND … RECORDS  " before LOCATION */
+#define MIN_LOCATION 12
+#define MIN_FUNCTION 10
+
+/* The table's function column: C++ names with template arguments
+ * elided, and their parameters too when the name is wider than width
+ * (the stacks and JSON keep them whole); then the baseline mark. */
+/* A demangled C++ signature ("ns::f<int>(long) const"): what the table
+ * may shorten.  Anything else (C, Python names, what an input made up)
+ * is shown as it is. */
+static int is_signature(const char *fn)
+{
+	size_t n = strlen(fn);
+	while (n > 0 && (fn[n - 1] == '&' || fn[n - 1] == ' '))
+		n--;
+	if (n >= 6 && strncmp(fn + n - 6, " const", 6) == 0)
+		n -= 6;
+	return n > 0 && fn[n - 1] == ')' && cxxname_is_demangled(fn);
+}
+
+static const char *table_function(const struct vgt_report *r, const struct vgt_site *s,
+				  size_t width)
+{
+	const char *fn = s->location.function != NULL ? s->location.function : "";
+	const char *mark = s->baseline != NULL ? strpool_printf(r->pool, "  [%s]", s->baseline) : "";
+	if (!is_signature(fn))
+		return strpool_printf(r->pool, "%s%s", escape_text_pool(r->pool, fn), mark);
+	char buf[512];
+	size_t n = cxxname_short(fn, 0, buf, sizeof(buf));
+	if (n < sizeof(buf) && columns(buf) + columns(mark) > width)
+		n = cxxname_short(fn, 1, buf, sizeof(buf));
+	return strpool_printf(r->pool, "%s%s", escape_text_pool(r->pool, n < sizeof(buf) ? buf : fn),
+			      mark);
+}
+
 static void print_table(FILE *out, const struct vgt_report *r, const struct render_options *opts,
 			const struct style *st)
 {
 	size_t n = listed_sites(r, opts);
-	size_t locw = 8;
+	size_t locw = 8, fnw = 8;
 	for (size_t i = 0; i < n; i++) {
-		size_t w = strlen(render_location_label(r, &r->sites[i]->location));
+		size_t w = columns(render_location_label(r, &r->sites[i]->location));
 		if (w > locw)
-			locw = w < 60 ? w : 60;
+			locw = w;
+		w = columns(table_function(r, r->sites[i], SIZE_MAX));
+		if (w > fnw)
+			fnw = w;
 	}
-	fprintf(out, "\n%s%4s  %-17s %11s %8s %8s  %-*s  %s%s\n", st->bold, "RANK", "KIND",
-		"BYTES", "BLOCKS", "RECORDS", (int)locw, "LOCATION", "FUNCTION", st->reset);
+	/* On a terminal, fit LOCATION + 2 + FUNCTION into what its width
+	 * leaves: the location keeps its natural width up to 3/5 of it, the
+	 * function takes the rest.  Off a terminal (a CI log, a file) nothing
+	 * is cut: template arguments are elided, names are whole. */
+	size_t width = opts->width != 0 ? opts->width : SIZE_MAX / 2;
+	size_t avail = width > TABLE_FIXED + 2 + MIN_LOCATION + MIN_FUNCTION
+			       ? width - TABLE_FIXED - 2
+			       : MIN_LOCATION + MIN_FUNCTION;
+	if (locw + fnw > avail) {
+		size_t fair = fnw < avail * 2 / 5 ? avail - fnw : avail * 3 / 5;
+		if (locw > fair)
+			locw = fair > MIN_LOCATION ? fair : MIN_LOCATION;
+		if (locw + fnw > avail)
+			fnw = avail - locw > MIN_FUNCTION ? avail - locw : MIN_FUNCTION;
+	}
+	fprintf(out, "\n%s%4s  %-17s %11s %8s %8s  ", st->bold, "RANK", "KIND", "BYTES", "BLOCKS",
+		"RECORDS");
+	put_cell(out, "LOCATION", locw, 0, 1);
+	fprintf(out, "  %s%s\n", "FUNCTION", st->reset);
 	for (size_t i = 0; i < n; i++) {
 		const struct vgt_site *s = r->sites[i];
 		char b1[32], b2[32], b3[32];
 		int leak = kind_is_leak(s->kind);
 		const char *kind = s->kind == VGT_KIND_UNKNOWN ? escape_text_pool(r->pool, s->kind_name)
 								 : kind_info(s->kind)->short_name;
-		fprintf(out, "%4zu  %s%-17s%s %11s %8s %8s  %-*s  %s", s->rank, kind_colour(st, s->kind),
-			kind, st->reset, leak ? count(b1, sizeof(b1), s->bytes) : "-",
+		fprintf(out, "%4zu  %s%-17s%s %11s %8s %8s  ", s->rank, kind_colour(st, s->kind), kind,
+			st->reset, leak ? count(b1, sizeof(b1), s->bytes) : "-",
 			leak ? count(b2, sizeof(b2), s->blocks) : "-",
-			count(b3, sizeof(b3), leak ? s->records : s->occurrences), (int)locw,
-			render_location_label(r, &s->location),
-			s->location.function != NULL ? escape_text_pool(r->pool, s->location.function) : "");
-		if (s->baseline != NULL)
-			fprintf(out, "  [%s]", s->baseline);
+			count(b3, sizeof(b3), leak ? s->records : s->occurrences));
+		put_cell(out, render_location_label(r, &s->location), locw, 1, 1);
+		fputs("  ", out);
+		put_cell(out, table_function(r, s, fnw), fnw, 0, 0);
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)

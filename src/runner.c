@@ -627,6 +627,9 @@ struct run {
 	double vgdb_started, next_snapshot;
 	/* signals */
 	double last_int;
+	/* /proc/PID/maps: load addresses of code valgrind cannot name */
+	double next_maps;
+	int maps_at_leaks;
 	/* progress */
 	int progress;
 	int progress_shown;
@@ -813,6 +816,40 @@ static void read_vgdb(struct run *r)
 	r->vgdb_len += (size_t)n;
 }
 
+/* The guest's mappings (valgrind runs it in its own process), read while
+ * it runs and before the records that arrived are parsed: they give the
+ * load address of objects whose frames valgrind could not name (issue
+ * 11).  At most every 0.1 s, and once more when the leak records begin. */
+static void record_maps(struct run *r, const char *buf, size_t len)
+{
+	double now = now_s();
+	static const char needle[] = "<kind>Leak_";
+	int leaks = 0;
+	for (size_t i = 0; !r->maps_at_leaks && !leaks && i + sizeof(needle) - 1 <= len; i++)
+		leaks = memcmp(buf + i, needle, sizeof(needle) - 1) == 0;
+	if (r->pid <= 0 || r->reaped || (now < r->next_maps && !leaks))
+		return;
+	r->next_maps = now + 0.1;
+	r->maps_at_leaks |= leaks;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/maps", (long)r->pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t cap = 1 << 16, got = 0;
+	char *text = xmalloc(cap);
+	ssize_t n;
+	while ((n = read(fd, text + got, cap - got - 1)) > 0) {
+		got += (size_t)n;
+		if (got + 1 == cap)
+			text = xgrow(text, &cap, cap * 2, 1);
+	}
+	close(fd);
+	text[got] = '\0';
+	pipeline_add_maps(r->pl, (long)r->pid, text);
+	free(text);
+}
+
 static void read_xml(struct run *r)
 {
 	char buf[65536];
@@ -833,6 +870,7 @@ static void read_xml(struct run *r)
 	}
 	if (r->st_failed)
 		return; /* keep draining so that valgrind never blocks */
+	record_maps(r, buf, (size_t)n);
 	struct vgt_error e;
 	vgt_error_clear(&e);
 	if (pipeline_stream_feed(r->st, buf, (size_t)n, &e) < 0) {

@@ -9,9 +9,15 @@
  * "..." stands for any number of frames (none included).  fun:/obj:
  * patterns are globs with '*' and '?' ('\' escapes).
  *
- * One difference we cannot avoid: valgrind matches fun: against the name
- * it knows, which for C++ is the mangled one; the XML gives the name as
- * printed (demangled by default).  We match what the input says.
+ * Names: valgrind matches fun: against the name it knows, which for C++
+ * is the linkage (mangled) name, and for a frame it showed as ??? is
+ * "???".  symbolize gives each C++ frame its linkage name (fn_mangled)
+ * when the input has it (--demangle=no) or the object's symbols do; then
+ * a pattern is matched as valgrind would.  A pattern written with
+ * demangled names ("ns::f(int)": ':', '(', '<', ' ' never occur in
+ * linkage names) is matched against the demangled name.  A C++ frame
+ * whose linkage name is unknown is matched by the pattern's demangled
+ * form, or by the identifiers of an identifier glob (cxxname.h).
  */
 #include "vgtriage/suppress.h"
 
@@ -21,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/cxxname.h"
 #include "vgtriage/escape.h"
 
 #define MAX_SUPP_FRAMES 24 /* valgrind's VG_MAX_SUPP_CALLERS */
@@ -43,6 +50,7 @@ struct frame_pat {
 	unsigned line;   /* src: line, 0 = any */
 	uint64_t need;   /* char_mask() of the pattern's literal characters */
 	size_t shared;   /* 1 + id when other entries have the same line, else 0 */
+	char *demangled; /* fun: a linkage name without wildcards, demangled */
 };
 
 struct supp_entry {
@@ -71,8 +79,10 @@ static void entry_release(struct supp_entry *e)
 {
 	free(e->name);
 	free(e->extra);
-	for (size_t i = 0; i < e->n_frames; i++)
+	for (size_t i = 0; i < e->n_frames; i++) {
 		free(e->frames[i].pattern);
+		free(e->frames[i].demangled);
+	}
 	free(e->frames);
 }
 
@@ -284,6 +294,7 @@ static int parse_frame(struct parser *p, struct supp_entry *e, const char *s)
 	} else if (strncmp(s, "fun:", 4) == 0) {
 		fp->type = FP_FUN;
 		fp->pattern = xstrdup(s + 4);
+		fp->demangled = cxxname_demangle_pattern(fp->pattern);
 	} else if (strncmp(s, "obj:", 4) == 0) {
 		fp->type = FP_OBJ;
 		fp->pattern = xstrdup(s + 4);
@@ -540,16 +551,44 @@ static const char *base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/* fun:PATTERN against the name valgrind knew for the frame (see top). */
+static int fun_matches(const struct frame_pat *fp, const struct vgt_frame *f)
+{
+	const char *pat = fp->pattern;
+	if (f->fn == NULL || f->fn_from_elf)
+		return glob_match(pat, "???");
+	if (cxxname_pattern_is_demangled(pat))
+		return glob_match(pat, f->fn);
+	if (f->fn_mangled != NULL && !f->fn_mangled_glob)
+		return glob_match(pat, f->fn_mangled);
+	if (!cxxname_is_demangled(f->fn))
+		return glob_match(pat, f->fn); /* C: one name */
+	/* a C++ name whose linkage name is unknown or known up to aliases */
+	if (fp->demangled != NULL)
+		return strcmp(fp->demangled, f->fn) == 0;
+	if (f->fn_mangled != NULL && (strpbrk(pat, "*?\\") == NULL || strcmp(pat, f->fn_mangled) == 0))
+		return glob_match(f->fn_mangled, pat); /* the aliases' glob over a name */
+	int m = cxxname_ident_glob_match(pat, f->fn);
+	return m >= 0 ? m : glob_match(pat, f->fn);
+}
+
 /* char_mask() of what frame_matches() may test a frame's fun:, obj: and
  * src: patterns against (src: the dir and file both, a superset).  A new
- * way of matching a frame (another name) must add its string here. */
+ * way of matching a frame (another name) must add its string here: a C++
+ * name is matched through its linkage name, aliases' globs and identifier
+ * globs (fun_matches), so its fun: lines are not filtered. */
 struct frame_masks {
 	uint64_t fn, obj, src;
 };
 
 static void frame_masks(const struct vgt_frame *f, struct frame_masks *m)
 {
-	m->fn = char_mask(f->fn != NULL ? f->fn : "???");
+	if (f->fn == NULL || f->fn_from_elf)
+		m->fn = char_mask("???");
+	else if (cxxname_is_demangled(f->fn))
+		m->fn = UINT64_MAX;
+	else
+		m->fn = char_mask(f->fn) | char_mask(f->fn_mangled);
 	m->obj = char_mask(f->obj != NULL ? f->obj : "???");
 	m->src = char_mask(f->file) | char_mask(f->dir) | char_mask("/");
 }
@@ -564,7 +603,7 @@ static int frame_matches(const struct frame_pat *fp, const struct vgt_frame *f)
 {
 	switch (fp->type) {
 	case FP_FUN:
-		return glob_match(fp->pattern, f->fn != NULL ? f->fn : "???");
+		return fun_matches(fp, f);
 	case FP_OBJ:
 		return glob_match(fp->pattern, f->obj != NULL ? f->obj : "???");
 	case FP_SRC:
@@ -784,10 +823,28 @@ static const char *site_supp_kind(const struct vgt_site *site, char *buf, size_t
 	}
 }
 
+/* fun: as valgrind matches it: the linkage name of a C++ frame (or a
+ * glob over its aliases); a glob over the identifiers of its demangled
+ * name when the linkage name is not known, or when it is a template
+ * (a site is a line: every instantiation at it); "*" when it has none. */
+static void write_fun(FILE *out, const struct vgt_frame *f)
+{
+	fputs("   fun:", out);
+	if ((f->fn_mangled != NULL && (f->fn_mangled == f->fn || !cxxname_is_template(f->fn))) ||
+	    !cxxname_is_demangled(f->fn)) {
+		escape_supp_name(out, f->fn_mangled != NULL ? f->fn_mangled : f->fn);
+		fputc('\n', out);
+		return;
+	}
+	char *glob = cxxname_ident_glob(f->fn);
+	escape_supp_name(out, glob != NULL ? glob : "*");
+	fputc('\n', out);
+	free(glob);
+}
+
 int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 			     const struct vgt_site *site)
 {
-	(void)report;
 	char kbuf[32], extra[256];
 	const char *extra_line;
 	const char *kind = site_supp_kind(site, kbuf, sizeof(kbuf), &extra_line, extra,
@@ -805,13 +862,22 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 		fputc('\n', out);
 	}
 	size_t last = site->culprit < site->stack.count ? site->culprit : site->stack.count - 1;
+	int gap = 0;
 	for (size_t i = 0; site->stack.count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
 		const struct vgt_frame *f = stack_frame(report->frames, &site->stack, i);
+		/* the runtime's frames between the allocation and the culprit
+		 * differ between the records of one site (a string, a vector,
+		 * a map node, each inlined differently): "..." takes them all */
+		if (i > 0 && i < last && (f->cls == FRAME_RUNTIME || f->cls == FRAME_INTERPRETER)) {
+			if (!gap)
+				fputs("   ...\n", out);
+			gap = 1;
+			continue;
+		}
+		gap = 0;
 		/* one line each, whatever the names hold; '?' matches what was replaced */
-		if (f->fn != NULL) {
-			fputs("   fun:", out);
-			escape_supp_name(out, f->fn);
-			fputc('\n', out);
+		if (f->fn != NULL && !f->fn_from_elf) {
+			write_fun(out, f);
 		} else if (f->obj != NULL) {
 			fputs("   obj:", out);
 			escape_supp_name(out, f->obj);

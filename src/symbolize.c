@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vgtriage/cxxsym.h"
 #include "vgtriage/cymap.h"
 #include "vgtriage/demangle.h"
 #include "vgtriage/perfmap.h"
@@ -100,6 +101,7 @@ struct symbolizer {
 	 * (dir, file): each is looked for once, not once per site */
 	struct ctx_file *ctx_files;
 	size_t n_ctx_slots, n_ctx_files;
+	struct cxxsym *cxx;   /* C++ names, frames valgrind could not name */
 };
 
 /* ---- small helpers ---- */
@@ -595,6 +597,7 @@ struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_o
 	sym->policy = srcpolicy_new(sym->opts.source_roots, sym->opts.n_source_roots, 0);
 	for (size_t i = 0; i < sym->opts.n_prefix_maps; i++)
 		srcpolicy_add_root(sym->policy, sym->opts.prefix_maps[i].new_prefix);
+	sym->cxx = cxxsym_new(pool, &sym->opts);
 	return sym;
 }
 
@@ -631,6 +634,7 @@ void symbolizer_free(struct symbolizer *sym)
 		free(sym->ctx_files[i].path);
 	free(sym->ctx_files);
 	pthread_mutex_destroy(&sym->lock);
+	cxxsym_free(sym->cxx);
 	free(sym);
 }
 
@@ -960,10 +964,20 @@ static int cmp_perf(const void *pa, const void *pb)
 	return strcmp(a->path, b->path);
 }
 
+void symbolize_add_maps(struct symbolizer *sym, long pid, const char *maps_text)
+{
+	if (sym == NULL)
+		return;
+	pthread_mutex_lock(&sym->lock);
+	cxxsym_add_maps(sym->cxx, pid, maps_text);
+	pthread_mutex_unlock(&sym->lock);
+}
+
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 {
 	if (sym == NULL)
 		return;
+	cxxsym_notes(sym->cxx, report);
 	refused_notes(sym, report);
 	const struct cfile **cfs = xcalloc(sym->n_cfiles + 1, sizeof(*cfs));
 	size_t n = 0;
@@ -1000,10 +1014,76 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 	free(ps);
 }
 
-void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
-			 const struct vgt_stack *stack)
+/* A frame with its strings in the symbolizer's pool, which cxxsym's
+ * caches key on (the frame's own may be a reader's, freed after -j's
+ * merge, its addresses reused). */
+static struct vgt_frame in_sym_pool(struct symbolizer *sym, const struct vgt_frame *f)
 {
+	struct vgt_frame k = *f;
+	k.obj = strpool_intern(sym->pool, f->obj);
+	k.fn = strpool_intern(sym->pool, f->fn);
+	k.dir = strpool_intern(sym->pool, f->dir);
+	k.file = strpool_intern(sym->pool, f->file);
+	k.fn_mangled = strpool_intern(sym->pool, f->fn_mangled);
+	return k;
+}
+
+/* C++ names and frames valgrind could not name (cxxsym.h), for the frames
+ * of the stack not resolved before; cxxsym wants the whole stack (the
+ * frames valgrind named tell where an object was loaded, and inlined
+ * calls share an ip). Sym's lock is held. */
+static void native_names(struct symbolizer *sym, struct frame_table *ft,
+			 const struct vgt_stack *stack, long pid)
+{
+	int wanted = 0;
+	for (size_t i = 0; i < stack->count && !wanted; i++) {
+		const struct vgt_frame *f = frames_at(ft, stack->ids[i]);
+		if (!f->resolved) {
+			struct vgt_frame k = in_sym_pool(sym, f);
+			wanted = cxxsym_wants(sym->cxx, &k);
+		}
+	}
+	if (!wanted)
+		return;
+	struct vgt_frame *local = xmalloc(stack->count * sizeof(*local));
+	for (size_t i = 0; i < stack->count; i++)
+		local[i] = in_sym_pool(sym, frames_at(ft, stack->ids[i]));
+	cxxsym_frames(sym->cxx, pid, local, stack->count);
+	/* back into the frames, their strings in the table's own pool: sites
+	 * compare names by pointer */
+	struct strpool *pool = frames_pool(ft);
 	for (size_t i = 0; i < stack->count; i++) {
+		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
+		if (f->resolved)
+			continue; /* what a site was filed under stays */
+		f->fn = strpool_intern(pool, local[i].fn);
+		f->fn_mangled = strpool_intern(pool, local[i].fn_mangled);
+		f->dir = strpool_intern(pool, local[i].dir);
+		f->file = strpool_intern(pool, local[i].file);
+		f->line = local[i].line;
+		f->obj_offset = local[i].obj_offset;
+		f->obj_offset_known = local[i].obj_offset_known;
+		f->fn_mangled_glob = local[i].fn_mangled_glob;
+		f->fn_from_elf = local[i].fn_from_elf;
+		f->elf_named = local[i].elf_named;
+	}
+	free(local);
+}
+
+void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
+			 const struct vgt_stack *stack, long pid)
+{
+	size_t first = 0;
+	while (first < stack->count && frames_at(ft, stack->ids[first])->resolved)
+		first++;
+	if (first == stack->count)
+		return;
+	if (sym != NULL && sym->cxx != NULL) {
+		pthread_mutex_lock(&sym->lock);
+		native_names(sym, ft, stack, pid);
+		pthread_mutex_unlock(&sym->lock);
+	}
+	for (size_t i = first; i < stack->count; i++) {
 		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
 		if (f->resolved)
 			continue;

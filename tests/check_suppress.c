@@ -385,6 +385,122 @@ START_TEST(test_gen_roundtrip)
 }
 END_TEST
 
+/* One frame under "Memcheck:Leak / fun:PATTERN": does it match? */
+static int fun_matches_frame(const char *pattern, const struct vgt_frame *frame)
+{
+	char *text = xasprintf("{\n n\n Memcheck:Leak\n fun:%s\n}\n", pattern);
+	struct vgt_error err;
+	struct suppressions *s = load_text(text, &err);
+	free(text);
+	ck_assert_msg(s != NULL, "%s", err.message);
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = VGT_KIND_LEAK_DEFINITELY_LOST;
+	stack_push(&rec.stack, frames_intern_frame(ft, frame));
+	int m = suppressions_match(s, ft, &rec) != NULL;
+	record_release(&rec);
+	frames_free(ft);
+	strpool_free(pool);
+	suppressions_free(s);
+	return m;
+}
+
+/* C++ frames: matched by the linkage name valgrind knew. */
+START_TEST(test_cxx_names)
+{
+	struct vgt_frame f;
+	memset(&f, 0, sizeof(f));
+	f.obj = "/x/prog";
+	f.fn = "geo::f(int)";
+	f.fn_mangled = "_ZN3geo1fEi"; /* known */
+	ck_assert(fun_matches_frame("_ZN3geo1fEi", &f));
+	ck_assert(fun_matches_frame("_ZN3geo*", &f));
+	ck_assert(fun_matches_frame("geo::f*", &f)); /* a demangled pattern */
+	ck_assert(!fun_matches_frame("*int*", &f));  /* valgrind sees no "int" */
+	f.fn_mangled = NULL; /* only the demangled name in the input */
+	ck_assert(fun_matches_frame("_ZN3geo1fEi", &f));
+	ck_assert(fun_matches_frame("*3geo*1f*", &f));
+	ck_assert(!fun_matches_frame("*3geo*1g*", &f));
+	ck_assert(!fun_matches_frame("_ZN3geo1gEi", &f));
+	/* aliases known up to a glob (C1/C2 constructors) */
+	f.fn = "geo::P::P()";
+	f.fn_mangled = "_ZN3geo1PC?Ev";
+	f.fn_mangled_glob = 1;
+	ck_assert(fun_matches_frame("_ZN3geo1PC1Ev", &f));
+	ck_assert(fun_matches_frame("_ZN3geo1PC?Ev", &f));
+	ck_assert(!fun_matches_frame("_ZN3geo1QC1Ev", &f));
+	/* a constructor pattern with '?' against the demangled name alone */
+	f.fn_mangled = NULL;
+	f.fn_mangled_glob = 0;
+	ck_assert(fun_matches_frame("_ZN3geo1PC?Ev", &f));
+	/* named by vgtriage from an unstripped copy: valgrind saw ??? */
+	f.fn = "hidden()";
+	f.fn_mangled = "_ZL6hiddenv";
+	f.fn_from_elf = 1;
+	ck_assert(!fun_matches_frame("_ZL6hiddenv", &f));
+	ck_assert(fun_matches_frame("*", &f));
+	/* C names: one name either way */
+	memset(&f, 0, sizeof(f));
+	f.fn = "main";
+	ck_assert(fun_matches_frame("main", &f));
+	ck_assert(fun_matches_frame("ma?n", &f));
+}
+END_TEST
+
+/* --gen-suppressions for C++ frames: what valgrind matches. */
+/* One frame of a hand-made stack, interned in r's frame table. */
+static struct vgt_frame *gen_frame(struct vgt_report *r, struct vgt_stack *st, struct vgt_frame *f)
+{
+	f->ip = st->count + 1;
+	stack_push(st, frames_intern_frame(r->frames, f));
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+START_TEST(test_gen_cxx)
+{
+	struct vgt_report *r = report_new();
+	struct vgt_site *site = report_new_site(r);
+	site->kind = VGT_KIND_LEAK_DEFINITELY_LOST;
+	struct vgt_frame frame, *f = &frame;
+	memset(f, 0, sizeof(*f));
+	f->fn = "operator new[](unsigned long)";
+	f->fn_mangled = "_Znam";
+	f = gen_frame(r, &site->stack, f);
+	f->fn = "int* geo::make_value<int>(unsigned long)"; /* a template: every instantiation */
+	f->fn_mangled = "_ZN3geo10make_valueIiEEPT_m";
+	f = gen_frame(r, &site->stack, f);
+	f->fn = "geo::Box::fill(unsigned long)"; /* no linkage name known */
+	f = gen_frame(r, &site->stack, f);
+	f->fn = "hidden()"; /* named by vgtriage: valgrind saw ??? */
+	f->fn_from_elf = 1;
+	f->obj = "/x/prog";
+	f = gen_frame(r, &site->stack, f);
+	f->fn = "geo::P::P()";
+	f->fn_mangled = "_ZN3geo1PC?Ev";
+	f->fn_mangled_glob = 1;
+	f = gen_frame(r, &site->stack, f);
+	f->fn = "operator delete(void*)"; /* no identifier at all */
+	f = gen_frame(r, &site->stack, f);
+	f->fn = "main";
+	gen_frame(r, &site->stack, f);
+	site->culprit = 6;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	ck_assert_int_eq(suppressions_write_entry(mem, r, site), 0);
+	fclose(mem);
+	ck_assert_str_eq(buf, "{\n   <insert_a_suppression_name_here>\n   Memcheck:Leak\n"
+			      "   match-leak-kinds: definite\n   fun:_Znam\n   fun:*3geo*10make_value*\n"
+			      "   fun:*3geo*3Box*4fill*\n   obj:/x/prog\n   fun:_ZN3geo1PC?Ev\n   fun:*\n"
+			      "   fun:main\n}\n");
+	free(buf);
+	report_free(r);
+}
+END_TEST
+
 Suite *suppress_suite(void)
 {
 	Suite *s = suite_create("suppress");
@@ -399,6 +515,8 @@ Suite *suppress_suite(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_gen_roundtrip);
+	tcase_add_test(tc, test_cxx_names);
+	tcase_add_test(tc, test_gen_cxx);
 	suite_add_tcase(s, tc);
 	return s;
 }

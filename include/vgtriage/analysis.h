@@ -34,6 +34,10 @@ struct symbolize_options {
 	size_t n_perf_maps;
 	size_t context_lines;            /* lines each side for vgt_context */
 	int verbose;                     /* notes say where files were looked for */
+	const char *const *symbol_dirs;  /* --symbols DIR: unstripped copies (by build-id) */
+	size_t n_symbol_dirs;
+	int linkage_names;               /* find C++ linkage names in the objects
+					    (for --suppressions, --gen-suppressions) */
 };
 
 struct symbolizer;
@@ -46,9 +50,10 @@ void symbolize_frame(struct symbolizer *sym, struct vgt_frame *frame);
 /* After every record: a Python name guessed from a C name (ambiguous) is
  * settled when another frame named it without doubt. */
 void symbolize_settle(struct symbolizer *sym, struct frame_table *ft);
-/* Symbolizes and classifies each frame of the stack not done before. */
+/* Names (C++, frames valgrind could not name), symbolizes and classifies
+ * each frame of the stack of process pid not done before. */
 void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
-			 const struct vgt_stack *stack);
+			 const struct vgt_stack *stack, long pid);
 /* The culprit line's text with blanks collapsed, and how many identical
  * statements come before it in its function, when the source (or, for
  * .pyx, the generated file's marker) is at hand; else NULL. */
@@ -65,6 +70,9 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
  * Valid until symbolizer_free. */
 struct srcpolicy;
 const struct srcpolicy *symbolizer_srcpolicy(const struct symbolizer *sym);
+/* The mappings of process pid (/proc/PID/maps text), recorded while it
+ * ran: the load address of objects whose frames valgrind could not name. */
+void symbolize_add_maps(struct symbolizer *sym, long pid, const char *maps_text);
 /* Moves what the symbolizer has to say (maps not found, ambiguous names)
  * into report notes. */
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report);

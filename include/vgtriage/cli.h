@@ -57,6 +57,8 @@ struct cli {
 	size_t n_prefix_maps, prefix_maps_cap;
 	const char **perf_maps;
 	size_t n_perf_maps, perf_maps_cap;
+	const char **symbol_dirs;  /* --symbols DIR */
+	size_t n_symbol_dirs, symbol_dirs_cap;
 	const char **supp_files;
 	size_t n_supp_files, supp_files_cap;
 	const char **valgrind_args;

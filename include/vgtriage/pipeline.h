@@ -75,6 +75,10 @@ int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err);
 struct vgt_input *pipeline_stream_input(struct pipeline_stream *st);
 
+/* The mappings of process pid (/proc/PID/maps text), recorded while it
+ * ran (run): they give the load address of code valgrind could not name. */
+void pipeline_add_maps(struct pipeline *pl, long pid, const char *maps_text);
+
 /* The report being built (valid until pipeline_free or pipeline_take). */
 struct vgt_report *pipeline_report(struct pipeline *pl);
 /* rank_finish + context + natures and hints + notes; returns the report,

@@ -38,6 +38,7 @@ struct render_options {
 	int gen_suppressions;        /* text: a .supp entry per shown site */
 	int compact;                 /* json: one line instead of indented */
 	int stacks_set;              /* stacks was given: 0 shows none (else a default) */
+	size_t width;                /* text: columns the table fits in (0: no limit) */
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */

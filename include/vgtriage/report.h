@@ -29,6 +29,9 @@ struct vgt_location {
 	const char *dir;      /* the culprit frame's dir, when valgrind gave it */
 	int mapped;           /* file/line come from a Cython map or directive */
 	int ambiguous;        /* function was demangled without the .c */
+	const char *address;  /* the user's code without file:line: "libfoo.so+0x1a2b"
+				 (offset in the object), or "libfoo.so@0x4a1b2c"
+				 (the ip, when the load address is unknown) */
 };
 
 /* What explain.c found about a shown leak site (issue 13): what the

@@ -1,0 +1,516 @@
+/*
+ * cxxsym.c — native frames: C++ names both ways and names for code
+ * valgrind could not name.  See cxxsym.h.
+ *
+ * Everything is cached per distinct frame (one hash probe afterwards):
+ * demangled names by name, linkage names by (name, object), ELF answers by
+ * (object, ip, process, name).  A frame's ELF answer is fixed the first
+ * time it is asked, so that the same frame always lands in the same site,
+ * even if a load address becomes known later in the input.
+ */
+#include "vgtriage/cxxsym.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vgtriage/cxxname.h"
+#include "vgtriage/elfsym.h"
+
+#define MAX_LEARN 64     /* named frames given as evidence per object and process */
+#define MAX_LISTED 4     /* names listed per object in the notes */
+
+struct key {
+	const void *a, *b;
+	uint64_t ip;
+	long pid;
+};
+
+enum table_kind { T_DEMANGLE, T_USER_OBJ, T_ELF, T_LINKAGE, T_LEARNED, T_KINDS };
+
+struct elf_answer {
+	const char *fn, *fn_mangled, *dir, *file, *source;
+	unsigned line;
+	uint64_t offset;
+	unsigned has_offset : 1, fn_from_elf : 1, glob : 1;
+};
+
+struct slot {
+	int used;
+	enum table_kind kind;
+	struct key key;
+	size_t value;        /* index into answers, or a plain value */
+	const char *str;     /* demangled / linkage name */
+};
+
+/* What the notes say about one object. */
+struct obj_stat {
+	const char *obj;
+	size_t named, lined, unlocated;
+	const char *names[MAX_LISTED];
+	const char *source;
+};
+
+struct cxxsym {
+	struct strpool *pool;
+	struct symbolize_options opts;
+	struct elfsym *elf;
+	struct slot *slots;
+	size_t n_slots, n_used;
+	struct elf_answer *answers;
+	size_t n_answers, answers_cap;
+	struct obj_stat *stats;
+	size_t n_stats, stats_cap;
+};
+
+/* ---- one hash table for every cache ---- */
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t key_hash(enum table_kind kind, const struct key *k)
+{
+	uint64_t h = (uint64_t)kind;
+	h = mix(h, (uint64_t)(uintptr_t)k->a);
+	h = mix(h, (uint64_t)(uintptr_t)k->b);
+	h = mix(h, k->ip);
+	h = mix(h, (uint64_t)k->pid);
+	return h;
+}
+
+static void grow(struct cxxsym *cs)
+{
+	size_t n = cs->n_slots == 0 ? 512 : cs->n_slots * 2;
+	struct slot *old = cs->slots;
+	size_t old_n = cs->n_slots;
+	cs->slots = xcalloc(n, sizeof(*cs->slots));
+	cs->n_slots = n;
+	for (size_t i = 0; i < old_n; i++) {
+		if (!old[i].used)
+			continue;
+		size_t j = (size_t)key_hash(old[i].kind, &old[i].key) & (n - 1);
+		while (cs->slots[j].used)
+			j = (j + 1) & (n - 1);
+		cs->slots[j] = old[i];
+	}
+	free(old);
+}
+
+/* The slot of (kind, key); *found says whether it was there. */
+static struct slot *slot_for(struct cxxsym *cs, enum table_kind kind, const struct key *k,
+			     int *found)
+{
+	if ((cs->n_used + 1) * 2 > cs->n_slots)
+		grow(cs);
+	size_t mask = cs->n_slots - 1;
+	size_t i = (size_t)key_hash(kind, k) & mask;
+	for (; cs->slots[i].used; i = (i + 1) & mask) {
+		const struct slot *s = &cs->slots[i];
+		if (s->kind == kind && s->key.a == k->a && s->key.b == k->b && s->key.ip == k->ip &&
+		    s->key.pid == k->pid) {
+			*found = 1;
+			return &cs->slots[i];
+		}
+	}
+	*found = 0;
+	cs->n_used++;
+	cs->slots[i].used = 1;
+	cs->slots[i].kind = kind;
+	cs->slots[i].key = *k;
+	return &cs->slots[i];
+}
+
+/* ---- objects ---- */
+
+static int is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The object's file here: as named, else through each --prefix-map. */
+static char *locate(void *ctx, const char *obj)
+{
+	const struct cxxsym *cs = ctx;
+	if (is_file(obj))
+		return xstrdup(obj);
+	for (size_t i = 0; i < cs->opts.n_prefix_maps; i++) {
+		const struct prefix_map *pm = &cs->opts.prefix_maps[i];
+		size_t n = strlen(pm->old_prefix);
+		while (n > 1 && pm->old_prefix[n - 1] == '/')
+			n--;
+		if (strncmp(obj, pm->old_prefix, n) != 0 || obj[n] != '/')
+			continue;
+		char *path = xasprintf("%s%s", pm->new_prefix, obj + n);
+		if (is_file(path))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* Is obj the user's own code (not the interpreter, libc, valgrind)? */
+static int user_object(struct cxxsym *cs, const char *obj)
+{
+	struct key k = {obj, NULL, 0, 0};
+	int found;
+	struct slot *s = slot_for(cs, T_USER_OBJ, &k, &found);
+	if (!found) {
+		struct vgt_frame probe;
+		memset(&probe, 0, sizeof(probe));
+		probe.obj = obj;
+		s->value = classify_frame(&probe) == FRAME_USER;
+	}
+	return (int)s->value;
+}
+
+static struct obj_stat *stat_for(struct cxxsym *cs, const char *obj)
+{
+	for (size_t i = 0; i < cs->n_stats; i++)
+		if (cs->stats[i].obj == obj)
+			return &cs->stats[i];
+	cs->stats = xgrow(cs->stats, &cs->stats_cap, cs->n_stats + 1, sizeof(*cs->stats));
+	struct obj_stat *st = &cs->stats[cs->n_stats++];
+	memset(st, 0, sizeof(*st));
+	st->obj = obj;
+	return st;
+}
+
+/* ---- names ---- */
+
+/* The readable name of fn (fn itself when it is not a linkage name). */
+static const char *demangled(struct cxxsym *cs, const char *fn)
+{
+	if (fn == NULL || fn[0] != '_')
+		return fn;
+	struct key k = {fn, NULL, 0, 0};
+	int found;
+	struct slot *s = slot_for(cs, T_DEMANGLE, &k, &found);
+	if (!found) {
+		const char *d = cxxname_demangle(cs->pool, fn);
+		s->str = d != NULL ? d : fn;
+	}
+	return s->str;
+}
+
+/* The linkage name of a demangled C++ name, from obj's symbols. */
+static const char *linkage(struct cxxsym *cs, const struct vgt_frame *f, long pid, int *glob)
+{
+	struct key k = {f->fn, f->obj, 0, 0};
+	int found;
+	struct slot *s = slot_for(cs, T_LINKAGE, &k, &found);
+	if (!found) {
+		int is_glob = 0;
+		const char *name = elfsym_linkage_name(cs->elf, f->obj, pid, f->fn, f->ip, &is_glob);
+		s->str = name != NULL ? strpool_intern(cs->pool, name) : NULL;
+		s->value = (size_t)is_glob;
+	}
+	*glob = (int)s->value;
+	return s->str;
+}
+
+/* ---- frames without a name or a line ---- */
+
+static int needs_elf(struct cxxsym *cs, const struct vgt_frame *f)
+{
+	return f->obj != NULL && (f->fn == NULL || f->file == NULL) && f->pyname == NULL &&
+	       user_object(cs, f->obj);
+}
+
+/* The frames valgrind named in obj tell where obj was loaded. */
+static void learn(struct cxxsym *cs, long pid, const struct vgt_frame *frames, size_t n,
+		  const char *obj)
+{
+	struct key k = {obj, NULL, 0, pid};
+	int found;
+	struct slot *s = slot_for(cs, T_LEARNED, &k, &found);
+	if (!found)
+		s->value = 0;
+	for (size_t i = 0; i < n && s->value < MAX_LEARN; i++) {
+		const struct vgt_frame *f = &frames[i];
+		if (f->obj != obj || f->fn == NULL || f->fn_from_elf)
+			continue;
+		elfsym_learn(cs->elf, obj, pid, f->fn, f->ip, i == 0);
+		s->value++;
+	}
+}
+
+static const struct elf_answer *elf_answer(struct cxxsym *cs, long pid, const struct vgt_frame *f,
+					   int top)
+{
+	struct key k = {f->obj, f->fn, f->ip, pid};
+	int found;
+	struct slot *s = slot_for(cs, T_ELF, &k, &found);
+	if (found)
+		return &cs->answers[s->value];
+	cs->answers = xgrow(cs->answers, &cs->answers_cap, cs->n_answers + 1, sizeof(*cs->answers));
+	s->value = cs->n_answers;
+	struct elf_answer *a = &cs->answers[cs->n_answers++];
+	memset(a, 0, sizeof(*a));
+	struct elfsym_frame r;
+	elfsym_resolve(cs->elf, f->obj, pid, f->ip, top, &r);
+	struct obj_stat *st = stat_for(cs, f->obj);
+	a->has_offset = r.has_offset != 0;
+	a->offset = r.offset;
+	if (!r.has_offset)
+		st->unlocated++;
+	if (f->fn == NULL && r.name != NULL) {
+		a->fn_from_elf = 1;
+		a->fn = demangled(cs, strpool_intern(cs->pool, r.name));
+		if (a->fn != r.name && strcmp(a->fn, r.name) != 0)
+			a->fn_mangled = strpool_intern(cs->pool, r.name);
+		if (st->named < MAX_LISTED)
+			st->names[st->named] = a->fn;
+		st->named++;
+	}
+	if (f->file == NULL && r.file != NULL && r.line > 0) {
+		a->dir = r.dir != NULL ? strpool_intern(cs->pool, r.dir) : NULL;
+		a->file = strpool_intern(cs->pool, r.file);
+		a->line = r.line;
+		st->lined++;
+	}
+	if (a->fn_from_elf || a->file != NULL) {
+		a->source = strpool_intern(cs->pool, r.source);
+		st->source = a->source;
+	}
+	return a;
+}
+
+static void apply(struct vgt_frame *f, const struct elf_answer *a)
+{
+	f->obj_offset = a->offset;
+	f->obj_offset_known = a->has_offset;
+	if (a->fn_from_elf) {
+		f->fn = a->fn;
+		f->fn_mangled = a->fn_mangled;
+		f->fn_from_elf = 1;
+	}
+	if (a->file != NULL) {
+		f->dir = a->dir;
+		f->file = a->file;
+		f->line = a->line;
+	}
+	f->elf_named = a->source != NULL;
+}
+
+/* ---- API ---- */
+
+struct cxxsym *cxxsym_new(struct strpool *pool, const struct symbolize_options *opts)
+{
+	struct cxxsym *cs = xcalloc(1, sizeof(*cs));
+	cs->pool = pool;
+	if (opts != NULL)
+		cs->opts = *opts;
+	struct elfsym_options eo;
+	memset(&eo, 0, sizeof(eo));
+	eo.symbol_dirs = cs->opts.symbol_dirs;
+	eo.n_symbol_dirs = cs->opts.n_symbol_dirs;
+	eo.locate = locate;
+	eo.locate_ctx = cs;
+	cs->elf = elfsym_new(&eo);
+	return cs;
+}
+
+void cxxsym_free(struct cxxsym *cs)
+{
+	if (cs == NULL)
+		return;
+	elfsym_free(cs->elf);
+	free(cs->slots);
+	free(cs->answers);
+	free(cs->stats);
+	free(cs);
+}
+
+void cxxsym_add_maps(struct cxxsym *cs, long pid, const char *maps_text)
+{
+	if (cs != NULL)
+		elfsym_add_maps(cs->elf, pid, maps_text);
+}
+
+/* Valgrind lists the functions inlined at an ip before the function
+ * holding them, all with that ip. */
+static int inlined(const struct vgt_frame *frames, size_t n, size_t i)
+{
+	return i + 1 < n && frames[i + 1].ip == frames[i].ip && frames[i + 1].obj == frames[i].obj;
+}
+
+int cxxsym_wants(struct cxxsym *cs, const struct vgt_frame *f)
+{
+	if (cs == NULL)
+		return 0;
+	if (f->fn != NULL && f->fn[0] == '_')
+		return 1; /* a linkage name, or valgrind's encoding of an intercept */
+	if (cs->opts.linkage_names && f->fn != NULL && cxxname_is_demangled(f->fn))
+		return 1;
+	return needs_elf(cs, f);
+}
+
+void cxxsym_frames(struct cxxsym *cs, long pid, struct vgt_frame *frames, size_t n)
+{
+	if (cs == NULL)
+		return;
+	/* frames of objects that need their symbols: learn where each such
+	 * object was loaded from the frames valgrind named in this stack */
+	const char *learned[8];
+	size_t n_learned = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_frame *f = &frames[i];
+		if (!needs_elf(cs, f))
+			continue;
+		int seen = 0;
+		for (size_t j = 0; j < n_learned && !seen; j++)
+			seen = learned[j] == f->obj;
+		if (seen)
+			continue;
+		learn(cs, pid, frames, n, f->obj);
+		if (n_learned < sizeof(learned) / sizeof(learned[0]))
+			learned[n_learned++] = f->obj;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct vgt_frame *f = &frames[i];
+		if (needs_elf(cs, f))
+			apply(f, elf_answer(cs, pid, f, i == 0));
+		if (f->fn != NULL && !f->fn_from_elf) {
+			const char *d = demangled(cs, f->fn);
+			if (d != f->fn) {
+				f->fn_mangled = f->fn;
+				f->fn = d;
+			}
+		}
+		if (f->fn != NULL && f->fn_mangled == NULL && !f->fn_from_elf && inlined(frames, n, i)) {
+			/* valgrind names an inlined call by its debug info, as
+			 * shown, and matches suppressions against that name */
+			f->fn_mangled = f->fn;
+		} else if (cs->opts.linkage_names && f->fn_mangled == NULL && f->obj != NULL &&
+			   cxxname_is_demangled(f->fn)) {
+			int glob;
+			f->fn_mangled = linkage(cs, f, pid, &glob);
+			f->fn_mangled_glob = f->fn_mangled != NULL && glob;
+		}
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
+}
+
+const char *cxxsym_address(struct strpool *pool, const struct vgt_frame *f)
+{
+	if (f->file != NULL || f->obj == NULL)
+		return NULL;
+	if (f->obj_offset_known)
+		return strpool_printf(pool, "%s+0x%llx", base_name(f->obj),
+				      (unsigned long long)f->obj_offset);
+	return strpool_printf(pool, "%s@0x%llx", base_name(f->obj), (unsigned long long)f->ip);
+}
+
+/* Why frames of an object are shown at their ip (OBJ@0x…). */
+static void note_unlocated(struct cxxsym *cs, struct vgt_report *report, const struct obj_stat *st)
+{
+	struct elfsym_object info;
+	memset(&info, 0, sizeof(info));
+	for (size_t i = 0; i < elfsym_count(cs->elf); i++) {
+		elfsym_object_info(cs->elf, i, &info);
+		if (strcmp(info.obj, st->obj) == 0)
+			break;
+		info.obj = NULL;
+	}
+	const char *why;
+	if (info.obj == NULL || (info.path == NULL && info.symbols == NULL))
+		why = "is not on this machine (--prefix-map OLD=NEW says where it is; --symbols DIR "
+		      "gives an unstripped copy)";
+	else if (info.bias_conflict)
+		why = "does not match the run";
+	else
+		why = "was loaded at an unknown address (no frame of it was named, and no process "
+		      "mappings were recorded)";
+	report_add_note(report, "%zu frame%s of %s shown at %s@ADDRESS, not at an offset in it: %s %s",
+			st->unlocated, st->unlocated == 1 ? "" : "s", base_name(st->obj),
+			base_name(st->obj), st->obj, why);
+}
+
+void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
+{
+	if (cs == NULL)
+		return;
+	for (size_t i = 0; i < cs->n_stats; i++) {
+		const struct obj_stat *st = &cs->stats[i];
+		if (st->named > 0) {
+			char list[1024] = "";
+			size_t used = 0;
+			for (size_t k = 0; k < st->named && k < MAX_LISTED; k++) {
+				int dup = 0;
+				for (size_t j = 0; j < k; j++)
+					dup |= st->names[j] == st->names[k];
+				if (!dup && used < sizeof(list))
+					used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+								 used > 0 ? ", " : "", st->names[k]);
+			}
+			report_add_note(report, "%zu frame%s of %s that valgrind showed as ??? named from "
+					"the symbols of %s: %s%s", st->named, st->named == 1 ? "" : "s",
+					base_name(st->obj), st->source, list,
+					st->named > MAX_LISTED ? ", …" : "");
+		}
+		if (st->lined > 0)
+			report_add_note(report, "%zu frame%s of %s given file:line from the debug info of %s",
+					st->lined, st->lined == 1 ? "" : "s", base_name(st->obj),
+					st->source);
+		if (st->unlocated > 0)
+			note_unlocated(cs, report, st);
+	}
+	for (size_t i = 0; i < elfsym_count(cs->elf); i++) {
+		struct elfsym_object info;
+		elfsym_object_info(cs->elf, i, &info);
+		if (info.bias_conflict && !info.bias_known)
+			report_add_note(report, "%s here is not the file valgrind ran (its symbols do not "
+					"match the run's addresses): its frames are shown as valgrind "
+					"gave them", info.path != NULL ? info.path : info.obj);
+		if (info.by_name && info.resolved > 0)
+			report_add_note(report, "%s is not on this machine: its symbols were taken from %s "
+					"by file name alone", info.obj, info.symbols);
+	}
+}
+
+/* ---- hints ---- */
+
+/* The one place that walks a site's stack for the hints. */
+static void each_frame(const struct vgt_site *site,
+		       void (*fn)(struct vgt_report *, const struct vgt_frame *),
+		       struct vgt_report *report)
+{
+	for (size_t i = 0; i < site->stack.count; i++)
+		fn(report, stack_frame(report->frames, &site->stack, i));
+}
+
+static int system_object(const char *obj)
+{
+	return strncmp(obj, "/usr/", 5) == 0 || strncmp(obj, "/lib", 4) == 0 ||
+	       strncmp(obj, "/opt/", 5) == 0;
+}
+
+static void hint_frame(struct vgt_report *report, const struct vgt_frame *f)
+{
+	if (f->cls != FRAME_USER || f->obj == NULL || f->file != NULL || f->pyx_file != NULL ||
+	    f->pyname != NULL)
+		return;
+	if (system_object(f->obj))
+		report_add_note(report, "no debug info for %s: install its debug symbols package "
+				"(Debian: its -dbgsym package), or pass --symbols DIR", f->obj);
+	else
+		report_add_note(report, "no debug info for %s: rebuild with -g, or pass --symbols DIR "
+				"with an unstripped build of it", f->obj);
+}
+
+void cxxsym_debug_hints(struct vgt_report *report)
+{
+	for (size_t i = 0; i < report->n_sites; i++)
+		if (!report->sites[i]->hidden)
+			each_frame(report->sites[i], hint_frame, report);
+}
