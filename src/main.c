@@ -425,6 +425,8 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 	ro->policy = &cli->policy;
 	ro->source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
 	ro->gen_suppressions = cli->gen_suppressions;
+	/* run --watch -f json: snapshots and the final report, one per line */
+	ro->json_lines = strcmp(cli->command, "run") == 0 && cli->watch > 0;
 }
 
 static int render_to(struct cli *cli, FILE *out, const struct vgt_report *report)
@@ -548,6 +550,8 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	opts.python_perf = cli->python_perf;
 	opts.progress = !cli->quiet;
 	opts.quiet = cli->quiet;
+	/* vgtriage's output never shares a stream with the program's */
+	opts.program_stdout_to_stderr = out == stdout;
 	opts.out = snap_out;
 	opts.format = snapshots_in_report ? cli->format : VGT_FORMAT_TEXT;
 	opts.render = &ro;
@@ -566,8 +570,8 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 		print_diag("error", &err);
 		status = VGT_EXIT_ERROR;
 	} else {
-		if (res.has_warning && !cli->quiet)
-			print_diag("warning", &res.warning);
+		for (size_t i = 0; i < res.n_warnings && !cli->quiet; i++)
+			print_diag("warning", &res.warnings[i]);
 		if (res.killed && !cli->quiet)
 			fprintf(stderr, "vgtriage: killed %s after a second interrupt: the report is "
 				"incomplete\n", argv[0]);

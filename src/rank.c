@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vgtriage/analysis.h"
+#include "vgtriage/procs.h"
 
 /* A site's identity: kind plus culprit location, all interned pointers. */
 struct site_key {
@@ -394,6 +395,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
+	procs_site_add(site, input_index, rec);
 	count_totals(report, input_index, rec);
 	if (rec->kind == VGT_KIND_UNKNOWN)
 		count_unknown_kind(report, site->kind_name, 1);
@@ -411,6 +413,7 @@ void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 		return;
 	uint64_t extra = count - 1; /* the record itself counted once */
 	site->occurrences += extra;
+	procs_site_errorcount(site, input_index, extra);
 	report->totals.errors += extra;
 	report->totals.errors_by_kind[site->kind] += extra;
 	if (site->kind == VGT_KIND_UNKNOWN)
@@ -549,6 +552,7 @@ void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 	if (opts == NULL)
 		opts = &defaults;
 	sum_leak_totals(report);
+	procs_finish(report);
 	apply_filters(report, opts);
 	for (size_t i = 0; i < report->n_sites; i++)
 		rank_fingerprint(report->sites[i], report->sites[i]->fingerprint);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/procs.h"
 #include "vgtriage/render.h"
 
 static json_t *str_or_null(const char *s)
@@ -85,9 +86,54 @@ static json_t *location_json(const struct vgt_location *loc)
 	return o;
 }
 
+/* "pids", and per process valgrind's own figures when there are several;
+ * "inherited_from_parent" when a forked child repeats its parent's leaks. */
+static void processes_json(json_t *o, const struct vgt_report *report, const struct vgt_site *s)
+{
+	if (s->n_procs == 0)
+		return;
+	json_t *pids = json_array();
+	for (size_t i = 0; i < s->n_pids; i++)
+		json_array_append_new(pids, json_integer(s->pids[i]));
+	json_object_set_new(o, "pids", pids);
+	int leak = kind_is_leak(s->kind);
+	if (s->n_procs > 1) {
+		json_t *procs = json_array();
+		for (size_t i = 0; i < s->n_procs; i++) {
+			const struct vgt_site_proc *e = &s->procs[i];
+			const struct vgt_input *in = report->inputs[e->input];
+			json_t *p = json_object();
+			json_object_set_new(p, "pid", in->pid > 0 ? json_integer(in->pid) : json_null());
+			if (leak) {
+				json_object_set_new(p, "bytes", json_integer((json_int_t)e->bytes));
+				json_object_set_new(p, "blocks", json_integer((json_int_t)e->blocks));
+				json_object_set_new(p, "direct_bytes",
+						    json_integer((json_int_t)e->direct_bytes));
+			} else {
+				json_object_set_new(p, "occurrences",
+						    json_integer((json_int_t)e->occurrences));
+			}
+			json_object_set_new(p, "records", json_integer((json_int_t)e->records));
+			if (e->inherited_records > 0)
+				json_object_set_new(p, "inherited",
+						    json_pack("{s:I,s:I,s:I}", "bytes",
+							      (json_int_t)e->inherited_bytes, "blocks",
+							      (json_int_t)e->inherited_blocks, "records",
+							      (json_int_t)e->inherited_records));
+			json_array_append_new(procs, p);
+		}
+		json_object_set_new(o, "processes", procs);
+	}
+	if (s->inherited) {
+		json_object_set_new(o, "inherited_from_parent", json_true());
+		json_object_set_new(o, "inherited",
+				    json_pack("{s:I,s:I}", "bytes", (json_int_t)s->inherited_bytes,
+					      "blocks", (json_int_t)s->inherited_blocks));
+	}
+}
+
 json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *s)
 {
-	(void)report;
 	json_t *o = json_object();
 	json_object_set_new(o, "rank", json_integer((json_int_t)s->rank));
 	json_object_set_new(o, "kind", json_string(s->kind_name));
@@ -98,6 +144,7 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 	json_object_set_new(o, "indirect_bytes", json_integer((json_int_t)s->indirect_bytes));
 	json_object_set_new(o, "records", json_integer((json_int_t)s->records));
 	json_object_set_new(o, "occurrences", json_integer((json_int_t)s->occurrences));
+	processes_json(o, report, s);
 	json_object_set_new(o, "fingerprint", json_string(s->fingerprint));
 	if (s->hidden)
 		json_object_set_new(o, "hidden", json_true());
@@ -187,39 +234,68 @@ static void dump_nested(FILE *out, json_t *value, int depth)
 	free(text);
 }
 
-static void member(FILE *out, const char *key, json_t *value, int last)
+#define COMPACT_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_ENCODE_ANY)
+
+/* One line (JSON Lines): the value without any newline.  Takes the reference. */
+static void dump_compact(FILE *out, json_t *value)
 {
+	char *text = json_dumps(value, COMPACT_FLAGS);
+	json_decref(value);
+	if (text != NULL)
+		fputs(text, out);
+	free(text);
+}
+
+static void member(FILE *out, const char *key, json_t *value, int last, int compact)
+{
+	if (compact) {
+		fprintf(out, "\"%s\":", key);
+		dump_compact(out, value);
+		if (!last)
+			fputc(',', out);
+		return;
+	}
 	fprintf(out, "  \"%s\": ", key);
 	dump_nested(out, value, 1);
 	fputs(last ? "\n" : ",\n", out);
 }
 
 /* The document is written member by member and site by site, so that a
- * report of many thousand sites never exists as one tree in memory. */
+ * report of many thousand sites never exists as one tree in memory.
+ * opts->json_lines: all on one line, with "final": true. */
 int render_json(FILE *out, const struct vgt_report *r, const struct render_options *opts)
 {
-	fputs("{\n", out);
-	member(out, "tool", json_string("vgtriage"), 0);
-	member(out, "version", json_string(VGT_VERSION), 0);
-	member(out, "schema_version", json_integer(1), 0);
+	int c = opts->json_lines;
+	fputs(c ? "{" : "{\n", out);
+	member(out, "tool", json_string("vgtriage"), 0, c);
+	member(out, "version", json_string(VGT_VERSION), 0, c);
+	member(out, "schema_version", json_integer(1), 0, c);
+	if (c)
+		member(out, "final", json_true(), 0, c);
 	json_t *inputs = json_array();
 	for (size_t i = 0; i < r->n_inputs; i++)
 		json_array_append_new(inputs, input_json(r->inputs[i]));
-	member(out, "inputs", inputs, 0);
-	member(out, "complete", json_boolean(report_is_complete(r)), 0);
-	member(out, "totals", totals_json(r), 0);
+	member(out, "inputs", inputs, 0, c);
+	member(out, "complete", json_boolean(report_is_complete(r)), 0, c);
+	member(out, "totals", totals_json(r), 0, c);
 	size_t n = opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
-	fputs(n == 0 ? "  \"sites\": []" : "  \"sites\": [\n", out);
+	fputs(c ? "\"sites\":[" : n == 0 ? "  \"sites\": []" : "  \"sites\": [\n", out);
 	for (size_t i = 0; i < n; i++) {
+		if (c) {
+			dump_compact(out, render_json_site(r, r->sites[i]));
+			if (i + 1 < n)
+				fputc(',', out);
+			continue;
+		}
 		fputs("    ", out);
 		dump_nested(out, render_json_site(r, r->sites[i]), 2);
 		fputs(i + 1 < n ? ",\n" : "\n  ]", out);
 	}
-	fputs(",\n", out);
+	fputs(c ? "]," : ",\n", out);
 	json_t *notes = json_array();
 	for (size_t i = 0; i < r->n_notes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
-	member(out, "notes", notes, 1);
+	member(out, "notes", notes, 1, c);
 	fputs("}\n", out);
 	return ferror(out) ? -1 : 0;
 }

@@ -2,6 +2,7 @@
  * report.c — the report container: inputs, sites, notes.
  */
 #include "vgtriage/report.h"
+#include "vgtriage/procs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ void report_free(struct vgt_report *report)
 		stack_release(&site->stack);
 		stack_release(&site->aux_stack);
 		free(site->context.lines);
+		procs_site_release(site);
 		free(site);
 	}
 	free(report->sites);

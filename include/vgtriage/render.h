@@ -36,6 +36,8 @@ struct render_options {
 	const struct policy *policy; /* which sites fail (junit, github levels) */
 	const char *source_root;     /* paths relative to this (sarif, github, codequality) */
 	int gen_suppressions;        /* text: a .supp entry per shown site */
+	int json_lines;              /* json: one line with "final": true (the
+					last line of run --watch's JSON Lines) */
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */

@@ -61,6 +61,14 @@ struct vgt_site {
 	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
 	const char *baseline;        /* "new", "known" or NULL (no --baseline) */
 	uint64_t input_mask;         /* bit i: input i contributed (first 64) */
+	/* Processes (procs.h): one entry per input the site occurred in, and
+	 * what procs_finish() derives from them. */
+	struct vgt_site_proc *procs;
+	size_t n_procs, procs_cap;
+	long *pids;                  /* distinct pids, ascending */
+	size_t n_pids;
+	int inherited;               /* a forked child reports its parent's blocks */
+	uint64_t inherited_bytes, inherited_blocks; /* summed over those children */
 };
 
 struct vgt_totals {
