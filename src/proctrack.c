@@ -162,10 +162,8 @@ void proctrack_scan(struct proctrack_proc *p, const char *buf, size_t len)
 	char *scan = xmalloc(n);
 	memcpy(scan, p->tail, skip);
 	memcpy(scan + skip, buf, len);
-	size_t errors = count_of(scan, n, skip, "<error>");
-	p->errors += errors;
-	if (errors > 0)
-		p->leaks += count_of(scan, n, skip, "<kind>Leak_");
+	p->errors += count_of(scan, n, skip, "<error>");
+	p->leaks += count_of(scan, n, skip, "<kind>Leak_");
 	if (count_of(scan, n, skip, "<status>") > 0)
 		p->has_status = 1;
 	if (count_of(scan, n, skip, "<state>FINISHED</state>") > 0)
