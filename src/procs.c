@@ -173,11 +173,17 @@ static void site_inherited(struct vgt_site *site, const size_t *parent)
 	}
 }
 
-/* "pids 102, 103 (forked from 101)" for the note; children listed once. */
+struct inherited_sum {
+	size_t records;
+	uint64_t bytes, blocks;
+};
+
+/* One note: which children repeat their parent's leaks, how much of it in
+ * the sites shown (marked) and in hidden ones (the interpreter's heap…). */
 static void note_inherited(struct vgt_report *report, const size_t *parent)
 {
-	size_t n_children = 0, n_records = 0;
-	uint64_t bytes = 0, blocks = 0;
+	struct inherited_sum shown = {0}, hidden = {0};
+	size_t n_children = 0;
 	char pids[256] = "";
 	size_t len = 0;
 	long first_parent = -1;
@@ -185,16 +191,18 @@ static void note_inherited(struct vgt_report *report, const size_t *parent)
 	for (size_t in = 0; in < report->n_inputs; in++) {
 		size_t recs = 0;
 		for (size_t s = 0; s < report->n_sites; s++) {
-			const struct vgt_site_proc *e = find_entry(report->sites[s], in);
+			const struct vgt_site *site = report->sites[s];
+			const struct vgt_site_proc *e = find_entry(site, in);
 			if (e == NULL || e->inherited_records == 0)
 				continue;
+			struct inherited_sum *sum = site->hidden ? &hidden : &shown;
+			sum->records += e->inherited_records;
+			sum->bytes += e->inherited_bytes;
+			sum->blocks += e->inherited_blocks;
 			recs += e->inherited_records;
-			bytes += e->inherited_bytes;
-			blocks += e->inherited_blocks;
 		}
 		if (recs == 0)
 			continue;
-		n_records += recs;
 		long ppid = report->inputs[parent[in]]->pid;
 		if (first_parent == -1)
 			first_parent = ppid;
@@ -212,14 +220,29 @@ static void note_inherited(struct vgt_report *report, const size_t *parent)
 	char from[48] = "their parents";
 	if (one_parent)
 		snprintf(from, sizeof(from), "%ld", first_parent);
+	char where[200];
+	if (shown.records > 0 && hidden.records > 0)
+		snprintf(where, sizeof(where),
+			 "%zu leak record%s (%" PRIu64 " bytes in %" PRIu64 " blocks) in the sites "
+			 "marked \"inherited from parent\", %zu more in hidden sites",
+			 shown.records, shown.records == 1 ? "" : "s", shown.bytes, shown.blocks,
+			 hidden.records);
+	else if (shown.records > 0)
+		snprintf(where, sizeof(where),
+			 "%zu leak record%s (%" PRIu64 " bytes in %" PRIu64 " blocks) in the sites "
+			 "marked \"inherited from parent\"",
+			 shown.records, shown.records == 1 ? "" : "s", shown.bytes, shown.blocks);
+	else
+		snprintf(where, sizeof(where),
+			 "%zu leak record%s (%" PRIu64 " bytes in %" PRIu64 " blocks), all in "
+			 "hidden sites", hidden.records, hidden.records == 1 ? "" : "s",
+			 hidden.bytes, hidden.blocks);
 	report_add_note(report,
-			"%s %s (forked from %s without exec) report%s %zu leak record%s with "
-			"%s parent's allocation stacks, %" PRIu64 " bytes in %" PRIu64
-			" blocks: blocks allocated before fork(), which valgrind counts once per "
-			"process, and so do the totals (sites marked \"inherited from parent\")",
+			"%s %s (forked from %s without exec) repeat%s leaks of %s parent's heap: "
+			"%s; allocated before fork(), they are counted once per process, by "
+			"valgrind and in the totals",
 			n_children == 1 ? "pid" : "pids", pids, from, n_children == 1 ? "s" : "",
-			n_records, n_records == 1 ? "" : "s", n_children == 1 ? "its" : "their",
-			bytes, blocks);
+			n_children == 1 ? "its" : "their", where);
 }
 
 void procs_finish(struct vgt_report *report)

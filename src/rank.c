@@ -552,8 +552,8 @@ void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 	if (opts == NULL)
 		opts = &defaults;
 	sum_leak_totals(report);
-	procs_finish(report);
 	apply_filters(report, opts);
+	procs_finish(report);
 	for (size_t i = 0; i < report->n_sites; i++)
 		rank_fingerprint(report->sites[i], report->sites[i]->fingerprint);
 	if (report->n_sites > 1)
