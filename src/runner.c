@@ -1083,8 +1083,11 @@ static void read_process_file(struct run *r, struct proctrack_proc *p, const cha
 	} else {
 		pipeline_stream_close(st, NULL);
 	}
-	/* a process still running: finish_temp_dir says so */
-	if ((failed || rc != 0) && !(p->running && !p->ended)) {
+	/* a process still running (finish_temp_dir says so), or one that
+	 * exec'd a program valgrind does not follow (a note says so): no
+	 * "input ends early (valgrind killed?)" */
+	int explained = !p->ended && (p->running || p->left);
+	if ((failed || rc != 0) && !explained) {
 		/* name the process, not a temporary file */
 		char who[sizeof(e.file)];
 		if (in != NULL && in->command != NULL)
@@ -1152,6 +1155,10 @@ static void read_process_files(struct run *r)
 	for (size_t i = 0; i < n; i++) {
 		struct proctrack_proc *p = order[i];
 		int is_main = p->pid == (long)r->pid;
+		/* valgrind ends the XML of a process that exits: the first
+		 * process exited, its XML did not end, so it exec'd */
+		if (is_main && r->res->exited && !p->ended)
+			p->left = 1;
 		keep_process(r, p);
 		if (p->path == NULL)
 			continue;
