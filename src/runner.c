@@ -669,8 +669,9 @@ static void progress_erase(struct run *r)
 	}
 }
 
-/* "pid 12 (./prog), pid 13 (./prog) and 2 more" for the processes not done. */
-static void pending_list(struct run *r, char *buf, size_t size)
+/* "pid 12 (./prog), pid 13 (./prog) and 2 more" for the processes not
+ * done; commands cut to cmd_max characters (0: whole). */
+static void pending_list(struct run *r, char *buf, size_t size, int cmd_max)
 {
 	size_t o = 0, shown = 0, n = proctrack_count(r->pt);
 	buf[0] = '\0';
@@ -682,9 +683,14 @@ static void pending_list(struct run *r, char *buf, size_t size)
 			snprintf(buf + o, size - o, " and %zu more", proctrack_pending(r->pt) - shown);
 			return;
 		}
-		char label[160];
-		int w = snprintf(buf + o, size - o, "%s%s", shown > 0 ? ", " : "",
-				 proctrack_label(p, label, sizeof(label)));
+		int w;
+		int cut = cmd_max > 0 && strlen(p->command) > (size_t)cmd_max;
+		if (p->command[0] == '\0')
+			w = snprintf(buf + o, size - o, "%spid %ld", shown > 0 ? ", " : "", p->pid);
+		else
+			w = snprintf(buf + o, size - o, "%spid %ld (%.*s%s)", shown > 0 ? ", " : "",
+				     p->pid, cut ? cmd_max : (int)sizeof(p->command), p->command,
+				     cut ? "…" : "");
 		o = w < 0 ? o : o + (size_t)w >= size ? size - 1 : o + (size_t)w;
 		shown++;
 	}
@@ -705,7 +711,7 @@ static void progress_draw(struct run *r, double now)
 	int w;
 	if (r->waiting) {
 		char list[120];
-		pending_list(r, list, sizeof(list));
+		pending_list(r, list, sizeof(list), 24); /* one terminal line */
 		w = snprintf(line, sizeof(line), "vgtriage: waiting %.0fs for %s%s", now - r->wait_start,
 			     list, r->stop_at > 0 ? " (Ctrl-C again stops now)" : " (Ctrl-C stops waiting)");
 	} else {
@@ -923,7 +929,7 @@ static void tell_waiting(struct run *r, double now)
 		return;
 	r->wait_told = 1;
 	char list[400], label[200];
-	pending_list(r, list, sizeof(list));
+	pending_list(r, list, sizeof(list), 0);
 	struct proctrack_proc *first = proctrack_get(r->pt, (long)r->pid);
 	if (first == NULL)
 		snprintf(label, sizeof(label), "pid %ld", (long)r->pid);
