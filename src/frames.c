@@ -28,6 +28,8 @@ struct entry {
 	struct vgt_frame frame;
 	const char *fn, *dir, *file;
 	unsigned line;
+	uint64_t hash;  /* of the key's contents, not the pid: the same in every
+			   table and every process (procs.h) */
 };
 
 struct frame_table {
@@ -59,6 +61,7 @@ void frames_free(struct frame_table *ft)
 	free(ft);
 }
 
+
 size_t frames_count(const struct frame_table *ft)
 {
 	return ft->count;
@@ -72,6 +75,11 @@ struct strpool *frames_pool(const struct frame_table *ft)
 static struct entry *entry_at(const struct frame_table *ft, uint32_t id)
 {
 	return &ft->chunks[id >> CHUNK_BITS][id & (CHUNK_FRAMES - 1)];
+}
+
+uint64_t frames_key_hash(const struct frame_table *ft, uint32_t id)
+{
+	return entry_at(ft, id)->hash;
 }
 
 struct vgt_frame *frames_at(const struct frame_table *ft, uint32_t id)
@@ -94,16 +102,20 @@ static uint64_t hash_text(uint64_t h, const char *s, size_t len)
 	return vgt_hash_bytes(s, len, h);
 }
 
-static uint64_t key_hash(const struct frame_key *k)
+/* The hash of what the frame says, whatever the process. */
+static uint64_t content_hash(const struct frame_key *k)
 {
 	uint64_t h = mix(k->ip, k->line);
 	h = hash_text(h, k->fn, k->fn_len);
 	h = hash_text(h, k->obj, k->obj_len);
 	h = hash_text(h, k->file, k->file_len);
-	h = hash_text(h, k->dir, k->dir_len);
-	if (k->fn == NULL)
-		h = mix(h, (uint64_t)k->pid);
-	return h;
+	return hash_text(h, k->dir, k->dir_len);
+}
+
+/* The key's hash: an unnamed frame is another frame in each process. */
+static uint64_t key_hash(const struct frame_key *k, uint64_t content)
+{
+	return k->fn == NULL ? mix(content, (uint64_t)k->pid) : content;
 }
 
 /* An interned string against a key's text. */
@@ -157,7 +169,8 @@ static struct entry *new_entry(struct frame_table *ft)
 
 uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 {
-	uint32_t hash = (uint32_t)key_hash(key);
+	uint64_t content = content_hash(key);
+	uint32_t hash = (uint32_t)key_hash(key, content);
 	size_t mask = ft->n_slots - 1;
 	size_t i = hash & mask;
 	for (; ft->slots[i].id1 != 0; i = (i + 1) & mask)
@@ -175,6 +188,7 @@ uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 	f->dir = e->dir = intern_opt(ft->pool, key->dir, key->dir_len);
 	f->file = e->file = intern_opt(ft->pool, key->file, key->file_len);
 	f->pid = key->fn == NULL ? key->pid : 0;
+	e->hash = content;
 	ft->slots[i].id1 = id + 1;
 	ft->slots[i].hash = hash;
 	if ((size_t)ft->count * 2 > ft->n_slots)

@@ -259,6 +259,8 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 		  : cli->format == VGT_FORMAT_TEXT ? DEFAULT_TEXT_TOP : 0;
 	ro->compact = cli->compact;
 	ro->width = output_width(out);
+	/* run --watch -f json: snapshots and the final report, one per line */
+	ro->json_lines = strcmp(cli->command, "run") == 0 && cli->watch > 0;
 	ro->stacks = cli->stacks;
 	ro->stacks_set = cli->stacks_given;
 	ro->verbose = cli->verbose;
@@ -393,9 +395,13 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	opts.keep_xml = cli->keep_xml;
 	opts.watch_seconds = cli->watch;
 	opts.python_perf = cli->python_perf;
+	/* each process's mappings name frames valgrind could not name */
+	opts.record_maps = 1;
 	opts.progress = !cli->quiet;
 	opts.quiet = cli->quiet;
 	opts.out = snap_out;
+	/* vgtriage's output never shares a stream with the program's */
+	opts.program_stdout_to_stderr = out == stdout;
 	opts.format = snapshots_in_report ? cli->format : VGT_FORMAT_TEXT;
 	opts.render = &ro;
 	if (runner_wants_perf_maps(&opts)) {
@@ -412,8 +418,8 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 		print_diag("error", &err);
 		status = VGT_EXIT_ERROR;
 	} else {
-		if (res.has_warning && !cli->quiet)
-			print_diag("warning", &res.warning);
+		for (size_t i = 0; i < res.n_warnings && !cli->quiet; i++)
+			print_diag("warning", &res.warnings[i]);
 		if (res.killed && !cli->quiet)
 			fprintf(stderr, "vgtriage: killed %s after a second interrupt: the report is "
 				"incomplete\n", argv[0]);

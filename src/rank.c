@@ -12,6 +12,7 @@
 #include "vgtriage/analysis.h"
 #include "vgtriage/cxxsym.h"
 #include "vgtriage/figures.h"
+#include "vgtriage/procs.h"
 
 /* A site's identity: kind plus culprit location, all interned pointers. */
 struct site_key {
@@ -493,6 +494,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
+	procs_site_add(report->frames, site, input_index, rec);
 	count_totals(report, input_index, input, rec);
 	if (rec->kind == VGT_KIND_UNKNOWN)
 		count_unknown_kind(report, site->kind_name, 1);
@@ -510,6 +512,7 @@ void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 		return;
 	uint64_t extra = count - 1; /* the record itself counted once */
 	site->occurrences = vgt_count_add(site->occurrences, extra);
+	procs_site_errorcount(site, input_index, extra);
 	report->totals.errors = vgt_count_add(report->totals.errors, extra);
 	report->totals.errors_by_kind[site->kind] =
 		vgt_count_add(report->totals.errors_by_kind[site->kind], extra);
@@ -714,6 +717,7 @@ void rank_finish(struct vgt_report *report, const struct rank_options *opts)
 	sum_leak_totals(report);
 	figures_finish(report, opts->suppressed);
 	apply_filters(report, opts);
+	procs_finish(report);
 	for (size_t i = 0; i < report->n_sites; i++)
 		rank_fingerprint(report->sites[i], report->sites[i]->fingerprint);
 	if (report->n_sites > 1)
@@ -810,6 +814,7 @@ static void merge_site(struct vgt_report *dst, const struct vgt_report *src,
 	if (s->has_callers && (!d->has_callers || s->callers_hash < d->callers_hash))
 		d->callers_hash = s->callers_hash;
 	d->has_callers |= s->has_callers;
+	procs_site_merge(d, s, base);
 }
 
 static void merge_totals(struct vgt_report *dst, const struct vgt_report *src)

@@ -9,6 +9,7 @@
 #include "vgtriage/figures.h"
 #include "vgtriage/jsonw.h"
 #include "vgtriage/paths.h"
+#include "vgtriage/procs.h"
 #include "vgtriage/render.h"
 
 /* "0x4848899", as valgrind writes addresses; without printf, which showed
@@ -256,6 +257,61 @@ static void location_json(struct jsonw *w, const char *key, const struct vgt_rep
 	jsonw_object_end(w);
 }
 
+/* "pids", and per process valgrind's own figures when there are several;
+ * "inherited_from_parent" when a forked child repeats its parent's leaks. */
+static void processes_json(struct jsonw *w, const struct vgt_report *report,
+			   const struct vgt_site *s)
+{
+	if (s->n_procs == 0)
+		return;
+	jsonw_key(w, "pids");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < s->n_pids; i++)
+		jsonw_int(w, s->pids[i]);
+	jsonw_array_end(w);
+	int leak = kind_is_leak(s->kind);
+	if (s->n_procs > 1) {
+		jsonw_key(w, "processes");
+		jsonw_array_begin(w);
+		for (size_t i = 0; i < s->n_procs; i++) {
+			const struct vgt_site_proc *e = &s->procs[i];
+			const struct vgt_input *in = report->inputs[e->input];
+			jsonw_object_begin(w);
+			jsonw_key(w, "pid");
+			if (in->pid > 0)
+				jsonw_int(w, in->pid);
+			else
+				jsonw_null(w);
+			if (leak) {
+				kcount(w, "bytes", e->bytes);
+				kcount(w, "blocks", e->blocks);
+				kcount(w, "direct_bytes", e->direct_bytes);
+			} else {
+				kcount(w, "occurrences", e->occurrences);
+			}
+			kcount(w, "records", e->records);
+			if (e->inherited_records > 0) {
+				jsonw_key(w, "inherited");
+				jsonw_object_begin(w);
+				kcount(w, "bytes", e->inherited_bytes);
+				kcount(w, "blocks", e->inherited_blocks);
+				kcount(w, "records", e->inherited_records);
+				jsonw_object_end(w);
+			}
+			jsonw_object_end(w);
+		}
+		jsonw_array_end(w);
+	}
+	if (s->inherited) {
+		jsonw_kbool(w, "inherited_from_parent", 1);
+		jsonw_key(w, "inherited");
+		jsonw_object_begin(w);
+		kcount(w, "bytes", s->inherited_bytes);
+		kcount(w, "blocks", s->inherited_blocks);
+		jsonw_object_end(w);
+	}
+}
+
 /* nature: {family, what, allocator, label}; hint: {text, evidence: [{file,
  * line, source}]} (issue 13). */
 static void explain_json(struct jsonw *w, const struct vgt_explain *x)
@@ -301,6 +357,7 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 	kcount(w, "indirect_bytes", s->indirect_bytes);
 	kcount(w, "records", s->records);
 	kcount(w, "occurrences", s->occurrences);
+	processes_json(w, report, s);
 	jsonw_kstring(w, "fingerprint", s->fingerprint);
 	if (s->hidden)
 		jsonw_kbool(w, "hidden", 1);
@@ -428,11 +485,14 @@ static void totals_json(struct jsonw *w, const struct vgt_report *r)
  * sites never exists as a tree in memory, nor as one string. */
 int render_json(FILE *out, const struct vgt_report *r, const struct render_options *opts)
 {
-	struct jsonw *w = jsonw_new(out, !opts->compact);
+	/* json_lines: the last line of run --watch's JSON Lines */
+	struct jsonw *w = jsonw_new(out, !opts->compact && !opts->json_lines);
 	jsonw_object_begin(w);
 	jsonw_kstring(w, "tool", "vgtriage");
 	jsonw_kstring(w, "version", VGT_VERSION);
 	kcount(w, "schema_version", 1);
+	if (opts->json_lines)
+		jsonw_kbool(w, "final", 1);
 	jsonw_key(w, "inputs");
 	jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_inputs; i++)
@@ -442,7 +502,7 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	totals_json(w, r);
 	size_t n = opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
 	struct frame_cache cache;
-	cache_init(&cache, r, n, !opts->compact);
+	cache_init(&cache, r, n, !opts->compact && !opts->json_lines);
 	jsonw_key(w, "sites");
 	jsonw_array_begin(w);
 	for (size_t i = 0; i < n; i++)

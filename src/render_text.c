@@ -9,6 +9,7 @@
 #include "vgtriage/cxxname.h"
 #include "vgtriage/escape.h"
 #include "vgtriage/figures.h"
+#include "vgtriage/procs.h"
 #include "vgtriage/render.h"
 #include "vgtriage/suppress.h"
 
@@ -63,7 +64,10 @@ static void print_inputs(FILE *out, const struct vgt_report *r, const struct sty
 		fputs(st->bold, out);
 		escape_text(out, in->path);
 		fputs(st->reset, out);
-		if (in->pid >= 0)
+		/* run names an input "pid N" when it keeps no file */
+		char own[32];
+		snprintf(own, sizeof(own), "pid %ld", in->pid);
+		if (in->pid >= 0 && strcmp(own, in->path) != 0)
 			fprintf(out, ": pid %ld", in->pid);
 		if (in->command != NULL) {
 			fputs(", ", out);
@@ -297,6 +301,39 @@ void render_text_stack(FILE *out, const struct vgt_report *r, const struct vgt_s
 	}
 }
 
+/* The pids of a site found in several processes; a forked child's
+ * inherited leaks. */
+static void print_processes(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
+			    const struct style *st)
+{
+	char b1[32], b2[32];
+	if (s->n_pids > 1) {
+		fprintf(out, "    %sprocesses:", st->dim);
+		for (size_t i = 0; i < s->n_pids && i < 8; i++)
+			fprintf(out, "%s %ld", i > 0 ? "," : "", s->pids[i]);
+		fprintf(out, "%s%s\n", s->n_pids > 8 ? ", …" : "", st->reset);
+	}
+	if (!s->inherited)
+		return;
+	size_t children = 0;
+	for (size_t i = 0; i < s->n_procs; i++)
+		children += s->procs[i].inherited_records > 0;
+	fprintf(out, "    %sinherited from parent:%s %s bytes in %s blocks of these reported again "
+		     "by pid%s",
+		st->yellow, st->reset, count(b1, sizeof(b1), s->inherited_bytes),
+		count(b2, sizeof(b2), s->inherited_blocks), children == 1 ? "" : "s");
+	size_t shown = 0;
+	for (size_t i = 0; i < s->n_procs && shown < 8; i++) {
+		if (s->procs[i].inherited_records == 0)
+			continue;
+		fprintf(out, "%s %ld", shown > 0 ? "," : "", r->inputs[s->procs[i].input]->pid);
+		shown++;
+	}
+	fprintf(out, "%s, forked without exec (%s parent's allocation stack%s: allocated "
+		     "before fork())\n", children > shown ? ", …" : "",
+		children == 1 ? "its" : "their", children == 1 ? "" : "s");
+}
+
 static void print_site_detail(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 			      const struct render_options *opts, const struct style *st)
 {
@@ -313,9 +350,13 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 			fprintf(out, " (%s direct, %s indirect)", count(b3, sizeof(b3), s->direct_bytes),
 				count(b1, sizeof(b1), s->indirect_bytes));
 		fprintf(out, ", %zu record%s", s->records, s->records == 1 ? "" : "s");
+		if (s->n_pids > 1)
+			fprintf(out, ", in %zu processes", s->n_pids);
 	} else {
 		fprintf(out, ": %s time%s in %zu context%s", count(b1, sizeof(b1), s->occurrences),
 			s->occurrences == 1 ? "" : "s", s->records, s->records == 1 ? "" : "s");
+		if (s->n_pids > 1)
+			fprintf(out, ", in %zu processes", s->n_pids);
 	}
 	if (s->has_delta)
 		fprintf(out, " (%+" PRId64 " bytes, %+" PRId64 " blocks)", s->delta_bytes, s->delta_blocks);
@@ -327,6 +368,7 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		s->location.ambiguous ? " (name demangled without the generated .c: may be inexact)"
 				      : "");
 	print_context(out, s, st);
+	print_processes(out, r, s, st);
 	print_hint(out, r, s, st);
 	if (s->has_generated)
 		fprintf(out, "    %sgenerated: %s%s%s\n", st->dim, render_location_label(r, &s->generated),

@@ -2,6 +2,7 @@
  * report.c — the report container: inputs, sites, notes.
  */
 #include "vgtriage/report.h"
+#include "vgtriage/procs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ void report_free(struct vgt_report *report)
 		free(site->what);
 		free(site->auxwhat);
 		free(site->explain);
+		procs_site_release(site);
 	}
 	free(report->sites);
 	for (size_t i = 0; i < report->n_site_chunks; i++)

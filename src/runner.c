@@ -1,13 +1,16 @@
 /*
  * runner.c — `vgtriage run` (see runner.h).
  *
- * One process tree: vgtriage forks valgrind, which runs the guest in its
- * own process (same pid).  valgrind writes XML into a pipe whose write end
- * is the only fd we leave open across exec; the parent polls that pipe, a
- * self-pipe for signals, and (with --watch) the stdout of a vgdb helper, so
- * it never blocks on one while another needs it.  With --trace-children=yes
- * every process writes its own file in a private temp dir, read after the
- * run.
+ * vgtriage forks valgrind, which runs the guest in its own process (same
+ * pid).  Valgrind writes one XML file per process into a private temp dir
+ * (--xml-file=DIR/vg.%p.xml): a child forked without exec opens its own
+ * file at fork, with --trace-children or without, and so does the
+ * valgrind of an exec'd child under --trace-children=yes.  While the
+ * program runs, the parent polls a self-pipe for signals and (with
+ * --watch) the stdout of a vgdb helper, and proctrack.c follows the files
+ * for the progress line.  When the first process has ended, run waits for
+ * every other process still running under valgrind (Ctrl-C stops the
+ * wait), then reads the files, the first process first.
  */
 #include "vgtriage/runner.h"
 
@@ -25,14 +28,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vgtriage/proctrack.h"
 #include "vgtriage/safefile.h"
 #include "vgtriage/watch.h"
 
 #define PROBE_TIMEOUT_MS 5000
-#define DRAIN_AFTER_EXIT_MS 2000
+#define DRAIN_AFTER_STOP_MS 2000  /* after Ctrl-C: time to end a leak check */
 #define VGDB_TIMEOUT_MS 60000
 #define KILL_WINDOW_S 3.0
 #define PROGRESS_TICK_MS 250
+#define POLL_TICK_MS 250          /* the XML files, while the first process runs */
+#define CHECK_TICK_MS 1000        /* which processes still run */
+#define WAIT_TICK_MS 100          /* both, while waiting for the others */
+#define FIND_EVERY_S 1.0
+#define WAIT_NOTICE_S 1.0         /* say why we wait when it lasts */
+#define READ_CHUNK 65536
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -372,15 +382,8 @@ char **runner_build_argv(const struct runner_argv_spec *spec)
 	argv[n++] = xstrdup("--leak-check=full");
 	argv[n++] = xstrdup("--num-callers=40");
 	argv[n++] = xstrdup("--xml=yes");
-	if (spec->xml_fd >= 0) {
-		argv[n++] = xasprintf("--xml-fd=%d", spec->xml_fd);
-		/* a fork()ed child would write into the same XML stream */
-		if (!has_arg_prefix(spec->valgrind_args, spec->n_valgrind_args,
-				    "--child-silent-after-fork="))
-			argv[n++] = xstrdup("--child-silent-after-fork=yes");
-	} else {
-		argv[n++] = xasprintf("--xml-file=%s", spec->xml_file);
-	}
+	/* with %p, every process (a fork()ed child too) writes its own file */
+	argv[n++] = xasprintf("--xml-file=%s", spec->xml_file);
 	if (spec->vgdb) {
 		argv[n++] = xstrdup("--vgdb=yes");
 		/* vgdb answers in text, where frames carry only a file name
@@ -606,18 +609,20 @@ struct run {
 	char *program;
 	char *tmpdir;
 	char *vgdb_prefix;
+	char *xml_file;          /* DIR/vg.%p.xml */
 	struct python_env py;
-	int children;            /* --trace-children=yes: one file per process */
 	pid_t pid;               /* valgrind = the guest */
 	int reaped;
 	int status;
 	double start;
-	/* the XML pipe */
-	int xml_fd;
-	struct pipeline_stream *st;
-	int st_failed;
-	int keep_fd;            /* safefile_fd(keep), or -1 */
-	struct safefile *keep;  /* --keep-xml, renamed into place at the end */
+	/* every process's XML file */
+	struct proctrack *pt;
+	double next_poll, next_check, next_find;
+	/* after the first process ended: waiting for the others */
+	int waiting;
+	double wait_start;
+	int wait_told;
+	double stop_at;          /* stop waiting then (Ctrl-C); 0 = no limit */
 	/* --watch */
 	struct watch *watch;
 	pid_t vgdb_pid;
@@ -627,14 +632,11 @@ struct run {
 	double vgdb_started, next_snapshot;
 	/* signals */
 	double last_int;
-	/* /proc/PID/maps: load addresses of code valgrind cannot name */
-	double next_maps;
-	int maps_at_leaks;
 	/* progress */
 	int progress;
 	int progress_shown;
 	double next_progress;
-	char progress_line[160];
+	char progress_line[200];
 };
 
 static void add_pid(struct run_result *res, long pid)
@@ -650,10 +652,13 @@ static void add_pid(struct run_result *res, long pid)
 
 static void note_warning(struct run *r, const struct vgt_error *e)
 {
-	if (r->res->has_warning)
-		return;
-	r->res->has_warning = 1;
-	r->res->warning = *e;
+	struct run_result *res = r->res;
+	res->warnings = xrealloc(res->warnings, (res->n_warnings + 1) * sizeof(*res->warnings));
+	res->warnings[res->n_warnings++] = *e;
+	if (!res->has_warning) {
+		res->has_warning = 1;
+		res->warning = *e;
+	}
 }
 
 static void progress_erase(struct run *r)
@@ -665,32 +670,68 @@ static void progress_erase(struct run *r)
 	}
 }
 
+/* "pid 12 (./prog), pid 13 (./prog) and 2 more" for the processes not
+ * done; commands cut to cmd_max characters (0: whole). */
+static void pending_list(struct run *r, char *buf, size_t size, int cmd_max)
+{
+	size_t o = 0, shown = 0, n = proctrack_count(r->pt);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
+		struct proctrack_proc *p = proctrack_at(r->pt, i);
+		if (proctrack_done(p))
+			continue;
+		if (shown == 2) {
+			snprintf(buf + o, size - o, " and %zu more", proctrack_pending(r->pt) - shown);
+			return;
+		}
+		int w;
+		int cut = cmd_max > 0 && strlen(p->command) > (size_t)cmd_max;
+		if (p->command[0] == '\0')
+			w = snprintf(buf + o, size - o, "%spid %ld", shown > 0 ? ", " : "", p->pid);
+		else
+			w = snprintf(buf + o, size - o, "%spid %ld (%.*s%s)", shown > 0 ? ", " : "",
+				     p->pid, cut ? cmd_max : (int)sizeof(p->command), p->command,
+				     cut ? "…" : "");
+		o = w < 0 ? o : o + (size_t)w >= size ? size - 1 : o + (size_t)w;
+		shown++;
+	}
+}
+
 static void progress_draw(struct run *r, double now)
 {
 	if (!r->progress || now < r->next_progress)
 		return;
 	r->next_progress = now + PROGRESS_TICK_MS / 1000.0;
-	const struct vgt_report *rep = pipeline_report(r->pl);
-	size_t leaks = 0, errors = 0;
-	for (size_t i = 0; rep != NULL && i < rep->n_sites; i++) {
-		if (kind_is_leak(rep->sites[i]->kind))
-			leaks += rep->sites[i]->records;
-		else
-			errors += rep->sites[i]->records;
+	size_t leaks = 0, errors = 0, n = proctrack_count(r->pt);
+	for (size_t i = 0; i < n; i++) {
+		const struct proctrack_proc *p = proctrack_at(r->pt, i);
+		leaks += p->leaks;
+		errors += p->errors - p->leaks;
 	}
 	char line[sizeof(r->progress_line)];
-	int n = snprintf(line, sizeof(line), "vgtriage: %s %.0fs%s",
-			 r->res->interrupted ? "stopping" : "running", now - r->start,
-			 r->res->interrupted ? " (Ctrl-C again kills it)" : "");
-	if (!r->children && n > 0 && (size_t)n < sizeof(line))
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", %zu error%s", errors,
-			      errors == 1 ? "" : "s");
-	if (!r->children && leaks > 0 && n > 0 && (size_t)n < sizeof(line))
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", leak check: %zu record%s",
-			      leaks, leaks == 1 ? "" : "s");
-	if (r->watch != NULL && n > 0 && (size_t)n < sizeof(line))
-		snprintf(line + n, sizeof(line) - (size_t)n, ", %u snapshot%s",
-			 watch_count(r->watch), watch_count(r->watch) == 1 ? "" : "s");
+	int w;
+	if (r->waiting) {
+		char list[120];
+		pending_list(r, list, sizeof(list), 24); /* one terminal line */
+		w = snprintf(line, sizeof(line), "vgtriage: waiting %.0fs for %s%s", now - r->wait_start,
+			     list, r->stop_at > 0 ? " (Ctrl-C again stops now)" : " (Ctrl-C stops waiting)");
+	} else {
+		w = snprintf(line, sizeof(line), "vgtriage: %s %.0fs%s",
+			     r->res->interrupted ? "stopping" : "running", now - r->start,
+			     r->res->interrupted ? " (Ctrl-C again kills it)" : "");
+		size_t o = w > 0 && (size_t)w < sizeof(line) ? (size_t)w : sizeof(line) - 1;
+		if (n > 1 && o + 1 < sizeof(line))
+			o += (size_t)snprintf(line + o, sizeof(line) - o, ", %zu processes", n);
+		if (o + 1 < sizeof(line))
+			o += (size_t)snprintf(line + o, sizeof(line) - o, ", %zu error%s", errors,
+					      errors == 1 ? "" : "s");
+		if (leaks > 0 && o + 1 < sizeof(line))
+			o += (size_t)snprintf(line + o, sizeof(line) - o, ", leak check: %zu record%s",
+					      leaks, leaks == 1 ? "" : "s");
+		if (r->watch != NULL && o + 1 < sizeof(line))
+			snprintf(line + o, sizeof(line) - o, ", %u snapshot%s", watch_count(r->watch),
+				 watch_count(r->watch) == 1 ? "" : "s");
+	}
 	if (r->progress_shown && strcmp(line, r->progress_line) == 0)
 		return; /* a terminal need not be told twice */
 	memcpy(r->progress_line, line, sizeof(line));
@@ -700,7 +741,7 @@ static void progress_draw(struct run *r, double now)
 }
 
 /* fork + exec of valgrind; an exec failure comes back through a pipe. */
-static int spawn_valgrind(struct run *r, char **argv, int xml_wfd, struct vgt_error *err)
+static int spawn_valgrind(struct run *r, char **argv, struct vgt_error *err)
 {
 	int errp[2];
 	if (cloexec_pipe(errp) < 0)
@@ -717,8 +758,9 @@ static int spawn_valgrind(struct run *r, char **argv, int xml_wfd, struct vgt_er
 			setenv("PYTHONMALLOC", "malloc", 1);
 		if (r->py.set_perf)
 			setenv("PYTHONPERFSUPPORT", "1", 1);
-		if (xml_wfd >= 0)
-			set_cloexec(xml_wfd, 0);
+		/* the report owns standard output: the program writes to stderr */
+		if (r->opts->program_stdout_to_stderr)
+			dup2(2, 1);
 		execv(argv[0], argv);
 		int e = errno;
 		if (write(errp[1], &e, sizeof(e)) < 0) {
@@ -816,66 +858,14 @@ static void read_vgdb(struct run *r)
 	r->vgdb_len += (size_t)n;
 }
 
-/* The guest's mappings (valgrind runs it in its own process), read while
- * it runs and before the records that arrived are parsed: they give the
- * load address of objects whose frames valgrind could not name (issue
- * 11).  At most every 0.1 s, and once more when the leak records begin. */
-static void record_maps(struct run *r, const char *buf, size_t len)
+/* sig to every other process of the run that still runs under valgrind. */
+static void signal_others(struct run *r, int sig)
 {
-	double now = now_s();
-	static const char needle[] = "<kind>Leak_";
-	int leaks = 0;
-	for (size_t i = 0; !r->maps_at_leaks && !leaks && i + sizeof(needle) - 1 <= len; i++)
-		leaks = memcmp(buf + i, needle, sizeof(needle) - 1) == 0;
-	if (r->pid <= 0 || r->reaped || (now < r->next_maps && !leaks))
-		return;
-	r->next_maps = now + 0.1;
-	r->maps_at_leaks |= leaks;
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/maps", (long)r->pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size_t cap = 1 << 16, got = 0;
-	char *text = xmalloc(cap);
-	ssize_t n;
-	while ((n = read(fd, text + got, cap - got - 1)) > 0) {
-		got += (size_t)n;
-		if (got + 1 == cap)
-			text = xgrow(text, &cap, cap * 2, 1);
-	}
-	close(fd);
-	text[got] = '\0';
-	pipeline_add_maps(r->pl, (long)r->pid, text);
-	free(text);
-}
-
-static void read_xml(struct run *r)
-{
-	char buf[65536];
-	ssize_t n = read(r->xml_fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		close_fd(&r->xml_fd);
-		return;
-	}
-	if (r->keep_fd >= 0 && write_all(r->keep_fd, buf, (size_t)n) < 0) {
-		struct vgt_error e;
-		vgt_error_set(&e, r->opts->keep_xml, 0, 0, "cannot write: %s", strerror(errno));
-		note_warning(r, &e);
-		safefile_abort(r->keep); /* the old file stays */
-		r->keep = NULL;
-		r->keep_fd = -1;
-	}
-	if (r->st_failed)
-		return; /* keep draining so that valgrind never blocks */
-	record_maps(r, buf, (size_t)n);
-	struct vgt_error e;
-	vgt_error_clear(&e);
-	if (pipeline_stream_feed(r->st, buf, (size_t)n, &e) < 0) {
-		note_warning(r, &e);
-		r->st_failed = 1;
+	size_t n = proctrack_count(r->pt);
+	for (size_t i = 0; i < n; i++) {
+		struct proctrack_proc *p = proctrack_at(r->pt, i);
+		if (p->pid != (long)r->pid && p->running && !p->ended)
+			kill((pid_t)p->pid, sig);
 	}
 }
 
@@ -886,18 +876,37 @@ static void handle_signals(struct run *r, double now)
 	while ((n = read(r->sig.fds[0], msg, sizeof(msg))) > 0) {
 		for (ssize_t i = 0; i + 1 < n; i += 2) {
 			int sig = msg[i], from_user = msg[i + 1];
-			if (sig == SIGCHLD || r->pid <= 0 || r->reaped)
+			if (sig == SIGCHLD || r->pid <= 0)
 				continue;
 			r->res->interrupted = 1;
+			if (r->waiting) {
+				/* the first process is gone: stop waiting for the
+				 * others, after a moment to end their leak check */
+				if (r->stop_at > 0) {
+					r->stop_at = now;
+				} else {
+					r->stop_at = now + DRAIN_AFTER_STOP_MS / 1000.0;
+					if (from_user)
+						signal_others(r, sig);
+				}
+				continue;
+			}
+			if (r->reaped)
+				continue;
 			if (sig == SIGINT && r->last_int > 0 && now - r->last_int <= KILL_WINDOW_S) {
 				kill(r->pid, SIGKILL);
+				signal_others(r, SIGKILL);
 				r->res->killed = 1;
+				r->stop_at = now + DRAIN_AFTER_STOP_MS / 1000.0;
 				continue;
 			}
 			if (sig == SIGINT)
 				r->last_int = now;
-			if (from_user)
+			/* a terminal's Ctrl-C reached them all already */
+			if (from_user) {
 				kill(r->pid, sig);
+				signal_others(r, sig);
+			}
 		}
 	}
 }
@@ -914,29 +923,88 @@ static void check_child(struct run *r)
 	}
 }
 
-static int poll_timeout_ms(const struct run *r, double now, double drain_deadline)
+/* Once, when the wait for the other processes lasts: who and why. */
+static void tell_waiting(struct run *r, double now)
+{
+	if (r->wait_told || r->opts->quiet || now - r->wait_start < WAIT_NOTICE_S)
+		return;
+	r->wait_told = 1;
+	char list[400], label[200];
+	pending_list(r, list, sizeof(list), 0);
+	struct proctrack_proc *first = proctrack_get(r->pt, (long)r->pid);
+	if (first == NULL)
+		snprintf(label, sizeof(label), "pid %ld", (long)r->pid);
+	else
+		proctrack_label(first, label, sizeof(label));
+	progress_erase(r);
+	fprintf(stderr, "vgtriage: %s ended; waiting for %s%s, still running under valgrind "
+		"(Ctrl-C stops waiting)\n", label, list,
+		proctrack_pending(r->pt) == 1 ? ", a process it started" : ", processes it started");
+}
+
+static void start_waiting(struct run *r, double now)
+{
+	r->waiting = 1;
+	r->wait_start = now;
+	/* a child forked just before its parent ended may not have opened
+	 * its file yet: its command line names ours */
+	proctrack_poll(r->pt);
+	proctrack_find(r->pt);
+	proctrack_check(r->pt, now);
+	proctrack_poll(r->pt);
+	r->next_poll = r->next_check = now + WAIT_TICK_MS / 1000.0;
+	r->next_find = now + FIND_EVERY_S;
+}
+
+static void track(struct run *r, double now)
+{
+	if (now >= r->next_poll) {
+		if (proctrack_poll(r->pt) && r->opts->record_maps)
+			r->next_check = now; /* a new process, or its leak check began */
+		r->next_poll = now + (r->waiting ? WAIT_TICK_MS : POLL_TICK_MS) / 1000.0;
+	}
+	if (now >= r->next_check) {
+		proctrack_check(r->pt, now);
+		r->next_check = now + (r->waiting ? WAIT_TICK_MS : CHECK_TICK_MS) / 1000.0;
+	}
+	if (r->waiting && now >= r->next_find) {
+		proctrack_find(r->pt);
+		r->next_find = now + FIND_EVERY_S;
+	}
+}
+
+static int poll_timeout_ms(const struct run *r, double now)
 {
 	double until = now + 1.0;
 	if (r->progress && r->next_progress < until)
 		until = r->next_progress;
+	if (r->next_poll < until)
+		until = r->next_poll;
+	if (r->next_check < until)
+		until = r->next_check;
 	if (r->watch != NULL && r->vgdb_pid <= 0 && !r->reaped && r->next_snapshot < until)
 		until = r->next_snapshot;
-	if (r->reaped && drain_deadline < until)
-		until = drain_deadline;
+	if (r->stop_at > 0 && r->stop_at < until)
+		until = r->stop_at;
 	int ms = (int)((until - now) * 1000.0) + 1;
 	return ms < 0 ? 0 : ms;
 }
 
 static void event_loop(struct run *r)
 {
-	double drain_deadline = 0;
 	for (;;) {
 		double now = now_s();
 		check_child(r);
-		if (r->reaped && drain_deadline == 0)
-			drain_deadline = now + DRAIN_AFTER_EXIT_MS / 1000.0;
-		if (r->reaped && (r->xml_fd < 0 || now >= drain_deadline))
-			break;
+		if (r->reaped && !r->waiting)
+			start_waiting(r, now);
+		track(r, now);
+		if (r->waiting) {
+			if (proctrack_pending(r->pt) == 0)
+				break;
+			if (r->stop_at > 0 && now >= r->stop_at)
+				break;
+			tell_waiting(r, now);
+		}
 		if (r->watch != NULL && r->vgdb_pid <= 0 && !r->reaped && now >= r->next_snapshot) {
 			spawn_vgdb(r, now);
 			r->next_snapshot += r->opts->watch_seconds;
@@ -945,24 +1013,18 @@ static void event_loop(struct run *r)
 		}
 		if (r->vgdb_pid > 0 && now - r->vgdb_started > VGDB_TIMEOUT_MS / 1000.0)
 			reap_vgdb(r, 1);
-		struct pollfd pfd[3];
-		int n = 0, i_xml = -1, i_vgdb = -1;
+		struct pollfd pfd[2];
+		int n = 0, i_vgdb = -1;
 		pfd[n++] = (struct pollfd){.fd = r->sig.fds[0], .events = POLLIN};
-		if (r->xml_fd >= 0) {
-			i_xml = n;
-			pfd[n++] = (struct pollfd){.fd = r->xml_fd, .events = POLLIN};
-		}
 		if (r->vgdb_fd >= 0) {
 			i_vgdb = n;
 			pfd[n++] = (struct pollfd){.fd = r->vgdb_fd, .events = POLLIN};
 		}
-		int rc = poll(pfd, (nfds_t)n, poll_timeout_ms(r, now, drain_deadline));
+		int rc = poll(pfd, (nfds_t)n, poll_timeout_ms(r, now));
 		now = now_s();
 		if (rc > 0) {
 			if (pfd[0].revents & POLLIN)
 				handle_signals(r, now);
-			if (i_xml >= 0 && (pfd[i_xml].revents & (POLLIN | POLLHUP | POLLERR)))
-				read_xml(r);
 			if (i_vgdb >= 0 && (pfd[i_vgdb].revents & (POLLIN | POLLHUP | POLLERR)))
 				read_vgdb(r);
 		}
@@ -974,101 +1036,199 @@ static void event_loop(struct run *r)
 
 /* ------------------------------------------------- one file per process */
 
-struct pid_file {
-	long pid;
-	char *path;
-};
-
-static int pid_file_cmp(const void *a, const void *b)
+/* The first process first (it is the one the user started), then by pid. */
+static int proc_order(const struct run *r, const struct proctrack_proc *a,
+		      const struct proctrack_proc *b)
 {
-	const struct pid_file *x = a, *y = b;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	int am = a->pid == (long)r->pid, bm = b->pid == (long)r->pid;
+	if (am != bm)
+		return bm - am;
+	return (a->pid > b->pid) - (a->pid < b->pid);
 }
 
-/* Copies path to keep (when given) while feeding it to the pipeline. */
-static void read_process_file(struct run *r, const char *path, const char *keep)
+/* Feeds one process's file to the pipeline, copying it to keep (when
+ * given).  Its warnings name the process. */
+static void read_process_file(struct run *r, struct proctrack_proc *p, const char *keep)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(p->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
+	/* --keep-xml: written safely (safefile.h), renamed into place at the
+	 * end; on a failed write the old file stays */
 	struct safefile *kf = NULL;
 	if (keep != NULL) {
-		struct vgt_error e;
-		kf = safefile_open(keep, &e);
+		struct vgt_error ke;
+		vgt_error_clear(&ke);
+		kf = safefile_open(keep, &ke);
 		if (kf == NULL)
-			note_warning(r, &e);
+			note_warning(r, &ke);
 	}
-	struct pipeline_stream *st = pipeline_stream_open(r->pl, keep != NULL ? keep : "(run)",
-							  "xml");
+	char label[64];
+	snprintf(label, sizeof(label), "pid %ld", p->pid);
+	struct pipeline_stream *st = pipeline_stream_open(r->pl, keep != NULL ? keep : label, "xml");
+	struct vgt_input *in = pipeline_stream_input(st);
 	struct vgt_error e;
 	vgt_error_clear(&e);
-	int failed = 0;
-	char buf[65536];
+	int failed = 0, rc = 0;
+	char *buf = xmalloc(READ_CHUNK);
 	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+	while ((n = read(fd, buf, READ_CHUNK)) > 0) {
 		if (kf != NULL && write_all(safefile_fd(kf), buf, (size_t)n) < 0) {
-			vgt_error_set(&e, keep, 0, 0, "cannot write: %s", strerror(errno));
-			note_warning(r, &e);
+			struct vgt_error ke;
+			vgt_error_set(&ke, keep, 0, 0, "cannot write: %s", strerror(errno));
+			note_warning(r, &ke);
 			safefile_abort(kf);
 			kf = NULL;
 		}
-		if (!failed && pipeline_stream_feed(st, buf, (size_t)n, &e) < 0) {
-			note_warning(r, &e);
+		if (!failed && pipeline_stream_feed(st, buf, (size_t)n, &e) < 0)
 			failed = 1;
-		}
 	}
-	struct vgt_input *in = pipeline_stream_input(st);
-	vgt_error_clear(&e);
-	if (pipeline_stream_close(st, &e) != 0 && !failed)
+	free(buf);
+	if (in != NULL && r->res->killed && p->pid == (long)r->pid)
+		in->complete = 0; /* SIGKILL: valgrind never finished the XML */
+	if (!failed) {
+		vgt_error_clear(&e);
+		rc = pipeline_stream_close(st, &e);
+	} else {
+		pipeline_stream_close(st, NULL);
+	}
+	/* a process still running (finish_temp_dir says so), or one that
+	 * exec'd a program valgrind does not follow (a note says so): no
+	 * "input ends early (valgrind killed?)" */
+	int explained = !p->ended && (p->running || p->left);
+	if ((failed || rc != 0) && !explained) {
+		/* name the process, not a temporary file */
+		char who[sizeof(e.file)];
+		if (in != NULL && in->command != NULL)
+			snprintf(who, sizeof(who), "pid %ld (%s)", p->pid, in->command);
+		else
+			proctrack_label(p, who, sizeof(who));
+		memcpy(e.file, who, sizeof(e.file));
 		note_warning(r, &e);
+	}
 	if (in != NULL)
 		add_pid(r->res, in->pid);
+	add_pid(r->res, p->pid);
 	close(fd);
-	if (kf != NULL && safefile_commit(kf, &e) != 0)
-		note_warning(r, &e);
+	if (kf != NULL) {
+		struct vgt_error ke;
+		vgt_error_clear(&ke);
+		if (safefile_commit(kf, &ke) != 0)
+			note_warning(r, &ke);
+	}
 }
 
+/* Adds the process (pid, command, maps) to the result. */
+static void keep_process(struct run *r, struct proctrack_proc *p)
+{
+	struct run_result *res = r->res;
+	res->procs = xrealloc(res->procs, (res->n_procs + 1) * sizeof(*res->procs));
+	struct run_process *rp = &res->procs[res->n_procs++];
+	memset(rp, 0, sizeof(*rp));
+	rp->pid = p->pid;
+	rp->command = p->command[0] != '\0' ? xstrdup(p->command) : NULL;
+	rp->running = p->running && !p->ended;
+	/* the mappings name frames valgrind could not name (cxxsym.h): the
+	 * pipeline has them before this process's file is read */
+	if (p->maps != NULL)
+		pipeline_add_maps(r->pl, p->pid, p->maps);
+	rp->maps = p->maps;
+	rp->maps_len = p->maps_len;
+	p->maps = NULL;
+	p->maps_len = 0;
+}
+
+/* "123, 124, …" */
+static void pid_list(char *buf, size_t size, const long *pids, size_t n)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
+		int w = i == 8 ? snprintf(buf + o, size - o, ", …")
+			       : snprintf(buf + o, size - o, "%s%ld", i > 0 ? ", " : "", pids[i]);
+		if (w < 0 || i == 8)
+			break;
+		o += (size_t)w;
+	}
+}
+
+/* Reads every process's file; says which processes left no report. */
 static void read_process_files(struct run *r)
 {
-	DIR *d = opendir(r->tmpdir);
-	if (d == NULL)
-		return;
-	struct pid_file *files = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		long pid;
-		char tail[8];
-		if (sscanf(de->d_name, "vg.%ld.xm%1s", &pid, tail) != 2)
-			continue;
-		files = xgrow(files, &cap, n + 1, sizeof(*files));
-		files[n].pid = pid;
-		files[n].path = xasprintf("%s/%s", r->tmpdir, de->d_name);
-		n++;
-	}
-	closedir(d);
-	qsort(files, n, sizeof(*files), pid_file_cmp);
-	/* the first process first: it is the one the user started */
+	proctrack_poll(r->pt);
+	proctrack_check(r->pt, now_s());
+	size_t n = proctrack_count(r->pt);
+	struct proctrack_proc **order = xmalloc((n + 1) * sizeof(*order));
 	for (size_t i = 0; i < n; i++)
-		if (files[i].pid == (long)r->pid && i > 0) {
-			struct pid_file t = files[i];
-			memmove(files + 1, files, i * sizeof(*files));
-			files[0] = t;
+		order[i] = proctrack_at(r->pt, i);
+	for (size_t i = 1; i < n; i++) /* insertion sort: a few processes */
+		for (size_t j = i; j > 0 && proc_order(r, order[j - 1], order[j]) > 0; j--) {
+			struct proctrack_proc *t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
 		}
+	long *exec_pids = xmalloc((n + 1) * sizeof(*exec_pids));
+	size_t n_exec = 0, n_gone = 0;
 	for (size_t i = 0; i < n; i++) {
+		struct proctrack_proc *p = order[i];
+		int is_main = p->pid == (long)r->pid;
+		/* valgrind ends the XML of a process that exits: the first
+		 * process exited, its XML did not end, so it exec'd */
+		if (is_main && r->res->exited && !p->ended)
+			p->left = 1;
+		keep_process(r, p);
+		if (p->path == NULL)
+			continue;
+		/* a forked child that exec'd a program valgrind does not
+		 * follow leaves only its preamble */
+		if (!is_main && !p->running && p->errors == 0 && !p->has_status && !p->ended) {
+			exec_pids[n_exec++] = p->pid;
+			n_gone += !p->left;
+			continue;
+		}
 		char *keep = NULL;
 		if (r->opts->keep_xml != NULL)
-			keep = files[i].pid == (long)r->pid
-				       ? xstrdup(r->opts->keep_xml)
-				       : xasprintf("%s.%ld", r->opts->keep_xml, files[i].pid);
-		read_process_file(r, files[i].path, keep);
+			keep = is_main ? xstrdup(r->opts->keep_xml)
+				       : xasprintf("%s.%ld", r->opts->keep_xml, p->pid);
+		read_process_file(r, p, keep);
 		free(keep);
-		free(files[i].path);
+		if (is_main && p->left && !p->ended) {
+			char label[200];
+			report_add_note(pipeline_report(r->pl),
+					"%s ran another program, which valgrind did not follow: only "
+					"what came before its exec was checked "
+					"(--valgrind-arg=--trace-children=yes follows it)",
+					proctrack_label(p, label, sizeof(label)));
+		}
 	}
-	free(files);
+	if (n_exec > 0) {
+		char list[128];
+		pid_list(list, sizeof(list), exec_pids, n_exec);
+		int traced = runner_traces_children(r->opts->valgrind_args, r->opts->n_valgrind_args);
+		report_add_note(pipeline_report(r->pl),
+				"%zu forked process%s (pid%s %s) ended without a valgrind report: %s",
+				n_exec, n_exec == 1 ? "" : "es", n_exec == 1 ? "" : "s", list,
+				traced ? "killed, or ran a program that --trace-children-skip excludes"
+				: n_gone > 0 ? "killed, or ran another program, which valgrind did not "
+					       "follow (--valgrind-arg=--trace-children=yes follows it)"
+				: "ran another program, which valgrind did not follow "
+				  "(--valgrind-arg=--trace-children=yes follows it)");
+	}
+	free(exec_pids);
+	free(order);
 }
 
 /* ------------------------------------------------------------- setup */
+
+/* --log-file=…%p…: valgrind 3.19 then writes a forked child's XML into
+ * its parent's file, where the two documents mix. */
+static const char *log_file_with_pid(const char *const *args, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(args[i], "--log-file=", 11) == 0 && strstr(args[i], "%p") != NULL)
+			return args[i];
+	return NULL;
+}
 
 static int prepare(struct run *r, struct vgt_error *err)
 {
@@ -1079,6 +1239,11 @@ static int prepare(struct run *r, struct vgt_error *err)
 	if (bad != NULL)
 		return vgt_error_set(err, NULL, 0, 0,
 				     "--valgrind-arg=%s: vgtriage sets this itself", bad);
+	bad = log_file_with_pid(opts->valgrind_args, opts->n_valgrind_args);
+	if (bad != NULL)
+		return vgt_error_set(err, NULL, 0, 0,
+				     "--valgrind-arg=%s: with %%p there, valgrind writes forked "
+				     "children's XML into their parent's file; name one file", bad);
 	r->valgrind = runner_find_command("valgrind", NULL);
 	if (r->valgrind == NULL)
 		return vgt_error_set(err, NULL, 0, 0, "valgrind not found in PATH");
@@ -1096,24 +1261,29 @@ static int prepare(struct run *r, struct vgt_error *err)
 	plan_python(opts, r->program, &r->py);
 	r->res->python = r->py.is_python;
 	r->res->python_perf = r->py.set_perf;
-	r->children = runner_traces_children(opts->valgrind_args, opts->n_valgrind_args);
-	/* Always a private dir: valgrind's gdbserver FIFOs (made even without
-	 * --watch) go there too, so that a SIGKILLed valgrind leaves nothing
-	 * in TMPDIR, and concurrent runs never share a name. */
+	/* Always a private dir: one XML file per process, and valgrind's
+	 * gdbserver FIFOs (made even without --watch), so that a SIGKILLed
+	 * valgrind leaves nothing in TMPDIR, and concurrent runs never share
+	 * a name. */
 	r->tmpdir = make_temp_dir(err);
 	if (r->tmpdir == NULL)
 		return -1;
+	r->xml_file = xasprintf("%s/vg.%%p.xml", r->tmpdir);
 	if (!has_arg_prefix(opts->valgrind_args, opts->n_valgrind_args, "--vgdb-prefix="))
 		r->vgdb_prefix = xasprintf("%s/vgdb", r->tmpdir);
 	else if (opts->watch_seconds > 0)
 		return vgt_error_set(err, NULL, 0, 0,
 				     "--watch: vgtriage sets --vgdb-prefix itself");
-	if (opts->keep_xml != NULL && !r->children) {
-		r->keep = safefile_open(opts->keep_xml, err);
-		if (r->keep == NULL)
+	if (opts->keep_xml != NULL) {
+		/* find out now, not after a long run (nothing is written yet) */
+		struct safefile *probe = safefile_open(opts->keep_xml, err);
+		if (probe == NULL)
 			return -1;
-		r->keep_fd = safefile_fd(r->keep);
+		safefile_abort(probe);
 	}
+	char *marker = xasprintf("--xml-file=%s", r->xml_file);
+	r->pt = proctrack_new(r->tmpdir, marker, opts->record_maps);
+	free(marker);
 	return 0;
 }
 
@@ -1130,6 +1300,35 @@ static void fill_result(struct run *r)
 	}
 }
 
+/* Removes the private directory unless a process still writes there. */
+static void finish_temp_dir(struct run *r)
+{
+	if (r->tmpdir == NULL)
+		return;
+	size_t n = r->pt != NULL ? proctrack_count(r->pt) : 0, running = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct proctrack_proc *p = proctrack_at(r->pt, i);
+		if (proctrack_done(p))
+			continue;
+		char label[200];
+		struct vgt_error e;
+		vgt_error_set(&e, NULL, 0, 0, "%s still runs under valgrind: its report is incomplete",
+			      proctrack_label(p, label, sizeof(label)));
+		note_warning(r, &e);
+		running++;
+	}
+	if (running > 0) {
+		struct vgt_error e;
+		vgt_error_set(&e, NULL, 0, 0, "%s left in place: valgrind still writes there",
+			      r->tmpdir);
+		note_warning(r, &e);
+		free(r->tmpdir);
+	} else {
+		remove_temp_dir(r->tmpdir);
+	}
+	r->tmpdir = NULL;
+}
+
 int runner_run(const struct run_options *opts, struct pipeline *pl,
 	       struct run_result *result, struct vgt_error *err)
 {
@@ -1140,26 +1339,16 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	r->opts = opts;
 	r->pl = pl;
 	r->res = result;
-	r->xml_fd = r->keep_fd = r->vgdb_fd = -1;
+	r->vgdb_fd = -1;
 	r->sig.fds[0] = r->sig.fds[1] = -1;
-	int xml_pipe[2] = {-1, -1};
-	int no_xml = 0;
 	char **argv = NULL;
-	char *xml_file = NULL;
 	int rc = -1;
 
 	if (prepare(r, err) < 0)
 		goto out;
-	if (!r->children && cloexec_pipe(xml_pipe) < 0) {
-		vgt_error_set(err, NULL, 0, 0, "pipe: %s", strerror(errno));
-		goto out;
-	}
-	if (r->children)
-		xml_file = xasprintf("%s/vg.%%p.xml", r->tmpdir);
 	struct runner_argv_spec spec = {
 		.valgrind = r->valgrind,
-		.xml_fd = r->children ? -1 : xml_pipe[1],
-		.xml_file = xml_file,
+		.xml_file = r->xml_file,
 		.vgdb_prefix = r->vgdb_prefix,
 		.vgdb = opts->watch_seconds > 0,
 		.valgrind_args = opts->valgrind_args,
@@ -1173,15 +1362,8 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 		goto out;
 	}
 	r->start = now_s();
-	if (spawn_valgrind(r, argv, xml_pipe[1], err) < 0)
+	if (spawn_valgrind(r, argv, err) < 0)
 		goto out;
-	close_fd(&xml_pipe[1]);
-	if (!r->children) {
-		r->xml_fd = xml_pipe[0];
-		xml_pipe[0] = -1;
-		r->st = pipeline_stream_open(pl, opts->keep_xml != NULL ? opts->keep_xml : "(run)",
-					     "xml");
-	}
 	if (opts->watch_seconds > 0) {
 		r->watch = watch_new(opts->pipeline, opts->out != NULL ? opts->out : stdout,
 				     opts->format, opts->render);
@@ -1190,55 +1372,34 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	r->progress = opts->progress && !opts->quiet && isatty(2);
 	event_loop(r);
 	fill_result(r);
-	if (r->st != NULL) {
-		struct vgt_input *in = pipeline_stream_input(r->st);
-		struct vgt_error e;
-		vgt_error_clear(&e);
-		if (in != NULL && result->killed)
-			in->complete = 0; /* SIGKILL: valgrind never finished the XML */
-		int crc = pipeline_stream_close(r->st, &e);
-		r->st = NULL;
-		if (crc < 0 && in != NULL && in->records == 0 && !r->st_failed) {
-			/* Not one byte of XML (valgrind rejected an option, or
-			 * could not start): an error, not an empty report. */
-			no_xml = 1;
-			vgt_error_set(err, NULL, 0, 0, "%s: valgrind wrote no XML (its own "
-				      "messages above say why)", opts->command[0]);
-		} else if (crc != 0 && !r->st_failed) {
-			note_warning(r, &e);
-		}
-		if (in != NULL)
-			add_pid(result, in->pid);
-	}
-	if (r->children)
-		read_process_files(r);
+	size_t inputs_before = pipeline_report(pl)->n_inputs;
+	read_process_files(r);
 	add_pid(result, (long)r->pid);
-	rc = no_xml ? -1 : 0;
+	if (pipeline_report(pl)->n_inputs == inputs_before && !result->interrupted) {
+		/* Not one file of XML (valgrind rejected an option, or could not
+		 * start): an error, not an empty report. */
+		rc = vgt_error_set(err, NULL, 0, 0, "%s: valgrind wrote no XML (its own messages "
+				   "above say why)", opts->command[0]);
+		goto out;
+	}
+	rc = 0;
 out:
 	if (r->pid > 0 && !r->reaped) {
 		kill(r->pid, SIGKILL);
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (r->st != NULL)
-		pipeline_stream_close(r->st, NULL);
 	reap_vgdb(r, 1);
 	signals_restore(&r->sig);
-	close_fd(&xml_pipe[0]);
-	close_fd(&xml_pipe[1]);
-	close_fd(&r->xml_fd);
-	if (r->keep != NULL) {
-		struct vgt_error e;
-		if (safefile_commit(r->keep, &e) != 0)
-			note_warning(r, &e);
-		r->keep = NULL;
-		r->keep_fd = -1;
-	}
 	watch_free(r->watch);
 	free(r->vgdb_buf);
 	runner_argv_free(argv);
-	free(xml_file);
-	remove_temp_dir(r->tmpdir);
+	if (rc == 0)
+		finish_temp_dir(r);
+	else
+		remove_temp_dir(r->tmpdir);
+	proctrack_free(r->pt);
+	free(r->xml_file);
 	free(r->vgdb_prefix);
 	free(r->valgrind);
 	free(r->vgdb);
@@ -1261,4 +1422,14 @@ void runner_cleanup(struct run_result *result)
 	free(result->pids);
 	result->pids = NULL;
 	result->n_pids = 0;
+	for (size_t i = 0; i < result->n_procs; i++) {
+		free(result->procs[i].command);
+		free(result->procs[i].maps);
+	}
+	free(result->procs);
+	result->procs = NULL;
+	result->n_procs = 0;
+	free(result->warnings);
+	result->warnings = NULL;
+	result->n_warnings = 0;
 }

@@ -1,7 +1,10 @@
 /*
  * check_runner.c — the pure parts of `vgtriage run`: finding the command,
  * telling Python programs apart, the valgrind command line, perf-map
- * clean-up.  Running valgrind itself is tests/golden_run.sh's job.
+ * clean-up; and one real run of a shell that forks (when valgrind is
+ * installed), for what only the library shows: every process and its
+ * /proc/PID/maps.  The rest of running valgrind is tests/golden_run.sh's
+ * and tests/golden_procs.sh's job.
  */
 #include <check.h>
 #include <errno.h>
@@ -183,24 +186,25 @@ static size_t argv_len(char **argv)
 	return n;
 }
 
-START_TEST(argv_fd_mode)
+START_TEST(argv_default)
 {
 	char *command[] = {"python3", "app.py", "--port", "8000", NULL};
 	const char *vargs[] = {"--num-callers=12", "--track-origins=yes"};
 	struct runner_argv_spec spec = {
 		.valgrind = "/usr/bin/valgrind",
-		.xml_fd = 5,
+		.xml_file = "/tmp/d/vg.%p.xml",
 		.valgrind_args = vargs,
 		.n_valgrind_args = 2,
 		.program = "/usr/bin/python3",
 		.command = command,
 	};
 	char **argv = runner_build_argv(&spec);
+	/* one XML file per process, forked children included: never
+	 * --child-silent-after-fork */
 	const char *want[] = {"/usr/bin/valgrind", "--tool=memcheck", "--leak-check=full",
-			      "--num-callers=40", "--xml=yes", "--xml-fd=5",
-			      "--child-silent-after-fork=yes", "--num-callers=12",
-			      "--track-origins=yes", "--", "/usr/bin/python3", "app.py",
-			      "--port", "8000"};
+			      "--num-callers=40", "--xml=yes", "--xml-file=/tmp/d/vg.%p.xml",
+			      "--num-callers=12", "--track-origins=yes", "--", "/usr/bin/python3",
+			      "app.py", "--port", "8000"};
 	size_t n_want = sizeof(want) / sizeof(want[0]);
 	ck_assert_uint_eq(argv_len(argv), n_want);
 	for (size_t i = 0; i < n_want; i++)
@@ -215,7 +219,6 @@ START_TEST(argv_file_mode_and_vgdb)
 	const char *vargs[] = {"--trace-children=yes", "--child-silent-after-fork=no"};
 	struct runner_argv_spec spec = {
 		.valgrind = "valgrind",
-		.xml_fd = -1,
 		.xml_file = "/tmp/d/vg.%p.xml",
 		.vgdb = 1,
 		.vgdb_prefix = "/tmp/d/vgdb",
@@ -241,12 +244,12 @@ END_TEST
 
 START_TEST(argv_user_child_silent)
 {
-	/* the user's own --child-silent-after-fork is not doubled */
+	/* the user's own --child-silent-after-fork is passed on, once */
 	char *command[] = {"./prog", NULL};
-	const char *vargs[] = {"--child-silent-after-fork=no"};
-	struct runner_argv_spec spec = {.valgrind = "valgrind", .xml_fd = 3, .valgrind_args = vargs,
-					.n_valgrind_args = 1, .program = "./prog",
-					.command = command};
+	const char *vargs[] = {"--child-silent-after-fork=yes"};
+	struct runner_argv_spec spec = {.valgrind = "valgrind", .xml_file = "/d/vg.%p.xml",
+					.valgrind_args = vargs, .n_valgrind_args = 1,
+					.program = "./prog", .command = command};
 	char **argv = runner_build_argv(&spec);
 	int n = 0;
 	for (char **p = argv; *p != NULL; p++)
@@ -384,6 +387,15 @@ START_TEST(run_errors)
 	ck_assert_int_eq(runner_run(&o, pl, &res, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.message, "--xml-fd=3"));
 	runner_cleanup(&res);
+	/* %p in a log file name mixes forked children's XML into their parent's */
+	const char *mixing[] = {"--log-file=vg.%p.log"};
+	o.valgrind_args = mixing;
+	if (access("/usr/bin/valgrind", X_OK) == 0) {
+		ck_assert_int_eq(runner_run(&o, pl, &res, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.message, "--log-file=vg.%p.log"));
+		ck_assert_ptr_nonnull(strstr(err.message, "%p"));
+		runner_cleanup(&res);
+	}
 
 	/* valgrind not in PATH */
 	char *saved = strdup(getenv("PATH") != NULL ? getenv("PATH") : "/usr/bin:/bin");
@@ -398,6 +410,60 @@ START_TEST(run_errors)
 }
 END_TEST
 
+/* A shell whose subshell is a fork without exec (and runs `sleep`, which
+ * valgrind does not follow): the two processes valgrind reports are read,
+ * the first one first, each with its pid, command and /proc/PID/maps (both
+ * live 2 s, long enough for run to read them). */
+static const struct run_process *process_of(const struct run_result *res, long pid)
+{
+	for (size_t i = 0; i < res->n_procs; i++)
+		if (res->procs[i].pid == pid)
+			return &res->procs[i];
+	return NULL;
+}
+
+START_TEST(run_fork_and_maps)
+{
+	if (access("/usr/bin/valgrind", X_OK) != 0 || access("/proc/self/maps", R_OK) != 0)
+		return;
+	char *cmd[] = {"/bin/sh", "-c", "(sleep 2; exit 0); exit 0", NULL};
+	struct run_options o = {.command = cmd, .python_perf = 0, .quiet = 1, .record_maps = 1};
+	struct run_result res;
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	struct pipeline_options po = {0};
+	struct pipeline *pl = pipeline_new(&po);
+	ck_assert_int_eq(runner_run(&o, pl, &res, &err), 0);
+	ck_assert_int_eq(res.exited, 1);
+	ck_assert_int_eq(res.exit_status, 0);
+	struct vgt_report *rep = pipeline_report(pl);
+	ck_assert_uint_eq(rep->n_inputs, 2);
+	ck_assert_int_eq(rep->inputs[1]->ppid, rep->inputs[0]->pid);
+	ck_assert_int_eq(res.procs[0].pid, rep->inputs[0]->pid);
+	for (size_t i = 0; i < 2; i++) {
+		const struct run_process *rp = process_of(&res, rep->inputs[i]->pid);
+		ck_assert_ptr_nonnull(rp);
+		ck_assert_str_eq(rp->command, "/bin/sh -c (sleep 2; exit 0); exit 0");
+		ck_assert_int_eq(rp->running, 0);
+		ck_assert_int_eq(rep->inputs[i]->complete, 1);
+		/* the guest's mappings: the shell's own binary is there */
+		ck_assert_ptr_nonnull(rp->maps);
+		ck_assert_uint_eq(strlen(rp->maps), rp->maps_len);
+		ck_assert_ptr_nonnull(strstr(rp->maps, "dash"));
+	}
+	/* the subshell's child exec'd sleep: a note, not an input */
+	int exec_note = 0;
+	for (size_t i = 0; i < rep->n_notes; i++)
+		exec_note += strstr(rep->notes[i], "1 forked process (pid ") != NULL &&
+			     strstr(rep->notes[i], "ended without a valgrind report") != NULL;
+	ck_assert_int_eq(exec_note, 1);
+	ck_assert_uint_eq(res.n_warnings, 0);
+	runner_cleanup(&res);
+	ck_assert_ptr_null(res.procs);
+	pipeline_free(pl);
+}
+END_TEST
+
 Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -407,13 +473,15 @@ Suite *runner_suite(void)
 	tcase_add_test(tc, find_command);
 	tcase_add_test(tc, detect_python);
 	tcase_add_test(tc, detect_python_probe);
-	tcase_add_test(tc, argv_fd_mode);
+	tcase_add_test(tc, argv_default);
 	tcase_add_test(tc, argv_file_mode_and_vgdb);
 	tcase_add_test(tc, argv_user_child_silent);
 	tcase_add_test(tc, children_and_reserved);
 	tcase_add_test(tc, wants_perf_maps);
 	tcase_add_test(tc, cleanup_removes_own_maps);
 	tcase_add_test(tc, run_errors);
+	tcase_add_test(tc, run_fork_and_maps);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -52,6 +52,11 @@ uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f);
 size_t frames_count(const struct frame_table *ft);
 struct strpool *frames_pool(const struct frame_table *ft);
 
+/* A hash of the frame's key as the input wrote it (not of pointers, nor
+ * of the pid): equal frames hash alike in every table and every process,
+ * as a forked child's copy of its parent's stack does. */
+uint64_t frames_key_hash(const struct frame_table *ft, uint32_t id);
+
 /* Entries by id (id < frames_count). */
 struct vgt_frame *frames_at(const struct frame_table *ft, uint32_t id);
 

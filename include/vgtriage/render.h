@@ -39,6 +39,8 @@ struct render_options {
 	int compact;                 /* json: one line instead of indented */
 	int stacks_set;              /* stacks was given: 0 shows none (else a default) */
 	size_t width;                /* text: columns the table fits in (0: no limit) */
+	int json_lines;              /* json: one line with "final": true (the
+					last line of run --watch's JSON Lines) */
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */

@@ -95,6 +95,14 @@ struct vgt_site {
 					smallest over the site's records */
 	int has_callers;
 	struct vgt_explain *explain; /* explain.c: nature and hint, or NULL */
+	/* Processes (procs.h): one entry per input the site occurred in, and
+	 * what procs_finish() derives from them. */
+	struct vgt_site_proc *procs;
+	size_t n_procs, procs_cap;
+	long *pids;                  /* distinct pids, ascending */
+	size_t n_pids;
+	int inherited;               /* a forked child reports its parent's blocks */
+	uint64_t inherited_bytes, inherited_blocks; /* summed over those children */
 };
 
 /* A report's (or one input's) figures, figures.c: valgrind's own where

@@ -1,7 +1,8 @@
 /*
- * runner.h — `vgtriage run`: start a command under valgrind, stream its XML
- * into the pipeline, forward signals, and (--watch) take leak snapshots
- * through vgdb while it runs.
+ * runner.h — `vgtriage run`: start a command under valgrind, read the XML
+ * of every process valgrind reports (forked children included) into the
+ * pipeline, wait for processes that outlive the first one, forward
+ * signals, and (--watch) take leak snapshots through vgdb while it runs.
  *
  * Included by main.c and the runner's tests.
  */
@@ -22,6 +23,10 @@ struct run_options {
 	int python_perf;                    /* 0 with --no-python-perf */
 	int progress;                       /* live status line on stderr allowed */
 	int quiet;
+	int program_stdout_to_stderr;       /* the program's stdout goes to fd 2
+					     * (the report owns standard output) */
+	int record_maps;                    /* keep each process's /proc/PID/maps
+					     * in run_result.procs */
 	/* where --watch snapshots go, and how they look */
 	FILE *out;
 	enum vgt_format format;
@@ -40,15 +45,33 @@ struct run_result {
 	int killed;       /* a second Ctrl-C within 3 s: SIGKILL, report incomplete */
 	int python;       /* the command was a Python program (PYTHONMALLOC set) */
 	int python_perf;  /* PYTHONPERFSUPPORT was on: /tmp/perf-PID.map written */
-	int has_warning;  /* reading the XML stopped early or was malformed */
-	struct vgt_error warning;
+	int has_warning;  /* reading some XML stopped early or was malformed… */
+	struct vgt_error warning;   /* …the first warning */
+	struct vgt_error *warnings; /* all of them; each names its process */
+	size_t n_warnings;
 	long *pids;       /* processes of this run (for runner_cleanup) */
 	size_t n_pids;
+	struct run_process *procs;  /* every process valgrind traced, first one first */
+	size_t n_procs;
+};
+
+/* A process of the run, as valgrind's files and /proc showed it. */
+struct run_process {
+	long pid;
+	char *command;    /* the preamble's command, or NULL */
+	int running;      /* still ran under valgrind when run stopped waiting */
+	/* Linux, with run_options.record_maps: the last /proc/PID/maps read
+	 * while it ran (after its leak check began, when run saw that in
+	 * time), else NULL.  The format of proc(5). */
+	char *maps;
+	size_t maps_len;
 };
 
 /* Runs opts->command under valgrind, feeding the XML of every process into
- * pl.  0 = ran (result says how it ended); -1 = could not run (valgrind or
- * the command missing…): err says why in one line. */
+ * pl (the first process first, then by pid).  Returns when every process
+ * valgrind traced has ended, or a signal stopped the wait.  0 = ran (result
+ * says how it ended); -1 = could not run (valgrind or the command
+ * missing…): err says why in one line. */
 int runner_run(const struct run_options *opts, struct pipeline *pl,
 	       struct run_result *result, struct vgt_error *err);
 
@@ -59,7 +82,7 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 int runner_wants_perf_maps(const struct run_options *opts);
 
 /* After the report is rendered: removes the perf maps this run caused and
- * frees result->pids.  Safe on a zeroed or already cleaned result. */
+ * frees what result holds.  Safe on a zeroed or already cleaned result. */
 void runner_cleanup(struct run_result *result);
 
 /* ---- building blocks, exported for the unit tests ---- */
@@ -89,13 +112,13 @@ struct runner_python {
  * not say. */
 void runner_detect_python(const char *path, int probe, struct runner_python *py);
 
-/* The valgrind command line.  xml_fd >= 0: --xml-fd; else xml_file names
- * the --xml-file pattern.  vgdb: --vgdb=yes (and --fullpath-after= so
- * that vgdb's text names directories); vgdb_prefix non-NULL: --vgdb-prefix.  Returns an xmalloc'd NULL-terminated argv
+/* The valgrind command line.  xml_file names the --xml-file pattern (with
+ * %p: one file per process).  vgdb: --vgdb=yes (and --fullpath-after= so
+ * that vgdb's text names directories); vgdb_prefix non-NULL:
+ * --vgdb-prefix.  Returns an xmalloc'd NULL-terminated argv
  * (runner_argv_free). */
 struct runner_argv_spec {
 	const char *valgrind;
-	int xml_fd;
 	const char *xml_file;
 	int vgdb;
 	const char *vgdb_prefix;

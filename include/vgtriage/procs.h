@@ -1,0 +1,78 @@
+/*
+ * procs.h — which processes a site occurred in, and the leaks that a child
+ * forked without exec reports again because it inherited its parent's heap.
+ *
+ * Valgrind follows fork() (whatever --trace-children says) and every
+ * process runs its own leak check at exit.  A child forked without exec
+ * starts with a copy of its parent's heap, so a block its parent lost
+ * before the fork is lost in the child too, and valgrind reports it once
+ * per process.  vgtriage keeps valgrind's per-process figures and says so:
+ * a leak record of a forked child whose allocation stack is also a record
+ * of the same site in its parent (the input whose pid is the child's ppid
+ * and whose command is the child's) counts as inherited.
+ *
+ * rank.c calls procs_site_add() for each record it puts in a site,
+ * procs_site_errorcount() for <errorcounts>, and procs_finish() once per
+ * report; report.c calls procs_site_release().  Renderers read what
+ * procs_finish() leaves in struct vgt_site (pids, procs, inherited*).
+ * Included by rank.c, report.c, the renderers and the tests.
+ */
+#ifndef VGTRIAGE_PROCS_H
+#define VGTRIAGE_PROCS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgtriage/report.h"
+
+/* The leak records of a site in one process with one allocation stack:
+ * the stack's hash and valgrind's figures, added up. */
+struct procs_record {
+	uint64_t stack_hash;
+	uint64_t bytes, blocks;
+	size_t records;
+	int inherited;           /* procs_finish: the fork parent has it too */
+};
+
+/* Stacks a site keeps per process (past it, records are not told
+ * inherited): memory grows with sites, never with records. */
+#define PROCS_MAX_STACKS 16
+
+/* A site in one input (one process). */
+struct vgt_site_proc {
+	size_t input;            /* index in report->inputs */
+	uint64_t bytes, blocks;  /* valgrind's figures from this input alone */
+	uint64_t direct_bytes;
+	size_t records;
+	uint64_t occurrences;    /* errors: with <errorcounts> */
+	uint64_t inherited_bytes, inherited_blocks; /* procs_finish */
+	size_t inherited_records;
+	struct procs_record *recs; /* leak records (for procs_finish) */
+	size_t n_recs, recs_cap;
+};
+
+/* Adds one record of input_index to site (rank_add_record); ft is the
+ * frame table of the record's stack. */
+void procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t input_index,
+		    const struct vgt_record *rec);
+/* src's processes added to dst, src's input i being dst's input_base + i
+ * (rank_merge). */
+void procs_site_merge(struct vgt_site *dst, const struct vgt_site *src, size_t input_base);
+/* Extra occurrences of an error of input_index (rank_add_errorcount). */
+void procs_site_errorcount(struct vgt_site *site, size_t input_index, uint64_t extra);
+/* Per site: pids (distinct, ascending), inherited flags and figures; a
+ * report note when a forked child reports its parent's leaks.  Safe to
+ * call again after more records were added. */
+void procs_finish(struct vgt_report *report);
+/* Frees what procs_* put in site (report_free). */
+void procs_site_release(struct vgt_site *site);
+
+/* The input a child input was forked from without exec: same command,
+ * its ppid is that input's pid.  Returns its index, or (size_t)-1. */
+size_t procs_fork_parent(const struct vgt_report *report, size_t input_index);
+
+/* A hash of a stack's frames (ip, object, function, file, line): equal
+ * for the same allocation stack in a parent and its forked child. */
+uint64_t procs_stack_hash(const struct frame_table *ft, const struct vgt_stack *stack);
+
+#endif
