@@ -36,12 +36,7 @@ struct strpool {
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return vgt_hash_bytes(s, len, UINT64_C(1469598103934665603));
 }
 
 struct strpool *strpool_new(void)

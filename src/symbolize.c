@@ -1038,9 +1038,15 @@ static void native_names(struct symbolizer *sym, struct frame_table *ft,
 	int wanted = 0;
 	for (size_t i = 0; i < stack->count && !wanted; i++) {
 		const struct vgt_frame *f = frames_at(ft, stack->ids[i]);
-		if (!f->resolved) {
-			struct vgt_frame k = in_sym_pool(sym, f);
+		if (f->resolved)
+			continue;
+		if (f->obj != NULL && (f->fn == NULL || f->file == NULL)) {
+			/* cxxsym asks its cache (by pointer) whose object it is */
+			struct vgt_frame k = *f;
+			k.obj = strpool_intern(sym->pool, f->obj);
 			wanted = cxxsym_wants(sym->cxx, &k);
+		} else {
+			wanted = cxxsym_wants(sym->cxx, f); /* tests of the name only */
 		}
 	}
 	if (!wanted)
