@@ -113,8 +113,8 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 	load_location(r, json_object_get(o, "location"), &s->location);
 	json_t *gen = json_object_get(o, "generated");
 	if (json_is_object(gen)) {
-		load_location(r, gen, &s->generated);
-		s->has_generated = 1;
+		s->generated = xcalloc(1, sizeof(*s->generated));
+		load_location(r, gen, s->generated);
 	}
 	text_replace(&s->what, jstr(r, o, "what"));
 	text_replace(&s->auxwhat, jstr(r, o, "auxwhat"));

@@ -289,6 +289,7 @@ static void hint_site(struct explainer *ex, struct vgt_site *site, const struct 
 	if (res.found) {
 		struct vgt_explain *x = site->explain;
 		x->hint = strpool_intern(ex->report->pool, res.text);
+		x->evidence = xcalloc(VGT_HINT_EVIDENCE, sizeof(*x->evidence));
 		for (size_t i = 0; i < res.n_evidence && x->n_evidence < VGT_HINT_EVIDENCE; i++) {
 			const struct read_frame *rf = res.evidence[i].frame == 0 ? &culprit : &caller;
 			struct vgt_hint_line *h = &x->evidence[x->n_evidence++];
@@ -332,6 +333,8 @@ void explain_sites(struct vgt_report *report, struct symbolizer *sym,
 	for (size_t i = 0; i < report->n_sites; i++) {
 		struct vgt_site *site = report->sites[i];
 		if (site->hidden || !kind_is_leak(site->kind) || site->explain != NULL)
+			continue;
+		if (opts->max_sites != 0 && site->rank > opts->max_sites)
 			continue;
 		struct chain ch;
 		site_chain(report, site, &ch);

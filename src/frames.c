@@ -27,8 +27,8 @@ struct slot {
 struct entry {
 	struct vgt_frame frame;
 	const char *fn, *dir, *file;
-	unsigned line;
-	uint64_t hash;  /* of the key's contents, not the pid: the same in every
+	uint64_t hash;
+	unsigned line;  /* of the key's contents, not the pid: the same in every
 			   table and every process (procs.h) */
 };
 

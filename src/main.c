@@ -137,6 +137,8 @@ static void prepare_pipeline(struct cli *cli)
 	}
 	size_t top = cli->top_given ? cli->pipeline.rank.top : DEFAULT_TEXT_TOP;
 	size_t stacks = cli->stacks_given ? cli->stacks : DEFAULT_TEXT_STACKS;
+	/* natures and hints for the sites the text report lists */
+	cli->pipeline.explain.max_sites = cli->format == VGT_FORMAT_TEXT ? top : 0;
 	cli->pipeline.context_limited = cli->format != VGT_FORMAT_HTML;
 	cli->pipeline.context_sites = cli->format != VGT_FORMAT_TEXT ? 0
 				      : top != 0 && top < stacks ? top : stacks;

@@ -35,7 +35,7 @@ static struct vgt_site_proc *entry_for(struct vgt_site *site, size_t input_index
 	for (size_t i = site->n_procs; i-- > 0;)
 		if (site->procs[i].input == input_index)
 			return &site->procs[i];
-	site->procs = xgrow(site->procs, &site->procs_cap, site->n_procs + 1, sizeof(*site->procs));
+	site->procs = xgrow_small(site->procs, &site->procs_cap, site->n_procs + 1, sizeof(*site->procs));
 	struct vgt_site_proc *e = &site->procs[site->n_procs++];
 	memset(e, 0, sizeof(*e));
 	e->input = input_index;
@@ -64,7 +64,7 @@ void procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t 
 	if (r == NULL) {
 		if (e->n_recs == PROCS_MAX_STACKS)
 			return;
-		e->recs = xgrow(e->recs, &e->recs_cap, e->n_recs + 1, sizeof(*e->recs));
+		e->recs = xgrow_small(e->recs, &e->recs_cap, e->n_recs + 1, sizeof(*e->recs));
 		r = &e->recs[e->n_recs++];
 		memset(r, 0, sizeof(*r));
 		r->stack_hash = hash;
@@ -85,7 +85,7 @@ void procs_site_merge(struct vgt_site *dst, const struct vgt_site *src, size_t i
 		e->records += from->records;
 		e->occurrences = vgt_count_add(e->occurrences, from->occurrences);
 		for (size_t k = 0; k < from->n_recs && e->n_recs < PROCS_MAX_STACKS; k++) {
-			e->recs = xgrow(e->recs, &e->recs_cap, e->n_recs + 1, sizeof(*e->recs));
+			e->recs = xgrow_small(e->recs, &e->recs_cap, e->n_recs + 1, sizeof(*e->recs));
 			e->recs[e->n_recs++] = from->recs[k];
 		}
 	}

@@ -184,6 +184,13 @@ static void locate(struct vgt_report *report, const struct vgt_frame *f,
 	}
 }
 
+static struct vgt_location *location_dup(const struct vgt_location *loc)
+{
+	struct vgt_location *copy = xmalloc(sizeof(*copy));
+	*copy = *loc;
+	return copy;
+}
+
 static void make_key(enum vgt_kind kind, const char *kind_name, const struct vgt_frame *f,
 		     const struct vgt_location *loc, struct site_key *key)
 {
@@ -476,8 +483,7 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		site->kind_name = kind_name;
 		site->category = site_category(report->frames, &rec->stack, culprit, rec->kind);
 		site->location = loc;
-		site->generated = gen;
-		site->has_generated = has_gen;
+		site->generated = has_gen ? location_dup(&gen) : NULL;
 	}
 	keep_example(site, rec, culprit, created);
 	note_callers(report->frames, site, &rec->stack, culprit);
@@ -787,8 +793,7 @@ static void merge_site(struct vgt_report *dst, const struct vgt_report *src,
 		d->kind_name = kind_name;
 		d->category = s->category;
 		d->location = loc;
-		d->generated = gen;
-		d->has_generated = has_gen;
+		d->generated = has_gen ? location_dup(&gen) : NULL;
 	}
 	if (created || s->example_bytes > d->example_bytes) {
 		d->example_bytes = s->example_bytes;

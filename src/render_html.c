@@ -228,9 +228,9 @@ static void site_section(FILE *out, const struct vgt_report *r, const struct vgt
 	fputs("</span></p>\n", out);
 	context(out, s);
 	hint(out, s);
-	if (s->has_generated) {
+	if (s->generated != NULL) {
 		fputs("<p class=\"dim\">generated: <code>", out);
-		esc(out, render_location_label(r, &s->generated));
+		esc(out, render_location_label(r, s->generated));
 		fputs("</code></p>\n", out);
 	}
 	stack(out, r, &s->stack, s->culprit);

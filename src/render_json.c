@@ -362,8 +362,8 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 	if (s->hidden)
 		jsonw_kbool(w, "hidden", 1);
 	location_json(w, "location", report, &s->location);
-	if (s->has_generated) {
-		location_json(w, "generated", report, &s->generated);
+	if (s->generated != NULL) {
+		location_json(w, "generated", report, s->generated);
 	} else {
 		jsonw_key(w, "generated");
 		jsonw_null(w);

@@ -203,12 +203,12 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 				json_object_get(index, s->kind_name), "level", render_ci_level(s->kind),
 				"message", text_message(render_ci_message(r, s, root)), "locations",
 				primary_location(r, s, root));
-	if (s->has_generated) {
+	if (s->generated != NULL) {
 		int rel;
-		const char *path = render_ci_path(r, &s->generated, root, &rel);
-		if (usable(path, rel) != NULL && s->generated.line > 0) {
+		const char *path = render_ci_path(r, s->generated, root, &rel);
+		if (usable(path, rel) != NULL && s->generated->line > 0) {
 			json_t *related = json_pack("{s:i,s:o,s:o}", "id", 1, "physicalLocation",
-						    physical(r, path, rel, s->generated.line, NULL), "message",
+						    physical(r, path, rel, s->generated->line, NULL), "message",
 						    text_message("generated C code"));
 			json_object_set_new(res, "relatedLocations", json_pack("[o]", related));
 		}

@@ -370,10 +370,10 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 	print_context(out, s, st);
 	print_processes(out, r, s, st);
 	print_hint(out, r, s, st);
-	if (s->has_generated)
-		fprintf(out, "    %sgenerated: %s%s%s\n", st->dim, render_location_label(r, &s->generated),
-			s->generated.function != NULL ? "  " : "",
-			s->generated.function != NULL ? escape_text_pool(r->pool, s->generated.function)
+	if (s->generated != NULL)
+		fprintf(out, "    %sgenerated: %s%s%s\n", st->dim, render_location_label(r, s->generated),
+			s->generated->function != NULL ? "  " : "",
+			s->generated->function != NULL ? escape_text_pool(r->pool, s->generated->function)
 						      : "");
 	if (!kind_is_leak(s->kind) && s->what != NULL)
 		fprintf(out, "    %s%s\n", escape_text_pool(r->pool, s->what), st->reset);

@@ -33,7 +33,10 @@ void report_free(struct vgt_report *report)
 		free(site->context.lines);
 		free(site->what);
 		free(site->auxwhat);
+		if (site->explain != NULL)
+			free(site->explain->evidence);
 		free(site->explain);
+		free(site->generated);
 		procs_site_release(site);
 	}
 	free(report->sites);

@@ -76,11 +76,11 @@ void *xrealloc(void *ptr, size_t size)
 	return p;
 }
 
-void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem)
+static void *grow_from(void *ptr, size_t *cap, size_t need, size_t elem, size_t first)
 {
 	if (need <= *cap)
 		return ptr;
-	size_t n = *cap != 0 ? *cap : 8;
+	size_t n = *cap != 0 ? *cap : first;
 	while (n < need) {
 		if (n > SIZE_MAX / 2 / elem)
 			out_of_memory(SIZE_MAX);
@@ -88,6 +88,16 @@ void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem)
 	}
 	*cap = n;
 	return xrealloc(ptr, n * elem);
+}
+
+void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem)
+{
+	return grow_from(ptr, cap, need, elem, 8);
+}
+
+void *xgrow_small(void *ptr, size_t *cap, size_t need, size_t elem)
+{
+	return grow_from(ptr, cap, need, elem, 1);
 }
 
 char *xstrdup(const char *s)

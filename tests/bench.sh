@@ -54,13 +54,14 @@ mkdir -p "$BENCH_DIR" || die "cannot create $BENCH_DIR"
 
 XML_CFLAGS=$(pkg-config --cflags libxml-2.0) || die "libxml-2.0 not found by pkg-config"
 XML_LIBS=$(pkg-config --libs libxml-2.0)
-JANSSON_LIBS=$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+# what the library links with (Makefile's LDLIBS)
+LIB_LIBS="$(pkg-config --libs jansson libdw 2>/dev/null) -liberty -lm -pthread"
 # shellcheck disable=SC2086
 $CC -O2 -o "$BENCH_DIR/sax_baseline" tests/bench/sax_baseline.c $XML_CFLAGS $XML_LIBS ||
 	die "cannot build tests/bench/sax_baseline.c"
 # shellcheck disable=SC2086
 $CC -O2 -std=c11 -pthread -Iinclude -o "$BENCH_DIR/reader_only" tests/bench/reader_only.c \
-	"$LIB" $XML_CFLAGS $XML_LIBS $JANSSON_LIBS -lm ||
+	"$LIB" $XML_CFLAGS $XML_LIBS $LIB_LIBS ||
 	die "cannot build tests/bench/reader_only.c"
 
 # gen SCRIPT OUT MB SITES: generate OUT unless it is there and newer than SCRIPT.

@@ -25,6 +25,8 @@ struct explain_options {
 	size_t max_hints;      /* hints for the first N shown sites (0: a default) */
 	const char *cparse;    /* the C/C++ helper; NULL: cparse_helper_path() */
 	int verbose;           /* notes say why C/C++ hints are missing */
+	size_t max_sites;      /* explain shown sites of rank <= N only (what the
+				  text report lists); 0: every shown site */
 };
 
 /* Fills site->explain for every shown leak site of report. */

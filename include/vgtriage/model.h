@@ -127,27 +127,27 @@ struct vgt_frame {
 	const char *dir;
 	const char *file;
 	unsigned line;    /* 0 when absent */
+	enum frame_class cls;   /* set by classify */
 	long pid;         /* frames without fn: the process they come from, else 0 */
 	/* Derived once per distinct frame (pipeline.c frame_resolve). */
 	const char *pyx_file;   /* "api/native.pyx" as Cython wrote it */
-	unsigned pyx_line;
 	const char *pyx_source; /* the marked source line, trimmed */
 	const char *pyname;     /* "api.native.random_noise" or "py::f:/app/x.py" */
+	unsigned pyx_line;
 	unsigned pyname_ambiguous : 1; /* demangled without the .c at hand */
 	unsigned symbolized : 1;
 	unsigned resolved : 1;  /* symbolized and classified */
-	enum frame_class cls;   /* set by classify */
 	/* Native code (cxxsym.c via symbolize; NULL/0 until then). */
-	const char *fn_mangled;  /* the name valgrind matches fun: patterns against:
-				    the linkage name, from the input (--demangle=no)
-				    or the object's symbols (a glob over aliases when
-				    fn_mangled_glob); fn itself for inlined frames */
-	uint64_t obj_offset;     /* ip - load bias: the address inside obj */
 	unsigned obj_offset_known : 1;
 	unsigned fn_mangled_glob : 1;
 	unsigned fn_from_elf : 1; /* valgrind said ???: fn is vgtriage's */
 	unsigned elf_named : 1;   /* fn or file:line read by vgtriage from the
 				     object's symbols (the notes say which file) */
+	const char *fn_mangled;  /* the name valgrind matches fun: patterns against:
+				    the linkage name, from the input (--demangle=no)
+				    or the object's symbols (a glob over aliases when
+				    fn_mangled_glob); fn itself for inlined frames */
+	uint64_t obj_offset;     /* ip - load bias: the address inside obj */
 };
 
 /* A stack: frame ids, innermost first, into the frame table of the report

@@ -50,8 +50,8 @@ struct vgt_explain {
 	const char *allocator; /* "malloc", "operator new[]", "PyList_New"; NULL: not known */
 	const char *label;     /* for people: "C buffer (malloc)", "Python list (PyList_New)" */
 	const char *hint;      /* NULL: no hint */
-	size_t n_evidence;     /* the lines the hint is based on */
-	struct vgt_hint_line evidence[VGT_HINT_EVIDENCE];
+	size_t n_evidence;     /* the lines the hint is based on (at most */
+	struct vgt_hint_line *evidence; /* VGT_HINT_EVIDENCE; owned, NULL without a hint) */
 };
 
 /* Lines around the location from the real source file, when found. */
@@ -67,16 +67,19 @@ struct vgt_site {
 	enum vgt_kind kind;
 	enum frame_class category;   /* class of the culprit frame */
 	int hidden;                  /* noise (interpreter/runtime) or filtered */
+	int has_delta;
 	uint64_t bytes, blocks;      /* leaks: sums of valgrind's per-record numbers */
 	uint64_t direct_bytes, indirect_bytes;
 	size_t records;              /* contexts (valgrind records) */
 	uint64_t occurrences;        /* errors: occurrences per <errorcounts> */
-	int has_delta;
 	int64_t delta_bytes, delta_blocks;
 	char fingerprint[17];        /* 16 hex digits, stable across runs */
+	/* (the small fields are grouped: tens of thousands of sites) */
+	int has_callers;
+	int inherited;               /* a forked child reports its parent's blocks */
 	struct vgt_location location;
-	struct vgt_location generated; /* the C file:line under a .pyx location */
-	int has_generated;
+	struct vgt_location *generated; /* the C file:line under a .pyx location,
+					   or NULL (owned: most sites have none) */
 	struct vgt_context context;
 	char *what;                  /* the example record's message (owned) */
 	char *auxwhat;               /* and its auxiliary line (owned) */
@@ -93,7 +96,6 @@ struct vgt_site {
 	unsigned statement_occurrence; /* identical statements before it in its function */
 	uint64_t callers_hash;       /* next user functions down the stack; the
 					smallest over the site's records */
-	int has_callers;
 	struct vgt_explain *explain; /* explain.c: nature and hint, or NULL */
 	/* Processes (procs.h): one entry per input the site occurred in, and
 	 * what procs_finish() derives from them. */
@@ -101,7 +103,6 @@ struct vgt_site {
 	size_t n_procs, procs_cap;
 	long *pids;                  /* distinct pids, ascending */
 	size_t n_pids;
-	int inherited;               /* a forked child reports its parent's blocks */
 	uint64_t inherited_bytes, inherited_blocks; /* summed over those children */
 };
 

@@ -46,6 +46,9 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
 /* Grows an array to hold at least `need` elements of `elem` bytes. */
 void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem);
+/* The same from one element: for the arrays every site carries, which
+ * mostly hold one or two (a site's processes). */
+void *xgrow_small(void *ptr, size_t *cap, size_t need, size_t elem);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* asprintf that aborts on out of memory. */
