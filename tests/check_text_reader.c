@@ -95,7 +95,7 @@ static char *slurp(const char *name, size_t *len)
 static int run_buf(struct strpool *pool, struct collector *c, const char *buf, size_t len,
 		   size_t chunk, int with_pids, struct vgt_error *err)
 {
-	struct vgt_sink sink = {collect, NULL, with_pids ? more_input : NULL, c};
+	struct vgt_sink sink = {collect, NULL, with_pids ? more_input : NULL, c, NULL};
 	c->first.path = "test";
 	struct text_reader *r = text_reader_new(pool, &c->first, &sink);
 	int rc = 0;

@@ -104,7 +104,7 @@ static void parse(struct parse *p, const char *buf, size_t len, size_t chunk)
 	p->input.path = "test.xml";
 	p->input.complete = 1;
 	p->input.pid = -1;
-	struct vgt_sink sink = {on_record, on_errorcount, NULL, &p->seen};
+	struct vgt_sink sink = {on_record, on_errorcount, NULL, &p->seen, NULL};
 	struct xml_reader *r = xml_reader_new(p->pool, &p->input, &sink);
 	if (chunk == 0)
 		chunk = len;
@@ -590,7 +590,7 @@ static void run_parse(struct run *run, const char *text, size_t len, size_t step
 	run->input.path = "test.xml";
 	run->input.format = "xml";
 	run->input.complete = 1; /* as report_add_input starts it */
-	struct vgt_sink sink = {collect, count_error, NULL, &run->col};
+	struct vgt_sink sink = {collect, count_error, NULL, &run->col, NULL};
 	struct xml_reader *r = xml_reader_new(run->pool, &run->input, &sink);
 	vgt_error_clear(&run->err);
 	if (step == 0)
@@ -1036,7 +1036,7 @@ START_TEST(test_sink_stops)
 	run.input.path = "x";
 	run.input.complete = 1;
 	run.col.fail_at = 3;
-	struct vgt_sink sink = {collect, NULL, NULL, &run.col};
+	struct vgt_sink sink = {collect, NULL, NULL, &run.col, NULL};
 	struct xml_reader *r = xml_reader_new(run.pool, &run.input, &sink);
 	ck_assert_int_eq(xml_reader_feed(r, text, len, &run.err), -1);
 	ck_assert_str_eq(run.err.message, "sink says stop");
