@@ -35,13 +35,24 @@ SUITES   := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,
 LIB      = $(BUILD)/libvgtriage.a
 BIN      = $(BUILD)/vgtriage
 RUNNER   = $(BUILD)/check_vgtriage
+# run --per-test's client library (valgrind's memcheck.h behind plain
+# functions, loaded by the pytest plugin), beside the binary; built
+# without sanitizers: it is loaded into the programs vgtriage runs.
+PERTEST_SO = $(BUILD)/libvgtriage-pertest.so
+PERTEST_CFLAGS = $(CSTD) -O2 -g $(WARN) -fPIC
+LIBDIR  ?= $(PREFIX)/lib
+DATADIR ?= $(PREFIX)/share
 
 .PHONY: all check unit golden asan leakcheck testdata bench demo install clean ci
-all: $(BIN)
+all: $(BIN) $(PERTEST_SO)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(PERTEST_SO): client/vgtriage_pertest.c client/vgtriage_pertest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PERTEST_CFLAGS) -shared -o $@ client/vgtriage_pertest.c
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -90,10 +101,15 @@ bench: $(BIN)
 demo: $(BIN)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh demo/run-demo.sh
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+install: $(BIN) $(PERTEST_SO)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(DATADIR)/vgtriage $(DESTDIR)$(LIBDIR)/vgtriage \
+		$(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vgtriage
 	install -m 644 man/vgtriage.1 $(DESTDIR)$(PREFIX)/share/man/man1/vgtriage.1
+	install -m 644 client/vgtriage_pytest.py $(DESTDIR)$(DATADIR)/vgtriage/vgtriage_pytest.py
+	install -m 755 $(PERTEST_SO) $(DESTDIR)$(LIBDIR)/vgtriage/libvgtriage-pertest.so
+	install -m 644 client/vgtriage_pertest.h $(DESTDIR)$(PREFIX)/include/vgtriage_pertest.h
 
 clean:
 	rm -rf build build-* 

@@ -23,7 +23,7 @@ enum long_only {
 	OPT_INPUT_FORMAT = 256, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_PER_TEST,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +53,7 @@ static const struct option long_options[] = {
 	{"keep-xml", required_argument, NULL, OPT_KEEP_XML},
 	{"watch", required_argument, NULL, OPT_WATCH},
 	{"no-python-perf", no_argument, NULL, OPT_NO_PYTHON_PERF},
+	{"per-test", optional_argument, NULL, OPT_PER_TEST},
 	{NULL, 0, NULL, 0},
 };
 
@@ -96,6 +97,9 @@ static const char usage_text[] =
 	"      --keep-xml FILE     keep valgrind's raw XML in FILE\n"
 	"      --watch SECONDS     report leak growth every SECONDS while it runs\n"
 	"      --no-python-perf    do not enable CPython 3.12+ perf maps\n"
+	"      --per-test[=test]   say which test leaked: pytest runs get vgtriage's\n"
+	"                          plugin (a leak check after each test phase; =test:\n"
+	"                          one per test); other harnesses use its protocol\n"
 	"\n"
 	"Exit status: 0 nothing --fail-on names; 1 findings --fail-on names;\n"
 	"2 usage error or unreadable or invalid input.  For run, the program's own\n"
@@ -125,6 +129,8 @@ struct cli {
 	const char *keep_xml;
 	double watch;
 	int python_perf;
+	int per_test;             /* 0 off, 1 a check per phase, 2 per test */
+	const char *argv0;
 	struct suppressions *suppressions;
 	struct baseline *baseline_set;
 };
@@ -316,6 +322,11 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	}
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
+		return 0;
+	case OPT_PER_TEST:
+		if (arg != NULL && strcmp(arg, "test") != 0 && strcmp(arg, "phase") != 0)
+			return usage_error("--per-test=%s: expected phase or test", arg);
+		cli->per_test = arg != NULL && strcmp(arg, "test") == 0 ? 2 : 1;
 		return 0;
 	default:
 		return usage_error("invalid option");
@@ -556,6 +567,18 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 		setup_pipeline_options(cli);
 	}
 	opts.pipeline = &cli->pipeline;
+	struct harness harness;
+	if (cli->per_test) {
+		struct vgt_error herr;
+		vgt_error_clear(&herr);
+		if (harness_find(cli->argv0, &harness, &herr) != 0) {
+			print_diag("error", &herr);
+			close_output(cli, out);
+			return VGT_EXIT_ERROR;
+		}
+		harness.per_test_only = cli->per_test == 2;
+		opts.per_test = &harness;
+	}
 	struct pipeline *pl = pipeline_new(&cli->pipeline);
 	struct run_result res;
 	memset(&res, 0, sizeof(res));
@@ -655,6 +678,7 @@ int main(int argc, char **argv)
 	memset(&cli, 0, sizeof(cli));
 	cli.command = "report";
 	cli.python_perf = 1;
+	cli.argv0 = argv[0];
 	cli.pipeline.symbolize.context_lines = 2;
 	policy_default(&cli.policy);
 	/* Initialised here so that xmlCleanupParser() at the end frees it all. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vgtriage/pertest.h"
 #include "vgtriage/reader.h"
 #include "vgtriage/suppress.h"
 
@@ -23,6 +24,7 @@ struct pipeline {
 	struct vgt_report *report;
 	struct symbolizer *symbolizer;
 	struct classify_cache *classes;
+	struct pertest *pertest;
 	struct vgt_sink sink;
 };
 
@@ -52,7 +54,19 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	symbolize_stack(pl->symbolizer, input, &rec->aux_stack);
 	classify_stack_cached(pl->classes, &rec->stack);
 	classify_stack_cached(pl->classes, &rec->aux_stack);
+	if (pertest_take_record(pl->pertest, input, rec))
+		return 0; /* a per-test leak check: its growth goes to a test */
 	rank_add_record(pl->report, input, rec);
+	pertest_ranked(pl->pertest, input, rec);
+	return 0;
+}
+
+static int on_clientmsg(void *ctx, struct vgt_input *input, const char *text,
+			struct vgt_error *err)
+{
+	struct pipeline *pl = ctx;
+	(void)err;
+	pertest_clientmsg(pl->pertest, input, text);
 	return 0;
 }
 
@@ -86,7 +100,9 @@ struct pipeline *pipeline_new(const struct pipeline_options *opts)
 	pl->report = report_new();
 	pl->symbolizer = symbolizer_new(pl->report->pool, &pl->opts.symbolize);
 	pl->classes = classify_cache_new();
+	pl->pertest = pertest_new(pl->report);
 	pl->sink.record = on_record;
+	pl->sink.clientmsg = on_clientmsg;
 	pl->sink.errorcount = on_errorcount;
 	pl->sink.input_for_pid = on_new_pid;
 	pl->sink.ctx = pl;
@@ -99,6 +115,7 @@ void pipeline_free(struct pipeline *pl)
 		return;
 	symbolizer_free(pl->symbolizer);
 	classify_cache_free(pl->classes);
+	pertest_free(pl->pertest);
 	report_free(pl->report);
 	free(pl);
 }
@@ -277,7 +294,9 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
+	pertest_resolve(pl->pertest);
 	rank_finish(pl->report, &pl->opts.rank);
+	pertest_summarize(pl->report, pl->opts.rank.show_all);
 	for (size_t i = 0; i < pl->report->n_sites; i++)
 		if (!pl->report->sites[i]->hidden)
 			symbolize_context(pl->symbolizer, pl->report->sites[i]);

@@ -11,15 +11,6 @@
 
 #include "vgtriage/analysis.h"
 
-/* A site's identity: kind plus culprit location, all interned pointers. */
-struct site_key {
-	enum vgt_kind kind;
-	const char *kind_name;
-	const char *a, *b; /* pyx file / dir+file / fn+obj */
-	const char *c;
-	unsigned line;
-};
-
 struct site_slot {
 	uint64_t hash;
 	struct site_key key;
@@ -75,7 +66,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h;
 }
 
-static uint64_t key_hash(const struct site_key *k)
+uint64_t rank_key_hash(const struct site_key *k)
 {
 	uint64_t h = (uint64_t)k->kind;
 	h = mix(h, (uint64_t)(uintptr_t)k->kind_name);
@@ -86,7 +77,7 @@ static uint64_t key_hash(const struct site_key *k)
 	return h;
 }
 
-static int key_equal(const struct site_key *x, const struct site_key *y)
+int rank_key_equal(const struct site_key *x, const struct site_key *y)
 {
 	return x->kind == y->kind && x->kind_name == y->kind_name && x->a == y->a &&
 	       x->b == y->b && x->c == y->c && x->line == y->line;
@@ -199,19 +190,23 @@ static void make_key(const struct vgt_record *rec, const struct vgt_frame *f,
 	}
 }
 
+/* created NULL: look only, never add (NULL when absent). */
 static struct vgt_site *find_or_add_site(struct vgt_report *report, const struct site_key *key,
 					 int *created)
 {
 	struct site_index *ix = index_of(report);
-	uint64_t h = key_hash(key);
+	uint64_t h = rank_key_hash(key);
 	size_t mask = ix->nslots - 1;
 	size_t i = (size_t)h & mask;
-	*created = 0;
+	if (created != NULL)
+		*created = 0;
 	while (ix->slots[i].site != NULL) {
-		if (ix->slots[i].hash == h && key_equal(&ix->slots[i].key, key))
+		if (ix->slots[i].hash == h && rank_key_equal(&ix->slots[i].key, key))
 			return ix->slots[i].site;
 		i = (i + 1) & mask;
 	}
+	if (created == NULL)
+		return NULL;
 	struct vgt_site *site = xcalloc(1, sizeof(*site));
 	ix->slots[i].hash = h;
 	ix->slots[i].key = *key;
@@ -343,6 +338,19 @@ static void count_unknown_kind(struct vgt_report *report, const char *name, uint
 	report->unknown_kind_counts[report->n_unknown_kinds++] = n;
 }
 
+/* A record's culprit frame, its location and its site's key. */
+static const struct vgt_frame *key_of(struct vgt_report *report, const struct vgt_record *rec,
+				      size_t *culprit, struct vgt_location *loc,
+				      struct vgt_location *gen, int *has_gen, struct site_key *key)
+{
+	static const struct vgt_frame empty_frame;
+	*culprit = classify_culprit(&rec->stack);
+	const struct vgt_frame *f = rec->stack.count > 0 ? &rec->stack.frames[*culprit] : &empty_frame;
+	locate(report, f, loc, gen, has_gen);
+	make_key(rec, f, loc, key);
+	return f;
+}
+
 /* The site keeps the stack of its largest record as its example. */
 static void keep_example(struct vgt_site *site, const struct vgt_record *rec, size_t culprit,
 			 int created)
@@ -361,14 +369,11 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		     const struct vgt_record *rec)
 {
 	size_t input_index = report_input_index(report, input);
-	size_t culprit = classify_culprit(&rec->stack);
-	static const struct vgt_frame empty_frame;
-	const struct vgt_frame *f = rec->stack.count > 0 ? &rec->stack.frames[culprit] : &empty_frame;
+	size_t culprit;
 	struct vgt_location loc, gen;
 	int has_gen;
-	locate(report, f, &loc, &gen, &has_gen);
 	struct site_key key;
-	make_key(rec, f, &loc, &key);
+	const struct vgt_frame *f = key_of(report, rec, &culprit, &loc, &gen, &has_gen, &key);
 	int created;
 	struct vgt_site *site = find_or_add_site(report, &key, &created);
 	if (created) {
@@ -399,6 +404,20 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		count_unknown_kind(report, site->kind_name, 1);
 	if (!kind_is_leak(rec->kind))
 		remember_unique(index_of(report), input_index, rec->unique, site);
+}
+
+void rank_record_key(struct vgt_report *report, const struct vgt_record *rec,
+		     struct site_key *key)
+{
+	size_t culprit;
+	struct vgt_location loc, gen;
+	int has_gen;
+	key_of(report, rec, &culprit, &loc, &gen, &has_gen, key);
+}
+
+struct vgt_site *rank_site_by_key(struct vgt_report *report, const struct site_key *key)
+{
+	return find_or_add_site(report, key, NULL);
 }
 
 void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/pertest.h"
 #include "vgtriage/render.h"
 
 static json_t *str_or_null(const char *s)
@@ -85,9 +86,70 @@ static json_t *location_json(const struct vgt_location *loc)
 	return o;
 }
 
+static json_t *phases_json(unsigned phases)
+{
+	static const char *const names[] = {"setup", "call", "teardown", "other"};
+	json_t *a = json_array();
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (phases & (1u << i))
+			json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
+/* The tests that leaked at a site (per-test runs only). */
+static json_t *site_tests_json(const struct vgt_report *r, const struct vgt_site *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->n_tests; i++) {
+		const struct vgt_site_test *st = &s->tests[i];
+		json_t *o = json_pack("{s:s,s:I,s:I}", "name", r->tests[st->test].name, "bytes",
+				      (json_int_t)st->bytes, "blocks", (json_int_t)st->blocks);
+		if (st->phases != 0)
+			json_object_set_new(o, "phases", phases_json(st->phases));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Every test of a per-test run, with what it is blamed for. */
+static json_t *tests_json(const struct vgt_report *r, const struct render_options *opts)
+{
+	static const char *const keys[VGT_GROUP_COUNT] = {NULL, "definitely_lost", "indirectly_lost",
+							  "possibly_lost", "still_reachable"};
+	struct policy fallback;
+	policy_default(&fallback);
+	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
+	pertest_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->n_tests; i++) {
+		const struct vgt_test *t = &r->tests[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(t->name));
+		json_object_set_new(o, "fails", json_boolean(fails[i]));
+		if (t->session)
+			json_object_set_new(o, "session", json_true());
+		if (t->unfinished)
+			json_object_set_new(o, "unfinished", json_true());
+		if (t->from_stack)
+			json_object_set_new(o, "from_stack", json_true());
+		for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++)
+			json_object_set_new(o, keys[g], amount(&t->lost[g]));
+		json_object_set_new(o, "errors",
+				    json_integer((json_int_t)t->lost[VGT_GROUP_ERROR].blocks));
+		json_object_set_new(o, "phases", phases_json(t->phases));
+		json_object_set_new(o, "sites", json_integer((json_int_t)t->n_sites));
+		json_object_set_new(o, "top_site",
+				    t->top_site != SIZE_MAX
+					    ? json_integer((json_int_t)r->sites[t->top_site]->rank)
+					    : json_null());
+		json_array_append_new(a, o);
+	}
+	free(fails);
+	return a;
+}
+
 json_t *render_json_site(const struct vgt_report *report, const struct vgt_site *s)
 {
-	(void)report;
 	json_t *o = json_object();
 	json_object_set_new(o, "rank", json_integer((json_int_t)s->rank));
 	json_object_set_new(o, "kind", json_string(s->kind_name));
@@ -110,6 +172,8 @@ json_t *render_json_site(const struct vgt_report *report, const struct vgt_site 
 	if (s->has_delta)
 		json_object_set_new(o, "delta", json_pack("{s:I,s:I}", "bytes", (json_int_t)s->delta_bytes,
 							  "blocks", (json_int_t)s->delta_blocks));
+	if (report->n_tests > 0)
+		json_object_set_new(o, "tests", site_tests_json(report, s));
 	json_object_set_new(o, "stack", stack_json(&s->stack));
 	if (s->auxwhat != NULL) {
 		json_object_set_new(o, "auxwhat", json_string(s->auxwhat));
@@ -208,6 +272,8 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	member(out, "inputs", inputs, 0);
 	member(out, "complete", json_boolean(report_is_complete(r)), 0);
 	member(out, "totals", totals_json(r), 0);
+	if (r->n_tests > 0)
+		member(out, "tests", tests_json(r, opts), 0);
 	size_t n = opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
 	fputs(n == 0 ? "  \"sites\": []" : "  \"sites\": [\n", out);
 	for (size_t i = 0; i < n; i++) {

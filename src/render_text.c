@@ -3,8 +3,10 @@
  * top stacks with interpreter frames folded, and valgrind's summaries.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "vgtriage/pertest.h"
 #include "vgtriage/render.h"
 #include "vgtriage/suppress.h"
 
@@ -72,32 +74,201 @@ static size_t listed_sites(const struct vgt_report *r, const struct render_optio
 	return opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
 }
 
+/* ---- per-test runs ---- */
+
+/* "test_a" of "tests/test_x.py::test_a". */
+static const char *short_test_name(const char *name)
+{
+	const char *p = name, *sep;
+	while ((sep = strstr(p, "::")) != NULL)
+		p = sep + 2;
+	return *p != '\0' ? p : name;
+}
+
+/* The table's TESTS column: the test with the largest share, and how many
+ * more. */
+static void print_site_tests_short(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
+{
+	if (s->n_tests == 0)
+		return;
+	fprintf(out, "  %s", short_test_name(r->tests[s->tests[0].test].name));
+	if (s->n_tests > 1)
+		fprintf(out, " +%zu", s->n_tests - 1);
+}
+
+static const char *phase_names(char *buf, size_t size, unsigned phases)
+{
+	static const char *const names[] = {"setup", "call", "teardown", "other"};
+	size_t n = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]) && n < size; i++)
+		if (phases & (1u << i))
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n > 0 ? ", " : "", names[i]);
+	return buf;
+}
+
+/* A site's tests, one line each (the first ten). */
+static void print_site_tests(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
+			     const struct style *st)
+{
+	size_t shown = s->n_tests < 10 ? s->n_tests : 10;
+	for (size_t i = 0; i < shown; i++) {
+		const struct vgt_site_test *t = &s->tests[i];
+		char b1[32], b2[32], ph[64];
+		fprintf(out, "    %s%s %s%s", st->dim, i == 0 ? "tests:" : "      ",
+			r->tests[t->test].name, st->reset);
+		if (kind_is_leak(s->kind))
+			fprintf(out, "  %s bytes in %s blocks", count(b1, sizeof(b1), t->bytes),
+				count(b2, sizeof(b2), t->blocks));
+		else
+			fprintf(out, "  %s context%s", count(b1, sizeof(b1), t->blocks),
+				t->blocks == 1 ? "" : "s");
+		if (t->phases != 0)
+			fprintf(out, " (%s)", phase_names(ph, sizeof(ph), t->phases));
+		fputc('\n', out);
+	}
+	if (shown < s->n_tests)
+		fprintf(out, "    %s      … %zu more tests%s\n", st->dim, s->n_tests - shown, st->reset);
+}
+
+static uint64_t test_other_bytes(const struct vgt_test *t)
+{
+	return t->lost[VGT_GROUP_INDIRECT].bytes + t->lost[VGT_GROUP_POSSIBLE].bytes +
+	       t->lost[VGT_GROUP_REACHABLE].bytes;
+}
+
+static int test_blamed(const struct vgt_test *t)
+{
+	return t->n_sites > 0;
+}
+
+static const struct vgt_test *sort_tests_base;
+
+/* Failing first, then by definite bytes, other bytes, errors, run order. */
+static int cmp_tests(const void *pa, const void *pb)
+{
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct vgt_test *a = &sort_tests_base[ia], *b = &sort_tests_base[ib];
+	if (a->lost[VGT_GROUP_DEFINITE].bytes != b->lost[VGT_GROUP_DEFINITE].bytes)
+		return a->lost[VGT_GROUP_DEFINITE].bytes > b->lost[VGT_GROUP_DEFINITE].bytes ? -1 : 1;
+	if (test_other_bytes(a) != test_other_bytes(b))
+		return test_other_bytes(a) > test_other_bytes(b) ? -1 : 1;
+	if (a->lost[VGT_GROUP_ERROR].blocks != b->lost[VGT_GROUP_ERROR].blocks)
+		return a->lost[VGT_GROUP_ERROR].blocks > b->lost[VGT_GROUP_ERROR].blocks ? -1 : 1;
+	return (ia > ib) - (ia < ib);
+}
+
+/* What a test is blamed for beyond definite leaks, and how it ended. */
+static void print_test_extra(FILE *out, const struct vgt_test *t, int fails, const struct style *st)
+{
+	static const char *const names[VGT_GROUP_COUNT] = {NULL, NULL, "indirect", "possible",
+							   "reachable"};
+	char b1[32], b2[32], ph[64];
+	for (int g = VGT_GROUP_INDIRECT; g < VGT_GROUP_COUNT; g++)
+		if (t->lost[g].bytes > 0)
+			fprintf(out, "  [%s %s bytes in %s blocks]", names[g],
+				count(b1, sizeof(b1), t->lost[g].bytes),
+				count(b2, sizeof(b2), t->lost[g].blocks));
+	if (t->lost[VGT_GROUP_ERROR].blocks > 0)
+		fprintf(out, "  [%" PRIu64 " error%s]", t->lost[VGT_GROUP_ERROR].blocks,
+			t->lost[VGT_GROUP_ERROR].blocks == 1 ? "" : "s");
+	if (t->phases != 0 && !t->session)
+		fprintf(out, "  (%s)", phase_names(ph, sizeof(ph), t->phases));
+	if (t->unfinished)
+		fprintf(out, "  %s[unfinished]%s", st->red, st->reset);
+	if (fails)
+		fprintf(out, "  %sFAIL%s", st->red, st->reset);
+}
+
+/* The per-test table: the tests blamed for something in your code. */
+static void print_tests(FILE *out, const struct vgt_report *r, const struct render_options *opts,
+			const struct style *st)
+{
+	struct policy fallback;
+	policy_default(&fallback);
+	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
+	pertest_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
+	size_t *order = xcalloc(r->n_tests + 1, sizeof(*order));
+	size_t n = 0, real = 0, unfinished = 0;
+	for (size_t i = 0; i < r->n_tests; i++) {
+		real += !r->tests[i].session;
+		unfinished += r->tests[i].unfinished;
+		if (test_blamed(&r->tests[i]))
+			order[n++] = i;
+	}
+	sort_tests_base = r->tests;
+	qsort(order, n, sizeof(*order), cmp_tests);
+	size_t leaked = 0;
+	for (size_t i = 0; i < n; i++)
+		leaked += !r->tests[order[i]].session;
+	fprintf(out, "\n%sTESTS%s  %zu of %zu test%s leaked in your code", st->bold, st->reset, leaked,
+		real, real == 1 ? "" : "s");
+	if (unfinished > 0)
+		fprintf(out, ", %zu did not finish", unfinished);
+	fputs("\n", out);
+	size_t locw = 8;
+	if (n > 0) {
+		for (size_t i = 0; i < n; i++) {
+			const struct vgt_test *t = &r->tests[order[i]];
+			size_t w = strlen(render_location_label(r, &r->sites[t->top_site]->location)) +
+				   (size_t)snprintf(NULL, 0, "#%zu ", r->sites[t->top_site]->rank);
+			if (w > locw)
+				locw = w < 60 ? w : 60;
+		}
+		fprintf(out, "%s%11s %8s  %-*s  %s%s\n", st->bold, "DEFINITE", "BLOCKS", (int)locw,
+			"TOP SITE", "TEST", st->reset);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_test *t = &r->tests[order[i]];
+		const struct vgt_site *top = r->sites[t->top_site];
+		char b1[32], b2[32];
+		const char *where = strpool_printf(r->pool, "#%zu %s", top->rank,
+						   render_location_label(r, &top->location));
+		fprintf(out, "%11s %8s  %-*s  %s", count(b1, sizeof(b1), t->lost[VGT_GROUP_DEFINITE].bytes),
+			count(b2, sizeof(b2), t->lost[VGT_GROUP_DEFINITE].blocks), (int)locw, where,
+			t->name);
+		print_test_extra(out, t, fails[order[i]], st);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < r->n_tests; i++)
+		if (r->tests[i].unfinished && !test_blamed(&r->tests[i]))
+			fprintf(out, "%s[unfinished]%s %s\n", st->red, st->reset, r->tests[i].name);
+	free(order);
+	free(fails);
+}
+
 static void print_table(FILE *out, const struct vgt_report *r, const struct render_options *opts,
 			const struct style *st)
 {
 	size_t n = listed_sites(r, opts);
 	size_t locw = 8;
+	int fnw = 0; /* the FUNCTION column is padded when TESTS follows it */
 	for (size_t i = 0; i < n; i++) {
 		size_t w = strlen(render_location_label(r, &r->sites[i]->location));
 		if (w > locw)
 			locw = w < 60 ? w : 60;
+		const char *fn = r->sites[i]->location.function;
+		if (r->n_tests > 0 && fn != NULL && (int)strlen(fn) > fnw)
+			fnw = strlen(fn) < 40 ? (int)strlen(fn) : 40;
 	}
-	fprintf(out, "\n%s%4s  %-17s %11s %8s %8s  %-*s  %s%s\n", st->bold, "RANK", "KIND",
-		"BYTES", "BLOCKS", "RECORDS", (int)locw, "LOCATION", "FUNCTION", st->reset);
+	fprintf(out, "\n%s%4s  %-17s %11s %8s %8s  %-*s  %-*s%s%s\n", st->bold, "RANK", "KIND",
+		"BYTES", "BLOCKS", "RECORDS", (int)locw, "LOCATION", fnw, "FUNCTION",
+		r->n_tests > 0 ? "  TESTS" : "", st->reset);
 	for (size_t i = 0; i < n; i++) {
 		const struct vgt_site *s = r->sites[i];
 		char b1[32], b2[32], b3[32];
 		int leak = kind_is_leak(s->kind);
 		const char *kind = s->kind == VGT_KIND_UNKNOWN ? s->kind_name
 								 : kind_info(s->kind)->short_name;
-		fprintf(out, "%4zu  %s%-17s%s %11s %8s %8s  %-*s  %s", s->rank, kind_colour(st, s->kind),
+		fprintf(out, "%4zu  %s%-17s%s %11s %8s %8s  %-*s  %-*s", s->rank, kind_colour(st, s->kind),
 			kind, st->reset, leak ? count(b1, sizeof(b1), s->bytes) : "-",
 			leak ? count(b2, sizeof(b2), s->blocks) : "-",
 			count(b3, sizeof(b3), leak ? s->records : s->occurrences), (int)locw,
-			render_location_label(r, &s->location),
+			render_location_label(r, &s->location), fnw,
 			s->location.function != NULL ? s->location.function : "");
 		if (s->baseline != NULL)
 			fprintf(out, "  [%s]", s->baseline);
+		print_site_tests_short(out, r, s);
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)
@@ -184,6 +355,7 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		fprintf(out, "    %s%s\n", s->what, st->reset);
 	else
 		fputs(st->reset, out);
+	print_site_tests(out, r, s, st);
 	render_text_stack(out, r, &s->stack, s->culprit, "    ", opts->color);
 	if (s->auxwhat != NULL) {
 		fprintf(out, "    %s\n", s->auxwhat);
@@ -223,6 +395,8 @@ int render_text(FILE *out, const struct vgt_report *r, const struct render_optio
 {
 	const struct style *st = opts->color ? &ansi : &plain;
 	print_inputs(out, r, st);
+	if (r->n_tests > 0)
+		print_tests(out, r, opts, st);
 	if (r->n_shown == 0)
 		fprintf(out, "\n%sNo findings in your code.%s\n", st->green, st->reset);
 	else

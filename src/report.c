@@ -27,12 +27,14 @@ void report_free(struct vgt_report *report)
 		stack_release(&site->stack);
 		stack_release(&site->aux_stack);
 		free(site->context.lines);
+		free(site->tests);
 		free(site);
 	}
 	free(report->sites);
 	free(report->unknown_kinds);
 	free(report->unknown_kind_counts);
 	free(report->notes);
+	free(report->tests);
 	rank_index_free(report->index);
 	strpool_free(report->pool);
 	free(report);

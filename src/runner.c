@@ -712,6 +712,8 @@ static int spawn_valgrind(struct run *r, char **argv, int xml_wfd, struct vgt_er
 			setenv("PYTHONMALLOC", "malloc", 1);
 		if (r->py.set_perf)
 			setenv("PYTHONPERFSUPPORT", "1", 1);
+		if (r->opts->per_test != NULL)
+			harness_setenv(r->opts->per_test);
 		if (xml_wfd >= 0)
 			set_cloexec(xml_wfd, 0);
 		execv(argv[0], argv);
