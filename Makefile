@@ -72,15 +72,21 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.def
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DVGT_SRCDIR='"$(CURDIR)"' -c -o $@ $<
 
-$(RUNNER): $(TEST_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+# The runner wraps Check's tcase_fn_start to mark each test for
+# `vgtriage run --per-test` (tests/check_main.c).
+$(BUILD)/client/vgtriage_pertest.o: client/vgtriage_pertest.c client/vgtriage_pertest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(RUNNER): $(TEST_OBJ) $(BUILD)/client/vgtriage_pertest.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -Wl,--wrap=tcase_fn_start -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 check: unit golden
 
-unit: $(RUNNER)
+unit: $(RUNNER) $(PERTEST_SO)
 	$(RUNNER)
 
-golden: $(BIN)
+golden: $(BIN) $(RUNNER) $(PERTEST_SO)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/golden.sh
 
 # ASan+UBSan build of the unit and golden tests, in its own build dir.
@@ -114,4 +120,4 @@ install: $(BIN) $(PERTEST_SO)
 clean:
 	rm -rf build build-* 
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/client/vgtriage_pertest.d

@@ -21,8 +21,9 @@ extern "C" {
 /* 1 when running under valgrind with VGTRIAGE_PER_TEST set, else 0. */
 int vgtriage_pertest_enabled(void);
 
-/* The harness starts: "vgtriage:start HARNESS", then an added leak check,
- * so that what leaked before the first test is the session's. */
+/* The harness starts: "vgtriage:start HARNESS", then a summary leak check
+ * (VALGRIND_DO_QUICK_LEAK_CHECK: no loss records written), from which the
+ * first test's added check counts: what leaked before is the session's. */
 void vgtriage_pertest_start(const char *harness);
 
 /* A test starts: "vgtriage:begin NAME".  Leaks that later checks find are

@@ -15,6 +15,7 @@ which phase a test leaked.
 """
 import ctypes
 import os
+import sys
 
 import pytest
 
@@ -28,7 +29,8 @@ def _load():
         return None
     try:
         lib = ctypes.CDLL(path)
-    except OSError:
+    except OSError as exc:
+        sys.stderr.write("vgtriage_pytest: no per-test leak checks: %s\n" % exc)
         return None
     lib.vgtriage_pertest_enabled.restype = ctypes.c_int
     lib.vgtriage_pertest_enabled.argtypes = []
@@ -67,7 +69,11 @@ def pytest_runtest_protocol(item, nextitem):
         return
     name = _bytes(item.nodeid)
     _lib.vgtriage_pertest_begin(name)
-    yield
+    outcome = yield
+    if outcome.excinfo is not None:
+        # Ctrl-C or an internal error stopped the test: no end marker, so
+        # vgtriage reports it as unfinished.
+        return
     if _per_phase:
         _lib.vgtriage_pertest_mark(b"end", name)
     else:
