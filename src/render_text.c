@@ -201,8 +201,12 @@ static void print_tests(FILE *out, const struct vgt_report *r, const struct rend
 	size_t leaked = 0;
 	for (size_t i = 0; i < n; i++)
 		leaked += !r->tests[order[i]].session;
-	fprintf(out, "\n%sTESTS%s  %zu of %zu test%s leaked in your code", st->bold, st->reset, leaked,
-		real, real == 1 ? "" : "s");
+	if (r->per_test)
+		fprintf(out, "\n%sTESTS%s  %zu of %zu test%s leaked in your code", st->bold, st->reset,
+			leaked, real, real == 1 ? "" : "s");
+	else /* only the tests that leaked are known: their frames named them */
+		fprintf(out, "\n%sTESTS%s  %zu test%s leaked in your code (named by their Python frames)",
+			st->bold, st->reset, leaked, leaked == 1 ? "" : "s");
 	if (unfinished > 0)
 		fprintf(out, ", %zu did not finish", unfinished);
 	fputs("\n", out);
