@@ -10,7 +10,7 @@ PACKAGES="
 	libxml2-dev libxml2-utils libjansson-dev
 	check libsubunit-dev
 	valgrind procps
-	python3 python3-dev cython3
+	python3 python3-dev cython3 python3-pytest
 	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema
 "
 
