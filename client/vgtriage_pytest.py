@@ -3,15 +3,15 @@
 `vgtriage run --per-test -- python3 -m pytest ...` puts this file on
 PYTHONPATH and loads it with `-p vgtriage_pytest` (through PYTEST_ADDOPTS),
 so the project under test needs no change.  Under valgrind, it marks each
-test's start and end and asks memcheck for the leaks added during the
-test's setup, call and teardown, through libvgtriage-pertest.so (whose
-path vgtriage passes in VGTRIAGE_PERTEST_LIB); vgtriage then gives each
-leak to the test, by node id, during which it appeared.  Outside valgrind,
-or without the library, it does nothing.
+test's start and end and, once the test's setup, call and teardown are
+over, asks memcheck for the leaks added since the previous check, through
+libvgtriage-pertest.so (whose path vgtriage passes in VGTRIAGE_PERTEST_LIB);
+vgtriage then gives each leak to the test, by node id, during which it
+appeared.  Outside valgrind, or without the library, it does nothing.
 
-VGTRIAGE_PER_TEST=test asks for one leak check per test (after its
-teardown) instead of one per phase: cheaper, but the report cannot say in
-which phase a test leaked.
+VGTRIAGE_PER_TEST=phase (run --per-test=phase) asks after each phase
+instead, so that the report says in which phase a test leaked; each check
+scans the whole heap, so this costs about three times as much.
 """
 import ctypes
 import os
@@ -20,7 +20,7 @@ import sys
 import pytest
 
 _lib = None
-_per_phase = True
+_per_phase = False
 
 
 def _load():
@@ -50,7 +50,7 @@ def _bytes(text):
 def pytest_configure(config):
     global _lib, _per_phase
     _lib = _load()
-    _per_phase = os.environ.get("VGTRIAGE_PER_TEST") != "test"
+    _per_phase = os.environ.get("VGTRIAGE_PER_TEST") == "phase"
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -97,7 +97,7 @@ int harness_find(const char *argv0, struct harness *h, struct vgt_error *err)
 
 void harness_setenv(const struct harness *h)
 {
-	setenv("VGTRIAGE_PER_TEST", h->per_test_only ? "test" : "1", 1);
+	setenv("VGTRIAGE_PER_TEST", h->per_phase ? "phase" : "1", 1);
 	setenv("VGTRIAGE_PERTEST_LIB", h->library, 1);
 	char *path = harness_prepend(h->plugin_dir, getenv("PYTHONPATH"), ":");
 	setenv("PYTHONPATH", path, 1);

@@ -97,9 +97,10 @@ static const char usage_text[] =
 	"      --keep-xml FILE     keep valgrind's raw XML in FILE\n"
 	"      --watch SECONDS     report leak growth every SECONDS while it runs\n"
 	"      --no-python-perf    do not enable CPython 3.12+ perf maps\n"
-	"      --per-test[=test]   say which test leaked: pytest runs get vgtriage's\n"
-	"                          plugin (a leak check after each test phase; =test:\n"
-	"                          one per test); other harnesses use its protocol\n"
+	"      --per-test[=phase]  say which test leaked: pytest runs get vgtriage's\n"
+	"                          plugin (a leak check after each test; =phase: after\n"
+	"                          setup, call and teardown); other harnesses use its\n"
+	"                          protocol\n"
 	"\n"
 	"Exit status: 0 nothing --fail-on names; 1 findings --fail-on names;\n"
 	"2 usage error or unreadable or invalid input.  For run, the program's own\n"
@@ -129,7 +130,7 @@ struct cli {
 	const char *keep_xml;
 	double watch;
 	int python_perf;
-	int per_test;             /* 0 off, 1 a check per phase, 2 per test */
+	int per_test;             /* 0 off, 1 a check per test, 2 per phase */
 	const char *argv0;
 	struct suppressions *suppressions;
 	struct baseline *baseline_set;
@@ -326,7 +327,7 @@ static int handle_option(struct cli *cli, int c, const char *arg)
 	case OPT_PER_TEST:
 		if (arg != NULL && strcmp(arg, "test") != 0 && strcmp(arg, "phase") != 0)
 			return usage_error("--per-test=%s: expected phase or test", arg);
-		cli->per_test = arg != NULL && strcmp(arg, "test") == 0 ? 2 : 1;
+		cli->per_test = arg != NULL && strcmp(arg, "phase") == 0 ? 2 : 1;
 		return 0;
 	default:
 		return usage_error("invalid option");
@@ -576,7 +577,7 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 			close_output(cli, out);
 			return VGT_EXIT_ERROR;
 		}
-		harness.per_test_only = cli->per_test == 2;
+		harness.per_phase = cli->per_test == 2;
 		opts.per_test = &harness;
 	}
 	struct pipeline *pl = pipeline_new(&cli->pipeline);

@@ -87,11 +87,11 @@ START_TEST(test_setenv_keeps_the_users)
 	ck_assert_str_eq(getenv("PYTEST_ADDOPTS"), "-p vgtriage_pytest");
 	ck_assert_str_eq(getenv("VGTRIAGE_PER_TEST"), "1");
 	ck_assert_str_eq(getenv("VGTRIAGE_PERTEST_LIB"), h.library);
-	h.per_test_only = 1;
+	h.per_phase = 1;
 	setenv("PYTEST_ADDOPTS", "-x", 1);
 	harness_setenv(&h);
 	ck_assert_str_eq(getenv("PYTEST_ADDOPTS"), "-p vgtriage_pytest -x");
-	ck_assert_str_eq(getenv("VGTRIAGE_PER_TEST"), "test");
+	ck_assert_str_eq(getenv("VGTRIAGE_PER_TEST"), "phase");
 	for (int i = 0; i < 4; i++)
 		restore(names[i], saved[i]);
 }

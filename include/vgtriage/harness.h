@@ -20,7 +20,7 @@
 struct harness {
 	char plugin_dir[4096];   /* holds vgtriage_pytest.py */
 	char library[4096];      /* libvgtriage-pertest.so */
-	int per_test_only;       /* one leak check per test, not per phase */
+	int per_phase;           /* a leak check after each phase, not each test */
 };
 
 /* Finds the plugin and the library from the running binary (argv0 when

@@ -2,13 +2,16 @@
 # pertest.sh — what `run --per-test` costs: a generated pytest suite of N
 # tests (default 200) over the per-test fixture's extensions, run under
 # valgrind three ways — no plugin, the plugin with a leak check after each
-# phase (--per-test), and after each test (--per-test=test) — printing the
+# test (--per-test), and after each phase (--per-test=phase) — printing the
 # CPU seconds of each (user + sys: on a shared machine the elapsed time
 # says more about the other jobs) and the cost per test.
 #
-#   sh tests/bench/pertest.sh [N]      (from the repository root, after make)
+#   sh tests/bench/pertest.sh [N [RUN-OPTION...]]   (from the repository root,
+#                                                  after make)
+# e.g. sh tests/bench/pertest.sh 50 --valgrind-arg=--show-leak-kinds=definite
 set -eu
 N=${1:-200}
+[ $# -gt 0 ] && shift
 ROOT=$(pwd)
 PY=${PYTHON:-/usr/bin/python3}
 VGTRIAGE=${VGTRIAGE:-$ROOT/build/vgtriage}
@@ -39,16 +42,17 @@ cpu() { # cpu LABEL VGTRIAGE-RUN-OPTION...: CPU seconds of the run
 	(cd "$WORK" && /usr/bin/time -f "%U %S" -o "$WORK/$label.time" \
 		"$VGTRIAGE" run -q "$@" -f json -o "$label.json" -- \
 		"$PY" -m pytest -q -p no:cacheprovider >/dev/null 2>&1) || true
-	awk '{ printf "%.1f", $1 + $2 }' "$WORK/$label.time"
+	# the last line: time writes "Command exited with non-zero status" first
+	tail -n 1 "$WORK/$label.time" | awk '{ printf "%.1f", $1 + $2 }'
 }
-base=$(cpu base)
-phase=$(cpu phase --per-test)
-test=$(cpu test --per-test=test)
+base=$(cpu base "$@")
+test=$(cpu test --per-test "$@")
+phase=$(cpu phase --per-test=phase "$@")
 echo "tests: $N"
 echo "no plugin:        $base s CPU"
-echo "--per-test:       $phase s CPU ($(echo "$phase $base $N" | awk '{ printf "%.2f", ($1 - $2) / $3 }') s a test, 3 leak checks)"
-echo "--per-test=test:  $test s CPU ($(echo "$test $base $N" | awk '{ printf "%.2f", ($1 - $2) / $3 }') s a test, 1 leak check)"
+echo "--per-test:       $test s CPU ($(echo "$test $base $N" | awk '{ printf "%.2f", ($1 - $2) / $3 }') s a test, 1 leak check)"
+echo "--per-test=phase: $phase s CPU ($(echo "$phase $base $N" | awk '{ printf "%.2f", ($1 - $2) / $3 }') s a test, 3 leak checks)"
 "$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 leaky = sorted(t["name"] for t in d["tests"] if t["fails"])
-print("failing tests:", leaky)' "$WORK/phase.json"
+print("failing tests:", leaky)' "$WORK/test.json"
