@@ -67,8 +67,15 @@ LIB      = $(BUILD)/libvgtriage.a
 BIN      = $(BUILD)/vgtriage
 RUNNER   = $(BUILD)/check_vgtriage
 CPARSE   = $(BUILD)/vgtriage-cparse
-# The tool and its helper (when libclang is there).
-TOOLS    = $(BIN) $(if $(HAVE_LIBCLANG),$(CPARSE),cparse-missing)
+# run --per-test's client library (valgrind's memcheck.h behind plain
+# functions, loaded by the pytest plugin), beside the binary; built
+# without sanitizers: it is loaded into the programs vgtriage runs.
+PERTEST_SO = $(BUILD)/libvgtriage-pertest.so
+PERTEST_CFLAGS = $(CSTD) -O2 -g $(WARN) -fPIC
+LIBDIR  ?= $(PREFIX)/lib
+DATADIR ?= $(PREFIX)/share
+# The tool, its client library and its helper (when libclang is there).
+TOOLS    = $(BIN) $(PERTEST_SO) $(if $(HAVE_LIBCLANG),$(CPARSE),cparse-missing)
 
 .PHONY: all check unit golden asan leakcheck testdata bench demo install clean ci cparse-missing \
 	fuzz fuzz-build fuzz-replay
@@ -77,6 +84,10 @@ all: $(TOOLS)
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(PERTEST_SO): client/vgtriage_pertest.c client/vgtriage_pertest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PERTEST_CFLAGS) -shared -o $@ client/vgtriage_pertest.c
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -107,8 +118,14 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.def
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DVGT_SRCDIR='"$(CURDIR)"' \
 		-DVGT_BUILDDIR='"$(CURDIR)/$(BUILD)"' -c -o $@ $<
 
-$(RUNNER): $(TEST_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+# The runner wraps Check's tcase_fn_start to mark each test for
+# `vgtriage run --per-test` (tests/check_main.c).
+$(BUILD)/client/vgtriage_pertest.o: client/vgtriage_pertest.c client/vgtriage_pertest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(RUNNER): $(TEST_OBJ) $(BUILD)/client/vgtriage_pertest.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -Wl,--wrap=tcase_fn_start -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 check: unit golden fuzz-replay
 
@@ -148,7 +165,7 @@ fuzz:
 unit: $(RUNNER) $(TOOLS)
 	$(RUNNER)
 
-golden: $(TOOLS)
+golden: $(TOOLS) $(RUNNER)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh tests/golden.sh
 
 # ASan+UBSan build of the unit and golden tests, in its own build dir.
@@ -156,7 +173,7 @@ asan:
 	$(MAKE) BUILD=build-asan SAN=1 check
 
 # The tool itself under valgrind over the golden inputs: 0 errors, 0 leaks.
-leakcheck: $(TOOLS)
+leakcheck: $(TOOLS) $(RUNNER)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) VGT_UNDER_VALGRIND=1 sh tests/golden.sh
 
 # Regenerates testdata/ from real valgrind runs of tests/fixtures/.
@@ -170,13 +187,19 @@ demo: $(TOOLS)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh demo/run-demo.sh
 
 install: $(TOOLS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(DATADIR)/vgtriage $(DESTDIR)$(LIBDIR)/vgtriage \
+		$(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vgtriage
 	if [ -x $(CPARSE) ]; then install -d $(DESTDIR)$(PREFIX)/libexec/vgtriage && \
 		install -m 755 $(CPARSE) $(DESTDIR)$(PREFIX)/libexec/vgtriage/vgtriage-cparse; fi
 	install -m 644 man/vgtriage.1 $(DESTDIR)$(PREFIX)/share/man/man1/vgtriage.1
+	install -m 644 client/vgtriage_pytest.py $(DESTDIR)$(DATADIR)/vgtriage/vgtriage_pytest.py
+	install -m 755 $(PERTEST_SO) $(DESTDIR)$(LIBDIR)/vgtriage/libvgtriage-pertest.so
+	install -m 644 client/vgtriage_pertest.h $(DESTDIR)$(PREFIX)/include/vgtriage_pertest.h
 
 clean:
 	rm -rf build build-* 
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(wildcard $(BUILD)/fuzz/*.d)
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(wildcard $(BUILD)/fuzz/*.d) \
+	$(BUILD)/client/vgtriage_pertest.d

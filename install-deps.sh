@@ -12,7 +12,7 @@ PACKAGES="
 	libiberty-dev libdw-dev libelf-dev binutils
 	check libsubunit-dev
 	valgrind procps
-	python3 python3-dev cython3
+	python3 python3-dev cython3 python3-pytest
 	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema
 "
 

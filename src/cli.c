@@ -17,13 +17,15 @@ enum opt_id {
 	OPT_INPUT_FORMAT, OPT_PERF_MAP, OPT_ALL, OPT_KINDS, OPT_FAIL_ON, OPT_SOURCE_ROOT,
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
-	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS, OPT_SYMBOLS,
+	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS, OPT_SYMBOLS, OPT_PER_TEST,
 };
+
+#define ARG_OPTIONAL 2
 
 struct cli_option {
 	const char *name; /* long name, without "--" */
 	char short_name;  /* 0 when none */
-	int has_arg;
+	int has_arg;      /* 0 none, 1 required, ARG_OPTIONAL only as --name=value */
 	enum opt_id id;
 };
 
@@ -58,6 +60,7 @@ static const struct cli_option options[] = {
 	{"jobs", 'j', 1, OPT_JOBS},
 	{"no-hints", 0, 0, OPT_NO_HINTS},
 	{"symbols", 0, 1, OPT_SYMBOLS},
+	{"per-test", 0, ARG_OPTIONAL, OPT_PER_TEST},
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -123,6 +126,10 @@ static const char usage_text[] =
 	"      --watch SECONDS     report leak growth every SECONDS while it runs\n"
 	"                          (with -f json: JSON Lines, the report last)\n"
 	"      --no-python-perf    do not enable CPython 3.12+ perf maps\n"
+	"      --per-test[=phase]  say which test leaked: pytest runs get vgtriage's\n"
+	"                          plugin (a leak check after each test; =phase: after\n"
+	"                          setup, call and teardown); other harnesses use its\n"
+	"                          protocol\n"
 	"run reads every process valgrind reports (forked children too) and waits\n"
 	"for those that outlive the first; Ctrl-C stops the wait.  The report goes\n"
 	"to standard output (or -o); progress, diagnostics and valgrind's messages\n"
@@ -357,6 +364,12 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
 		return 0;
+	case OPT_PER_TEST:
+		if (arg != NULL && strcmp(arg, "test") != 0 && strcmp(arg, "phase") != 0)
+			return vgt_error_set(err, NULL, 0, 0,
+					     "--per-test=%.64s: expected phase or test", arg);
+		cli->per_test = arg != NULL && strcmp(arg, "phase") == 0 ? 2 : 1;
+		return 0;
 	case OPT_SYMBOLS:
 		push(&cli->symbol_dirs, &cli->n_symbol_dirs, &cli->symbol_dirs_cap, arg);
 		return 0;
@@ -474,7 +487,9 @@ static int long_option(struct cli *cli, int argc, char **argv, int *i, struct vg
 				     (int)(len < 64 ? len : 64), name);
 	}
 	const char *arg = NULL;
-	if (opt->has_arg) {
+	if (opt->has_arg == ARG_OPTIONAL) {
+		arg = eq != NULL ? eq + 1 : NULL;
+	} else if (opt->has_arg) {
 		if (eq != NULL)
 			arg = eq + 1;
 		else if (*i + 1 < argc)
@@ -553,6 +568,7 @@ static int validate(struct cli *cli, struct vgt_error *err)
 int cli_parse(struct cli *cli, int argc, char **argv, struct vgt_error *err)
 {
 	int i = 1;
+	cli->argv0 = argc > 0 ? argv[0] : NULL;
 	if (argc > 1 && argv[1] != NULL &&
 	    (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "run") == 0 ||
 	     strcmp(argv[1], "diff") == 0)) {

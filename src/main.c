@@ -410,6 +410,18 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 		cli_add_perf_map(cli, RUNNER_PERF_MAP_DIR);
 	}
 	opts.pipeline = &cli->pipeline;
+	struct harness harness;
+	if (cli->per_test) {
+		struct vgt_error herr;
+		vgt_error_clear(&herr);
+		if (harness_find(cli->argv0, &harness, &herr) != 0) {
+			print_diag("error", &herr);
+			close_output(cli, out);
+			return VGT_EXIT_ERROR;
+		}
+		harness.per_phase = cli->per_test == 2;
+		opts.per_test = &harness;
+	}
 	struct pipeline *pl = pipeline_new(&cli->pipeline);
 	struct run_result res;
 	memset(&res, 0, sizeof(res));

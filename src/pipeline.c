@@ -19,6 +19,7 @@
 #include "vgtriage/cxxsym.h"
 #include "vgtriage/figures.h"
 #include "vgtriage/paths.h"
+#include "vgtriage/pertest.h"
 #include "vgtriage/reader.h"
 #include "vgtriage/suppress.h"
 
@@ -41,6 +42,7 @@ struct pipeline {
 	struct vgt_report *report;
 	struct symbolizer *symbolizer;
 	int owns_symbolizer;    /* 0: a reader's pipeline sharing its parent's */
+	struct pertest *pertest; /* per-test attribution of this pipeline's report */
 	struct vgt_sink sink;
 	/* progress of the input being read (read_fd) */
 	struct progress_state *progress;
@@ -75,7 +77,19 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 			vgt_count_add(pl->report->totals.suppressed_bytes, rec->direct_bytes);
 		return 0;
 	}
+	if (pertest_take_record(pl->pertest, input, rec))
+		return 0; /* a per-test leak check: its growth goes to a test */
 	rank_add_record(pl->report, input, rec);
+	pertest_ranked(pl->pertest, input, rec);
+	return 0;
+}
+
+static int on_clientmsg(void *ctx, struct vgt_input *input, const char *text,
+			struct vgt_error *err)
+{
+	struct pipeline *pl = ctx;
+	(void)err;
+	pertest_clientmsg(pl->pertest, input, text);
 	return 0;
 }
 
@@ -103,7 +117,9 @@ static struct vgt_input *on_new_pid(void *ctx, struct vgt_input *first, long pid
 
 static void init_sink(struct pipeline *pl)
 {
+	pl->pertest = pertest_new(pl->report);
 	pl->sink.record = on_record;
+	pl->sink.clientmsg = on_clientmsg;
 	pl->sink.errorcount = on_errorcount;
 	pl->sink.input_for_pid = on_new_pid;
 	pl->sink.ctx = pl;
@@ -142,6 +158,7 @@ void pipeline_free(struct pipeline *pl)
 		return;
 	if (pl->owns_symbolizer)
 		symbolizer_free(pl->symbolizer);
+	pertest_free(pl->pertest);
 	report_free(pl->report);
 	free(pl);
 }
@@ -427,6 +444,9 @@ static void *reader_thread(void *arg)
 		reader->progress = rp->progress;
 		vgt_error_clear(&job->err);
 		int rc = pipeline_read_path(reader, job->path, &job->err);
+		/* the input's tests get their shares here: a process's own final
+		 * leak check caps them (rank_merge then merges tests) */
+		pertest_resolve(reader->pertest);
 		pthread_mutex_lock(&rp->lock);
 		job->reader = reader;
 		job->rc = rc;
@@ -532,8 +552,10 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
+	pertest_resolve(pl->pertest);
 	symbolize_settle(pl->symbolizer, pl->report->frames);
 	rank_finish(pl->report, &pl->opts.rank);
+	pertest_summarize(pl->report, pl->opts.rank.show_all);
 	char *cwd = getcwd(NULL, 0);
 	paths_set_roots(pl->report, pl->opts.symbolize.source_roots,
 			pl->opts.symbolize.n_source_roots, cwd);

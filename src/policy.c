@@ -6,6 +6,7 @@
 
 #include "vgtriage/analysis.h"
 #include "vgtriage/figures.h"
+#include "vgtriage/pertest.h"
 
 static const struct {
 	const char *name;
@@ -101,11 +102,17 @@ int policy_site_fails(const struct policy *policy, const struct vgt_site *site)
 	if (policy->only_new && site->baseline != NULL && strcmp(site->baseline, "new") != 0)
 		return 0;
 	enum vgt_kind_group g = kind_group(site->kind);
+	return policy_amount_fails(policy, g, site->bytes, g == VGT_GROUP_ERROR ? 1 : site->blocks);
+}
+
+int policy_amount_fails(const struct policy *policy, enum vgt_kind_group g, uint64_t bytes,
+			uint64_t blocks)
+{
 	if (!policy->fail_group[g])
 		return 0;
 	if (g == VGT_GROUP_ERROR)
-		return 1;
-	return site->bytes > policy->threshold[g] || (policy->threshold[g] == 0 && site->blocks > 0);
+		return blocks > 0;
+	return bytes > policy->threshold[g] || (policy->threshold[g] == 0 && blocks > 0);
 }
 
 /* Leaks valgrind's own summary counts but no record shows (a run without
@@ -129,6 +136,8 @@ int policy_evaluate(const struct policy *policy, const struct vgt_report *report
 		return 1;
 	if (policy_summary_fails(policy, report))
 		return 1;
+	if (report->n_tests > 0) /* per test: thresholds apply to each test's own bytes */
+		return pertest_verdicts(policy, report, NULL) > 0;
 	for (size_t i = 0; i < report->n_shown; i++)
 		if (policy_site_fails(policy, report->sites[i]))
 			return 1;

@@ -12,16 +12,8 @@
 #include "vgtriage/analysis.h"
 #include "vgtriage/cxxsym.h"
 #include "vgtriage/figures.h"
+#include "vgtriage/pertest.h"
 #include "vgtriage/procs.h"
-
-/* A site's identity: kind plus culprit location, all interned pointers. */
-struct site_key {
-	enum vgt_kind kind;
-	const char *kind_name;
-	const char *a, *b; /* pyx file / dir+file / fn+obj */
-	const char *c;
-	unsigned line;
-};
 
 /* The index keeps hash and site only: a site's key is made again from the
  * site when a probe needs it (key_of_site), which keeps the index at 16
@@ -81,7 +73,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h;
 }
 
-static uint64_t key_hash(const struct site_key *k)
+uint64_t rank_key_hash(const struct site_key *k)
 {
 	uint64_t h = (uint64_t)k->kind;
 	h = mix(h, (uint64_t)(uintptr_t)k->kind_name);
@@ -92,7 +84,7 @@ static uint64_t key_hash(const struct site_key *k)
 	return h;
 }
 
-static int key_equal(const struct site_key *x, const struct site_key *y)
+int rank_key_equal(const struct site_key *x, const struct site_key *y)
 {
 	return x->kind == y->kind && x->kind_name == y->kind_name && x->a == y->a &&
 	       x->b == y->b && x->c == y->c && x->line == y->line;
@@ -275,19 +267,22 @@ static struct vgt_site *find_or_add_site(struct vgt_report *report, const struct
 					 int *created)
 {
 	struct site_index *ix = index_of(report);
-	uint64_t h = key_hash(key);
+	uint64_t h = rank_key_hash(key);
 	size_t mask = ix->nslots - 1;
 	size_t i = (size_t)h & mask;
-	*created = 0;
+	if (created != NULL)
+		*created = 0;
 	while (ix->slots[i].site != NULL) {
 		if (ix->slots[i].hash == h) {
 			struct site_key other;
 			key_of_site(report, ix->slots[i].site, &other);
-			if (key_equal(&other, key))
+			if (rank_key_equal(&other, key))
 				return ix->slots[i].site;
 		}
 		i = (i + 1) & mask;
 	}
+	if (created == NULL)
+		return NULL;
 	struct vgt_site *site = report_new_site(report);
 	ix->slots[i].hash = h;
 	ix->slots[i].site = site;
@@ -447,6 +442,21 @@ static void note_callers(const struct frame_table *ft, struct vgt_site *site,
 	site->has_callers = 1;
 }
 
+/* A record's culprit frame, its location and its site's key. */
+static void key_of(struct vgt_report *report, const struct vgt_record *rec, size_t *culprit,
+		   struct vgt_location *loc, struct vgt_location *gen, int *has_gen,
+		   struct site_key *key)
+{
+	static const struct vgt_frame empty_frame;
+	*culprit = classify_culprit(report->frames, &rec->stack);
+	const struct vgt_frame *f = rec->stack.count > 0
+		? stack_frame(report->frames, &rec->stack, *culprit) : &empty_frame;
+	locate(report, f, loc, gen, has_gen);
+	const char *kind_name = rec->kind_name != NULL ? rec->kind_name
+		: strpool_intern(report->pool, kind_info(rec->kind)->name);
+	make_key(rec->kind, kind_name, f, loc, key);
+}
+
 /* The site keeps the stack of its largest record as its example. */
 static void keep_example(struct vgt_site *site, const struct vgt_record *rec, size_t culprit,
 			 int created)
@@ -465,17 +475,12 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		     const struct vgt_record *rec)
 {
 	size_t input_index = report_input_index(report, input);
-	size_t culprit = classify_culprit(report->frames, &rec->stack);
-	static const struct vgt_frame empty_frame;
-	const struct vgt_frame *f = rec->stack.count > 0
-		? stack_frame(report->frames, &rec->stack, culprit) : &empty_frame;
+	size_t culprit;
 	struct vgt_location loc, gen;
 	int has_gen;
-	locate(report, f, &loc, &gen, &has_gen);
-	const char *kind_name = rec->kind_name != NULL ? rec->kind_name
-		: strpool_intern(report->pool, kind_info(rec->kind)->name);
 	struct site_key key;
-	make_key(rec->kind, kind_name, f, &loc, &key);
+	key_of(report, rec, &culprit, &loc, &gen, &has_gen, &key);
+	const char *kind_name = key.kind_name;
 	int created;
 	struct vgt_site *site = find_or_add_site(report, &key, &created);
 	if (created) {
@@ -506,6 +511,20 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		count_unknown_kind(report, site->kind_name, 1);
 	if (!kind_is_leak(rec->kind))
 		remember_unique(index_of(report), input_index, rec->unique, site);
+}
+
+void rank_record_key(struct vgt_report *report, const struct vgt_record *rec,
+		     struct site_key *key)
+{
+	size_t culprit;
+	struct vgt_location loc, gen;
+	int has_gen;
+	key_of(report, rec, &culprit, &loc, &gen, &has_gen, key);
+}
+
+struct vgt_site *rank_site_by_key(struct vgt_report *report, const struct site_key *key)
+{
+	return find_or_add_site(report, key, NULL);
 }
 
 void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
@@ -772,8 +791,8 @@ static void remap_stack(struct vgt_report *dst, const struct vgt_report *src,
 }
 
 static void merge_site(struct vgt_report *dst, const struct vgt_report *src,
-		       const struct vgt_site *s, size_t base, struct vgt_stack *stack,
-		       struct vgt_stack *aux)
+		       const struct vgt_site *s, size_t base, const size_t *test_map,
+		       struct vgt_stack *stack, struct vgt_stack *aux)
 {
 	remap_stack(dst, src, &s->stack, stack);
 	remap_stack(dst, src, &s->aux_stack, aux);
@@ -820,6 +839,7 @@ static void merge_site(struct vgt_report *dst, const struct vgt_report *src,
 		d->callers_hash = s->callers_hash;
 	d->has_callers |= s->has_callers;
 	procs_site_merge(d, s, base);
+	pertest_merge_site(d, s, test_map);
 }
 
 static void merge_totals(struct vgt_report *dst, const struct vgt_report *src)
@@ -843,8 +863,10 @@ void rank_merge(struct vgt_report *dst, const struct vgt_report *src)
 	size_t base = dst->n_inputs;
 	merge_inputs(dst, src, base);
 	struct vgt_stack stack = {0}, aux = {0};
+	size_t *test_map = pertest_merge_tests(dst, src);
 	for (size_t i = 0; i < src->n_sites; i++)
-		merge_site(dst, src, src->sites[i], base, &stack, &aux);
+		merge_site(dst, src, src->sites[i], base, test_map, &stack, &aux);
+	free(test_map);
 	stack_release(&stack);
 	stack_release(&aux);
 	merge_totals(dst, src);

@@ -9,6 +9,7 @@
 #include "vgtriage/figures.h"
 #include "vgtriage/jsonw.h"
 #include "vgtriage/paths.h"
+#include "vgtriage/pertest.h"
 #include "vgtriage/procs.h"
 #include "vgtriage/render.h"
 
@@ -343,6 +344,72 @@ static void explain_json(struct jsonw *w, const struct vgt_explain *x)
 	jsonw_object_end(w);
 }
 
+static void phases_json(struct jsonw *w, unsigned phases)
+{
+	static const char *const names[] = {"setup", "call", "teardown", "other"};
+	jsonw_key(w, "phases");
+	jsonw_array_begin(w);
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (phases & (1u << i))
+			jsonw_string(w, names[i]);
+	jsonw_array_end(w);
+}
+
+/* The tests that leaked at a site (per-test runs only). */
+static void site_tests_json(struct jsonw *w, const struct vgt_report *r, const struct vgt_site *s)
+{
+	jsonw_key(w, "tests");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < s->n_tests; i++) {
+		const struct vgt_site_test *st = &s->tests[i];
+		jsonw_object_begin(w);
+		jsonw_kstring(w, "name", r->tests[st->test].name);
+		kcount(w, "bytes", st->bytes);
+		kcount(w, "blocks", st->blocks);
+		if (st->phases != 0)
+			phases_json(w, st->phases);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* Every test of a per-test run, with what it is blamed for. */
+static void tests_json(struct jsonw *w, const struct vgt_report *r,
+		       const struct render_options *opts)
+{
+	struct policy fallback;
+	policy_default(&fallback);
+	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
+	pertest_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
+	jsonw_key(w, "tests");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < r->n_tests; i++) {
+		const struct vgt_test *t = &r->tests[i];
+		jsonw_object_begin(w);
+		jsonw_kstring(w, "name", t->name);
+		jsonw_kbool(w, "fails", fails[i]);
+		if (t->session)
+			jsonw_kbool(w, "session", 1);
+		if (t->unfinished)
+			jsonw_kbool(w, "unfinished", 1);
+		if (t->from_stack)
+			jsonw_kbool(w, "from_stack", 1);
+		for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++)
+			amount(w, figure_keys[g], &t->lost[g]);
+		kcount(w, "errors", t->lost[VGT_GROUP_ERROR].blocks);
+		phases_json(w, t->phases);
+		kcount(w, "sites", t->n_sites);
+		jsonw_key(w, "top_site");
+		if (t->top_site != SIZE_MAX)
+			jsonw_uint(w, r->sites[t->top_site]->rank);
+		else
+			jsonw_null(w);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	free(fails);
+}
+
 static void site_json(struct jsonw *w, struct frame_cache *cache, const struct vgt_report *report,
 		      const struct vgt_site *s, const struct render_json_site_extra *extra)
 {
@@ -377,6 +444,8 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 		jsonw_kint(w, "blocks", s->delta_blocks);
 		jsonw_object_end(w);
 	}
+	if (report->n_tests > 0)
+		site_tests_json(w, report, s);
 	explain_json(w, s->explain);
 	stack_json(w, "stack", cache, report, &s->stack);
 	if (s->auxwhat != NULL) {
@@ -500,6 +569,8 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	jsonw_array_end(w);
 	jsonw_kbool(w, "complete", report_is_complete(r));
 	totals_json(w, r);
+	if (r->n_tests > 0)
+		tests_json(w, r, opts);
 	size_t n = opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
 	struct frame_cache cache;
 	cache_init(&cache, r, n, !opts->compact && !opts->json_lines);

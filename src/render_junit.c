@@ -2,6 +2,8 @@
  * render_junit.c — JUnit XML for Jenkins, GitLab and the like.
  *
  * One <testsuite> per input, one <testcase> per shown site of that input;
+ * a per-test run (report->tests) gives instead one <testsuite> whose
+ * testcases are the tests, failing those whose own leaks --fail-on names;
  * a site that --fail-on names gets a <failure> (message: kind, bytes,
  * location; body: the folded stack), a site the baseline knows while
  * --fail-on has "new" is <skipped>.  An input that ended early adds a
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "vgtriage/escape.h"
+#include "vgtriage/pertest.h"
 #include "vgtriage/render_ci.h"
 
 #define X(s) ((const xmlChar *)(s))
@@ -115,8 +118,9 @@ static void write_site(struct junit *j, const struct vgt_site *s)
 	if (policy_site_fails(&j->policy, s)) {
 		const char *amount =
 			kind_is_leak(s->kind)
-				? strpool_printf(r->pool, "%" PRIu64 " bytes in %" PRIu64 " blocks", s->bytes,
-						 s->blocks)
+				? strpool_printf(r->pool, "%" PRIu64 " byte%s in %" PRIu64 " block%s",
+						 s->bytes, s->bytes == 1 ? "" : "s", s->blocks,
+						 s->blocks == 1 ? "" : "s")
 				: strpool_printf(r->pool, "%" PRIu64 " time%s", s->occurrences,
 						 s->occurrences == 1 ? "" : "s");
 		start(j, "failure");
@@ -186,6 +190,133 @@ static void write_suite(struct junit *j, size_t input, size_t n)
 	end(j);
 }
 
+/* ---- per-test runs: one testcase per test ---- */
+
+/* "tests/test_x.py::TestA::test_b" → classname "tests.test_x.TestA",
+ * name "test_b" (as pytest's own junitxml names them). */
+static void test_names(const struct vgt_report *r, const char *id, const char **classname,
+		       const char **name)
+{
+	const char *last = NULL;
+	for (const char *p = strstr(id, "::"); p != NULL; p = strstr(p + 2, "::"))
+		last = p;
+	if (last == NULL) {
+		*classname = "vgtriage";
+		*name = id;
+		return;
+	}
+	*name = last + 2;
+	char *cls = xstrndup(id, (size_t)(last - id));
+	size_t o = 0;
+	for (size_t i = 0; cls[i] != '\0'; i++) {
+		if (strncmp(cls + i, ".py", 3) == 0 && (cls[i + 3] == '\0' || cls[i + 3] == ':'))
+			i += 2;
+		else if (cls[i] == '/' || (cls[i] == ':' && cls[i + 1] == ':'))
+			cls[o++] = '.', i += cls[i] == ':';
+		else
+			cls[o++] = cls[i];
+	}
+	cls[o] = '\0';
+	*classname = strpool_intern(r->pool, cls);
+	free(cls);
+}
+
+/* The failure of a test: its top site in the message, every site it is
+ * blamed for in the body. */
+static void write_test_failure(struct junit *j, size_t test)
+{
+	const struct vgt_report *r = j->r;
+	const struct vgt_test *t = &r->tests[test];
+	const struct vgt_site *top = r->sites[t->top_site];
+	const char *root = j->opts->source_root;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&body, &len);
+	const char *first = NULL;
+	for (size_t i = 0; mem != NULL && i < r->n_sites; i++) {
+		const struct vgt_site *s = r->sites[i];
+		for (size_t k = 0; k < s->n_tests && pertest_blames(r, s); k++) {
+			const struct vgt_site_test *st = &s->tests[k];
+			if (st->test != test)
+				continue;
+			const char *line =
+				kind_is_leak(s->kind)
+					? strpool_printf(r->pool,
+							 "%" PRIu64 " byte%s in %" PRIu64 " block%s %s at %s",
+							 st->bytes, st->bytes == 1 ? "" : "s", st->blocks,
+							 st->blocks == 1 ? "" : "s", render_ci_kind_label(s),
+							 render_ci_where(r, s, root))
+					: strpool_printf(r->pool, "%s at %s", render_ci_kind_label(s),
+							 render_ci_where(r, s, root));
+			if (s == top)
+				first = line;
+			fprintf(mem, "%s (site #%zu: %s)\n", line, s->rank, render_ci_message(r, s, root));
+			char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "  ");
+			fputs(stack, mem);
+			free(stack);
+		}
+	}
+	start(j, "failure");
+	attr(j, "message", strpool_printf(r->pool, "%s: %s%s", t->name, first != NULL ? first : "",
+					 t->n_sites > 1 ? strpool_printf(r->pool, " and at %zu more sites",
+									 t->n_sites - 1)
+							: ""));
+	attr(j, "type", top->kind_name);
+	if (mem != NULL && fclose(mem) == 0 && xmlTextWriterWriteString(j->w, X(body)) < 0)
+		j->rc = -1;
+	free(body);
+	end(j);
+}
+
+static void write_tests_suite(struct junit *j, struct counts *total)
+{
+	const struct vgt_report *r = j->r;
+	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
+	size_t failing = pertest_verdicts(&j->policy, r, fails);
+	struct counts c = {0, failing, 0};
+	for (size_t i = 0; i < r->n_tests; i++)
+		c.tests += !r->tests[i].session || fails[i];
+	for (size_t i = 0; i < r->n_inputs; i++) {
+		const struct vgt_input *in = r->inputs[i];
+		if (!in->complete || !in->finished) {
+			c.tests++;
+			c.failures += input_fails_incomplete(j, in);
+		}
+	}
+	if (total != NULL) {
+		*total = c;
+		free(fails);
+		return;
+	}
+	start(j, "testsuite");
+	attr(j, "name", r->n_inputs > 0 && r->inputs[0]->command != NULL ? r->inputs[0]->command
+									 : "vgtriage per-test");
+	attr_count(j, "tests", c.tests);
+	attr_count(j, "failures", c.failures);
+	attr(j, "errors", "0");
+	attr(j, "skipped", "0");
+	attr(j, "time", "0");
+	for (size_t i = 0; i < r->n_tests; i++) {
+		const struct vgt_test *t = &r->tests[i];
+		if (t->session && !fails[i])
+			continue; /* the session is a testcase only when it fails */
+		const char *classname, *name;
+		test_names(r, t->name, &classname, &name);
+		start(j, "testcase");
+		attr(j, "classname", classname);
+		attr(j, "name", name);
+		attr(j, "time", "0");
+		if (fails[i])
+			write_test_failure(j, i);
+		end(j);
+	}
+	for (size_t i = 0; i < r->n_inputs; i++)
+		if (!r->inputs[i]->complete || !r->inputs[i]->finished)
+			write_incomplete(j, r->inputs[i]);
+	end(j);
+	free(fails);
+}
+
 int render_junit(FILE *out, const struct vgt_report *r, const struct render_options *opts)
 {
 	struct junit j = {0};
@@ -206,7 +337,9 @@ int render_junit(FILE *out, const struct vgt_report *r, const struct render_opti
 	size_t n = render_ci_listed(r, opts);
 	size_t suites = r->n_inputs > 0 ? r->n_inputs : 1;
 	struct counts total = {0, 0, 0};
-	for (size_t i = 0; i < suites; i++) {
+	if (r->n_tests > 0)
+		write_tests_suite(&j, &total);
+	for (size_t i = 0; i < suites && r->n_tests == 0; i++) {
 		struct counts c = count_input(&j, i, n);
 		total.tests += c.tests;
 		total.failures += c.failures;
@@ -219,7 +352,9 @@ int render_junit(FILE *out, const struct vgt_report *r, const struct render_opti
 	attr_count(&j, "failures", total.failures);
 	attr(&j, "errors", "0");
 	attr(&j, "time", "0");
-	for (size_t i = 0; i < suites; i++)
+	if (r->n_tests > 0)
+		write_tests_suite(&j, NULL);
+	for (size_t i = 0; i < suites && r->n_tests == 0; i++)
 		write_suite(&j, i, n);
 	if (xmlTextWriterEndDocument(j.w) < 0)
 		j.rc = -1;

@@ -4,11 +4,13 @@
  */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vgtriage/cxxname.h"
 #include "vgtriage/escape.h"
 #include "vgtriage/figures.h"
+#include "vgtriage/pertest.h"
 #include "vgtriage/procs.h"
 #include "vgtriage/render.h"
 #include "vgtriage/suppress.h"
@@ -166,6 +168,178 @@ static const char *table_function(const struct vgt_report *r, const struct vgt_s
 			      mark);
 }
 
+/* ---- per-test runs ---- */
+
+/* "test_a" of "tests/test_x.py::test_a". */
+static const char *short_test_name(const char *name)
+{
+	const char *p = name, *sep;
+	while ((sep = strstr(p, "::")) != NULL)
+		p = sep + 2;
+	return *p != '\0' ? p : name;
+}
+
+/* The table's TESTS column: the test with the largest share, and how many
+ * more. */
+static void print_site_tests_short(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
+{
+	if (s->n_tests == 0)
+		return;
+	fprintf(out, "  %s",
+		escape_text_pool(r->pool, short_test_name(r->tests[s->tests[0].test].name)));
+	if (s->n_tests > 1)
+		fprintf(out, " +%zu", s->n_tests - 1);
+}
+
+static const char *phase_names(char *buf, size_t size, unsigned phases)
+{
+	static const char *const names[] = {"setup", "call", "teardown", "other"};
+	size_t n = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]) && n < size; i++)
+		if (phases & (1u << i))
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n > 0 ? ", " : "", names[i]);
+	return buf;
+}
+
+/* A site's tests, one line each (the first ten). */
+static void print_site_tests(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
+			     const struct style *st)
+{
+	size_t shown = s->n_tests < 10 ? s->n_tests : 10;
+	for (size_t i = 0; i < shown; i++) {
+		const struct vgt_site_test *t = &s->tests[i];
+		char b1[32], b2[32], ph[64];
+		fprintf(out, "    %s%s %s%s", st->dim, i == 0 ? "tests:" : "      ",
+			escape_text_pool(r->pool, r->tests[t->test].name), st->reset);
+		if (kind_is_leak(s->kind))
+			fprintf(out, "  %s %s in %s %s", count(b1, sizeof(b1), t->bytes),
+				plural(t->bytes, "byte", "bytes"), count(b2, sizeof(b2), t->blocks),
+				plural(t->blocks, "block", "blocks"));
+		else
+			fprintf(out, "  %s context%s", count(b1, sizeof(b1), t->blocks),
+				t->blocks == 1 ? "" : "s");
+		if (t->phases != 0)
+			fprintf(out, " (%s)", phase_names(ph, sizeof(ph), t->phases));
+		fputc('\n', out);
+	}
+	if (shown < s->n_tests)
+		fprintf(out, "    %s      … %zu more tests%s\n", st->dim, s->n_tests - shown, st->reset);
+}
+
+static uint64_t test_other_bytes(const struct vgt_test *t)
+{
+	return t->lost[VGT_GROUP_INDIRECT].bytes + t->lost[VGT_GROUP_POSSIBLE].bytes +
+	       t->lost[VGT_GROUP_REACHABLE].bytes;
+}
+
+static int test_blamed(const struct vgt_test *t)
+{
+	return t->n_sites > 0;
+}
+
+static const struct vgt_test *sort_tests_base;
+
+/* Failing first, then by definite bytes, other bytes, errors, run order. */
+static int cmp_tests(const void *pa, const void *pb)
+{
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct vgt_test *a = &sort_tests_base[ia], *b = &sort_tests_base[ib];
+	if (a->lost[VGT_GROUP_DEFINITE].bytes != b->lost[VGT_GROUP_DEFINITE].bytes)
+		return a->lost[VGT_GROUP_DEFINITE].bytes > b->lost[VGT_GROUP_DEFINITE].bytes ? -1 : 1;
+	if (test_other_bytes(a) != test_other_bytes(b))
+		return test_other_bytes(a) > test_other_bytes(b) ? -1 : 1;
+	if (a->lost[VGT_GROUP_ERROR].blocks != b->lost[VGT_GROUP_ERROR].blocks)
+		return a->lost[VGT_GROUP_ERROR].blocks > b->lost[VGT_GROUP_ERROR].blocks ? -1 : 1;
+	return (ia > ib) - (ia < ib);
+}
+
+/* What a test is blamed for beyond definite leaks, and how it ended. */
+static void print_test_extra(FILE *out, const struct vgt_test *t, int fails, const struct style *st)
+{
+	static const char *const names[VGT_GROUP_COUNT] = {NULL, NULL, "indirect", "possible",
+							   "reachable"};
+	char b1[32], b2[32], ph[64];
+	for (int g = VGT_GROUP_INDIRECT; g < VGT_GROUP_COUNT; g++)
+		if (t->lost[g].bytes > 0)
+			fprintf(out, "  [%s %s %s in %s %s]", names[g],
+				count(b1, sizeof(b1), t->lost[g].bytes),
+				plural(t->lost[g].bytes, "byte", "bytes"),
+				count(b2, sizeof(b2), t->lost[g].blocks),
+				plural(t->lost[g].blocks, "block", "blocks"));
+	if (t->lost[VGT_GROUP_ERROR].blocks > 0)
+		fprintf(out, "  [%" PRIu64 " error%s]", t->lost[VGT_GROUP_ERROR].blocks,
+			t->lost[VGT_GROUP_ERROR].blocks == 1 ? "" : "s");
+	if (t->phases != 0 && !t->session)
+		fprintf(out, "  (%s)", phase_names(ph, sizeof(ph), t->phases));
+	if (t->unfinished)
+		fprintf(out, "  %s[unfinished]%s", st->red, st->reset);
+	if (fails)
+		fprintf(out, "  %sFAIL%s", st->red, st->reset);
+}
+
+/* The per-test table: the tests blamed for something in your code. */
+static void print_tests(FILE *out, const struct vgt_report *r, const struct render_options *opts,
+			const struct style *st)
+{
+	struct policy fallback;
+	policy_default(&fallback);
+	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
+	pertest_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
+	size_t *order = xcalloc(r->n_tests + 1, sizeof(*order));
+	size_t n = 0, real = 0, unfinished = 0;
+	for (size_t i = 0; i < r->n_tests; i++) {
+		real += !r->tests[i].session;
+		unfinished += r->tests[i].unfinished;
+		if (test_blamed(&r->tests[i]))
+			order[n++] = i;
+	}
+	sort_tests_base = r->tests;
+	qsort(order, n, sizeof(*order), cmp_tests);
+	size_t leaked = 0;
+	for (size_t i = 0; i < n; i++)
+		leaked += !r->tests[order[i]].session;
+	if (r->per_test)
+		fprintf(out, "\n%sTESTS%s  %zu of %zu test%s leaked in your code", st->bold, st->reset,
+			leaked, real, real == 1 ? "" : "s");
+	else /* only the tests that leaked are known: their frames named them */
+		fprintf(out, "\n%sTESTS%s  %zu test%s leaked in your code (named by their Python frames)",
+			st->bold, st->reset, leaked, leaked == 1 ? "" : "s");
+	if (unfinished > 0)
+		fprintf(out, ", %zu did not finish", unfinished);
+	fputs("\n", out);
+	size_t locw = 8;
+	if (n > 0) {
+		for (size_t i = 0; i < n; i++) {
+			const struct vgt_test *t = &r->tests[order[i]];
+			size_t w = strlen(render_location_label(r, &r->sites[t->top_site]->location)) +
+				   (size_t)snprintf(NULL, 0, "#%zu ", r->sites[t->top_site]->rank);
+			if (w > locw)
+				locw = w < 60 ? w : 60;
+		}
+		fprintf(out, "%s%11s %8s  %-*s  %s%s\n", st->bold, "DEFINITE", "BLOCKS", (int)locw,
+			"TOP SITE", "TEST", st->reset);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_test *t = &r->tests[order[i]];
+		const struct vgt_site *top = r->sites[t->top_site];
+		char b1[32], b2[32];
+		const char *where = strpool_printf(r->pool, "#%zu %s", top->rank,
+						   render_location_label(r, &top->location));
+		fprintf(out, "%11s %8s  %-*s  %s", count(b1, sizeof(b1), t->lost[VGT_GROUP_DEFINITE].bytes),
+			count(b2, sizeof(b2), t->lost[VGT_GROUP_DEFINITE].blocks), (int)locw, where,
+			escape_text_pool(r->pool, t->name));
+		print_test_extra(out, t, fails[order[i]], st);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < r->n_tests; i++)
+		if (r->tests[i].unfinished && !test_blamed(&r->tests[i]))
+			fprintf(out, "%s[unfinished]%s %s\n", st->red, st->reset,
+				escape_text_pool(r->pool, r->tests[i].name));
+	free(order);
+	free(fails);
+}
+
 static void print_table(FILE *out, const struct vgt_report *r, const struct render_options *opts,
 			const struct style *st)
 {
@@ -197,7 +371,10 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 	fprintf(out, "\n%s%4s  %-17s %11s %8s %8s  ", st->bold, "RANK", "KIND", "BYTES", "BLOCKS",
 		"RECORDS");
 	put_cell(out, "LOCATION", locw, 0, 1);
-	fprintf(out, "  %s%s\n", "FUNCTION", st->reset);
+	fputs("  ", out);
+	/* the FUNCTION column is padded when TESTS follows it */
+	put_cell(out, "FUNCTION", fnw, 0, r->n_tests > 0);
+	fprintf(out, "%s%s\n", r->n_tests > 0 ? "  TESTS" : "", st->reset);
 	for (size_t i = 0; i < n; i++) {
 		const struct vgt_site *s = r->sites[i];
 		char b1[32], b2[32], b3[32];
@@ -210,7 +387,8 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 			count(b3, sizeof(b3), leak ? s->records : s->occurrences));
 		put_cell(out, render_location_label(r, &s->location), locw, 1, 1);
 		fputs("  ", out);
-		put_cell(out, table_function(r, s, fnw), fnw, 0, 0);
+		put_cell(out, table_function(r, s, fnw), fnw, 0, r->n_tests > 0);
+		print_site_tests_short(out, r, s);
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)
@@ -379,6 +557,7 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		fprintf(out, "    %s%s\n", escape_text_pool(r->pool, s->what), st->reset);
 	else
 		fputs(st->reset, out);
+	print_site_tests(out, r, s, st);
 	render_text_stack(out, r, &s->stack, s->culprit, "    ", opts->color);
 	if (s->auxwhat != NULL) {
 		fprintf(out, "    %s\n", escape_text_pool(r->pool, s->auxwhat));
@@ -469,6 +648,8 @@ int render_text(FILE *out, const struct vgt_report *r, const struct render_optio
 {
 	const struct style *st = opts->color ? &ansi : &plain;
 	print_inputs(out, r, st);
+	if (r->n_tests > 0)
+		print_tests(out, r, opts, st);
 	if (r->n_shown == 0 && r->totals.figures.no_stacks)
 		fprintf(out, "\n%sNo stacks: valgrind ran without --leak-check=full; its LEAK SUMMARY "
 			     "is below.%s\n", st->yellow, st->reset);

@@ -37,6 +37,7 @@ void report_free(struct vgt_report *report)
 			free(site->explain->evidence);
 		free(site->explain);
 		free(site->generated);
+		free(site->tests);
 		procs_site_release(site);
 	}
 	free(report->sites);
@@ -47,6 +48,7 @@ void report_free(struct vgt_report *report)
 	free(report->unknown_kind_counts);
 	free(report->notes);
 	free(report->path_roots);
+	free(report->tests);
 	rank_index_free(report->index);
 	frames_free(report->frames);
 	strpool_free(report->sym_pool);

@@ -761,6 +761,8 @@ static int spawn_valgrind(struct run *r, char **argv, struct vgt_error *err)
 		/* the report owns standard output: the program writes to stderr */
 		if (r->opts->program_stdout_to_stderr)
 			dup2(2, 1);
+		if (r->opts->per_test != NULL)
+			harness_setenv(r->opts->per_test);
 		execv(argv[0], argv);
 		int e = errno;
 		if (write(errp[1], &e, sizeof(e)) < 0) {

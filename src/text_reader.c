@@ -16,7 +16,9 @@
  *              at", origins);
  *   "at 0x" / "by 0x"  a frame of the current stack;
  *   indent 2+  the lines of HEAP/LEAK SUMMARY.
- * A blank `==PID== ` line (or the next message) ends a record.
+ * A blank `==PID== ` line (or the next message) ends a record.  A `**PID**`
+ * line is a client message (VALGRIND_PRINTF): it ends the record before it
+ * and goes to the sink's clientmsg, one line at a time.
  *
  * Decisions worth knowing:
  *   - rec->auxwhat is the first auxiliary line; rec->aux_stack is the first
@@ -859,6 +861,20 @@ static int looks_like_vgdb(struct text_reader *r, const char *line)
 	return t == line && t[0] >= '0' && t[0] <= '9' && parse_loss_record(r, NULL, t) == 0;
 }
 
+/* "**PID** text": a client message (VALGRIND_PRINTF), after the record
+ * it follows; a line cut by the end of the log is not given. */
+static int client_line(struct text_reader *r, long pid, const char *body, int partial,
+		       struct vgt_error *err)
+{
+	struct text_pid *st;
+	if (partial || r->sink->clientmsg == NULL || (st = pid_state(r, pid)) == NULL)
+		return 0;
+	int rc = deliver(r, st, err);
+	if (rc == 0)
+		rc = r->sink->clientmsg(r->sink->ctx, st->input, body, err);
+	return rc;
+}
+
 static int process_line(struct text_reader *r, char *line, int partial, struct vgt_error *err)
 {
 	size_t n = strlen(line);
@@ -872,8 +888,10 @@ static int process_line(struct text_reader *r, char *line, int partial, struct v
 		if (r->mode == MODE_UNDECIDED)
 			r->mode = MODE_PREFIXED;
 		r->found = 1;
+		if (kind == '*')
+			return client_line(r, pid, body, partial, err);
 		if (kind != '=')
-			return 0; /* --PID-- / **PID**: valgrind's own notes */
+			return 0; /* --PID--: valgrind's own notes */
 		st = pid_state(r, pid);
 		if (st == NULL)
 			return 0;

@@ -55,7 +55,7 @@ enum el {
 	EL_PAIR, EL_COUNT, EL_NAME, EL_FATAL_SIGNAL, EL_SIGNAME, EL_ERROR_SUMMARY, EL_ERRORS,
 	EL_ERROR_CONTEXTS, EL_SUPPRESSED, EL_SUPPRESSED_CONTEXTS, EL_LEAK_SUMMARY,
 	EL_DEFINITELY_LOST, EL_INDIRECTLY_LOST, EL_POSSIBLY_LOST, EL_STILL_REACHABLE,
-	EL_BYTES, EL_IN_BLOCKS, EL_BLOCKS,
+	EL_BYTES, EL_IN_BLOCKS, EL_BLOCKS, EL_CLIENTMSG,
 };
 
 static const struct {
@@ -81,6 +81,7 @@ static const struct {
 	{"definitely_lost", EL_DEFINITELY_LOST}, {"indirectly_lost", EL_INDIRECTLY_LOST},
 	{"possibly_lost", EL_POSSIBLY_LOST}, {"still_reachable", EL_STILL_REACHABLE},
 	{"bytes", EL_BYTES}, {"in_blocks", EL_IN_BLOCKS}, {"blocks", EL_BLOCKS},
+	{"clientmsg", EL_CLIENTMSG},
 };
 
 /* The fields of the <frame> being read, as texts until </frame>. */
@@ -648,6 +649,17 @@ static void end_summary_field(struct xml_reader *r, enum el el, enum el parent)
 	}
 }
 
+/* <clientmsg><text>: VALGRIND_PRINTF's message, to the sink. */
+static void end_clientmsg(struct xml_reader *r)
+{
+	if (r->sink.clientmsg == NULL || grandparent_of(r) != EL_VALGRINDOUTPUT)
+		return;
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	if (r->sink.clientmsg(r->sink.ctx, r->input, r->text, &err) != 0)
+		fail(r, "%s", err.message);
+}
+
 static void end_top_field(struct xml_reader *r, enum el el)
 {
 	struct vgt_input *in = r->input;
@@ -715,6 +727,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		figures_valgrind_option(r->input, r->text);
 	} else if (el == EL_SIGNAME && parent == EL_FATAL_SIGNAL) {
 		r->input->fatal_signal = intern_text(r);
+	} else if (el == EL_TEXT && parent == EL_CLIENTMSG) {
+		end_clientmsg(r);
 	} else {
 		end_summary_field(r, el, parent);
 	}

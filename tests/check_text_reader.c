@@ -118,7 +118,7 @@ static void test_pool_free(struct strpool *pool)
 static int run_buf(struct strpool *pool, struct collector *c, const char *buf, size_t len,
 		   size_t chunk, int with_pids, struct vgt_error *err)
 {
-	struct vgt_sink sink = {collect, NULL, with_pids ? more_input : NULL, c};
+	struct vgt_sink sink = {collect, NULL, with_pids ? more_input : NULL, c, NULL};
 	c->first.path = "test";
 	ck_assert_ptr_eq(frames_pool(cur_ft), pool);
 	struct text_reader *r = text_reader_new(cur_ft, &c->first, &sink);
@@ -1074,6 +1074,103 @@ START_TEST(overlong_line_is_dropped)
 }
 END_TEST
 
+/* ---- client messages ---------------------------------------------------- */
+
+struct order {
+	char *text;
+	size_t len, cap;
+};
+
+static void order_add(struct order *o, const char *kind, const char *what)
+{
+	size_t n = strlen(kind) + strlen(what) + 3;
+	o->text = xgrow(o->text, &o->cap, o->len + n + 1, 1);
+	o->len += (size_t)snprintf(o->text + o->len, n + 1, "%s %s\n", kind, what);
+}
+
+static int order_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
+			struct vgt_error *err)
+{
+	(void)input;
+	(void)err;
+	order_add(ctx, "R", rec->has_delta ? "grown" : "whole");
+	return 0;
+}
+
+static int order_message(void *ctx, struct vgt_input *input, const char *text,
+			 struct vgt_error *err)
+{
+	(void)input;
+	(void)err;
+	order_add(ctx, "M", text);
+	return 0;
+}
+
+/* Records and "**PID**" messages as one sequence, fed in chunks of step. */
+static char *message_order(const char *buf, size_t len, size_t step)
+{
+	struct order o = {0};
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_input first = {0};
+	first.path = "t.log";
+	struct vgt_sink sink = {order_record, NULL, NULL, &o, order_message};
+	struct text_reader *r = text_reader_new(ft, &first, &sink);
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	for (size_t off = 0; off < len; off += step)
+		ck_assert_int_eq(text_reader_feed(r, buf + off, len - off < step ? len - off : step,
+						  &err), 0);
+	ck_assert_int_eq(text_reader_finish(r, &err), 0);
+	text_reader_free(r);
+	frames_free(ft);
+	strpool_free(pool);
+	order_add(&o, "", "");
+	return o.text;
+}
+
+/* The C harness's text log (tests/fixtures/pertest): each marker after the
+ * records before it, a record still open when a marker comes ended by it. */
+START_TEST(client_messages_in_order)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/testdata/pertest_c.log", VGT_SRCDIR);
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s (run tests/fixtures/pertest/make.sh)", path);
+	char *buf = NULL;
+	size_t cap = 0, len = 0, got;
+	do {
+		buf = xgrow(buf, &cap, len + 4096, 1);
+		got = fread(buf + len, 1, 4096, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	char *whole = message_order(buf, len, len);
+	const char *begin = strstr(whole, "M vgtriage:begin c_harness.c::test_leak_twice\n");
+	const char *leak = strstr(whole, "R grown\n");
+	const char *end = strstr(whole, "M vgtriage:end c_harness.c::test_leak_twice\n");
+	ck_assert(begin != NULL && leak != NULL && end != NULL);
+	ck_assert(begin < leak && leak < end);
+	ck_assert(strncmp(whole, "M vgtriage:start c_harness\n", 27) == 0);
+	const char *last = strstr(whole, "M vgtriage:end c_harness.c::test_clean\n");
+	ck_assert_ptr_nonnull(last);
+	ck_assert_ptr_null(strstr(last, "R grown"));
+	ck_assert_ptr_nonnull(strstr(last, "R whole"));
+	/* a record with no blank line before the next message still comes first */
+	static const char cut[] = "==7== 32 (+32) bytes in 1 (+1) blocks are definitely lost in loss "
+				  "record 1 of 1\n==7==    at 0x1: malloc (in /v.so)\n"
+				  "**7** vgtriage:end t\n**7** vgtriage:begin u\n";
+	char *two = message_order(cut, sizeof(cut) - 1, sizeof(cut) - 1);
+	ck_assert_str_eq(two, "R grown\nM vgtriage:end t\nM vgtriage:begin u\n \n");
+	free(two);
+	char *bytewise = message_order(buf, len, 1);
+	ck_assert_str_eq(bytewise, whole);
+	free(bytewise);
+	free(whole);
+	free(buf);
+}
+END_TEST
+
 Suite *text_reader_suite(void)
 {
 	Suite *s = suite_create("text_reader");
@@ -1097,6 +1194,7 @@ Suite *text_reader_suite(void)
 	tcase_add_test(edge, messages_map_to_xml_kinds);
 	tcase_add_test(edge, sink_failure_stops_reading);
 	tcase_add_test(edge, overlong_line_is_dropped);
+	tcase_add_test(edge, client_messages_in_order);
 	suite_add_tcase(s, edge);
 	return s;
 }

@@ -110,7 +110,7 @@ static void parse(struct parse *p, const char *buf, size_t len, size_t chunk)
 	p->input.path = "test.xml";
 	p->input.complete = 1;
 	p->input.pid = -1;
-	struct vgt_sink sink = {on_record, on_errorcount, NULL, &p->seen};
+	struct vgt_sink sink = {on_record, on_errorcount, NULL, &p->seen, NULL};
 	struct xml_reader *r = xml_reader_new(p->ft, &p->input, &sink);
 	if (chunk == 0)
 		chunk = len;
@@ -608,7 +608,7 @@ static void run_parse(struct run *run, const char *text, size_t len, size_t step
 	run->input.path = "test.xml";
 	run->input.format = "xml";
 	run->input.complete = 1; /* as report_add_input starts it */
-	struct vgt_sink sink = {collect, count_error, NULL, &run->col};
+	struct vgt_sink sink = {collect, count_error, NULL, &run->col, NULL};
 	struct xml_reader *r = xml_reader_new(run->ft, &run->input, &sink);
 	vgt_error_clear(&run->err);
 	if (step == 0)
@@ -1107,7 +1107,7 @@ START_TEST(test_sink_stops)
 	run.input.path = "x";
 	run.input.complete = 1;
 	run.col.fail_at = 3;
-	struct vgt_sink sink = {collect, NULL, NULL, &run.col};
+	struct vgt_sink sink = {collect, NULL, NULL, &run.col, NULL};
 	struct xml_reader *r = xml_reader_new(run.ft, &run.input, &sink);
 	ck_assert_int_eq(xml_reader_feed(r, text, len, &run.err), -1);
 	ck_assert_str_eq(run.err.message, "sink says stop");
@@ -1245,6 +1245,101 @@ START_TEST(test_detect_format_bom)
 }
 END_TEST
 
+/* ---- client messages ------------------------------------------------- */
+
+/* Records and client messages as one sequence: "R kind" / "M text". */
+static int order_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
+			struct vgt_error *err)
+{
+	(void)input;
+	(void)err;
+	buf_printf(ctx, "R %s%s\n", rec->kind_name, rec->has_delta ? " +" : "");
+	return 0;
+}
+
+static int order_message(void *ctx, struct vgt_input *input, const char *text,
+			 struct vgt_error *err)
+{
+	(void)input;
+	if (strcmp(text, "refuse") == 0)
+		return vgt_error_set(err, NULL, 0, 0, "sink refuses the message");
+	buf_printf(ctx, "M %s\n", text);
+	return 0;
+}
+
+static char *message_order(const char *xml, size_t len, size_t step)
+{
+	struct buf b = {0};
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_input input = {0};
+	input.path = "t.xml";
+	struct vgt_sink sink = {order_record, NULL, NULL, &b, order_message};
+	struct xml_reader *r = xml_reader_new(ft, &input, &sink);
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	for (size_t off = 0; off < len; off += step)
+		ck_assert_int_eq(xml_reader_feed(r, xml + off, len - off < step ? len - off : step,
+						 &err), 0);
+	ck_assert_int_eq(xml_reader_finish(r, &err), 0);
+	xml_reader_free(r);
+	frames_free(ft);
+	strpool_free(pool);
+	buf_add(&b, "", 0);
+	return b.data;
+}
+
+/* The C harness of tests/fixtures/pertest: each marker in its place among
+ * the records, without valgrind's trailing newline and indentation, the
+ * same in any chunking. */
+START_TEST(test_clientmsg_in_order)
+{
+	size_t len;
+	char *xml = slurp("testdata/pertest_c.xml", &len);
+	char *whole = message_order(xml, len, len);
+	const char *begin = strstr(whole, "M vgtriage:begin c_harness.c::test_leak_twice\n");
+	const char *leak = strstr(whole, "R Leak_DefinitelyLost +\n");
+	const char *end = strstr(whole, "M vgtriage:end c_harness.c::test_leak_twice\n");
+	ck_assert(begin != NULL && leak != NULL && end != NULL);
+	ck_assert(begin < leak && leak < end);
+	ck_assert(strncmp(whole, "M vgtriage:start c_harness\n", 27) == 0);
+	ck_assert_ptr_nonnull(strstr(whole, "\nM vgtriage:begin\n")); /* no name: no space */
+	/* the final check's records (no growth) come after the last marker */
+	const char *last = strstr(whole, "M vgtriage:end c_harness.c::test_clean\n");
+	ck_assert_ptr_nonnull(last);
+	ck_assert_ptr_null(strstr(last, " +\n"));
+	ck_assert_ptr_nonnull(strstr(last, "R Leak_DefinitelyLost\n"));
+	char *bytewise = message_order(xml, len, 1);
+	ck_assert_str_eq(bytewise, whole);
+	free(bytewise);
+	free(whole);
+	free(xml);
+}
+END_TEST
+
+/* A sink that refuses a message stops the reading with its error. */
+START_TEST(test_clientmsg_sink_refuses)
+{
+	static const char xml[] =
+		"<?xml version=\"1.0\"?>\n<valgrindoutput>\n<protocolversion>4</protocolversion>\n"
+		"<clientmsg>\n  <tid>1</tid>\n  <text>refuse\n  </text>\n</clientmsg>\n";
+	struct buf b = {0};
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_input input = {0};
+	struct vgt_sink sink = {order_record, NULL, NULL, &b, order_message};
+	struct xml_reader *r = xml_reader_new(ft, &input, &sink);
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	ck_assert_int_eq(xml_reader_feed(r, xml, sizeof(xml) - 1, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "refuses"));
+	xml_reader_free(r);
+	frames_free(ft);
+	strpool_free(pool);
+	free(b.data);
+}
+END_TEST
+
 Suite *xml_reader_suite(void)
 {
 	Suite *s = suite_create("xml_reader");
@@ -1288,6 +1383,8 @@ Suite *xml_reader_suite(void)
 	tcase_add_test(stream, test_huge_text);
 	tcase_add_test(stream, test_not_valgrind_stream);
 	tcase_add_test(stream, test_detect_format_bom);
+	tcase_add_test(stream, test_clientmsg_in_order);
+	tcase_add_test(stream, test_clientmsg_sink_refuses);
 	suite_add_tcase(s, stream);
 	return s;
 }

@@ -98,6 +98,23 @@ struct rank_options {
 /* Adds one classified record to the report's sites and totals. */
 void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		     const struct vgt_record *rec);
+/* A site's identity: kind plus culprit location, all interned pointers.
+ * pertest.c keeps keys of records it takes from mid-run leak checks, to
+ * find their sites once the final check is read. */
+struct site_key {
+	enum vgt_kind kind;
+	const char *kind_name;
+	const char *a, *b; /* pyx file / dir+file / fn+obj */
+	const char *c;
+	unsigned line;
+};
+/* The key of the site a classified record belongs to (nothing is added). */
+void rank_record_key(struct vgt_report *report, const struct vgt_record *rec,
+		     struct site_key *key);
+/* The site with that key, or NULL when no record of it was added. */
+struct vgt_site *rank_site_by_key(struct vgt_report *report, const struct site_key *key);
+uint64_t rank_key_hash(const struct site_key *key);
+int rank_key_equal(const struct site_key *x, const struct site_key *y);
 /* Adds the occurrences of an error known by its unique (XML errorcounts). */
 void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
 			 uint64_t unique, uint64_t count);
@@ -135,6 +152,9 @@ int policy_site_fails(const struct policy *policy, const struct vgt_site *site);
 /* 1 if valgrind's summary counts leaks of a failing kind beyond what the
  * records show (no stacks, kinds not shown), else 0. */
 int policy_summary_fails(const struct policy *policy, const struct vgt_report *report);
+/* Does an amount of group g fail?  Errors: blocks counts occurrences. */
+int policy_amount_fails(const struct policy *policy, enum vgt_kind_group g, uint64_t bytes,
+			uint64_t blocks);
 /* 1 if anything in the report fails the policy, else 0. */
 int policy_evaluate(const struct policy *policy, const struct vgt_report *report);
 

@@ -66,6 +66,9 @@ struct cli {
 	const char *keep_xml;
 	double watch;
 	int python_perf;
+	int per_test;             /* --per-test: 0 off, 1 a check per test, 2 per phase */
+	const char *argv0;        /* where the binary is (run --per-test finds its
+				     plugin and library beside it) */
 	/* The operands: files (report), BASE NEW (diff), COMMAND ARG... (run).
 	 * For diff, args[0 .. diff_split) is the base side and
 	 * args[diff_split + diff_sep ..) the new side. */

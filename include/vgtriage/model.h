@@ -274,6 +274,12 @@ struct vgt_sink {
 	 * share `first`. */
 	struct vgt_input *(*input_for_pid)(void *ctx, struct vgt_input *first, long pid);
 	void *ctx;
+	/* A client message (VALGRIND_PRINTF: XML <clientmsg>, text "**PID**"
+	 * lines), in its place among the records: text is one line of a text
+	 * log, or an XML message without its trailing newline (it may hold
+	 * several lines).  Valid during the call only.  May be NULL. */
+	int (*clientmsg)(void *ctx, struct vgt_input *input, const char *text,
+			 struct vgt_error *err);
 };
 
 #endif

@@ -104,6 +104,43 @@ struct vgt_site {
 	long *pids;                  /* distinct pids, ascending */
 	size_t n_pids;
 	uint64_t inherited_bytes, inherited_blocks; /* summed over those children */
+	/* The tests that leaked here (pertest.c), largest first: indexes into
+	 * report->tests with their share of bytes and blocks (errors: their
+	 * occurrences in .blocks).  Empty when the run marked no tests. */
+	struct vgt_site_test *tests;
+	size_t n_tests;
+};
+
+struct vgt_site_test {
+	size_t test;                 /* index into report->tests */
+	uint64_t bytes, blocks;
+	unsigned phases;             /* enum vgt_test_phase bits (leak growth only) */
+};
+
+/* A test of a per-test run (pertest.c): one a harness marked with the
+ * vgtriage:begin/end protocol, or one whose Python function a stack names
+ * (CPython >= 3.12 perf maps), or the "(session)" pseudo-test that holds
+ * what leaked outside every test. */
+enum vgt_test_phase {
+	VGT_PHASE_SETUP = 1u << 0,
+	VGT_PHASE_CALL = 1u << 1,
+	VGT_PHASE_TEARDOWN = 1u << 2,
+	VGT_PHASE_OTHER = 1u << 3
+};
+
+struct vgt_test {
+	const char *name;            /* "tests/test_x.py::test_a", or "(session)" */
+	int session;                 /* the "(session)" pseudo-test */
+	int from_stack;              /* named by a Python frame, not by markers */
+	int unfinished;              /* begun, never ended (crash, Ctrl-C) */
+	/* What it is blamed for: its shares of the shown sites in your code
+	 * (not interpreter or Cython-runtime noise, unless --all), by kind
+	 * group; errors: contexts in lost[VGT_GROUP_ERROR].blocks. */
+	unsigned phases;             /* enum vgt_test_phase bits it leaked in */
+	struct vgt_amount lost[VGT_GROUP_COUNT];
+	size_t top_site;             /* index into report->sites of its largest such
+					site; SIZE_MAX when none */
+	size_t n_sites;              /* such sites */
 };
 
 /* A report's (or one input's) figures, figures.c: valgrind's own where
@@ -171,6 +208,12 @@ struct vgt_report {
 	 * the current directory last. */
 	const char **path_roots;
 	size_t n_path_roots;
+	/* Per-test attribution (pertest.c): every test the run marked or a
+	 * stack named, in the order they ran; empty without either. */
+	struct vgt_test *tests;
+	size_t n_tests, tests_cap;
+	int per_test;             /* a harness marked its tests (vgtriage:begin) */
+	int blame_noise;          /* --all: tests are blamed for noise sites too */
 };
 
 struct vgt_report *report_new(void);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "vgtriage/pipeline.h"
+#include "vgtriage/harness.h"
 #include "vgtriage/render.h"
 
 struct run_options {
@@ -34,6 +35,8 @@ struct run_options {
 	/* the options of the pipeline main built: --watch builds a fresh
 	 * pipeline like it per snapshot (NULL: --watch unavailable) */
 	const struct pipeline_options *pipeline;
+	/* --per-test: the plugin and library the program gets (NULL: off) */
+	const struct harness *per_test;
 };
 
 struct run_result {

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 	struct strpool *pool = strpool_new();
 	struct frame_table *frames = frames_new(pool);
 	struct vgt_input input = {.path = argv[1], .format = "xml", .complete = 1};
-	struct vgt_sink sink = {count, NULL, NULL, &records};
+	struct vgt_sink sink = {count, NULL, NULL, &records, NULL};
 	struct xml_reader *r = xml_reader_new(frames, &input, &sink);
 	struct vgt_error err;
 	vgt_error_clear(&err);

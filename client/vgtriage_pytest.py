@@ -1,0 +1,103 @@
+"""vgtriage_pytest — which test leaked: vgtriage's pytest plugin.
+
+`vgtriage run --per-test -- python3 -m pytest ...` puts this file on
+PYTHONPATH and loads it with `-p vgtriage_pytest` (through PYTEST_ADDOPTS),
+so the project under test needs no change.  Under valgrind, it marks each
+test's start and end and, once the test's setup, call and teardown are
+over, asks memcheck for the leaks added since the previous check, through
+libvgtriage-pertest.so (whose path vgtriage passes in VGTRIAGE_PERTEST_LIB);
+vgtriage then gives each leak to the test, by node id, during which it
+appeared.  Outside valgrind, or without the library, it does nothing.
+
+VGTRIAGE_PER_TEST=phase (run --per-test=phase) asks after each phase
+instead, so that the report says in which phase a test leaked; each check
+scans the whole heap, so this costs about three times as much.
+"""
+import ctypes
+import os
+import sys
+
+import pytest
+
+_lib = None
+_per_phase = False
+
+
+def _load():
+    path = os.environ.get("VGTRIAGE_PERTEST_LIB")
+    if not path:
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as exc:
+        sys.stderr.write("vgtriage_pytest: no per-test leak checks: %s\n" % exc)
+        return None
+    lib.vgtriage_pertest_enabled.restype = ctypes.c_int
+    lib.vgtriage_pertest_enabled.argtypes = []
+    for name in ("vgtriage_pertest_start", "vgtriage_pertest_begin",
+                 "vgtriage_pertest_phase", "vgtriage_pertest_end"):
+        getattr(lib, name).argtypes = [ctypes.c_char_p]
+        getattr(lib, name).restype = None
+    lib.vgtriage_pertest_mark.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    lib.vgtriage_pertest_mark.restype = None
+    return lib if lib.vgtriage_pertest_enabled() else None
+
+
+def _bytes(text):
+    return text.encode("utf-8", "backslashreplace")
+
+
+def pytest_configure(config):
+    global _lib, _per_phase
+    _lib = _load()
+    _per_phase = os.environ.get("VGTRIAGE_PER_TEST") == "phase"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session):
+    # After collection: what importing the test modules leaked is the
+    # session's, not the first test's.
+    if _lib is not None:
+        _lib.vgtriage_pertest_start(b"pytest")
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    if _lib is None:
+        yield
+        return
+    name = _bytes(item.nodeid)
+    _lib.vgtriage_pertest_begin(name)
+    outcome = yield
+    if outcome.excinfo is not None:
+        # Ctrl-C or an internal error stopped the test: no end marker, so
+        # vgtriage reports it as unfinished.
+        return
+    if _per_phase:
+        _lib.vgtriage_pertest_mark(b"end", name)
+    else:
+        _lib.vgtriage_pertest_end(name)
+
+
+def _phase(when):
+    if _lib is not None and _per_phase:
+        _lib.vgtriage_pertest_phase(when)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    yield
+    _phase(b"setup")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield
+    _phase(b"call")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    _phase(b"teardown")

@@ -1,0 +1,99 @@
+/*
+ * pertest.h — which test leaked: per-test attribution of a run's leaks and
+ * errors (the results go into report.h: report->tests, site->tests).
+ *
+ * Two sources, one per input (process):
+ *   markers  A test harness (the pytest plugin, client/vgtriage_pertest.h)
+ *            writes with VALGRIND_PRINTF "vgtriage:start H", "vgtriage:begin
+ *            NAME", "vgtriage:phase P", "vgtriage:end NAME", and asks for an
+ *            added leak check (VALGRIND_DO_ADDED_LEAK_CHECK) after each
+ *            phase.  The records of those checks carry valgrind's "(+N)"
+ *            growth: they are not added to the sites (valgrind's final leak
+ *            check at exit gives the sites' figures) but give their growth
+ *            to the test open when they arrived.  Errors go to the test open
+ *            when valgrind first reported them.  What of a site no test took
+ *            is the "(session)" pseudo-test's.  A run killed before its
+ *            final check keeps, as its sites, what the checks of its tests
+ *            found.
+ *   stacks   Without markers, a record whose stack has a Python frame of a
+ *            test function (pytest's default discovery: a function named
+ *            test* in test_*.py or *_test.py, from CPython >= 3.12 perf
+ *            maps) is that test's, with the record's own figures.
+ *
+ * Used by pipeline.c (feeding and finishing), policy.c and the renderers
+ * (pertest_verdicts).
+ */
+#ifndef VGTRIAGE_PERTEST_H
+#define VGTRIAGE_PERTEST_H
+
+#include <stddef.h>
+
+#include "vgtriage/analysis.h"
+#include "vgtriage/report.h"
+
+#define PERTEST_SESSION "(session)"
+
+struct pertest;
+struct pertest *pertest_new(struct vgt_report *report);
+void pertest_free(struct pertest *pt); /* NULL is a no-op */
+
+/* A client message (one or more lines); lines that are no marker are
+ * ignored. */
+void pertest_clientmsg(struct pertest *pt, struct vgt_input *input, const char *text);
+
+/* A classified record, before rank: returns 1 when it is a record of an
+ * added leak check of a marked run (pertest took it: the caller must not
+ * rank it), else 0. */
+int pertest_take_record(struct pertest *pt, struct vgt_input *input,
+			const struct vgt_record *rec);
+
+/* A record the caller ranked: an error goes to the open test, a record
+ * whose stack names a test function to that test. */
+void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vgt_record *rec);
+
+/* After the last input, before rank_finish: gives what was taken to the
+ * sites of the final leak checks (site->tests). */
+void pertest_resolve(struct pertest *pt);
+
+/* rank_merge: src's tests join dst's (by name); the map from src's test
+ * indexes to dst's, to pass to pertest_merge_site (free() it). */
+size_t *pertest_merge_tests(struct vgt_report *dst, const struct vgt_report *src);
+/* src's shares of its tests added to dst's site (the same site in dst). */
+void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const size_t *map);
+
+/* After rank_finish: what each test is blamed for — its shares of the
+ * shown sites in your code (with show_all, of every shown site: --all
+ * blames interpreter and Cython-runtime noise too) — and its top site. */
+void pertest_summarize(struct vgt_report *report, int show_all);
+
+/* Is a test blamed for its share of this site (after pertest_summarize)?
+ * A shown site in your code, or any shown site under --all. */
+int pertest_blames(const struct vgt_report *report, const struct vgt_site *site);
+
+/* Which tests fail the policy: fails[i] for report->tests[i] (n_tests
+ * entries; fails may be NULL), counting what pertest_summarize blames
+ * them for (and only baseline-new sites under "new"); thresholds apply to
+ * each test's own bytes.  Returns how many. */
+size_t pertest_verdicts(const struct policy *policy, const struct vgt_report *report,
+			unsigned char *fails);
+
+/* ---- building blocks, exported for the unit tests ---- */
+
+enum pertest_verb {
+	PERTEST_NONE = 0,
+	PERTEST_START,
+	PERTEST_BEGIN,
+	PERTEST_PHASE,
+	PERTEST_END
+};
+/* One line: "vgtriage:begin NAME" gives PERTEST_BEGIN and NAME (trimmed,
+ * not NUL-terminated: *arg_len bytes; empty when absent). */
+enum pertest_verb pertest_parse_marker(const char *line, size_t len, const char **arg,
+				       size_t *arg_len);
+/* The test a perf-map frame name "py::QUALNAME:FILE" names: 1 and
+ * "FILE::CLASS::FUNC" in out (FILE relative to cwd when under it, cwd may
+ * be NULL) when FUNC starts with "test" and FILE's name is test_*.py or
+ * *_test.py, else 0. */
+int pertest_python_test(const char *pyname, const char *cwd, char *out, size_t size);
+
+#endif
