@@ -57,7 +57,7 @@ SUITES   := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,
 
 # Fuzz harnesses (tests/fuzz/fuzz_<name>.c).  The command-line parser's
 # harness ("cli") joins when option parsing has moved to src/cli.c.
-FUZZ_HARNESSES ?= xml_reader text_reader cymap suppress baseline perfmap diff_json
+FUZZ_HARNESSES ?= xml_reader text_reader cymap suppress baseline perfmap diff_json cli
 FUZZ_SECONDS   ?= 60
 FUZZ_COMMON    := tests/fuzz/fuzz_common.c
 REPLAYS  := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/replay_%)

@@ -35,6 +35,7 @@ seeds() {
 	baseline) ls tests/fuzz/seeds/baseline/* ;;
 	perfmap) ls testdata/perf/*.map ;;
 	diff_json) ls testdata/*.out_json ;;
+	cli) ls tests/fuzz/seeds/cli/* ;;
 	esac 2>/dev/null
 	[ -d "testdata/fuzz/$1" ] && find "testdata/fuzz/$1" -type f
 }
