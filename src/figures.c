@@ -176,6 +176,7 @@ void figures_for_input(const struct vgt_report *r, const struct vgt_input *in,
 			out->known |= VGT_KNOWN_BYTES(g);
 		}
 	}
+	out->split_indirect = !has_indirect_records && rec[VGT_GROUP_INDIRECT - VGT_GROUP_DEFINITE].bytes > 0;
 	out->no_stacks = vg_known != 0 && out->leak_records == 0 &&
 			 (out->amount[VGT_GROUP_DEFINITE].bytes > 0 ||
 			  out->amount[VGT_GROUP_INDIRECT].bytes > 0 ||
@@ -302,6 +303,7 @@ void figures_finish(struct vgt_report *r, int suppressed)
 		m->leak_records += f.leak_records;
 		m->leak_error_contexts += f.leak_error_contexts;
 		m->no_stacks |= f.no_stacks;
+		m->split_indirect |= f.split_indirect;
 		m->leak_check |= f.leak_check;
 		if (f.errors_from_summary) {
 			m->errors += f.errors;

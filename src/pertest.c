@@ -59,6 +59,8 @@ struct pt_share {
 	unsigned phases;
 	uint64_t bytes, blocks;
 	struct vgt_input *input;     /* origin only */
+	const struct vgt_input *owner; /* a leak record's own figures: the input
+					  whose current leak search gave them */
 	struct vgt_stack stack;      /* origin only */
 	struct pt_loss *losses;      /* origin only */
 	size_t n_losses, losses_cap;
@@ -243,9 +245,11 @@ void pertest_clientmsg(struct pertest *pt, struct vgt_input *input, const char *
 
 /* ---- shares ----------------------------------------------------------- */
 
-static uint64_t share_hash(const struct site_key *key, size_t test, int exact)
+static uint64_t share_hash(const struct site_key *key, size_t test, int exact,
+			   const struct vgt_input *owner)
 {
 	uint64_t h = rank_key_hash(key) ^ ((uint64_t)test * UINT64_C(0x9E3779B97F4A7C15));
+	h ^= (uint64_t)(uintptr_t)owner * UINT64_C(0xff51afd7ed558ccd);
 	return h ^ (uint64_t)exact << 63;
 }
 
@@ -264,16 +268,17 @@ static void grow_slots(struct pertest *pt)
 	pt->n_slots = n;
 }
 
-/* The share of (key, test, exact), added zeroed when new. */
+/* The share of (key, test, exact, owner), added zeroed when new. */
 static struct pt_share *share_of(struct pertest *pt, const struct site_key *key, size_t test,
-				 int exact)
+				 int exact, const struct vgt_input *owner)
 {
-	uint64_t h = share_hash(key, test, exact);
+	uint64_t h = share_hash(key, test, exact, owner);
 	size_t mask = pt->n_slots - 1;
 	size_t j = (size_t)h & mask;
 	for (; pt->slots[j] != 0; j = (j + 1) & mask) {
 		struct pt_share *s = &pt->shares[pt->slots[j] - 1];
-		if (s->hash == h && s->test == test && s->exact == exact && rank_key_equal(&s->key, key))
+		if (s->hash == h && s->test == test && s->exact == exact && s->owner == owner &&
+		    rank_key_equal(&s->key, key))
 			return s;
 	}
 	pt->shares = xgrow(pt->shares, &pt->shares_cap, pt->n_shares + 1, sizeof(*pt->shares));
@@ -283,6 +288,7 @@ static struct pt_share *share_of(struct pertest *pt, const struct site_key *key,
 	s->hash = h;
 	s->test = test;
 	s->exact = exact;
+	s->owner = owner;
 	pt->slots[j] = pt->n_shares;
 	if (pt->n_shares * 2 > pt->n_slots)
 		grow_slots(pt);
@@ -302,7 +308,7 @@ static uint64_t stack_id(const struct frame_table *ft, const struct vgt_stack *s
 static void remember_origin(struct pertest *pt, const struct site_key *key,
 			    struct vgt_input *input, const struct vgt_record *rec)
 {
-	struct pt_share *o = share_of(pt, key, NO_TEST, 0);
+	struct pt_share *o = share_of(pt, key, NO_TEST, 0, NULL);
 	if (o->input == NULL) {
 		o->input = input;
 		stack_copy(&o->stack, &rec->stack);
@@ -342,7 +348,7 @@ int pertest_take_record(struct pertest *pt, struct vgt_input *input,
 		return 1; /* the session's: what no test takes is */
 	struct site_key key;
 	rank_record_key(pt->report, rec, &key);
-	struct pt_share *s = share_of(pt, &key, st->open, 0);
+	struct pt_share *s = share_of(pt, &key, st->open, 0, NULL);
 	if (rec->delta_bytes > 0)
 		s->bytes += (uint64_t)rec->delta_bytes;
 	if (rec->delta_blocks > 0)
@@ -429,12 +435,30 @@ void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vg
 	}
 	struct site_key key;
 	rank_record_key(pt->report, rec, &key);
-	struct pt_share *s = share_of(pt, &key, test, 1);
-	if (kind_is_leak(rec->kind)) {
+	int leak = kind_is_leak(rec->kind);
+	struct pt_share *s = share_of(pt, &key, test, 1, leak ? input : NULL);
+	if (leak) {
 		s->bytes += rec->bytes;
 		s->blocks += rec->blocks;
 	} else {
 		s->blocks++; /* the error context valgrind first saw in this test */
+	}
+}
+
+int pertest_marked(struct pertest *pt, const struct vgt_input *input)
+{
+	for (size_t i = 0; i < pt->n_inputs; i++)
+		if (pt->inputs[i].input == input)
+			return pt->inputs[i].active;
+	return 0;
+}
+
+void pertest_take_back(struct pertest *pt, const struct vgt_input *input)
+{
+	for (size_t i = 0; i < pt->n_shares; i++) {
+		struct pt_share *s = &pt->shares[i];
+		if (s->owner == input)
+			s->bytes = s->blocks = 0;
 	}
 }
 

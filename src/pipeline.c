@@ -18,6 +18,7 @@
 
 #include "vgtriage/cxxsym.h"
 #include "vgtriage/figures.h"
+#include "vgtriage/leaksearch.h"
 #include "vgtriage/paths.h"
 #include "vgtriage/pertest.h"
 #include "vgtriage/reader.h"
@@ -43,6 +44,7 @@ struct pipeline {
 	struct symbolizer *symbolizer;
 	int owns_symbolizer;    /* 0: a reader's pipeline sharing its parent's */
 	struct pertest *pertest; /* per-test attribution of this pipeline's report */
+	struct leaksearch *searches; /* each input's leak searches: the last counts */
 	struct vgt_sink sink;
 	/* progress of the input being read (read_fd) */
 	struct progress_state *progress;
@@ -51,6 +53,8 @@ struct pipeline {
 struct pipeline_stream {
 	struct pipeline *pl;
 	struct vgt_input *input;
+	size_t first_input;     /* index of input: it and the inputs after it
+				   (more pids of a text log) are this stream's */
 	const char *format;     /* NULL until detected */
 	char head[DETECT_BYTES]; /* bytes held back until the format is known */
 	size_t head_len;
@@ -59,26 +63,36 @@ struct pipeline_stream {
 	int failed;
 };
 
+/* A new leak search of input began: what the one before added goes. */
+static void take_back(struct pipeline *pl, struct vgt_input *input)
+{
+	rank_take_back(pl->report, input);
+	pertest_take_back(pl->pertest, input);
+}
+
 static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 		     struct vgt_error *err)
 {
 	struct pipeline *pl = ctx;
 	(void)err;
 	input->records++;
+	/* only an input's last leak search counts (leaksearch.h) */
+	enum leaksearch_step step = leaksearch_record(pl->searches, input, rec);
+	if (step == LEAKSEARCH_NEW)
+		take_back(pl, input);
 	struct frame_table *ft = pl->report->frames;
 	/* resolved first: suppressions match C++ frames by linkage name */
 	frame_resolve_stack(pl->symbolizer, ft, &rec->stack, rec->pid);
 	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack, rec->pid);
 	if (pl->opts.suppressions != NULL &&
 	    suppressions_match(pl->opts.suppressions, ft, rec) != NULL) {
-		pl->report->totals.suppressed_records++;
-		/* as valgrind's "suppressed:" */
-		pl->report->totals.suppressed_bytes =
-			vgt_count_add(pl->report->totals.suppressed_bytes, rec->direct_bytes);
+		rank_add_suppressed(pl->report, input, rec);
 		return 0;
 	}
 	if (pertest_take_record(pl->pertest, input, rec))
 		return 0; /* a per-test leak check: its growth goes to a test */
+	if (step == LEAKSEARCH_UPDATE && !rank_take_back_record(pl->report, input, rec))
+		return 0;
 	rank_add_record(pl->report, input, rec);
 	pertest_ranked(pl->pertest, input, rec);
 	return 0;
@@ -118,6 +132,7 @@ static struct vgt_input *on_new_pid(void *ctx, struct vgt_input *first, long pid
 static void init_sink(struct pipeline *pl)
 {
 	pl->pertest = pertest_new(pl->report);
+	pl->searches = leaksearch_new();
 	pl->sink.record = on_record;
 	pl->sink.clientmsg = on_clientmsg;
 	pl->sink.errorcount = on_errorcount;
@@ -159,6 +174,7 @@ void pipeline_free(struct pipeline *pl)
 	if (pl->owns_symbolizer)
 		symbolizer_free(pl->symbolizer);
 	pertest_free(pl->pertest);
+	leaksearch_free(pl->searches);
 	report_free(pl->report);
 	free(pl);
 }
@@ -183,6 +199,7 @@ struct pipeline_stream *pipeline_stream_open(struct pipeline *pl, const char *la
 	else if (pl->opts.input_format != NULL && strcmp(pl->opts.input_format, "auto") != 0)
 		st->format = pl->opts.input_format;
 	st->input = report_add_input(pl->report, label, st->format != NULL ? st->format : "xml");
+	st->first_input = pl->report->n_inputs - 1;
 	return st;
 }
 
@@ -262,6 +279,21 @@ int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len
 	return rc;
 }
 
+/* The stream's inputs are read: an exit search that wrote nothing takes
+ * the search before it back; notes; the sites left empty go. */
+static void end_searches(struct pipeline_stream *st)
+{
+	struct pipeline *pl = st->pl;
+	struct vgt_report *r = pl->report;
+	for (size_t i = st->first_input; i < r->n_inputs; i++) {
+		struct vgt_input *in = r->inputs[i];
+		if (leaksearch_end(pl->searches, in))
+			take_back(pl, in);
+		leaksearch_note(pl->searches, in, pertest_marked(pl->pertest, in), r);
+	}
+	rank_drop_empty_sites(r);
+}
+
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 {
 	int rc = st->failed ? -1 : 0;
@@ -293,6 +325,7 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 					"%s: %zu numeric fields held no number (e.g. \"...\") and were read as 0",
 					st->input->path, st->input->bad_numbers);
 	}
+	end_searches(st);
 	xml_reader_free(st->xml);
 	text_reader_free(st->text);
 	free(st);

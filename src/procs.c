@@ -29,12 +29,14 @@ uint64_t procs_stack_hash(const struct frame_table *ft, const struct vgt_stack *
 	return mix(h, stack->count);
 }
 
-static struct vgt_site_proc *entry_for(struct vgt_site *site, size_t input_index)
+static struct vgt_site_proc *entry_for(struct vgt_site *site, size_t input_index, int *created)
 {
 	/* records arrive input by input: the last entry is the usual hit */
 	for (size_t i = site->n_procs; i-- > 0;)
 		if (site->procs[i].input == input_index)
 			return &site->procs[i];
+	if (created != NULL)
+		*created = 1;
 	site->procs = xgrow_small(site->procs, &site->procs_cap, site->n_procs + 1, sizeof(*site->procs));
 	struct vgt_site_proc *e = &site->procs[site->n_procs++];
 	memset(e, 0, sizeof(*e));
@@ -42,17 +44,24 @@ static struct vgt_site_proc *entry_for(struct vgt_site *site, size_t input_index
 	return e;
 }
 
-void procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t input_index,
-		    const struct vgt_record *rec)
+int procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t input_index,
+		   const struct vgt_record *rec)
 {
-	struct vgt_site_proc *e = entry_for(site, input_index);
+	int created = 0;
+	struct vgt_site_proc *e = entry_for(site, input_index, &created);
 	e->records++;
 	e->occurrences++;
 	if (!kind_is_leak(rec->kind))
-		return;
+		return created;
 	e->bytes = vgt_count_add(e->bytes, rec->bytes);
 	e->blocks = vgt_count_add(e->blocks, rec->blocks);
 	e->direct_bytes = vgt_count_add(e->direct_bytes, rec->direct_bytes);
+	e->indirect_bytes = vgt_count_add(e->indirect_bytes, rec->indirect_bytes);
+	if (rec->has_delta) {
+		e->has_delta = 1;
+		e->delta_bytes = vgt_delta_add(e->delta_bytes, rec->delta_bytes);
+		e->delta_blocks = vgt_delta_add(e->delta_blocks, rec->delta_blocks);
+	}
 	/* Records of one stack add up; a site keeps at most PROCS_MAX_STACKS
 	 * stacks per process, so memory grows with sites, not with records
 	 * (past that, a record cannot be told inherited). */
@@ -63,7 +72,7 @@ void procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t 
 			r = &e->recs[i];
 	if (r == NULL) {
 		if (e->n_recs == PROCS_MAX_STACKS)
-			return;
+			return created;
 		e->recs = xgrow_small(e->recs, &e->recs_cap, e->n_recs + 1, sizeof(*e->recs));
 		r = &e->recs[e->n_recs++];
 		memset(r, 0, sizeof(*r));
@@ -72,16 +81,101 @@ void procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t 
 	r->records++;
 	r->bytes = vgt_count_add(r->bytes, rec->bytes);
 	r->blocks = vgt_count_add(r->blocks, rec->blocks);
+	return created;
+}
+
+int procs_site_take(struct vgt_site *site, size_t input_index, struct vgt_site_proc *out)
+{
+	for (size_t i = 0; i < site->n_procs; i++) {
+		if (site->procs[i].input != input_index)
+			continue;
+		*out = site->procs[i];
+		free(out->recs);
+		out->recs = NULL;
+		out->n_recs = out->recs_cap = 0;
+		memmove(&site->procs[i], &site->procs[i + 1],
+			(site->n_procs - i - 1) * sizeof(*site->procs));
+		site->n_procs--;
+		return 1;
+	}
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+static uint64_t less(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* The entry of input_index in site, or NULL. */
+static struct vgt_site_proc *entry_of(struct vgt_site *site, size_t input_index)
+{
+	for (size_t i = 0; i < site->n_procs; i++)
+		if (site->procs[i].input == input_index)
+			return &site->procs[i];
+	return NULL;
+}
+
+void procs_site_sub(struct vgt_site *site, size_t input_index, uint64_t stack_hash,
+		    const struct vgt_site_proc *old)
+{
+	struct vgt_site_proc *e = entry_of(site, input_index);
+	if (e == NULL)
+		return;
+	e->bytes = less(e->bytes, old->bytes);
+	e->blocks = less(e->blocks, old->blocks);
+	e->direct_bytes = less(e->direct_bytes, old->direct_bytes);
+	e->indirect_bytes = less(e->indirect_bytes, old->indirect_bytes);
+	e->records = e->records > 0 ? e->records - 1 : 0;
+	e->occurrences = less(e->occurrences, 1);
+	for (size_t i = 0; i < e->n_recs; i++) {
+		struct procs_record *r = &e->recs[i];
+		if (r->stack_hash != stack_hash)
+			continue;
+		r->bytes = less(r->bytes, old->bytes);
+		r->blocks = less(r->blocks, old->blocks);
+		if (--r->records == 0)
+			e->recs[i] = e->recs[--e->n_recs];
+		break;
+	}
+	if (e->records > 0)
+		return;
+	free(e->recs);
+	size_t at = (size_t)(e - site->procs);
+	memmove(e, e + 1, (site->n_procs - at - 1) * sizeof(*e));
+	site->n_procs--;
+}
+
+size_t procs_site_input_records(const struct vgt_site *site, size_t input_index)
+{
+	for (size_t i = 0; i < site->n_procs; i++)
+		if (site->procs[i].input == input_index)
+			return site->procs[i].records;
+	return 0;
+}
+
+int procs_site_has_delta(const struct vgt_site *site)
+{
+	for (size_t i = 0; i < site->n_procs; i++)
+		if (site->procs[i].has_delta)
+			return 1;
+	return 0;
 }
 
 void procs_site_merge(struct vgt_site *dst, const struct vgt_site *src, size_t input_base)
 {
 	for (size_t i = 0; i < src->n_procs; i++) {
 		const struct vgt_site_proc *from = &src->procs[i];
-		struct vgt_site_proc *e = entry_for(dst, input_base + from->input);
+		struct vgt_site_proc *e = entry_for(dst, input_base + from->input, NULL);
 		e->bytes = vgt_count_add(e->bytes, from->bytes);
 		e->blocks = vgt_count_add(e->blocks, from->blocks);
 		e->direct_bytes = vgt_count_add(e->direct_bytes, from->direct_bytes);
+		e->indirect_bytes = vgt_count_add(e->indirect_bytes, from->indirect_bytes);
+		if (from->has_delta) {
+			e->has_delta = 1;
+			e->delta_bytes = vgt_delta_add(e->delta_bytes, from->delta_bytes);
+			e->delta_blocks = vgt_delta_add(e->delta_blocks, from->delta_blocks);
+		}
 		e->records += from->records;
 		e->occurrences = vgt_count_add(e->occurrences, from->occurrences);
 		for (size_t k = 0; k < from->n_recs && e->n_recs < PROCS_MAX_STACKS; k++) {
@@ -93,7 +187,7 @@ void procs_site_merge(struct vgt_site *dst, const struct vgt_site *src, size_t i
 
 void procs_site_errorcount(struct vgt_site *site, size_t input_index, uint64_t extra)
 {
-	entry_for(site, input_index)->occurrences += extra;
+	entry_for(site, input_index, NULL)->occurrences += extra;
 }
 
 void procs_site_release(struct vgt_site *site)

@@ -28,11 +28,21 @@ struct unique_slot {
 	struct vgt_site *site;
 };
 
-/* Per input: what valgrind's LEAK SUMMARY would say for it. */
+/* Per input: what valgrind's LEAK SUMMARY would say for it.  The leak
+ * figures are those of the input's records since rank_take_back (its
+ * current leak search); leak_error_records counts every search's, as
+ * valgrind's ERROR SUMMARY does. */
 struct input_amounts {
 	struct vgt_amount definite, possible, reachable, indirect_records, indirect_split;
 	int has_indirect_records;
 	size_t leak_records, leak_error_records; /* for figures.c */
+	/* the leak sites the input's records went to since rank_take_back,
+	 * and its leak records --suppressions removed meanwhile (reading only:
+	 * rank_merge does not carry them) */
+	struct vgt_site **touched;
+	size_t n_touched, touched_cap;
+	size_t suppressed_records;
+	uint64_t suppressed_bytes;
 };
 
 struct site_index {
@@ -42,12 +52,15 @@ struct site_index {
 	size_t nuniques, unique_count;
 	struct input_amounts *inputs;
 	size_t ninputs, inputs_cap;
+	size_t n_empty;    /* sites rank_take_back left without records */
 };
 
 void rank_index_free(struct site_index *index)
 {
 	if (index == NULL)
 		return;
+	for (size_t i = 0; i < index->ninputs; i++)
+		free(index->inputs[i].touched);
 	free(index->slots);
 	free(index->uniques);
 	free(index->inputs);
@@ -483,14 +496,18 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	const char *kind_name = key.kind_name;
 	int created;
 	struct vgt_site *site = find_or_add_site(report, &key, &created);
-	if (created) {
+	/* a site rank_take_back emptied starts again as a new one */
+	int fresh = created || site->records == 0;
+	if (fresh) {
 		site->kind = rec->kind;
 		site->kind_name = kind_name;
 		site->category = site_category(report->frames, &rec->stack, culprit, rec->kind);
 		site->location = loc;
+		free(site->generated);
 		site->generated = has_gen ? location_dup(&gen) : NULL;
+		site->has_callers = 0;
 	}
-	keep_example(site, rec, culprit, created);
+	keep_example(site, rec, culprit, fresh);
 	note_callers(report->frames, site, &rec->stack, culprit);
 	site->bytes = vgt_count_add(site->bytes, rec->bytes);
 	site->blocks = vgt_count_add(site->blocks, rec->blocks);
@@ -505,7 +522,12 @@ void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
-	procs_site_add(report->frames, site, input_index, rec);
+	if (procs_site_add(report->frames, site, input_index, rec) && kind_is_leak(rec->kind)) {
+		struct input_amounts *in = amounts_of(index_of(report), input_index);
+		in->touched = xgrow(in->touched, &in->touched_cap, in->n_touched + 1,
+				    sizeof(*in->touched));
+		in->touched[in->n_touched++] = site;
+	}
 	count_totals(report, input_index, input, rec);
 	if (rec->kind == VGT_KIND_UNKNOWN)
 		count_unknown_kind(report, site->kind_name, 1);
@@ -524,7 +546,193 @@ void rank_record_key(struct vgt_report *report, const struct vgt_record *rec,
 
 struct vgt_site *rank_site_by_key(struct vgt_report *report, const struct site_key *key)
 {
-	return find_or_add_site(report, key, NULL);
+	struct vgt_site *site = find_or_add_site(report, key, NULL);
+	return site != NULL && site->records > 0 ? site : NULL;
+}
+
+void rank_add_suppressed(struct vgt_report *report, struct vgt_input *input,
+			 const struct vgt_record *rec)
+{
+	struct vgt_totals *t = &report->totals;
+	t->suppressed_records++;
+	/* as valgrind's "suppressed:" */
+	t->suppressed_bytes = vgt_count_add(t->suppressed_bytes, rec->direct_bytes);
+	if (!kind_is_leak(rec->kind))
+		return;
+	struct input_amounts *in = amounts_of(index_of(report), report_input_index(report, input));
+	in->suppressed_records++;
+	in->suppressed_bytes = vgt_count_add(in->suppressed_bytes, rec->direct_bytes);
+}
+
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* part (figures some records of input_index added to site) out of it. */
+static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_index,
+		     const struct vgt_site_proc *part);
+
+/* What input_index's records added to site, out of it. */
+static void take_back_site(struct site_index *ix, struct vgt_site *site, size_t input_index)
+{
+	struct vgt_site_proc part;
+	if (procs_site_take(site, input_index, &part))
+		site_sub(ix, site, input_index, &part);
+}
+
+static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_index,
+		     const struct vgt_site_proc *part)
+{
+	site->bytes = minus(site->bytes, part->bytes);
+	site->blocks = minus(site->blocks, part->blocks);
+	site->direct_bytes = minus(site->direct_bytes, part->direct_bytes);
+	site->indirect_bytes = minus(site->indirect_bytes, part->indirect_bytes);
+	site->records = part->records < site->records ? site->records - part->records : 0;
+	site->occurrences = minus(site->occurrences, part->occurrences);
+	if (part->has_delta) {
+		site->delta_bytes = vgt_delta_add(site->delta_bytes, -part->delta_bytes);
+		site->delta_blocks = vgt_delta_add(site->delta_blocks, -part->delta_blocks);
+		site->has_delta = procs_site_has_delta(site);
+	}
+	if (input_index < 64 && procs_site_input_records(site, input_index) == 0)
+		site->input_mask &= ~((uint64_t)1 << input_index);
+	if (site->records > 0)
+		return;
+	/* Nothing left: rank_drop_empty_sites drops it, unless a record of
+	 * the next search makes it anew (rank_add_record). */
+	site->bytes = site->blocks = site->direct_bytes = site->indirect_bytes = 0;
+	site->occurrences = 0;
+	site->has_delta = 0;
+	site->delta_bytes = site->delta_blocks = 0;
+	site->example_bytes = 0;
+	site->has_callers = 0;
+	site->callers_hash = 0;
+	ix->n_empty++;
+}
+
+void rank_take_back(struct vgt_report *report, struct vgt_input *input)
+{
+	struct site_index *ix = index_of(report);
+	size_t input_index = report_input_index(report, input);
+	struct input_amounts *in = amounts_of(ix, input_index);
+	for (size_t i = 0; i < in->n_touched; i++)
+		take_back_site(ix, in->touched[i], input_index);
+	in->n_touched = 0;
+	struct vgt_amount zero = {0, 0};
+	in->definite = in->possible = in->reachable = zero;
+	in->indirect_records = in->indirect_split = zero;
+	in->has_indirect_records = 0;
+	in->leak_records = 0;
+	struct vgt_totals *t = &report->totals;
+	t->suppressed_records -= in->suppressed_records < t->suppressed_records
+		? in->suppressed_records : t->suppressed_records;
+	t->suppressed_bytes = minus(t->suppressed_bytes, in->suppressed_bytes);
+	in->suppressed_records = 0;
+	in->suppressed_bytes = 0;
+}
+
+/* The loss record's figures before the growth valgrind wrote beside them. */
+static uint64_t before_growth(uint64_t now, int64_t growth)
+{
+	if (growth >= 0)
+		return now > (uint64_t)growth ? now - (uint64_t)growth : 0;
+	return vgt_count_add(now, (uint64_t)-(growth + 1) + 1);
+}
+
+static void sub_amount(struct vgt_amount *a, uint64_t bytes, uint64_t blocks)
+{
+	a->bytes = minus(a->bytes, bytes);
+	a->blocks = minus(a->blocks, blocks);
+}
+
+int rank_take_back_record(struct vgt_report *report, struct vgt_input *input,
+			  const struct vgt_record *rec)
+{
+	if (!kind_is_leak(rec->kind))
+		return 1;
+	struct site_index *ix = index_of(report);
+	size_t input_index = report_input_index(report, input);
+	struct input_amounts *in = amounts_of(ix, input_index);
+	struct vgt_site_proc old;
+	memset(&old, 0, sizeof(old));
+	old.bytes = before_growth(rec->bytes, rec->delta_bytes);
+	old.blocks = before_growth(rec->blocks, rec->delta_blocks);
+	old.indirect_bytes = before_growth(rec->indirect_bytes, rec->delta_indirect_bytes);
+	old.direct_bytes = minus(old.bytes, old.indirect_bytes);
+	old.records = old.occurrences = 1;
+	struct site_key key;
+	rank_record_key(report, rec, &key);
+	struct vgt_site *site = find_or_add_site(report, &key, NULL);
+	/* none before: a loss record new in this search */
+	if (site != NULL && site->records > 0 && (old.bytes > 0 || old.blocks > 0)) {
+		procs_site_sub(site, input_index, procs_stack_hash(report->frames, &rec->stack), &old);
+		site_sub(ix, site, input_index, &old);
+		switch (rec->kind) {
+		case VGT_KIND_LEAK_DEFINITELY_LOST:
+			sub_amount(&in->definite, old.direct_bytes, old.blocks);
+			in->indirect_split.bytes = minus(in->indirect_split.bytes, old.indirect_bytes);
+			break;
+		case VGT_KIND_LEAK_POSSIBLY_LOST:
+			sub_amount(&in->possible, old.direct_bytes, old.blocks);
+			in->indirect_split.bytes = minus(in->indirect_split.bytes, old.indirect_bytes);
+			break;
+		case VGT_KIND_LEAK_INDIRECTLY_LOST:
+			sub_amount(&in->indirect_records, old.bytes, old.blocks);
+			break;
+		default:
+			sub_amount(&in->reachable, old.bytes, old.blocks);
+			break;
+		}
+		in->leak_records = in->leak_records > 0 ? in->leak_records - 1 : 0;
+	}
+	if (rec->bytes > 0 || rec->blocks > 0)
+		return 1;
+	/* all freed: no site gets it, but valgrind counted it as an error */
+	report->totals.records++;
+	if (leak_counts_as_error(input, rec->kind)) {
+		in->leak_error_records++;
+		report->totals.errors++;
+		report->totals.error_contexts++;
+	}
+	return 0;
+}
+
+size_t rank_drop_empty_sites(struct vgt_report *report)
+{
+	struct site_index *ix = report->index;
+	if (ix == NULL || ix->n_empty == 0)
+		return 0;
+	size_t kept = 0, dropped = 0;
+	for (size_t i = 0; i < report->n_sites; i++) {
+		struct vgt_site *site = report->sites[i];
+		if (site->records > 0) {
+			report->sites[kept++] = site;
+			continue;
+		}
+		report_release_site(site);
+		dropped++;
+	}
+	report->n_sites = kept;
+	ix->n_empty = 0;
+	/* the index again, over the sites left (in their order) */
+	memset(ix->slots, 0, ix->nslots * sizeof(*ix->slots));
+	ix->count = 0;
+	size_t mask = ix->nslots - 1;
+	for (size_t i = 0; i < report->n_sites; i++) {
+		struct site_key key;
+		key_of_site(report, report->sites[i], &key);
+		uint64_t h = rank_key_hash(&key);
+		size_t j = (size_t)h & mask;
+		while (ix->slots[j].site != NULL)
+			j = (j + 1) & mask;
+		ix->slots[j].hash = h;
+		ix->slots[j].site = report->sites[i];
+		ix->count++;
+	}
+	/* no input's touched list holds a dropped site: a site is left
+	 * without records only when every input that had some took them back */
+	return dropped;
 }
 
 void rank_add_errorcount(struct vgt_report *report, struct vgt_input *input,
@@ -777,8 +985,13 @@ static void merge_inputs(struct vgt_report *dst, const struct vgt_report *src, s
 	if (src->index == NULL)
 		return;
 	struct site_index *ix = index_of(dst);
-	for (size_t i = 0; i < src->index->ninputs; i++)
-		*amounts_of(ix, base + i) = src->index->inputs[i];
+	for (size_t i = 0; i < src->index->ninputs; i++) {
+		struct input_amounts *to = amounts_of(ix, base + i);
+		*to = src->index->inputs[i];
+		/* src's sites are not dst's: reading is over */
+		to->touched = NULL;
+		to->n_touched = to->touched_cap = 0;
+	}
 }
 
 /* src's stack as ids of dst's frame table. */

@@ -99,8 +99,19 @@ static void figures_json(struct jsonw *w, const struct vgt_figures *fig)
 		figure(w, figure_keys[g], fig, (enum vgt_kind_group)g);
 	jsonw_key(w, "from_records");
 	jsonw_object_begin(w);
-	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
+	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++) {
+		if (g == VGT_GROUP_INDIRECT && fig->split_indirect) {
+			/* bytes from splits: the records carry no block count */
+			jsonw_key(w, figure_keys[g]);
+			jsonw_object_begin(w);
+			kcount(w, "bytes", fig->records[g].bytes);
+			jsonw_key(w, "blocks");
+			jsonw_null(w);
+			jsonw_object_end(w);
+			continue;
+		}
 		amount(w, figure_keys[g], &fig->records[g]);
+	}
 	jsonw_object_end(w);
 	jsonw_kstring(w, "leak_summary", figures_source(fig));
 	if (fig->no_stacks)

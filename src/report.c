@@ -26,20 +26,8 @@ void report_free(struct vgt_report *report)
 	for (size_t i = 0; i < report->n_inputs; i++)
 		free(report->inputs[i]);
 	free(report->inputs);
-	for (size_t i = 0; i < report->n_sites; i++) {
-		struct vgt_site *site = report->sites[i];
-		stack_release(&site->stack);
-		stack_release(&site->aux_stack);
-		free(site->context.lines);
-		free(site->what);
-		free(site->auxwhat);
-		if (site->explain != NULL)
-			free(site->explain->evidence);
-		free(site->explain);
-		free(site->generated);
-		free(site->tests);
-		procs_site_release(site);
-	}
+	for (size_t i = 0; i < report->n_sites; i++)
+		report_release_site(report->sites[i]);
 	free(report->sites);
 	for (size_t i = 0; i < report->n_site_chunks; i++)
 		free(report->site_chunks[i]);
@@ -56,20 +44,35 @@ void report_free(struct vgt_report *report)
 	free(report);
 }
 
+void report_release_site(struct vgt_site *site)
+{
+	stack_release(&site->stack);
+	stack_release(&site->aux_stack);
+	free(site->context.lines);
+	free(site->what);
+	free(site->auxwhat);
+	if (site->explain != NULL)
+		free(site->explain->evidence);
+	free(site->explain);
+	free(site->generated);
+	free(site->tests);
+	procs_site_release(site);
+}
+
 /* Sites come from chunks of SITE_CHUNK: one malloc per many sites. */
 #define SITE_CHUNK 256
 
 struct vgt_site *report_new_site(struct vgt_report *report)
 {
-	size_t slot = report->n_sites % SITE_CHUNK;
+	size_t slot = report->site_slots % SITE_CHUNK;
 	if (slot == 0 || report->n_site_chunks == 0 ||
-	    report->n_sites / SITE_CHUNK >= report->n_site_chunks) {
+	    report->site_slots / SITE_CHUNK >= report->n_site_chunks) {
 		report->site_chunks = xgrow(report->site_chunks, &report->site_chunks_cap,
 					    report->n_site_chunks + 1, sizeof(*report->site_chunks));
 		report->site_chunks[report->n_site_chunks++] =
 			xcalloc(SITE_CHUNK, sizeof(struct vgt_site));
 	}
-	struct vgt_site *site = &report->site_chunks[report->n_sites / SITE_CHUNK][slot];
+	struct vgt_site *site = &report->site_chunks[report->site_slots++ / SITE_CHUNK][slot];
 	report->sites = xgrow(report->sites, &report->sites_cap, report->n_sites + 1,
 			      sizeof(*report->sites));
 	report->sites[report->n_sites++] = site;

@@ -80,6 +80,7 @@ struct text_pid {
 	long next_tid;         /* from "Thread N:" */
 	int main_pending;      /* helgrind LockOrder: the main stack is the next "followed by" */
 	int leak_summary, error_summary;
+	uint64_t leak_searches; /* LEAK SUMMARYs (searches ended) so far */
 	struct vgt_valgrind_summary vg; /* this pid's own summaries */
 };
 
@@ -401,7 +402,7 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 {
 	const char *p = m;
 	uint64_t bytes, blocks, direct = 0, indirect = 0;
-	int64_t dbytes = 0, dblocks = 0, dignore = 0;
+	int64_t dbytes = 0, dblocks = 0, dignore = 0, dindirect = 0;
 	int has = 0, split = 0;
 	if (read_amount(&p, &bytes, &dbytes, &has) != 0)
 		return -1;
@@ -410,7 +411,7 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 		p++;
 		if (read_amount(&p, &direct, &dignore, &has) != 0 ||
 		    expect(&p, " direct, ") != 0 ||
-		    read_amount(&p, &indirect, &dignore, &has) != 0 ||
+		    read_amount(&p, &indirect, &dindirect, &has) != 0 ||
 		    expect(&p, " indirect)") != 0)
 			return -1;
 		split = 1;
@@ -432,10 +433,16 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 		kind = VGT_KIND_LEAK_STILL_REACHABLE;
 	else
 		return -1;
-	if (strstr(p, "in loss record") == NULL)
+	const char *at = strstr(p, "in loss record");
+	if (at == NULL)
 		return -1;
 	if (st == NULL) /* only checking the shape */
 		return 0;
+	uint64_t i, n;
+	at += strlen("in loss record");
+	at = skip_spaces(at);
+	int numbered = read_count(&at, &i) == 0 && expect(&at, " of ") == 0 &&
+		       read_count(&at, &n) == 0 && i > 0 && n >= i && n <= UINT32_MAX;
 	begin_record(r, st, kind, m);
 	st->rec.bytes = bytes;
 	st->rec.blocks = blocks;
@@ -444,6 +451,13 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 	st->rec.has_delta = has;
 	st->rec.delta_bytes = dbytes;
 	st->rec.delta_blocks = dblocks;
+	st->rec.delta_indirect_bytes = dindirect;
+	if (numbered) {
+		st->rec.loss_record = (uint32_t)i;
+		st->rec.loss_records = (uint32_t)n;
+	}
+	/* a search ends with its LEAK SUMMARY: they number the searches */
+	st->rec.leak_search = st->leak_searches + 1;
 	return 0;
 }
 
@@ -712,11 +726,14 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		return rc;
 	}
 	if (starts(m, "HEAP SUMMARY:")) {
+		/* printed at exit, before valgrind's final leak search */
 		st->section = SECTION_HEAP;
+		st->input->exit_leak_search = 1;
 		return rc;
 	}
 	if (starts(m, "LEAK SUMMARY:")) {
 		st->section = SECTION_LEAK;
+		st->leak_searches++;
 		struct vgt_amount zero = {0, 0};
 		st->vg.definitely_lost = st->vg.indirectly_lost = st->vg.possibly_lost = zero;
 		st->vg.still_reachable = st->vg.suppressed = zero;
@@ -730,6 +747,7 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 	if (starts(m, "All heap blocks were freed")) {
 		/* valgrind's LEAK SUMMARY when nothing is left: every figure 0 */
 		struct vgt_amount zero = {0, 0};
+		st->leak_searches++;
 		st->vg.definitely_lost = st->vg.indirectly_lost = st->vg.possibly_lost = zero;
 		st->vg.still_reachable = st->vg.suppressed = zero;
 		st->vg.has_leak_summary = 1;

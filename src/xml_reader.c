@@ -117,6 +117,7 @@ struct xml_reader {
 	/* the record being built */
 	struct vgt_record rec;
 	int in_error;
+	int has_unique;        /* the error had its <unique> */
 	int stacks_in_error;
 	int aux_pending;       /* an auxwhat came: the next stack is its */
 	struct vgt_text last_auxwhat; /* the auxwhat the next stack belongs to */
@@ -304,6 +305,20 @@ static int skip_word(const char **p, const char *word)
 	return 1;
 }
 
+/* " … in loss record 4 of 6" (counts with separators, as valgrind writes
+ * them): rec->loss_record and loss_records, left 0 without. */
+static void parse_loss_record_number(struct vgt_record *rec, const char *p)
+{
+	int64_t i, n;
+	p = strstr(p, " in loss record ");
+	if (p == NULL || (p = scan_count(p + strlen(" in loss record "), &i)) == NULL ||
+	    !skip_word(&p, " of ") || scan_count(p, &n) == NULL || i <= 0 || n < i ||
+	    n > UINT32_MAX)
+		return;
+	rec->loss_record = (uint32_t)i;
+	rec->loss_records = (uint32_t)n;
+}
+
 /* "2,018 (16 direct, 2,002 indirect) bytes in 1 blocks are definitely lost
  * in loss record 4 of 6", and a vgdb "increased" check, which puts a delta
  * after each number: "216 (+216) (16 (+16) direct, 200 (+200) indirect)
@@ -312,7 +327,7 @@ static void parse_leak_text(struct vgt_record *rec, const char *text)
 {
 	int64_t total, direct = 0, indirect = 0, blocks, ignored = 0;
 	int has_delta = 0, has_split = 0, unused = 0;
-	int64_t delta_bytes = 0, delta_blocks = 0;
+	int64_t delta_bytes = 0, delta_blocks = 0, delta_indirect = 0;
 	const char *p = scan_count(text, &total);
 	if (p == NULL)
 		return;
@@ -322,7 +337,7 @@ static void parse_leak_text(struct vgt_record *rec, const char *text)
 		if (q != NULL) {
 			q = scan_delta(q, &ignored, &unused);
 			if (skip_word(&q, " direct, ") && (q = scan_count(q, &indirect)) != NULL) {
-				q = scan_delta(q, &ignored, &unused);
+				q = scan_delta(q, &delta_indirect, &unused);
 				if (skip_word(&q, " indirect)")) {
 					has_split = 1;
 					p = q;
@@ -333,7 +348,8 @@ static void parse_leak_text(struct vgt_record *rec, const char *text)
 	if (!skip_word(&p, " bytes in ") || (p = scan_count(p, &blocks)) == NULL)
 		return;
 	int has_block_delta = 0;
-	scan_delta(p, &delta_blocks, &has_block_delta);
+	p = scan_delta(p, &delta_blocks, &has_block_delta);
+	parse_loss_record_number(rec, p);
 	if (has_split && direct >= 0 && indirect >= 0) {
 		rec->direct_bytes = (uint64_t)direct;
 		rec->indirect_bytes = (uint64_t)indirect;
@@ -342,6 +358,7 @@ static void parse_leak_text(struct vgt_record *rec, const char *text)
 		rec->has_delta = 1;
 		rec->delta_bytes = delta_bytes;
 		rec->delta_blocks = delta_blocks;
+		rec->delta_indirect_bytes = has_split ? delta_indirect : 0;
 	}
 }
 
@@ -349,6 +366,7 @@ static void start_error(struct xml_reader *r)
 {
 	record_clear(&r->rec);
 	r->in_error = 1;
+	r->has_unique = 0;
 	r->stacks_in_error = 0;
 	r->aux_pending = 0;
 	r->has_last_auxwhat = 0;
@@ -367,6 +385,10 @@ static void end_error(struct xml_reader *r)
 	rec->kind = kind_from_name(rec->kind_name);
 	if (kind_is_leak(rec->kind) && rec->direct_bytes == 0 && rec->indirect_bytes == 0)
 		rec->direct_bytes = rec->bytes;
+	/* valgrind gives each loss record of a search, shown or not, the next
+	 * unique: unique - I is one search's (model.h) */
+	if (kind_is_leak(rec->kind) && rec->loss_record > 0 && r->has_unique)
+		rec->leak_search = rec->unique + 2 - rec->loss_record;
 	struct vgt_error err;
 	vgt_error_clear(&err);
 	r->records++;
@@ -592,7 +614,10 @@ static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 {
 	struct vgt_record *rec = &r->rec;
 	switch (el) {
-	case EL_UNIQUE: rec->unique = parse_hex(r->text); break;
+	case EL_UNIQUE:
+		rec->unique = parse_hex(r->text);
+		r->has_unique = 1;
+		break;
 	case EL_TID: rec->tid = (long)parse_number(r); break;
 	case EL_THREADNAME: rec->threadname = intern_text(r); break;
 	case EL_KIND: rec->kind_name = intern_text(r); break;
@@ -720,7 +745,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		end_top_field(r, el);
 	} else if (el == EL_STATE && parent == EL_STATUS) {
 		if (r->text_len == 8 && memcmp(r->text, "FINISHED", 8) == 0)
-			r->input->finished = 1;
+			r->input->finished = r->input->exit_leak_search = 1;
 	} else if ((el == EL_EXE || el == EL_ARG) && parent == EL_ARGV) {
 		append_command(r, r->text, r->text_len);
 	} else if (el == EL_ARG && parent == EL_VARGV) {

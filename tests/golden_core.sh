@@ -62,7 +62,8 @@ for k in ("definitely_lost", "indirectly_lost", "possibly_lost", "still_reachabl
         values = [p[k][f] for p in parts]
         want = None if None in values else sum(values)
         assert merged[k][f] == want, (k, f, merged[k][f], want)
-        want = sum(p["from_records"][k][f] for p in parts)
+        values = [p["from_records"][k][f] for p in parts]
+        want = None if None in values else sum(values)
         assert merged["from_records"][k][f] == want, ("from_records", k, f)
 for k in ("records", "suppressed_records", "leak_error_contexts"):
     assert merged[k] == sum(p[k] for p in parts), k

@@ -98,6 +98,30 @@ struct rank_options {
 /* Adds one classified record to the report's sites and totals. */
 void rank_add_record(struct vgt_report *report, struct vgt_input *input,
 		     const struct vgt_record *rec);
+/* A record --suppressions removed: counted as suppressed. */
+void rank_add_suppressed(struct vgt_report *report, struct vgt_input *input,
+			 const struct vgt_record *rec);
+/* A new leak search of input began (leaksearch.h): what the input's leak
+ * records added since the last call — to its sites, its leak totals and
+ * the suppressed ones — is taken back out; its errors, and valgrind's
+ * count of its leak records among them, stay.  Sites left without any
+ * record stay in the index, empty, until a record comes to them again or
+ * rank_drop_empty_sites drops them.  O(sites the input's records went to). */
+void rank_take_back(struct vgt_report *report, struct vgt_input *input);
+/* A loss record of an added or changed leak search after another search
+ * of input (leaksearch.h): valgrind wrote it because its loss record
+ * changed, with the growth since that search beside the figures.  What
+ * the loss record was before (figures minus growth) is taken out of its
+ * site and the input's totals, so that rank_add_record then puts in what
+ * it is now.  Returns 0 when nothing is left of it (all its blocks were
+ * freed: only valgrind's error count takes it), 1 when the caller is to
+ * add it. */
+int rank_take_back_record(struct vgt_report *report, struct vgt_input *input,
+			  const struct vgt_record *rec);
+/* Drops the sites rank_take_back left without records (after an input was
+ * read, before rank_finish or rank_merge): they are not shown, ranked or
+ * counted.  Returns how many. */
+size_t rank_drop_empty_sites(struct vgt_report *report);
 /* A site's identity: kind plus culprit location, all interned pointers.
  * pertest.c keeps keys of records it takes from mid-run leak checks, to
  * find their sites once the final check is read. */

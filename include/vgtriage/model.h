@@ -181,6 +181,7 @@ struct vgt_record {
 	int has_delta;              /* vgdb "increased" output: (+N) */
 	int64_t delta_bytes;
 	int64_t delta_blocks;
+	int64_t delta_indirect_bytes; /* the indirect part's growth, when split */
 	uint64_t unique;
 	long tid;
 	const char *threadname;
@@ -189,6 +190,20 @@ struct vgt_record {
 	struct vgt_stack aux_stack; /* the stack after it (alloc / origin) */
 	const char *suppression;    /* valgrind's <suppression><sname>, if any */
 	long pid;                   /* the process (text logs interleave pids) */
+	/* Leak records: where valgrind put them in the leak search that wrote
+	 * them ("… in loss record I of N": loss_record I, loss_records N; 0
+	 * when the text has none).  Valgrind numbers the loss records of every
+	 * search from 1 and writes them in increasing I (the first one written
+	 * need not be 1: --show-leak-kinds hides some).  leak_search tells the
+	 * searches of one process apart when the reader can: records of one
+	 * search share it, records of different searches differ; 0 when the
+	 * reader cannot tell.  The XML reader gives <unique> - I + 2 (valgrind
+	 * numbers each loss record of a search, shown or not, with the next
+	 * unique); the text reader 1 + the LEAK SUMMARYs (and "All heap blocks
+	 * were freed") its process wrote before the record.  pipeline.c
+	 * decides from them where a new search begins (leaksearch.h). */
+	uint32_t loss_record, loss_records;
+	uint64_t leak_search;
 	/* storage of what/auxwhat, reused record after record */
 	struct vgt_text what_store, aux_store;
 };
@@ -243,6 +258,9 @@ struct vgt_input {
 	const char *command;   /* exe + args joined by spaces */
 	int complete;          /* the document/log ended where valgrind ends it */
 	int finished;          /* <status> FINISHED (or the log's final summary) seen */
+	int exit_leak_search;  /* the leak search valgrind makes at exit has begun
+				  (XML <status> FINISHED, text "HEAP SUMMARY:"): the
+				  loss records that follow are the final ones */
 	const char *fatal_signal; /* "SIGSEGV" when the guest died of a signal */
 	size_t records;        /* records handed to the sink */
 	long stop_line, stop_column; /* where reading stopped early (truncation) */

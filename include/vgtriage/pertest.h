@@ -51,6 +51,13 @@ int pertest_take_record(struct pertest *pt, struct vgt_input *input,
  * whose stack names a test function to that test. */
 void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vgt_record *rec);
 
+/* Whether the input is a marked per-test run (a vgtriage: marker came). */
+int pertest_marked(struct pertest *pt, const struct vgt_input *input);
+
+/* A new leak search of the input began (rank_take_back): the figures its
+ * leak records gave tests named by their stacks are taken back. */
+void pertest_take_back(struct pertest *pt, const struct vgt_input *input);
+
 /* After the last input, before rank_finish: gives what was taken to the
  * sites of the final leak checks (site->tests). */
 void pertest_resolve(struct pertest *pt);

@@ -42,19 +42,35 @@ struct procs_record {
 struct vgt_site_proc {
 	size_t input;            /* index in report->inputs */
 	uint64_t bytes, blocks;  /* valgrind's figures from this input alone */
-	uint64_t direct_bytes;
+	uint64_t direct_bytes, indirect_bytes;
+	int64_t delta_bytes, delta_blocks; /* growth ("(+N)"), when has_delta */
 	size_t records;
 	uint64_t occurrences;    /* errors: with <errorcounts> */
 	uint64_t inherited_bytes, inherited_blocks; /* procs_finish */
 	size_t inherited_records;
 	struct procs_record *recs; /* leak records (for procs_finish) */
 	size_t n_recs, recs_cap;
+	int has_delta;
 };
 
 /* Adds one record of input_index to site (rank_add_record); ft is the
- * frame table of the record's stack. */
-void procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t input_index,
-		    const struct vgt_record *rec);
+ * frame table of the record's stack.  Returns 1 when it is the input's
+ * first record at the site (since procs_site_take), else 0. */
+int procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t input_index,
+		   const struct vgt_record *rec);
+/* Takes input_index's entry out of site: *out gets its figures (what the
+ * input's records added to the site; out->recs is NULL).  Returns 0 when
+ * the input added nothing to the site, else 1 (rank_take_back). */
+int procs_site_take(struct vgt_site *site, size_t input_index, struct vgt_site_proc *out);
+/* What one earlier record of input_index (figures in old; its stack's
+ * hash) added to site, out of the input's entry (rank_take_back_record):
+ * an entry left without records goes. */
+void procs_site_sub(struct vgt_site *site, size_t input_index, uint64_t stack_hash,
+		    const struct vgt_site_proc *old);
+/* The records of input_index the site holds (0: none). */
+size_t procs_site_input_records(const struct vgt_site *site, size_t input_index);
+/* Whether an entry of the site has growth figures. */
+int procs_site_has_delta(const struct vgt_site *site);
 /* src's processes added to dst, src's input i being dst's input_base + i
  * (rank_merge). */
 void procs_site_merge(struct vgt_site *dst, const struct vgt_site *src, size_t input_base);

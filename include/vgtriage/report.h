@@ -160,6 +160,8 @@ struct vgt_figures {
 	int no_stacks;           /* a LEAK SUMMARY with leaks but no loss record */
 	int suppressed;          /* --suppressions removed records (they differ) */
 	int leak_check;          /* some input is memcheck's (helgrind, drd: none) */
+	int split_indirect;      /* records[INDIRECT] has bytes from "(N direct, M
+				    indirect)" splits only: no block count */
 };
 
 struct vgt_totals {
@@ -214,6 +216,8 @@ struct vgt_report {
 	size_t n_tests, tests_cap;
 	int per_test;             /* a harness marked its tests (vgtriage:begin) */
 	int blame_noise;          /* --all: tests are blamed for noise sites too */
+	size_t site_slots;        /* sites made in site_chunks (n_sites counts those
+				     left after rank_drop_empty_sites) */
 };
 
 struct vgt_report *report_new(void);
@@ -222,6 +226,9 @@ void rank_index_free(struct site_index *index);
 void report_free(struct vgt_report *report); /* NULL is a no-op */
 /* A new, zeroed site at the end of report->sites (owned by the report). */
 struct vgt_site *report_new_site(struct vgt_report *report);
+/* Frees what a site owns (its storage stays the report's): report_free,
+ * and rank.c for a site it drops. */
+void report_release_site(struct vgt_site *site);
 struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 				   const char *format);
 /* Adds a note once (duplicates are dropped). */
