@@ -38,6 +38,8 @@ struct pt_input {
 	int final_seen;    /* a leak record without growth came: the final check */
 	size_t open;       /* the running test, NO_TEST between tests */
 	unsigned phase;    /* of the check whose records come next */
+	int open_unnamed;  /* the running test's begin marker named none */
+	size_t unnamed;    /* tests of the input begun without a name */
 };
 
 /* The last figures valgrind gave a loss record (known by its stack). */
@@ -204,9 +206,12 @@ static void on_marker(struct pertest *pt, struct pt_input *st, enum pertest_verb
 	st->active = 1;
 	switch (verb) {
 	case PERTEST_BEGIN:
-		/* A name only the end knows: the test stays unnamed until then. */
+		/* A name only the end knows: until then (and for good when no
+		 * end comes) one that says where the test ran; never NULL. */
+		st->open_unnamed = len == 0;
 		st->open = len > 0 ? test_named(pt, strpool_intern_n(r->pool, arg, len))
-				   : add_test(r, NULL);
+				   : add_test(r, strpool_printf(r->pool, "(unnamed test %zu of %s)",
+								++st->unnamed, st->input->path));
 		r->tests[st->open].unfinished = 1;
 		st->phase = 0;
 		break;
@@ -216,11 +221,12 @@ static void on_marker(struct pertest *pt, struct pt_input *st, enum pertest_verb
 	case PERTEST_END:
 		if (st->open != NO_TEST) {
 			struct vgt_test *t = &r->tests[st->open];
-			if (t->name == NULL && len > 0)
+			if (st->open_unnamed && len > 0)
 				t->name = strpool_intern_n(r->pool, arg, len);
 			t->unfinished = 0;
 		}
 		st->open = NO_TEST;
+		st->open_unnamed = 0;
 		st->phase = 0;
 		break;
 	default: /* PERTEST_START: a harness starts, no test runs */
@@ -637,10 +643,6 @@ void pertest_resolve(struct pertest *pt)
 		else
 			top_up_session(pt, r->sites[i], &session);
 	}
-	size_t unnamed = 0;
-	for (size_t i = 0; i < r->n_tests; i++)
-		if (r->tests[i].name == NULL)
-			r->tests[i].name = strpool_printf(r->pool, "(unnamed test %zu)", ++unnamed);
 	if (vanished > 0)
 		report_add_note(r, "%llu bytes definitely lost during tests were not lost at exit "
 				   "(freed, or found again): no test is given them",

@@ -158,6 +158,28 @@ static void assert_pytest_suite(const struct vgt_report *r)
 	free(fails);
 }
 
+/* A begin marker without a name (found by fuzz_xml_reader: renderers
+ * were handed a NULL test name): named from the start, renamed by an end
+ * marker that has one. */
+START_TEST(test_begin_without_name)
+{
+	struct vgt_report *r = report_new();
+	struct vgt_input *in = report_add_input(r, "run.xml", "xml");
+	struct pertest *pt = pertest_new(r);
+	pertest_clientmsg(pt, in, "vgtriage:begin\n");
+	ck_assert_uint_eq(r->n_tests, 1);
+	ck_assert_str_eq(r->tests[0].name, "(unnamed test 1 of run.xml)");
+	pertest_clientmsg(pt, in, "vgtriage:end t.c::test_a\n");
+	ck_assert_str_eq(r->tests[0].name, "t.c::test_a");
+	pertest_clientmsg(pt, in, "vgtriage:begin \n");
+	ck_assert_str_eq(r->tests[1].name, "(unnamed test 2 of run.xml)");
+	pertest_clientmsg(pt, in, "vgtriage:end\n");
+	ck_assert_str_eq(r->tests[1].name, "(unnamed test 2 of run.xml)");
+	pertest_free(pt);
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_pytest_xml)
 {
 	struct vgt_report *r = read_report(TESTDATA "pertest.xml", NULL, 0);
@@ -320,6 +342,7 @@ Suite *pertest_suite(void)
 	tcase_add_test(tc, test_python_test_names);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runs");
+	tcase_add_test(tc, test_begin_without_name);
 	tcase_add_test(tc, test_pytest_xml);
 	tcase_add_test(tc, test_pytest_text_log);
 	tcase_add_test(tc, test_shares_add_up);
