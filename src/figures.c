@@ -293,10 +293,11 @@ void figures_finish(struct vgt_report *r, int suppressed)
 		struct vgt_figures f;
 		figures_for_input(r, r->inputs[i], &f);
 		for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++) {
-			m->amount[g].bytes += f.amount[g].bytes;
-			m->amount[g].blocks += f.amount[g].blocks;
-			m->records[g].bytes += f.records[g].bytes;
-			m->records[g].blocks += f.records[g].blocks;
+			/* saturating, as every count (the fuzzer sums past 2^63) */
+			m->amount[g].bytes = vgt_count_add(m->amount[g].bytes, f.amount[g].bytes);
+			m->amount[g].blocks = vgt_count_add(m->amount[g].blocks, f.amount[g].blocks);
+			m->records[g].bytes = vgt_count_add(m->records[g].bytes, f.records[g].bytes);
+			m->records[g].blocks = vgt_count_add(m->records[g].blocks, f.records[g].blocks);
 		}
 		m->known &= f.known;
 		m->from_summary &= f.from_summary;
@@ -306,8 +307,8 @@ void figures_finish(struct vgt_report *r, int suppressed)
 		m->split_indirect |= f.split_indirect;
 		m->leak_check |= f.leak_check;
 		if (f.errors_from_summary) {
-			m->errors += f.errors;
-			m->error_contexts += f.error_contexts;
+			m->errors = vgt_count_add(m->errors, f.errors);
+			m->error_contexts = vgt_count_add(m->error_contexts, f.error_contexts);
 		} else {
 			all_error_summaries = 0;
 		}
