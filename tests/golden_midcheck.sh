@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2086  # $CHECKS and $VGT_CMD are command lines
 # golden_midcheck.sh — programs that ask valgrind for leak searches while
 # they run (VALGRIND_DO_LEAK_CHECK, _ADDED_, _CHANGED_, _QUICK_): only each
 # process's last search counts, an added or changed search updates the one
@@ -31,47 +32,16 @@ VGT_CMD=${VGT_CMD:-$VGTRIAGE}
 VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 CC=${CC:-cc}
 CHECKS="$PYTHON $SRCDIR/tests/midcheck_checks.py"
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "PASS midcheck: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL midcheck: $1"; }
-skip() { echo "SKIP midcheck: $1"; }
-check() { # check NAME CONDITION-COMMAND...
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else fail "$_what"; fi
-}
-check_out() { # like check, showing the command's output on failure
-	_what=$1
-	shift
-	if "$@" >"$WORK/check.out" 2>&1; then pass "$_what"; else fail "$_what"; sed 's/^/    /' "$WORK/check.out"; fi
-}
-jcheck() { # jcheck FILE PYTHON-EXPRESSION (d = the JSON)
-	"$PYTHON" -c 'import json,sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
-}
 # shellcheck disable=SC2086  # VGT_CMD is a command line
 vgt() { $VGT_CMD "$@"; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_midcheck.XXXXXX")
+SUITE=midcheck
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 
-golden() { # golden OUTPUT GOLDEN LABEL
-	if [ "${UPDATE:-0}" = 1 ]; then
-		cp "$1" "$2"
-		pass "golden $3 (updated)"
-	elif [ ! -f "$2" ]; then
-		fail "golden $3: no $2 (sh $FIX/make.sh, or UPDATE=1)"
-	elif diff -u "$2" "$1" >"$WORK/diff" 2>&1; then
-		pass "golden $3"
-	else
-		fail "golden $3"
-		head -n 60 "$WORK/diff"
-	fi
-}
 # report BASE INPUT...: BASE.text and BASE.json (what make.sh keeps), and
 # BASE.all.json with every site
 report() {

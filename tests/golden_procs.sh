@@ -29,33 +29,13 @@ VGT_CMD=${VGT_CMD:-$VGTRIAGE}
 VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 CC=${CC:-cc}
 CHECKS="$PYTHON $SRCDIR/tests/procs_checks.py"
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "PASS procs: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL procs: $1"; }
-skip() { echo "SKIP procs: $1"; }
-check() { # check NAME CONDITION-COMMAND...
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else fail "$_what"; fi
-}
-# check_out NAME COMMAND...: like check, showing the command's output on failure
-check_out() {
-	_what=$1
-	shift
-	if "$@" >"$WORK/check.out" 2>&1; then pass "$_what"; else fail "$_what"; sed 's/^/    /' "$WORK/check.out"; fi
-}
-# jcheck FILE PYTHON-EXPRESSION (d = the JSON)
-jcheck() {
-	"$PYTHON" -c 'import json,sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
-}
 # shellcheck disable=SC2086  # VGT_CMD is a command line
 vgt() { $VGT_CMD "$@"; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_procs.XXXXXX")
+SUITE=procs
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
 VGTMP="$WORK/tmp" # vgtriage's own temp dirs: empty afterwards
 mkdir "$VGTMP"
 cleanup() { rm -rf "$WORK"; }
@@ -65,19 +45,6 @@ trap cleanup EXIT INT TERM
 files() { ls "$DATA/$1".*."$2" 2>/dev/null | sort -t. -k2n; }
 
 # --- 1. testdata/procs -------------------------------------------------------
-golden() { # golden OUTPUT GOLDEN LABEL
-	if [ "${UPDATE:-0}" = 1 ]; then
-		cp "$1" "$2"
-		pass "golden $3 (updated)"
-	elif [ ! -f "$2" ]; then
-		fail "golden $3: no $2 (sh $FIX/make.sh, or UPDATE=1)"
-	elif diff -u "$2" "$1" >"$WORK/diff" 2>&1; then
-		pass "golden $3"
-	else
-		fail "golden $3"
-		head -n 60 "$WORK/diff"
-	fi
-}
 
 for name in forkleak outlive mp_fork mp_spawn; do
 	xmls=$(files $name xml)

@@ -20,23 +20,9 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 VGT_CMD=${VGT_CMD:-$VGTRIAGE}
 VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 CC=${CC:-cc}
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "PASS run: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL run: $1"; }
-skip() { echo "SKIP run: $1"; }
-check() { # check NAME CONDITION-COMMAND...
-	name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-# jq-like checks without jq: jcheck FILE PYTHON-EXPRESSION (d = the JSON)
-jcheck() {
-	"$PYTHON" -c 'import json,sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
-}
+SUITE=run
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	skip "valgrind not installed"
