@@ -102,11 +102,6 @@ int procs_site_take(struct vgt_site *site, size_t input_index, struct vgt_site_p
 	return 0;
 }
 
-static uint64_t less(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : 0;
-}
-
 /* The entry of input_index in site, or NULL. */
 static struct vgt_site_proc *entry_of(struct vgt_site *site, size_t input_index)
 {
@@ -122,18 +117,18 @@ void procs_site_sub(struct vgt_site *site, size_t input_index, uint64_t stack_ha
 	struct vgt_site_proc *e = entry_of(site, input_index);
 	if (e == NULL)
 		return;
-	e->bytes = less(e->bytes, old->bytes);
-	e->blocks = less(e->blocks, old->blocks);
-	e->direct_bytes = less(e->direct_bytes, old->direct_bytes);
-	e->indirect_bytes = less(e->indirect_bytes, old->indirect_bytes);
+	e->bytes = vgt_count_sub(e->bytes, old->bytes);
+	e->blocks = vgt_count_sub(e->blocks, old->blocks);
+	e->direct_bytes = vgt_count_sub(e->direct_bytes, old->direct_bytes);
+	e->indirect_bytes = vgt_count_sub(e->indirect_bytes, old->indirect_bytes);
 	e->records = e->records > 0 ? e->records - 1 : 0;
-	e->occurrences = less(e->occurrences, 1);
+	e->occurrences = vgt_count_sub(e->occurrences, 1);
 	for (size_t i = 0; i < e->n_recs; i++) {
 		struct procs_record *r = &e->recs[i];
 		if (r->stack_hash != stack_hash)
 			continue;
-		r->bytes = less(r->bytes, old->bytes);
-		r->blocks = less(r->blocks, old->blocks);
+		r->bytes = vgt_count_sub(r->bytes, old->bytes);
+		r->blocks = vgt_count_sub(r->blocks, old->blocks);
 		if (--r->records == 0)
 			e->recs[i] = e->recs[--e->n_recs];
 		break;

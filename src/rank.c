@@ -564,11 +564,6 @@ void rank_add_suppressed(struct vgt_report *report, struct vgt_input *input,
 	in->suppressed_bytes = vgt_count_add(in->suppressed_bytes, rec->direct_bytes);
 }
 
-static uint64_t minus(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : 0;
-}
-
 /* part (figures some records of input_index added to site) out of it. */
 static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_index,
 		     const struct vgt_site_proc *part);
@@ -584,12 +579,12 @@ static void take_back_site(struct site_index *ix, struct vgt_site *site, size_t 
 static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_index,
 		     const struct vgt_site_proc *part)
 {
-	site->bytes = minus(site->bytes, part->bytes);
-	site->blocks = minus(site->blocks, part->blocks);
-	site->direct_bytes = minus(site->direct_bytes, part->direct_bytes);
-	site->indirect_bytes = minus(site->indirect_bytes, part->indirect_bytes);
+	site->bytes = vgt_count_sub(site->bytes, part->bytes);
+	site->blocks = vgt_count_sub(site->blocks, part->blocks);
+	site->direct_bytes = vgt_count_sub(site->direct_bytes, part->direct_bytes);
+	site->indirect_bytes = vgt_count_sub(site->indirect_bytes, part->indirect_bytes);
 	site->records = part->records < site->records ? site->records - part->records : 0;
-	site->occurrences = minus(site->occurrences, part->occurrences);
+	site->occurrences = vgt_count_sub(site->occurrences, part->occurrences);
 	if (part->has_delta) {
 		site->delta_bytes = vgt_delta_add(site->delta_bytes, -part->delta_bytes);
 		site->delta_blocks = vgt_delta_add(site->delta_blocks, -part->delta_blocks);
@@ -627,7 +622,7 @@ void rank_take_back(struct vgt_report *report, struct vgt_input *input)
 	struct vgt_totals *t = &report->totals;
 	t->suppressed_records -= in->suppressed_records < t->suppressed_records
 		? in->suppressed_records : t->suppressed_records;
-	t->suppressed_bytes = minus(t->suppressed_bytes, in->suppressed_bytes);
+	t->suppressed_bytes = vgt_count_sub(t->suppressed_bytes, in->suppressed_bytes);
 	in->suppressed_records = 0;
 	in->suppressed_bytes = 0;
 }
@@ -642,8 +637,8 @@ static uint64_t before_growth(uint64_t now, int64_t growth)
 
 static void sub_amount(struct vgt_amount *a, uint64_t bytes, uint64_t blocks)
 {
-	a->bytes = minus(a->bytes, bytes);
-	a->blocks = minus(a->blocks, blocks);
+	a->bytes = vgt_count_sub(a->bytes, bytes);
+	a->blocks = vgt_count_sub(a->blocks, blocks);
 }
 
 int rank_take_back_record(struct vgt_report *report, struct vgt_input *input,
@@ -659,7 +654,7 @@ int rank_take_back_record(struct vgt_report *report, struct vgt_input *input,
 	old.bytes = before_growth(rec->bytes, rec->delta_bytes);
 	old.blocks = before_growth(rec->blocks, rec->delta_blocks);
 	old.indirect_bytes = before_growth(rec->indirect_bytes, rec->delta_indirect_bytes);
-	old.direct_bytes = minus(old.bytes, old.indirect_bytes);
+	old.direct_bytes = vgt_count_sub(old.bytes, old.indirect_bytes);
 	old.records = old.occurrences = 1;
 	struct site_key key;
 	rank_record_key(report, rec, &key);
@@ -671,11 +666,11 @@ int rank_take_back_record(struct vgt_report *report, struct vgt_input *input,
 		switch (rec->kind) {
 		case VGT_KIND_LEAK_DEFINITELY_LOST:
 			sub_amount(&in->definite, old.direct_bytes, old.blocks);
-			in->indirect_split.bytes = minus(in->indirect_split.bytes, old.indirect_bytes);
+			in->indirect_split.bytes = vgt_count_sub(in->indirect_split.bytes, old.indirect_bytes);
 			break;
 		case VGT_KIND_LEAK_POSSIBLY_LOST:
 			sub_amount(&in->possible, old.direct_bytes, old.blocks);
-			in->indirect_split.bytes = minus(in->indirect_split.bytes, old.indirect_bytes);
+			in->indirect_split.bytes = vgt_count_sub(in->indirect_split.bytes, old.indirect_bytes);
 			break;
 		case VGT_KIND_LEAK_INDIRECTLY_LOST:
 			sub_amount(&in->indirect_records, old.bytes, old.blocks);

@@ -179,6 +179,11 @@ uint64_t vgt_hash_bytes(const void *data, size_t len, uint64_t seed)
 	return h ^ (h >> 31);
 }
 
+uint64_t vgt_count_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
 uint64_t vgt_count_add(uint64_t a, uint64_t b)
 {
 	if (a > VGT_COUNT_MAX)

@@ -68,6 +68,8 @@ int vgt_parse_count(const char *s, size_t len, int64_t *out);
 #define VGT_COUNT_MAX ((uint64_t)INT64_MAX)
 /* a + b, at most VGT_COUNT_MAX. */
 uint64_t vgt_count_add(uint64_t a, uint64_t b);
+/* a - b, 0 when b is larger (figures taken back never go below nothing). */
+uint64_t vgt_count_sub(uint64_t a, uint64_t b);
 /* v, at most VGT_COUNT_MAX, as a signed integer (for JSON writers). */
 int64_t vgt_count_i64(uint64_t v);
 /* a + b for deltas, within [-VGT_COUNT_MAX, VGT_COUNT_MAX]. */
