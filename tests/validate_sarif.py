@@ -72,15 +72,16 @@ def main(argv):
         print("validate_sarif: python3-jsonschema is not installed "
               "(apt-get install python3-jsonschema)", file=sys.stderr)
         return 2
-    if not os.path.isfile(SCHEMA):
-        print("validate_sarif: SARIF schema not found at %s "
-              "(expected shared/schemas/ beside the repository, or set SARIF_SCHEMA)"
+    validator = None
+    if os.path.isfile(SCHEMA):
+        with open(SCHEMA, encoding="utf-8") as f:
+            schema = json.load(f)
+        validator = jsonschema.validators.validator_for(schema)(schema)
+    else:
+        # a clone without ../shared beside it: the GitHub checks still run
+        print("validate_sarif: SKIP the schema check: no SARIF schema at %s "
+              "(../shared/schemas/ is not beside this checkout; set SARIF_SCHEMA)"
               % os.path.normpath(SCHEMA), file=sys.stderr)
-        return 2
-    with open(SCHEMA, encoding="utf-8") as f:
-        schema = json.load(f)
-    validator_cls = jsonschema.validators.validator_for(schema)
-    validator = validator_cls(schema)
     status = 0
     for path in argv[1:]:
         try:
@@ -90,7 +91,8 @@ def main(argv):
             print("%s: not JSON: %s" % (path, e), file=sys.stderr)
             status = 1
             continue
-        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        errors = [] if validator is None else sorted(validator.iter_errors(doc),
+                                                     key=lambda e: list(e.path))
         for e in errors[:10]:
             loc = "/".join(str(p) for p in e.path)
             print("%s: schema: %s: %s" % (path, loc or "(root)", e.message), file=sys.stderr)
