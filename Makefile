@@ -45,11 +45,13 @@ CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 CFLAGS  ?=
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread -Iinclude $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP \
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread -Iinclude -Isrc $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP \
              -DVGT_LIBEXECDIR='"$(PREFIX)/libexec/vgtriage"'
 LDLIBS  = $(DEPS_LIBS) $(LIBIBERTY_LIBS) -lm -pthread
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+# Sources are found by folder: one folder per pipeline stage (src/README.md).
+STAGES   := base model read symbols analyze explain render cmd
+LIB_SRC  := $(filter-out src/cmd/main.c,$(foreach d,$(STAGES),$(wildcard src/$(d)/*.c)))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
@@ -93,7 +95,7 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/src/main.o $(LIB)
+$(BIN): $(BUILD)/src/cmd/main.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # A program of its own, so that vgtriage never loads LLVM (see its header).
@@ -201,5 +203,5 @@ install: $(TOOLS)
 clean:
 	rm -rf build build-* 
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(wildcard $(BUILD)/fuzz/*.d) \
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/cmd/main.d $(wildcard $(BUILD)/fuzz/*.d) \
 	$(BUILD)/client/vgtriage_pertest.d

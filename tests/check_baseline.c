@@ -7,7 +7,7 @@
 #include <check.h>
 #include <unistd.h>
 
-#include "vgtriage/baseline.h"
+#include "analyze/baseline.h"
 
 #include "ci_records.h"
 

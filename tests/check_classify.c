@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 #include "vgtriage/frames.h"
 
 Suite *classify_suite(void);

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "vgtriage/cli.h"
+#include "cmd/cli.h"
 
 Suite *cli_suite(void);
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vgtriage/cparse.h"
-#include "vgtriage/explain.h"
+#include "explain/cparse.h"
+#include "explain/explain.h"
 
 Suite *cparse_suite(void);
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/cxxname.h"
+#include "symbols/cxxname.h"
 
 Suite *cxxname_suite(void);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/cymap.h"
+#include "symbols/cymap.h"
 
 Suite *cymap_suite(void);
 

@@ -7,7 +7,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "vgtriage/demangle.h"
+#include "symbols/demangle.h"
 
 Suite *demangle_suite(void);
 

@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "vgtriage/diff.h"
+#include "cmd/diff.h"
 
 #include "ci_records.h"
 

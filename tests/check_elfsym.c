@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vgtriage/cxxname.h"
-#include "vgtriage/elfsym.h"
+#include "symbols/cxxname.h"
+#include "symbols/elfsym.h"
 
 Suite *elfsym_suite(void);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
+#include "base/escape.h"
 #include "vgtriage/vgt.h"
 
 Suite *escape_suite(void);

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vgtriage/cparse.h"
-#include "vgtriage/explain.h"
-#include "vgtriage/hint.h"
-#include "vgtriage/pipeline.h"
-#include "vgtriage/pyxscan.h"
+#include "explain/cparse.h"
+#include "explain/explain.h"
+#include "explain/hint.h"
+#include "cmd/pipeline.h"
+#include "explain/pyxscan.h"
 
 Suite *explain_suite(void);
 

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "vgtriage/figures.h"
+#include "analyze/figures.h"
 
 Suite *figures_suite(void);
 

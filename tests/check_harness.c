@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/harness.h"
+#include "cmd/harness.h"
 
 Suite *harness_suite(void);
 

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vgtriage/cparse.h"
-#include "vgtriage/hint.h"
-#include "vgtriage/pyxscan.h"
+#include "explain/cparse.h"
+#include "explain/hint.h"
+#include "explain/pyxscan.h"
 
 Suite *hint_suite(void);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/jsonw.h"
+#include "render/jsonw.h"
 
 Suite *jsonw_suite(void);
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/leaksearch.h"
-#include "vgtriage/pipeline.h"
+#include "read/leaksearch.h"
+#include "cmd/pipeline.h"
 
 Suite *leaksearch_suite(void);
 

@@ -8,7 +8,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "vgtriage/nature.h"
+#include "explain/nature.h"
 
 Suite *nature_suite(void);
 

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "vgtriage/paths.h"
+#include "model/paths.h"
 
 Suite *paths_suite(void);
 

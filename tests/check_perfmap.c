@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vgtriage/perfmap.h"
+#include "symbols/perfmap.h"
 
 Suite *perfmap_suite(void);
 

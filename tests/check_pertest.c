@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/pertest.h"
-#include "vgtriage/pipeline.h"
+#include "analyze/pertest.h"
+#include "cmd/pipeline.h"
 
 Suite *pertest_suite(void);
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/pipeline.h"
-#include "vgtriage/render.h"
+#include "cmd/pipeline.h"
+#include "render/render.h"
 
 Suite *pipeline_suite(void);
 

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/procs.h"
+#include "analyze/rank.h"
+#include "analyze/procs.h"
 
 Suite *procs_suite(void);
 

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vgtriage/proctrack.h"
+#include "cmd/proctrack.h"
 
 Suite *proctrack_suite(void);
 

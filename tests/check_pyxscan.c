@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/explain.h"
-#include "vgtriage/pyxscan.h"
+#include "explain/explain.h"
+#include "explain/pyxscan.h"
 
 Suite *pyxscan_suite(void);
 

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 
 Suite *rank_suite(void);
 

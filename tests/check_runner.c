@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vgtriage/runner.h"
+#include "cmd/runner.h"
 
 Suite *runner_suite(void);
 

@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vgtriage/baseline.h"
-#include "vgtriage/safefile.h"
+#include "analyze/baseline.h"
+#include "base/safefile.h"
 
 Suite *safefile_suite(void);
 

@@ -10,7 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "vgtriage/srcpolicy.h"
+#include "base/srcpolicy.h"
 #include "vgtriage/vgt.h"
 
 Suite *srcpolicy_suite(void);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "vgtriage/suppress.h"
+#include "analyze/suppress.h"
 
 #include "ci_records.h"
 

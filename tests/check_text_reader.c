@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 #include "vgtriage/model.h"
-#include "vgtriage/reader.h"
+#include "read/reader.h"
 #include "vgtriage/strpool.h"
 
 Suite *text_reader_suite(void);

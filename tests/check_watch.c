@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "vgtriage/watch.h"
+#include "cmd/watch.h"
 
 Suite *watch_suite(void);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "vgtriage/model.h"
-#include "vgtriage/reader.h"
+#include "read/reader.h"
 #include "vgtriage/strpool.h"
 
 Suite *xml_reader_suite(void);

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/render.h"
+#include "analyze/rank.h"
+#include "render/render.h"
 #include "vgtriage/report.h"
 
 #define CI_UNUSED __attribute__((unused))

@@ -1,16 +1,16 @@
 /*
  * baseline.c — --write-baseline / --baseline (see baseline.h).
  */
-#include "vgtriage/baseline.h"
+#include "analyze/baseline.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
-#include "vgtriage/render.h"
-#include "vgtriage/safefile.h"
+#include "base/escape.h"
+#include "render/render.h"
+#include "base/safefile.h"
 
 #define FP_LEN 16
 

@@ -12,7 +12,7 @@
  * Inputs without <vargv> options (hand-made XML, a text log cut before
  * its summary) count a kind as shown when it has records.
  */
-#include "vgtriage/figures.h"
+#include "analyze/figures.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #ifndef VGTRIAGE_FIGURES_H
 #define VGTRIAGE_FIGURES_H
 
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 #include "vgtriage/report.h"
 
 /* One word of valgrind's own command line (XML <vargv><arg>): notes

@@ -21,7 +21,7 @@
  * at, one stack and the last figures of its loss records — what a run
  * killed before its final check needs to show the sites at all.
  */
-#include "vgtriage/pertest.h"
+#include "analyze/pertest.h"
 
 #include <limits.h>
 #include <stdio.h>

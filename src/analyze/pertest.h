@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 #include "vgtriage/report.h"
 
 #define PERTEST_SESSION "(session)"

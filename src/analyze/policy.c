@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/figures.h"
-#include "vgtriage/pertest.h"
+#include "analyze/rank.h"
+#include "analyze/figures.h"
+#include "analyze/pertest.h"
 
 static const struct {
 	const char *name;

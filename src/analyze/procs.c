@@ -2,7 +2,7 @@
  * procs.c — the processes of a site, and leaks a forked child inherited
  * (see procs.h).
  */
-#include "vgtriage/procs.h"
+#include "analyze/procs.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/cxxsym.h"
-#include "vgtriage/figures.h"
-#include "vgtriage/pertest.h"
-#include "vgtriage/procs.h"
+#include "analyze/rank.h"
+#include "symbols/cxxsym.h"
+#include "analyze/figures.h"
+#include "analyze/pertest.h"
+#include "analyze/procs.h"
 
 /* The index keeps hash and site only: a site's key is made again from the
  * site when a probe needs it (key_of_site), which keeps the index at 16

@@ -19,7 +19,7 @@
  * whose linkage name is unknown is matched by the pattern's demangled
  * form, or by the identifiers of an identifier glob (cxxname.h).
  */
-#include "vgtriage/suppress.h"
+#include "analyze/suppress.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/cxxname.h"
-#include "vgtriage/escape.h"
+#include "symbols/cxxname.h"
+#include "base/escape.h"
 
 #define MAX_SUPP_FRAMES 24 /* valgrind's VG_MAX_SUPP_CALLERS */
 

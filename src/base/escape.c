@@ -7,7 +7,7 @@
  * (a character of the input, or its "\x1b"-like replacement) through its
  * own table.  Output goes to a FILE, a growing buffer or a fixed one.
  */
-#include "vgtriage/escape.h"
+#include "base/escape.h"
 
 #include <stdint.h>
 #include <stdlib.h>

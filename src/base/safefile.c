@@ -2,7 +2,7 @@
  * safefile.c — temporary file beside the target, then rename (see
  * safefile.h for what the target may be).
  */
-#include "vgtriage/safefile.h"
+#include "base/safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -12,7 +12,7 @@
  */
 #define _XOPEN_SOURCE 700
 
-#include "vgtriage/srcpolicy.h"
+#include "base/srcpolicy.h"
 
 #include <errno.h>
 #include <fcntl.h>

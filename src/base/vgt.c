@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
+#include "base/escape.h"
 
 void vgt_error_clear(struct vgt_error *err)
 {

@@ -2,15 +2,15 @@
  * cli.c — the command line (see cli.h): option table, GNU-style parsing
  * without getopt's global state, validation, usage text.
  */
-#include "vgtriage/cli.h"
+#include "cmd/cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "vgtriage/baseline.h"
-#include "vgtriage/suppress.h"
+#include "analyze/baseline.h"
+#include "analyze/suppress.h"
 
 enum opt_id {
 	OPT_FORMAT = 1, OPT_OUTPUT, OPT_TOP, OPT_QUIET, OPT_VERBOSE, OPT_HELP,

@@ -19,9 +19,9 @@
 
 #include <stddef.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/pipeline.h"
-#include "vgtriage/render.h"
+#include "analyze/rank.h"
+#include "cmd/pipeline.h"
+#include "render/render.h"
 #include "vgtriage/vgt.h"
 
 /* What main should do after a successful parse. */

@@ -6,7 +6,7 @@
  * addresses and record numbers differ.  Two sites of one side with the
  * same fingerprint are summed.
  */
-#include "vgtriage/diff.h"
+#include "cmd/diff.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
-#include "vgtriage/jsonw.h"
-#include "vgtriage/render_ci.h"
+#include "base/escape.h"
+#include "render/jsonw.h"
+#include "render/render_ci.h"
 
 /* ---- loading a JSON report ---- */
 

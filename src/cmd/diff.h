@@ -13,8 +13,8 @@
 
 #include <stdio.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/render.h"
+#include "analyze/rank.h"
+#include "render/render.h"
 #include "vgtriage/report.h"
 
 /* 1 if path holds a vgtriage JSON report (its first byte, after white

@@ -2,7 +2,7 @@
  * harness.c — the pytest plugin and the client library for `run
  * --per-test` (see harness.h).
  */
-#include "vgtriage/harness.h"
+#include "cmd/harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>

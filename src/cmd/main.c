@@ -14,14 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vgtriage/baseline.h"
-#include "vgtriage/cli.h"
-#include "vgtriage/diff.h"
-#include "vgtriage/pipeline.h"
-#include "vgtriage/render.h"
-#include "vgtriage/runner.h"
-#include "vgtriage/safefile.h"
-#include "vgtriage/suppress.h"
+#include "analyze/baseline.h"
+#include "cmd/cli.h"
+#include "cmd/diff.h"
+#include "cmd/pipeline.h"
+#include "render/render.h"
+#include "cmd/runner.h"
+#include "base/safefile.h"
+#include "analyze/suppress.h"
 #include "vgtriage/vgt.h"
 
 #define DEFAULT_TEXT_TOP 20

@@ -3,7 +3,7 @@
  * reader, and pass each record through suppress → symbolize → classify →
  * rank.
  */
-#include "vgtriage/pipeline.h"
+#include "cmd/pipeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vgtriage/cxxsym.h"
-#include "vgtriage/figures.h"
-#include "vgtriage/leaksearch.h"
-#include "vgtriage/paths.h"
-#include "vgtriage/pertest.h"
-#include "vgtriage/reader.h"
-#include "vgtriage/suppress.h"
+#include "symbols/cxxsym.h"
+#include "analyze/figures.h"
+#include "read/leaksearch.h"
+#include "model/paths.h"
+#include "analyze/pertest.h"
+#include "read/reader.h"
+#include "analyze/suppress.h"
 
 #define CHUNK (256 * 1024)
 #define DETECT_BYTES 512

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/explain.h"
+#include "analyze/rank.h"
+#include "explain/explain.h"
 #include "vgtriage/report.h"
 
 struct suppressions;

@@ -1,7 +1,7 @@
 /*
  * proctrack.c — the processes of one `vgtriage run` (see proctrack.h).
  */
-#include "vgtriage/proctrack.h"
+#include "cmd/proctrack.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -12,7 +12,7 @@
  * every other process still running under valgrind (Ctrl-C stops the
  * wait), then reads the files, the first process first.
  */
-#include "vgtriage/runner.h"
+#include "cmd/runner.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,9 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vgtriage/proctrack.h"
-#include "vgtriage/safefile.h"
-#include "vgtriage/watch.h"
+#include "cmd/proctrack.h"
+#include "base/safefile.h"
+#include "cmd/watch.h"
 
 #define PROBE_TIMEOUT_MS 5000
 #define DRAIN_AFTER_STOP_MS 2000  /* after Ctrl-C: time to end a leak check */

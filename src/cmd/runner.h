@@ -11,9 +11,9 @@
 
 #include <stdio.h>
 
-#include "vgtriage/pipeline.h"
-#include "vgtriage/harness.h"
-#include "vgtriage/render.h"
+#include "cmd/pipeline.h"
+#include "cmd/harness.h"
+#include "render/render.h"
 
 struct run_options {
 	char *const *command;               /* NULL-terminated argv of the program */

@@ -5,7 +5,7 @@
  * sites are grouped, symbolized and hidden exactly like the final report's.
  * Only what the sites say survives the snapshot: growth per fingerprint.
  */
-#include "vgtriage/watch.h"
+#include "cmd/watch.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "vgtriage/escape.h"
+#include "base/escape.h"
 #include "vgtriage/strpool.h"
 #include "vgtriage/vgt.h"
 

@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vgtriage/pipeline.h"
-#include "vgtriage/render.h"
+#include "cmd/pipeline.h"
+#include "render/render.h"
 
 /* One growing site of a snapshot. */
 struct watch_growth {

@@ -2,7 +2,7 @@
  * cparse.c — runs vgtriage-cparse and reads its functions (cparse.h).
  * The protocol is described at the top of helper/vgtriage-cparse.c.
  */
-#include "vgtriage/cparse.h"
+#include "explain/cparse.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "vgtriage/hint.h"
+#include "explain/hint.h"
 
 struct cparse_file;
 

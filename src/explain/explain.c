@@ -9,18 +9,18 @@
  * into the caller's frame when that frame is the user's too.  Files are
  * read once per run; C files are parsed once per run.
  */
-#include "vgtriage/explain.h"
-#include "vgtriage/srcpolicy.h"
+#include "explain/explain.h"
+#include "base/srcpolicy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/cparse.h"
-#include "vgtriage/cymap.h"
-#include "vgtriage/hint.h"
-#include "vgtriage/nature.h"
-#include "vgtriage/pyxscan.h"
+#include "explain/cparse.h"
+#include "symbols/cymap.h"
+#include "explain/hint.h"
+#include "explain/nature.h"
+#include "explain/pyxscan.h"
 
 #define DEFAULT_MAX_HINTS 200
 #define MAX_SOURCE_BYTES (16u << 20)

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 #include "vgtriage/report.h"
 
 struct explain_options {

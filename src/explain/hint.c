@@ -23,7 +23,7 @@
  *    nothing frees it, or returned (then the caller's frame is read the
  *    same way).
  */
-#include "vgtriage/hint.h"
+#include "explain/hint.h"
 
 #include <ctype.h>
 #include <stdarg.h>

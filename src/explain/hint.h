@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 
-#include "vgtriage/nature.h"
+#include "explain/nature.h"
 
 enum hint_lang { HINT_LANG_C = 0, HINT_LANG_CXX, HINT_LANG_PYX };
 

@@ -13,13 +13,13 @@
  * through static functions, so a chain may end in ???: then the culprit's
  * statement is searched for a constructor call instead.
  */
-#include "vgtriage/nature.h"
+#include "explain/nature.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "vgtriage/demangle.h"
+#include "symbols/demangle.h"
 
 /* C allocators: 1 allocates, 2 reallocates; internal ones never name the
  * allocator the user called. */

@@ -1,7 +1,7 @@
 /*
  * pyxscan.c — one function of a Cython source as a hint tree (pyxscan.h).
  */
-#include "vgtriage/pyxscan.h"
+#include "explain/pyxscan.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "vgtriage/hint.h"
+#include "explain/hint.h"
 
 /* The function of text[0..len) that holds line, or NULL when line is in
  * none the scanner can read.  The caller hint_func_free()s it. */

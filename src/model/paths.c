@@ -1,7 +1,7 @@
 /*
  * paths.c — the path rule (see paths.h).
  */
-#include "vgtriage/paths.h"
+#include "model/paths.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,14 +2,14 @@
  * report.c — the report container: inputs, sites, notes.
  */
 #include "vgtriage/report.h"
-#include "vgtriage/procs.h"
+#include "analyze/procs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
+#include "base/escape.h"
 
 struct vgt_report *report_new(void)
 {

@@ -2,7 +2,7 @@
  * leaksearch.c — where an input's leak searches begin and end (see
  * leaksearch.h).
  */
-#include "vgtriage/leaksearch.h"
+#include "read/leaksearch.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -42,7 +42,7 @@
  *     the first valgrind-looking line has no prefix and is a loss record or
  *     a summary header, unprefixed lines are read as valgrind's too.
  */
-#include "vgtriage/reader.h"
+#include "read/reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>

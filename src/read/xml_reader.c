@@ -34,9 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/figures.h"
+#include "analyze/figures.h"
 #include "vgtriage/frames.h"
-#include "vgtriage/reader.h"
+#include "read/reader.h"
 
 #define MAX_DEPTH 64
 #define MAX_TEXT (64 * 1024)

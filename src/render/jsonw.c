@@ -5,7 +5,7 @@
  * An opened container writes its newline and indentation only when its
  * first member comes, so empty ones print as [] and {} as jansson does.
  */
-#include "vgtriage/jsonw.h"
+#include "render/jsonw.h"
 
 #include <assert.h>
 #include <stdio.h>

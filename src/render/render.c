@@ -2,14 +2,14 @@
  * render.c — picks a renderer by format, and the labels every renderer
  * shares so that a location reads the same in every format.
  */
-#include "vgtriage/render.h"
+#include "render/render.h"
 
-#include "vgtriage/paths.h"
+#include "model/paths.h"
 
 #include <inttypes.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
+#include "base/escape.h"
 
 static const struct {
 	const char *name;

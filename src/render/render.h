@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 #include "vgtriage/report.h"
 
 enum vgt_format {

@@ -1,15 +1,15 @@
 /*
  * render_ci.c — helpers the CI formats share (see render_ci.h).
  */
-#include "vgtriage/render_ci.h"
+#include "render/render_ci.h"
 
-#include "vgtriage/paths.h"
+#include "model/paths.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
+#include "base/escape.h"
 
 const char *render_ci_level(enum vgt_kind kind)
 {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "vgtriage/render.h"
+#include "render/render.h"
 
 /* SARIF level of a kind: "error" (errors, definitely lost), "warning"
  * (indirectly and possibly lost), "note" (still reachable). */

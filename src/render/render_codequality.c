@@ -11,8 +11,8 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
-#include "vgtriage/render_ci.h"
+#include "base/escape.h"
+#include "render/render_ci.h"
 
 static const char *severity(const struct render_options *opts, const struct vgt_site *s)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
-#include "vgtriage/render_ci.h"
+#include "base/escape.h"
+#include "render/render_ci.h"
 
 static void escape(FILE *out, const char *s, int property)
 {

@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/figures.h"
-#include "vgtriage/jsonw.h"
-#include "vgtriage/paths.h"
-#include "vgtriage/pertest.h"
-#include "vgtriage/procs.h"
-#include "vgtriage/render.h"
+#include "analyze/figures.h"
+#include "render/jsonw.h"
+#include "model/paths.h"
+#include "analyze/pertest.h"
+#include "analyze/procs.h"
+#include "render/render.h"
 
 /* "0x4848899", as valgrind writes addresses; without printf, which showed
  * in the profile at one call per frame. */

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
-#include "vgtriage/pertest.h"
-#include "vgtriage/render_ci.h"
+#include "base/escape.h"
+#include "analyze/pertest.h"
+#include "render/render_ci.h"
 
 #define X(s) ((const xmlChar *)(s))
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/escape.h"
-#include "vgtriage/figures.h"
-#include "vgtriage/render_ci.h"
+#include "base/escape.h"
+#include "analyze/figures.h"
+#include "render/render_ci.h"
 
 #define DEFAULT_STACKS 5
 

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vgtriage/escape.h"
-#include "vgtriage/render_ci.h"
+#include "base/escape.h"
+#include "render/render_ci.h"
 
 #define SARIF_SCHEMA "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/cxxname.h"
-#include "vgtriage/escape.h"
-#include "vgtriage/figures.h"
-#include "vgtriage/pertest.h"
-#include "vgtriage/procs.h"
-#include "vgtriage/render.h"
-#include "vgtriage/suppress.h"
+#include "symbols/cxxname.h"
+#include "base/escape.h"
+#include "analyze/figures.h"
+#include "analyze/pertest.h"
+#include "analyze/procs.h"
+#include "render/render.h"
+#include "analyze/suppress.h"
 
 #define DEFAULT_STACKS 5
 

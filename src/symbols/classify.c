@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/cxxname.h"
-#include "vgtriage/cymap.h"
+#include "analyze/rank.h"
+#include "symbols/cxxname.h"
+#include "symbols/cymap.h"
 
 static const char *const allocator_functions[] = {
 	"malloc", "calloc", "realloc", "reallocarray", "free", "memalign",

@@ -8,7 +8,7 @@
  * ("operator<<", "operator()", "operator new[]", "operator char const*")
  * contain brackets and spaces that are not structure.
  */
-#include "vgtriage/cxxname.h"
+#include "symbols/cxxname.h"
 
 #include <ctype.h>
 #include <libiberty/demangle.h>

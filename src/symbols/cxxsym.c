@@ -8,15 +8,15 @@
  * time it is asked, so that the same frame always lands in the same site,
  * even if a load address becomes known later in the input.
  */
-#include "vgtriage/cxxsym.h"
+#include "symbols/cxxsym.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "vgtriage/cxxname.h"
-#include "vgtriage/elfsym.h"
+#include "symbols/cxxname.h"
+#include "symbols/elfsym.h"
 
 #define MAX_LEARN 64     /* named frames given as evidence per object and process */
 #define MAX_LISTED 4     /* names listed per object in the notes */

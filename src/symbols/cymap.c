@@ -8,7 +8,7 @@
  * collected with the function they sit in (or none: a marker just above a
  * function is that function's header, its def line).
  */
-#include "vgtriage/cymap.h"
+#include "symbols/cymap.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgtriage/demangle.h"
+#include "symbols/demangle.h"
 
 struct marker {
 	unsigned c_line;

@@ -9,7 +9,7 @@
  * "__pyx_lambda_funcdef_" + scope prefix + "lambda"[N]; fused
  * specialisations put "__pyx_fuse_" + index before the original cname.
  */
-#include "vgtriage/demangle.h"
+#include "symbols/demangle.h"
 
 #include <ctype.h>
 #include <stdio.h>

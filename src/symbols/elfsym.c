@@ -8,7 +8,7 @@
  * name after valgrind's Z-decoding, and its demangled form) to symbols.
  * Load biases are kept per (object, process).
  */
-#include "vgtriage/elfsym.h"
+#include "symbols/elfsym.h"
 
 #include <dirent.h>
 #include <elfutils/libdwelf.h>
@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vgtriage/cxxname.h"
+#include "symbols/cxxname.h"
 #include "vgtriage/vgt.h"
 
 #define PAGE 4096u

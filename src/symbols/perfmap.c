@@ -1,7 +1,7 @@
 /*
  * perfmap.c — /tmp/perf-<pid>.map files of CPython -X perf (see perfmap.h).
  */
-#include "vgtriage/perfmap.h"
+#include "symbols/perfmap.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
  * indexed once (per frame dir/file), each distinct frame is resolved once
  * (one hash lookup afterwards), each source file is read once.
  */
-#include "vgtriage/analysis.h"
+#include "analyze/rank.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -17,11 +17,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "vgtriage/cxxsym.h"
-#include "vgtriage/cymap.h"
-#include "vgtriage/demangle.h"
-#include "vgtriage/perfmap.h"
-#include "vgtriage/srcpolicy.h"
+#include "symbols/cxxsym.h"
+#include "symbols/cymap.h"
+#include "symbols/demangle.h"
+#include "symbols/perfmap.h"
+#include "base/srcpolicy.h"
 
 #define MAX_SEARCH_DEPTH 6
 #define MAX_SEARCH_ENTRIES 20000

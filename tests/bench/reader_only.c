@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vgtriage/reader.h"
+#include "read/reader.h"
 
 static int count(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 		 struct vgt_error *err)

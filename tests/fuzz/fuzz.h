@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vgtriage/render.h"
+#include "render/render.h"
 #include "vgtriage/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vgtriage/cli.h"
+#include "cmd/cli.h"
 
 #define MAX_WORDS 64
 

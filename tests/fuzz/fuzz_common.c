@@ -10,8 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vgtriage/analysis.h"
-#include "vgtriage/pipeline.h"
+#include "analyze/rank.h"
+#include "cmd/pipeline.h"
 
 FILE *fuzz_null_stream(void)
 {

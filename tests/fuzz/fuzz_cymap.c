@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vgtriage/cymap.h"
+#include "symbols/cymap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

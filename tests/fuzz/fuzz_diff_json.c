@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vgtriage/diff.h"
+#include "cmd/diff.h"
 
 /* The diff's JSON is read back: no negative count outside "delta". */
 static void diff_json_checked(const struct vgt_report *base, const struct vgt_report *newr,

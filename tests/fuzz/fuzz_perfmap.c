@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vgtriage/perfmap.h"
+#include "symbols/perfmap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,7 +16,7 @@
 
 #include "fuzz.h"
 #include "vgtriage/frames.h"
-#include "vgtriage/suppress.h"
+#include "analyze/suppress.h"
 
 static const char default_records[] =
 	"Leak_DefinitelyLost 16 bytes in 1 blocks are definitely lost in loss record 1 of 2\n"

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vgtriage/pipeline.h"
-#include "vgtriage/watch.h"
+#include "cmd/pipeline.h"
+#include "cmd/watch.h"
 
 static void fuzz_watch(const uint8_t *data, size_t size, uint32_t h)
 {
