@@ -58,7 +58,7 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 SUITES   := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,$(TEST_SRC))))
 
 # Fuzz harnesses (tests/fuzz/fuzz_<name>.c).  The command-line parser's
-# harness ("cli") joins when option parsing has moved to src/cli.c.
+# harness ("cli") parses the command line as src/cmd/cli.c does.
 FUZZ_HARNESSES ?= xml_reader text_reader cymap suppress baseline perfmap diff_json cli
 FUZZ_SECONDS   ?= 60
 FUZZ_COMMON    := tests/fuzz/fuzz_common.c
@@ -79,7 +79,7 @@ DATADIR ?= $(PREFIX)/share
 # The tool, its client library and its helper (when libclang is there).
 TOOLS    = $(BIN) $(PERTEST_SO) $(if $(HAVE_LIBCLANG),$(CPARSE),cparse-missing)
 
-.PHONY: all check unit golden asan leakcheck testdata bench demo install clean ci cparse-missing \
+.PHONY: all check layering unit golden asan leakcheck testdata bench demo install clean ci cparse-missing \
 	fuzz fuzz-build fuzz-replay
 all: $(TOOLS)
 
@@ -129,7 +129,12 @@ $(BUILD)/client/vgtriage_pertest.o: client/vgtriage_pertest.c client/vgtriage_pe
 $(RUNNER): $(TEST_OBJ) $(BUILD)/client/vgtriage_pertest.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -Wl,--wrap=tcase_fn_start -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
-check: unit golden fuzz-replay
+check: layering unit golden fuzz-replay
+
+# The stages' include rules (src/README.md), and a proof that each can fail.
+layering:
+	$(PYTHON) tests/layering.py --self-test
+	$(PYTHON) tests/layering.py
 
 # Each harness linked with a plain main() (tests/fuzz/replay_main.c), fed
 # the regression inputs kept under testdata/fuzz/<harness>/.

@@ -10,6 +10,7 @@
 #include "analyze/baseline.h"
 
 #include "ci_records.h"
+#include "analyze/policy.h"
 
 Suite *baseline_suite(void);
 

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "analyze/rank.h"
+#include "symbols/classify.h"
 #include "vgtriage/frames.h"
 
 Suite *classify_suite(void);

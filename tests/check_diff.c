@@ -12,6 +12,7 @@
 #include "cmd/diff.h"
 
 #include "ci_records.h"
+#include "analyze/policy.h"
 
 Suite *diff_suite(void);
 

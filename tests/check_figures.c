@@ -3,6 +3,11 @@
 #include <string.h>
 
 #include "analyze/figures.h"
+#include "read/vgargs.h"
+#include "symbols/classify.h"
+#include "analyze/sites.h"
+#include "analyze/rank.h"
+#include "analyze/policy.h"
 
 Suite *figures_suite(void);
 
@@ -24,7 +29,7 @@ static void leak(struct vgt_report *r, struct vgt_input *in, enum vgt_kind kind,
 	f.line = 3;
 	stack_push(&rec.stack, frames_intern_frame(r->frames, &f));
 	classify_stack(r->frames, &rec.stack);
-	rank_add_record(r, in, &rec);
+	sites_add_record(r, in, &rec);
 	record_release(&rec);
 }
 
@@ -33,17 +38,17 @@ START_TEST(test_options)
 	struct vgt_input in;
 	memset(&in, 0, sizeof(in));
 	in.format = "xml";
-	figures_valgrind_option(&in, "--xml=yes");
+	vgargs_apply(&in, "--xml=yes");
 	ck_assert(in.has_leak_options);
 	ck_assert_int_eq(in.leak_check, VGT_LEAK_CHECK_FULL); /* XML mode implies full */
 	ck_assert_uint_eq(in.show_leak_kinds, (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_POSSIBLE));
-	figures_valgrind_option(&in, "--show-leak-kinds=definite,reachable");
+	vgargs_apply(&in, "--show-leak-kinds=definite,reachable");
 	ck_assert_uint_eq(in.show_leak_kinds, (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_REACHABLE));
-	figures_valgrind_option(&in, "--show-leak-kinds=all");
+	vgargs_apply(&in, "--show-leak-kinds=all");
 	ck_assert_uint_eq(in.show_leak_kinds, 0x1eu);
-	figures_valgrind_option(&in, "--leak-check=no");
+	vgargs_apply(&in, "--leak-check=no");
 	ck_assert_int_eq(in.leak_check, VGT_LEAK_CHECK_NO);
-	figures_valgrind_option(&in, "--errors-for-leak-kinds=none");
+	vgargs_apply(&in, "--errors-for-leak-kinds=none");
 	ck_assert_uint_eq(in.errors_for_leak_kinds, 0);
 }
 END_TEST
@@ -55,7 +60,7 @@ START_TEST(test_unknown_figures)
 {
 	struct vgt_report *r = report_new();
 	struct vgt_input *in = report_add_input(r, "a.xml", "xml");
-	figures_valgrind_option(in, "--leak-check=full");
+	vgargs_apply(in, "--leak-check=full");
 	leak(r, in, VGT_KIND_LEAK_DEFINITELY_LOST, 32, 64, 1);
 	rank_finish(r, NULL);
 	const struct vgt_figures *f = &r->totals.figures;
@@ -117,7 +122,7 @@ START_TEST(test_merge)
 	a->vg.error_contexts = 1;
 	leak(r, a, VGT_KIND_LEAK_DEFINITELY_LOST, 10, 0, 1);
 	struct vgt_input *b = report_add_input(r, "b.xml", "xml");
-	figures_valgrind_option(b, "--leak-check=full");
+	vgargs_apply(b, "--leak-check=full");
 	leak(r, b, VGT_KIND_LEAK_DEFINITELY_LOST, 5, 0, 1);
 	rank_finish(r, NULL);
 	const struct vgt_figures *f = &r->totals.figures;

@@ -13,6 +13,7 @@
 
 #include "analyze/pertest.h"
 #include "cmd/pipeline.h"
+#include "analyze/policy.h"
 
 Suite *pertest_suite(void);
 
@@ -147,13 +148,13 @@ static void assert_pytest_suite(const struct vgt_report *r)
 	struct policy p;
 	policy_default(&p);
 	unsigned char *fails = calloc(r->n_tests, 1);
-	ck_assert_uint_eq(pertest_verdicts(&p, r, fails), 3);
+	ck_assert_uint_eq(policy_test_verdicts(&p, r, fails), 3);
 	ck_assert(fails[index_of(r, test_ending(r, "::test_leak_c"))]);
 	ck_assert(!fails[index_of(r, test_ending(r, "::test_first_import"))]);
 	/* thresholds apply per test: 96 bytes pass "definite>100" */
 	struct vgt_error err;
 	ck_assert_int_eq(policy_parse(&p, "definite>100", &err), 0);
-	ck_assert_uint_eq(pertest_verdicts(&p, r, fails), 2);
+	ck_assert_uint_eq(policy_test_verdicts(&p, r, fails), 2);
 	ck_assert(!fails[index_of(r, test_ending(r, "::test_leak_c"))]);
 	free(fails);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analyze/rank.h"
+#include "analyze/policy.h"
 
 Suite *policy_suite(void);
 

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "symbols/classify.h"
+#include "analyze/sites.h"
 #include "analyze/rank.h"
 #include "analyze/procs.h"
 
@@ -53,7 +55,7 @@ static void leak(struct vgt_input *in, unsigned line, uint64_t caller_ip, uint64
 	f->line = 99;
 	stack_push(&rec.stack, frames_intern_frame(r->frames, f));
 	classify_stack(r->frames, &rec.stack);
-	rank_add_record(r, in, &rec);
+	sites_add_record(r, in, &rec);
 }
 
 static void setup(void)

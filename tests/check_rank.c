@@ -2,6 +2,8 @@
 #include <check.h>
 #include <string.h>
 
+#include "symbols/classify.h"
+#include "analyze/sites.h"
 #include "analyze/rank.h"
 
 Suite *rank_suite(void);
@@ -41,7 +43,7 @@ static void leak(struct fixture *fx, enum vgt_kind kind, uint64_t direct, uint64
 		push_frame(&fx->rec, fx->r, ip, fn, "/t/prog", "prog.c", line);
 	push_frame(&fx->rec, fx->r, 0x1000, "PyRun_SimpleFile", "/usr/bin/python3.11", NULL, 0);
 	classify_stack(fx->r->frames, &fx->rec.stack);
-	rank_add_record(fx->r, fx->in, &fx->rec);
+	sites_add_record(fx->r, fx->in, &fx->rec);
 }
 
 static void setup(struct fixture *fx)
@@ -178,9 +180,9 @@ START_TEST(test_errors_first_and_errorcounts)
 	fx.rec.unique = 0x7;
 	push_frame(&fx.rec, fx.r, 0x400300, "reader", "/t/prog", "prog.c", 44);
 	classify_stack(fx.r->frames, &fx.rec.stack);
-	rank_add_record(fx.r, fx.in, &fx.rec);
-	rank_add_errorcount(fx.r, fx.in, 0x7, 5);
-	rank_add_errorcount(fx.r, fx.in, 0x99, 3); /* unknown unique: ignored */
+	sites_add_record(fx.r, fx.in, &fx.rec);
+	sites_add_errorcount(fx.r, fx.in, 0x7, 5);
+	sites_add_errorcount(fx.r, fx.in, 0x99, 3); /* unknown unique: ignored */
 	rank_finish(fx.r, NULL);
 	ck_assert_int_eq(fx.r->sites[0]->kind, VGT_KIND_INVALID_READ);
 	ck_assert_uint_eq(fx.r->sites[0]->occurrences, 5);

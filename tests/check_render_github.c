@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include "ci_records.h"
+#include "analyze/policy.h"
 
 Suite *render_github_suite(void);
 

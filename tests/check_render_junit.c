@@ -7,6 +7,7 @@
 #include <libxml/xpath.h>
 
 #include "ci_records.h"
+#include "analyze/policy.h"
 
 Suite *render_junit_suite(void);
 

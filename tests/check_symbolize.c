@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/rank.h"
+#include "symbols/symbolize.h"
 
 Suite *symbolize_suite(void);
 uint64_t perf_test_leak_ip(long *pid); /* check_perfmap.c */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/rank.h"
+#include "analyze/sites.h"
 #include "vgtriage/model.h"
 #include "read/reader.h"
 #include "vgtriage/strpool.h"
@@ -360,8 +360,8 @@ START_TEST(kinds_log_input_and_summaries)
 	ranked->frames = cur_ft;
 	struct vgt_input *ranked_in = report_add_input(ranked, "test", "text");
 	for (size_t i = 0; i < c.n; i++)
-		rank_add_record(ranked, ranked_in, &c.recs[i].rec);
-	rank_input_amounts(ranked, ranked_in, parsed);
+		sites_add_record(ranked, ranked_in, &c.recs[i].rec);
+	sites_input_amounts(ranked, ranked_in, parsed);
 	ranked->frames = own;
 	report_free(ranked);
 	char msg[512];

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symbols/classify.h"
+#include "analyze/sites.h"
 #include "analyze/rank.h"
 #include "render/render.h"
 #include "vgtriage/report.h"
@@ -172,7 +174,7 @@ static CI_UNUSED struct vgt_report *ci_report(const char *name)
 		classify_stack(r->frames, &rs.recs[i].stack);
 		classify_stack(r->frames, &rs.recs[i].aux_stack);
 		in->records++;
-		rank_add_record(r, in, &rs.recs[i]);
+		sites_add_record(r, in, &rs.recs[i]);
 	}
 	ci_release(&rs);
 	struct rank_options ro = {0};
@@ -235,7 +237,7 @@ static CI_UNUSED struct vgt_report *ci_python_report(const char *fn_name)
 	}
 	classify_stack(r->frames, &rec.stack);
 	in->records++;
-	rank_add_record(r, in, &rec);
+	sites_add_record(r, in, &rec);
 	record_release(&rec);
 	struct rank_options ro = {0};
 	rank_finish(r, &ro);

@@ -203,7 +203,11 @@ struct vgt_report {
 	size_t n_unknown_kinds, unknown_cap;
 	const char **notes;       /* things a reader of the report should know */
 	size_t n_notes, notes_cap;
-	struct site_index *index; /* rank.c's lookup table */
+	struct site_index *index; /* analyze/sites.c's lookup table, and how to
+				     free it (set with it: model/ calls nothing above it) */
+	void (*free_index)(struct site_index *index);
+	/* frees what analyze/ hung on a site (its per-process entries) */
+	void (*release_site)(struct vgt_site *site);
 	struct vgt_site **site_chunks; /* where sites live (report_new_site) */
 	size_t n_site_chunks, site_chunks_cap;
 	/* The path rule's roots (paths.h): absolute, --source-root order,
@@ -217,18 +221,16 @@ struct vgt_report {
 	int per_test;             /* a harness marked its tests (vgtriage:begin) */
 	int blame_noise;          /* --all: tests are blamed for noise sites too */
 	size_t site_slots;        /* sites made in site_chunks (n_sites counts those
-				     left after rank_drop_empty_sites) */
+				     left after sites_drop_empty) */
 };
 
 struct vgt_report *report_new(void);
-/* rank.c's lookup table; report_free() releases it through this. */
-void rank_index_free(struct site_index *index);
 void report_free(struct vgt_report *report); /* NULL is a no-op */
 /* A new, zeroed site at the end of report->sites (owned by the report). */
 struct vgt_site *report_new_site(struct vgt_report *report);
 /* Frees what a site owns (its storage stays the report's): report_free,
- * and rank.c for a site it drops. */
-void report_release_site(struct vgt_site *site);
+ * and sites.c for a site it drops; then report->release_site. */
+void report_release_site(struct vgt_report *report, struct vgt_site *site);
 struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 				   const char *format);
 /* Adds a note once (duplicates are dropped). */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/escape.h"
-#include "render/render.h"
+#include "model/paths.h"
 #include "base/safefile.h"
 
 #define FP_LEN 16
@@ -142,7 +142,7 @@ int baseline_write(FILE *out, const struct vgt_report *report)
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(sites[i]->fingerprint, sites[i - 1]->fingerprint) == 0)
 			continue;
-		const char *loc = render_location_label(report, &sites[i]->location);
+		const char *loc = escape_text_pool(report->pool, paths_location_label(report, &sites[i]->location));
 		/* Keep the line one line, whatever the location holds. */
 		fprintf(out, "%s %s ", sites[i]->fingerprint,
 			escape_text_pool(report->pool, sites[i]->kind_name));

@@ -10,13 +10,7 @@
 #ifndef VGTRIAGE_FIGURES_H
 #define VGTRIAGE_FIGURES_H
 
-#include "analyze/rank.h"
 #include "vgtriage/report.h"
-
-/* One word of valgrind's own command line (XML <vargv><arg>): notes
- * --leak-check, --show-leak-kinds, --show-reachable, --show-possibly-lost
- * and --errors-for-leak-kinds in the input. */
-void figures_valgrind_option(struct vgt_input *input, const char *arg);
 
 /* One input's figures (after rank_finish). */
 void figures_for_input(const struct vgt_report *report, const struct vgt_input *input,

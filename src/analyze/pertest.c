@@ -22,6 +22,7 @@
  * killed before its final check needs to show the sites at all.
  */
 #include "analyze/pertest.h"
+#include "analyze/sites.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -254,7 +255,7 @@ void pertest_clientmsg(struct pertest *pt, struct vgt_input *input, const char *
 static uint64_t share_hash(const struct site_key *key, size_t test, int exact,
 			   const struct vgt_input *owner)
 {
-	uint64_t h = rank_key_hash(key) ^ ((uint64_t)test * UINT64_C(0x9E3779B97F4A7C15));
+	uint64_t h = sites_key_hash(key) ^ ((uint64_t)test * UINT64_C(0x9E3779B97F4A7C15));
 	h ^= (uint64_t)(uintptr_t)owner * UINT64_C(0xff51afd7ed558ccd);
 	return h ^ (uint64_t)exact << 63;
 }
@@ -284,7 +285,7 @@ static struct pt_share *share_of(struct pertest *pt, const struct site_key *key,
 	for (; pt->slots[j] != 0; j = (j + 1) & mask) {
 		struct pt_share *s = &pt->shares[pt->slots[j] - 1];
 		if (s->hash == h && s->test == test && s->exact == exact && s->owner == owner &&
-		    rank_key_equal(&s->key, key))
+		    sites_key_equal(&s->key, key))
 			return s;
 	}
 	pt->shares = xgrow(pt->shares, &pt->shares_cap, pt->n_shares + 1, sizeof(*pt->shares));
@@ -353,7 +354,7 @@ int pertest_take_record(struct pertest *pt, struct vgt_input *input,
 	if (st->open == NO_TEST)
 		return 1; /* the session's: what no test takes is */
 	struct site_key key;
-	rank_record_key(pt->report, rec, &key);
+	sites_record_key(pt->report, rec, &key);
 	struct pt_share *s = share_of(pt, &key, st->open, 0, NULL);
 	if (rec->delta_bytes > 0)
 		s->bytes += (uint64_t)rec->delta_bytes;
@@ -440,7 +441,7 @@ void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vg
 		pt->report->tests[test].from_stack = 1;
 	}
 	struct site_key key;
-	rank_record_key(pt->report, rec, &key);
+	sites_record_key(pt->report, rec, &key);
 	int leak = kind_is_leak(rec->kind);
 	struct pt_share *s = share_of(pt, &key, test, 1, leak ? input : NULL);
 	if (leak) {
@@ -476,7 +477,7 @@ static void promote(struct pertest *pt, struct pt_share *o)
 {
 	struct pt_input *st = input_state(pt, o->input, 0);
 	if (o->input == NULL || (st != NULL && st->final_seen) || o->input->finished ||
-	    rank_site_by_key(pt->report, &o->key) != NULL)
+	    sites_by_key(pt->report, &o->key) != NULL)
 		return;
 	struct vgt_record rec;
 	memset(&rec, 0, sizeof(rec));
@@ -490,7 +491,7 @@ static void promote(struct pertest *pt, struct pt_share *o)
 		rec.blocks = l->blocks;
 		rec.direct_bytes = l->direct_bytes;
 		rec.indirect_bytes = l->indirect_bytes;
-		rank_add_record(pt->report, o->input, &rec);
+		sites_add_record(pt->report, o->input, &rec);
 	}
 	report_add_note(pt->report,
 			"%s: valgrind's final leak check never came (killed?): the sites show what "
@@ -619,7 +620,7 @@ void pertest_resolve(struct pertest *pt)
 		const struct pt_share *s = &pt->shares[i];
 		if (s->test == NO_TEST)
 			continue;
-		struct vgt_site *site = rank_site_by_key(r, &s->key);
+		struct vgt_site *site = sites_by_key(r, &s->key);
 		if (site == NULL) {
 			if (s->key.kind == VGT_KIND_LEAK_DEFINITELY_LOST)
 				vanished += s->bytes;
@@ -733,36 +734,4 @@ void pertest_summarize(struct vgt_report *r, int show_all)
 		}
 	}
 	free(top_bytes);
-}
-
-size_t pertest_verdicts(const struct policy *policy, const struct vgt_report *r,
-			unsigned char *fails)
-{
-	struct vgt_amount *sum = xcalloc(r->n_tests * VGT_GROUP_COUNT + 1, sizeof(*sum));
-	for (size_t i = 0; i < r->n_sites; i++) {
-		const struct vgt_site *s = r->sites[i];
-		if (!pertest_blames(r, s))
-			continue;
-		if (policy->only_new && s->baseline != NULL && strcmp(s->baseline, "new") != 0)
-			continue;
-		enum vgt_kind_group g = kind_group(s->kind);
-		for (size_t k = 0; k < s->n_tests; k++) {
-			struct vgt_amount *a = &sum[s->tests[k].test * VGT_GROUP_COUNT + g];
-			a->bytes += s->tests[k].bytes;
-			a->blocks += s->tests[k].blocks;
-		}
-	}
-	size_t failing = 0;
-	for (size_t t = 0; t < r->n_tests; t++) {
-		int fail = 0;
-		for (int g = 0; g < VGT_GROUP_COUNT; g++) {
-			const struct vgt_amount *a = &sum[t * VGT_GROUP_COUNT + g];
-			fail |= policy_amount_fails(policy, (enum vgt_kind_group)g, a->bytes, a->blocks);
-		}
-		if (fails != NULL)
-			fails[t] = (unsigned char)fail;
-		failing += (size_t)fail;
-	}
-	free(sum);
-	return failing;
 }

@@ -21,14 +21,14 @@
  *            maps) is that test's, with the record's own figures.
  *
  * Used by pipeline.c (feeding and finishing), policy.c and the renderers
- * (pertest_verdicts).
+ * (policy_test_verdicts in policy.h).
  */
 #ifndef VGTRIAGE_PERTEST_H
 #define VGTRIAGE_PERTEST_H
 
 #include <stddef.h>
 
-#include "analyze/rank.h"
+#include "analyze/sites.h"
 #include "vgtriage/report.h"
 
 #define PERTEST_SESSION "(session)"
@@ -54,7 +54,7 @@ void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vg
 /* Whether the input is a marked per-test run (a vgtriage: marker came). */
 int pertest_marked(struct pertest *pt, const struct vgt_input *input);
 
-/* A new leak search of the input began (rank_take_back): the figures its
+/* A new leak search of the input began (sites_take_back): the figures its
  * leak records gave tests named by their stacks are taken back. */
 void pertest_take_back(struct pertest *pt, const struct vgt_input *input);
 
@@ -77,12 +77,6 @@ void pertest_summarize(struct vgt_report *report, int show_all);
  * A shown site in your code, or any shown site under --all. */
 int pertest_blames(const struct vgt_report *report, const struct vgt_site *site);
 
-/* Which tests fail the policy: fails[i] for report->tests[i] (n_tests
- * entries; fails may be NULL), counting what pertest_summarize blames
- * them for (and only baseline-new sites under "new"); thresholds apply to
- * each test's own bytes.  Returns how many. */
-size_t pertest_verdicts(const struct policy *policy, const struct vgt_report *report,
-			unsigned char *fails);
 
 /* ---- building blocks, exported for the unit tests ---- */
 

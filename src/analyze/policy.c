@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/rank.h"
+
+#include "analyze/policy.h"
 #include "analyze/figures.h"
 #include "analyze/pertest.h"
 
@@ -130,6 +131,38 @@ int policy_summary_fails(const struct policy *policy, const struct vgt_report *r
 	return 0;
 }
 
+size_t policy_test_verdicts(const struct policy *policy, const struct vgt_report *r,
+			    unsigned char *fails)
+{
+	struct vgt_amount *sum = xcalloc(r->n_tests * VGT_GROUP_COUNT + 1, sizeof(*sum));
+	for (size_t i = 0; i < r->n_sites; i++) {
+		const struct vgt_site *s = r->sites[i];
+		if (!pertest_blames(r, s))
+			continue;
+		if (policy->only_new && s->baseline != NULL && strcmp(s->baseline, "new") != 0)
+			continue;
+		enum vgt_kind_group g = kind_group(s->kind);
+		for (size_t k = 0; k < s->n_tests; k++) {
+			struct vgt_amount *a = &sum[s->tests[k].test * VGT_GROUP_COUNT + g];
+			a->bytes += s->tests[k].bytes;
+			a->blocks += s->tests[k].blocks;
+		}
+	}
+	size_t failing = 0;
+	for (size_t t = 0; t < r->n_tests; t++) {
+		int fail = 0;
+		for (int g = 0; g < VGT_GROUP_COUNT; g++) {
+			const struct vgt_amount *a = &sum[t * VGT_GROUP_COUNT + g];
+			fail |= policy_amount_fails(policy, (enum vgt_kind_group)g, a->bytes, a->blocks);
+		}
+		if (fails != NULL)
+			fails[t] = (unsigned char)fail;
+		failing += (size_t)fail;
+	}
+	free(sum);
+	return failing;
+}
+
 int policy_evaluate(const struct policy *policy, const struct vgt_report *report)
 {
 	if (policy->fail_incomplete && !report_is_complete(report))
@@ -137,7 +170,7 @@ int policy_evaluate(const struct policy *policy, const struct vgt_report *report
 	if (policy_summary_fails(policy, report))
 		return 1;
 	if (report->n_tests > 0) /* per test: thresholds apply to each test's own bytes */
-		return pertest_verdicts(policy, report, NULL) > 0;
+		return policy_test_verdicts(policy, report, NULL) > 0;
 	for (size_t i = 0; i < report->n_shown; i++)
 		if (policy_site_fails(policy, report->sites[i]))
 			return 1;

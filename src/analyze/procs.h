@@ -11,11 +11,12 @@
  * of the same site in its parent (the input whose pid is the child's ppid
  * and whose command is the child's) counts as inherited.
  *
- * rank.c calls procs_site_add() for each record it puts in a site,
+ * sites.c calls procs_site_add() for each record it puts in a site,
  * procs_site_errorcount() for <errorcounts>, and procs_finish() once per
- * report; report.c calls procs_site_release().  Renderers read what
+ * report; sites.c hands procs_site_release() to the report, which calls
+ * it when it frees a site.  Renderers read what
  * procs_finish() leaves in struct vgt_site (pids, procs, inherited*).
- * Included by rank.c, report.c, the renderers and the tests.
+ * Included by sites.c, rank.c, the renderers and the tests.
  */
 #ifndef VGTRIAGE_PROCS_H
 #define VGTRIAGE_PROCS_H
@@ -53,17 +54,17 @@ struct vgt_site_proc {
 	int has_delta;
 };
 
-/* Adds one record of input_index to site (rank_add_record); ft is the
+/* Adds one record of input_index to site (sites_add_record); ft is the
  * frame table of the record's stack.  Returns 1 when it is the input's
  * first record at the site (since procs_site_take), else 0. */
 int procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t input_index,
 		   const struct vgt_record *rec);
 /* Takes input_index's entry out of site: *out gets its figures (what the
  * input's records added to the site; out->recs is NULL).  Returns 0 when
- * the input added nothing to the site, else 1 (rank_take_back). */
+ * the input added nothing to the site, else 1 (sites_take_back). */
 int procs_site_take(struct vgt_site *site, size_t input_index, struct vgt_site_proc *out);
 /* What one earlier record of input_index (figures in old; its stack's
- * hash) added to site, out of the input's entry (rank_take_back_record):
+ * hash) added to site, out of the input's entry (sites_take_back_record):
  * an entry left without records goes. */
 void procs_site_sub(struct vgt_site *site, size_t input_index, uint64_t stack_hash,
 		    const struct vgt_site_proc *old);
@@ -74,14 +75,14 @@ int procs_site_has_delta(const struct vgt_site *site);
 /* src's processes added to dst, src's input i being dst's input_base + i
  * (rank_merge). */
 void procs_site_merge(struct vgt_site *dst, const struct vgt_site *src, size_t input_base);
-/* Extra occurrences of an error of input_index (rank_add_errorcount). */
+/* Frees what procs hung on a site (report->release_site). */
+void procs_site_release(struct vgt_site *site);
+/* Extra occurrences of an error of input_index (sites_add_errorcount). */
 void procs_site_errorcount(struct vgt_site *site, size_t input_index, uint64_t extra);
 /* Per site: pids (distinct, ascending), inherited flags and figures; a
  * report note when a forked child reports its parent's leaks.  Safe to
  * call again after more records were added. */
 void procs_finish(struct vgt_report *report);
-/* Frees what procs_* put in site (report_free). */
-void procs_site_release(struct vgt_site *site);
 
 /* The input a child input was forked from without exec: same command,
  * its ppid is that input's pid.  Returns its index, or (size_t)-1. */

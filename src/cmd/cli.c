@@ -11,6 +11,8 @@
 
 #include "analyze/baseline.h"
 #include "analyze/suppress.h"
+#include "symbols/symbolize.h"
+#include "analyze/policy.h"
 
 enum opt_id {
 	OPT_FORMAT = 1, OPT_OUTPUT, OPT_TOP, OPT_QUIET, OPT_VERBOSE, OPT_HELP,

@@ -19,7 +19,8 @@
 
 #include <stddef.h>
 
-#include "analyze/rank.h"
+#include "symbols/symbolize.h"
+#include "analyze/policy.h"
 #include "cmd/pipeline.h"
 #include "render/render.h"
 #include "vgtriage/vgt.h"

@@ -7,6 +7,7 @@
  * same fingerprint are summed.
  */
 #include "cmd/diff.h"
+#include "symbols/classify.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 #include "base/escape.h"
 #include "render/jsonw.h"
 #include "render/render_ci.h"
+#include "analyze/policy.h"
 
 /* ---- loading a JSON report ---- */
 

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#include "analyze/rank.h"
+#include "analyze/policy.h"
 #include "render/render.h"
 #include "vgtriage/report.h"
 

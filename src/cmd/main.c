@@ -23,6 +23,7 @@
 #include "base/safefile.h"
 #include "analyze/suppress.h"
 #include "vgtriage/vgt.h"
+#include "analyze/policy.h"
 
 #define DEFAULT_TEXT_TOP 20
 #define DEFAULT_TEXT_STACKS 5 /* as render_text.c */

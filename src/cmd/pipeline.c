@@ -23,6 +23,9 @@
 #include "analyze/pertest.h"
 #include "read/reader.h"
 #include "analyze/suppress.h"
+#include "symbols/symbolize.h"
+#include "analyze/sites.h"
+#include "analyze/rank.h"
 
 #define CHUNK (256 * 1024)
 #define DETECT_BYTES 512
@@ -66,7 +69,7 @@ struct pipeline_stream {
 /* A new leak search of input began: what the one before added goes. */
 static void take_back(struct pipeline *pl, struct vgt_input *input)
 {
-	rank_take_back(pl->report, input);
+	sites_take_back(pl->report, input);
 	pertest_take_back(pl->pertest, input);
 }
 
@@ -86,14 +89,14 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack, rec->pid);
 	if (pl->opts.suppressions != NULL &&
 	    suppressions_match(pl->opts.suppressions, ft, rec) != NULL) {
-		rank_add_suppressed(pl->report, input, rec);
+		sites_add_suppressed(pl->report, input, rec);
 		return 0;
 	}
 	if (pertest_take_record(pl->pertest, input, rec))
 		return 0; /* a per-test leak check: its growth goes to a test */
-	if (step == LEAKSEARCH_UPDATE && !rank_take_back_record(pl->report, input, rec))
+	if (step == LEAKSEARCH_UPDATE && !sites_take_back_record(pl->report, input, rec))
 		return 0;
-	rank_add_record(pl->report, input, rec);
+	sites_add_record(pl->report, input, rec);
 	pertest_ranked(pl->pertest, input, rec);
 	return 0;
 }
@@ -112,7 +115,7 @@ static int on_errorcount(void *ctx, struct vgt_input *input, uint64_t unique, ui
 {
 	struct pipeline *pl = ctx;
 	(void)err;
-	rank_add_errorcount(pl->report, input, unique, count);
+	sites_add_errorcount(pl->report, input, unique, count);
 	return 0;
 }
 
@@ -291,7 +294,7 @@ static void end_searches(struct pipeline_stream *st)
 			take_back(pl, in);
 		leaksearch_note(pl->searches, in, pertest_marked(pl->pertest, in), r);
 	}
-	rank_drop_empty_sites(r);
+	sites_drop_empty(r);
 }
 
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)

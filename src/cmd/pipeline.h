@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "symbols/symbolize.h"
 #include "analyze/rank.h"
 #include "explain/explain.h"
 #include "vgtriage/report.h"

@@ -21,6 +21,7 @@
 #include "explain/hint.h"
 #include "explain/nature.h"
 #include "explain/pyxscan.h"
+#include "symbols/symbolize.h"
 
 #define DEFAULT_MAX_HINTS 200
 #define MAX_SOURCE_BYTES (16u << 20)

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "analyze/rank.h"
+#include "symbols/symbolize.h"
 #include "vgtriage/report.h"
 
 struct explain_options {

@@ -30,4 +30,10 @@ void paths_set_roots(struct vgt_report *report, const char *const *roots, size_t
  * the rule; NULL when file is NULL.  Interned in report->pool. */
 const char *paths_display(const struct vgt_report *report, const char *dir, const char *file);
 
+/* A location as every format labels it: "file:line" by the rule above,
+ * else valgrind's address, "fn (in obj)" or the function.  Raw (not
+ * escaped); interned in report->pool. */
+const char *paths_location_label(const struct vgt_report *report,
+				 const struct vgt_location *loc);
+
 #endif

@@ -2,7 +2,6 @@
  * report.c — the report container: inputs, sites, notes.
  */
 #include "vgtriage/report.h"
-#include "analyze/procs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +26,7 @@ void report_free(struct vgt_report *report)
 		free(report->inputs[i]);
 	free(report->inputs);
 	for (size_t i = 0; i < report->n_sites; i++)
-		report_release_site(report->sites[i]);
+		report_release_site(report, report->sites[i]);
 	free(report->sites);
 	for (size_t i = 0; i < report->n_site_chunks; i++)
 		free(report->site_chunks[i]);
@@ -37,14 +36,15 @@ void report_free(struct vgt_report *report)
 	free(report->notes);
 	free(report->path_roots);
 	free(report->tests);
-	rank_index_free(report->index);
+	if (report->index != NULL && report->free_index != NULL)
+		report->free_index(report->index);
 	frames_free(report->frames);
 	strpool_free(report->sym_pool);
 	strpool_free(report->pool);
 	free(report);
 }
 
-void report_release_site(struct vgt_site *site)
+void report_release_site(struct vgt_report *report, struct vgt_site *site)
 {
 	stack_release(&site->stack);
 	stack_release(&site->aux_stack);
@@ -56,7 +56,8 @@ void report_release_site(struct vgt_site *site)
 	free(site->explain);
 	free(site->generated);
 	free(site->tests);
-	procs_site_release(site);
+	if (report->release_site != NULL)
+		report->release_site(site);
 }
 
 /* Sites come from chunks of SITE_CHUNK: one malloc per many sites. */

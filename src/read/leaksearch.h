@@ -8,11 +8,11 @@
  * one; the search it makes at exit writes every loss record whole.  So an
  * input's sites and leak totals are those of its last search: when a new
  * search begins, pipeline.c takes back what the one before added
- * (rank_take_back) — unless it is an added or changed search (its
+ * (sites_take_back) — unless it is an added or changed search (its
  * records carry growth, "(+N)"): valgrind then writes only the loss
  * records that changed, each with its growth since the search before, and
  * each updates that search's record of the same stack
- * (rank_take_back_record).  A new search begins, at a loss record of the input,
+ * (sites_take_back_record).  A new search begins, at a loss record of the input,
  * when (model.h, struct vgt_record):
  *   - its leak_search differs from the previous loss record's (XML: its
  *     <unique> - I; text: the LEAK SUMMARYs before it), or

@@ -50,7 +50,7 @@ void text_reader_free(struct text_reader *reader); /* NULL is a no-op */
 
 /* Cross-check of valgrind's LEAK SUMMARY against the records read
  * (text_reader.c).  parsed[] is indexed definitely, indirectly, possibly
- * lost, still reachable, as rank_input_amounts() counts them (direct bytes
+ * lost, still reachable, as sites_input_amounts() counts them (direct bytes
  * for definitely/possibly lost).  reader_summary_mismatch() returns 0 when they agree (or the input has no
  * LEAK SUMMARY), 1 when the only differences are kinds with no record at
  * all (hidden by --show-leak-kinds), 2 when a kind that has records

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/figures.h"
+#include "read/vgargs.h"
 #include "vgtriage/frames.h"
 #include "read/reader.h"
 
@@ -749,7 +749,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	} else if ((el == EL_EXE || el == EL_ARG) && parent == EL_ARGV) {
 		append_command(r, r->text, r->text_len);
 	} else if (el == EL_ARG && parent == EL_VARGV) {
-		figures_valgrind_option(r->input, r->text);
+		vgargs_apply(r->input, r->text);
 	} else if (el == EL_SIGNAME && parent == EL_FATAL_SIGNAL) {
 		r->input->fatal_signal = intern_text(r);
 	} else if (el == EL_TEXT && parent == EL_CLIENTMSG) {

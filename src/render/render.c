@@ -54,34 +54,10 @@ int render_report(FILE *out, enum vgt_format fmt, const struct vgt_report *repor
 	return 0;
 }
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
-
-static const char *location_label(const struct vgt_report *report,
-				  const struct vgt_location *loc)
-{
-	/* A .pyx path is as Cython wrote it, not under the C frame's dir. */
-	const char *file = paths_display(report, loc->mapped ? NULL : loc->dir, loc->file);
-	if (file != NULL && loc->line > 0)
-		return strpool_printf(report->pool, "%s:%u", file, loc->line);
-	if (file != NULL)
-		return file;
-	if (loc->address != NULL)
-		return loc->address;
-	if (loc->obj != NULL)
-		return strpool_printf(report->pool, "%s (in %s)",
-				      loc->function != NULL ? loc->function : "???",
-				      basename_of(loc->obj));
-	return loc->function != NULL ? loc->function : "???";
-}
-
 const char *render_location_label(const struct vgt_report *report,
 				  const struct vgt_location *loc)
 {
-	return escape_text_pool(report->pool, location_label(report, loc));
+	return escape_text_pool(report->pool, paths_location_label(report, loc));
 }
 
 static const char *frame_label(const struct vgt_report *report, const struct vgt_frame *f)

@@ -13,8 +13,9 @@
 
 #include <stdio.h>
 
-#include "analyze/rank.h"
 #include "vgtriage/report.h"
+
+struct policy;
 
 enum vgt_format {
 	VGT_FORMAT_TEXT = 0,

@@ -2,6 +2,7 @@
  * render_ci.c — helpers the CI formats share (see render_ci.h).
  */
 #include "render/render_ci.h"
+#include "analyze/policy.h"
 
 #include "model/paths.h"
 

@@ -12,6 +12,7 @@
 #include "analyze/pertest.h"
 #include "analyze/procs.h"
 #include "render/render.h"
+#include "analyze/policy.h"
 
 /* "0x4848899", as valgrind writes addresses; without printf, which showed
  * in the profile at one call per frame. */
@@ -391,7 +392,7 @@ static void tests_json(struct jsonw *w, const struct vgt_report *r,
 	struct policy fallback;
 	policy_default(&fallback);
 	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
-	pertest_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
+	policy_test_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
 	jsonw_key(w, "tests");
 	jsonw_array_begin(w);
 	for (size_t i = 0; i < r->n_tests; i++) {

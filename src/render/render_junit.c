@@ -20,6 +20,7 @@
 #include "base/escape.h"
 #include "analyze/pertest.h"
 #include "render/render_ci.h"
+#include "analyze/policy.h"
 
 #define X(s) ((const xmlChar *)(s))
 
@@ -272,7 +273,7 @@ static void write_tests_suite(struct junit *j, struct counts *total)
 {
 	const struct vgt_report *r = j->r;
 	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
-	size_t failing = pertest_verdicts(&j->policy, r, fails);
+	size_t failing = policy_test_verdicts(&j->policy, r, fails);
 	struct counts c = {0, failing, 0};
 	for (size_t i = 0; i < r->n_tests; i++)
 		c.tests += !r->tests[i].session || fails[i];

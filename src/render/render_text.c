@@ -14,6 +14,7 @@
 #include "analyze/procs.h"
 #include "render/render.h"
 #include "analyze/suppress.h"
+#include "analyze/policy.h"
 
 #define DEFAULT_STACKS 5
 
@@ -285,7 +286,7 @@ static void print_tests(FILE *out, const struct vgt_report *r, const struct rend
 	struct policy fallback;
 	policy_default(&fallback);
 	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
-	pertest_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
+	policy_test_verdicts(opts->policy != NULL ? opts->policy : &fallback, r, fails);
 	size_t *order = xcalloc(r->n_tests + 1, sizeof(*order));
 	size_t n = 0, real = 0, unfinished = 0;
 	for (size_t i = 0; i < r->n_tests; i++) {

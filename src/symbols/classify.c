@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/rank.h"
+
+#include "symbols/classify.h"
 #include "symbols/cxxname.h"
 #include "symbols/cymap.h"
 

@@ -9,6 +9,7 @@
  * even if a load address becomes known later in the input.
  */
 #include "symbols/cxxsym.h"
+#include "symbols/classify.h"
 
 #include <stdio.h>
 #include <stdlib.h>

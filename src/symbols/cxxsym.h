@@ -22,7 +22,7 @@
 #ifndef VGTRIAGE_CXXSYM_H
 #define VGTRIAGE_CXXSYM_H
 
-#include "analyze/rank.h"
+#include "symbols/symopts.h"
 #include "vgtriage/model.h"
 #include "vgtriage/report.h"
 #include "vgtriage/strpool.h"

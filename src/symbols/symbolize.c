@@ -8,7 +8,8 @@
  * indexed once (per frame dir/file), each distinct frame is resolved once
  * (one hash lookup afterwards), each source file is read once.
  */
-#include "analyze/rank.h"
+#include "symbols/symbolize.h"
+#include "symbols/classify.h"
 
 #include <dirent.h>
 #include <pthread.h>

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyze/rank.h"
+#include "analyze/policy.h"
 #include "cmd/pipeline.h"
 
 FILE *fuzz_null_stream(void)

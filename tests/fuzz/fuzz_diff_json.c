@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "cmd/diff.h"
+#include "analyze/policy.h"
 
 /* The diff's JSON is read back: no negative count outside "delta". */
 static void diff_json_checked(const struct vgt_report *base, const struct vgt_report *newr,
