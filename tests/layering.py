@@ -32,13 +32,20 @@ def sources(root):
             continue
         for name in sorted(os.listdir(d)):
             if name.endswith((".c", ".h")):
-                out.append((os.path.join(d, name), stage, name[:-2]))
+                out.append((os.path.join(d, name), stage, module_of(name)))
     iface = os.path.join(root, "include", "vgtriage")
     if os.path.isdir(iface):
         for name in sorted(os.listdir(iface)):
             if name.endswith(".h"):
                 out.append((os.path.join(iface, name), None, name[:-2]))
     return out
+
+
+def module_of(name):
+    """x.c and x.h are module x; x_internal.h, the private header of a
+    module split over several files, is module x too."""
+    base = name[:-2]
+    return base[:-len("_internal")] if base.endswith("_internal") else base
 
 
 def interface_owner(root, module):
@@ -126,7 +133,7 @@ def check(root):
             if target != owner:
                 folder_graph.setdefault(owner, set()).add(target)
             else:
-                mod = name[:-2]
+                mod = module_of(name)
                 if mod != module:
                     module_graph.setdefault((owner, module), set()).add((owner, mod))
     cycle = find_cycle(folder_graph)
