@@ -60,7 +60,7 @@ LIB_LIBS="$(pkg-config --libs jansson libdw 2>/dev/null) -liberty -lm -pthread"
 $CC -O2 -o "$BENCH_DIR/sax_baseline" tests/bench/sax_baseline.c $XML_CFLAGS $XML_LIBS ||
 	die "cannot build tests/bench/sax_baseline.c"
 # shellcheck disable=SC2086
-$CC -O2 -std=c11 -pthread -Iinclude -o "$BENCH_DIR/reader_only" tests/bench/reader_only.c \
+$CC -O2 -std=c11 -pthread -Iinclude -Isrc -o "$BENCH_DIR/reader_only" tests/bench/reader_only.c \
 	"$LIB" $XML_CFLAGS $XML_LIBS $LIB_LIBS ||
 	die "cannot build tests/bench/reader_only.c"
 
