@@ -2,9 +2,9 @@
  * figures.h — the totals a report prints: valgrind's own LEAK SUMMARY and
  * ERROR SUMMARY when an input carries them, what the records add up to
  * beside them, which figures are unknown (never printed as 0), one line
- * saying why the two differ, and valgrind's leak options from <vargv>.
+ * saying why the two differ (valgrind's leak options from <vargv>: read/vgargs.h).
  *
- * Included by xml_reader.c (options), pipeline.c (figures_finish),
+ * Included by rank.c, pipeline.c (figures_finish),
  * policy.c, the renderers and their tests.
  */
 #ifndef VGTRIAGE_FIGURES_H

@@ -12,7 +12,7 @@
  * `run -- cmd -x` and `run cmd -x` keep cmd's options.  Long options may
  * be abbreviated to a unique prefix; a mistyped one gets "did you mean".
  *
- * Included by src/main.c, src/cli.c and tests/check_cli.c.
+ * Included by src/cmd/main.c, src/cmd/cli.c and tests/check_cli.c.
  */
 #ifndef VGTRIAGE_CLI_H
 #define VGTRIAGE_CLI_H

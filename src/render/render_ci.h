@@ -4,8 +4,8 @@
  * one-line messages and folded stacks, so that a site reads the same in
  * every CI system.
  *
- * Included by src/render_{sarif,junit,github,markdown,codequality,html}.c,
- * src/diff.c and their tests only.
+ * Included by src/render/render_{sarif,junit,github,markdown,codequality,html}.c,
+ * src/cmd/diff.c and their tests only.
  */
 #ifndef VGTRIAGE_RENDER_CI_H
 #define VGTRIAGE_RENDER_CI_H
