@@ -30,6 +30,11 @@
  * run again: one note, not 30 s per file. */
 static _Atomic int gave_up;
 
+void cparse_retry(void)
+{
+	gave_up = 0;
+}
+
 struct cparse_file {
 	struct hint_func **funcs;
 	size_t n, cap;

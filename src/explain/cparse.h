@@ -33,6 +33,9 @@ const char *cparse_helper_path(void);
  * see helper/vgtriage-cparse.c).  Once it timed out or was killed, it is
  * not run again in this process: the other files get the same note. */
 #define CPARSE_MAX_MEMORY ((rlim_t)2 << 30)
+/* Forgets that the helper was stopped: the next cparse_run runs it again
+ * (tests, and an embedder reading several inputs). */
+void cparse_retry(void);
 
 /* Runs helper over text (the contents of path, whose directory is searched
  * for its #includes).  NULL with why filled when the helper could not run
