@@ -14,6 +14,11 @@
 #   sections   that object is the real stripped ELF with its section count
 #              moved to section 0 (extended numbering) and set to 2^32 - 1:
 #              "a hostile ELF file"
+#   debugdata  that object is the real stripped ELF with a .gnu_debugdata
+#              section (MiniDebugInfo, which libdwfl inflates whole) of
+#              300 MB of zeros, xz'd to 44 KB: "a hostile ELF file"; and,
+#              as the control, one holding the xz'd unstripped build: its
+#              frames are named from it
 #   spellings  1000 records naming that object (a copy of this machine's
 #              libstdc++, 2 MB of symbols) under 1000 spellings (/./, //):
 #              its table is read once
@@ -135,6 +140,22 @@ open(sys.argv[2], "wb").write(b)
 EOF
 objcase sections "$ROOT/testdata/cxxsym_stripped.xml"
 says sections "shapes was not read (a hostile ELF file"
+
+if command -v xz >/dev/null && command -v objcopy >/dev/null; then
+	mkdir -p "$WORK/debugdata/stripped" "$WORK/minidebug/stripped"
+	head -c 300000000 /dev/zero | xz -1 >"$WORK/zeros.xz"
+	objcopy --add-section .gnu_debugdata="$WORK/zeros.xz" testdata/cxxsym/stripped/shapes \
+		"$WORK/debugdata/stripped/shapes"
+	objcase debugdata "$ROOT/testdata/cxxsym_stripped.xml"
+	says debugdata "shapes was not read (a hostile ELF file (its .gnu_debugdata"
+	xz -c testdata/cxxsym/bin/shapes >"$WORK/shapes.xz"
+	objcopy --add-section .gnu_debugdata="$WORK/shapes.xz" testdata/cxxsym/stripped/shapes \
+		"$WORK/minidebug/stripped/shapes"
+	objcase minidebug "$ROOT/testdata/cxxsym_stripped.xml"
+	says minidebug "named from the symbols of"
+else
+	skip "debugdata: xz or objcopy not installed"
+fi
 
 mkdir -p "$WORK/spellings/stripped"
 libstdcxx=$(ls /usr/lib/*/libstdc++.so.6 /usr/lib64/libstdc++.so.6 2>/dev/null | head -1)

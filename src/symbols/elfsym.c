@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +241,62 @@ static int open_elf(const char *path, enum srcpolicy_kind kind, char **real, con
 	if (why != NULL)
 		*why = reason;
 	return fd;
+}
+
+/* Does the xz data in[0..n) inflate to at most cap bytes?  Corrupt data
+ * passes (libdwfl's inflating stops where this one did); a dictionary
+ * past 256 MiB does not. */
+static int xz_within(const uint8_t *in, size_t n, size_t cap)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	if (lzma_stream_decoder(&z, (uint64_t)256 << 20, LZMA_CONCATENATED) != LZMA_OK)
+		return 0;
+	uint8_t out[1 << 15];
+	size_t total = 0;
+	int ok = 1;
+	z.next_in = in;
+	z.avail_in = n;
+	for (;;) {
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		lzma_ret r = lzma_code(&z, LZMA_FINISH);
+		total += sizeof(out) - z.avail_out;
+		if (total > cap || r == LZMA_MEMLIMIT_ERROR || r == LZMA_MEM_ERROR) {
+			ok = 0;
+			break;
+		}
+		if (r != LZMA_OK)
+			break; /* the end, or corrupt */
+	}
+	lzma_end(&z);
+	return ok;
+}
+
+/* libdwfl inflates an object's .gnu_debugdata (MiniDebugInfo: an xz'd ELF
+ * file with the symbols a stripped object lacks) whole, into memory,
+ * whenever the object has no .symtab: a few kilobytes can claim
+ * gigabytes.  It is inflated here first, up to ELFSYM_MAX_DEBUGDATA. */
+static int debugdata_within(int fd)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t shstrndx;
+	int ok = 1;
+	if (elf != NULL && elf_kind(elf) == ELF_K_ELF && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+		for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn != NULL && ok;
+		     scn = elf_nextscn(elf, scn)) {
+			GElf_Shdr sh;
+			const char *name;
+			if (gelf_getshdr(scn, &sh) == NULL ||
+			    (name = elf_strptr(elf, shstrndx, sh.sh_name)) == NULL ||
+			    strcmp(name, ".gnu_debugdata") != 0)
+				continue;
+			Elf_Data *d = elf_rawdata(scn, NULL);
+			if (d != NULL && d->d_buf != NULL && d->d_size > 0)
+				ok = xz_within(d->d_buf, d->d_size, ELFSYM_MAX_DEBUGDATA);
+		}
+	}
+	elf_end(elf);
+	return ok;
 }
 
 /* The GNU build-id of an open ELF file; 0 when it has none. */
@@ -549,6 +606,11 @@ static void open_object(struct elfsym *es, struct eobj *o, const char *file)
 	/* through the policy, checked as ELF: libdwfl gets the descriptor */
 	const char *why = NULL;
 	int fd = open_elf(file, SRCPOLICY_OBJECT, NULL, &why);
+	if (fd >= 0 && !debugdata_within(fd)) {
+		close(fd);
+		fd = -1;
+		why = "a hostile ELF file (its .gnu_debugdata inflates past the limit)";
+	}
 	if (fd < 0) {
 		o->refused = why;
 		return;

@@ -44,6 +44,10 @@
 #define ELFSYM_MAX_SECTIONS 65535
 #define ELFSYM_MAX_SYMBOLS (4 << 20)
 #define ELFSYM_DEMANGLE_BUDGET ((size_t)256 << 20)
+/* An object's .gnu_debugdata (MiniDebugInfo, xz), which libdwfl inflates
+ * whole into memory, may inflate to at most this: else the object is
+ * refused. */
+#define ELFSYM_MAX_DEBUGDATA ((size_t)64 << 20)
 
 struct elfsym_options {
 	const char *const *symbol_dirs;  /* --symbols DIR, in order */
