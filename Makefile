@@ -22,8 +22,10 @@ OPT     = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-poi
           -fno-sanitize-recover=all
 endif
 
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson libdw)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson libdw)
+# liblzma (which libdw-dev depends on): elfsym.c bounds an object's
+# .gnu_debugdata before libdwfl inflates it.
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson libdw liblzma)
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson libdw liblzma)
 # libiberty (the C++ demangler valgrind itself uses) ships no .pc file:
 # Debian's libiberty-dev puts a static library and <libiberty/demangle.h>.
 LIBIBERTY_LIBS ?= -liberty
@@ -59,7 +61,7 @@ SUITES   := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,
 
 # Fuzz harnesses (tests/fuzz/fuzz_<name>.c).  The command-line parser's
 # harness ("cli") parses the command line as src/cmd/cli.c does.
-FUZZ_HARNESSES ?= xml_reader text_reader cymap suppress baseline perfmap diff_json cli
+FUZZ_HARNESSES ?= xml_reader text_reader cymap suppress baseline perfmap diff_json cli elfsym demangle
 FUZZ_SECONDS   ?= 60
 FUZZ_COMMON    := tests/fuzz/fuzz_common.c
 REPLAYS  := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/replay_%)

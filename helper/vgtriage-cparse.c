@@ -1,7 +1,7 @@
 /*
  * vgtriage-cparse — the C/C++ reader behind vgtriage's hints (issue 13).
  *
- *   vgtriage-cparse --lang c|c++ [-I DIR]... PATH < SOURCE
+ *   vgtriage-cparse --lang c|c++ [-I DIR]... [--root DIR]... PATH < SOURCE
  *
  * Parses SOURCE (the text of PATH, given on standard input so that
  * vgtriage decides what is read) with libclang and writes each function
@@ -31,12 +31,135 @@
  * report down.  Exit status: 0, or 2 when the source cannot be read or
  * parsed at all.
  */
-#define _POSIX_C_SOURCE 200809L
+/* _GNU_SOURCE for dlsym(RTLD_NEXT): the sandbox below wraps open(). */
+#define _GNU_SOURCE
 #include <clang-c/Index.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- the sandbox ----
+ *
+ * A source names its #includes, and clang opens what they name: a FIFO
+ * (open blocks until the helper's timeout), /dev/zero (read until memory
+ * runs out), any file of the machine.  While libclang parses, every open()
+ * it makes for reading goes through here: the real path must lie under a
+ * --root (vgtriage passes the source's directory and its own current
+ * directory) or a system header directory, not under /proc, /sys or /dev;
+ * the file is opened O_NONBLOCK and must be a regular file (or a
+ * directory) of at most MAX_HEADER bytes.  Anything else fails with
+ * EACCES, which clang reports as a missing header (and keeps going).
+ * libclang (LLVM's Support library) opens files with open(); an open()
+ * defined in the executable is the one its calls bind to. */
+#define MAX_ROOTS 16
+#define MAX_HEADER ((off_t)16 << 20)
+
+static int sandbox_on;
+static char *roots[MAX_ROOTS];
+static int n_roots;
+static const char *const system_dirs[] = {
+	"/usr/include", "/usr/local/include", "/usr/lib/gcc", "/usr/lib/clang", NULL,
+};
+
+static int under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static int allowed(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real == NULL)
+		return errno == ENOENT || errno == ENOTDIR; /* fails by itself, as it should */
+	int ok = 0;
+	if (under(real, "/proc") || under(real, "/sys") || under(real, "/dev"))
+		ok = 0;
+	else if (strncmp(real, "/usr/lib/llvm-", 14) == 0)
+		ok = 1; /* clang's own headers */
+	else {
+		for (int i = 0; system_dirs[i] != NULL && !ok; i++)
+			ok = under(real, system_dirs[i]);
+		for (int i = 0; i < n_roots && !ok; i++)
+			ok = under(real, roots[i]);
+	}
+	free(real);
+	return ok;
+}
+
+static int guarded_open(const char *path, int flags, mode_t mode)
+{
+	static int (*real_open)(const char *, int, ...);
+	if (real_open == NULL)
+		*(void **)&real_open = dlsym(RTLD_NEXT, "open");
+	if (real_open == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!sandbox_on || (flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT) != 0)
+		return real_open(path, flags, mode);
+	if (path == NULL || !allowed(path)) {
+		errno = EACCES;
+		return -1;
+	}
+	int fd = real_open(path, flags | O_NONBLOCK | O_NOCTTY, mode);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ||
+	    (S_ISREG(st.st_mode) && st.st_size > MAX_HEADER)) {
+		close(fd);
+		errno = EACCES;
+		return -1;
+	}
+	if ((flags & O_NONBLOCK) == 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int open(const char *path, int flags, ...);
+int open64(const char *path, int flags, ...);
+
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	if ((flags & O_CREAT) != 0) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	return guarded_open(path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	if ((flags & O_CREAT) != 0) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	return guarded_open(path, flags, mode);
+}
+
+static void add_root(const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	if (real != NULL && n_roots < MAX_ROOTS)
+		roots[n_roots++] = real;
+	else
+		free(real);
+}
 
 #define MAX_ARGS 64
 
@@ -571,7 +694,8 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 
 static int usage(void)
 {
-	fputs("usage: vgtriage-cparse --lang c|c++ [-I DIR]... PATH < SOURCE\n", stderr);
+	fputs("usage: vgtriage-cparse --lang c|c++ [-I DIR]... [--root DIR]... PATH < SOURCE\n",
+	      stderr);
 	return 2;
 }
 
@@ -588,6 +712,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "-I") == 0 && i + 1 < argc && n_args + 2 < MAX_ARGS - 8) {
 			args[n_args++] = "-I";
 			args[n_args++] = argv[++i];
+		} else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
+			add_root(argv[++i]);
 		} else if (argv[i][0] != '-' && path == NULL)
 			path = argv[i];
 		else
@@ -624,6 +750,19 @@ int main(int argc, char **argv)
 	struct CXUnsavedFile unsaved = {path, text, (unsigned long)len};
 	CXIndex idx = clang_createIndex(0, 0);
 	CXTranslationUnit tu;
+	/* the source's own directory is a root (its "" includes) */
+	char *dir = strdup(path);
+	if (dir != NULL) {
+		char *slash = strrchr(dir, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			add_root(dir[0] != '\0' ? dir : "/");
+		} else {
+			add_root(".");
+		}
+		free(dir);
+	}
+	sandbox_on = 1;
 	enum CXErrorCode rc = clang_parseTranslationUnit2(idx, path, args, n_args, &unsaved, 1,
 							  CXTranslationUnit_KeepGoing, &tu);
 	int status = 0;
@@ -639,6 +778,8 @@ int main(int argc, char **argv)
 	free(text);
 	for (int i = 0; i < n_owned; i++)
 		free(owned[i]);
+	for (int i = 0; i < n_roots; i++)
+		free(roots[i]);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = 2;
 	return status;

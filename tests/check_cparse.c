@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "explain/cparse.h"
@@ -131,6 +133,58 @@ START_TEST(test_helper)
 }
 END_TEST
 
+/* A source whose #includes name a FIFO (nothing writes it) and
+ * /dev/zero: the helper refuses both at once and parses the rest. */
+START_TEST(test_sandboxed_includes)
+{
+	if (access(HELPER, X_OK) != 0)
+		return;
+	char dir[] = "/tmp/vgt-cparse-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char fifo[64], path[64];
+	snprintf(fifo, sizeof(fifo), "%s/fifo.h", dir);
+	snprintf(path, sizeof(path), "%s/hostile.c", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	static const char text[] = "#include \"fifo.h\"\n#include \"/dev/zero\"\n"
+				   "#include <stdlib.h>\n"
+				   "char *grab(void)\n{\n\tchar *p = malloc(4);\n\treturn p;\n}\n";
+	char why[256] = "";
+	time_t start = time(NULL);
+	struct cparse_file *f = cparse_run(HELPER, path, text, sizeof(text) - 1, HINT_LANG_C, why,
+					   sizeof(why));
+	ck_assert_msg(f != NULL, "%s", why);
+	ck_assert_int_lt(time(NULL) - start, 20); /* not the helper's 30 s timeout */
+	const struct hint_func *fn = cparse_function(f, 6);
+	ck_assert_ptr_nonnull(fn);
+	ck_assert_str_eq(fn->name, "grab");
+	cparse_free(f);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
+/* A helper killed (its memory limit) costs one note: it is not run again. */
+START_TEST(test_killed_helper_not_rerun)
+{
+	char script[] = "/tmp/vgt-cparse-kill-XXXXXX";
+	int fd = mkstemp(script);
+	ck_assert_int_ge(fd, 0);
+	static const char body[] = "#!/bin/sh\nkill -9 $$\n";
+	ck_assert_int_eq(write(fd, body, sizeof(body) - 1), (ssize_t)(sizeof(body) - 1));
+	close(fd);
+	ck_assert_int_eq(chmod(script, 0700), 0);
+	char why[256] = "";
+	ck_assert_ptr_null(cparse_run(script, CLEAKS, "int x;", 6, HINT_LANG_C, why, sizeof(why)));
+	ck_assert_msg(strstr(why, "killed") != NULL, "%s", why);
+	unlink(script); /* not there any more: the next call must not even try */
+	ck_assert_ptr_null(cparse_run(script, CLEAKS, "int x;", 6, HINT_LANG_C, why, sizeof(why)));
+	ck_assert_msg(strstr(why, "not run again") != NULL, "%s", why);
+	cparse_retry(); /* the suites after this one (CK_FORK=no) use the helper */
+	ck_assert_ptr_null(cparse_run(script, CLEAKS, "int x;", 6, HINT_LANG_C, why, sizeof(why)));
+	ck_assert_msg(strstr(why, "not run again") == NULL, "%s", why);
+}
+END_TEST
+
 Suite *cparse_suite(void)
 {
 	Suite *s = suite_create("cparse");
@@ -138,6 +192,8 @@ Suite *cparse_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_protocol);
 	tcase_add_test(tc, test_helper);
+	tcase_add_test(tc, test_sandboxed_includes);
+	tcase_add_test(tc, test_killed_helper_not_rerun);
 	suite_add_tcase(s, tc);
 	return s;
 }

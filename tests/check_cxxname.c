@@ -13,10 +13,69 @@
 #include <fnmatch.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "symbols/cxxname.h"
+#include "vgtriage/vgt.h"
+
+/* A name whose substitutions double its demangled form every 11
+ * characters ("S1_I" + Sk_ + Sk_ + "E"): 22 doublings, 109 MB. */
+static char *substitution_bomb(int doublings)
+{
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	char *s = xasprintf("_Z1fI1a1bIS_S_E");
+	for (int k = 0; k < doublings; k++) {
+		int last = 3 + k - 1; /* seq-id of the last argument */
+		char id[8];
+		snprintf(id, sizeof(id), "%s%c", last >= 36 ? "1" : "", digits[last % 36]);
+		char *next = xasprintf("%sS1_IS%s_S%s_E", s, id, id);
+		free(s);
+		s = next;
+	}
+	char *done = xasprintf("%sEvv", s);
+	free(s);
+	return done;
+}
+
+START_TEST(test_demangle_bounded)
+{
+	int capped = -1;
+	char *small = substitution_bomb(3);
+	char *d = cxxname_demangle_capped(small, &capped);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(capped, 0);
+	ck_assert_str_eq(d, "void f<a, b<f, f>, b<b<f, f>, b<f, f> >, b<b<b<f, f>, b<f, f> >, "
+			    "b<b<f, f>, b<f, f> > >, b<b<b<b<f, f>, b<f, f> >, b<b<f, f>, b<f, f> > >, "
+			    "b<b<b<f, f>, b<f, f> >, b<b<f, f>, b<f, f> > > > >()");
+	free(d);
+	free(small);
+	char *bomb = substitution_bomb(22);
+	ck_assert_uint_lt(strlen(bomb), 300);
+	ck_assert_ptr_null(cxxname_demangle_capped(bomb, &capped));
+	ck_assert_int_eq(capped, 1);
+	ck_assert_ptr_null(cxxname_demangle_dup(bomb));
+	free(bomb);
+	/* too long to try at all */
+	size_t n = CXXNAME_MAX_MANGLED + 10;
+	char *longname = xmalloc(n + 1);
+	memcpy(longname, "_Z1f", 4);
+	memset(longname + 4, 'i', n - 4);
+	longname[n] = '\0';
+	ck_assert_ptr_null(cxxname_demangle_capped(longname, &capped));
+	ck_assert_int_eq(capped, 1);
+	longname[300] = '\0'; /* f(int, int, …): demangles */
+	d = cxxname_demangle_capped(longname, &capped);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(capped, 0);
+	free(d);
+	free(longname);
+	/* not mangled: not capped */
+	ck_assert_ptr_null(cxxname_demangle_capped("main", &capped));
+	ck_assert_int_eq(capped, 0);
+}
+END_TEST
 
 Suite *cxxname_suite(void);
 
@@ -282,6 +341,7 @@ Suite *cxxname_suite(void)
 	tcase_add_test(tc, test_z_decode);
 	tcase_add_test(tc, test_cover_and_patterns);
 	tcase_add_test(tc, test_predicates);
+	tcase_add_test(tc, test_demangle_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }

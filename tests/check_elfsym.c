@@ -383,6 +383,67 @@ START_TEST(test_debug_root_build_id)
 }
 END_TEST
 
+/* Every spelling of one file is one object: opened, read and demangled
+ * once, its load address learned through any of them. */
+START_TEST(test_spellings_share_one_object)
+{
+	load_frames();
+	struct elfsym *es = new_es(NULL, NULL, NULL);
+	const struct vframe *m = main_frame();
+	elfsym_learn(es, RUN "bin/./shapes", 1, m->fn, m->ip, m->top);
+	ck_assert_uint_gt(check_all(es, RUN "bin//shapes"), 15);
+	ck_assert_uint_gt(check_all(es, UNSTRIPPED), 15);
+	ck_assert_uint_eq(elfsym_count(es), 1);
+	struct elfsym_object info;
+	ck_assert_int_eq(elfsym_object_find(es, RUN "bin//shapes", &info), 0);
+	ck_assert_str_eq(info.obj, RUN "bin/./shapes");
+	ck_assert_int_eq(elfsym_object_find(es, RUN "never/asked", &info), -1);
+	elfsym_free(es);
+}
+END_TEST
+
+/* The reason an object named obj (its own file) is not read. */
+static const char *refusal(const char *obj)
+{
+	static char why[200];
+	struct elfsym *es = elfsym_new(NULL);
+	struct elfsym_frame r;
+	elfsym_resolve(es, obj, 1, 0x401000, 1, &r);
+	struct elfsym_object info;
+	ck_assert_int_eq(elfsym_object_find(es, obj, &info), 0);
+	snprintf(why, sizeof(why), "%s", info.refused != NULL ? info.refused : "");
+	elfsym_free(es);
+	return why;
+}
+
+START_TEST(test_policy_refuses_objects)
+{
+	ck_assert_str_eq(refusal("/proc/self/maps"), "under /proc, /sys or /dev");
+	ck_assert_str_eq(refusal("/etc/passwd"), "not an ELF file");
+	ck_assert_str_eq(refusal(DATA "bin/shapes"), "");
+	/* the real stripped file with 2^32 - 1 sections claimed in section 0 */
+	char path[] = "/tmp/vgt-elfsym-hostile-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *in = fopen(DATA "stripped/shapes", "rb");
+	ck_assert_ptr_nonnull(in);
+	unsigned char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	ck_assert_uint_gt(n, 64);
+	uint64_t shoff;
+	memcpy(&shoff, buf + 40, 8); /* ELF64 little-endian, as built here */
+	ck_assert_uint_lt(shoff + 64, n);
+	buf[60] = buf[61] = 0;
+	memset(buf + shoff + 32, 0xff, 4);
+	memset(buf + shoff + 36, 0, 4);
+	ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+	close(fd);
+	ck_assert_msg(strstr(refusal(path), "hostile ELF") != NULL, "%s", refusal(path));
+	unlink(path);
+}
+END_TEST
+
 Suite *elfsym_suite(void)
 {
 	Suite *s = suite_create("elfsym");
@@ -395,6 +456,8 @@ Suite *elfsym_suite(void)
 	tcase_add_test(tc, test_stripped_with_symbols_dir);
 	tcase_add_test(tc, test_symbols_by_name_when_absent);
 	tcase_add_test(tc, test_debug_root_build_id);
+	tcase_add_test(tc, test_spellings_share_one_object);
+	tcase_add_test(tc, test_policy_refuses_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "symbols/perfmap.h"
@@ -56,6 +57,34 @@ START_TEST(test_missing_file)
 	ck_assert(!perfmap_readable(map));
 	perfmap_free(map);
 	strpool_free(pool);
+}
+END_TEST
+
+/* A map that is a FIFO (nothing writes it) or /dev/zero is refused at
+ * once, not read until memory runs out or forever. */
+START_TEST(test_not_regular_refused)
+{
+	char dir[] = "/tmp/vgt-perfmap-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char fifo[64], zero[64];
+	snprintf(fifo, sizeof(fifo), "%s/perf-1.map", dir);
+	snprintf(zero, sizeof(zero), "%s/perf-2.map", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(symlink("/dev/zero", zero), 0);
+	struct strpool *pool = strpool_new();
+	const char *paths[] = {fifo, zero};
+	for (int i = 0; i < 2; i++) {
+		struct perfmap *map = perfmap_new(pool, paths[i]);
+		struct vgt_error err;
+		ck_assert_int_eq(perfmap_load(map, &err), -1);
+		ck_assert(!perfmap_readable(map));
+		ck_assert_ptr_null(perfmap_lookup(map, 0x1000));
+		perfmap_free(map);
+	}
+	strpool_free(pool);
+	unlink(fifo);
+	unlink(zero);
+	rmdir(dir);
 }
 END_TEST
 
@@ -170,6 +199,7 @@ Suite *perfmap_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_parse_and_lookup);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_not_regular_refused);
 	tcase_add_test(tc, test_reload_when_grown);
 	tcase_add_test(tc, test_real_map);
 	suite_add_tcase(s, tc);

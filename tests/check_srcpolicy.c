@@ -202,6 +202,49 @@ START_TEST(test_add_root)
 }
 END_TEST
 
+/* Objects, debug files, perf maps, headers: no root, the rest of the
+ * policy, each kind under its cap. */
+START_TEST(test_kinds)
+{
+	const char *why = NULL;
+	char *outside_file = in(outside, "secret.c");
+	struct stat st;
+	char *real = NULL;
+	int fd = srcpolicy_open_kind(outside_file, SRCPOLICY_OBJECT, &st, &real, &why);
+	ck_assert_int_ge(fd, 0); /* no root applies */
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_ptr_nonnull(real);
+	ck_assert_int_ne(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	free(real);
+	ck_assert_int_eq(srcpolicy_check_kind("/proc/self/environ", SRCPOLICY_OBJECT, &why), -1);
+	ck_assert_str_eq(why, "under /proc, /sys or /dev");
+	char *zero = in(root, "zero.map");
+	ck_assert_int_eq(symlink("/dev/zero", zero), 0);
+	ck_assert_int_eq(srcpolicy_open_kind(zero, SRCPOLICY_PERFMAP, NULL, NULL, &why), -1);
+	ck_assert_str_eq(why, "under /proc, /sys or /dev");
+	char *fifo = in(root, "fifo.h");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(srcpolicy_open_kind(fifo, SRCPOLICY_HEADER, NULL, NULL, &why), -1);
+	ck_assert_str_eq(why, "not a regular file");
+	/* a sparse file one byte over a perf map's cap, under an object's */
+	char *big = in(root, "big.map");
+	int b = open(big, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(b, 0);
+	ck_assert_int_eq(ftruncate(b, (off_t)SRCPOLICY_PERFMAP_MAX + 1), 0);
+	close(b);
+	ck_assert_int_eq(srcpolicy_check_kind(big, SRCPOLICY_PERFMAP, &why), -1);
+	ck_assert_str_eq(why, "larger than the size limit");
+	ck_assert_int_eq(srcpolicy_check_kind(big, SRCPOLICY_OBJECT, &why), 0);
+	ck_assert_uint_eq(srcpolicy_kind_max(SRCPOLICY_DEBUG), SRCPOLICY_DEBUG_MAX);
+	ck_assert_uint_eq(srcpolicy_kind_max(SRCPOLICY_HEADER), SRCPOLICY_HEADER_MAX);
+	free(outside_file);
+	free(zero);
+	free(fifo);
+	free(big);
+}
+END_TEST
+
 Suite *srcpolicy_suite(void)
 {
 	Suite *s = suite_create("srcpolicy");
@@ -213,6 +256,7 @@ Suite *srcpolicy_suite(void)
 	tcase_add_test(tc, test_not_regular);
 	tcase_add_test(tc, test_missing_and_limit);
 	tcase_add_test(tc, test_add_root);
+	tcase_add_test(tc, test_kinds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -195,3 +195,89 @@ char *srcpolicy_read(const struct srcpolicy *p, const char *path, size_t *len, c
 	*len = n;
 	return buf;
 }
+
+/* ---- files of other kinds (no roots) ---- */
+
+size_t srcpolicy_kind_max(enum srcpolicy_kind kind)
+{
+	switch (kind) {
+	case SRCPOLICY_OBJECT:
+		return SRCPOLICY_OBJECT_MAX;
+	case SRCPOLICY_DEBUG:
+		return SRCPOLICY_DEBUG_MAX;
+	case SRCPOLICY_PERFMAP:
+		return SRCPOLICY_PERFMAP_MAX;
+	case SRCPOLICY_HEADER:
+		return SRCPOLICY_HEADER_MAX;
+	}
+	return SRCPOLICY_MAX_BYTES;
+}
+
+static char *resolve_kind(const char *path, enum srcpolicy_kind kind, struct stat *st,
+			  const char **why)
+{
+	if (path == NULL || path[0] == '\0') {
+		*why = SRCPOLICY_MISSING;
+		return NULL;
+	}
+	char *real = realpath(path, NULL);
+	if (real == NULL) {
+		*why = errno_reason(errno);
+		return NULL;
+	}
+	const char *reason = NULL;
+	if (under(real, "/proc") || under(real, "/sys") || under(real, "/dev"))
+		reason = SYSTEM;
+	else if (stat(real, st) != 0)
+		reason = errno_reason(errno);
+	else if (!S_ISREG(st->st_mode))
+		reason = NOT_REGULAR;
+	else if ((uintmax_t)st->st_size > (uintmax_t)srcpolicy_kind_max(kind))
+		reason = TOO_LARGE;
+	if (reason != NULL) {
+		free(real);
+		*why = reason;
+		return NULL;
+	}
+	return real;
+}
+
+int srcpolicy_check_kind(const char *path, enum srcpolicy_kind kind, const char **why)
+{
+	struct stat st;
+	char *real = resolve_kind(path, kind, &st, why);
+	int ok = real != NULL;
+	free(real);
+	return ok ? 0 : -1;
+}
+
+int srcpolicy_open_kind(const char *path, enum srcpolicy_kind kind, struct stat *st, char **real,
+			const char **why)
+{
+	struct stat checked, fst;
+	char *r = resolve_kind(path, kind, &checked, why);
+	if (r == NULL)
+		return -1;
+	int fd = open(r, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int e = errno;
+	if (fd < 0) {
+		free(r);
+		*why = e == ELOOP ? CHANGED : errno_reason(e);
+		return -1;
+	}
+	if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || fst.st_dev != checked.st_dev ||
+	    fst.st_ino != checked.st_ino ||
+	    (uintmax_t)fst.st_size > (uintmax_t)srcpolicy_kind_max(kind)) {
+		close(fd);
+		free(r);
+		*why = CHANGED;
+		return -1;
+	}
+	if (st != NULL)
+		*st = fst;
+	if (real != NULL)
+		*real = r;
+	else
+		free(r);
+	return fd;
+}

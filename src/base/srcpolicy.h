@@ -28,6 +28,7 @@
 #define VGTRIAGE_SRCPOLICY_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 /* The size limit when none is given: larger files are never read. */
 #define SRCPOLICY_MAX_BYTES ((size_t)64 << 20)
@@ -60,5 +61,36 @@ char *srcpolicy_read(const struct srcpolicy *policy, const char *path, size_t *l
 
 /* The size limit in bytes. */
 size_t srcpolicy_max_bytes(const struct srcpolicy *policy);
+
+/* ---- files an input names that are not sources ----
+ *
+ * Objects (a frame's <obj>), their debug files (build-id and
+ * .gnu_debuglink targets), perf maps and the headers the C helper follows
+ * live outside the source roots (/usr/lib, /tmp): no root applies to them,
+ * but the rest of the policy does: the real path is not under /proc, /sys
+ * or /dev; it is a regular file of at most the kind's size; it is opened
+ * O_NONBLOCK|O_NOFOLLOW at its real path and fstat()ed after (the same
+ * file).  The caps, as the man page's SECURITY section states them: */
+enum srcpolicy_kind {
+	SRCPOLICY_OBJECT,   /* an ELF object: 1 GiB */
+	SRCPOLICY_DEBUG,    /* a separate debug file: 2 GiB */
+	SRCPOLICY_PERFMAP,  /* a perf map: 64 MiB */
+	SRCPOLICY_HEADER    /* a header the C helper follows: 16 MiB */
+};
+#define SRCPOLICY_OBJECT_MAX ((size_t)1 << 30)
+#define SRCPOLICY_DEBUG_MAX ((size_t)2 << 30)
+#define SRCPOLICY_PERFMAP_MAX ((size_t)64 << 20)
+#define SRCPOLICY_HEADER_MAX ((size_t)16 << 20)
+
+/* The cap of a kind in bytes. */
+size_t srcpolicy_kind_max(enum srcpolicy_kind kind);
+/* Opens path as a file of that kind: a file descriptor (read-only,
+ * close-on-exec, left O_NONBLOCK: reads of a regular file never block)
+ * with *st filled and, when real is not NULL, *real its real path
+ * (malloc'd); -1 with *why set (the reasons above). */
+int srcpolicy_open_kind(const char *path, enum srcpolicy_kind kind, struct stat *st, char **real,
+			const char **why);
+/* 0 when path would be opened as that kind (no file is opened). */
+int srcpolicy_check_kind(const char *path, enum srcpolicy_kind kind, const char **why);
 
 #endif

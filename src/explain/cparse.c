@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +25,15 @@
 #define HELPER_NAME "vgtriage-cparse"
 #define TIMEOUT_MS 30000
 #define MAX_OUTPUT (64u << 20)
+
+/* A helper that hung or was killed (its timeout, its memory limit) is not
+ * run again: one note, not 30 s per file. */
+static _Atomic int gave_up;
+
+void cparse_retry(void)
+{
+	gave_up = 0;
+}
 
 struct cparse_file {
 	struct hint_func **funcs;
@@ -323,6 +333,11 @@ static int exchange(int in_fd, int out_fd, const char *buf, size_t len, char **o
 struct cparse_file *cparse_run(const char *helper, const char *path, const char *text,
 			       size_t len, enum hint_lang lang, char *why, size_t why_size)
 {
+	if (gave_up) {
+		snprintf(why, why_size, "%s was stopped earlier (its time or memory limit): not run "
+			 "again", helper);
+		return NULL;
+	}
 	int to_child[2], from_child[2];
 	if (pipe(to_child) < 0) {
 		snprintf(why, why_size, "pipe: %s", strerror(errno));
@@ -353,7 +368,19 @@ struct cparse_file *cparse_run(const char *helper, const char *path, const char 
 			dup2(devnull, STDERR_FILENO);
 		close(to_child[0]);
 		close(from_child[1]);
-		execl(helper, helper, "--lang", lang == HINT_LANG_CXX ? "c++" : "c", path, (char *)NULL);
+		/* its memory limit: a parse that grows past it fails, and is
+		 * one note (see cparse.h) */
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_AS, &rl) == 0 &&
+		    (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > CPARSE_MAX_MEMORY)) {
+			rl.rlim_cur = CPARSE_MAX_MEMORY;
+			setrlimit(RLIMIT_AS, &rl);
+		}
+		/* includes are followed under the source's directory (the
+		 * helper adds it), the current directory (the source policy's
+		 * first root) and the system's header directories */
+		execl(helper, helper, "--lang", lang == HINT_LANG_CXX ? "c++" : "c", "--root", ".",
+		      path, (char *)NULL);
 		_exit(127);
 	}
 	close(to_child[0]);
@@ -374,7 +401,14 @@ struct cparse_file *cparse_run(const char *helper, const char *path, const char 
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (rc != 0) {
+		gave_up = 1;
 		snprintf(why, why_size, "%s did not answer in time", helper);
+		return NULL;
+	}
+	if (WIFSIGNALED(status)) {
+		gave_up = 1; /* killed: its memory limit, most likely */
+		snprintf(why, why_size, "%s was killed (signal %d): its memory limit?", helper,
+			 WTERMSIG(status));
 		return NULL;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -15,6 +15,7 @@
 #define VGTRIAGE_CPARSE_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 
 #include "explain/hint.h"
 
@@ -24,6 +25,17 @@ struct cparse_file;
  * to the running executable, else in VGT_LIBEXECDIR (set at build time);
  * NULL when none is there.  The result is static. */
 const char *cparse_helper_path(void);
+
+/* The helper is bounded: it runs with RLIMIT_AS at CPARSE_MAX_MEMORY and
+ * is killed after 30 s; it follows a source's #includes only to regular
+ * files under the source's directory, the current directory and the
+ * system header directories (never /proc, /sys, /dev, a FIFO or a device;
+ * see helper/vgtriage-cparse.c).  Once it timed out or was killed, it is
+ * not run again in this process: the other files get the same note. */
+#define CPARSE_MAX_MEMORY ((rlim_t)2 << 30)
+/* Forgets that the helper was stopped: the next cparse_run runs it again
+ * (tests, and an embedder reading several inputs). */
+void cparse_retry(void);
 
 /* Runs helper over text (the contents of path, whose directory is searched
  * for its #includes).  NULL with why filled when the helper could not run

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <libiberty/demangle.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,18 +20,66 @@
 
 /* ---- demangling ---- */
 
-char *cxxname_demangle_dup(const char *name)
+/* libiberty's demangler has no bound on what it writes: a few hundred
+ * characters of substitutions spell a name of gigabytes.  Its callback
+ * forms keep their state on the stack (no malloc), so a first pass counts
+ * the output through a callback and leaves with longjmp at the cap; only
+ * a name that fits is demangled for real (the same call valgrind makes,
+ * with DMGL_NO_RECURSE_LIMIT left off: libiberty's recursion limit
+ * stays). */
+struct bound {
+	size_t len;
+	jmp_buf out;
+};
+
+static void count_output(const char *s, size_t n, void *opaque)
 {
+	(void)s;
+	struct bound *b = opaque;
+	b->len += n;
+	if (b->len > CXXNAME_MAX_DEMANGLED)
+		longjmp(b->out, 1);
+}
+
+/* 1 when the demangled form of name stays within the cap (or there is
+ * none), 0 when it would not. */
+static int fits(const char *name)
+{
+	struct bound b;
+	b.len = 0;
+	if (setjmp(b.out) != 0)
+		return 0;
+	if (rust_demangle_callback(name, DMGL_ANSI | DMGL_PARAMS, count_output, &b) == 0) {
+		b.len = 0;
+		cplus_demangle_v3_callback(name, DMGL_ANSI | DMGL_PARAMS, count_output, &b);
+	}
+	return 1;
+}
+
+char *cxxname_demangle_capped(const char *name, int *capped)
+{
+	if (capped != NULL)
+		*capped = 0;
 	/* Every Itanium (_Z), Rust v0 (_R) and GNU static-constructor
 	 * (_GLOBAL_) name starts with '_': skip the demangler for the rest. */
 	if (name == NULL || name[0] != '_')
 		return NULL;
+	if (strnlen(name, CXXNAME_MAX_MANGLED + 1) > CXXNAME_MAX_MANGLED || !fits(name)) {
+		if (capped != NULL)
+			*capped = 1;
+		return NULL;
+	}
 	char *d = cplus_demangle(name, DMGL_ANSI | DMGL_PARAMS);
 	if (d == NULL)
 		return NULL;
 	char *copy = xstrdup(d); /* ours, freed with free() like everything else */
 	free(d);
 	return copy;
+}
+
+char *cxxname_demangle_dup(const char *name)
+{
+	return cxxname_demangle_capped(name, NULL);
 }
 
 const char *cxxname_demangle(struct strpool *pool, const char *name)

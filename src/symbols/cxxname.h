@@ -31,6 +31,17 @@ const char *cxxname_demangle(struct strpool *pool, const char *name);
  * without a pool. */
 char *cxxname_demangle_dup(const char *name);
 
+/* Demangling is bounded: a linkage name longer than CXXNAME_MAX_MANGLED
+ * characters, or whose demangled form would be longer than
+ * CXXNAME_MAX_DEMANGLED (libiberty's output grows exponentially with
+ * crafted substitutions: 256 characters can spell 100 MB), is not
+ * demangled: the functions above return NULL and the name is kept as it
+ * is.  cxxname_demangle_capped says so in *capped (may be NULL), for a
+ * note. */
+#define CXXNAME_MAX_MANGLED 16384
+#define CXXNAME_MAX_DEMANGLED 65536
+char *cxxname_demangle_capped(const char *name, int *capped);
+
 /* The demangled name a fun: pattern stands for, when it is a linkage
  * name without wildcards, or with one '?' over names that all demangle
  * alike (constructor aliases: "_ZN3geo4PoolC?Em").  malloc'd, or NULL. */

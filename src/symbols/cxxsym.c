@@ -63,6 +63,7 @@ struct cxxsym {
 	size_t n_answers, answers_cap;
 	struct obj_stat *stats;
 	size_t n_stats, stats_cap;
+	size_t capped;       /* names of frames kept mangled: over a demangling cap */
 };
 
 /* ---- one hash table for every cache ---- */
@@ -192,8 +193,11 @@ static const char *demangled(struct cxxsym *cs, const char *fn)
 	int found;
 	struct slot *s = slot_for(cs, T_DEMANGLE, &k, &found);
 	if (!found) {
-		const char *d = cxxname_demangle(cs->pool, fn);
-		s->str = d != NULL ? d : fn;
+		int capped = 0;
+		char *d = cxxname_demangle_capped(fn, &capped);
+		cs->capped += capped != 0;
+		s->str = d != NULL ? strpool_intern(cs->pool, d) : fn;
+		free(d);
 	}
 	return s->str;
 }
@@ -417,15 +421,16 @@ const char *cxxsym_address(struct strpool *pool, const struct vgt_frame *f)
 static void note_unlocated(struct cxxsym *cs, struct vgt_report *report, const struct obj_stat *st)
 {
 	struct elfsym_object info;
-	memset(&info, 0, sizeof(info));
-	for (size_t i = 0; i < elfsym_count(cs->elf); i++) {
-		elfsym_object_info(cs->elf, i, &info);
-		if (strcmp(info.obj, st->obj) == 0)
-			break;
+	if (elfsym_object_find(cs->elf, st->obj, &info) != 0)
 		info.obj = NULL;
-	}
 	const char *why;
-	if (info.obj == NULL || (info.path == NULL && info.symbols == NULL))
+	char refused[200];
+	if (info.obj != NULL && info.refused != NULL) {
+		/* the policy's reason, or "not an ELF file" */
+		snprintf(refused, sizeof(refused), "was not read (%s)", info.refused);
+		why = refused;
+	}
+	else if (info.obj == NULL || (info.path == NULL && info.symbols == NULL))
 		why = "is not on this machine (--prefix-map OLD=NEW says where it is; --symbols DIR "
 		      "gives an unstripped copy)";
 	else if (info.bias_conflict)
@@ -467,9 +472,11 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 		if (st->unlocated > 0)
 			note_unlocated(cs, report, st);
 	}
+	size_t capped = cs->capped;
 	for (size_t i = 0; i < elfsym_count(cs->elf); i++) {
 		struct elfsym_object info;
 		elfsym_object_info(cs->elf, i, &info);
+		capped += info.capped;
 		if (info.bias_conflict && !info.bias_known)
 			report_add_note(report, "%s here is not the file valgrind ran (its symbols do not "
 					"match the run's addresses): its frames are shown as valgrind "
@@ -478,6 +485,10 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 			report_add_note(report, "%s is not on this machine: its symbols were taken from %s "
 					"by file name alone", info.obj, info.symbols);
 	}
+	if (capped > 0)
+		report_add_note(report, "%zu C++ name%s kept mangled: longer than the demangling caps "
+				"(%d characters mangled, %d demangled)", capped, capped == 1 ? "" : "s",
+				CXXNAME_MAX_MANGLED, CXXNAME_MAX_DEMANGLED);
 }
 
 /* ---- hints ---- */

@@ -8,6 +8,9 @@
  * name after valgrind's Z-decoding, and its demangled form) to symbols.
  * Load biases are kept per (object, process).
  */
+/* realpath() is XSI (see srcpolicy.c) */
+#define _XOPEN_SOURCE 700
+
 #include "symbols/elfsym.h"
 
 #include <dirent.h>
@@ -16,12 +19,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/srcpolicy.h"
 #include "symbols/cxxname.h"
 #include "vgtriage/vgt.h"
 
@@ -50,8 +55,14 @@ struct load {
 };
 
 struct eobj {
-	char *obj;
+	char *obj;              /* the first spelling valgrind used */
 	char *path;             /* local file or NULL */
+	char *real;             /* its real path (one struct eobj per file) */
+	const char **spellings; /* every obj naming it (owned by the alias table) */
+	size_t n_spellings, spellings_cap;
+	const char *refused;    /* why the file was not read (static), or NULL */
+	size_t demangled_bytes; /* spent on its names (ELFSYM_DEMANGLE_BUDGET) */
+	size_t capped;          /* names left mangled: over a cap */
 	char *symbols;          /* file symbols/lines came from, or NULL */
 	int usable, by_name, is_exec;
 	Dwfl *dwfl;
@@ -121,6 +132,13 @@ struct elfsym {
 	char *scratch_dir, *scratch_file;
 	char **globs;              /* covering globs handed out */
 	size_t n_globs, globs_cap;
+	struct alias *aliases;     /* obj as valgrind spelt it -> its struct eobj */
+	size_t n_aliases, aliases_cap; /* aliases_cap: a power of two, or 0 */
+};
+
+struct alias {
+	char *obj;
+	struct eobj *o;
 };
 
 /* ---- small helpers ---- */
@@ -144,6 +162,143 @@ static const char *own(struct eobj *o, char *s)
 	return s;
 }
 
+/* ---- opening a file as ELF, under the policy ---- */
+
+static uint64_t rd(const unsigned char *p, size_t n, int big)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[big ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+static int read_at(int fd, void *buf, size_t n, uint64_t off)
+{
+	return off <= (uint64_t)INT64_MAX && pread(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
+}
+
+/* Is the open file an ELF file whose tables fit in it (and within the
+ * counts elfsym.h states)?  Checked before libelf or libdwfl see it: they
+ * trust the header's counts (a 24 KB file claiming 2^32 sections makes
+ * libelf allocate for each), and libdwfl decompresses what is not ELF. */
+static int elf_sane(int fd, const struct stat *st, const char **why)
+{
+	unsigned char h[64];
+	*why = "not an ELF file";
+	if (read_at(fd, h, 16, 0) != 0 || memcmp(h, "\177ELF", 4) != 0 ||
+	    (h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64) ||
+	    (h[EI_DATA] != ELFDATA2LSB && h[EI_DATA] != ELFDATA2MSB))
+		return -1;
+	int is64 = h[EI_CLASS] == ELFCLASS64, big = h[EI_DATA] == ELFDATA2MSB;
+	size_t ehsize = is64 ? 64 : 52;
+	if (read_at(fd, h, ehsize, 0) != 0)
+		return -1;
+	uint64_t phoff = is64 ? rd(h + 32, 8, big) : rd(h + 28, 4, big);
+	uint64_t shoff = is64 ? rd(h + 40, 8, big) : rd(h + 32, 4, big);
+	const unsigned char *q = h + (is64 ? 54 : 42);
+	uint64_t phentsize = rd(q, 2, big), phnum = rd(q + 2, 2, big);
+	uint64_t shentsize = rd(q + 4, 2, big), shnum = rd(q + 6, 2, big);
+	uint64_t size = (uint64_t)st->st_size;
+	size_t shdr = is64 ? 64 : 40, phdr = is64 ? 56 : 32;
+	*why = "a damaged or hostile ELF file (its tables do not fit in it)";
+	if (shoff != 0 && (shnum == 0 || phnum == PN_XNUM)) {
+		/* extended numbering: the counts are in section 0 */
+		unsigned char s0[64];
+		if (shentsize != shdr || read_at(fd, s0, shdr, shoff) != 0)
+			return -1;
+		if (shnum == 0)
+			shnum = is64 ? rd(s0 + 32, 8, big) : rd(s0 + 20, 4, big);
+		if (phnum == PN_XNUM)
+			phnum = rd(s0 + (is64 ? 44 : 28), 4, big);
+	}
+	if (shnum > ELFSYM_MAX_SECTIONS || phnum > ELFSYM_MAX_SECTIONS) {
+		*why = "a hostile ELF file (more sections than the limit)";
+		return -1;
+	}
+	if (shnum > 0 && (shentsize != shdr || shoff > size || shnum * shdr > size - shoff))
+		return -1;
+	if (phnum > 0 && (phentsize != phdr || phoff > size || phnum * phdr > size - phoff))
+		return -1;
+	return 0;
+}
+
+/* Opens path as an ELF file of that kind: through the source policy
+ * (regular, not under /proc, /sys or /dev, within the kind's size),
+ * then elf_sane.  A descriptor, or -1 with *why (may be NULL). */
+static int open_elf(const char *path, enum srcpolicy_kind kind, char **real, const char **why)
+{
+	const char *reason = NULL;
+	struct stat st;
+	int fd = srcpolicy_open_kind(path, kind, &st, real, &reason);
+	if (fd >= 0 && elf_sane(fd, &st, &reason) != 0) {
+		close(fd);
+		fd = -1;
+		if (real != NULL) {
+			free(*real);
+			*real = NULL;
+		}
+	}
+	if (why != NULL)
+		*why = reason;
+	return fd;
+}
+
+/* Does the xz data in[0..n) inflate to at most cap bytes?  Corrupt data
+ * passes (libdwfl's inflating stops where this one did); a dictionary
+ * past 256 MiB does not. */
+static int xz_within(const uint8_t *in, size_t n, size_t cap)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	if (lzma_stream_decoder(&z, (uint64_t)256 << 20, LZMA_CONCATENATED) != LZMA_OK)
+		return 0;
+	uint8_t out[1 << 15];
+	size_t total = 0;
+	int ok = 1;
+	z.next_in = in;
+	z.avail_in = n;
+	for (;;) {
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		lzma_ret r = lzma_code(&z, LZMA_FINISH);
+		total += sizeof(out) - z.avail_out;
+		if (total > cap || r == LZMA_MEMLIMIT_ERROR || r == LZMA_MEM_ERROR) {
+			ok = 0;
+			break;
+		}
+		if (r != LZMA_OK)
+			break; /* the end, or corrupt */
+	}
+	lzma_end(&z);
+	return ok;
+}
+
+/* libdwfl inflates an object's .gnu_debugdata (MiniDebugInfo: an xz'd ELF
+ * file with the symbols a stripped object lacks) whole, into memory,
+ * whenever the object has no .symtab: a few kilobytes can claim
+ * gigabytes.  It is inflated here first, up to ELFSYM_MAX_DEBUGDATA. */
+static int debugdata_within(int fd)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t shstrndx;
+	int ok = 1;
+	if (elf != NULL && elf_kind(elf) == ELF_K_ELF && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+		for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn != NULL && ok;
+		     scn = elf_nextscn(elf, scn)) {
+			GElf_Shdr sh;
+			const char *name;
+			if (gelf_getshdr(scn, &sh) == NULL ||
+			    (name = elf_strptr(elf, shstrndx, sh.sh_name)) == NULL ||
+			    strcmp(name, ".gnu_debugdata") != 0)
+				continue;
+			Elf_Data *d = elf_rawdata(scn, NULL);
+			if (d != NULL && d->d_buf != NULL && d->d_size > 0)
+				ok = xz_within(d->d_buf, d->d_size, ELFSYM_MAX_DEBUGDATA);
+		}
+	}
+	elf_end(elf);
+	return ok;
+}
+
 /* The GNU build-id of an open ELF file; 0 when it has none. */
 static size_t elf_build_id(Elf *elf, unsigned char *out, size_t size)
 {
@@ -155,22 +310,19 @@ static size_t elf_build_id(Elf *elf, unsigned char *out, size_t size)
 	return (size_t)n;
 }
 
-/* The build-id of an ELF file (0: none); -1 when it is not ELF.  With
- * symtab, whether it has a .symtab. */
+/* The build-id of an ELF file (0: none); -1 when it is not ELF (or the
+ * policy refuses it).  With symtab, whether it has a .symtab. */
 static ssize_t file_build_id(const char *path, unsigned char *out, size_t size, int *symtab)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_elf(path, SRCPOLICY_DEBUG, NULL, NULL);
 	if (fd < 0)
 		return -1;
-	unsigned char magic[4];
-	ssize_t n = -1;
-	if (read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0) {
-		Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-		n = (ssize_t)elf_build_id(elf, out, size);
-		if (symtab != NULL)
-			*symtab = elf != NULL && has_symtab(elf);
-		elf_end(elf);
-	}
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	ssize_t n = elf != NULL && elf_kind(elf) == ELF_K_ELF ? (ssize_t)elf_build_id(elf, out, size)
+							       : -1;
+	if (symtab != NULL)
+		*symtab = n >= 0 && has_symtab(elf);
+	elf_end(elf);
 	close(fd);
 	return n;
 }
@@ -261,15 +413,15 @@ static int no_find_elf(Dwfl_Module *mod, void **userdata, const char *modname, D
 /* Opens path if it is an ELF file with build-id id (any, when len 0). */
 static int open_matching(const char *path, const unsigned char *id, size_t len)
 {
-	if (!is_regular(path))
-		return -1;
 	if (len > 0) {
 		unsigned char other[64];
 		ssize_t n = file_build_id(path, other, sizeof(other), NULL);
 		if (n != (ssize_t)len || memcmp(other, id, len) != 0)
 			return -1;
 	}
-	return open(path, O_RDONLY | O_CLOEXEC);
+	/* libdwfl would decompress what is not ELF: it gets only what
+	 * open_elf let through */
+	return open_elf(path, SRCPOLICY_DEBUG, NULL, NULL);
 }
 
 static int try_debug_path(char *path, const unsigned char *id, size_t len, char **found)
@@ -309,7 +461,11 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 		if (fd >= 0)
 			return fd;
 	}
-	if (debuglink_file != NULL && file_name != NULL) {
+	/* a .gnu_debuglink is a file name, looked up in the places below:
+	 * one holding a '/' (or naming "." or "..") would point anywhere */
+	if (debuglink_file != NULL && file_name != NULL && debuglink_file[0] != '\0' &&
+	    strchr(debuglink_file, '/') == NULL && strcmp(debuglink_file, ".") != 0 &&
+	    strcmp(debuglink_file, "..") != 0) {
 		const char *slash = strrchr(file_name, '/');
 		int dlen = slash != NULL ? (int)(slash - file_name) : 1;
 		const char *dir = slash != NULL ? file_name : ".";
@@ -370,6 +526,8 @@ static void read_loads(struct eobj *o, Elf *elf)
 static void read_symbols(struct eobj *o)
 {
 	int n = dwfl_module_getsymtab(o->mod);
+	if (n > ELFSYM_MAX_SYMBOLS)
+		n = ELFSYM_MAX_SYMBOLS; /* what no real object has: a hostile table */
 	size_t cap = 0;
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
@@ -408,9 +566,17 @@ static void build_names(struct eobj *o)
 	for (size_t i = 0; i < o->n_syms; i++) {
 		o->names = xgrow(o->names, &cap, o->n_names + 2, sizeof(*o->names));
 		o->names[o->n_names++] = (struct name_entry){o->syms[i].name, i};
-		char *d = cxxname_demangle_dup(o->syms[i].name);
-		if (d != NULL)
+		if (o->demangled_bytes > ELFSYM_DEMANGLE_BUDGET) {
+			o->capped++; /* its names cost too much already: left mangled */
+			continue;
+		}
+		int capped = 0;
+		char *d = cxxname_demangle_capped(o->syms[i].name, &capped);
+		o->capped += capped != 0;
+		if (d != NULL) {
+			o->demangled_bytes += strlen(d);
 			o->names[o->n_names++] = (struct name_entry){own(o, d), i};
+		}
 	}
 	if (o->n_names > 1)
 		qsort(o->names, o->n_names, sizeof(*o->names), cmp_name);
@@ -435,20 +601,26 @@ static size_t names_equal(struct eobj *o, const char *key, size_t *first)
 	return end - lo;
 }
 
-static void open_object(struct elfsym *es, struct eobj *o)
+static void open_object(struct elfsym *es, struct eobj *o, const char *file)
 {
-	const char *file = o->path;
-	if (file == NULL) {
-		file = symfile_by_name(es, o->obj);
-		if (file == NULL)
-			return;
-		o->by_name = 1;
-		o->symbols = xstrdup(file);
+	/* through the policy, checked as ELF: libdwfl gets the descriptor */
+	const char *why = NULL;
+	int fd = open_elf(file, SRCPOLICY_OBJECT, NULL, &why);
+	if (fd >= 0 && !debugdata_within(fd)) {
+		close(fd);
+		fd = -1;
+		why = "a hostile ELF file (its .gnu_debugdata inflates past the limit)";
+	}
+	if (fd < 0) {
+		o->refused = why;
+		return;
 	}
 	o->dwfl = dwfl_begin(&callbacks);
-	if (o->dwfl == NULL)
+	if (o->dwfl == NULL) {
+		close(fd);
 		return;
-	o->mod = dwfl_report_offline(o->dwfl, base_name(o->obj), file, -1);
+	}
+	o->mod = dwfl_report_offline(o->dwfl, base_name(o->obj), file, fd); /* takes fd */
 	dwfl_report_end(o->dwfl, NULL, NULL);
 	if (o->mod == NULL)
 		return;
@@ -471,20 +643,84 @@ static void open_object(struct elfsym *es, struct eobj *o)
 	o->usable = o->n_loads > 0;
 }
 
+static size_t hash_str(const char *s)
+{
+	size_t h = 5381;
+	for (; *s != '\0'; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
+
+/* The alias-table slot of obj (empty when not there). */
+static struct alias *alias_slot(struct elfsym *es, const char *obj)
+{
+	if ((es->n_aliases + 1) * 2 > es->aliases_cap) {
+		size_t n = es->aliases_cap == 0 ? 64 : es->aliases_cap * 2;
+		struct alias *t = xcalloc(n, sizeof(*t));
+		for (size_t i = 0; i < es->aliases_cap; i++) {
+			if (es->aliases[i].obj == NULL)
+				continue;
+			size_t j = hash_str(es->aliases[i].obj) & (n - 1);
+			while (t[j].obj != NULL)
+				j = (j + 1) & (n - 1);
+			t[j] = es->aliases[i];
+		}
+		free(es->aliases);
+		es->aliases = t;
+		es->aliases_cap = n;
+	}
+	size_t mask = es->aliases_cap - 1;
+	size_t i = hash_str(obj) & mask;
+	while (es->aliases[i].obj != NULL && strcmp(es->aliases[i].obj, obj) != 0)
+		i = (i + 1) & mask;
+	return &es->aliases[i];
+}
+
+/* The object valgrind named obj: one struct eobj per file on this machine
+ * (by its real path), however the input spells it ("/a/./b", "/a//b",
+ * a symlink), so that its table is read and its names demangled once. */
 static struct eobj *object_for(struct elfsym *es, const char *obj)
 {
-	for (size_t i = 0; i < es->n_objs; i++)
-		if (strcmp(es->objs[i]->obj, obj) == 0)
-			return es->objs[i];
-	struct eobj *o = xcalloc(1, sizeof(*o));
-	o->obj = xstrdup(obj);
+	struct alias *a = alias_slot(es, obj);
+	if (a->obj != NULL)
+		return a->o;
+	char *path = NULL;
 	if (es->opts.locate != NULL)
-		o->path = es->opts.locate(es->opts.locate_ctx, obj);
+		path = es->opts.locate(es->opts.locate_ctx, obj);
 	else if (is_regular(obj))
-		o->path = xstrdup(obj);
-	es->objs = xgrow(es->objs, &es->objs_cap, es->n_objs + 1, sizeof(*es->objs));
-	es->objs[es->n_objs++] = o;
-	open_object(es, o);
+		path = xstrdup(obj);
+	const char *file = path;
+	int by_name = 0;
+	if (file == NULL && (file = symfile_by_name(es, obj)) != NULL)
+		by_name = 1;
+	char *real = file != NULL ? realpath(file, NULL) : NULL;
+	struct eobj *o = NULL;
+	for (size_t i = 0; real != NULL && i < es->n_objs && o == NULL; i++)
+		if (es->objs[i]->real != NULL && strcmp(es->objs[i]->real, real) == 0 &&
+		    es->objs[i]->by_name == by_name)
+			o = es->objs[i];
+	if (o != NULL) {
+		free(path);
+		free(real);
+	} else {
+		o = xcalloc(1, sizeof(*o));
+		o->obj = xstrdup(obj);
+		o->path = path;
+		o->real = real;
+		o->by_name = by_name;
+		if (by_name)
+			o->symbols = xstrdup(file);
+		es->objs = xgrow(es->objs, &es->objs_cap, es->n_objs + 1, sizeof(*es->objs));
+		es->objs[es->n_objs++] = o;
+		if (file != NULL)
+			open_object(es, o, file);
+	}
+	a->obj = xstrdup(obj);
+	a->o = o;
+	es->n_aliases++;
+	o->spellings = xgrow(o->spellings, &o->spellings_cap, o->n_spellings + 1,
+			     sizeof(*o->spellings));
+	o->spellings[o->n_spellings++] = a->obj;
 	return o;
 }
 
@@ -496,7 +732,12 @@ static void apply_maps(const struct elfsym *es, struct ebias *b)
 	const struct eobj *o = b->o;
 	for (size_t i = 0; i < es->n_maps && !b->from_maps; i++) {
 		const struct emap *m = &es->maps[i];
-		if ((m->pid != b->pid && m->pid > 0) || strcmp(m->path, o->obj) != 0)
+		if (m->pid != b->pid && m->pid > 0)
+			continue;
+		int named = 0;
+		for (size_t k = 0; k < o->n_spellings && !named; k++)
+			named = strcmp(m->path, o->spellings[k]) == 0;
+		if (!named)
 			continue;
 		for (size_t k = 0; k < o->n_loads; k++) {
 			if ((o->loads[k].offset & ~(uint64_t)(PAGE - 1)) == m->offset) {
@@ -810,6 +1051,20 @@ struct elfsym *elfsym_new(const struct elfsym_options *opts)
 	return es;
 }
 
+int elfsym_object_find(struct elfsym *es, const char *obj, struct elfsym_object *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (es == NULL || obj == NULL || es->aliases_cap == 0)
+		return -1;
+	struct alias *a = alias_slot(es, obj);
+	if (a->obj == NULL)
+		return -1;
+	for (size_t i = 0; i < es->n_objs; i++)
+		if (es->objs[i] == a->o)
+			elfsym_object_info(es, i, out);
+	return 0;
+}
+
 size_t elfsym_count(const struct elfsym *es)
 {
 	return es != NULL ? es->n_objs : 0;
@@ -824,6 +1079,8 @@ void elfsym_object_info(const struct elfsym *es, size_t i, struct elfsym_object 
 	out->symbols = o->symbols;
 	out->by_name = o->by_name;
 	out->resolved = o->resolved;
+	out->refused = o->refused;
+	out->capped = o->capped;
 	for (size_t k = 0; k < es->n_biases; k++) {
 		if (es->biases[k].o != o)
 			continue;
@@ -850,6 +1107,8 @@ void elfsym_free(struct elfsym *es)
 		free(o->names);
 		free(o->obj);
 		free(o->path);
+		free(o->real);
+		free(o->spellings);
 		free(o->symbols);
 		free(o);
 	}
@@ -864,6 +1123,9 @@ void elfsym_free(struct elfsym *es)
 	for (size_t i = 0; i < es->n_globs; i++)
 		free(es->globs[i]);
 	free(es->globs);
+	for (size_t i = 0; i < es->aliases_cap; i++)
+		free(es->aliases[i].obj);
+	free(es->aliases);
 	free(es->scratch_dir);
 	free(es->scratch_file);
 	free(es);

@@ -31,6 +31,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bounds on what an object can cost (see the man page's SECURITY): an
+ * object or debug file is read only when it is a regular file within the
+ * source policy's caps for its kind (srcpolicy.h), begins with the ELF
+ * magic (nothing is decompressed) and its section and program header
+ * tables fit in it with at most ELFSYM_MAX_SECTIONS entries each; at most
+ * ELFSYM_MAX_SYMBOLS symbol table entries are read; its names are
+ * demangled (each within cxxname.h's caps) until ELFSYM_DEMANGLE_BUDGET
+ * bytes of demangled names, the rest left mangled.  An object the input
+ * names under several spellings ("/a/./b", "/a//b", a symlink) is opened
+ * once: one table per real path. */
+#define ELFSYM_MAX_SECTIONS 65535
+#define ELFSYM_MAX_SYMBOLS (4 << 20)
+#define ELFSYM_DEMANGLE_BUDGET ((size_t)256 << 20)
+/* An object's .gnu_debugdata (MiniDebugInfo, xz), which libdwfl inflates
+ * whole into memory, may inflate to at most this: else the object is
+ * refused. */
+#define ELFSYM_MAX_DEBUGDATA ((size_t)64 << 20)
+
 struct elfsym_options {
 	const char *const *symbol_dirs;  /* --symbols DIR, in order */
 	size_t n_symbol_dirs;
@@ -86,8 +104,13 @@ struct elfsym_object {
 	int bias_known;            /* for some process */
 	int bias_conflict;         /* the evidence disagreed: file differs from the run's */
 	size_t resolved;           /* frames answered by elfsym_resolve (name or line) */
+	const char *refused;       /* why its file was not read (a static string), or NULL */
+	size_t capped;             /* its names left mangled: over a demangling cap */
 };
 size_t elfsym_count(const struct elfsym *es);
+/* The object obj (any spelling of it) names; -1 when it was never asked
+ * about. */
+int elfsym_object_find(struct elfsym *es, const char *obj, struct elfsym_object *out);
 void elfsym_object_info(const struct elfsym *es, size_t i, struct elfsym_object *out);
 
 #endif

@@ -3,12 +3,15 @@
  */
 #include "symbols/perfmap.h"
 
+#include "base/srcpolicy.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct perf_entry {
 	uint64_t start, size;
@@ -119,19 +122,32 @@ size_t perfmap_parse(struct perfmap *map, const char *text, size_t len)
 int perfmap_load(struct perfmap *map, struct vgt_error *err)
 {
 	map->loaded = 1;
-	FILE *fp = fopen(map->path, "rb");
-	if (fp == NULL) {
+	/* through the source policy: a regular file (never a FIFO, which
+	 * would hang, nor a device, which never ends) under its cap */
+	const char *why = NULL;
+	int fd = srcpolicy_open_kind(map->path, SRCPOLICY_PERFMAP, NULL, NULL, &why);
+	if (fd < 0) {
 		map->readable = 0;
-		return vgt_error_set(err, map->path, 0, 0, "%s", strerror(errno));
+		return vgt_error_set(err, map->path, 0, 0, "%s", why);
 	}
-	size_t cap = 1 << 14, len = 0, got;
+	size_t cap = 1 << 14, len = 0;
 	char *buf = xmalloc(cap);
-	while ((got = fread(buf + len, 1, cap - len, fp)) > 0) {
-		len += got;
-		if (len == cap)
+	for (;;) {
+		if (len == cap) {
+			if (len > SRCPOLICY_PERFMAP_MAX) /* grew past the cap since opened */
+				break;
 			buf = xgrow(buf, &cap, cap * 2, 1);
+		}
+		ssize_t got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
 	}
-	fclose(fp);
+	close(fd);
+	if (len > SRCPOLICY_PERFMAP_MAX)
+		len = SRCPOLICY_PERFMAP_MAX;
 	perfmap_parse(map, buf, len);
 	free(buf);
 	map->readable = 1;

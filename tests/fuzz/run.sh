@@ -36,6 +36,8 @@ seeds() {
 	perfmap) ls testdata/perf/*.map ;;
 	diff_json) ls testdata/*.out_json ;;
 	cli) ls tests/fuzz/seeds/cli/* ;;
+	elfsym) ls testdata/cxxsym/*/shapes ;;
+	demangle) ;; # its seeds are testdata/fuzz/demangle/ (names of testdata/cxxsym*)
 	esac 2>/dev/null
 	[ -d "testdata/fuzz/$1" ] && find "testdata/fuzz/$1" -type f
 }
@@ -92,7 +94,7 @@ run_one() {
 	return 1
 }
 
-[ $# -gt 0 ] || set -- xml_reader text_reader cymap suppress baseline perfmap diff_json
+[ $# -gt 0 ] || set -- xml_reader text_reader cymap suppress baseline perfmap diff_json elfsym demangle
 pass=0
 fail=0
 if [ "$JOBS" -le 1 ]; then
