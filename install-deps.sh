@@ -14,6 +14,7 @@ PACKAGES="
 	valgrind procps
 	python3 python3-dev cython3 python3-pytest
 	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema
+	python3-venv python3-lxml python3-yaml
 "
 
 if [ "$(id -u)" -eq 0 ]; then

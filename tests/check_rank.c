@@ -5,6 +5,7 @@
 #include "symbols/classify.h"
 #include "analyze/sites.h"
 #include "analyze/rank.h"
+#include "analyze/pertest.h"
 
 Suite *rank_suite(void);
 
@@ -207,6 +208,91 @@ START_TEST(test_kinds_filter_hides)
 }
 END_TEST
 
+/* A leak whose culprit is in obj (an installed extension, a library). */
+static void leak_in(struct fixture *fx, enum vgt_kind kind, uint64_t bytes, const char *fn,
+		    const char *obj, uint64_t ip)
+{
+	record_clear(&fx->rec);
+	fx->rec.kind = kind;
+	fx->rec.kind_name = strpool_intern(fx->r->pool, kind_info(kind)->name);
+	fx->rec.bytes = fx->rec.direct_bytes = bytes;
+	fx->rec.blocks = 1;
+	push_frame(&fx->rec, fx->r, 0x4848899, "malloc", "/v/vgpreload_memcheck-amd64-linux.so",
+		   "vg_replace_malloc.c", 381);
+	push_frame(&fx->rec, fx->r, ip, fn, obj, NULL, 0);
+	push_frame(&fx->rec, fx->r, 0x1000, "PyRun_SimpleFile", "/usr/bin/python3.11", NULL, 0);
+	classify_stack(fx->r->frames, &fx->rec.stack);
+	sites_add_record(fx->r, fx->in, &fx->rec);
+}
+
+#define EXT "/venv/lib/python3.11/site-packages/cleak.cpython-311-x86_64-linux-gnu.so"
+#define LIB "/usr/lib/x86_64-linux-gnu/libxml2.so.2.9.14"
+
+/* Issue 27: third-party extensions and libraries are shown for what they
+ * lost for good, hidden for what may be in use; the Hidden totals say
+ * per kind what was hidden (issue 20 item 11). */
+START_TEST(test_extension_and_library_categories)
+{
+	struct fixture fx;
+	setup(&fx);
+	leak(&fx, VGT_KIND_LEAK_POSSIBLY_LOST, 8, 0, 1, "mine", 3, 0x400300);
+	leak_in(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 48, "cleak_remember", EXT, 0x5000);
+	leak_in(&fx, VGT_KIND_LEAK_POSSIBLY_LOST, 4096, "cleak_cache", EXT, 0x5100);
+	leak_in(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 100, "xmlStrdup", LIB, 0x6000);
+	leak_in(&fx, VGT_KIND_LEAK_POSSIBLY_LOST, 12768, "xmlHashCreate", LIB, 0x6100);
+	leak_in(&fx, VGT_KIND_LEAK_STILL_REACHABLE, 64, "xmlDictCreate", LIB, 0x6200);
+	leak_in(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 32, "PyDict_New", "/usr/bin/python3.11", 0x7000);
+	rank_finish(fx.r, NULL);
+	ck_assert_uint_eq(fx.r->n_shown, 3);
+	/* definite: the extension, then the library; then the user's possible */
+	ck_assert_int_eq(fx.r->sites[0]->category, FRAME_EXTENSION);
+	ck_assert_uint_eq(fx.r->sites[0]->bytes, 48);
+	ck_assert_int_eq(fx.r->sites[1]->category, FRAME_LIBRARY);
+	ck_assert_uint_eq(fx.r->sites[1]->bytes, 100);
+	ck_assert_int_eq(fx.r->sites[2]->category, FRAME_USER);
+	const struct vgt_totals *t = &fx.r->totals;
+	ck_assert_uint_eq(t->hidden_sites, 4);
+	ck_assert_uint_eq(t->hidden_sites_by[FRAME_LIBRARY], 2);
+	ck_assert_uint_eq(t->hidden_bytes_by[FRAME_LIBRARY], 12768 + 64);
+	ck_assert_uint_eq(t->hidden_kinds_by[FRAME_LIBRARY][VGT_GROUP_POSSIBLE].sites, 1);
+	ck_assert_uint_eq(t->hidden_kinds_by[FRAME_LIBRARY][VGT_GROUP_POSSIBLE].bytes, 12768);
+	ck_assert_uint_eq(t->hidden_kinds_by[FRAME_LIBRARY][VGT_GROUP_REACHABLE].bytes, 64);
+	ck_assert_uint_eq(t->hidden_kinds_by[FRAME_LIBRARY][VGT_GROUP_DEFINITE].sites, 0);
+	ck_assert_uint_eq(t->hidden_kinds_by[FRAME_EXTENSION][VGT_GROUP_POSSIBLE].bytes, 4096);
+	/* the interpreter's definite bytes are told apart from the rest */
+	ck_assert_uint_eq(t->hidden_kinds_by[FRAME_INTERPRETER][VGT_GROUP_DEFINITE].bytes, 32);
+	ck_assert_uint_eq(t->hidden_kinds_by[FRAME_INTERPRETER][VGT_GROUP_DEFINITE].blocks, 1);
+	teardown(&fx);
+}
+END_TEST
+
+/* Issue 27 item 7: a test is blamed for the categories the report shows. */
+START_TEST(test_pertest_blames_shown_categories)
+{
+	struct fixture fx;
+	setup(&fx);
+	leak_in(&fx, VGT_KIND_LEAK_POSSIBLY_LOST, 12768, "xmlHashCreate", LIB, 0x6100);
+	leak_in(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 100, "xmlStrdup", LIB, 0x6000);
+	leak_in(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 48, "cleak_remember", EXT, 0x5000);
+	rank_finish(fx.r, NULL);
+	size_t blamed = 0;
+	for (size_t i = 0; i < fx.r->n_sites; i++) {
+		const struct vgt_site *s = fx.r->sites[i];
+		int b = pertest_blames(fx.r, s);
+		blamed += (size_t)b;
+		ck_assert_int_eq(b, kind_group(s->kind) == VGT_GROUP_DEFINITE);
+	}
+	ck_assert_uint_eq(blamed, 2);
+	/* --all: everything shown is blamed */
+	struct rank_options opts = {.show_all = 1};
+	rank_finish(fx.r, &opts);
+	fx.r->blame_noise = 1;
+	for (size_t i = 0; i < fx.r->n_sites; i++)
+		ck_assert(pertest_blames(fx.r, fx.r->sites[i]));
+	teardown(&fx);
+}
+END_TEST
+
 Suite *rank_suite(void)
 {
 	Suite *s = suite_create("rank");
@@ -217,6 +303,8 @@ Suite *rank_suite(void)
 	tcase_add_test(tc, test_fingerprint_ignores_addresses);
 	tcase_add_test(tc, test_errors_first_and_errorcounts);
 	tcase_add_test(tc, test_kinds_filter_hides);
+	tcase_add_test(tc, test_extension_and_library_categories);
+	tcase_add_test(tc, test_pertest_blames_shown_categories);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -104,7 +104,8 @@ int kind_is_leak(enum vgt_kind kind);
 /* The group of a kind; unknown kinds are errors. */
 enum vgt_kind_group kind_group(enum vgt_kind kind);
 
-/* Frame classes, DESIGN.md §2.  Order matters: lower is "more the user's". */
+/* Frame classes, DESIGN.md §2.  The values are stable (JSON names them by
+ * frame_class_name); the report's category order is rank.c's. */
 enum frame_class {
 	FRAME_USER = 0,
 	FRAME_CYTHON_RUNTIME,
@@ -115,6 +116,13 @@ enum frame_class {
 	 * frames are Python-level (py::, from perf maps), i.e. memory the
 	 * interpreter allocated on behalf of Python code. */
 	FRAME_PYTHON,
+	/* A third-party extension module: an object under site-packages or
+	 * dist-packages whose frame has no source of the user's (an
+	 * installed module mapped to its .pyx is the user's). */
+	FRAME_EXTENSION,
+	/* A shared library of the system (/usr/lib, /lib, …) or bundled with
+	 * a wheel (site-packages/<name>.libs/): libxml2, libcrypto. */
+	FRAME_LIBRARY,
 	FRAME_CLASS_COUNT
 };
 const char *frame_class_name(enum frame_class cls); /* "user", "cython-runtime", … */

@@ -180,6 +180,12 @@ struct vgt_totals {
 	 * default) and those hidden by --kinds (filtered_*). */
 	size_t hidden_sites_by[FRAME_CLASS_COUNT];
 	uint64_t hidden_bytes_by[FRAME_CLASS_COUNT];
+	/* The same split by kind group (rank.c): how much of a category's
+	 * hidden bytes were definitely lost, possibly lost, … */
+	struct vgt_hidden_kind {
+		size_t sites;
+		uint64_t bytes, blocks;
+	} hidden_kinds_by[FRAME_CLASS_COUNT][VGT_GROUP_COUNT];
 	size_t filtered_sites;
 	uint64_t filtered_bytes;
 	/* The figures above come from here (figures_finish); renderers check

@@ -700,7 +700,12 @@ void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const 
 
 int pertest_blames(const struct vgt_report *r, const struct vgt_site *s)
 {
-	return !s->hidden && (r->blame_noise || s->category == FRAME_USER);
+	/* the report's categories: the user's, and what a third-party
+	 * extension or a library lost for good (possible/reachable hidden) */
+	enum vgt_kind_group g = kind_group(s->kind);
+	return !s->hidden && (r->blame_noise || s->category == FRAME_USER ||
+			      ((s->category == FRAME_EXTENSION || s->category == FRAME_LIBRARY) &&
+			       (g == VGT_GROUP_DEFINITE || g == VGT_GROUP_INDIRECT)));
 }
 
 void pertest_summarize(struct vgt_report *r, int show_all)

@@ -20,18 +20,36 @@ static const char *basename_of(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
-/* Everything but the user's own code is hidden by default: interpreter,
- * runtime, Cython's runtime (one-time import costs of the compiler's
- * utility and module-init code) and python (what CPython allocated for
- * Python code, which cannot leak malloc'd memory by itself). */
+/* Hidden by default: interpreter, runtime, Cython's runtime (one-time
+ * import costs of the compiler's utility and module-init code), python
+ * (what CPython allocated for Python code, which cannot leak malloc'd
+ * memory by itself), and what a third-party extension or a library holds
+ * that may still be in use (possibly lost, still reachable).  Their
+ * definite and indirect leaks and their errors are shown: memory nothing
+ * points to is lost whoever's code allocated it. */
 static int is_noise(const struct vgt_site *site)
 {
-	return site->category != FRAME_USER;
+	if (site->category == FRAME_USER)
+		return 0;
+	if (site->category == FRAME_EXTENSION || site->category == FRAME_LIBRARY) {
+		enum vgt_kind_group g = kind_group(site->kind);
+		return g == VGT_GROUP_POSSIBLE || g == VGT_GROUP_REACHABLE;
+	}
+	return 1;
 }
 
+/* Within a kind: the user's code, then third-party extensions, then
+ * libraries, then the rest. */
 static int category_order(enum frame_class cls)
 {
-	return cls == FRAME_USER ? 0 : cls == FRAME_CYTHON_RUNTIME ? 1 : cls == FRAME_PYTHON ? 2 : 3;
+	switch (cls) {
+	case FRAME_USER: return 0;
+	case FRAME_EXTENSION: return 1;
+	case FRAME_LIBRARY: return 2;
+	case FRAME_CYTHON_RUNTIME: return 3;
+	case FRAME_PYTHON: return 4;
+	default: return 5;
+	}
 }
 
 static int cmp_str(const char *a, const char *b)
@@ -107,6 +125,7 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 	t->hidden_bytes = 0;
 	memset(t->hidden_sites_by, 0, sizeof(t->hidden_sites_by));
 	memset(t->hidden_bytes_by, 0, sizeof(t->hidden_bytes_by));
+	memset(t->hidden_kinds_by, 0, sizeof(t->hidden_kinds_by));
 	t->filtered_sites = 0;
 	t->filtered_bytes = 0;
 	for (size_t i = 0; i < report->n_sites; i++) {
@@ -125,6 +144,11 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 				t->hidden_sites_by[s->category]++;
 				t->hidden_bytes_by[s->category] =
 					vgt_count_add(t->hidden_bytes_by[s->category], s->bytes);
+				struct vgt_hidden_kind *k =
+					&t->hidden_kinds_by[s->category][kind_group(s->kind)];
+				k->sites++;
+				k->bytes = vgt_count_add(k->bytes, s->bytes);
+				k->blocks = vgt_count_add(k->blocks, s->blocks);
 			}
 		}
 	}

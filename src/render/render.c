@@ -7,9 +7,13 @@
 #include "model/paths.h"
 
 #include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/escape.h"
+#include "analyze/figures.h"
+#include "symbols/classify.h"
 
 static const struct {
 	const char *name;
@@ -97,7 +101,8 @@ size_t render_hidden_items(const struct vgt_report *r,
 	} cats[] = {
 		{FRAME_INTERPRETER, "interpreter"}, {FRAME_RUNTIME, "runtime"},
 		{FRAME_CYTHON_RUNTIME, "Cython runtime"}, {FRAME_PYTHON, "Python-level"},
-		{FRAME_ALLOCATOR, "allocator"},
+		{FRAME_LIBRARY, "library"}, {FRAME_EXTENSION, "third-party extension"},
+		{FRAME_ALLOCATOR, "allocator"}, {FRAME_USER, "user"},
 	};
 	const struct vgt_totals *t = &r->totals;
 	size_t n = 0;
@@ -107,15 +112,67 @@ size_t render_hidden_items(const struct vgt_report *r,
 		out[n].label = cats[i].label;
 		out[n].filtered = 0;
 		out[n].sites = t->hidden_sites_by[cats[i].cls];
+		out[n].kinds = t->hidden_kinds_by[cats[i].cls];
 		out[n++].bytes = t->hidden_bytes_by[cats[i].cls];
 	}
 	if (t->filtered_sites > 0) {
 		out[n].label = "filtered out by --kinds";
+		out[n].kinds = NULL;
 		out[n].filtered = 1;
 		out[n].sites = t->filtered_sites;
 		out[n++].bytes = t->filtered_bytes;
 	}
 	return n;
+}
+
+/* n written with thousands separators ("2,447") or plain. */
+static const char *number(char buf[32], uint64_t n, int thousands)
+{
+	char plain[24];
+	int len = snprintf(plain, sizeof(plain), "%" PRIu64, n);
+	if (!thousands || len <= 3)
+		return memcpy(buf, plain, (size_t)len + 1);
+	size_t o = 0;
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = plain[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *render_hidden_figures(const struct vgt_report *r, const struct render_hidden_item *it,
+				  int thousands)
+{
+	char b[32];
+	const char *total = strpool_printf(r->pool, "%s byte%s", number(b, it->bytes, thousands),
+					   it->bytes == 1 ? "" : "s");
+	if (it->kinds == NULL)
+		return total;
+	size_t groups = 0, errors = it->kinds[VGT_GROUP_ERROR].sites;
+	for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++)
+		groups += it->kinds[g].sites > 0;
+	if (groups == 0 && errors > 0)
+		return "errors";
+	const char *text = total;
+	size_t listed = 0;
+	for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++) {
+		const struct vgt_hidden_kind *k = &it->kinds[g];
+		if (k->sites == 0)
+			continue;
+		const char *label = figures_group_label((enum vgt_kind_group)g);
+		if (groups == 1)
+			text = strpool_printf(r->pool, "%s %s", text, label);
+		else
+			text = strpool_printf(r->pool, "%s%s%s %s", text, listed == 0 ? ": " : ", ",
+					      number(b, k->bytes, thousands), label);
+		listed++;
+	}
+	if (errors > 0)
+		text = strpool_printf(r->pool, "%s; %zu error site%s", text, errors,
+				      errors == 1 ? "" : "s");
+	return text;
 }
 
 const char *render_hidden_text(const struct vgt_report *r)
@@ -125,14 +182,36 @@ const char *render_hidden_text(const struct vgt_report *r)
 	const char *text = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct render_hidden_item *it = &items[i];
-		const char *s = it->sites == 1 ? "" : "s", *b = it->bytes == 1 ? "" : "s";
-		text = strpool_printf(r->pool, it->filtered ? "%s%s%zu site%s %s (%" PRIu64 " byte%s)"
-						    : "%s%s%zu %s site%s (%" PRIu64 " byte%s)",
+		const char *s = it->sites == 1 ? "" : "s";
+		text = strpool_printf(r->pool, it->filtered ? "%s%s%zu site%s %s (%s)"
+						    : "%s%s%zu %s site%s (%s)",
 				      text != NULL ? text : "", text != NULL ? ", " : "", it->sites,
 				      it->filtered ? s : it->label, it->filtered ? it->label : s,
-				      it->bytes, b);
+				      render_hidden_figures(r, it, 0));
 	}
 	return text;
+}
+
+const char *render_category_label(const struct vgt_report *r, const struct vgt_site *site)
+{
+	char name[256], caller[256];
+	if (site->category != FRAME_EXTENSION && site->category != FRAME_LIBRARY)
+		return NULL;
+	if (site->stack.count <= site->culprit)
+		return site->category == FRAME_EXTENSION ? "third-party extension" : "library";
+	const struct vgt_frame *f = stack_frame(r->frames, &site->stack, site->culprit);
+	if (site->category == FRAME_EXTENSION) {
+		if (classify_module_name(f->obj, name, sizeof(name)) == 0)
+			return "third-party extension";
+		return strpool_printf(r->pool, "third-party extension %s", name);
+	}
+	classify_library_name(f->obj, name, sizeof(name));
+	size_t at = classify_caller(r->frames, &site->stack, site->culprit);
+	const struct vgt_frame *c = at != SIZE_MAX ? stack_frame(r->frames, &site->stack, at) : NULL;
+	if (c != NULL && c->cls == FRAME_EXTENSION &&
+	    classify_module_name(c->obj, caller, sizeof(caller)) > 0)
+		return strpool_printf(r->pool, "library %s, called from %s", name, caller);
+	return strpool_printf(r->pool, "library %s", name);
 }
 
 const char *render_frame_label(const struct vgt_report *report, const struct vgt_frame *f)

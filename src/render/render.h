@@ -95,12 +95,24 @@ struct render_hidden_item {
 	int filtered;        /* the --kinds entry: "N sites filtered out by --kinds" */
 	size_t sites;
 	uint64_t bytes;
+	/* per kind group (VGT_GROUP_COUNT entries): NULL for the --kinds entry */
+	const struct vgt_hidden_kind *kinds;
 };
 size_t render_hidden_items(const struct vgt_report *report,
 			   struct render_hidden_item out[RENDER_HIDDEN_MAX]);
+/* One item's figures split by kind: "142,575 bytes: 2,447 definitely
+ * lost, 140,128 still reachable", "803 bytes possibly lost", "errors",
+ * "96 bytes definitely lost; 2 error sites" (thousands: with separators).  Interned in report->pool. */
+const char *render_hidden_figures(const struct vgt_report *report,
+				  const struct render_hidden_item *item, int thousands);
 /* The "Hidden:" words with plain numbers: "25 interpreter sites (142575
- * bytes), 4 Cython runtime sites (803 bytes)", or NULL when none. */
+ * bytes: 2447 definitely lost, 140128 still reachable), 4 Cython runtime
+ * sites (803 bytes still reachable)", or NULL when none. */
 const char *render_hidden_text(const struct vgt_report *report);
+/* What a site's category says beyond its name, or NULL: "third-party
+ * extension lxml.etree", "library libxml2, called from lxml.etree".
+ * Raw; interned in report->pool. */
+const char *render_category_label(const struct vgt_report *report, const struct vgt_site *site);
 /* A path made relative to root when under it (root may be NULL). */
 const char *render_relative_path(const struct vgt_report *report, const char *path,
 				 const char *root);

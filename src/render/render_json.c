@@ -430,6 +430,9 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 	kcount(w, "rank", s->rank);
 	jsonw_kstring(w, "kind", s->kind_name);
 	jsonw_kstring(w, "category", frame_class_name(s->category));
+	const char *category_label = render_category_label(report, s);
+	if (category_label != NULL)
+		jsonw_kstring(w, "category_label", category_label);
 	kcount(w, "bytes", own_amounts ? s->bytes : extra->bytes);
 	kcount(w, "blocks", own_amounts ? s->blocks : extra->blocks);
 	kcount(w, "direct_bytes", s->direct_bytes);
@@ -549,6 +552,20 @@ static void totals_json(struct jsonw *w, const struct vgt_report *r)
 		jsonw_object_begin(w);
 		kcount(w, "sites", t->hidden_sites_by[c]);
 		kcount(w, "bytes", t->hidden_bytes_by[c]);
+		jsonw_key(w, "by_kind");
+		jsonw_object_begin(w);
+		for (int g = 0; g < VGT_GROUP_COUNT; g++) {
+			const struct vgt_hidden_kind *k = &t->hidden_kinds_by[c][g];
+			if (k->sites == 0)
+				continue;
+			jsonw_key(w, g == VGT_GROUP_ERROR ? "errors" : figure_keys[g]);
+			jsonw_object_begin(w);
+			kcount(w, "sites", k->sites);
+			kcount(w, "bytes", k->bytes);
+			kcount(w, "blocks", k->blocks);
+			jsonw_object_end(w);
+		}
+		jsonw_object_end(w);
 		jsonw_object_end(w);
 	}
 	if (t->filtered_sites > 0) {

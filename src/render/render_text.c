@@ -546,6 +546,9 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		s->location.function != NULL ? escape_text_pool(r->pool, s->location.function) : "",
 		s->location.ambiguous ? " (name demangled without the generated .c: may be inexact)"
 				      : "");
+	const char *category = render_category_label(r, s);
+	if (category != NULL)
+		fprintf(out, "    %s%s%s\n", st->dim, escape_text_pool(r->pool, category), st->reset);
 	print_context(out, s, st);
 	print_processes(out, r, s, st);
 	print_hint(out, r, s, st);
@@ -606,15 +609,14 @@ static void print_hidden(FILE *out, const struct vgt_report *r)
 {
 	struct render_hidden_item items[RENDER_HIDDEN_MAX];
 	size_t n = render_hidden_items(r, items);
-	char b1[32];
 	int noise = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct render_hidden_item *it = &items[i];
 		noise |= !it->filtered;
 		const char *sites = plural(it->sites, "site", "sites");
-		fprintf(out, "%s%zu %s %s (%s %s)", i == 0 ? "Hidden: " : ", ", it->sites,
+		fprintf(out, "%s%zu %s %s (%s)", i == 0 ? "Hidden: " : ", ", it->sites,
 			it->filtered ? sites : it->label, it->filtered ? it->label : sites,
-			count(b1, sizeof(b1), it->bytes), plural(it->bytes, "byte", "bytes"));
+			render_hidden_figures(r, it, 1));
 	}
 	if (n > 0)
 		fputs(noise ? "; --all shows them\n" : "\n", out);

@@ -3,9 +3,14 @@
  *
  * A frame's class comes from its function name and its object file: the
  * allocator entry points by name (wherever they live), the interpreter by
- * object (the python executable, libpython), the C/C++ runtime and
- * valgrind's preloads by object, Cython's generated utility code by name.
- * Everything else is the user's.
+ * object (the python executable, libpython, the standard library's own
+ * modules in lib-dynload), the C/C++ runtime and valgrind's preloads by
+ * object, Cython's generated utility code by name.  An extension module
+ * installed under site-packages or dist-packages is a third-party
+ * extension unless its frame maps to the user's .pyx source; a shared
+ * library of the system (/usr/lib, /lib) or one a wheel bundles
+ * (site-packages/<name>.libs/) is a library.  Everything else is the
+ * user's.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -125,11 +130,48 @@ static int is_allocator_function(const char *fn)
 	       starts_with(fn, "operator delete");
 }
 
+/* Where pip (site-packages) and Debian (dist-packages) install packages:
+ * the text after the directory, or NULL. */
+static const char *installed_path(const char *obj)
+{
+	static const char *const dirs[] = {"/site-packages/", "/dist-packages/", NULL};
+	const char *after = NULL;
+	for (size_t i = 0; dirs[i] != NULL; i++) {
+		const char *p = obj, *hit;
+		while ((hit = strstr(p, dirs[i])) != NULL) {
+			p = hit + strlen(dirs[i]);
+			after = p; /* the last one: a venv inside a package dir */
+		}
+	}
+	return after;
+}
+
+/* The interpreter: the python binary, libpython, and what lives in the
+ * standard library's directories (lib-dynload); not what pip installed. */
 static int is_interpreter_object(const char *obj)
 {
 	const char *base = basename_of(obj);
-	return starts_with(base, "python") || starts_with(base, "libpython") ||
-	       strstr(obj, "/lib/python3") != NULL || strstr(obj, "/lib/python2") != NULL;
+	if (starts_with(base, "python") || starts_with(base, "libpython"))
+		return 1;
+	return (strstr(obj, "/lib/python3") != NULL || strstr(obj, "/lib/python2") != NULL) &&
+	       installed_path(obj) == NULL;
+}
+
+/* A wheel's bundled libraries live in <name>.libs/ beside the package
+ * (auditwheel: site-packages/lxml.libs/libxml2-….so.2). */
+static int is_bundled_library(const char *installed)
+{
+	const char *slash = strchr(installed, '/');
+	return slash != NULL && slash - installed > 5 && strncmp(slash - 5, ".libs", 5) == 0;
+}
+
+/* A shared library the system installed: /usr/lib/…, /lib/…, /usr/local/lib/…
+ * (not python's own, not the C runtime: those are classified before). */
+static int is_system_library(const char *obj)
+{
+	static const char *const dirs[] = {"/usr/lib/", "/lib/", "/usr/lib64/", "/lib64/",
+					   "/usr/local/lib/", "/opt/homebrew/lib/", NULL};
+	return has_prefix_in(obj, dirs) && strstr(basename_of(obj), ".so") != NULL;
 }
 
 static int is_runtime_object(const char *obj)
@@ -164,6 +206,15 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 			return FRAME_INTERPRETER;
 		if (is_runtime_object(frame->obj))
 			return FRAME_RUNTIME;
+		const char *installed = installed_path(frame->obj);
+		if (installed != NULL) {
+			if (is_bundled_library(installed))
+				return FRAME_LIBRARY;
+			/* a third-party Cython module's utility code stays
+			 * Cython's (one-time import costs) */
+			return fn != NULL && cymap_is_utility_function(fn) ? FRAME_CYTHON_RUNTIME
+									   : FRAME_EXTENSION;
+		}
 	}
 	if (frame->obj == NULL && frame->file != NULL && is_runtime_source_frame(frame))
 		return FRAME_RUNTIME;
@@ -175,6 +226,8 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 		return FRAME_RUNTIME;
 	if (fn != NULL && cymap_is_utility_function(fn))
 		return FRAME_CYTHON_RUNTIME;
+	if (frame->obj != NULL && is_system_library(frame->obj))
+		return FRAME_LIBRARY;
 	if (fn == NULL && frame->obj == NULL)
 		return FRAME_RUNTIME; /* a bare ??? says nothing about whose it is */
 	if (fn != NULL && (strcmp(fn, "(below main)") == 0 || strcmp(fn, "_start") == 0 ||
@@ -193,17 +246,75 @@ void classify_stack(struct frame_table *ft, const struct vgt_stack *stack)
 
 size_t classify_culprit(const struct frame_table *ft, const struct vgt_stack *stack)
 {
-	size_t cython = SIZE_MAX, other = SIZE_MAX;
+	size_t cython = SIZE_MAX, other = SIZE_MAX, extension = SIZE_MAX;
 	for (size_t i = 0; i < stack->count; i++) {
 		enum frame_class cls = stack_frame(ft, stack, i)->cls;
 		if (cls == FRAME_USER)
 			return i;
+		if (cls == FRAME_EXTENSION && extension == SIZE_MAX)
+			extension = i;
 		if (cls == FRAME_CYTHON_RUNTIME && cython == SIZE_MAX)
 			cython = i;
 		else if (cls != FRAME_ALLOCATOR && other == SIZE_MAX)
 			other = i;
 	}
+	/* A library the extension called (libxml2 under lxml) stays the
+	 * library's: the innermost of the two wins. */
+	if (other != SIZE_MAX && stack_frame(ft, stack, other)->cls == FRAME_LIBRARY &&
+	    other < extension)
+		return other;
+	if (extension != SIZE_MAX)
+		return extension;
 	if (cython != SIZE_MAX)
 		return cython;
 	return other != SIZE_MAX ? other : 0;
+}
+
+size_t classify_caller(const struct frame_table *ft, const struct vgt_stack *stack, size_t from)
+{
+	for (size_t i = from + 1; i < stack->count; i++) {
+		enum frame_class cls = stack_frame(ft, stack, i)->cls;
+		if (cls == FRAME_EXTENSION)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+static size_t copy_name(char *out, size_t cap, const char *s, size_t n)
+{
+	if (cap == 0)
+		return 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
+}
+
+size_t classify_module_name(const char *obj, char *out, size_t cap)
+{
+	const char *rest = obj != NULL ? installed_path(obj) : NULL;
+	if (rest == NULL || cap == 0)
+		return cap > 0 ? copy_name(out, cap, "", 0) : 0;
+	/* "lxml/etree.cpython-311-x86_64-linux-gnu.so" -> "lxml.etree" */
+	size_t n = 0;
+	for (const char *p = rest; *p != '\0' && n + 1 < cap; p++) {
+		if (*p == '.' && strchr(p, '/') == NULL)
+			break; /* the module's suffix */
+		out[n++] = *p == '/' ? '.' : *p;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+size_t classify_library_name(const char *obj, char *out, size_t cap)
+{
+	const char *base = obj != NULL ? basename_of(obj) : "";
+	const char *end = strstr(base, ".so");
+	size_t n = end != NULL ? (size_t)(end - base) : strlen(base);
+	/* auditwheel's "libxml2-4f8c6b1d" names the same library */
+	const char *dash = memchr(base, '-', n);
+	if (dash != NULL && dash > base)
+		n = (size_t)(dash - base);
+	return copy_name(out, cap, base, n);
 }

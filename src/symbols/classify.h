@@ -14,9 +14,22 @@ enum frame_class classify_frame(const struct vgt_frame *frame);
 /* Sets the class of every frame of the stack (frame_resolve does this
  * once per distinct frame; tests call it directly). */
 void classify_stack(struct frame_table *ft, const struct vgt_stack *stack);
-/* DESIGN.md §2: first user frame, else first cython-runtime frame, else
- * first non-allocator frame; 0 for an empty or all-allocator stack.  The
- * frames must be classified. */
+/* DESIGN.md §2: first user frame, else the first non-allocator frame when
+ * it is a library's and lies inside the first extension frame, else the
+ * first extension frame, else first cython-runtime frame, else first
+ * non-allocator frame; 0 for an empty or all-allocator stack.  The frames
+ * must be classified. */
 size_t classify_culprit(const struct frame_table *ft, const struct vgt_stack *stack);
+/* The first extension frame after `from` (outwards): the extension that
+ * called a library.  SIZE_MAX when none. */
+size_t classify_caller(const struct frame_table *ft, const struct vgt_stack *stack, size_t from);
+/* An installed module's dotted name from its object path
+ * (".../site-packages/lxml/etree.cpython-311-x86_64-linux-gnu.so" ->
+ * "lxml.etree"); "" when obj is not under site-packages/dist-packages.
+ * Writes at most cap bytes (NUL included); returns the length. */
+size_t classify_module_name(const char *obj, char *out, size_t cap);
+/* A library's name from its object path ("/usr/lib/…/libxml2.so.2.9.14"
+ * -> "libxml2"); same contract. */
+size_t classify_library_name(const char *obj, char *out, size_t cap);
 
 #endif
