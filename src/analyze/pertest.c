@@ -52,7 +52,7 @@
 
 struct pt_input {
 	struct vgt_input *input;
-	int active;        /* a marker was seen: added checks are taken */
+	int active;        /* a marker was seen: per-test checks are taken */
 	int final_seen;    /* a leak record without growth came: the final check */
 	size_t open;       /* the running test, NO_TEST between tests */
 	unsigned phase;    /* of the check whose records come next */
