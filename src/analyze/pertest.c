@@ -739,8 +739,14 @@ static void promote(struct pertest *pt, struct pt_share *o)
 	memset(&rec, 0, sizeof(rec));
 	rec.stack = o->stack;
 	rec.pid = o->input->pid;
+	size_t added = 0;
 	for (size_t i = 0; i < o->n_losses; i++) {
 		const struct pt_loss *l = &o->losses[i];
+		/* a loss record a changed check emptied (its blocks freed, or
+		 * moved to another kind) is no site */
+		if (l->bytes == 0 && l->blocks == 0)
+			continue;
+		added++;
 		rec.kind = l->kind;
 		rec.kind_name = l->kind_name;
 		rec.bytes = l->bytes;
@@ -749,6 +755,8 @@ static void promote(struct pertest *pt, struct pt_share *o)
 		rec.indirect_bytes = l->indirect_bytes;
 		sites_add_record(pt->report, o->input, &rec);
 	}
+	if (added == 0)
+		return;
 	report_add_note(pt->report,
 			"%s: valgrind's final leak check never came (killed?): the sites show what "
 			"the per-test leak checks found", o->input->path);
