@@ -50,7 +50,12 @@ void vgtriage_pertest_mark(const char *verb, const char *arg)
 		VALGRIND_PRINTF("vgtriage:%s\n", v);
 }
 
-/* The address of a block the test just dropped may still sit in a
+/* A changed leak check: valgrind writes the loss records that grew and
+ * those that shrank since its previous check, so that a block that only
+ * moved between kinds (definitely to possibly lost, when an interior
+ * pointer to it appeared) is seen as the move it is, not as a new leak.
+ *
+ * The address of a block the test just dropped may still sit in a
  * scratch register (memset leaves its destination in one), where the leak
  * check would find it and call the block reachable.  A call that uses
  * those registers for something else first makes that less likely; a
@@ -63,11 +68,11 @@ void vgtriage_pertest_added_check(void)
 		return;
 	unsigned char scratch[256];
 	scrub_memset(scratch, 0, sizeof(scratch));
-	VALGRIND_DO_ADDED_LEAK_CHECK;
+	VALGRIND_DO_CHANGED_LEAK_CHECK;
 }
 
 /* A summary leak check prints no loss records (none at all in XML), but
- * the next added check counts from it: what leaked before the first test
+ * the next changed check counts from it: what leaked before the first test
  * (interpreter start-up, imports) is never written out. */
 void vgtriage_pertest_start(const char *harness)
 {

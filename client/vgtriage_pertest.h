@@ -23,7 +23,7 @@ int vgtriage_pertest_enabled(void);
 
 /* The harness starts: "vgtriage:start HARNESS", then a summary leak check
  * (VALGRIND_DO_QUICK_LEAK_CHECK: no loss records written), from which the
- * first test's added check counts: what leaked before is the session's. */
+ * first test's check counts: what leaked before is the session's. */
 void vgtriage_pertest_start(const char *harness);
 
 /* A test starts: "vgtriage:begin NAME".  Leaks that later checks find are
@@ -31,14 +31,15 @@ void vgtriage_pertest_start(const char *harness);
 void vgtriage_pertest_begin(const char *name);
 
 /* A phase of the running test (setup, call, teardown) is over:
- * "vgtriage:phase PHASE", then an added leak check. */
+ * "vgtriage:phase PHASE", then a changed leak check. */
 void vgtriage_pertest_phase(const char *phase);
 
-/* The test ends: an added leak check, then "vgtriage:end NAME". */
+/* The test ends: a changed leak check, then "vgtriage:end NAME". */
 void vgtriage_pertest_end(const char *name);
 
 /* The pieces: a marker line "vgtriage:VERB ARG", and memcheck's
- * VALGRIND_DO_ADDED_LEAK_CHECK. */
+ * VALGRIND_DO_CHANGED_LEAK_CHECK (the loss records that grew or shrank
+ * since the previous check). */
 void vgtriage_pertest_mark(const char *verb, const char *arg);
 void vgtriage_pertest_added_check(void);
 

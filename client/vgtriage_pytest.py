@@ -4,10 +4,10 @@
 PYTHONPATH and loads it with `-p vgtriage_pytest` (through PYTEST_ADDOPTS),
 so the project under test needs no change.  Under valgrind, it marks each
 test's start and end and, once the test's setup, call and teardown are
-over, asks memcheck for the leaks added since the previous check, through
+over, asks memcheck for the leaks changed since the previous check, through
 libvgtriage-pertest.so (whose path vgtriage passes in VGTRIAGE_PERTEST_LIB);
-vgtriage then gives each leak to the test, by node id, during which it
-appeared.  Outside valgrind, or without the library, it does nothing.
+vgtriage then gives each block lost to the test, by node id, that left
+it behind.  Outside valgrind, or without the library, it does nothing.
 
 VGTRIAGE_PER_TEST=phase (run --per-test=phase) asks after each phase
 instead, so that the report says in which phase a test leaked; each check

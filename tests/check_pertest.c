@@ -299,6 +299,102 @@ START_TEST(test_c_harness)
 }
 END_TEST
 
+/* A 1 MiB block moves between definitely and possibly lost across four
+ * tests' checks (tests/fixtures/pertest_flip): only the test that left it
+ * behind is blamed; the block a later test's check was the first to find
+ * lost (the harness dropped it between tests) is the session's. */
+static void assert_flip(const char *input)
+{
+	struct vgt_report *r = read_report(input, NULL, 0);
+	const struct vgt_test *big = test_ending(r, "::test_leak_big");
+	ck_assert_ptr_nonnull(big);
+	ck_assert_uint_eq(big->lost[VGT_GROUP_DEFINITE].bytes, 1048576);
+	ck_assert_uint_eq(big->lost[VGT_GROUP_DEFINITE].blocks, 1);
+	ck_assert_uint_eq(big->n_sites, 1);
+	ck_assert_uint_eq(test_ending(r, "::test_leak_small")->lost[VGT_GROUP_DEFINITE].bytes, 48);
+	const char *innocent[] = {"::test_drop_inner", "::test_inner_again", "::test_drop_again",
+				  "::test_stash", "::test_after_stash", "::test_alloc_and_free",
+				  "::test_clean"};
+	for (size_t i = 0; i < sizeof(innocent) / sizeof(innocent[0]); i++) {
+		const struct vgt_test *t = test_ending(r, innocent[i]);
+		ck_assert_ptr_nonnull(t);
+		ck_assert_uint_eq(t->n_sites, 0);
+		ck_assert_uint_eq(t->lost[VGT_GROUP_POSSIBLE].bytes, 0);
+	}
+	const struct vgt_test *session = test_ending(r, PERTEST_SESSION);
+	ck_assert_ptr_nonnull(session);
+	ck_assert_uint_eq(session->lost[VGT_GROUP_DEFINITE].bytes, 40);
+	struct policy p;
+	policy_default(&p);
+	unsigned char *fails = calloc(r->n_tests, 1);
+	ck_assert_uint_eq(policy_test_verdicts(&p, r, fails), 3); /* two tests, the session */
+	ck_assert(fails[index_of(r, big)]);
+	ck_assert(!fails[index_of(r, test_ending(r, "::test_drop_inner"))]);
+	free(fails);
+	assert_shares_add_up(r);
+	report_free(r);
+}
+
+START_TEST(test_flip)
+{
+	assert_flip(TESTDATA "pertest_flip.xml");
+	assert_flip(TESTDATA "pertest_flip.log");
+}
+END_TEST
+
+/* Tests are found by name in a table: a name begun again is the same
+ * test, a name an end marker gave later is found too. */
+START_TEST(test_names_hashed)
+{
+	struct vgt_report *r = report_new();
+	struct vgt_input *in = report_add_input(r, "run.xml", "xml");
+	struct pertest *pt = pertest_new(r);
+	char msg[64];
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 5000; i++) {
+			snprintf(msg, sizeof(msg), "vgtriage:begin t.c::test_%d\n", i);
+			pertest_clientmsg(pt, in, msg);
+			pertest_clientmsg(pt, in, "vgtriage:end\n");
+		}
+	}
+	ck_assert_uint_eq(r->n_tests, 5000);
+	ck_assert_str_eq(r->tests[4999].name, "t.c::test_4999");
+	pertest_clientmsg(pt, in, "vgtriage:begin\n");
+	pertest_clientmsg(pt, in, "vgtriage:end t.c::late_name\n");
+	ck_assert_uint_eq(r->n_tests, 5001);
+	pertest_clientmsg(pt, in, "vgtriage:begin t.c::late_name\n");
+	ck_assert_uint_eq(r->n_tests, 5001);
+	pertest_free(pt);
+	report_free(r);
+}
+END_TEST
+
+/* -j: many tests of one site merged by test, each once, sums saturating. */
+START_TEST(test_merge_site_many)
+{
+	struct vgt_site dst, src;
+	memset(&dst, 0, sizeof(dst));
+	memset(&src, 0, sizeof(src));
+	size_t n = 20000;
+	src.tests = calloc(n, sizeof(*src.tests));
+	src.n_tests = n;
+	for (size_t i = 0; i < n; i++) {
+		src.tests[i].test = n - 1 - i;
+		src.tests[i].bytes = i == 0 ? VGT_COUNT_MAX : 1;
+		src.tests[i].blocks = 1;
+	}
+	pertest_merge_site(&dst, &src, NULL);
+	pertest_merge_site(&dst, &src, NULL);
+	ck_assert_uint_eq(dst.n_tests, n);
+	ck_assert_uint_eq(dst.tests[0].test, n - 1);
+	ck_assert_uint_eq(dst.tests[0].bytes, VGT_COUNT_MAX); /* saturated, not wrapped */
+	ck_assert_uint_eq(dst.tests[1].bytes, 2);
+	ck_assert_uint_eq(dst.tests[1].blocks, 2);
+	free(src.tests);
+	free(dst.tests);
+}
+END_TEST
+
 /* The perf map make.sh kept beside pertest312.xml, or NULL. */
 static char *perf_map_312(void)
 {
@@ -344,6 +440,8 @@ Suite *pertest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runs");
 	tcase_add_test(tc, test_begin_without_name);
+	tcase_add_test(tc, test_names_hashed);
+	tcase_add_test(tc, test_merge_site_many);
 	tcase_add_test(tc, test_pytest_xml);
 	tcase_add_test(tc, test_pytest_text_log);
 	tcase_add_test(tc, test_shares_add_up);
@@ -351,6 +449,7 @@ Suite *pertest_suite(void)
 	tcase_add_test(tc, test_interrupt);
 	tcase_add_test(tc, test_kill);
 	tcase_add_test(tc, test_c_harness);
+	tcase_add_test(tc, test_flip);
 	tcase_add_test(tc, test_stacks_name_tests);
 	suite_add_tcase(s, tc);
 	return s;

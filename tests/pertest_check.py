@@ -19,16 +19,28 @@ parsed here independently of vgtriage.  Run by tests/golden_pertest.sh.
       With "stopped": the run ended during
       test_alloc_and_free (unfinished) and test_pure_python never ran.
 
-  pertest_check.py junit JUNIT_XML REPORT_JSON
+  pertest_check.py junit JUNIT_XML REPORT_JSON [FAILING,...]
       One testcase per test (the session only when it fails); the failing
-      testcases are exactly the report's failing tests.
+      testcases are exactly the report's failing tests, and exactly the
+      fixture's leaking tests (or the FAILING testcase names given).
 
   pertest_check.py stacks REPORT_JSON
       CPython 3.12 without the plugin: tests named from Python frames, the
       two tests that leak in their own frame with the fixture's figures, and
       the fixture teardown's leak in no test.
 
-Each prints its problems, one per line, and exits 1 if there were any.
+  pertest_check.py gen-names N OUT_LOG
+      Writes a hostile text log (no valgrind run: the shape of one): a
+      per-test run of N tests, every name different, every fourth test
+      leaking one 24-byte block at one same allocation stack (changed
+      checks), the final check with that one loss record.
+
+  pertest_check.py gen-overflow OUT_LOG
+      Writes a hostile text log: one test leaking at three sites whose
+      bytes add up past 2^64 (2^63 - 1, 2^63 - 1 and 3 bytes).
+
+Each check prints its problems, one per line, and exits 1 if there were
+any.
 """
 import json
 import re
@@ -147,8 +159,9 @@ def check_expect(json_path, stopped=False):
     return problems
 
 
-def check_junit(junit_path, json_path):
+def check_junit(junit_path, json_path, expected=None):
     problems = []
+    expected = set(expected) if expected is not None else set(EXPECTED)
     tests = json.load(open(json_path))["tests"]
     want_cases = {short(t["name"]) for t in tests if not t.get("session") or t["fails"]}
     want_fail = {short(t["name"]) for t in tests if t["fails"]}
@@ -163,8 +176,8 @@ def check_junit(junit_path, json_path):
         problems.append("testcases %s, want %s" % (sorted(cases), sorted(want_cases)))
     if failing != want_fail:
         problems.append("failing %s, want %s" % (sorted(failing), sorted(want_fail)))
-    if failing != set(EXPECTED):
-        problems.append("failing %s, the fixture leaks in %s" % (sorted(failing), sorted(EXPECTED)))
+    if failing != expected:
+        problems.append("failing %s, the fixture leaks in %s" % (sorted(failing), sorted(expected)))
     return problems
 
 
@@ -186,14 +199,92 @@ def check_stacks(json_path):
     return problems
 
 
+def _log_head(out, pid):
+    out.write("==%d== Memcheck, a memory error detector\n" % pid)
+    out.write("==%d== Using Valgrind-3.19.0 and LibVEX; rerun with -h for copyright info\n" % pid)
+    out.write("==%d== Command: ./hostile\n==%d== \n" % (pid, pid))
+    out.write("**%d** vgtriage:start hostile\n" % pid)
+    out.write("==%d== All heap blocks were freed -- no leaks are possible\n==%d== \n" % (pid, pid))
+
+
+def _record(out, pid, text, fn, line):
+    out.write("==%d== %s\n" % (pid, text))
+    out.write("==%d==    at 0x48417B4: malloc (in /usr/libexec/valgrind/"
+              "vgpreload_memcheck-amd64-linux.so)\n" % pid)
+    out.write("==%d==    by 0x10918A: %s (hostile.c:%d)\n" % (pid, fn, line))
+    out.write("==%d==    by 0x109297: main (hostile.c:90)\n==%d== \n" % (pid, pid))
+
+
+def _summary(out, pid, definite, blocks, delta=None):
+    d = (lambda v: " (+%s)" % format(v, ",")) if delta is not None else (lambda v: "")
+    db, dk = delta if delta is not None else (0, 0)
+    out.write("==%d== LEAK SUMMARY:\n" % pid)
+    out.write("==%d==    definitely lost: %s%s bytes in %s%s blocks\n"
+              % (pid, format(definite, ","), d(db), format(blocks, ","), d(dk)))
+    for kind in ("indirectly lost", "  possibly lost", "still reachable", "     suppressed"):
+        out.write("==%d==    %s: 0%s bytes in 0%s blocks\n" % (pid, kind, d(0), d(0)))
+    out.write("==%d== \n" % pid)
+
+
+def gen_names(n, path):
+    pid = 4242
+    leaked = 0
+    with open(path, "w") as out:
+        _log_head(out, pid)
+        for i in range(n):
+            name = "tests/test_hostile_%06d.py::test_case_%d" % (i // 100, i)
+            out.write("**%d** vgtriage:begin %s\n" % (pid, name))
+            if i % 4 == 0:
+                leaked += 1
+                _record(out, pid, "%s (+24) bytes in %s (+1) blocks are definitely lost in loss "
+                        "record 1 of 1" % (format(24 * leaked, ","), format(leaked, ",")),
+                        "leak_one", 20)
+                _summary(out, pid, 24 * leaked, leaked, (24, 1))
+            out.write("**%d** vgtriage:end %s\n" % (pid, name))
+        out.write("==%d== HEAP SUMMARY:\n" % pid)
+        out.write("==%d==     in use at exit: %s bytes in %s blocks\n"
+                  % (pid, format(24 * leaked, ","), format(leaked, ",")))
+        out.write("==%d==   total heap usage: %s allocs, 0 frees, %s bytes allocated\n==%d== \n"
+                  % (pid, format(leaked, ","), format(24 * leaked, ","), pid))
+        _record(out, pid, "%s bytes in %s blocks are definitely lost in loss record 1 of 1"
+                % (format(24 * leaked, ","), format(leaked, ",")), "leak_one", 20)
+        _summary(out, pid, 24 * leaked, leaked)
+        out.write("==%d== ERROR SUMMARY: %d errors from %d contexts (suppressed: 0 from 0)\n"
+                  % (pid, leaked + 1, leaked + 1))
+    return 0
+
+
+def gen_overflow(path):
+    pid = 4343
+    big = (1 << 63) - 1
+    sizes = [("leak_a", 31, big), ("leak_b", 41, big), ("leak_c", 51, 3)]
+    with open(path, "w") as out:
+        _log_head(out, pid)
+        out.write("**%d** vgtriage:begin test_overflow.c::test_huge\n" % pid)
+        for i, (fn, line, size) in enumerate(sizes):
+            _record(out, pid, "%s (+%s) bytes in 1 (+1) blocks are definitely lost in loss record "
+                    "%d of 3" % (format(size, ","), format(size, ","), i + 1), fn, line)
+        out.write("**%d** vgtriage:end test_overflow.c::test_huge\n" % pid)
+        out.write("==%d== HEAP SUMMARY:\n==%d== \n" % (pid, pid))
+        for i, (fn, line, size) in enumerate(sizes):
+            _record(out, pid, "%s bytes in 1 blocks are definitely lost in loss record %d of 3"
+                    % (format(size, ","), i + 1), fn, line)
+        out.write("==%d== ERROR SUMMARY: 6 errors from 6 contexts (suppressed: 0 from 0)\n" % pid)
+    return 0
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "valgrind" and len(argv) == 4:
         problems = check_valgrind(argv[2], argv[3])
     elif cmd == "expect" and len(argv) in (3, 4):
         problems = check_expect(argv[2], len(argv) == 4 and argv[3] == "stopped")
-    elif cmd == "junit" and len(argv) == 4:
-        problems = check_junit(argv[2], argv[3])
+    elif cmd == "junit" and len(argv) in (4, 5):
+        problems = check_junit(argv[2], argv[3], argv[4].split(",") if len(argv) == 5 else None)
+    elif cmd == "gen-names" and len(argv) == 4:
+        return gen_names(int(argv[2]), argv[3])
+    elif cmd == "gen-overflow" and len(argv) == 3:
+        return gen_overflow(argv[2])
     elif cmd == "stacks" and len(argv) == 3:
         problems = check_stacks(argv[2])
     else:

@@ -1,25 +1,42 @@
 /*
  * pertest.c — which test leaked (see pertest.h).
  *
- * How valgrind 3.19 reports an added leak check (VALGRIND_DO_ADDED_LEAK_CHECK,
- * "increased" mode), in XML protocol 4 and in text alike:
- *   - only the loss records that grew since the previous check are written,
- *     as ordinary Leak_* records whose text carries the growth:
+ * How valgrind 3.19 reports a changed leak check (VALGRIND_DO_CHANGED_LEAK_CHECK;
+ * an added one, VALGRIND_DO_ADDED_LEAK_CHECK, writes the increases only),
+ * in XML protocol 4 and in text alike:
+ *   - only the loss records that changed since the previous check are
+ *     written, as ordinary Leak_* records whose text carries the change:
  *     "48 (+48) bytes in 3 (+3) blocks are definitely lost in loss record 1
- *     of 1" (<leakedbytes> is the record's whole size, 48, not the growth);
- *   - the first check of a process counts everything from zero;
+ *     of 1", "0 (-1,048,576) bytes in 0 (-1) blocks are possibly lost ..."
+ *     (<leakedbytes> is the record's whole size, not the change);
+ *   - a loss record is a (kind, allocation stack) pair: a block that moves
+ *     from definitely to possibly lost (an interior pointer to it appeared
+ *     in memory) is written as a decrease of one record and an increase of
+ *     the other;
+ *   - the first check of a process counts everything from zero (the client
+ *     library's summary check at start is where the first one counts from);
  *   - valgrind's ERROR SUMMARY counts these records as errors too;
  *   - the final check at exit (after <status> FINISHED, or "HEAP SUMMARY"
- *     in text) writes every loss record whole, with no growth.
- * So a site's figures are the final check's, and the growth of a loss
- * record during a test is that test's share.  Shares are capped by the
- * site's final figures in the order the tests ran (a block lost during a
- * test may be freed, or found again, by exit), and the remainder is the
- * session's.
+ *     in text) writes every loss record whole, with no change.
  *
- * Memory: one share per (site, test) pair, plus, per site a test leaked
- * at, one stack and the last figures of its loss records — what a run
- * killed before its final check needs to show the sites at all.
+ * So blame follows blocks, by allocation stack: between two markers (a
+ * window: a test, or the time between tests), the changes of a stack's
+ * lost records (definitely, indirectly, possibly) are summed — a block
+ * that only moved between kinds nets to nothing.  A net increase is a
+ * charge of the window's test; a net decrease (a block freed, or found
+ * again) takes back the latest charges of that stack first.  Where the
+ * input shows still reachable records too, lost blocks that were already
+ * there, reachable, when the window began (a stale pointer was overwritten)
+ * are no charge of its test: they are found lost only later, and are the
+ * session's.  At the end a stack's charges, in the order they were made,
+ * take its blocks of valgrind's final check, kind by kind (definite first);
+ * a site's blocks no charge took are the session's.
+ *
+ * Memory: per allocation stack a test left blocks at, its outstanding
+ * charges and the last figures of its loss records; one share per (site,
+ * test) pair; and, per site key, one example stack — what a run killed
+ * before its final check needs to show the sites at all.  Tests are found
+ * by name, stacks by id, in hash tables.
  */
 #include "analyze/pertest.h"
 #include "analyze/sites.h"
@@ -35,12 +52,45 @@
 
 struct pt_input {
 	struct vgt_input *input;
-	int active;        /* a marker was seen: added checks are taken */
+	int active;        /* a marker was seen: per-test checks are taken */
 	int final_seen;    /* a leak record without growth came: the final check */
 	size_t open;       /* the running test, NO_TEST between tests */
 	unsigned phase;    /* of the check whose records come next */
 	int open_unnamed;  /* the running test's begin marker named none */
 	size_t unnamed;    /* tests of the input begun without a name */
+	size_t *touched;   /* stacks (index + 1) the current window changed */
+	size_t n_touched, touched_cap;
+};
+
+/* What one window (a test; NO_TEST: between tests) left behind at one
+ * allocation stack, not taken back since. */
+struct pt_charge {
+	size_t test;
+	uint64_t bytes, blocks;
+	unsigned phases;
+};
+
+enum { LOST_DEFINITE, LOST_INDIRECT, LOST_POSSIBLE, N_LOST };
+
+/* One lost kind of a stack: its site and valgrind's figures. */
+struct pt_pool {
+	int seen;
+	struct site_key key;
+	uint64_t bytes, blocks;
+};
+
+/* One allocation stack of one input, across the lost kinds. */
+struct pt_stack {
+	const struct vgt_input *input;
+	uint64_t id;
+	int touched;                   /* in its input's touched list */
+	int64_t net_bytes, net_blocks; /* lost kinds: the current window's change */
+	int64_t reach_bytes, reach_blocks; /* still reachable (when shown): the same */
+	unsigned phases;               /* the phases whose checks found more */
+	struct pt_charge *charges;
+	size_t n_charges, charges_cap;
+	struct pt_pool last[N_LOST];   /* the per-test checks' latest figures */
+	struct pt_pool final[N_LOST];  /* the final check's */
 };
 
 /* The last figures valgrind gave a loss record (known by its stack). */
@@ -77,7 +127,12 @@ struct pertest {
 	size_t n_shares, shares_cap;
 	size_t *slots;     /* index + 1 into shares; 0 = empty */
 	size_t n_slots;
-	size_t last_test;  /* test_named()'s cache */
+	struct pt_stack *stacks;
+	size_t n_stacks, stacks_cap;
+	size_t *stack_slots; /* index + 1 into stacks; 0 = empty */
+	size_t n_stack_slots;
+	struct pt_name *names; /* report->tests by name */
+	size_t n_names, n_name_slots;
 	char cwd[PATH_MAX];
 };
 
@@ -87,7 +142,8 @@ struct pertest *pertest_new(struct vgt_report *report)
 	pt->report = report;
 	pt->n_slots = 64;
 	pt->slots = xcalloc(pt->n_slots, sizeof(*pt->slots));
-	pt->last_test = NO_TEST;
+	pt->n_stack_slots = 64;
+	pt->stack_slots = xcalloc(pt->n_stack_slots, sizeof(*pt->stack_slots));
 	if (getcwd(pt->cwd, sizeof(pt->cwd)) == NULL)
 		pt->cwd[0] = '\0';
 	return pt;
@@ -103,6 +159,13 @@ void pertest_free(struct pertest *pt)
 	}
 	free(pt->shares);
 	free(pt->slots);
+	for (size_t i = 0; i < pt->n_stacks; i++)
+		free(pt->stacks[i].charges);
+	free(pt->stacks);
+	free(pt->stack_slots);
+	free(pt->names);
+	for (size_t i = 0; i < pt->n_inputs; i++)
+		free(pt->inputs[i].touched);
 	free(pt->inputs);
 	free(pt);
 }
@@ -173,18 +236,60 @@ static size_t add_test(struct vgt_report *r, const char *name)
 	return r->n_tests++;
 }
 
+/* ---- tests by name: an open-addressing table of interned names --------- */
+
+struct pt_name {
+	const char *name; /* interned: compared as a pointer */
+	size_t test;
+};
+
+static size_t name_slot(const struct pt_name *slots, size_t n_slots, const char *name)
+{
+	uint64_t h = (uint64_t)(uintptr_t)name * UINT64_C(0x9E3779B97F4A7C15);
+	size_t j = (size_t)(h >> 17) & (n_slots - 1);
+	while (slots[j].name != NULL && slots[j].name != name)
+		j = (j + 1) & (n_slots - 1);
+	return j;
+}
+
+/* names[name] = test (a table of at least 64 slots, at most half full). */
+static void names_put(struct pt_name **slots, size_t *n_used, size_t *n_slots, const char *name,
+		      size_t test)
+{
+	if ((*n_used + 1) * 2 > *n_slots) {
+		size_t n = *n_slots < 64 ? 64 : *n_slots * 2;
+		struct pt_name *grown = xcalloc(n, sizeof(*grown));
+		for (size_t i = 0; i < *n_slots; i++)
+			if ((*slots)[i].name != NULL)
+				grown[name_slot(grown, n, (*slots)[i].name)] = (*slots)[i];
+		free(*slots);
+		*slots = grown;
+		*n_slots = n;
+	}
+	size_t j = name_slot(*slots, *n_slots, name);
+	if ((*slots)[j].name == NULL)
+		(*n_used)++;
+	(*slots)[j] = (struct pt_name){name, test};
+}
+
+/* The test names[name] holds, or NO_TEST. */
+static size_t names_get(const struct pt_name *slots, size_t n_slots, const char *name)
+{
+	if (n_slots == 0 || name == NULL)
+		return NO_TEST;
+	const struct pt_name *e = &slots[name_slot(slots, n_slots, name)];
+	return e->name != NULL ? e->test : NO_TEST;
+}
+
 /* The test named so (an interned name), added when new. */
 static size_t test_named(struct pertest *pt, const char *name)
 {
 	struct vgt_report *r = pt->report;
-	if (pt->last_test < r->n_tests && r->tests[pt->last_test].name == name)
-		return pt->last_test;
-	size_t i = 0;
-	while (i < r->n_tests && r->tests[i].name != name)
-		i++;
-	if (i == r->n_tests)
-		add_test(r, name);
-	pt->last_test = i;
+	size_t i = names_get(pt->names, pt->n_name_slots, name);
+	if (i < r->n_tests && r->tests[i].name == name)
+		return i;
+	i = add_test(r, name);
+	names_put(&pt->names, &pt->n_names, &pt->n_name_slots, name, i);
 	return i;
 }
 
@@ -199,12 +304,18 @@ static unsigned phase_bit(const char *name, size_t len)
 	return VGT_PHASE_OTHER;
 }
 
+static void settle_window(struct pertest *pt, struct pt_input *st);
+
 static void on_marker(struct pertest *pt, struct pt_input *st, enum pertest_verb verb,
 		      const char *arg, size_t len)
 {
 	struct vgt_report *r = pt->report;
 	r->per_test = 1;
 	st->active = 1;
+	/* a test begins or ends, a harness starts: the checks since the last
+	 * marker of those were the window's that ends here */
+	if (verb != PERTEST_PHASE)
+		settle_window(pt, st);
 	switch (verb) {
 	case PERTEST_BEGIN:
 		/* A name only the end knows: until then (and for good when no
@@ -222,8 +333,12 @@ static void on_marker(struct pertest *pt, struct pt_input *st, enum pertest_verb
 	case PERTEST_END:
 		if (st->open != NO_TEST) {
 			struct vgt_test *t = &r->tests[st->open];
-			if (st->open_unnamed && len > 0)
+			if (st->open_unnamed && len > 0) {
 				t->name = strpool_intern_n(r->pool, arg, len);
+				if (names_get(pt->names, pt->n_name_slots, t->name) == NO_TEST)
+					names_put(&pt->names, &pt->n_names, &pt->n_name_slots,
+						  t->name, st->open);
+			}
 			t->unfinished = 0;
 		}
 		st->open = NO_TEST;
@@ -302,12 +417,14 @@ static struct pt_share *share_of(struct pertest *pt, const struct site_key *key,
 	return s;
 }
 
-/* A loss record is known across checks by its allocation stack. */
+/* A loss record is known across checks by its allocation stack: its
+ * frames, as the frame table knows them (address, function, file, line). */
 static uint64_t stack_id(const struct frame_table *ft, const struct vgt_stack *stack)
 {
+	(void)ft;
 	uint64_t h = UINT64_C(1469598103934665603);
 	for (size_t i = 0; i < stack->count; i++)
-		h = (h ^ stack_frame(ft, stack, i)->ip) * UINT64_C(1099511628211);
+		h = (h ^ stack->ids[i]) * UINT64_C(1099511628211);
 	return h ^ stack->count;
 }
 
@@ -338,6 +455,120 @@ static int counts_as_error(enum vgt_kind kind)
 	return kind == VGT_KIND_LEAK_DEFINITELY_LOST || kind == VGT_KIND_LEAK_POSSIBLY_LOST;
 }
 
+/* ---- blocks, by allocation stack ---------------------------------------- */
+
+static int lost_index(enum vgt_kind kind)
+{
+	switch (kind) {
+	case VGT_KIND_LEAK_DEFINITELY_LOST:
+		return LOST_DEFINITE;
+	case VGT_KIND_LEAK_INDIRECTLY_LOST:
+		return LOST_INDIRECT;
+	case VGT_KIND_LEAK_POSSIBLY_LOST:
+		return LOST_POSSIBLE;
+	default:
+		return -1;
+	}
+}
+
+static uint64_t stack_slot_hash(const struct vgt_input *input, uint64_t id)
+{
+	return id ^ ((uint64_t)(uintptr_t)input * UINT64_C(0xff51afd7ed558ccd));
+}
+
+static void grow_stack_slots(struct pertest *pt)
+{
+	size_t n = pt->n_stack_slots * 2;
+	size_t *slots = xcalloc(n, sizeof(*slots));
+	for (size_t i = 0; i < pt->n_stacks; i++) {
+		size_t j = (size_t)stack_slot_hash(pt->stacks[i].input, pt->stacks[i].id) & (n - 1);
+		while (slots[j] != 0)
+			j = (j + 1) & (n - 1);
+		slots[j] = i + 1;
+	}
+	free(pt->stack_slots);
+	pt->stack_slots = slots;
+	pt->n_stack_slots = n;
+}
+
+/* The input's stack of that id (index + 1), added when create, else 0
+ * when unknown. */
+static size_t stack_of(struct pertest *pt, const struct vgt_input *input, uint64_t id, int create)
+{
+	size_t mask = pt->n_stack_slots - 1;
+	size_t j = (size_t)stack_slot_hash(input, id) & mask;
+	for (; pt->stack_slots[j] != 0; j = (j + 1) & mask) {
+		const struct pt_stack *k = &pt->stacks[pt->stack_slots[j] - 1];
+		if (k->id == id && k->input == input)
+			return pt->stack_slots[j];
+	}
+	if (!create)
+		return 0;
+	pt->stacks = xgrow(pt->stacks, &pt->stacks_cap, pt->n_stacks + 1, sizeof(*pt->stacks));
+	struct pt_stack *k = &pt->stacks[pt->n_stacks++];
+	memset(k, 0, sizeof(*k));
+	k->input = input;
+	k->id = id;
+	pt->stack_slots[j] = pt->n_stacks;
+	if (pt->n_stacks * 2 > pt->n_stack_slots)
+		grow_stack_slots(pt);
+	return pt->n_stacks;
+}
+
+static uint64_t positive(int64_t v)
+{
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+/* A window's change at one stack: a net increase is a charge of the
+ * window's test, a net decrease takes back the latest charges first. */
+static void settle_stack(struct pt_stack *k, size_t test)
+{
+	int64_t blocks = k->net_blocks, bytes = k->net_bytes;
+	/* blocks that were there before the window, reachable, and are lost
+	 * now were found lost later: not this window's (only known when the
+	 * input shows still reachable records; else reach_* stay 0) */
+	if (blocks > 0 && k->reach_blocks < 0) {
+		int64_t live = vgt_delta_add(blocks, k->reach_blocks);
+		blocks = live > 0 ? live : 0;
+	}
+	if (bytes > 0 && k->reach_bytes < 0) {
+		int64_t live = vgt_delta_add(bytes, k->reach_bytes);
+		bytes = live > 0 ? live : 0;
+	}
+	if (blocks > 0 || bytes > 0) {
+		k->charges = xgrow(k->charges, &k->charges_cap, k->n_charges + 1, sizeof(*k->charges));
+		k->charges[k->n_charges++] = (struct pt_charge){test, positive(bytes), positive(blocks),
+								k->phases};
+	}
+	uint64_t back_blocks = blocks < 0 ? (uint64_t)0 - (uint64_t)blocks : 0;
+	uint64_t back_bytes = bytes < 0 ? (uint64_t)0 - (uint64_t)bytes : 0;
+	for (size_t i = k->n_charges; i > 0 && (back_blocks > 0 || back_bytes > 0); i--) {
+		struct pt_charge *c = &k->charges[i - 1];
+		uint64_t b = c->blocks < back_blocks ? c->blocks : back_blocks;
+		uint64_t y = c->bytes < back_bytes ? c->bytes : back_bytes;
+		c->blocks -= b;
+		c->bytes -= y;
+		back_blocks -= b;
+		back_bytes -= y;
+	}
+	while (k->n_charges > 0 && k->charges[k->n_charges - 1].blocks == 0 &&
+	       k->charges[k->n_charges - 1].bytes == 0)
+		k->n_charges--;
+	k->net_blocks = k->net_bytes = k->reach_blocks = k->reach_bytes = 0;
+	k->phases = 0;
+	k->touched = 0;
+}
+
+/* The window of the input ends: its stacks' changes become charges of
+ * the test open (NO_TEST: the session's). */
+static void settle_window(struct pertest *pt, struct pt_input *st)
+{
+	for (size_t i = 0; i < st->n_touched; i++)
+		settle_stack(&pt->stacks[st->touched[i] - 1], st->open);
+	st->n_touched = 0;
+}
+
 int pertest_take_record(struct pertest *pt, struct vgt_input *input,
 			const struct vgt_record *rec)
 {
@@ -351,17 +582,28 @@ int pertest_take_record(struct pertest *pt, struct vgt_input *input,
 		pt->report->totals.errors++;
 		pt->report->totals.error_contexts++;
 	}
-	if (st->open == NO_TEST)
-		return 1; /* the session's: what no test takes is */
 	struct site_key key;
 	sites_record_key(pt->report, rec, &key);
-	struct pt_share *s = share_of(pt, &key, st->open, 0, NULL);
-	if (rec->delta_bytes > 0)
-		s->bytes += (uint64_t)rec->delta_bytes;
-	if (rec->delta_blocks > 0)
-		s->blocks += (uint64_t)rec->delta_blocks;
-	s->phases |= st->phase;
 	remember_origin(pt, &key, input, rec);
+	size_t idx = stack_of(pt, input, stack_id(pt->report->frames, &rec->stack), 1);
+	struct pt_stack *k = &pt->stacks[idx - 1];
+	if (!k->touched) {
+		st->touched = xgrow(st->touched, &st->touched_cap, st->n_touched + 1,
+				    sizeof(*st->touched));
+		st->touched[st->n_touched++] = idx;
+		k->touched = 1;
+	}
+	int lost = lost_index(rec->kind);
+	if (lost < 0) { /* still reachable, shown */
+		k->reach_bytes = vgt_delta_add(k->reach_bytes, rec->delta_bytes);
+		k->reach_blocks = vgt_delta_add(k->reach_blocks, rec->delta_blocks);
+		return 1;
+	}
+	k->net_bytes = vgt_delta_add(k->net_bytes, rec->delta_bytes);
+	k->net_blocks = vgt_delta_add(k->net_blocks, rec->delta_blocks);
+	if (rec->delta_bytes > 0 || rec->delta_blocks > 0)
+		k->phases |= st->phase;
+	k->last[lost] = (struct pt_pool){1, key, rec->bytes, rec->blocks};
 	return 1;
 }
 
@@ -427,7 +669,20 @@ void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vg
 	size_t test;
 	if (st != NULL && st->active) {
 		if (kind_is_leak(rec->kind)) {
-			st->final_seen = 1; /* a whole loss record: the final check */
+			/* a whole loss record: the final check */
+			if (!st->final_seen)
+				settle_window(pt, st);
+			st->final_seen = 1;
+			int lost = lost_index(rec->kind);
+			size_t idx = lost < 0 ? 0 : stack_of(pt, input,
+						stack_id(pt->report->frames, &rec->stack), 0);
+			if (idx != 0) {
+				struct pt_pool *f = &pt->stacks[idx - 1].final[lost];
+				sites_record_key(pt->report, rec, &f->key);
+				f->seen = 1;
+				f->bytes = vgt_count_add(f->bytes, rec->bytes);
+				f->blocks = vgt_count_add(f->blocks, rec->blocks);
+			}
 			return;
 		}
 		if (st->open == NO_TEST)
@@ -445,10 +700,11 @@ void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vg
 	int leak = kind_is_leak(rec->kind);
 	struct pt_share *s = share_of(pt, &key, test, 1, leak ? input : NULL);
 	if (leak) {
-		s->bytes += rec->bytes;
-		s->blocks += rec->blocks;
+		s->bytes = vgt_count_add(s->bytes, rec->bytes);
+		s->blocks = vgt_count_add(s->blocks, rec->blocks);
 	} else {
-		s->blocks++; /* the error context valgrind first saw in this test */
+		/* the error context valgrind first saw in this test */
+		s->blocks = vgt_count_add(s->blocks, 1);
 	}
 }
 
@@ -483,8 +739,14 @@ static void promote(struct pertest *pt, struct pt_share *o)
 	memset(&rec, 0, sizeof(rec));
 	rec.stack = o->stack;
 	rec.pid = o->input->pid;
+	size_t added = 0;
 	for (size_t i = 0; i < o->n_losses; i++) {
 		const struct pt_loss *l = &o->losses[i];
+		/* a loss record a changed check emptied (its blocks freed, or
+		 * moved to another kind) is no site */
+		if (l->bytes == 0 && l->blocks == 0)
+			continue;
+		added++;
 		rec.kind = l->kind;
 		rec.kind_name = l->kind_name;
 		rec.bytes = l->bytes;
@@ -493,6 +755,8 @@ static void promote(struct pertest *pt, struct pt_share *o)
 		rec.indirect_bytes = l->indirect_bytes;
 		sites_add_record(pt->report, o->input, &rec);
 	}
+	if (added == 0)
+		return;
 	report_add_note(pt->report,
 			"%s: valgrind's final leak check never came (killed?): the sites show what "
 			"the per-test leak checks found", o->input->path);
@@ -540,10 +804,24 @@ static size_t session_test(struct pertest *pt, size_t *session)
 	return *session;
 }
 
+/* The entry of test in site->tests, added when new; slot[test] is its
+ * index + 1 (slot has a place for every test, the session's included;
+ * the caller clears what it set). */
+static struct vgt_site_test *site_test(struct vgt_site *site, size_t test, size_t *slot)
+{
+	if (slot[test] == 0) {
+		struct vgt_site_test *t = &site->tests[site->n_tests++];
+		memset(t, 0, sizeof(*t));
+		t->test = test;
+		slot[test] = site->n_tests;
+	}
+	return &site->tests[slot[test] - 1];
+}
+
 /* The site's shares [first, first + n) into site->tests, capped by its
  * figures in test order (exact ones first); the rest is the session's. */
 static void give_site(struct pertest *pt, struct vgt_site *site, const struct placed *p, size_t n,
-		      size_t *session)
+		      size_t *session, size_t *slot)
 {
 	int leak = kind_is_leak(site->kind);
 	uint64_t left_bytes = leak ? site->bytes : 0;
@@ -552,24 +830,18 @@ static void give_site(struct pertest *pt, struct vgt_site *site, const struct pl
 	site->n_tests = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct pt_share *s = p[i].share;
-		struct vgt_site_test *t = NULL;
-		for (size_t k = 0; k < site->n_tests; k++)
-			if (site->tests[k].test == s->test)
-				t = &site->tests[k];
-		if (t == NULL) {
-			t = &site->tests[site->n_tests++];
-			t->test = s->test;
-		}
-		t->bytes += take(&left_bytes, s->bytes);
-		t->blocks += take(&left_blocks, s->blocks);
+		struct vgt_site_test *t = site_test(site, s->test, slot);
+		t->bytes = vgt_count_add(t->bytes, take(&left_bytes, s->bytes));
+		t->blocks = vgt_count_add(t->blocks, take(&left_blocks, s->blocks));
 		t->phases |= s->phases;
 	}
 	if (left_bytes > 0 || left_blocks > 0) {
-		struct vgt_site_test *t = &site->tests[site->n_tests++];
-		t->test = session_test(pt, session);
-		t->bytes = left_bytes;
-		t->blocks = left_blocks;
+		struct vgt_site_test *t = site_test(site, session_test(pt, session), slot);
+		t->bytes = vgt_count_add(t->bytes, left_bytes);
+		t->blocks = vgt_count_add(t->blocks, left_blocks);
 	}
+	for (size_t k = 0; k < site->n_tests; k++)
+		slot[site->tests[k].test] = 0;
 	size_t kept = 0;
 	for (size_t k = 0; k < site->n_tests; k++)
 		if (site->tests[k].bytes > 0 || site->tests[k].blocks > 0)
@@ -605,45 +877,95 @@ static void top_up_session(struct pertest *pt, struct vgt_site *site, size_t *se
 	pertest_merge_site(site, &one, NULL);
 }
 
+/* The lost blocks a stack's charges take, in the order they were made:
+ * the final check's (the checks' latest for a run killed before it), kind
+ * by kind, definite first.  Returns the bytes of tests' charges that found
+ * no block where the checks saw definitely lost ones. */
+static uint64_t charge_stack(struct pertest *pt, struct pt_stack *k, size_t *session)
+{
+	if (k->n_charges == 0)
+		return 0;
+	struct pt_input *st = input_state(pt, (struct vgt_input *)k->input, 0);
+	struct pt_pool pools[N_LOST];
+	memset(pools, 0, sizeof(pools));
+	if (st != NULL && st->final_seen)
+		memcpy(pools, k->final, sizeof(pools));
+	else if (!k->input->finished)
+		memcpy(pools, k->last, sizeof(pools));
+	uint64_t vanished = 0;
+	for (size_t i = 0; i < k->n_charges; i++) {
+		const struct pt_charge *c = &k->charges[i];
+		size_t test = c->test != NO_TEST ? c->test : session_test(pt, session);
+		uint64_t blocks = c->blocks, bytes = c->bytes;
+		for (int p = 0; p < N_LOST && (blocks > 0 || bytes > 0); p++) {
+			struct pt_pool *pool = &pools[p];
+			if (!pool->seen || (pool->blocks == 0 && pool->bytes == 0))
+				continue;
+			uint64_t b = take(&pool->blocks, blocks);
+			/* bytes go with blocks; a charge of bytes only (a block
+			 * that grew) takes bytes alone */
+			uint64_t y = b > 0 || blocks == 0 ? take(&pool->bytes, bytes) : 0;
+			if (b == 0 && y == 0)
+				continue;
+			blocks -= b;
+			bytes -= y;
+			struct pt_share *s = share_of(pt, &pool->key, test, 0, NULL);
+			s->bytes = vgt_count_add(s->bytes, y);
+			s->blocks = vgt_count_add(s->blocks, b);
+			s->phases |= c->phases;
+		}
+		/* the note is about definite leaks (possibly lost blocks come
+		 * and go in every interpreter's run) */
+		if (c->test != NO_TEST && k->last[LOST_DEFINITE].blocks > 0)
+			vanished = vgt_count_add(vanished, bytes);
+	}
+	return vanished;
+}
+
 void pertest_resolve(struct pertest *pt)
 {
 	struct vgt_report *r = pt->report;
 	if (r->n_tests == 0)
 		return;
+	/* a run that stopped in a window (killed, or no end came) */
+	for (size_t i = 0; i < pt->n_inputs; i++)
+		if (!pt->inputs[i].final_seen)
+			settle_window(pt, &pt->inputs[i]);
 	for (size_t i = 0; i < pt->n_shares; i++)
 		if (pt->shares[i].test == NO_TEST)
 			promote(pt, &pt->shares[i]);
+	size_t session = NO_TEST;
+	uint64_t vanished = 0;
+	for (size_t i = 0; i < pt->n_stacks; i++)
+		vanished = vgt_count_add(vanished, charge_stack(pt, &pt->stacks[i], &session));
 	struct placed *placed = xcalloc(pt->n_shares + 1, sizeof(*placed));
 	size_t n = 0;
-	uint64_t vanished = 0;
 	for (size_t i = 0; i < pt->n_shares; i++) {
 		const struct pt_share *s = &pt->shares[i];
 		if (s->test == NO_TEST)
 			continue;
 		struct vgt_site *site = sites_by_key(r, &s->key);
-		if (site == NULL) {
-			if (s->key.kind == VGT_KIND_LEAK_DEFINITELY_LOST)
-				vanished += s->bytes;
-			continue;
-		}
-		placed[n++] = (struct placed){site, s};
+		if (site != NULL)
+			placed[n++] = (struct placed){site, s};
 	}
 	qsort(placed, n, sizeof(*placed), cmp_placed);
-	size_t session = NO_TEST;
+	/* a place for every test, and for the session's when it comes */
+	size_t *slot = xcalloc(r->n_tests + 2, sizeof(*slot));
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && placed[j].site == placed[i].site)
 			j++;
-		give_site(pt, placed[i].site, placed + i, j - i, &session);
+		give_site(pt, placed[i].site, placed + i, j - i, &session, slot);
 		i = j;
 	}
 	free(placed);
 	for (size_t i = 0; i < r->n_sites; i++) {
 		if (r->sites[i]->tests == NULL)
-			give_site(pt, r->sites[i], NULL, 0, &session);
+			give_site(pt, r->sites[i], NULL, 0, &session, slot);
 		else
 			top_up_session(pt, r->sites[i], &session);
 	}
+	free(slot);
 	if (vanished > 0)
 		report_add_note(r, "%llu bytes definitely lost during tests were not lost at exit "
 				   "(freed, or found again): no test is given them",
@@ -656,42 +978,78 @@ size_t *pertest_merge_tests(struct vgt_report *dst, const struct vgt_report *src
 {
 	size_t *map = xcalloc(src->n_tests + 1, sizeof(*map));
 	dst->per_test |= src->per_test;
+	struct pt_name *names = NULL;
+	size_t n_names = 0, n_slots = 0;
+	for (size_t k = 0; k < dst->n_tests; k++)
+		if (dst->tests[k].name != NULL && names_get(names, n_slots, dst->tests[k].name) == NO_TEST)
+			names_put(&names, &n_names, &n_slots, dst->tests[k].name, k);
 	for (size_t i = 0; i < src->n_tests; i++) {
 		const struct vgt_test *from = &src->tests[i];
 		const char *name = from->name != NULL ? strpool_intern(dst->pool, from->name) : NULL;
-		size_t k = 0;
-		while (k < dst->n_tests && (name == NULL || dst->tests[k].name != name))
-			k++;
-		if (k == dst->n_tests)
-			add_test(dst, name);
+		size_t k = names_get(names, n_slots, name);
+		if (k == NO_TEST) {
+			k = add_test(dst, name);
+			if (name != NULL)
+				names_put(&names, &n_names, &n_slots, name, k);
+		}
 		struct vgt_test *to = &dst->tests[k];
 		to->session |= from->session;
 		to->from_stack |= from->from_stack;
 		to->unfinished |= from->unfinished;
 		map[i] = k;
 	}
+	free(names);
 	return map;
+}
+
+static int cmp_by_test(const void *pa, const void *pb)
+{
+	const struct vgt_site_test *a = pa, *b = pb;
+	return (a->test > b->test) - (a->test < b->test);
 }
 
 void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const size_t *map)
 {
+	if (src->n_tests == 0)
+		return;
+	/* both lists by test, merged in one pass: many tests of one site cost
+	 * n log n, not n^2 */
+	struct vgt_site_test *add = xcalloc(src->n_tests, sizeof(*add));
 	for (size_t k = 0; k < src->n_tests; k++) {
-		const struct vgt_site_test *from = &src->tests[k];
-		size_t test = map != NULL ? map[from->test] : from->test;
-		struct vgt_site_test *to = NULL;
-		for (size_t j = 0; j < dst->n_tests && to == NULL; j++)
-			if (dst->tests[j].test == test)
-				to = &dst->tests[j];
-		if (to == NULL) {
-			dst->tests = xrealloc(dst->tests, (dst->n_tests + 1) * sizeof(*dst->tests));
-			to = &dst->tests[dst->n_tests++];
-			memset(to, 0, sizeof(*to));
-			to->test = test;
-		}
-		to->bytes = vgt_count_add(to->bytes, from->bytes);
-		to->blocks = vgt_count_add(to->blocks, from->blocks);
-		to->phases |= from->phases;
+		add[k] = src->tests[k];
+		add[k].test = map != NULL ? map[src->tests[k].test] : src->tests[k].test;
 	}
+	qsort(add, src->n_tests, sizeof(*add), cmp_by_test);
+	if (dst->n_tests > 1)
+		qsort(dst->tests, dst->n_tests, sizeof(*dst->tests), cmp_by_test);
+	struct vgt_site_test *out = xcalloc(dst->n_tests + src->n_tests, sizeof(*out));
+	size_t n = 0, i = 0, j = 0;
+	while (i < dst->n_tests || j < src->n_tests) {
+		struct vgt_site_test t;
+		if (j == src->n_tests || (i < dst->n_tests && dst->tests[i].test < add[j].test))
+			t = dst->tests[i++];
+		else if (i == dst->n_tests || add[j].test < dst->tests[i].test)
+			t = add[j++];
+		else {
+			t = dst->tests[i++];
+			t.bytes = vgt_count_add(t.bytes, add[j].bytes);
+			t.blocks = vgt_count_add(t.blocks, add[j].blocks);
+			t.phases |= add[j].phases;
+			j++;
+		}
+		/* the same test twice in src (cannot be, but then one entry) */
+		if (n > 0 && out[n - 1].test == t.test) {
+			out[n - 1].bytes = vgt_count_add(out[n - 1].bytes, t.bytes);
+			out[n - 1].blocks = vgt_count_add(out[n - 1].blocks, t.blocks);
+			out[n - 1].phases |= t.phases;
+		} else {
+			out[n++] = t;
+		}
+	}
+	free(add);
+	free(dst->tests);
+	dst->tests = out;
+	dst->n_tests = n;
 	if (dst->n_tests > 1)
 		qsort(dst->tests, dst->n_tests, sizeof(*dst->tests), cmp_site_test);
 }
@@ -727,8 +1085,8 @@ void pertest_summarize(struct vgt_report *r, int show_all)
 		for (size_t k = 0; k < s->n_tests; k++) {
 			const struct vgt_site_test *st = &s->tests[k];
 			struct vgt_test *t = &r->tests[st->test];
-			t->lost[g].bytes += st->bytes;
-			t->lost[g].blocks += st->blocks;
+			t->lost[g].bytes = vgt_count_add(t->lost[g].bytes, st->bytes);
+			t->lost[g].blocks = vgt_count_add(t->lost[g].blocks, st->blocks);
 			t->phases |= st->phases;
 			t->n_sites++;
 			/* sites are in rank order: a later one wins only with more bytes */

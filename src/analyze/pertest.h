@@ -5,12 +5,14 @@
  * Two sources, one per input (process):
  *   markers  A test harness (the pytest plugin, client/vgtriage_pertest.h)
  *            writes with VALGRIND_PRINTF "vgtriage:start H", "vgtriage:begin
- *            NAME", "vgtriage:phase P", "vgtriage:end NAME", and asks for an
- *            added leak check (VALGRIND_DO_ADDED_LEAK_CHECK) after each
- *            phase.  The records of those checks carry valgrind's "(+N)"
- *            growth: they are not added to the sites (valgrind's final leak
- *            check at exit gives the sites' figures) but give their growth
- *            to the test open when they arrived.  Errors go to the test open
+ *            NAME", "vgtriage:phase P", "vgtriage:end NAME", and asks for a
+ *            changed leak check (VALGRIND_DO_CHANGED_LEAK_CHECK) after each
+ *            phase.  The records of those checks carry valgrind's "(+N)" or
+ *            "(-N)" change: they are not added to the sites (valgrind's
+ *            final leak check at exit gives the sites' figures); their net
+ *            change per allocation stack, across the lost kinds, over a
+ *            test is what the test left behind (pertest.c says how blocks
+ *            are followed).  Errors go to the test open
  *            when valgrind first reported them.  What of a site no test took
  *            is the "(session)" pseudo-test's.  A run killed before its
  *            final check keeps, as its sites, what the checks of its tests
@@ -42,7 +44,7 @@ void pertest_free(struct pertest *pt); /* NULL is a no-op */
 void pertest_clientmsg(struct pertest *pt, struct vgt_input *input, const char *text);
 
 /* A classified record, before rank: returns 1 when it is a record of an
- * added leak check of a marked run (pertest took it: the caller must not
+ * added or changed leak check of a marked run (pertest took it: the caller must not
  * rank it), else 0. */
 int pertest_take_record(struct pertest *pt, struct vgt_input *input,
 			const struct vgt_record *rec);

@@ -144,8 +144,8 @@ size_t policy_test_verdicts(const struct policy *policy, const struct vgt_report
 		enum vgt_kind_group g = kind_group(s->kind);
 		for (size_t k = 0; k < s->n_tests; k++) {
 			struct vgt_amount *a = &sum[s->tests[k].test * VGT_GROUP_COUNT + g];
-			a->bytes += s->tests[k].bytes;
-			a->blocks += s->tests[k].blocks;
+			a->bytes = vgt_count_add(a->bytes, s->tests[k].bytes);
+			a->blocks = vgt_count_add(a->blocks, s->tests[k].blocks);
 		}
 	}
 	size_t failing = 0;
