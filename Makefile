@@ -1,5 +1,6 @@
 # vgtriage — see README.md.  `make`, `make check`, `make install`.
-# Variables: CC, BUILD (output dir), SAN=1 (ASan+UBSan), PREFIX, DESTDIR.
+# Variables: CC, BUILD (output dir), SAN=1 (ASan+UBSan), PREFIX, DESTDIR,
+# BINDIR, LIBDIR, MANDIR, ... (make install; see there).  make dist: a tarball.
 
 CC      ?= cc
 BUILD   ?= build
@@ -7,6 +8,10 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 PYTHON  ?= /usr/bin/python3
 PKG_CONFIG ?= pkg-config
+# The version, in one place: the file VERSION.  --version and the reports
+# get it from here; the man page, debian/changelog and the Python package
+# (client/python) must say the same (tests/golden_install.sh checks).
+VERSION := $(shell cat VERSION)
 
 WARN    = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
           -Wmissing-prototypes -Werror
@@ -50,6 +55,7 @@ CFLAGS  ?=
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -pthread -Iinclude -Isrc $(DEPS_CFLAGS) $(CFLAGS) -MMD -MP \
              -DVGT_LIBEXECDIR='"$(PREFIX)/libexec/vgtriage"'
 LDLIBS  = $(DEPS_LIBS) $(LIBIBERTY_LIBS) -lm -pthread
+ALL_CFLAGS += -DVGT_VERSION='"$(VERSION)"'
 
 # Sources are found by folder: one folder per pipeline stage (src/README.md).
 STAGES   := base model read symbols analyze explain render cmd
@@ -82,7 +88,7 @@ DATADIR ?= $(PREFIX)/share
 TOOLS    = $(BIN) $(PERTEST_SO) $(if $(HAVE_LIBCLANG),$(CPARSE),cparse-missing)
 
 .PHONY: all check layering unit golden asan leakcheck testdata bench demo install clean ci cparse-missing \
-	fuzz fuzz-build fuzz-replay
+	fuzz fuzz-build fuzz-replay uninstall dist
 all: $(TOOLS)
 
 $(BUILD)/src/%.o: src/%.c
@@ -195,17 +201,80 @@ bench: $(BIN)
 demo: $(TOOLS)
 	VGTRIAGE=$(BIN) PYTHON=$(PYTHON) sh demo/run-demo.sh
 
-install: $(TOOLS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+# make install [PREFIX=/usr/local] [DESTDIR=stage] [BINDIR= LIBDIR= MANDIR=
+# INCLUDEDIR= DATADIR= PKGCONFIGDIR=]: the tool, its cparse helper (in
+# PREFIX/libexec/vgtriage, where the build looks: VGT_LIBEXECDIR), the man
+# page, run --per-test's client library (LIBDIR/vgtriage) with its header
+# and vgtriage-pertest.pc, the pytest plugin (DATADIR/vgtriage), and the
+# bash, zsh and fish completions, which the tool prints from its own option
+# table.  run --per-test finds the plugin and the library from BINDIR/..:
+# keep BINDIR, LIBDIR and DATADIR under one PREFIX.  make uninstall
+# removes what install put.  tests/golden_install.sh tests both.
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(DATADIR)/man
+INCLUDEDIR ?= $(PREFIX)/include
+LIBEXECDIR_VGT = $(PREFIX)/libexec/vgtriage
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+COMPLETIONS = $(BUILD)/completions/vgtriage.bash $(BUILD)/completions/_vgtriage \
+              $(BUILD)/completions/vgtriage.fish
+
+$(LIB_OBJ) $(BUILD)/src/cmd/main.o: VERSION
+
+$(BUILD)/completions/vgtriage.bash: $(BIN)
+	@mkdir -p $(dir $@)
+	$(BIN) --completions bash > $@
+$(BUILD)/completions/_vgtriage: $(BIN)
+	@mkdir -p $(dir $@)
+	$(BIN) --completions zsh > $@
+$(BUILD)/completions/vgtriage.fish: $(BIN)
+	@mkdir -p $(dir $@)
+	$(BIN) --completions fish > $@
+
+install: $(TOOLS) $(COMPLETIONS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(DATADIR)/vgtriage $(DESTDIR)$(LIBDIR)/vgtriage \
-		$(DESTDIR)$(PREFIX)/include
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vgtriage
-	if [ -x $(CPARSE) ]; then install -d $(DESTDIR)$(PREFIX)/libexec/vgtriage && \
-		install -m 755 $(CPARSE) $(DESTDIR)$(PREFIX)/libexec/vgtriage/vgtriage-cparse; fi
-	install -m 644 man/vgtriage.1 $(DESTDIR)$(PREFIX)/share/man/man1/vgtriage.1
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/vgtriage
+	if [ -x $(CPARSE) ]; then install -d $(DESTDIR)$(LIBEXECDIR_VGT) && \
+		install -m 755 $(CPARSE) $(DESTDIR)$(LIBEXECDIR_VGT)/vgtriage-cparse; fi
+	install -m 644 man/vgtriage.1 $(DESTDIR)$(MANDIR)/man1/vgtriage.1
 	install -m 644 client/vgtriage_pytest.py $(DESTDIR)$(DATADIR)/vgtriage/vgtriage_pytest.py
-	install -m 755 $(PERTEST_SO) $(DESTDIR)$(LIBDIR)/vgtriage/libvgtriage-pertest.so
-	install -m 644 client/vgtriage_pertest.h $(DESTDIR)$(PREFIX)/include/vgtriage_pertest.h
+	install -m 644 $(PERTEST_SO) $(DESTDIR)$(LIBDIR)/vgtriage/libvgtriage-pertest.so
+	install -m 644 client/vgtriage_pertest.h $(DESTDIR)$(INCLUDEDIR)/vgtriage_pertest.h
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)/vgtriage' 'includedir=$(INCLUDEDIR)' '' \
+		'Name: vgtriage-pertest' \
+		'Description: per-test leak markers for vgtriage run --per-test (test harnesses)' \
+		'Version: $(VERSION)' \
+		'Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lvgtriage-pertest' \
+		'Cflags: -I$${includedir}' > $(DESTDIR)$(PKGCONFIGDIR)/vgtriage-pertest.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/vgtriage-pertest.pc
+	install -m 644 $(BUILD)/completions/vgtriage.bash $(DESTDIR)$(BASHCOMPDIR)/vgtriage
+	install -m 644 $(BUILD)/completions/_vgtriage $(DESTDIR)$(ZSHCOMPDIR)/_vgtriage
+	install -m 644 $(BUILD)/completions/vgtriage.fish $(DESTDIR)$(FISHCOMPDIR)/vgtriage.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vgtriage $(DESTDIR)$(LIBEXECDIR_VGT)/vgtriage-cparse \
+		$(DESTDIR)$(MANDIR)/man1/vgtriage.1 $(DESTDIR)$(DATADIR)/vgtriage/vgtriage_pytest.py \
+		$(DESTDIR)$(LIBDIR)/vgtriage/libvgtriage-pertest.so \
+		$(DESTDIR)$(INCLUDEDIR)/vgtriage_pertest.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/vgtriage-pertest.pc \
+		$(DESTDIR)$(BASHCOMPDIR)/vgtriage $(DESTDIR)$(ZSHCOMPDIR)/_vgtriage \
+		$(DESTDIR)$(FISHCOMPDIR)/vgtriage.fish
+	-rmdir $(DESTDIR)$(LIBEXECDIR_VGT) $(DESTDIR)$(DATADIR)/vgtriage \
+		$(DESTDIR)$(LIBDIR)/vgtriage 2>/dev/null
+
+# make dist: $(BUILD)/vgtriage-VERSION.tar.gz, the committed tree (git
+# archive of HEAD) under vgtriage-VERSION/; it builds and passes make check
+# where it is unpacked (tests/golden_install.sh builds one).
+DIST = $(BUILD)/vgtriage-$(VERSION).tar.gz
+dist:
+	@mkdir -p $(BUILD)
+	git archive --format=tar.gz --prefix=vgtriage-$(VERSION)/ -o $(DIST) HEAD
+	@echo "dist: $(DIST)"
 
 clean:
 	rm -rf build build-* 

@@ -1,9 +1,16 @@
 #!/bin/sh
 # install-deps.sh — installs, from Debian 12's packages, everything that
-# building vgtriage, its tests (make check, asan, leakcheck, testdata) and
-# the demo (make demo) need.  Idempotent; uses sudo only when not root.
-# The one list of the project's packages: .ci/run calls this script.
+# building vgtriage, its tests (make check, asan, leakcheck, testdata), the
+# demo (make demo), the Debian package and the pytest plugin's wheel need.
+# Idempotent; uses sudo only when not root.  The one list of the project's
+# packages: .ci/run calls this script.
+#   sh install-deps.sh --runtime   only what running an installed vgtriage
+#                                  needs (no compiler, no Python packages)
 set -eu
+
+# Running it: the libraries it links, valgrind for `run`, libclang for the
+# C/C++ hints' helper (without it: no hints for C and C++ leaks).
+RUNTIME="libxml2 libjansson4 libdw1 libelf1 libclang1-14 valgrind"
 
 PACKAGES="
 	gcc g++ make libc6-dev clang libclang-rt-14-dev pkg-config time
@@ -14,8 +21,15 @@ PACKAGES="
 	valgrind procps
 	python3 python3-dev cython3 python3-pytest
 	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema
-	python3-venv python3-lxml python3-yaml
+	python3-lxml python3-yaml
+	debhelper dpkg-dev fakeroot lintian chrpath
+	python3-build python3-venv python3-setuptools python3-wheel
 "
+case ${1:-} in
+--runtime) PACKAGES=$RUNTIME ;;
+'') ;;
+*) echo "usage: sh install-deps.sh [--runtime]" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=

@@ -12,6 +12,14 @@ it behind.  Outside valgrind, or without the library, it does nothing.
 VGTRIAGE_PER_TEST=phase (run --per-test=phase) asks after each phase
 instead, so that the report says in which phase a test leaked; each check
 scans the whole heap, so this costs about three times as much.
+
+Installed as a package (client/python: `pip install client/python`, the
+distribution pytest-vgtriage), pytest loads it by itself through the
+`pytest11` entry point named vgtriage_pytest; `-p vgtriage_pytest` from
+run --per-test then finds it already loaded.  Without VGTRIAGE_PERTEST_LIB
+the library is looked for with --vgtriage-lib, then beside the vgtriage in
+PATH (BINDIR/../lib/vgtriage, where make install and the .deb put it), then
+in /usr/local/lib/vgtriage and /usr/lib/vgtriage.
 """
 import ctypes
 import os
@@ -23,8 +31,50 @@ _lib = None
 _per_phase = False
 
 
-def _load():
-    path = os.environ.get("VGTRIAGE_PERTEST_LIB")
+LIBRARY = "libvgtriage-pertest.so"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("vgtriage", "vgtriage per-test leak checks "
+                            "(under `vgtriage run --per-test`)")
+    group.addoption("--vgtriage-lib", metavar="PATH", default=None,
+                    help="the client library %s (default: $VGTRIAGE_PERTEST_LIB, "
+                    "else beside the vgtriage in PATH, /usr/local/lib/vgtriage, "
+                    "/usr/lib/vgtriage)" % LIBRARY)
+    group.addoption("--vgtriage-per-phase", action="store_true", default=False,
+                    help="a leak check after each phase (setup, call, teardown) "
+                    "instead of each test, as run --per-test=phase")
+
+
+def _candidates():
+    """Where make install and the .deb put the library."""
+    dirs = []
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        exe = os.path.join(d, "vgtriage") if d else ""
+        if exe and os.access(exe, os.X_OK):
+            bindir = os.path.dirname(os.path.realpath(exe))
+            dirs.append(os.path.join(bindir, "..", "lib", "vgtriage"))
+            break
+    dirs += ["/usr/local/lib/vgtriage", "/usr/lib/vgtriage"]
+    return [os.path.normpath(os.path.join(d, LIBRARY)) for d in dirs]
+
+
+def _find(option):
+    path = option or os.environ.get("VGTRIAGE_PERTEST_LIB")
+    if path:
+        return path
+    for cand in _candidates():
+        if os.path.isfile(cand):
+            return cand
+    if os.environ.get("VGTRIAGE_PER_TEST"):
+        sys.stderr.write("vgtriage_pytest: no per-test leak checks: %s not found in %s; "
+                         "install vgtriage (make install, or its .deb) or give "
+                         "--vgtriage-lib PATH\n" % (LIBRARY, ", ".join(_candidates())))
+    return None
+
+
+def _load(option=None):
+    path = _find(option)
     if not path:
         return None
     try:
@@ -49,8 +99,9 @@ def _bytes(text):
 
 def pytest_configure(config):
     global _lib, _per_phase
-    _lib = _load()
-    _per_phase = os.environ.get("VGTRIAGE_PER_TEST") == "phase"
+    _lib = _load(config.getoption("vgtriage_lib", None))
+    _per_phase = (os.environ.get("VGTRIAGE_PER_TEST") == "phase" or
+                  bool(config.getoption("vgtriage_per_phase", False)))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -17,7 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VGT_VERSION "0.1.0"
+/* The version is the file VERSION, passed in by the Makefile. */
+#ifndef VGT_VERSION
+#error "VGT_VERSION is not set: build with the Makefile (it reads the file VERSION)"
+#endif
 
 enum vgt_exit {
 	VGT_EXIT_OK = 0,       /* nothing that --fail-on names */

@@ -20,6 +20,7 @@ enum opt_id {
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
 	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS, OPT_SYMBOLS, OPT_PER_TEST,
+	OPT_COMPLETIONS,
 };
 
 #define ARG_OPTIONAL 2
@@ -63,6 +64,8 @@ static const struct cli_option options[] = {
 	{"no-hints", 0, 0, OPT_NO_HINTS},
 	{"symbols", 0, 1, OPT_SYMBOLS},
 	{"per-test", 0, ARG_OPTIONAL, OPT_PER_TEST},
+	/* hidden (for packagers, see vgtriage(1) FILES): the completion scripts */
+	{"completions", 0, 1, OPT_COMPLETIONS},
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -381,6 +384,13 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	case OPT_COMPACT:
 		cli->compact = 1;
 		return 0;
+	case OPT_COMPLETIONS:
+		if (!one_of(arg, "bash", "zsh", "fish"))
+			return vgt_error_set(err, NULL, 0, 0,
+					     "--completions: '%.64s' is not bash, zsh or fish", arg);
+		cli->completions = arg;
+		cli->action = CLI_ACTION_COMPLETIONS;
+		return 0;
 	case OPT_JOBS: {
 		size_t n;
 		if (parse_size(arg, &n) != 0 || n == 0 || n > 1024)
@@ -391,6 +401,62 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	}
 	}
 	return vgt_error_set(err, NULL, 0, 0, "invalid option");
+}
+
+/* The completion scripts: every option of the table but the hidden
+ * --completions; options that take a value complete file names. */
+int cli_completions(const char *shell, FILE *out)
+{
+	int bash = strcmp(shell, "bash") == 0, zsh = strcmp(shell, "zsh") == 0;
+	if (!bash && !zsh && strcmp(shell, "fish") != 0)
+		return -1;
+	fprintf(out, "%s %s completion for vgtriage %s: vgtriage --completions %s\n",
+		zsh ? "#compdef vgtriage\n#" : "#", shell, VGT_VERSION, shell);
+	if (bash)
+		fputs("_vgtriage()\n{\n\tlocal cur=${COMP_WORDS[COMP_CWORD]} "
+		      "prev=${COMP_WORDS[COMP_CWORD-1]}\n\tcase $prev in\n\t", out);
+	else if (zsh)
+		fputs("_arguments -s -S '1::command:(report run diff)' '*::file:_files'", out);
+	else
+		fputs("complete -c vgtriage -n __fish_use_subcommand -a 'report run diff'\n", out);
+	for (int pass = bash ? 0 : 1; pass < 2; pass++) {
+		const char *sep = "";
+		for (size_t i = 0; i < N_OPTIONS; i++) {
+			const struct cli_option *o = &options[i];
+			if (o->id == OPT_COMPLETIONS || (bash && pass == 0 && o->has_arg != 1))
+				continue;
+			if (bash) { /* pass 0: the case of those that take a value; 1: all */
+				fprintf(out, "%s--%s", sep, o->name);
+				sep = pass == 0 ? "|" : " ";
+				if (o->short_name != 0)
+					fprintf(out, "%s-%c", sep, o->short_name);
+			} else if (zsh) {
+				const char *spec = o->has_arg == ARG_OPTIONAL ? "=-::value:"
+						   : o->has_arg ? "=:value:_files" : "";
+				fprintf(out, " \\\n\t'--%s%s'", o->name, spec);
+				if (o->short_name != 0)
+					fprintf(out, " \\\n\t'-%c%s'", o->short_name,
+						o->has_arg ? "+:value:_files" : "");
+			} else {
+				fprintf(out, "complete -c vgtriage -l %s", o->name);
+				if (o->short_name != 0)
+					fprintf(out, " -s %c", o->short_name);
+				fputs(o->has_arg == 1 ? " -r -F\n" : "\n", out);
+			}
+		}
+		if (bash && pass == 0)
+			fputs(")\n\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n\t\treturn ;;\n"
+			      "\tesac\n\tif [[ $cur == -* ]]; then\n\t\tCOMPREPLY=($(compgen -W \"", out);
+	}
+	if (bash)
+		fputs("\" -- \"$cur\"))\n\telif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+		      "\t\tCOMPREPLY=($(compgen -W \"report run diff\" -- \"$cur\") "
+		      "$(compgen -f -- \"$cur\"))\n\telse\n"
+		      "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n\tfi\n}\n"
+		      "complete -o filenames -F _vgtriage vgtriage\n", out);
+	else if (zsh)
+		fputs("\n", out);
+	return 0;
 }
 
 /* Edit distance of a and b, each cut at 32 characters (enough to tell a

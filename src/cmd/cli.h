@@ -18,6 +18,7 @@
 #define VGTRIAGE_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "symbols/symbolize.h"
 #include "analyze/policy.h"
@@ -29,7 +30,8 @@
 enum cli_action {
 	CLI_ACTION_COMMAND = 0, /* run cli->command */
 	CLI_ACTION_HELP,        /* print cli_usage_text() on stdout, exit 0 */
-	CLI_ACTION_VERSION      /* print "vgtriage VERSION", exit 0 */
+	CLI_ACTION_VERSION,     /* print "vgtriage VERSION", exit 0 */
+	CLI_ACTION_COMPLETIONS  /* print cli_completions(cli->completions), exit 0 */
 };
 
 struct suppressions;
@@ -68,6 +70,7 @@ struct cli {
 	double watch;
 	int python_perf;
 	int per_test;             /* --per-test: 0 off, 1 a check per test, 2 per phase */
+	const char *completions;  /* --completions SHELL: "bash", "zsh" or "fish" */
 	const char *argv0;        /* where the binary is (run --per-test finds its
 				     plugin and library beside it) */
 	/* The operands: files (report), BASE NEW (diff), COMMAND ARG... (run).
@@ -101,6 +104,11 @@ void cli_add_perf_map(struct cli *cli, const char *path);
 
 /* The --help text. */
 const char *cli_usage_text(void);
+
+/* The shell completion script for shell ("bash", "zsh" or "fish"), made
+ * from the option table that cli_parse reads, so that it never drifts
+ * from --help.  0, or -1 for another shell. */
+int cli_completions(const char *shell, FILE *out);
 
 /* The long option closest to `name` (without "--"), or NULL when none is
  * close enough to suggest. */

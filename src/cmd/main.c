@@ -525,6 +525,9 @@ int main(int argc, char **argv)
 	} else if (cli.action == CLI_ACTION_VERSION) {
 		printf("vgtriage %s\n", VGT_VERSION);
 		status = VGT_EXIT_OK;
+	} else if (cli.action == CLI_ACTION_COMPLETIONS) {
+		cli_completions(cli.completions, stdout);
+		status = VGT_EXIT_OK;
 	} else {
 		int n = (int)cli.n_args;
 		prepare_pipeline(&cli);

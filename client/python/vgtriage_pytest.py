@@ -1,0 +1,1 @@
+../vgtriage_pytest.py
