@@ -268,7 +268,7 @@ wait $vpid
 check "a hostile program name is named on stderr" grep -q 'evil' evil.stderr
 # the warning names the process by the command line in its XML preamble
 # (main.c's own "killed COMMAND" line quotes the user's argv: not checked)
-check "a hostile program name writes no workflow command into the log (escaped: \\n::error)" \
+check "a hostile program name is escaped on stderr: no line of it starts a workflow command" \
 	sh -c "! grep -q '^[[:space:]]*::error.*pwned stubborn' evil.stderr && grep -q '(./evil\\\\n::error file=x.c,line=1::pwned stubborn' evil.stderr"
 rm -f "$evil"
 

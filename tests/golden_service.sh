@@ -119,6 +119,7 @@ start_service w2 "$port" --watch 3 -f json --valgrind-arg=--trace-children=yes -
 "$PYTHON" load.py "$port" wait 600 >/dev/null 2>&1
 # until both workers answered 20 times (at most 600 requests): each leaks
 # (answers - 8) x 1000 bytes
+grep -c '"snapshot"' w2.stdout >w2.before
 "$PYTHON" load.py "$port" send 600 1000 600 2 20 >w2.load 2>&1
 load_status=$?
 n=$(grep -c '"snapshot"' w2.stdout)
@@ -143,6 +144,14 @@ load = {int(p): n for p, n in json.load(open(sys.argv[2])).items()}
 lines = [json.loads(l) for l in open(sys.argv[1])]
 snaps = [l for l in lines if "snapshot" in l]
 grown = {}
+# a worker whose leak search got no answer in time is named in a note:
+# its growth then may be missing, but never silently
+silent = set()
+before = int(open(sys.argv[3]).read())
+for s in snaps[before:]:
+    for n in s.get("notes", []):
+        if n.startswith("no answer from pid") or "; no answer from pid" in n:
+            silent |= {p for p in load if str(p) in n}
 for s in snaps:
     for site in s["sites"]:
         if not (site["location"]["file"] or "").endswith("cache.pyx"):
@@ -153,8 +162,11 @@ for s in snaps:
             grown[p["pid"]] = grown.get(p["pid"], 0) + p["delta"]["bytes"]
 # valgrind counted exactly (answers - 8) x 1000 bytes lost in each worker
 want = {p: (n - 8) * 1000 for p, n in load.items()}
-assert grown == want, (grown, want)
-assert all(len(s["pids"]) >= 3 for s in snaps[-2:]), [s["pids"] for s in snaps]' w2.stdout w2.load
+assert all(grown.get(p) == w for p, w in want.items() if p not in silent), (grown, want, silent)
+assert all(grown.get(p, 0) <= w for p, w in want.items()), (grown, want)
+assert len(silent) < len(want), silent
+# every worker was asked (its own vgdb), with the first process
+assert any(set(load) < set(s["pids"]) for s in snaps), [s["pids"] for s in snaps]' w2.stdout w2.load w2.before
 check_out "--watch final line: the site at cache.pyx, per worker process" \
 	"$PYTHON" -c 'import json, sys
 load = {int(p): n for p, n in json.load(open(sys.argv[2])).items()}

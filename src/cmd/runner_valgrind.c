@@ -431,6 +431,34 @@ static void start_snapshot(struct run *r, double now)
 	}
 }
 
+/* The processes asked that gave no answer (a search that timed out, or
+ * whose output valgrind could not write): valgrind may have searched
+ * all the same, so their growth up to now is in no snapshot.  Said, not
+ * hidden.  NULL when all answered. */
+static char *silent_note(struct run *r)
+{
+	char pids[160];
+	size_t o = 0, k = 0;
+	pids[0] = '\0';
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		const struct vgdb_job *j = &r->jobs[i];
+		if (j->ok || (j->pid == (long)r->pid && r->reaped))
+			continue;
+		struct proctrack_proc *p = proctrack_get(r->pt, j->pid);
+		if (p != NULL && p->ended)
+			continue; /* it ended meanwhile: its own report has it all */
+		if (o + 24 < sizeof(pids))
+			o += (size_t)snprintf(pids + o, sizeof(pids) - o, "%s%ld", k > 0 ? ", " : "",
+					      j->pid);
+		k++;
+	}
+	if (k == 0)
+		return NULL;
+	return xasprintf("no answer from pid%s %s: %s growth since %s last answer may be in no "
+			 "snapshot (the final report has it)", k == 1 ? "" : "s", pids,
+			 k == 1 ? "its" : "their", k == 1 ? "its" : "their");
+}
+
 /* All helpers are done: the snapshot, from the answers that came. */
 static void finish_snapshot(struct run *r)
 {
@@ -447,6 +475,14 @@ static void finish_snapshot(struct run *r)
 	if (n > 0) {
 		runner_progress_erase(r);
 		char *note = untraced_note(r);
+		char *silent = silent_note(r);
+		if (silent != NULL) {
+			char *both = note != NULL ? xasprintf("%s; %s", note, silent) : silent;
+			if (both != silent)
+				free(silent);
+			free(note);
+			note = both;
+		}
 		struct vgt_error e;
 		vgt_error_clear(&e);
 		(void)watch_snapshot_many(r->watch, answers, n, r->vgdb_started - r->start, note, &e);
