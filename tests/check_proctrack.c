@@ -214,7 +214,13 @@ START_TEST(running_by_cmdline)
 	snprintf(name, sizeof(name), "vg.%ld.xml", (long)a);
 	write_doc(name, preamble);
 	proctrack_poll(pt);
-	/* b has no file yet: found by its command line */
+	/* b has no file yet: found by its command line -- but only when it is
+	 * ours: with a as the root, b (a's sibling, not in a's process
+	 * group) is a stranger that merely holds the marker */
+	proctrack_set_root(pt, (long)a);
+	proctrack_find(pt);
+	ck_assert_ptr_null(proctrack_get(pt, b));
+	proctrack_set_root(pt, (long)getpid());
 	proctrack_find(pt);
 	ck_assert_ptr_nonnull(proctrack_get(pt, b));
 	ck_assert_ptr_null(proctrack_get(pt, (long)getpid()));
@@ -253,12 +259,41 @@ START_TEST(running_by_cmdline)
 }
 END_TEST
 
+START_TEST(stat_fields)
+{
+	long ppid = 0, pgrp = 0;
+	/* the command may hold ") " and digits: the last ')' ends it */
+	const char *t = "4242 (evil) 1 2 (x)) S 17 4242 4242 0 -1 4194560";
+	ck_assert_int_eq(proctrack_stat_fields(t, strlen(t), &ppid, &pgrp), 0);
+	ck_assert_int_eq(ppid, 17);
+	ck_assert_int_eq(pgrp, 4242);
+	ck_assert_int_eq(proctrack_stat_fields("4242 (x", 7, &ppid, &pgrp), -1);
+	ck_assert_int_eq(proctrack_stat_fields("1 (a) S", 7, &ppid, &pgrp), -1);
+}
+END_TEST
+
+START_TEST(label_escaped)
+{
+	struct proctrack_proc p;
+	memset(&p, 0, sizeof(p));
+	p.pid = 7;
+	snprintf(p.command, sizeof(p.command), "::error file=x::pwned\n::warning::y");
+	char buf[200];
+	proctrack_label(&p, buf, sizeof(buf));
+	/* no line of it can be read as a workflow command */
+	ck_assert_ptr_null(strchr(buf, '\n'));
+	ck_assert_str_eq(buf, "pid 7 (\\x3a:error file=x::pwned\\n::warning::y)");
+}
+END_TEST
+
 Suite *proctrack_suite(void)
 {
 	Suite *s = suite_create("proctrack");
 	TCase *tc = tcase_create("proctrack");
 	tcase_add_test(tc, preamble_command);
 	tcase_add_test(tc, args_hold);
+	tcase_add_test(tc, stat_fields);
+	tcase_add_test(tc, label_escaped);
 	tcase_add_test(tc, scan_across_reads);
 	tcase_add_test(tc, files_found_and_rewritten);
 	tcase_add_test(tc, running_by_cmdline);

@@ -57,7 +57,8 @@ static char *render_to_string(int json, unsigned snap, double el, const struct w
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
-	int rc = json ? watch_render_json(f, snap, el, g, n) : watch_render_text(f, snap, el, g, n, 0);
+	struct watch_frame fr = {snap, el, NULL, 0, NULL};
+	int rc = json ? watch_render_json(f, &fr, g, n) : watch_render_text(f, &fr, g, n, 0);
 	ck_assert_int_eq(rc, 0);
 	fclose(f);
 	return buf;
@@ -90,11 +91,14 @@ START_TEST(render_json_line)
 	json_t *ss = json_object_get(s0, "since_start");
 	ck_assert_int_eq(json_integer_value(json_object_get(ss, "bytes")), 9600);
 	ck_assert_ptr_null(json_object_get(json_array_get(sites, 1), "function"));
+	/* one site schema: location is an object, as in the final line */
+	ck_assert(json_is_object(json_object_get(s0, "location")));
+	ck_assert_int_eq(json_integer_value(json_object_get(s0, "bytes")), 9600);
 	json_decref(o);
 	free(s);
 
 	s = render_to_string(1, 1, 2.0, NULL, 0);
-	ck_assert_str_eq(s, "{\"snapshot\":1,\"elapsed_s\":2.0,\"sites\":[]}\n");
+	ck_assert_str_eq(s, "{\"snapshot\":1,\"elapsed_s\":2.0,\"pids\":[],\"sites\":[]}\n");
 	free(s);
 }
 END_TEST
@@ -195,6 +199,71 @@ START_TEST(two_real_snapshots)
 }
 END_TEST
 
+/* Two processes answer the same site: one site, summed, with each
+ * process's share; a process that did not grow this time keeps its
+ * since-start share in the site's total. */
+START_TEST(two_processes_summed)
+{
+	struct pipeline_options po = {0};
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f = open_memstream(&out, &out_len);
+	struct watch *w = watch_new(&po, f, VGT_FORMAT_TEXT, NULL);
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	size_t l1, l2;
+	char *t1 = slurp("testdata/run/vgdb_increased_1.txt", &l1);
+	char *t2 = slurp("testdata/run/vgdb_increased_2.txt", &l2);
+	struct watch_answer a[2] = {{101, t1, l1}, {102, t2, l2}};
+	ck_assert_int_eq(watch_snapshot_many(w, a, 2, 2.0, "1 process outside valgrind", &err), 0);
+	size_t n;
+	const struct watch_growth *g = watch_last(w, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(g[0].n_procs, 2);
+	/* valgrind's own deltas: +912 in pid 101's answer, +576 in 102's */
+	ck_assert_int_eq(g[0].delta_bytes, 912 + 576);
+	ck_assert_int_eq(g[0].procs[0].pid, 101);
+	ck_assert_int_eq(g[0].procs[0].delta_bytes, 912);
+	ck_assert_int_eq(g[0].procs[1].pid, 102);
+	ck_assert_int_eq(g[0].procs[1].delta_blocks, 24);
+	/* second snapshot: only 102 grew; the site's since-start keeps 101's */
+	struct watch_answer b[2] = {{101, "", 0}, {102, t2, l2}};
+	ck_assert_int_eq(watch_snapshot_many(w, b, 2, 4.0, NULL, &err), 0);
+	g = watch_last(w, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(g[0].n_procs, 1);
+	ck_assert_int_eq(g[0].delta_bytes, 576);
+	ck_assert_int_eq(g[0].since_bytes, 912 + 576 + 576);
+	ck_assert_uint_eq(g[0].bytes, (uint64_t)g[0].since_bytes);
+	ck_assert_int_eq(g[0].procs[0].since_bytes, 576 + 576);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "(2 processes)"));
+	ck_assert_ptr_nonnull(strstr(out, "note: 1 process outside valgrind"));
+	ck_assert_ptr_nonnull(strstr(out, "pid 101: +912 bytes in +38 blocks"));
+	watch_free(w);
+	free(out);
+	free(t1);
+	free(t2);
+}
+END_TEST
+
+START_TEST(reachable_summary_parsed)
+{
+	uint64_t b = 0, k = 0;
+	const char *t = "==1==    possibly lost: 0 (+0) bytes in 0 (+0) blocks\n"
+			"==1==    still reachable: 945,120 (+1,000) bytes in 3,001 (+1) blocks\n";
+	ck_assert_int_eq(watch_parse_reachable(t, strlen(t), &b, &k), 0);
+	ck_assert_uint_eq(b, 945120);
+	ck_assert_uint_eq(k, 3001);
+	const char *u = "==1==    still reachable: 12 bytes in 1 blocks\n";
+	ck_assert_int_eq(watch_parse_reachable(u, strlen(u), &b, &k), 0);
+	ck_assert_uint_eq(b, 12);
+	ck_assert_uint_eq(k, 1);
+	ck_assert_int_eq(watch_parse_reachable("definitely lost: 1 bytes", 24, &b, &k), -1);
+	ck_assert_int_eq(watch_parse_reachable("still reachable: x", 18, &b, &k), -1);
+}
+END_TEST
+
 Suite *watch_suite(void)
 {
 	Suite *s = suite_create("watch");
@@ -203,6 +272,8 @@ Suite *watch_suite(void)
 	tcase_add_test(tc, render_json_line);
 	tcase_add_test(tc, render_text_lines);
 	tcase_add_test(tc, two_real_snapshots);
+	tcase_add_test(tc, two_processes_summed);
+	tcase_add_test(tc, reachable_summary_parsed);
 	suite_add_tcase(s, tc);
 	return s;
 }

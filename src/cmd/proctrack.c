@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "vgtriage/vgt.h"
 
 #define HEAD_MAX 16384        /* the preamble's <argv> is in the first bytes */
@@ -27,6 +28,7 @@ struct proctrack {
 	char *marker;
 	int record_maps;
 	int have_proc;        /* /proc/self/cmdline readable */
+	long root;            /* the process run started; 0 = not known */
 	struct proctrack_proc **procs;
 	size_t n, cap;
 };
@@ -270,9 +272,13 @@ size_t proctrack_pending(const struct proctrack *pt)
 
 const char *proctrack_label(const struct proctrack_proc *p, char *buf, size_t size)
 {
-	if (p->command[0] != '\0')
-		snprintf(buf, size, "pid %ld (%s)", p->pid, p->command);
-	else
+	if (p->command[0] != '\0') {
+		/* a traced program's command line: its visible form, so that
+		 * it can start no line of a CI log (`::error …`) */
+		char vis[sizeof(p->command) * 4];
+		escape_text_buf(vis, sizeof(vis), p->command);
+		snprintf(buf, size, "pid %ld (%s)", p->pid, vis);
+	} else
 		snprintf(buf, size, "pid %ld", p->pid);
 	return buf;
 }
@@ -397,6 +403,69 @@ void proctrack_check(struct proctrack *pt, double now)
 	}
 }
 
+void proctrack_set_root(struct proctrack *pt, long pid)
+{
+	pt->root = pid;
+}
+
+int proctrack_stat_fields(const char *stat, size_t len, long *ppid, long *pgrp)
+{
+	/* "pid (comm) state ppid pgrp …": the last ')' ends comm */
+	const char *close = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (stat[i] == ')')
+			close = stat + i;
+	if (close == NULL)
+		return -1;
+	char rest[128];
+	size_t n = (size_t)(stat + len - (close + 1));
+	if (n >= sizeof(rest))
+		n = sizeof(rest) - 1;
+	memcpy(rest, close + 1, n);
+	rest[n] = '\0';
+	char state;
+	if (sscanf(rest, " %c %ld %ld", &state, ppid, pgrp) != 3)
+		return -1;
+	return 0;
+}
+
+static int read_stat(long pid, long *ppid, long *pgrp)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	size_t len;
+	char *text = read_whole(path, 4096, &len);
+	if (text == NULL)
+		return -1;
+	int rc = proctrack_stat_fields(text, len, ppid, pgrp);
+	free(text);
+	return rc;
+}
+
+/* Of our uid, and a descendant of the root or in its process group. */
+static int is_family(const struct proctrack *pt, long pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	struct stat sb;
+	if (pt->root <= 0 || stat(path, &sb) < 0 || sb.st_uid != getuid())
+		return 0;
+	long ppid, pgrp;
+	if (read_stat(pid, &ppid, &pgrp) < 0)
+		return 0;
+	if (pgrp == pt->root)
+		return 1;
+	for (int hops = 0; hops < 256 && ppid > 1; hops++) {
+		if (ppid == pt->root)
+			return 1;
+		long next;
+		if (read_stat(ppid, &next, &pgrp) < 0)
+			return 0;
+		ppid = next;
+	}
+	return 0;
+}
+
 void proctrack_find(struct proctrack *pt)
 {
 	if (!pt->have_proc)
@@ -413,7 +482,7 @@ void proctrack_find(struct proctrack *pt)
 		if (pid <= 0 || pid == self || proctrack_get(pt, pid) != NULL)
 			continue;
 		int left;
-		if (is_ours(pt, pid, &left))
+		if (is_ours(pt, pid, &left) && is_family(pt, pid))
 			add_proc(pt, pid);
 	}
 	closedir(d);

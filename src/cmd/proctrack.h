@@ -62,8 +62,13 @@ int proctrack_poll(struct proctrack *pt);
 void proctrack_check(struct proctrack *pt, double now);
 /* Linux: adds the processes whose cmdline holds the marker, also those
  * that have not opened their file yet (a child forked just before its
- * parent exited).  Elsewhere a no-op. */
+ * parent exited) -- but only run's own: of vgtriage's uid, and
+ * descendants of the root (the process run started) or in its process
+ * group (an orphaned child keeps it).  A stranger that only copies the
+ * marker is not adopted.  Elsewhere a no-op. */
 void proctrack_find(struct proctrack *pt);
+/* The process run started (its pid is its process group too). */
+void proctrack_set_root(struct proctrack *pt, long pid);
 
 size_t proctrack_count(const struct proctrack *pt);
 struct proctrack_proc *proctrack_at(struct proctrack *pt, size_t i);
@@ -72,7 +77,8 @@ struct proctrack_proc *proctrack_get(struct proctrack *pt, long pid);
 int proctrack_done(const struct proctrack_proc *p);
 /* Processes not done. */
 size_t proctrack_pending(const struct proctrack *pt);
-/* "pid 123 (./prog arg)" into buf. */
+/* "pid 123 (./prog arg)" into buf, the command in its visible form
+ * (escape.h): it may be printed on stderr as it is. */
 const char *proctrack_label(const struct proctrack_proc *p, char *buf, size_t size);
 
 /* ---- pure helpers, exported for the tests ---- */
@@ -82,6 +88,9 @@ void proctrack_scan(struct proctrack_proc *p, const char *buf, size_t len);
 /* The command of a valgrind XML preamble: <argv>'s exe and args joined by
  * spaces, entities decoded.  0, or -1 when </argv> is not in xml[0..len). */
 int proctrack_preamble_command(const char *xml, size_t len, char *out, size_t size);
+/* ppid and process group from the text of /proc/PID/stat (the command
+ * in parentheses may hold anything, ')' too).  0, or -1. */
+int proctrack_stat_fields(const char *stat, size_t len, long *ppid, long *pgrp);
 /* 1 if the NUL-separated argument list args[0..len) holds marker as one
  * argument. */
 int proctrack_args_hold(const char *args, size_t len, const char *marker);

@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -514,6 +515,43 @@ static void finish_temp_dir(struct run *r)
 	r->tmpdir = NULL;
 }
 
+/* "--show-leak-kinds=all" or a set with "reachable" among args. */
+static int shows_reachable(const struct run_options *opts)
+{
+	int yes = 0;
+	for (size_t i = 0; i < opts->n_valgrind_args; i++) {
+		const char *a = opts->valgrind_args[i];
+		if (strncmp(a, "--show-leak-kinds=", 18) == 0)
+			yes = strcmp(a + 18, "all") == 0 || strstr(a + 18, "reachable") != NULL;
+	}
+	return yes;
+}
+
+/* Still-reachable memory: valgrind's XML lists it only when asked, so the
+ * report can name no figure of its own; say how to see it, what the last
+ * --watch leak search counted, and where it grew beside a definite leak. */
+static void note_reachable(struct run *r)
+{
+	struct vgt_report *report = pipeline_report(r->pl);
+	if (r->watch != NULL) {
+		uint64_t bytes, blocks;
+		double at;
+		size_t n;
+		if (watch_reachable_summary(r->watch, &bytes, &blocks, &at, &n))
+			report_add_note(report, "still reachable at the last --watch snapshot "
+					"(%.1fs, %zu process%s): %" PRIu64 " bytes in %" PRIu64
+					" blocks, valgrind's LEAK SUMMARY", at, n, n == 1 ? "" : "es",
+					bytes, blocks);
+		size_t nn;
+		const char *const *notes = watch_cache_notes(r->watch, &nn);
+		for (size_t i = 0; i < nn; i++)
+			report_add_note(report, "%s", notes[i]);
+	}
+	if (!shows_reachable(r->opts))
+		report_add_note(report, "still reachable memory is not in valgrind's XML unless "
+				"asked for: --valgrind-arg=--show-leak-kinds=all lists it");
+}
+
 int runner_run(const struct run_options *opts, struct pipeline *pl,
 	       struct run_result *result, struct vgt_error *err)
 {
@@ -524,7 +562,7 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	r->opts = opts;
 	r->pl = pl;
 	r->res = result;
-	r->vgdb_fd = -1;
+	r->tty_fd = -1;
 	r->sig.fds[0] = r->sig.fds[1] = -1;
 	char **argv = NULL;
 	int rc = -1;
@@ -542,7 +580,8 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 		.command = opts->command,
 	};
 	argv = runner_build_argv(&spec);
-	if (runner_signals_install(&r->sig) < 0) {
+	r->tty_fd = runner_foreground_tty();
+	if (runner_signals_install(&r->sig, r->tty_fd >= 0) < 0) {
 		vgt_error_set(err, NULL, 0, 0, "pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -559,6 +598,7 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	fill_result(r);
 	size_t inputs_before = pipeline_report(pl)->n_inputs;
 	runner_read_process_files(r);
+	note_reachable(r);
 	runner_add_pid(result, (long)r->pid);
 	if (pipeline_report(pl)->n_inputs == inputs_before && !result->interrupted) {
 		/* Not one file of XML (valgrind rejected an option, or could not
@@ -569,15 +609,15 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	}
 	rc = 0;
 out:
+	runner_take_tty(r);
 	if (r->pid > 0 && !r->reaped) {
 		kill(r->pid, SIGKILL);
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	runner_reap_vgdb(r, 1);
+	runner_reap_vgdb(r);
 	runner_signals_restore(&r->sig);
 	watch_free(r->watch);
-	free(r->vgdb_buf);
 	runner_argv_free(argv);
 	if (rc == 0)
 		finish_temp_dir(r);

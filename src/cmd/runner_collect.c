@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "cmd/proctrack.h"
 #include "base/safefile.h"
 
@@ -123,8 +124,13 @@ static void read_process_file(struct run *r, struct proctrack_proc *p, const cha
 	if ((failed || rc != 0) && !explained) {
 		/* name the process, not a temporary file */
 		char who[sizeof(e.file)];
-		if (in != NULL && in->command != NULL)
-			snprintf(who, sizeof(who), "pid %ld (%s)", p->pid, in->command);
+		if (in != NULL && in->command != NULL) {
+			char vis[sizeof(who)];
+			escape_text_buf(vis, sizeof(vis), in->command);
+			int w = snprintf(who, sizeof(who), "pid %ld (%.*s)", p->pid,
+					 (int)(sizeof(who) - 32), vis);
+			(void)w;
+		}
 		else
 			proctrack_label(p, who, sizeof(who));
 		memcpy(e.file, who, sizeof(e.file));

@@ -33,6 +33,18 @@ struct signal_state {
 	int installed[RUNNER_N_FORWARDED];
 	struct sigaction old_chld;
 	int chld_installed;
+	struct sigaction old_ttou;  /* ignored while the program holds the terminal */
+	int ttou_installed;
+};
+
+/* One vgdb helper of a --watch snapshot: asks one process. */
+struct vgdb_job {
+	long pid;                /* the process asked */
+	pid_t helper;            /* 0 when reaped */
+	int fd;                  /* its stdout, -1 when closed */
+	char *buf;
+	size_t len, cap;
+	int ok;                  /* exited 0: buf is a leak search */
 };
 
 /* The state of one `vgtriage run`. */
@@ -48,7 +60,14 @@ struct run {
 	char *vgdb_prefix;
 	char *xml_file;          /* DIR/vg.%p.xml */
 	struct python_env py;
-	pid_t pid;               /* valgrind = the guest */
+	pid_t pid;               /* valgrind = the guest; also its process group */
+	/* The program runs in its own process group, so that a signal sent
+	 * to vgtriage's group reaches it once, through vgtriage.  On a
+	 * terminal vgtriage is the foreground of, the program's group gets
+	 * the terminal (tty_fd) while the first process runs: the terminal's
+	 * Ctrl-C then reaches it once, directly. */
+	int tty_fd;              /* -1: no terminal handed over */
+	int tty_given;           /* the program's group holds it now */
 	int reaped;
 	int status;
 	double start;
@@ -62,11 +81,11 @@ struct run {
 	double stop_at;          /* stop waiting then (Ctrl-C); 0 = no limit */
 	/* --watch */
 	struct watch *watch;
-	pid_t vgdb_pid;
-	int vgdb_fd;
-	char *vgdb_buf;
-	size_t vgdb_len, vgdb_cap;
+	struct vgdb_job *jobs;   /* one vgdb per process of the snapshot */
+	size_t n_jobs, jobs_cap;
+	size_t jobs_open;        /* helpers still running */
 	double vgdb_started, next_snapshot;
+	int untraced_told;       /* the note on processes outside valgrind */
 	/* signals */
 	double last_int;
 	/* progress */
@@ -87,14 +106,21 @@ int runner_cloexec_pipe(int fds[2]);
 
 /* 1 if some argument starts with prefix. */
 int runner_has_arg_prefix(const char *const *args, size_t n, const char *prefix);
-/* Installs the handlers of the forwarded signals and SIGCHLD; -1: no pipe. */
-int runner_signals_install(struct signal_state *ss);
+/* Installs the handlers of the forwarded signals and SIGCHLD (and ignores
+ * SIGTTOU when tty: vgtriage still writes while the program holds the
+ * terminal); -1: no pipe. */
+int runner_signals_install(struct signal_state *ss, int tty);
+/* The terminal vgtriage may hand to the program: the first of fds 2, 1, 0
+ * that is a terminal whose foreground process group is vgtriage's; -1. */
+int runner_foreground_tty(void);
+/* Gives the terminal back to vgtriage's group (when the program has it). */
+void runner_take_tty(struct run *r);
 /* Puts back the handlers runner_signals_install replaced, closes the pipe. */
 void runner_signals_restore(struct signal_state *ss);
 /* fork + exec of valgrind (argv); -1 with err when it could not start. */
 int runner_spawn_valgrind(struct run *r, char **argv, struct vgt_error *err);
-/* Ends the --watch vgdb helper (kill_it: SIGKILL); 1 when its answer is good. */
-int runner_reap_vgdb(struct run *r, int kill_it);
+/* Ends the --watch vgdb helpers still running (SIGKILL) and frees them. */
+void runner_reap_vgdb(struct run *r);
 /* Runs until the first process and every other one have ended (or Ctrl-C). */
 void runner_event_loop(struct run *r);
 

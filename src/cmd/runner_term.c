@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "base/escape.h"
 #include "cmd/proctrack.h"
 #include "cmd/watch.h"
 
@@ -36,12 +37,15 @@ static void pending_list(struct run *r, char *buf, size_t size, int cmd_max)
 			return;
 		}
 		int w;
-		int cut = cmd_max > 0 && strlen(p->command) > (size_t)cmd_max;
-		if (p->command[0] == '\0')
+		/* the command in its visible form (escape.h) */
+		char vis[sizeof(p->command) * 4];
+		escape_text_buf(vis, sizeof(vis), p->command);
+		int cut = cmd_max > 0 && strlen(vis) > (size_t)cmd_max;
+		if (vis[0] == '\0')
 			w = snprintf(buf + o, size - o, "%spid %ld", shown > 0 ? ", " : "", p->pid);
 		else
 			w = snprintf(buf + o, size - o, "%spid %ld (%.*s%s)", shown > 0 ? ", " : "",
-				     p->pid, cut ? cmd_max : (int)sizeof(p->command), p->command,
+				     p->pid, cut ? cmd_max : (int)sizeof(vis), vis,
 				     cut ? "…" : "");
 		o = w < 0 ? o : o + (size_t)w >= size ? size - 1 : o + (size_t)w;
 		shown++;

@@ -1,12 +1,15 @@
 /*
  * watch.h — `vgtriage run --watch`: leak snapshots of a running program.
  *
- * Every N seconds the runner asks valgrind's gdbserver, through vgdb, for
- * `leak_check full definiteleak increased`.  Its answer is valgrind's text
- * format with (+N) deltas; watch.c parses it with the text reader (through
- * a fresh pipeline, so sites group exactly as in the report), keeps the
- * growth per site fingerprint, and prints the sites whose definitely-lost
- * bytes grew: text, or one JSON object per snapshot (JSON Lines).
+ * Every N seconds the runner asks the gdbserver of every process of the
+ * run that runs under valgrind, each through its own vgdb, for
+ * `leak_check full definiteleak increased`.  Each answer is
+ * valgrind's text format with (+N) deltas; watch.c parses it with the
+ * text reader (through a fresh pipeline, so sites group exactly as in the
+ * report), keeps the growth per site fingerprint and process, and prints
+ * the sites whose definitely-lost bytes grew, summed over the processes
+ * and per process: text, or one JSON object per snapshot (JSON Lines,
+ * the schema in schemas/vgtriage-jsonl.schema.json).
  *
  * Included by runner.c and the watch tests.
  */
@@ -19,15 +22,41 @@
 #include "cmd/pipeline.h"
 #include "render/render.h"
 
+/* One process's share of a growing site. */
+struct watch_proc_growth {
+	long pid;                            /* 0: not known */
+	int64_t delta_bytes, delta_blocks;
+	int64_t since_bytes, since_blocks;
+};
+
 /* One growing site of a snapshot. */
 struct watch_growth {
 	char fingerprint[17];
 	const char *label;       /* "leaky.c:12" / "api/native.pyx:11", in the watch's pool */
 	const char *function;    /* may be NULL */
 	const char *kind_name;
-	int64_t delta_bytes, delta_blocks;   /* added in the interval */
-	int64_t since_bytes, since_blocks;   /* added since the first snapshot, this one included */
-	uint64_t bytes, blocks;              /* valgrind's current totals for the site */
+	const char *location;    /* the site's "location" object as JSON, the
+				  * final report's shape (pool); NULL in tests */
+	int64_t delta_bytes, delta_blocks;   /* added in the interval, all processes */
+	int64_t since_bytes, since_blocks;   /* added since the run began, this one included */
+	/* bytes/blocks: the site's definitely lost bytes and blocks as the
+	 * snapshots saw them = since_bytes/since_blocks (valgrind's first
+	 * leak search counts everything as growth) */
+	uint64_t bytes, blocks;
+	const struct watch_proc_growth *procs; /* per process, by pid */
+	size_t n_procs;
+	/* still-reachable growth at the same location (a cache that keeps
+	 * buffers and loses them on eviction), since the run began: known
+	 * only from answers that list still-reachable records */
+	int has_reachable;
+	int64_t reach_since_bytes, reach_since_blocks;
+};
+
+/* One process's answer to a snapshot's leak search. */
+struct watch_answer {
+	long pid;
+	const char *text;
+	size_t len;
 };
 
 struct watch;
@@ -38,10 +67,14 @@ struct watch *watch_new(const struct pipeline_options *popts, FILE *out,
 			enum vgt_format format, const struct render_options *ropts);
 void watch_free(struct watch *w); /* NULL is a no-op */
 
-/* Parses one answer of a vgdb that succeeded (exit 0), updates the
- * per-site growth and prints the snapshot.  An answer without loss
- * records is a snapshot in which nothing grew.  0, or -1 (the text could
- * not be read, or writing failed: err says why). */
+/* Parses the answers of the vgdbs that succeeded (exit 0), one per
+ * process asked, updates the growth and prints the snapshot; note (may be
+ * NULL) is printed with it.  An answer without loss records is one in
+ * which nothing grew.  0, or -1 (an answer could not be read, or writing
+ * failed: err says why). */
+int watch_snapshot_many(struct watch *w, const struct watch_answer *answers, size_t n,
+			double elapsed_s, const char *note, struct vgt_error *err);
+/* One process (pid unknown): watch_snapshot_many with one answer. */
 int watch_snapshot(struct watch *w, const char *text, size_t len, double elapsed_s,
 		   struct vgt_error *err);
 
@@ -51,14 +84,34 @@ unsigned watch_count(const struct watch *w);
 /* Growing sites of the last snapshot, fastest first. */
 const struct watch_growth *watch_last(const struct watch *w, size_t *n);
 
+/* After the run: one line per site where still-reachable bytes grew at
+ * the location of a definite leak (for the report's notes); n lines, the
+ * strings in the watch's pool. */
+const char *const *watch_cache_notes(struct watch *w, size_t *n);
+/* valgrind's "still reachable" of the last answer of each process
+ * (its LEAK SUMMARY), summed; 0 when no answer said. */
+int watch_reachable_summary(const struct watch *w, uint64_t *bytes, uint64_t *blocks,
+			    double *at_s, size_t *n_procs);
+
 /* Pure helpers, exported for tests. */
 /* Sorts fastest growing first: delta bytes, then delta blocks, then
  * since-start bytes, then fingerprint (stable output). */
 void watch_rank_growth(struct watch_growth *g, size_t n);
-/* Writes one snapshot as text / as one JSON line. */
-int watch_render_text(FILE *out, unsigned snapshot, double elapsed_s,
-		      const struct watch_growth *g, size_t n, int color);
-int watch_render_json(FILE *out, unsigned snapshot, double elapsed_s,
-		      const struct watch_growth *g, size_t n);
+/* Writes one snapshot as text / as one JSON line.  pids: the processes
+ * asked (may be NULL), notes: lines said with it. */
+struct watch_frame {
+	unsigned snapshot;
+	double elapsed_s;
+	const long *pids;
+	size_t n_pids;
+	const char *note;
+};
+int watch_render_text(FILE *out, const struct watch_frame *f, const struct watch_growth *g,
+		      size_t n, int color);
+int watch_render_json(FILE *out, const struct watch_frame *f, const struct watch_growth *g,
+		      size_t n);
+/* "still reachable: 945,120 (+0) bytes in 3 (+0) blocks" in valgrind's
+ * text: bytes and blocks; 0, or -1 when text has no such line. */
+int watch_parse_reachable(const char *text, size_t len, uint64_t *bytes, uint64_t *blocks);
 
 #endif
