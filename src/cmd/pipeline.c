@@ -26,6 +26,7 @@
 #include "symbols/symbolize.h"
 #include "analyze/sites.h"
 #include "analyze/rank.h"
+#include "analyze/pymalloc.h"
 
 #define CHUNK (256 * 1024)
 #define DETECT_BYTES 512
@@ -607,6 +608,7 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 	}
 	explain_sites(pl->report, pl->symbolizer, &pl->opts.explain);
 	symbolize_notes(pl->symbolizer, pl->report);
+	pymalloc_note(pl->report);
 	cxxsym_debug_hints(pl->report);
 	return pl->report;
 }
