@@ -13,6 +13,7 @@
 
 #include "ci_records.h"
 #include "analyze/policy.h"
+#include "cmd/pipeline.h"
 
 Suite *diff_suite(void);
 
@@ -170,6 +171,40 @@ START_TEST(test_bad_json)
 }
 END_TEST
 
+static struct vgt_report *read_real(const char *path)
+{
+	struct pipeline_options o;
+	memset(&o, 0, sizeof(o));
+	struct pipeline *pl = pipeline_new(&o);
+	struct vgt_error err;
+	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
+	pipeline_finish(pl);
+	struct vgt_report *r = pipeline_take(pl);
+	pipeline_free(pl);
+	return r;
+}
+
+/* Counts as the text report writes them: 23,205 bytes, not 23205 (the
+ * real runs of tests/fixtures/pymalloc: the leak valgrind sees only under
+ * PYTHONMALLOC=malloc appears). */
+START_TEST(test_text_separators)
+{
+	struct vgt_report *a = read_real(VGT_SRCDIR "/testdata/pymalloc/arenas.xml");
+	struct vgt_report *b = read_real(VGT_SRCDIR "/testdata/pymalloc/malloc.xml");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int failed = -1;
+	ck_assert_int_eq(diff_render(mem, VGT_FORMAT_TEXT, a, b, NULL, &failed), 0);
+	fclose(mem);
+	ck_assert_msg(strstr(buf, "23,205 bytes in 195 blocks") != NULL, "%s", buf);
+	ck_assert_ptr_null(strstr(buf, "23205"));
+	free(buf);
+	report_free(a);
+	report_free(b);
+}
+END_TEST
+
 Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
@@ -178,6 +213,7 @@ Suite *diff_suite(void)
 	tcase_add_test(tc, test_grew_with_threshold);
 	tcase_add_test(tc, test_json_report_roundtrip);
 	tcase_add_test(tc, test_bad_json);
+	tcase_add_test(tc, test_text_separators);
 	suite_add_tcase(s, tc);
 	return s;
 }
