@@ -18,6 +18,7 @@
 #include "base/escape.h"
 #include "render/jsonw.h"
 #include "render/render_ci.h"
+#include "analyze/baseline.h"
 #include "analyze/policy.h"
 
 /* ---- loading a JSON report ---- */
@@ -294,6 +295,41 @@ static void add_to_entry(struct entry *e, const struct tagged *t)
 	}
 }
 
+/* A site only in base and one only in new at the same place (kind, file
+ * name, function, line), whose fingerprints were made on different
+ * footings (the statement on one side, the callers on the other: the
+ * source was at hand for one report only, as with two checkouts) are
+ * the same site: one entry.  Returns the new count. */
+static size_t pair_by_place(struct entry *v, size_t n)
+{
+	char a[17], b[17];
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].base == NULL || v[i].newer != NULL)
+			continue;
+		baseline_where(v[i].base, a);
+		for (size_t j = 0; j < n; j++) {
+			if (v[j].base != NULL || v[j].newer == NULL)
+				continue;
+			if (baseline_has_statement(v[i].base) && baseline_has_statement(v[j].newer))
+				continue;
+			baseline_where(v[j].newer, b);
+			if (strcmp(a, b) != 0)
+				continue;
+			v[i].newer = v[j].newer;
+			v[i].new_bytes = v[j].new_bytes;
+			v[i].new_blocks = v[j].new_blocks;
+			v[i].new_occ = v[j].new_occ;
+			v[j].newer = NULL; /* emptied: dropped below */
+			break;
+		}
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].base != NULL || v[i].newer != NULL)
+			v[k++] = v[i];
+	return k;
+}
+
 /* One entry per fingerprint of either side, sorted by fingerprint. */
 static size_t collect(const struct vgt_report *base, const struct vgt_report *newr,
 		      struct entry **out)
@@ -313,6 +349,7 @@ static size_t collect(const struct vgt_report *base, const struct vgt_report *ne
 		add_to_entry(&v[n - 1], &t[i]);
 	}
 	free(t);
+	n = pair_by_place(v, n);
 	*out = v;
 	return n;
 }
