@@ -114,6 +114,10 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 	s->occurrences = juint(o, "occurrences");
 	memcpy(s->fingerprint, fp, 17);
 	load_location(r, json_object_get(o, "location"), &s->location);
+	/* A JSON report does not say whether the fingerprint was made from
+	 * the statement or the callers: an empty statement makes
+	 * pair_by_place trust the fingerprint alone for this site. */
+	s->statement = strpool_intern(r->pool, "");
 	json_t *gen = json_object_get(o, "generated");
 	if (json_is_object(gen)) {
 		s->generated = xcalloc(1, sizeof(*s->generated));
