@@ -197,6 +197,42 @@ START_TEST(test_diff_sides)
 }
 END_TEST
 
+/* did-you-mean for option values: a likely typo is named, a far miss
+ * keeps the list of what is expected. */
+START_TEST(test_value_suggestions)
+{
+	static const struct {
+		const char *opt, *value, *says;
+	} cases[] = {
+		{"--fail-on", "defnite", "--fail-on: unknown item 'defnite'; did you mean definite?"},
+		{"--fail-on", "definite,posible>1k", "--fail-on: unknown item 'posible'; did you mean possible?"},
+		{"-f", "jsno", "unknown format 'jsno'; did you mean json?"},
+		{"-f", "sarfi", "unknown format 'sarfi'; did you mean sarif?"},
+		{"--kinds", "errors,reachble", "--kinds: unknown kind 'reachble'; did you mean reachable?"},
+		{"--color", "nevr", "--color: unknown value 'nevr'; did you mean never?"},
+		{"--input-format", "xlm", "--input-format: unknown value 'xlm'; did you mean xml?"},
+		{"-f", "zzz", "unknown format 'zzz'"},
+		{"--color", "purple", "--color: 'purple' is not auto, always or never"},
+		{"--kinds", "foo", "--kinds: 'foo': expected definite, indirect, possible, reachable, errors"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cli cli;
+		struct vgt_error err;
+		char *argv[] = {"vgtriage", (char *)cases[i].opt, (char *)cases[i].value, "r.xml", NULL};
+		ck_assert_int_eq(parse(&cli, &err, argv), -1);
+		ck_assert_str_eq(err.message, cases[i].says);
+		cli_free(&cli);
+	}
+	struct cli cli;
+	struct vgt_error err;
+	char *argv[] = {"vgtriage", "--fail-on", "bogus", NULL};
+	ck_assert_int_eq(parse(&cli, &err, argv), -1);
+	ck_assert(strstr(err.message, "did you mean") == NULL);
+	ck_assert(strstr(err.message, "expected definite") != NULL);
+	cli_free(&cli);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -210,6 +246,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_help_version_stacks);
 	tcase_add_test(tc, test_fail_on_validation);
 	tcase_add_test(tc, test_diff_sides);
+	tcase_add_test(tc, test_value_suggestions);
 	suite_add_tcase(s, tc);
 	return s;
 }

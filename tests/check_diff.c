@@ -13,6 +13,7 @@
 
 #include "ci_records.h"
 #include "analyze/policy.h"
+#include "cmd/pipeline.h"
 
 Suite *diff_suite(void);
 
@@ -170,6 +171,90 @@ START_TEST(test_bad_json)
 }
 END_TEST
 
+static struct vgt_report *read_real(const char *path)
+{
+	struct pipeline_options o;
+	memset(&o, 0, sizeof(o));
+	struct pipeline *pl = pipeline_new(&o);
+	struct vgt_error err;
+	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
+	pipeline_finish(pl);
+	struct vgt_report *r = pipeline_take(pl);
+	pipeline_free(pl);
+	return r;
+}
+
+/* Counts as the text report writes them: 23,205 bytes, not 23205 (the
+ * real runs of tests/fixtures/pymalloc: the leak valgrind sees only under
+ * PYTHONMALLOC=malloc appears). */
+START_TEST(test_text_separators)
+{
+	struct vgt_report *a = read_real(VGT_SRCDIR "/testdata/pymalloc/arenas.xml");
+	struct vgt_report *b = read_real(VGT_SRCDIR "/testdata/pymalloc/malloc.xml");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int failed = -1;
+	ck_assert_int_eq(diff_render(mem, VGT_FORMAT_TEXT, a, b, NULL, &failed), 0);
+	fclose(mem);
+	ck_assert_msg(strstr(buf, "23,205 bytes in 195 blocks") != NULL, "%s", buf);
+	ck_assert_ptr_null(strstr(buf, "23205"));
+	free(buf);
+	report_free(a);
+	report_free(b);
+}
+END_TEST
+
+/* The same program built in two checkouts (tests/fixtures/reloc):
+ * one.xml read with its source at hand (the checkout is here, by
+ * --prefix-map), two.xml without (another runner's directory). */
+static struct vgt_report *reloc_report(const char *name, int with_source)
+{
+	static const char *const roots[] = {VGT_SRCDIR "/tests/fixtures/reloc"};
+	static const struct prefix_map maps[] = {
+		{"/tmp/vgtriage-reloc/one", VGT_SRCDIR "/tests/fixtures/reloc"},
+	};
+	struct pipeline_options o;
+	memset(&o, 0, sizeof(o));
+	if (with_source) {
+		o.symbolize.source_roots = roots;
+		o.symbolize.n_source_roots = 1;
+		o.symbolize.prefix_maps = maps;
+		o.symbolize.n_prefix_maps = 1;
+	}
+	struct pipeline *pl = pipeline_new(&o);
+	struct vgt_error err;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/testdata/reloc/%s", VGT_SRCDIR, name);
+	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
+	pipeline_finish(pl);
+	struct vgt_report *r = pipeline_take(pl);
+	pipeline_free(pl);
+	ck_assert_uint_eq(r->n_shown, 2);
+	return r;
+}
+
+/* diff of the two checkouts' reports: nothing appeared or vanished. */
+START_TEST(test_checkouts_match)
+{
+	struct vgt_report *one = reloc_report("one.xml", 1);
+	struct vgt_report *two = reloc_report("two.xml", 0);
+	int failed = -1;
+	json_t *d = diff_json(one, two, NULL, &failed);
+	ck_assert_uint_eq(n_of(d, "appeared"), 0);
+	ck_assert_uint_eq(n_of(d, "vanished"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(d, "unchanged")), 2);
+	ck_assert_int_eq(failed, 0);
+	json_decref(d);
+	d = diff_json(two, one, NULL, &failed);
+	ck_assert_uint_eq(n_of(d, "appeared"), 0);
+	ck_assert_uint_eq(n_of(d, "vanished"), 0);
+	json_decref(d);
+	report_free(one);
+	report_free(two);
+}
+END_TEST
+
 Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
@@ -178,6 +263,8 @@ Suite *diff_suite(void)
 	tcase_add_test(tc, test_grew_with_threshold);
 	tcase_add_test(tc, test_json_report_roundtrip);
 	tcase_add_test(tc, test_bad_json);
+	tcase_add_test(tc, test_text_separators);
+	tcase_add_test(tc, test_checkouts_match);
 	suite_add_tcase(s, tc);
 	return s;
 }

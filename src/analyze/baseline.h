@@ -5,9 +5,17 @@
  *
  * The file is plain text, one site a line, sorted by fingerprint so that
  * it diffs well under version control:
- *     # vgtriage baseline 1: fingerprint kind location
- *     3f2a9c0d1e4b5a67 Leak_DefinitelyLost api/native.pyx:11
- * Only the fingerprint counts when reading; '#' lines and blank lines
+ *     # vgtriage baseline 1: fingerprint where kind location
+ *     3f2a9c0d1e4b5a67 s:91c0d2e3f4a5b6c7 Leak_DefinitelyLost api/native.pyx:11
+ * A site is known when its fingerprint is listed.  The fingerprint holds
+ * the culprit statement when the source is at hand and the callers when
+ * not, so the same site read where its source is not reachable (another
+ * checkout, a CI runner's directory, a report made in a container) has
+ * another one.  "where" covers that: kind, the file's last component,
+ * function and line, hashed, after "s:" (the fingerprint had the
+ * statement) or "c:" (it did not); a site matches on it only when one of
+ * the two fingerprints was made without the statement.  Files without the
+ * field (older ones) match by fingerprint only; '#' lines and blank lines
  * are skipped.
  *
  * Included by main.c and tests.
@@ -29,6 +37,15 @@ struct baseline *baseline_load_stream(FILE *f, const char *path, struct vgt_erro
 void baseline_free(struct baseline *b); /* NULL is a no-op */
 size_t baseline_count(const struct baseline *b);
 int baseline_contains(const struct baseline *b, const char *fingerprint);
+/* The site's place is listed with a fingerprint made on another footing
+ * (statement on one side, callers on the other): the same site. */
+int baseline_knows_where(const struct baseline *b, const struct vgt_site *site);
+
+/* The site's "where" key (16 hex digits and a NUL): kind, the file's last
+ * component, function, line; and whether its fingerprint holds the
+ * statement.  diff pairs sites on them the same way. */
+void baseline_where(const struct vgt_site *s, char out[17]);
+int baseline_has_statement(const struct vgt_site *s);
 
 /* Sets site->baseline to "new" or "known" for every site of the report;
  * returns how many shown sites are new. */

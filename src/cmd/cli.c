@@ -263,6 +263,41 @@ static int add_prefix_map(struct cli *cli, const char *arg)
 	return 0;
 }
 
+static const char *suggest_word(const char *word, size_t len, const char *const *names);
+
+/* The unknown value of an option, with "did you mean" when one of names
+ * (NULL-terminated) is a likely typo of it.  what: "--color" or so;
+ * expected: the values listed. */
+static int bad_value(struct vgt_error *err, const char *what, const char *value, size_t len,
+		     const char *const *names, const char *expected)
+{
+	const char *hint = suggest_word(value, len, names);
+	if (hint != NULL)
+		return vgt_error_set(err, NULL, 0, 0, "%s: unknown value '%.*s'; did you mean %s?",
+				     what, (int)(len > 64 ? 64 : len), value, hint);
+	return vgt_error_set(err, NULL, 0, 0, "%s: '%.*s' is not %s", what,
+			     (int)(len > 64 ? 64 : len), value, expected);
+}
+
+/* The first comma-separated item of spec whose name (before any '>') is
+ * not in names, or NULL; *len its name's length. */
+static const char *unknown_item(const char *spec, const char *const *names, size_t *len)
+{
+	while (*spec != '\0') {
+		size_t item = strcspn(spec, ",");
+		size_t name = strcspn(spec, ",>");
+		int found = name == 0;
+		for (size_t i = 0; names[i] != NULL && !found; i++)
+			found = strlen(names[i]) == name && strncmp(spec, names[i], name) == 0;
+		if (!found) {
+			*len = name;
+			return spec;
+		}
+		spec += item + (spec[item] == ',');
+	}
+	return NULL;
+}
+
 static int one_of(const char *arg, const char *a, const char *b, const char *c)
 {
 	return strcmp(arg, a) == 0 || strcmp(arg, b) == 0 || strcmp(arg, c) == 0;
@@ -273,13 +308,26 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 {
 	switch (id) {
 	case OPT_FORMAT:
-		if (render_format_parse(arg, &cli->format) != 0)
+		if (render_format_parse(arg, &cli->format) != 0) {
+			const char *names[VGT_FORMAT_COUNT + 1];
+			size_t n = 0;
+			for (int i = 0; i < VGT_FORMAT_COUNT; i++)
+				if (render_format_name((enum vgt_format)i) != NULL)
+					names[n++] = render_format_name((enum vgt_format)i);
+			names[n] = NULL;
+			const char *hint = suggest_word(arg, strlen(arg), names);
+			if (hint != NULL)
+				return vgt_error_set(err, NULL, 0, 0,
+						     "unknown format '%.64s'; did you mean %s?", arg, hint);
 			return vgt_error_set(err, NULL, 0, 0, "unknown format '%s'", arg);
+		}
 		return 0;
 	case OPT_INPUT_FORMAT:
-		if (!one_of(arg, "auto", "xml", "text"))
-			return vgt_error_set(err, NULL, 0, 0,
-					     "--input-format: '%s' is not auto, xml or text", arg);
+		if (!one_of(arg, "auto", "xml", "text")) {
+			static const char *const names[] = {"auto", "xml", "text", NULL};
+			return bad_value(err, "--input-format", arg, strlen(arg), names,
+					 "auto, xml or text");
+		}
 		cli->pipeline.input_format = arg;
 		return 0;
 	case OPT_PERF_MAP:
@@ -306,14 +354,37 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 		cli->pipeline.rank.show_all = 1;
 		return 0;
 	case OPT_KINDS:
-		if (parse_kinds(arg, &cli->pipeline.rank.kinds_mask) != 0)
+		if (parse_kinds(arg, &cli->pipeline.rank.kinds_mask) != 0) {
+			static const char *const names[] = {"definite", "indirect", "possible",
+							    "reachable", "errors", NULL};
+			size_t len = 0;
+			const char *bad = unknown_item(arg, names, &len);
+			const char *hint = bad != NULL ? suggest_word(bad, len, names) : NULL;
+			if (hint != NULL)
+				return vgt_error_set(err, NULL, 0, 0,
+						     "--kinds: unknown kind '%.*s'; did you mean %s?",
+						     (int)(len > 64 ? 64 : len), bad, hint);
 			return vgt_error_set(err, NULL, 0, 0,
 					     "--kinds: '%s': expected definite, indirect, possible, "
 					     "reachable, errors", arg);
+		}
 		return 0;
 	case OPT_FAIL_ON:
 		cli->fail_on_given = 1;
-		return policy_parse(&cli->policy, arg, err);
+		if (policy_parse(&cli->policy, arg, err) != 0) {
+			static const char *const names[] = {"definite", "indirect", "possible",
+							    "reachable", "errors", "incomplete",
+							    "new", "all", "none", NULL};
+			size_t len = 0;
+			const char *bad = unknown_item(arg, names, &len);
+			const char *hint = bad != NULL ? suggest_word(bad, len, names) : NULL;
+			if (hint != NULL)
+				return vgt_error_set(err, NULL, 0, 0,
+						     "--fail-on: unknown item '%.*s'; did you mean %s?",
+						     (int)(len > 64 ? 64 : len), bad, hint);
+			return -1;
+		}
+		return 0;
 	case OPT_SOURCE_ROOT:
 		push(&cli->source_roots, &cli->n_source_roots, &cli->source_roots_cap, arg);
 		return 0;
@@ -334,9 +405,11 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 		cli->write_baseline = arg;
 		return 0;
 	case OPT_COLOR:
-		if (!one_of(arg, "auto", "always", "never"))
-			return vgt_error_set(err, NULL, 0, 0,
-					     "--color: '%s' is not auto, always or never", arg);
+		if (!one_of(arg, "auto", "always", "never")) {
+			static const char *const names[] = {"auto", "always", "never", NULL};
+			return bad_value(err, "--color", arg, strlen(arg), names,
+					 "auto, always or never");
+		}
 		cli->color = arg;
 		return 0;
 	case OPT_QUIET:
@@ -370,9 +443,16 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 		cli->python_perf = 0;
 		return 0;
 	case OPT_PER_TEST:
-		if (arg != NULL && strcmp(arg, "test") != 0 && strcmp(arg, "phase") != 0)
+		if (arg != NULL && strcmp(arg, "test") != 0 && strcmp(arg, "phase") != 0) {
+			static const char *const names[] = {"phase", "test", NULL};
+			const char *hint = suggest_word(arg, strlen(arg), names);
+			if (hint != NULL)
+				return vgt_error_set(err, NULL, 0, 0,
+						     "--per-test=%.64s: did you mean --per-test=%s?",
+						     arg, hint);
 			return vgt_error_set(err, NULL, 0, 0,
 					     "--per-test=%.64s: expected phase or test", arg);
+		}
 		cli->per_test = arg != NULL && strcmp(arg, "phase") == 0 ? 2 : 1;
 		return 0;
 	case OPT_SYMBOLS:
@@ -482,6 +562,55 @@ static size_t edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+/* Edit distance where swapping two neighbours is one edit ("jsno" is one
+ * from "json"), each cut at 32 characters. */
+static size_t swap_distance(const char *a, const char *b)
+{
+	size_t la = strnlen(a, 32), lb = strnlen(b, 32);
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The name of names (NULL-terminated) closest to word[0..len), when close
+ * enough to be a typo (the rule of cli_suggest_option), else NULL. */
+static const char *suggest_word(const char *word, size_t len, const char *const *names)
+{
+	char buf[33];
+	if (len == 0 || len > 32)
+		return NULL;
+	memcpy(buf, word, len);
+	buf[len] = '\0';
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	for (size_t i = 0; names[i] != NULL; i++) {
+		size_t d = swap_distance(buf, names[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	if (best == NULL || best_d > 2 || best_d * 2 >= len)
+		return NULL;
+	return best;
 }
 
 const char *cli_suggest_option(const char *name)

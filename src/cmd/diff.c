@@ -18,6 +18,7 @@
 #include "base/escape.h"
 #include "render/jsonw.h"
 #include "render/render_ci.h"
+#include "analyze/baseline.h"
 #include "analyze/policy.h"
 
 /* ---- loading a JSON report ---- */
@@ -113,6 +114,10 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 	s->occurrences = juint(o, "occurrences");
 	memcpy(s->fingerprint, fp, 17);
 	load_location(r, json_object_get(o, "location"), &s->location);
+	/* A JSON report does not say whether the fingerprint was made from
+	 * the statement or the callers: an empty statement makes
+	 * pair_by_place trust the fingerprint alone for this site. */
+	s->statement = strpool_intern(r->pool, "");
 	json_t *gen = json_object_get(o, "generated");
 	if (json_is_object(gen)) {
 		s->generated = xcalloc(1, sizeof(*s->generated));
@@ -294,6 +299,41 @@ static void add_to_entry(struct entry *e, const struct tagged *t)
 	}
 }
 
+/* A site only in base and one only in new at the same place (kind, file
+ * name, function, line), whose fingerprints were made on different
+ * footings (the statement on one side, the callers on the other: the
+ * source was at hand for one report only, as with two checkouts) are
+ * the same site: one entry.  Returns the new count. */
+static size_t pair_by_place(struct entry *v, size_t n)
+{
+	char a[17], b[17];
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].base == NULL || v[i].newer != NULL)
+			continue;
+		baseline_where(v[i].base, a);
+		for (size_t j = 0; j < n; j++) {
+			if (v[j].base != NULL || v[j].newer == NULL)
+				continue;
+			if (baseline_has_statement(v[i].base) && baseline_has_statement(v[j].newer))
+				continue;
+			baseline_where(v[j].newer, b);
+			if (strcmp(a, b) != 0)
+				continue;
+			v[i].newer = v[j].newer;
+			v[i].new_bytes = v[j].new_bytes;
+			v[i].new_blocks = v[j].new_blocks;
+			v[i].new_occ = v[j].new_occ;
+			v[j].newer = NULL; /* emptied: dropped below */
+			break;
+		}
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].base != NULL || v[i].newer != NULL)
+			v[k++] = v[i];
+	return k;
+}
+
 /* One entry per fingerprint of either side, sorted by fingerprint. */
 static size_t collect(const struct vgt_report *base, const struct vgt_report *newr,
 		      struct entry **out)
@@ -313,6 +353,7 @@ static size_t collect(const struct vgt_report *base, const struct vgt_report *ne
 		add_to_entry(&v[n - 1], &t[i]);
 	}
 	free(t);
+	n = pair_by_place(v, n);
 	*out = v;
 	return n;
 }
@@ -390,29 +431,53 @@ static const char *side_label(const struct vgt_report *r)
 	return strpool_printf(r->pool, "%s and %zu more", first, r->n_inputs - 1);
 }
 
+/* 1234567 as "1,234,567" (sign: "+1,234" / "-1,234"), as the text report
+ * writes counts. */
+static const char *grouped(char buf[32], int sign, uint64_t n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	size_t o = 0;
+	if (sign != 0)
+		buf[o++] = sign < 0 ? '-' : '+';
+	for (int i = 0; i < len && o + 2 < 32; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *grouped_delta(char buf[32], int64_t d)
+{
+	return grouped(buf, d < 0 ? -1 : 1, d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d);
+}
+
 static void text_line(FILE *out, const struct vgt_report *r, const struct entry *e, char mark)
 {
 	const struct vgt_site *s = e->newer != NULL ? e->newer : e->base;
 	int leak = kind_is_leak(s->kind);
 	fprintf(out, "  %c %-17s ", mark, escape_text_pool(r->pool, render_ci_kind_label(s)));
+	char a[32], b[32], c[32], d[32];
 	if (e->change == CH_GREW || e->change == CH_SHRANK) {
 		if (leak)
-			fprintf(out, "%+" PRId64 " bytes, %+" PRId64 " blocks (%" PRIu64 " -> %" PRIu64
-				     " bytes)",
-				delta(e->new_bytes, e->base_bytes), delta(e->new_blocks, e->base_blocks),
-				e->base_bytes, e->new_bytes);
+			fprintf(out, "%s bytes, %s blocks (%s -> %s bytes)",
+				grouped_delta(a, delta(e->new_bytes, e->base_bytes)),
+				grouped_delta(b, delta(e->new_blocks, e->base_blocks)),
+				grouped(c, 0, e->base_bytes), grouped(d, 0, e->new_bytes));
 		else
-			fprintf(out, "%+" PRId64 " times (%" PRIu64 " -> %" PRIu64 ")",
-				delta(e->new_occ, e->base_occ), e->base_occ, e->new_occ);
+			fprintf(out, "%s times (%s -> %s)", grouped_delta(a, delta(e->new_occ, e->base_occ)),
+				grouped(b, 0, e->base_occ), grouped(c, 0, e->new_occ));
 	} else {
 		uint64_t bytes = e->newer != NULL ? e->new_bytes : e->base_bytes;
 		uint64_t blocks = e->newer != NULL ? e->new_blocks : e->base_blocks;
 		uint64_t occ = e->newer != NULL ? e->new_occ : e->base_occ;
 		if (leak)
-			fprintf(out, "%" PRIu64 " byte%s in %" PRIu64 " block%s", bytes,
-				bytes == 1 ? "" : "s", blocks, blocks == 1 ? "" : "s");
+			fprintf(out, "%s byte%s in %s block%s", grouped(a, 0, bytes),
+				bytes == 1 ? "" : "s", grouped(b, 0, blocks), blocks == 1 ? "" : "s");
 		else
-			fprintf(out, "%" PRIu64 " time%s", occ, occ == 1 ? "" : "s");
+			fprintf(out, "%s time%s", grouped(a, 0, occ), occ == 1 ? "" : "s");
 	}
 	fprintf(out, "  %s", render_location_label(r, &s->location));
 	if (s->location.function != NULL)

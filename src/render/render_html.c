@@ -14,6 +14,21 @@
 
 #define DEFAULT_STACKS 20
 
+/* 1234567 as "1,234,567", as the text report writes counts. */
+static const char *grouped(char buf[32], uint64_t n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 2 < 32; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static const char css[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
 	"max-width:72em;padding:0 1em;color:#1f2328;background:#fff}"
@@ -55,7 +70,8 @@ static void inputs(FILE *out, const struct vgt_report *r)
 			esc(out, in->command);
 			fputs("</code>", out);
 		}
-		fprintf(out, " (%zu records)", in->records);
+		char n[32];
+		fprintf(out, " (%s records)", grouped(n, (uint64_t)in->records));
 		if (!in->complete || !in->finished)
 			fprintf(out, " <span class=\"fail\">incomplete: %s</span>",
 				!in->complete ? "the input ends early" : "the run did not finish");
@@ -69,12 +85,13 @@ static void amount_row(FILE *out, const struct vgt_report *r, enum vgt_kind_grou
 {
 	const struct vgt_figures *fig = &r->totals.figures;
 	fprintf(out, "<tr><td>%s</td>", figures_group_label(g));
+	char b[32];
 	if (fig->known & VGT_KNOWN_BYTES(g))
-		fprintf(out, "<td class=\"n\">%" PRIu64 "</td>", fig->amount[g].bytes);
+		fprintf(out, "<td class=\"n\">%s</td>", grouped(b, fig->amount[g].bytes));
 	else
 		fputs("<td class=\"n\">not in the input</td>", out);
 	if (fig->known & VGT_KNOWN_BLOCKS(g))
-		fprintf(out, "<td class=\"n\">%" PRIu64 "</td></tr>\n", fig->amount[g].blocks);
+		fprintf(out, "<td class=\"n\">%s</td></tr>\n", grouped(b, fig->amount[g].blocks));
 	else
 		fputs("<td class=\"n\">not in the input</td></tr>\n", out);
 }
@@ -88,13 +105,14 @@ static void summary(FILE *out, const struct vgt_report *r)
 	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
 		amount_row(out, r, (enum vgt_kind_group)g);
 	fputs("</table>\n", out);
-	fprintf(out, "<p>Error summary: %" PRIu64 " errors from %" PRIu64 " contexts.", t->errors,
-		t->error_contexts);
+	char e[32], c[32];
+	fprintf(out, "<p>Error summary: %s errors from %s contexts.", grouped(e, t->errors),
+		grouped(c, t->error_contexts));
 	if (t->hidden_sites > 0)
 		fprintf(out, " Hidden: %s; <code>--all</code> shows them.", render_hidden_text(r));
 	if (t->suppressed_records > 0)
-		fprintf(out, " Suppressed: %zu records (%" PRIu64 " bytes).", t->suppressed_records,
-			t->suppressed_bytes);
+		fprintf(out, " Suppressed: %s records (%s bytes).",
+			grouped(e, (uint64_t)t->suppressed_records), grouped(c, t->suppressed_bytes));
 	fputs("</p>\n", out);
 }
 
@@ -112,13 +130,14 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 			s->rank, s->rank, render_ci_level(s->kind));
 		esc(out, render_ci_kind_label(s));
 		fputs("</span></td>", out);
+		char b[32], k[32];
 		if (leak)
-			fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td>",
-				s->bytes, s->blocks);
+			fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
+				grouped(b, s->bytes), grouped(k, s->blocks));
 		else
 			fputs("<td class=\"n\">–</td><td class=\"n\">–</td>", out);
-		fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td><code>",
-			leak ? (uint64_t)s->records : s->occurrences);
+		fprintf(out, "<td class=\"n\">%s</td><td><code>",
+			grouped(b, leak ? (uint64_t)s->records : s->occurrences));
 		esc(out, render_ci_where(r, s, opts->source_root));
 		fputs("</code></td><td><code>", out);
 		esc(out, s->location.function);

@@ -15,6 +15,21 @@
 
 /* A table cell ('|' would end it, '<' '>' '&' would be HTML, a newline
  * would end the row, '[' a link): escape.h. */
+/* 1234567 as "1,234,567", as the text report writes counts. */
+static const char *grouped(char buf[32], uint64_t n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 2 < 32; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static void cell(FILE *out, const char *s)
 {
 	escape_markdown_cell(out, s);
@@ -30,12 +45,14 @@ static void summary(FILE *out, const struct vgt_report *r, const struct render_o
 	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
 		fprintf(out, " · %s %s", figures_group_label((enum vgt_kind_group)g),
 			render_figure_text(r, (enum vgt_kind_group)g));
-	fprintf(out, " · %" PRIu64 " error%s from %" PRIu64 " context%s", t->errors,
-		t->errors == 1 ? "" : "s", t->error_contexts, t->error_contexts == 1 ? "" : "s");
+	char e[32], c[32];
+	fprintf(out, " · %s error%s from %s context%s", grouped(e, t->errors),
+		t->errors == 1 ? "" : "s", grouped(c, t->error_contexts),
+		t->error_contexts == 1 ? "" : "s");
 	if (t->hidden_sites > 0)
 		fprintf(out, " · hidden: %s", render_hidden_text(r));
 	if (t->suppressed_records > 0)
-		fprintf(out, " · %zu records suppressed", t->suppressed_records);
+		fprintf(out, " · %s records suppressed", grouped(e, (uint64_t)t->suppressed_records));
 	if (!report_is_complete(r))
 		fputs(" · **incomplete run**", out);
 	fputs("\n\n", out);
@@ -48,6 +65,7 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 	fprintf(out, "| # | kind | bytes | blocks | location | function |%s\n",
 		baseline ? " baseline |" : "");
 	fprintf(out, "|---:|---|---:|---:|---|---|%s\n", baseline ? "---|" : "");
+	char e[32], c[32];
 	for (size_t i = 0; i < n; i++) {
 		const struct vgt_site *s = r->sites[i];
 		int leak = kind_is_leak(s->kind);
@@ -56,7 +74,7 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		if (render_ci_site_fails(opts, s))
 			fputs(" ❌", out);
 		if (leak)
-			fprintf(out, " | %" PRIu64 " | %" PRIu64 " | ", s->bytes, s->blocks);
+			fprintf(out, " | %s | %s | ", grouped(e, s->bytes), grouped(c, s->blocks));
 		else
 			fprintf(out, " | – | – | ");
 		cell(out, render_ci_where(r, s, opts->source_root));
