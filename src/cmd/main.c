@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analyze/baseline.h"
+#include "base/escape.h"
 #include "cmd/cli.h"
 #include "cmd/diff.h"
 #include "cmd/pipeline.h"
@@ -435,9 +436,14 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < res.n_warnings && !cli->quiet; i++)
 			print_diag("warning", &res.warnings[i]);
-		if (res.killed && !cli->quiet)
+		if (res.killed && !cli->quiet) {
+			/* the command is the user's, but its name can be anything:
+			 * shown as the reports show input strings */
+			char name[256];
+			escape_text_buf(name, sizeof(name), argv[0]);
 			fprintf(stderr, "vgtriage: killed %s after a second interrupt: the report is "
-				"incomplete\n", argv[0]);
+				"incomplete\n", name);
+		}
 		status = run_status(&res, report_and_judge(cli, pipeline_finish(pl), out));
 	}
 	pipeline_free(pl);

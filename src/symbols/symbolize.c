@@ -974,6 +974,47 @@ void symbolize_add_maps(struct symbolizer *sym, long pid, const char *maps_text)
 	pthread_mutex_unlock(&sym->lock);
 }
 
+/* A generated file that exists but that the source policy refused (a
+ * relocated tree outside every root, say) is not "not found": the note
+ * says which, and the --source-root that would let it be read.  Returns 1
+ * when it wrote that note. */
+static int refused_map_note(struct symbolizer *sym, const struct cfile *cf,
+			    struct vgt_report *report)
+{
+	for (size_t i = 0; i < sym->n_refused; i++) {
+		const char *path = sym->refused[i].path;
+		if (strcmp(basename_of(path), cf->file) != 0)
+			continue;
+		/* the root under which the frame's (relative) dir/file is path */
+		char *rel = cf->dir != NULL && cf->dir[0] != '/' ?
+			xasprintf("%s/%s", cf->dir, cf->file) : xstrdup(cf->file);
+		size_t lp = strlen(path), lr = strlen(rel);
+		char *root = lp > lr + 1 && strcmp(path + lp - lr, rel) == 0 &&
+			path[lp - lr - 1] == '/' ? xstrndup(path, lp - lr - 1) :
+			xstrndup(path, (size_t)(basename_of(path) - path) - 1);
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			/* a link out of the roots: where it points is not for a
+			 * note to recommend */
+			report_add_note(report,
+					"Cython source map for %s%s%s not read: %s is a link that "
+					"the source policy refused (%s)",
+					cf->dir != NULL ? cf->dir : "", cf->dir != NULL ? "/" : "",
+					cf->file, path, sym->refused[i].why);
+		else
+			report_add_note(report,
+					"Cython source map for %s%s%s not read: %s was refused by "
+					"the source policy (%s); --source-root %s would map it",
+					cf->dir != NULL ? cf->dir : "", cf->dir != NULL ? "/" : "",
+					cf->file, path, sym->refused[i].why,
+					root[0] != '\0' ? root : "/");
+		free(rel);
+		free(root);
+		return 1;
+	}
+	return 0;
+}
+
 void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 {
 	if (sym == NULL)
@@ -988,6 +1029,8 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 	qsort(cfs, n, sizeof(*cfs), cmp_cfile);
 	for (size_t i = 0; i < n; i++) {
 		const struct cfile *cf = cfs[i];
+		if (refused_map_note(sym, cf, report))
+			continue;
 		report_add_note(report,
 				"Cython source map not found for %s%s%s: Python names are demangled "
 				"from C names, lines are C lines (use --source-root or --prefix-map)",
