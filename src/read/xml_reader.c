@@ -30,10 +30,12 @@
 #include <libxml/xmlerror.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "read/rawbytes.h"
 #include "read/vgargs.h"
 #include "vgtriage/frames.h"
 #include "read/reader.h"
@@ -94,6 +96,9 @@ struct frame_text {
 enum { FT_OBJ, FT_FN, FT_DIR, FT_FILE, FT_COUNT };
 
 struct xml_reader {
+	struct rawbytes raw;  /* not-UTF-8 bytes kept (rawbytes.h) */
+	char *raw_buf;        /* a chunk that held some, as libxml2 gets it */
+	size_t raw_cap;
 	struct strpool *pool;
 	struct frame_table *frames;
 	struct vgt_input *input;
@@ -718,6 +723,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		r->text_len = 0;
 		r->text[0] = '\0';
 	} else if (r->capturing) {
+		if (r->raw.mapped > 0) /* the bytes valgrind wrote, back */
+			r->text_len = rawbytes_unmap(r->text, r->text_len);
 		/* valgrind ends some <what> texts with a newline */
 		while (r->text_len > 0 && (r->text[r->text_len - 1] == '\n' ||
 					   r->text[r->text_len - 1] == ' '))
@@ -897,6 +904,7 @@ void xml_reader_free(struct xml_reader *r)
 		free(r->ftext[i].s);
 	free(r->last_auxwhat.s);
 	free(r->text_buf);
+	free(r->raw_buf);
 	free(r->command);
 	free(r);
 }
@@ -915,8 +923,20 @@ int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vg
 		return report_failure(r, err);
 	while (len > 0) {
 		int n = len > (1 << 30) ? 1 << 30 : (int)len;
-		int rc = xmlParseChunk(r->ctxt, buf, n, 0);
 		r->bytes_fed += (size_t)n;
+		const char *chunk = buf;
+		int chunk_len = n;
+		if (!rawbytes_clean(&r->raw, buf, (size_t)n)) {
+			/* bytes libxml2 would stop at: written as characters it
+			 * takes, turned back in on_end */
+			size_t m = rawbytes_filter(&r->raw, buf, (size_t)n, &r->raw_buf,
+						   &r->raw_cap, 0);
+			if (m > INT_MAX)
+				return vgt_error_set(err, NULL, 0, 0, "input chunk too large");
+			chunk = r->raw_buf;
+			chunk_len = (int)m;
+		}
+		int rc = xmlParseChunk(r->ctxt, chunk, chunk_len, 0);
 		if (r->failed || rc != 0) {
 			if (!r->failed) {
 				const xmlError *e = xmlCtxtGetLastError(r->ctxt);
@@ -959,6 +979,10 @@ int xml_reader_finish(struct xml_reader *r, struct vgt_error *err)
 		column = 1;
 	/* libxml2 now reports what the missing end means ("Premature end of
 	 * data…"); the root's state below says it better. */
+	if (r->raw.n_pending > 0) { /* a sequence cut by the end: raw bytes */
+		size_t m = rawbytes_filter(&r->raw, "", 0, &r->raw_buf, &r->raw_cap, 1);
+		xmlParseChunk(r->ctxt, r->raw_buf, (int)m, 0);
+	}
 	xmlParseChunk(r->ctxt, NULL, 0, 1);
 	if (r->bytes_fed == 0)
 		return nothing_read(r, err, 1, 1, "empty input: expected valgrind XML");

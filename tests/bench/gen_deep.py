@@ -36,7 +36,7 @@ MAX_DEPTH = 42
 def python_records(root):
     out = []
     for path in sorted(glob.glob(os.path.join(root, "testdata", "*.xml"))):
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
             text = f.read()
         for rec in re.findall(r"<error>.*?</error>\n", text, re.S):
             stack = rec.split("</stack>")[0]
@@ -84,7 +84,7 @@ def main(argv):
     recs = python_records(root)
     if not recs:
         sys.exit("gen_deep.py: no deep Python records in testdata/*.xml")
-    with open(os.path.join(root, "testdata", "seed.xml"), encoding="utf-8") as f:
+    with open(os.path.join(root, "testdata", "seed.xml"), encoding="utf-8", errors="surrogateescape") as f:
         head_text = f.read()
     head = head_text[:head_text.index("<error>")]
     tail = "<status>\n  <state>FINISHED</state>\n  <time>00:00:01:00.000 </time>\n</status>\n\n" \
@@ -92,7 +92,7 @@ def main(argv):
     block = [variant(recs[(i * 7919) % len(recs)], i) for i in range(sites)]
     target = int(mb * 1024 * 1024)
     unique = written = 0
-    with open(out_path, "w", encoding="utf-8") as out:
+    with open(out_path, "w", encoding="utf-8", errors="surrogateescape") as out:
         out.write(head)
         written += len(head)
         while written < target:

@@ -28,7 +28,7 @@ UNIQUE = re.compile(r"<unique>0x[0-9a-f]+</unique>")
 def records(root):
     out = []
     for path in sorted(glob.glob(os.path.join(root, "testdata", "*.xml"))):
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
             text = f.read()
         out.extend(re.findall(r"<error>.*?</error>\n", text, re.S))
     return out
@@ -67,7 +67,7 @@ def main(argv):
     recs = records(root)
     if not recs:
         sys.exit("gen_xml.py: no records in testdata/*.xml")
-    with open(os.path.join(root, "testdata", "errors.xml"), encoding="utf-8") as f:
+    with open(os.path.join(root, "testdata", "errors.xml"), encoding="utf-8", errors="surrogateescape") as f:
         head_text = f.read()
     head = head_text[:head_text.index("<error>")]
     tail = "<status>\n  <state>FINISHED</state>\n  <time>00:00:01:00.000 </time>\n</status>\n\n" \
@@ -79,7 +79,7 @@ def main(argv):
     target = int(mb * 1024 * 1024)
     unique = 0
     written = 0
-    with open(out_path, "w", encoding="utf-8") as out:
+    with open(out_path, "w", encoding="utf-8", errors="surrogateescape") as out:
         out.write(head)
         written += len(head)
         while written < target:
