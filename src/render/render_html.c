@@ -88,8 +88,11 @@ static void summary(FILE *out, const struct vgt_report *r)
 	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
 		amount_row(out, r, (enum vgt_kind_group)g);
 	fputs("</table>\n", out);
-	fprintf(out, "<p>Error summary: %" PRIu64 " errors from %" PRIu64 " contexts.", t->errors,
-		t->error_contexts);
+	if (t->figures.errors_unknown)
+		fputs("<p>Error summary: not in the input.", out);
+	else
+		fprintf(out, "<p>Error summary: %" PRIu64 " errors from %" PRIu64 " contexts.",
+			t->errors, t->error_contexts);
 	if (t->hidden_sites > 0)
 		fprintf(out, " Hidden: %s; <code>--all</code> shows them.", render_hidden_text(r));
 	if (t->suppressed_records > 0)

@@ -30,8 +30,12 @@ static void summary(FILE *out, const struct vgt_report *r, const struct render_o
 	for (int g = VGT_GROUP_DEFINITE; g <= VGT_GROUP_REACHABLE; g++)
 		fprintf(out, " · %s %s", figures_group_label((enum vgt_kind_group)g),
 			render_figure_text(r, (enum vgt_kind_group)g));
-	fprintf(out, " · %" PRIu64 " error%s from %" PRIu64 " context%s", t->errors,
-		t->errors == 1 ? "" : "s", t->error_contexts, t->error_contexts == 1 ? "" : "s");
+	if (t->figures.errors_unknown)
+		fputs(" · errors: not in the input", out);
+	else
+		fprintf(out, " · %" PRIu64 " error%s from %" PRIu64 " context%s", t->errors,
+			t->errors == 1 ? "" : "s", t->error_contexts,
+			t->error_contexts == 1 ? "" : "s");
 	if (t->hidden_sites > 0)
 		fprintf(out, " · hidden: %s", render_hidden_text(r));
 	if (t->suppressed_records > 0)
