@@ -1171,6 +1171,91 @@ START_TEST(client_messages_in_order)
 }
 END_TEST
 
+/* valgrind's flags and failures (issue 20), on the real runs of
+ * tests/fixtures/vgflags: -s repeats each error context after ERROR
+ * SUMMARY with its count; -q writes no preamble and no summary; a leak
+ * search valgrind aborts ends in its panic text. */
+static uint64_t flag_counts[16][2];
+static size_t n_flag_counts;
+
+static int count_errors(void *ctx, struct vgt_input *input, uint64_t unique, uint64_t count,
+			struct vgt_error *err)
+{
+	(void)ctx; (void)input; (void)err;
+	if (n_flag_counts < 16) {
+		flag_counts[n_flag_counts][0] = unique;
+		flag_counts[n_flag_counts][1] = count;
+		n_flag_counts++;
+	}
+	return 0;
+}
+
+static int read_flags_log(struct collector *c, const char *name, struct vgt_error *err)
+{
+	size_t len;
+	char *buf = slurp(name, &len);
+	struct vgt_sink sink = {collect, count_errors, NULL, c, NULL};
+	c->first.path = name;
+	c->first.complete = 1;
+	n_flag_counts = 0;
+	struct text_reader *r = text_reader_new(cur_ft, &c->first, &sink);
+	int rc = text_reader_feed(r, buf, len, err);
+	if (rc == 0)
+		rc = text_reader_finish(r, err);
+	text_reader_free(r);
+	free(buf);
+	return rc;
+}
+
+START_TEST(valgrind_flags_logs)
+{
+	struct strpool *pool = test_pool_new();
+	struct collector c;
+	struct vgt_error err;
+	memset(&c, 0, sizeof(c));
+	vgt_error_clear(&err);
+	/* -s: 7 errors from 5 contexts; the list after ERROR SUMMARY gives
+	 * counts, not records: the read past the end occurred 3 times */
+	ck_assert_int_eq(read_flags_log(&c, "../vgflags_s.log", &err), 0);
+	ck_assert_uint_eq(c.n, 5);
+	ck_assert_int_eq(c.first.occurrences_unknown, 0);
+	uint64_t read_unique = 0;
+	for (size_t i = 0; i < c.n; i++)
+		if (strcmp(c.recs[i].rec.kind_name, "InvalidRead") == 0)
+			read_unique = c.recs[i].rec.unique;
+	ck_assert_uint_ne(read_unique, 0);
+	int found = 0;
+	for (size_t i = 0; i < n_flag_counts; i++)
+		if (flag_counts[i][0] == read_unique)
+			found = flag_counts[i][1] == 3;
+	ck_assert_int_eq(found, 1);
+	collector_free(&c);
+
+	/* -q: complete, finished, no summary, counts unknown */
+	vgt_error_clear(&err);
+	ck_assert_int_eq(read_flags_log(&c, "../vgflags_q_log.log", &err), 0);
+	ck_assert_int_eq(c.first.complete, 1);
+	ck_assert_int_eq(c.first.finished, 1);
+	ck_assert_str_eq(err.message, "");
+	ck_assert_int_eq(c.first.vg.has_error_summary, 0);
+	ck_assert_int_eq(c.first.occurrences_unknown, 1);
+	ck_assert_uint_eq(c.n, 5);
+	collector_free(&c);
+
+	/* valgrind aborted in its leak search: incomplete, no invented
+	 * record from its "Blocks allocation contexts" */
+	vgt_error_clear(&err);
+	ck_assert_int_eq(read_flags_log(&c, "../vgflags_abort_log.log", &err), 0);
+	ck_assert_int_eq(c.first.complete, 0);
+	ck_assert_ptr_nonnull(c.first.aborted);
+	ck_assert_ptr_nonnull(strstr(c.first.aborted, "the 'impossible' happened"));
+	ck_assert_ptr_nonnull(strstr(err.message, "valgrind itself failed"));
+	ck_assert_uint_eq(c.n, 0);
+	collector_free(&c);
+	test_pool_free(pool);
+}
+END_TEST
+
 Suite *text_reader_suite(void)
 {
 	Suite *s = suite_create("text_reader");
@@ -1187,6 +1272,7 @@ Suite *text_reader_suite(void)
 	tcase_add_test(tc, record_without_frames_is_dropped);
 	tcase_add_test(tc, vgdb_increased_deltas);
 	tcase_add_test(tc, vgdb_unprefixed);
+	tcase_add_test(tc, valgrind_flags_logs);
 	suite_add_tcase(s, tc);
 	TCase *edge = tcase_create("edge cases");
 	tcase_add_test(edge, no_valgrind_output_is_an_error);

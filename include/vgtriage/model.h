@@ -275,6 +275,12 @@ struct vgt_input {
 	uint64_t errorcounts_total;  /* sum of <errorcounts> (protocol 4/5) */
 	uint64_t suppressed_total;   /* sum of <suppcounts> */
 	size_t bad_numbers;          /* numeric fields that held no number ("...") */
+	int occurrences_unknown;     /* how often each error context occurred is not in
+					the input (a text log without -s whose ERROR
+					SUMMARY counts more errors than contexts, or none) */
+	int errorcounts_seen;        /* XML: an <errorcounts> element came */
+	const char *aborted;         /* valgrind's own failure ("… the 'impossible'
+					happened", an assertion), as it wrote it */
 	struct vgt_valgrind_summary vg;
 	/* valgrind's own leak options, from XML <vargv> (figures.c parses
 	 * them): what valgrind was asked to show decides which figures the

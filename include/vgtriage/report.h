@@ -162,6 +162,13 @@ struct vgt_figures {
 	int leak_check;          /* some input is memcheck's (helgrind, drd: none) */
 	int split_indirect;      /* records[INDIRECT] has bytes from "(N direct, M
 				    indirect)" splits only: no block count */
+	int errors_unknown;      /* the error count is not in the input (no ERROR
+				    SUMMARY, and the records cannot give it) */
+	int occurrences_unknown; /* per-context occurrences are not in the input */
+	struct vgt_amount suppressed_leaks; /* LEAK SUMMARY "suppressed:" */
+	int suppressed_leaks_known;
+	uint64_t suppressed_errors, suppressed_contexts; /* "(suppressed: N from M)" */
+	int suppressed_errors_known;
 };
 
 struct vgt_totals {

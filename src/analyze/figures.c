@@ -64,6 +64,24 @@ static int shown(const struct vgt_input *in, enum vgt_kind_group g)
 	return in->leak_check == VGT_LEAK_CHECK_FULL && (in->show_leak_kinds & (1u << g)) != 0;
 }
 
+/* No ERROR SUMMARY: can the records give valgrind's error count?  Not
+ * from a text log (it counts contexts; valgrind counts occurrences), not
+ * from an XML run without <errorcounts> (valgrind stopped before them),
+ * nor when valgrind counted leak errors of kinds it did not show
+ * (--errors-for-leak-kinds wider than --show-leak-kinds). */
+static void errors_unknown_without_summary(const struct vgt_input *in, struct vgt_figures *out)
+{
+	unsigned leak_groups = (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_INDIRECT) |
+			       (1u << VGT_GROUP_POSSIBLE) | (1u << VGT_GROUP_REACHABLE);
+	int xml = in->format != NULL && strcmp(in->format, "xml") == 0;
+	if (in->aborted != NULL || (!xml && in->occurrences_unknown) ||
+	    (xml && !in->errorcounts_seen))
+		out->errors_unknown = 1;
+	else if (in->has_leak_options && in->leak_check == VGT_LEAK_CHECK_FULL &&
+		 (in->errors_for_leak_kinds & ~in->show_leak_kinds & leak_groups) != 0)
+		out->errors_unknown = 1;
+}
+
 void figures_for_input(const struct vgt_report *r, const struct vgt_input *in,
 		       struct vgt_figures *out)
 {
@@ -73,9 +91,15 @@ void figures_for_input(const struct vgt_report *r, const struct vgt_input *in,
 		out->errors_from_summary = in->vg.has_error_summary;
 		out->errors = in->vg.errors;
 		out->error_contexts = in->vg.error_contexts;
+		if (!in->vg.has_error_summary)
+			errors_unknown_without_summary(in, out);
 		return;
 	}
 	out->leak_check = 1;
+	out->occurrences_unknown = in->occurrences_unknown;
+	/* valgrind failed (or the input stops) inside its exit leak
+	 * search: the loss records written so far are not the totals */
+	int search_cut = in->aborted != NULL || (!in->complete && in->exit_leak_search);
 	struct vgt_amount rec[4];
 	size_t leak_error_records;
 	int has_indirect_records;
@@ -93,6 +117,8 @@ void figures_for_input(const struct vgt_report *r, const struct vgt_input *in,
 			continue;
 		}
 		int is_shown;
+		if (search_cut)
+			continue;
 		if (in->has_leak_options)
 			is_shown = shown(in, (enum vgt_kind_group)g);
 		else if (g == VGT_GROUP_INDIRECT)
@@ -117,10 +143,19 @@ void figures_for_input(const struct vgt_report *r, const struct vgt_input *in,
 			  out->amount[VGT_GROUP_POSSIBLE].bytes > 0 ||
 			  out->amount[VGT_GROUP_REACHABLE].bytes > 0);
 	out->leak_error_contexts = leak_error_records;
+	if (vg_known & VGT_SUMMARY_SUPPRESSED) {
+		out->suppressed_leaks = in->vg.suppressed;
+		out->suppressed_leaks_known = 1;
+	}
 	if (in->vg.has_error_summary) {
 		out->errors_from_summary = 1;
 		out->errors = in->vg.errors;
 		out->error_contexts = in->vg.error_contexts;
+		out->suppressed_errors = in->vg.suppressed_errors;
+		out->suppressed_contexts = in->vg.suppressed_contexts;
+		out->suppressed_errors_known = 1;
+	} else {
+		errors_unknown_without_summary(in, out);
 	}
 }
 
@@ -221,6 +256,10 @@ void figures_finish(struct vgt_report *r, int suppressed)
 	uint64_t record_errors = t->errors, record_contexts = t->error_contexts;
 	memset(m, 0, sizeof(*m));
 	int all_error_summaries = r->n_inputs > 0;
+	int errors_unknown = 0, occurrences_unknown = 0;
+	int supp_leaks = r->n_inputs > 0, supp_errors = r->n_inputs > 0;
+	struct vgt_amount supp = {0, 0};
+	uint64_t supp_e = 0, supp_c = 0;
 	m->known = r->n_inputs > 0 ? ~0u : 0;
 	m->from_summary = r->n_inputs > 0 ? ~0u : 0;
 	for (size_t i = 0; i < r->n_inputs; i++) {
@@ -240,6 +279,14 @@ void figures_finish(struct vgt_report *r, int suppressed)
 		m->no_stacks |= f.no_stacks;
 		m->split_indirect |= f.split_indirect;
 		m->leak_check |= f.leak_check;
+		errors_unknown |= f.errors_unknown;
+		occurrences_unknown |= f.occurrences_unknown;
+		supp_leaks &= f.suppressed_leaks_known;
+		supp_errors &= f.suppressed_errors_known;
+		supp.bytes = vgt_count_add(supp.bytes, f.suppressed_leaks.bytes);
+		supp.blocks = vgt_count_add(supp.blocks, f.suppressed_leaks.blocks);
+		supp_e = vgt_count_add(supp_e, f.suppressed_errors);
+		supp_c = vgt_count_add(supp_c, f.suppressed_contexts);
 		if (f.errors_from_summary) {
 			m->errors = vgt_count_add(m->errors, f.errors);
 			m->error_contexts = vgt_count_add(m->error_contexts, f.error_contexts);
@@ -251,7 +298,18 @@ void figures_finish(struct vgt_report *r, int suppressed)
 	m->known &= (VGT_KNOWN_BYTES(VGT_GROUP_REACHABLE) << 2) - VGT_KNOWN_BYTES(VGT_GROUP_DEFINITE);
 	m->from_summary &= (1u << VGT_GROUP_COUNT) - (1u << VGT_GROUP_DEFINITE);
 	m->errors_from_summary = all_error_summaries;
+	m->errors_unknown = !all_error_summaries && errors_unknown;
+	m->occurrences_unknown = occurrences_unknown;
 	m->suppressed = suppressed;
+	if (supp_leaks) {
+		m->suppressed_leaks = supp;
+		m->suppressed_leaks_known = 1;
+	}
+	if (supp_errors) {
+		m->suppressed_errors = supp_e;
+		m->suppressed_contexts = supp_c;
+		m->suppressed_errors_known = 1;
+	}
 	if (!all_error_summaries) {
 		m->errors = record_errors;
 		m->error_contexts = record_contexts;

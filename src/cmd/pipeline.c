@@ -299,11 +299,35 @@ static void end_searches(struct pipeline_stream *st)
 	sites_drop_empty(r);
 }
 
+/* An empty file named *.log (not read as XML): a valgrind -q log of a
+ * clean run.  Not stdin, not any other empty file. */
+static int empty_quiet_log(const struct pipeline_stream *st)
+{
+	if (st->format != NULL && strcmp(st->format, "text") != 0)
+		return 0;
+	const char *path = st->input->path;
+	size_t n = path != NULL ? strlen(path) : 0;
+	return n > 4 && strcmp(path + n - 4, ".log") == 0;
+}
+
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 {
 	int rc = st->failed ? -1 : 0;
 	/* Nothing read at all (an empty file, or `run` when valgrind wrote no
 	 * XML): the same diagnostic whether the format was given or not. */
+	if (!st->failed && st->head_len == 0 && st->xml == NULL && st->text == NULL &&
+	    empty_quiet_log(st)) {
+		/* valgrind -q writes nothing when it finds nothing: a clean
+		 * run, whose figures the empty log does not give */
+		st->input->format = strpool_intern(st->pl->report->pool, "text");
+		st->input->occurrences_unknown = 1;
+		st->input->complete = st->input->finished = 1;
+		report_add_note(st->pl->report, "%s is empty: valgrind -q writes nothing for a run "
+				"with no errors; its totals are unknown", st->input->path);
+		end_searches(st);
+		free(st);
+		return 0;
+	}
 	if (!st->failed && st->head_len == 0 && st->xml == NULL && st->text == NULL) {
 		rc = vgt_error_set(err, NULL, 1, 1, "empty input: expected valgrind XML or a valgrind log");
 		name_error(st, err);

@@ -49,7 +49,7 @@ int text_reader_finish(struct text_reader *reader, struct vgt_error *err);
 void text_reader_free(struct text_reader *reader); /* NULL is a no-op */
 
 /* Cross-check of valgrind's LEAK SUMMARY against the records read
- * (text_reader.c).  parsed[] is indexed definitely, indirectly, possibly
+ * (text_checks.c).  parsed[] is indexed definitely, indirectly, possibly
  * lost, still reachable, as sites_input_amounts() counts them (direct bytes
  * for definitely/possibly lost).  reader_summary_mismatch() returns 0 when they agree (or the input has no
  * LEAK SUMMARY), 1 when the only differences are kinds with no record at
@@ -57,6 +57,12 @@ void text_reader_free(struct text_reader *reader); /* NULL is a no-op */
  * disagrees (a log cut short, a bug); msg says which, in one line. */
 int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount parsed[4],
 			    char *msg, size_t size);
+
+/* Is line (unprefixed, as valgrind writes it) valgrind's own failure: "Memcheck:
+ * mc_leakcheck.c:2141 (…): the 'impossible' happened.", "valgrind: m_x.c:12
+ * (fn): Assertion 'p' failed.", "valgrind: the 'impossible' happened:"
+ * (m_libcassert.c)?  text_checks.c. */
+int reader_is_panic(const char *line);
 
 /* "xml" when buf (the first bytes of an input, leading whitespace allowed)
  * looks like XML, else "text". */

@@ -82,6 +82,23 @@ struct text_pid {
 	int leak_summary, error_summary;
 	uint64_t leak_searches; /* LEAK SUMMARYs (searches ended) so far */
 	struct vgt_valgrind_summary vg; /* this pid's own summaries */
+	/* -s (--show-error-list=yes): after ERROR SUMMARY valgrind lists
+	 * each error context again, "N errors in context X of Y:" before
+	 * it.  Those are counts of records already read, not records. */
+	int list_pending;       /* the next message is a listed context */
+	int repeat;             /* rec is a listed context */
+	uint64_t list_count;    /* its N */
+	int list_seen;
+	uint64_t next_unique;   /* text records get 1, 2, … (for the list) */
+	struct text_context *contexts; /* non-leak records read, by content */
+	size_t ncontexts, contexts_cap;
+};
+
+/* An error context already read: a hash of its message, auxiliary text
+ * and stacks, and the unique its record was given. */
+struct text_context {
+	uint64_t hash;
+	uint64_t unique;
 };
 
 struct text_reader {
@@ -100,6 +117,8 @@ struct text_reader {
 	size_t delivered;       /* records handed to the sink */
 	enum text_mode mode;
 	int failed;
+	const char *aborted;    /* valgrind's panic or assertion line */
+	int client_seen;        /* a **PID** line: a client message of valgrind's */
 };
 
 /* ---- small string helpers ---------------------------------------------- */
@@ -250,10 +269,61 @@ static void publish_summary(struct text_reader *r, struct vgt_input *input)
 
 /* ---- records ------------------------------------------------------------ */
 
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/* What tells one error context from another in valgrind's list. */
+static uint64_t context_hash(const struct vgt_record *rec)
+{
+	uint64_t h = 14695981039346656037ull;
+	if (rec->what != NULL)
+		h = hash_bytes(h, rec->what, strlen(rec->what) + 1);
+	if (rec->auxwhat != NULL)
+		h = hash_bytes(h, rec->auxwhat, strlen(rec->auxwhat) + 1);
+	h = hash_bytes(h, rec->stack.ids, rec->stack.count * sizeof(rec->stack.ids[0]));
+	h = hash_bytes(h, "|", 1);
+	h = hash_bytes(h, rec->aux_stack.ids, rec->aux_stack.count * sizeof(rec->aux_stack.ids[0]));
+	return h;
+}
+
+/* A context of valgrind's -s list: how often the record read earlier
+ * occurred, to the sink's errorcount. */
+static int deliver_count(struct text_reader *r, struct text_pid *st, struct vgt_error *err)
+{
+	uint64_t h = context_hash(&st->rec);
+	for (size_t i = 0; i < st->ncontexts; i++) {
+		if (st->contexts[i].hash != h)
+			continue;
+		if (r->sink->errorcount != NULL &&
+		    r->sink->errorcount(r->sink->ctx, st->input, st->contexts[i].unique,
+					st->list_count, err) != 0)
+			return -1;
+		st->contexts[i].hash = 0; /* each context is listed once */
+		return 0;
+	}
+	return 0;
+}
+
 static int deliver(struct text_reader *r, struct text_pid *st, struct vgt_error *err)
 {
 	int rc = 0;
-	if (st->open && st->rec.stack.count > 0) {
+	if (st->open && st->repeat) {
+		if (st->rec.stack.count > 0)
+			rc = deliver_count(r, st, err);
+	} else if (st->open && st->rec.stack.count > 0) {
+		if (!kind_is_leak(st->rec.kind)) {
+			st->rec.unique = ++st->next_unique;
+			st->contexts = xgrow(st->contexts, &st->contexts_cap, st->ncontexts + 1,
+					     sizeof(*st->contexts));
+			st->contexts[st->ncontexts].hash = context_hash(&st->rec);
+			st->contexts[st->ncontexts].unique = st->rec.unique;
+			st->ncontexts++;
+		}
 		st->rec.pid = st->pid;
 		r->delivered++;
 		if (r->sink->record != NULL &&
@@ -262,6 +332,7 @@ static int deliver(struct text_reader *r, struct text_pid *st, struct vgt_error 
 	}
 	record_clear(&st->rec);
 	st->open = 0;
+	st->repeat = 0;
 	st->aux_seen = 0;
 	st->main_pending = 0;
 	st->target = TARGET_NONE;
@@ -273,6 +344,8 @@ static void begin_record(struct text_reader *r, struct text_pid *st, enum vgt_ki
 {
 	record_clear(&st->rec);
 	st->open = 1;
+	st->repeat = st->list_pending;
+	st->list_pending = 0;
 	st->aux_seen = 0;
 	st->target = TARGET_MAIN;
 	st->rec.kind = kind;
@@ -389,6 +462,9 @@ static int is_note(const char *m)
 		"Thread ", "Access not within", "Bad permissions", "Stack overflow",
 		"in use at exit", "total heap usage", "Startup, with flags",
 		"Main thread", "Nulgrind", "Command:", "Parent PID:",
+		/* memcheck's leak search failing on overlapping blocks,
+		 * before its panic (mc_leakcheck.c) */
+		"Blocks allocation contexts", "Block 0x", "This is usually caused",
 	};
 	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
 		if (starts(m, notes[i]))
@@ -712,6 +788,22 @@ static int thread_tool_line(struct text_reader *r, struct text_pid *st, const ch
 	return 0;
 }
 
+/* "3 errors in context 1 of 2:": the next message is a context of the
+ * -s list, which valgrind writes after its ERROR SUMMARY. */
+static int list_line(struct text_pid *st, const char *m)
+{
+	const char *p = m;
+	uint64_t n, x, y;
+	if (read_count(&p, &n) != 0 || expect(&p, " errors in context ") != 0 ||
+	    read_count(&p, &x) != 0 || expect(&p, " of ") != 0 || read_count(&p, &y) != 0 ||
+	    strcmp(p, ":") != 0)
+		return 0;
+	st->list_pending = 1;
+	st->list_count = n;
+	st->list_seen = 1;
+	return 1;
+}
+
 /* A line at indent 0: a message, a loss record, a summary or preamble. */
 static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		    struct vgt_error *err)
@@ -720,6 +812,8 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 	    (thread_tool_kind(m) != NULL || !is_note(m)))
 		return thread_tool_line(r, st, m, err);
 	int rc = deliver(r, st, err); /* the next message ends a record */
+	if (m[0] >= '0' && m[0] <= '9' && st->error_summary && list_line(st, m))
+		return rc;
 	if (m[0] >= '0' && m[0] <= '9') {
 		if (parse_loss_record(r, st, m) == 0)
 			st->section = SECTION_NONE;
@@ -885,6 +979,7 @@ static int client_line(struct text_reader *r, long pid, const char *body, int pa
 		       struct vgt_error *err)
 {
 	struct text_pid *st;
+	r->client_seen = 1;
 	if (partial || r->sink->clientmsg == NULL || (st = pid_state(r, pid)) == NULL)
 		return 0;
 	int rc = deliver(r, st, err);
@@ -914,6 +1009,13 @@ static int process_line(struct text_reader *r, char *line, int partial, struct v
 		if (st == NULL)
 			return 0;
 	} else {
+		if (r->aborted == NULL && r->npids > 0 && !partial && reader_is_panic(line)) {
+			r->aborted = strpool_intern(r->pool, line);
+			struct text_pid *last = &r->pids[r->last];
+			deliver(r, last, err);
+			last->input->aborted = r->aborted;
+			return 0;
+		}
 		if (r->mode == MODE_UNDECIDED && looks_like_vgdb(r, line))
 			r->mode = MODE_UNPREFIXED;
 		if (r->mode != MODE_UNPREFIXED)
@@ -1006,7 +1108,7 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 			return fail(r);
 	/* Lines that merely start with "==1234==" are no valgrind log: it
 	 * needs a preamble, a record or a summary of valgrind's. */
-	int valgrind_seen = r->delivered > 0;
+	int valgrind_seen = r->delivered > 0 || r->client_seen;
 	for (size_t i = 0; i < r->npids && !valgrind_seen; i++)
 		valgrind_seen = r->pids[i].input->tool != NULL || r->pids[i].leak_summary ||
 				r->pids[i].error_summary || r->pids[i].vg.has_leak_summary;
@@ -1026,6 +1128,30 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 	}
 	for (size_t i = 0; i < r->npids; i++) {
 		struct text_pid *st = &r->pids[i];
+		/* how often each context occurred: valgrind's -s list, or an
+		 * ERROR SUMMARY with as many errors as contexts (each once) */
+		if (!st->list_seen && (!st->error_summary || st->vg.errors != st->vg.error_contexts))
+			st->input->occurrences_unknown = 1;
+	}
+	for (size_t i = 0; i < r->npids; i++) {
+		struct text_pid *st = &r->pids[i];
+		if (st->input->aborted != NULL) {
+			st->input->complete = 0;
+			st->input->finished = 0;
+			st->input->stop_line = r->lineno;
+			st->input->stop_column = 1;
+			if (cut == NULL)
+				cut = st;
+			continue;
+		}
+		/* valgrind -q writes no preamble and no summaries: a log
+		 * without both is a quiet run, not one cut short (a cut log
+		 * keeps its preamble) */
+		if (!st->error_summary && !st->leak_summary && st->input->tool == NULL &&
+		    r->mode == MODE_PREFIXED) {
+			st->input->finished = 1;
+			continue;
+		}
 		if (!st->error_summary && !st->leak_summary) {
 			st->input->complete = 0;
 			st->input->stop_line = r->lineno;
@@ -1039,7 +1165,11 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 		r->first->stop_line = r->lineno;
 		r->first->stop_column = 1;
 		vgt_error_set(err, NULL, r->lineno, 1, "valgrind's log has no memcheck output");
-	} else if (cut != NULL)
+	} else if (cut != NULL && cut->input->aborted != NULL)
+		vgt_error_set(err, NULL, r->lineno, 1,
+			      "valgrind itself failed (pid %ld), its figures are unknown: %s",
+			      cut->pid, cut->input->aborted);
+	else if (cut != NULL)
 		vgt_error_set(err, NULL, r->lineno, 1,
 			      "valgrind's log of pid %ld ends before its summary (cut short?)",
 			      cut->pid);
@@ -1050,48 +1180,11 @@ void text_reader_free(struct text_reader *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->npids; i++)
+	for (size_t i = 0; i < r->npids; i++) {
 		record_release(&r->pids[i].rec);
+		free(r->pids[i].contexts);
+	}
 	free(r->pids);
 	free(r->line);
 	free(r);
-}
-
-/* ---- cross-check -------------------------------------------------------- */
-
-int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount parsed[4],
-			    char *msg, size_t size)
-{
-	static const char *const names[4] = {"definitely lost", "indirectly lost",
-					     "possibly lost", "still reachable"};
-	if (size > 0)
-		msg[0] = '\0';
-	if (!in->vg.has_leak_summary)
-		return 0;
-	const struct vgt_amount *said[4] = {&in->vg.definitely_lost, &in->vg.indirectly_lost,
-					    &in->vg.possibly_lost, &in->vg.still_reachable};
-	int worst = 0;
-	size_t used = 0;
-	for (int k = 0; k < 4; k++) {
-		if (said[k]->bytes == parsed[k].bytes && said[k]->blocks == parsed[k].blocks)
-			continue;
-		/* No record of the kind at all: hidden by --show-leak-kinds. */
-		int level = parsed[k].bytes == 0 && parsed[k].blocks == 0 ? 1 : 2;
-		if (level > worst)
-			worst = level;
-		if (used < size) {
-			int n = snprintf(msg + used, size - used,
-					 "%sLEAK SUMMARY says %s %llu bytes in %llu blocks, %s %llu bytes in %llu blocks",
-					 used > 0 ? "; " : "", names[k],
-					 (unsigned long long)said[k]->bytes,
-					 (unsigned long long)said[k]->blocks,
-					 level == 1 ? "no records show (hidden by --show-leak-kinds?), records:"
-						    : "records add up to",
-					 (unsigned long long)parsed[k].bytes,
-					 (unsigned long long)parsed[k].blocks);
-			if (n > 0)
-				used += (size_t)n < size - used ? (size_t)n : size - used;
-		}
-	}
-	return worst;
 }

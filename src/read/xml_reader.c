@@ -140,6 +140,10 @@ struct xml_reader {
 	uint64_t pair_count, pair_unique;
 	/* protocol 6 summaries: which amount <bytes>/<in_blocks> go to */
 	struct vgt_amount *amount;
+	unsigned amount_parsed;    /* of *amount: 1 bytes, 2 blocks read as numbers */
+	int error_summary_bad;     /* a field of <error_summary> held no number */
+	unsigned error_summary_parsed; /* 1 <errors>, 2 <error_contexts> read */
+	int counts_bad;            /* an <errorcounts> <count> held no number */
 	unsigned char names[NAME_SLOTS]; /* element_names index + 1, 0 = empty */
 	const xmlChar *ptr_names[PTR_SLOTS]; /* lookup_element's cache */
 	unsigned char ptr_els[PTR_SLOTS];
@@ -526,6 +530,12 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			start_error(r);
 		break;
 	case EL_STACK:
+		/* A <stack> outside any error: memcheck's leak search found
+		 * overlapping blocks and wrote their allocation stacks, then
+		 * valgrind panicked (mc_leakcheck.c); the run is not whole. */
+		if (parent_of(r) == EL_VALGRINDOUTPUT && r->input->aborted == NULL)
+			r->input->aborted = strpool_intern(r->pool, "a <stack> outside any <error>: "
+							   "valgrind failed inside its leak search");
 		start_stack(r);
 		break;
 	case EL_FRAME:
@@ -540,21 +550,27 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		break;
 	case EL_DEFINITELY_LOST: case EL_INDIRECTLY_LOST: case EL_POSSIBLY_LOST:
 	case EL_STILL_REACHABLE:
-		if (parent_of(r) == EL_LEAK_SUMMARY)
+		if (parent_of(r) == EL_LEAK_SUMMARY) {
 			r->amount = summary_amount(r, el);
+			r->amount_parsed = 0;
+		}
 		break;
 	case EL_SUPPRESSED:
 		if (parent_of(r) == EL_LEAK_SUMMARY) {
 			r->amount = summary_amount(r, el);
+			r->amount_parsed = 0;
 			r->capturing = 0;
 		}
 		break;
 	case EL_LEAK_SUMMARY:
+		/* each figure is known once its bytes and blocks are read */
 		r->input->vg.has_leak_summary = 1;
-		r->input->vg.known = VGT_SUMMARY_ALL;
+		r->input->vg.known = 0;
 		break;
 	case EL_ERROR_SUMMARY:
 		r->input->vg.has_error_summary = 1;
+		r->error_summary_bad = 0;
+		r->error_summary_parsed = 0;
 		break;
 	default:
 		break;
@@ -660,22 +676,58 @@ static void end_pair(struct xml_reader *r, enum el parent)
 	}
 }
 
+/* A summary figure: a placeholder ("...") or garbage is no figure, and
+ * the summary it is in does not state it (never 0). */
+static int summary_number(struct xml_reader *r, uint64_t *out)
+{
+	size_t before = r->input->bad_numbers;
+	*out = parse_number(r);
+	return r->input->bad_numbers == before && r->text_len > 0;
+}
+
 static void end_summary_field(struct xml_reader *r, enum el el, enum el parent)
 {
 	struct vgt_valgrind_summary *vg = &r->input->vg;
+	uint64_t v;
 	if (parent == EL_ERROR_SUMMARY) {
+		uint64_t *dst = NULL;
 		switch (el) {
-		case EL_ERRORS: vg->errors = parse_number(r); break;
-		case EL_ERROR_CONTEXTS: vg->error_contexts = parse_number(r); break;
-		case EL_SUPPRESSED: vg->suppressed_errors = parse_number(r); break;
-		case EL_SUPPRESSED_CONTEXTS: vg->suppressed_contexts = parse_number(r); break;
+		case EL_ERRORS: dst = &vg->errors; break;
+		case EL_ERROR_CONTEXTS: dst = &vg->error_contexts; break;
+		case EL_SUPPRESSED: dst = &vg->suppressed_errors; break;
+		case EL_SUPPRESSED_CONTEXTS: dst = &vg->suppressed_contexts; break;
 		default: break;
 		}
+		if (dst != NULL) {
+			if (!summary_number(r, &v))
+				r->error_summary_bad = 1;
+			else if (el == EL_ERRORS || el == EL_ERROR_CONTEXTS)
+				r->error_summary_parsed |= el == EL_ERRORS ? 1u : 2u;
+			*dst = v;
+		}
 	} else if (r->amount != NULL && grandparent_of(r) == EL_LEAK_SUMMARY) {
-		if (el == EL_BYTES)
-			r->amount->bytes = parse_number(r);
-		else if (el == EL_IN_BLOCKS || el == EL_BLOCKS)
-			r->amount->blocks = parse_number(r);
+		if (el == EL_BYTES) {
+			if (summary_number(r, &v))
+				r->amount_parsed |= 1;
+			r->amount->bytes = v;
+		} else if (el == EL_IN_BLOCKS || el == EL_BLOCKS) {
+			if (summary_number(r, &v))
+				r->amount_parsed |= 2;
+			r->amount->blocks = v;
+		}
+	}
+}
+
+/* The VGT_SUMMARY_* bit of a <leak_summary> child. */
+static unsigned summary_bit_of(enum el el)
+{
+	switch (el) {
+	case EL_DEFINITELY_LOST: return VGT_SUMMARY_DEFINITE;
+	case EL_INDIRECTLY_LOST: return VGT_SUMMARY_INDIRECT;
+	case EL_POSSIBLY_LOST: return VGT_SUMMARY_POSSIBLE;
+	case EL_STILL_REACHABLE: return VGT_SUMMARY_REACHABLE;
+	case EL_SUPPRESSED: return VGT_SUMMARY_SUPPRESSED;
+	default: return 0;
 	}
 }
 
@@ -744,7 +796,10 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		else
 			end_error_field(r, el, parent);
 	} else if (parent == EL_PAIR) {
-		if (el == EL_COUNT)
+		if (el == EL_COUNT && grandparent_of(r) == EL_ERRORCOUNTS &&
+		    !summary_number(r, &r->pair_count))
+			r->counts_bad = 1;
+		else if (el == EL_COUNT)
 			r->pair_count = parse_number(r);
 		else if (el == EL_UNIQUE)
 			r->pair_unique = parse_hex(r->text);
@@ -778,14 +833,29 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	case EL_PAIR:
 		end_pair(r, parent);
 		break;
+	case EL_ERRORCOUNTS:
+		/* counts that are placeholders give no error count */
+		r->input->errorcounts_seen = !r->counts_bad;
+		break;
 	case EL_ARGV:
 		if (r->command_len > 0)
 			r->input->command = strpool_intern_n(r->pool, r->command, r->command_len);
 		break;
 	case EL_DEFINITELY_LOST: case EL_INDIRECTLY_LOST: case EL_POSSIBLY_LOST:
 	case EL_STILL_REACHABLE: case EL_SUPPRESSED:
-		if (parent == EL_LEAK_SUMMARY)
+		if (parent == EL_LEAK_SUMMARY) {
+			if (r->amount != NULL && r->amount_parsed == 3)
+				r->input->vg.known |= summary_bit_of(el);
 			r->amount = NULL;
+		}
+		break;
+	case EL_LEAK_SUMMARY:
+		if (r->input->vg.known == 0)
+			r->input->vg.has_leak_summary = 0; /* no figure in it */
+		break;
+	case EL_ERROR_SUMMARY:
+		if (r->error_summary_bad || r->error_summary_parsed != 3)
+			r->input->vg.has_error_summary = 0; /* "..." is no count */
 		break;
 	case EL_VALGRINDOUTPUT:
 		if (r->depth == 1)
@@ -989,6 +1059,15 @@ int xml_reader_finish(struct xml_reader *r, struct vgt_error *err)
 	if (!r->root_seen)
 		return nothing_read(r, err, line, column,
 				    "not valgrind XML: no <valgrindoutput> element");
+	if (r->root_closed && r->input->aborted != NULL) {
+		r->input->complete = 0;
+		r->input->finished = 0;
+		r->input->stop_line = line;
+		r->input->stop_column = column;
+		vgt_error_set(err, NULL, line, column, "valgrind itself failed, its figures are "
+			      "unknown (%s)", r->input->aborted);
+		return 0;
+	}
 	if (r->root_closed)
 		return 0;
 	/* The root never closed: valgrind was killed mid-write. */

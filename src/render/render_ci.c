@@ -121,6 +121,9 @@ const char *render_ci_message(const struct vgt_report *r, const struct vgt_site 
 	const char *what = s->what != NULL ? s->what : kind_info(s->kind)->title;
 	size_t wl = strcspn(what, "\n");
 	what = escape_text_pool(r->pool, strpool_intern_n(r->pool, what, wl));
+	if (r->totals.figures.occurrences_unknown) /* a text log without -s */
+		return strpool_printf(r->pool, "%s (%zu context%s) at %s%s", what, s->records,
+				      s->records == 1 ? "" : "s", where, in);
 	return strpool_printf(r->pool, "%s (%" PRIu64 " time%s) at %s%s", what,
 			      s->occurrences, s->occurrences == 1 ? "" : "s", where, in);
 }

@@ -106,8 +106,12 @@ static void summary(FILE *out, const struct vgt_report *r)
 		amount_row(out, r, (enum vgt_kind_group)g);
 	fputs("</table>\n", out);
 	char e[32], c[32];
-	fprintf(out, "<p>Error summary: %s errors from %s contexts.", grouped(e, t->errors),
-		grouped(c, t->error_contexts));
+	if (t->figures.errors_unknown) {
+		fputs("<p>Error summary: not in the input.", out);
+	} else {
+		fprintf(out, "<p>Error summary: %s errors from %s contexts.", grouped(e, t->errors),
+			grouped(c, t->error_contexts));
+	}
 	if (t->hidden_sites > 0)
 		fprintf(out, " Hidden: %s; <code>--all</code> shows them.", render_hidden_text(r));
 	if (t->suppressed_records > 0)

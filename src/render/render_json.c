@@ -299,6 +299,9 @@ static void processes_json(struct jsonw *w, const struct vgt_report *report,
 				kcount(w, "bytes", e->bytes);
 				kcount(w, "blocks", e->blocks);
 				kcount(w, "direct_bytes", e->direct_bytes);
+			} else if (report->totals.figures.occurrences_unknown) {
+				jsonw_key(w, "occurrences");
+				jsonw_null(w);
 			} else {
 				kcount(w, "occurrences", e->occurrences);
 			}
@@ -438,7 +441,11 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 	kcount(w, "direct_bytes", s->direct_bytes);
 	kcount(w, "indirect_bytes", s->indirect_bytes);
 	kcount(w, "records", s->records);
-	kcount(w, "occurrences", s->occurrences);
+	jsonw_key(w, "occurrences");
+	if (!kind_is_leak(s->kind) && report->totals.figures.occurrences_unknown)
+		jsonw_null(w); /* a text log without -s: not in the input */
+	else
+		jsonw_uint(w, s->occurrences);
 	processes_json(w, report, s);
 	jsonw_kstring(w, "fingerprint", s->fingerprint);
 	if (s->hidden)
@@ -519,11 +526,27 @@ static void errors_json(struct jsonw *w, const struct vgt_report *r)
 {
 	jsonw_key(w, "errors");
 	jsonw_object_begin(w);
-	for (int k = 1; k < VGT_KIND_COUNT; k++)
-		if (!kind_is_leak((enum vgt_kind)k))
+	/* occurrences per kind; a kind seen in a log that does not say how
+	 * often (no -s) is null, one never seen 0 */
+	int unknown = r->totals.figures.occurrences_unknown;
+	for (int k = 1; k < VGT_KIND_COUNT; k++) {
+		if (kind_is_leak((enum vgt_kind)k))
+			continue;
+		if (unknown && r->totals.errors_by_kind[k] > 0) {
+			jsonw_key(w, kind_info((enum vgt_kind)k)->name);
+			jsonw_null(w);
+		} else {
 			kcount(w, kind_info((enum vgt_kind)k)->name, r->totals.errors_by_kind[k]);
-	for (size_t i = 0; i < r->n_unknown_kinds; i++)
-		kcount(w, r->unknown_kinds[i], r->unknown_kind_counts[i]);
+		}
+	}
+	for (size_t i = 0; i < r->n_unknown_kinds; i++) {
+		if (unknown) {
+			jsonw_key(w, r->unknown_kinds[i]);
+			jsonw_null(w);
+		} else {
+			kcount(w, r->unknown_kinds[i], r->unknown_kind_counts[i]);
+		}
+	}
 	jsonw_object_end(w);
 }
 
@@ -534,12 +557,38 @@ static void totals_json(struct jsonw *w, const struct vgt_report *r)
 	jsonw_object_begin(w);
 	figures_json(w, &t->figures);
 	errors_json(w, r);
-	kcount(w, "error_count", t->errors);
-	kcount(w, "error_contexts", t->error_contexts);
+	jsonw_key(w, "error_count");
+	if (t->figures.errors_unknown)
+		jsonw_null(w);
+	else
+		jsonw_uint(w, t->errors);
+	jsonw_key(w, "error_contexts");
+	if (t->figures.errors_unknown)
+		jsonw_null(w);
+	else
+		jsonw_uint(w, t->error_contexts);
 	jsonw_kstring(w, "error_summary", t->figures.errors_from_summary ? "valgrind" : "records");
 	kcount(w, "leak_error_contexts", t->figures.leak_error_contexts);
 	kcount(w, "records", t->records);
 	kcount(w, "suppressed_records", t->suppressed_records);
+	/* valgrind's own suppressions: LEAK SUMMARY "suppressed:", ERROR
+	 * SUMMARY "(suppressed: N from M)"; null when the input has none */
+	if (t->figures.suppressed_leaks_known) {
+		amount(w, "suppressed", &t->figures.suppressed_leaks);
+	} else {
+		jsonw_key(w, "suppressed");
+		jsonw_null(w);
+	}
+	jsonw_key(w, "suppressed_errors");
+	if (t->figures.suppressed_errors_known)
+		jsonw_uint(w, t->figures.suppressed_errors);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "suppressed_contexts");
+	if (t->figures.suppressed_errors_known)
+		jsonw_uint(w, t->figures.suppressed_contexts);
+	else
+		jsonw_null(w);
 	kcount(w, "hidden_sites", t->hidden_sites);
 	kcount(w, "hidden_records", t->hidden_records);
 	kcount(w, "hidden_bytes", t->hidden_bytes);

@@ -122,6 +122,9 @@ static void write_site(struct junit *j, const struct vgt_site *s)
 				? strpool_printf(r->pool, "%" PRIu64 " byte%s in %" PRIu64 " block%s",
 						 s->bytes, s->bytes == 1 ? "" : "s", s->blocks,
 						 s->blocks == 1 ? "" : "s")
+				: r->totals.figures.occurrences_unknown /* no -s */
+				? strpool_printf(r->pool, "%zu context%s", s->records,
+						 s->records == 1 ? "" : "s")
 				: strpool_printf(r->pool, "%" PRIu64 " time%s", s->occurrences,
 						 s->occurrences == 1 ? "" : "s");
 		start(j, "failure");

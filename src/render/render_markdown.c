@@ -46,9 +46,13 @@ static void summary(FILE *out, const struct vgt_report *r, const struct render_o
 		fprintf(out, " · %s %s", figures_group_label((enum vgt_kind_group)g),
 			render_figure_text(r, (enum vgt_kind_group)g));
 	char e[32], c[32];
-	fprintf(out, " · %s error%s from %s context%s", grouped(e, t->errors),
-		t->errors == 1 ? "" : "s", grouped(c, t->error_contexts),
-		t->error_contexts == 1 ? "" : "s");
+	if (t->figures.errors_unknown) {
+		fputs(" · errors: not in the input", out);
+	} else {
+		fprintf(out, " · %s error%s from %s context%s", grouped(e, t->errors),
+			t->errors == 1 ? "" : "s", grouped(c, t->error_contexts),
+			t->error_contexts == 1 ? "" : "s");
+	}
 	if (t->hidden_sites > 0)
 		fprintf(out, " · hidden: %s", render_hidden_text(r));
 	if (t->suppressed_records > 0)

@@ -385,7 +385,8 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		fprintf(out, "%4zu  %s%-17s%s %11s %8s %8s  ", s->rank, kind_colour(st, s->kind), kind,
 			st->reset, leak ? count(b1, sizeof(b1), s->bytes) : "-",
 			leak ? count(b2, sizeof(b2), s->blocks) : "-",
-			count(b3, sizeof(b3), leak ? s->records : s->occurrences));
+			!leak && r->totals.figures.occurrences_unknown
+				? "?" : count(b3, sizeof(b3), leak ? s->records : s->occurrences));
 		put_cell(out, render_location_label(r, &s->location), locw, 1, 1);
 		fputs("  ", out);
 		put_cell(out, table_function(r, s, fnw), fnw, 0, r->n_tests > 0);
@@ -531,6 +532,12 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		fprintf(out, ", %zu record%s", s->records, s->records == 1 ? "" : "s");
 		if (s->n_pids > 1)
 			fprintf(out, ", in %zu processes", s->n_pids);
+	} else if (r->totals.figures.occurrences_unknown) {
+		/* a text log without -s does not say how often */
+		fprintf(out, ": %zu context%s (how often: not in the input, rerun valgrind with -s)",
+			s->records, s->records == 1 ? "" : "s");
+		if (s->n_pids > 1)
+			fprintf(out, ", in %zu processes", s->n_pids);
 	} else {
 		fprintf(out, ": %s time%s in %zu context%s", count(b1, sizeof(b1), s->occurrences),
 			s->occurrences == 1 ? "" : "s", s->records, s->records == 1 ? "" : "s");
@@ -590,6 +597,11 @@ static void print_errors(FILE *out, const struct vgt_totals *t, const struct sty
 {
 	char b1[32], b2[32], b3[32];
 	const struct vgt_figures *fig = &t->figures;
+	if (fig->errors_unknown) {
+		fprintf(out, "%sERROR SUMMARY%s: not in the input (%zu %s read)\n", st->bold,
+			st->reset, t->records, plural(t->records, "record", "records"));
+		return;
+	}
 	fprintf(out, "%sERROR SUMMARY%s: %s %s from %s %s", st->bold, st->reset,
 		count(b1, sizeof(b1), t->errors), plural(t->errors, "error", "errors"),
 		count(b2, sizeof(b2), t->error_contexts), plural(t->error_contexts, "context", "contexts"));
@@ -622,6 +634,25 @@ static void print_hidden(FILE *out, const struct vgt_report *r)
 		fputs(noise ? "; --all shows them\n" : "\n", out);
 }
 
+/* What valgrind's own suppressions removed, as its summaries say. */
+static void print_valgrind_suppressed(FILE *out, const struct vgt_figures *fig)
+{
+	char b1[32], b2[32];
+	if (fig->suppressed_leaks_known && (fig->suppressed_leaks.bytes > 0 ||
+					    fig->suppressed_leaks.blocks > 0))
+		fprintf(out, "Suppressed by valgrind: %s %s in %s %s of leaks\n",
+			count(b1, sizeof(b1), fig->suppressed_leaks.bytes),
+			plural(fig->suppressed_leaks.bytes, "byte", "bytes"),
+			count(b2, sizeof(b2), fig->suppressed_leaks.blocks),
+			plural(fig->suppressed_leaks.blocks, "block", "blocks"));
+	if (fig->suppressed_errors_known && fig->suppressed_errors > 0)
+		fprintf(out, "Suppressed by valgrind: %s %s from %s %s\n",
+			count(b1, sizeof(b1), fig->suppressed_errors),
+			plural(fig->suppressed_errors, "error", "errors"),
+			count(b2, sizeof(b2), fig->suppressed_contexts),
+			plural(fig->suppressed_contexts, "context", "contexts"));
+}
+
 static void print_summary(FILE *out, const struct vgt_report *r, const struct style *st)
 {
 	const struct vgt_totals *t = &r->totals;
@@ -639,6 +670,7 @@ static void print_summary(FILE *out, const struct vgt_report *r, const struct st
 		fputc('\n', out);
 	}
 	print_errors(out, t, st);
+	print_valgrind_suppressed(out, fig);
 	if (t->suppressed_records > 0)
 		fprintf(out, "Suppressed: %zu %s (%s %s) by --suppressions\n", t->suppressed_records,
 			plural(t->suppressed_records, "record", "records"),

@@ -68,7 +68,7 @@ static const char *const runtime_functions[] = {
 	"qsort", "tzset", "localtime", "localtime_r", "printf", "fprintf", "vfprintf",
 	"puts", "fputs", "fwrite", "fflush", "exit", "dlopen", "dlsym", "dlerror",
 	"dl_open_worker", "dl_open_worker_begin", "getaddrinfo", "getpwnam", "getpwuid",
-	"start_thread", "thread_start",
+	"start_thread", "thread_start", "_exit",
 	NULL,
 };
 
@@ -109,6 +109,17 @@ static int has_prefix_in(const char *s, const char *const *prefixes)
 	return 0;
 }
 
+/* A C identifier reserved for the implementation ("_Exit", "__strlen_avx2"):
+ * the C library's, which a text log names without its object.  Not
+ * Cython's generated names (__pyx_, __Pyx_) nor an unmangled C++ symbol. */
+static int is_reserved_name(const char *fn)
+{
+	if (fn[0] != '_' || starts_with(fn, "__pyx") || starts_with(fn, "__Pyx") ||
+	    starts_with(fn, "_Z"))
+		return 0;
+	return fn[1] == '_' || (fn[1] >= 'A' && fn[1] <= 'Z');
+}
+
 /* A frame with a source file but no object (a text log): is it libc's? */
 static int is_runtime_source_frame(const struct vgt_frame *frame)
 {
@@ -121,7 +132,8 @@ static int is_runtime_source_frame(const struct vgt_frame *frame)
 		return 1;
 	return frame->fn != NULL && (in_list(frame->fn, runtime_functions) ||
 				     has_prefix_in(frame->fn, runtime_function_prefixes) ||
-				     strstr(frame->fn, "@GLIBC_") != NULL);
+				     strstr(frame->fn, "@GLIBC_") != NULL ||
+				     is_reserved_name(frame->fn));
 }
 
 static int is_allocator_function(const char *fn)
