@@ -172,6 +172,7 @@ def marks_of(marker):
     return allowed, (reason or "") if known else None
 
 
+@pytest.hookimpl(trylast=True)  # after the hooks that add markers to items
 def pytest_collection_modifyitems(session, config, items):
     for item in items:
         try:
