@@ -45,6 +45,47 @@ START_TEST(test_parse_marker)
 	line = "vgtriage:end a\nvgtriage:begin b";
 	ck_assert_int_eq(pertest_parse_marker(line, 14, &arg, &len), PERTEST_END);
 	ck_assert(len == 1 && arg[0] == 'a');
+	/* the markers' verbs (issue 23) */
+	line = "vgtriage:allow 4096 ";
+	ck_assert_int_eq(pertest_parse_marker(line, strlen(line), &arg, &len), PERTEST_ALLOW);
+	ck_assert(len == 4 && strncmp(arg, "4096", 4) == 0);
+	line = "vgtriage:known issue 42: a cache";
+	ck_assert_int_eq(pertest_parse_marker(line, strlen(line), &arg, &len), PERTEST_KNOWN);
+	ck_assert(len == 17 && strncmp(arg, "issue 42: a cache", 17) == 0);
+	const char *near[] = {"vgtriage:allowed 1", "vgtriage:knownx", "vgtriage:Allow 1"};
+	for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++)
+		ck_assert_int_eq(pertest_parse_marker(near[i], strlen(near[i]), &arg, &len),
+				 PERTEST_NONE);
+}
+END_TEST
+
+/* allow and known mark the open test only; a count that is not digits,
+ * or one outside a test, changes nothing; unknown verbs are ignored. */
+START_TEST(test_allow_known)
+{
+	struct vgt_report *r = report_new();
+	struct vgt_input *in = report_add_input(r, "run.xml", "xml");
+	struct pertest *pt = pertest_new(r);
+	pertest_clientmsg(pt, in, "vgtriage:allow 99\nvgtriage:known before\n");
+	ck_assert_uint_eq(r->n_tests, 0);
+	pertest_clientmsg(pt, in, "vgtriage:begin t.py::a\nvgtriage:allow 4096\n"
+			  "vgtriage:frobnicate 1\nvgtriage:end t.py::a\n");
+	pertest_clientmsg(pt, in, "vgtriage:begin t.py::b\nvgtriage:known issue 42\n"
+			  "vgtriage:end t.py::b\n");
+	pertest_clientmsg(pt, in, "vgtriage:begin t.py::c\nvgtriage:allow 4KB\n"
+			  "vgtriage:allow 99999999999999999999\nvgtriage:known\nvgtriage:end t.py::c\n");
+	pertest_clientmsg(pt, in, "vgtriage:allow 1\n"); /* after the end: no test open */
+	ck_assert_uint_eq(r->n_tests, 3);
+	ck_assert(r->tests[0].allowed && r->tests[0].allowed_bytes == 4096 && !r->tests[0].known);
+	ck_assert(!r->tests[0].unfinished);
+	ck_assert(!r->tests[1].allowed && r->tests[1].known);
+	ck_assert_str_eq(r->tests[1].known_reason, "issue 42");
+	ck_assert(!r->tests[2].allowed);
+	ck_assert(r->tests[2].known);
+	ck_assert_str_eq(r->tests[2].known_reason, "");
+	ck_assert_uint_eq(r->n_notes, 1); /* the ignored counts */
+	pertest_free(pt);
+	report_free(r);
 }
 END_TEST
 
@@ -177,6 +218,36 @@ START_TEST(test_begin_without_name)
 	pertest_clientmsg(pt, in, "vgtriage:end\n");
 	ck_assert_str_eq(r->tests[1].name, "(unnamed test 2 of run.xml)");
 	pertest_free(pt);
+	report_free(r);
+}
+END_TEST
+
+/* The real run of tests/fixtures/markers: the markers reach the tests,
+ * and the verdicts follow them. */
+START_TEST(test_markers_xml)
+{
+	struct vgt_report *r = read_report(TESTDATA "markers.xml", NULL, 0);
+	const struct vgt_test *within = test_ending(r, "::test_within_limit"),
+			      *over = test_ending(r, "::test_over_limit"),
+			      *known = test_ending(r, "::test_known"),
+			      *unmarked = test_ending(r, "::test_unmarked");
+	ck_assert(within != NULL && over != NULL && known != NULL && unmarked != NULL);
+	ck_assert_uint_eq(within->lost[VGT_GROUP_DEFINITE].bytes, 3000);
+	ck_assert_uint_eq(over->lost[VGT_GROUP_DEFINITE].bytes, 6000);
+	ck_assert(within->allowed && within->allowed_bytes == 4096);
+	ck_assert(over->allowed && over->allowed_bytes == 4096);
+	ck_assert(known->known && strstr(known->known_reason, "issue 42") != NULL);
+	ck_assert(!unmarked->allowed && !unmarked->known);
+	struct policy p;
+	policy_default(&p);
+	unsigned char *fails = calloc(r->n_tests, 1);
+	ck_assert_uint_eq(policy_test_verdicts(&p, r, fails), 2);
+	ck_assert_int_eq(fails[index_of(r, within)], POLICY_TEST_PASSES);
+	ck_assert_int_eq(fails[index_of(r, over)], POLICY_TEST_FAILS);
+	ck_assert_int_eq(fails[index_of(r, known)], POLICY_TEST_KNOWN);
+	ck_assert_int_eq(fails[index_of(r, unmarked)], POLICY_TEST_FAILS);
+	ck_assert_int_eq(policy_evaluate(&p, r), 1);
+	free(fails);
 	report_free(r);
 }
 END_TEST
@@ -440,6 +511,8 @@ Suite *pertest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runs");
 	tcase_add_test(tc, test_begin_without_name);
+	tcase_add_test(tc, test_allow_known);
+	tcase_add_test(tc, test_markers_xml);
 	tcase_add_test(tc, test_names_hashed);
 	tcase_add_test(tc, test_merge_site_many);
 	tcase_add_test(tc, test_pytest_xml);

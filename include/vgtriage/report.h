@@ -141,6 +141,14 @@ struct vgt_test {
 	size_t top_site;             /* index into report->sites of its largest such
 					site; SIZE_MAX when none */
 	size_t n_sites;              /* such sites */
+	/* Its harness's markers (pytest: @pytest.mark.vgtriage): "vgtriage:allow
+	 * BYTES" lets it leak up to allowed_bytes of the kinds --fail-on fails
+	 * on; "vgtriage:known REASON" makes its leaks a known one (never a
+	 * failure; known_reason may be "" but not NULL when known). */
+	int allowed;
+	uint64_t allowed_bytes;
+	int known;
+	const char *known_reason;
 };
 
 /* A report's (or one input's) figures, figures.c: valgrind's own where

@@ -186,6 +186,7 @@ enum pertest_verb pertest_parse_marker(const char *line, size_t len, const char 
 	} verbs[] = {
 		{"start", PERTEST_START}, {"begin", PERTEST_BEGIN},
 		{"phase", PERTEST_PHASE}, {"end", PERTEST_END},
+		{"allow", PERTEST_ALLOW}, {"known", PERTEST_KNOWN},
 	};
 	size_t plen = strlen(MARKER_PREFIX);
 	*arg = line + len;
@@ -314,9 +315,32 @@ static void on_marker(struct pertest *pt, struct pt_input *st, enum pertest_verb
 	st->active = 1;
 	/* a test begins or ends, a harness starts: the checks since the last
 	 * marker of those were the window's that ends here */
-	if (verb != PERTEST_PHASE)
+	if (verb != PERTEST_PHASE && verb != PERTEST_ALLOW && verb != PERTEST_KNOWN)
 		settle_window(pt, st);
 	switch (verb) {
+	case PERTEST_ALLOW: {
+		/* a byte count, digits only; anything else leaves the test as
+		 * it was (its leaks fail as any test's) */
+		uint64_t n = 0;
+		int ok = len > 0 && len <= 19;
+		for (size_t i = 0; ok && i < len; i++) {
+			ok = arg[i] >= '0' && arg[i] <= '9';
+			n = n * 10 + (uint64_t)(arg[i] - '0');
+		}
+		if (st->open != NO_TEST && ok) {
+			r->tests[st->open].allowed = 1;
+			r->tests[st->open].allowed_bytes = n;
+		} else if (st->open != NO_TEST) {
+			report_add_note(r, "a vgtriage:allow marker without a byte count was ignored");
+		}
+		break;
+	}
+	case PERTEST_KNOWN:
+		if (st->open != NO_TEST) {
+			r->tests[st->open].known = 1;
+			r->tests[st->open].known_reason = strpool_intern_n(r->pool, arg, len);
+		}
+		break;
 	case PERTEST_BEGIN:
 		/* A name only the end knows: until then (and for good when no
 		 * end comes) one that says where the test ran; never NULL. */

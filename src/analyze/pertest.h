@@ -5,7 +5,9 @@
  * Two sources, one per input (process):
  *   markers  A test harness (the pytest plugin, client/vgtriage_pertest.h)
  *            writes with VALGRIND_PRINTF "vgtriage:start H", "vgtriage:begin
- *            NAME", "vgtriage:phase P", "vgtriage:end NAME", and asks for a
+ *            NAME", "vgtriage:phase P", "vgtriage:end NAME" (and, for
+ *            the open test, "vgtriage:allow BYTES" and "vgtriage:known
+ *            REASON": its pytest marker; other verbs are ignored), and asks for a
  *            changed leak check (VALGRIND_DO_CHANGED_LEAK_CHECK) after each
  *            phase.  The records of those checks carry valgrind's "(+N)" or
  *            "(-N)" change: they are not added to the sites (valgrind's
@@ -87,7 +89,9 @@ enum pertest_verb {
 	PERTEST_START,
 	PERTEST_BEGIN,
 	PERTEST_PHASE,
-	PERTEST_END
+	PERTEST_END,
+	PERTEST_ALLOW, /* "vgtriage:allow BYTES": the open test may leak BYTES */
+	PERTEST_KNOWN  /* "vgtriage:known REASON": the open test's leak is known */
 };
 /* One line: "vgtriage:begin NAME" gives PERTEST_BEGIN and NAME (trimmed,
  * not NUL-terminated: *arg_len bytes; empty when absent). */

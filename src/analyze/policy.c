@@ -150,14 +150,25 @@ size_t policy_test_verdicts(const struct policy *policy, const struct vgt_report
 	}
 	size_t failing = 0;
 	for (size_t t = 0; t < r->n_tests; t++) {
+		const struct vgt_test *test = &r->tests[t];
 		int fail = 0;
+		uint64_t limited = 0; /* the bytes an allowed test's limit applies to */
 		for (int g = 0; g < VGT_GROUP_COUNT; g++) {
 			const struct vgt_amount *a = &sum[t * VGT_GROUP_COUNT + g];
+			if (test->allowed && g != VGT_GROUP_ERROR) {
+				if (policy->fail_group[g])
+					limited = vgt_count_add(limited, a->bytes);
+				continue;
+			}
 			fail |= policy_amount_fails(policy, (enum vgt_kind_group)g, a->bytes, a->blocks);
 		}
+		if (test->allowed && limited > test->allowed_bytes)
+			fail = 1;
+		unsigned char verdict = !fail ? POLICY_TEST_PASSES
+				       : test->known ? POLICY_TEST_KNOWN : POLICY_TEST_FAILS;
 		if (fails != NULL)
-			fails[t] = (unsigned char)fail;
-		failing += (size_t)fail;
+			fails[t] = verdict;
+		failing += verdict == POLICY_TEST_FAILS;
 	}
 	free(sum);
 	return failing;

@@ -34,7 +34,13 @@ int policy_evaluate(const struct policy *policy, const struct vgt_report *report
 /* Which tests fail the policy: fails[i] for report->tests[i] (n_tests
  * entries; fails may be NULL), counting what pertest_summarize blames
  * them for (and only baseline-new sites under "new"); thresholds apply to
- * each test's own bytes.  Returns how many. */
+ * each test's own bytes.  A test with allowed_bytes fails when the bytes
+ * of the kinds the policy fails on exceed them (instead of the
+ * thresholds), or on errors; a known test never fails: POLICY_TEST_KNOWN
+ * when it would have.  Returns how many fail (POLICY_TEST_FAILS). */
+#define POLICY_TEST_PASSES 0
+#define POLICY_TEST_FAILS 1
+#define POLICY_TEST_KNOWN 2
 size_t policy_test_verdicts(const struct policy *policy, const struct vgt_report *report,
 			    unsigned char *fails);
 

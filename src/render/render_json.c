@@ -402,13 +402,19 @@ static void tests_json(struct jsonw *w, const struct vgt_report *r,
 		const struct vgt_test *t = &r->tests[i];
 		jsonw_object_begin(w);
 		jsonw_kstring(w, "name", t->name);
-		jsonw_kbool(w, "fails", fails[i]);
+		jsonw_kbool(w, "fails", fails[i] == POLICY_TEST_FAILS);
 		if (t->session)
 			jsonw_kbool(w, "session", 1);
 		if (t->unfinished)
 			jsonw_kbool(w, "unfinished", 1);
 		if (t->from_stack)
 			jsonw_kbool(w, "from_stack", 1);
+		if (t->allowed)
+			kcount(w, "allowed_bytes", t->allowed_bytes);
+		if (t->known) {
+			jsonw_kbool(w, "known", 1);
+			jsonw_kstring(w, "known_reason", t->known_reason);
+		}
 		for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++)
 			amount(w, figure_keys[g], &t->lost[g]);
 		kcount(w, "errors", t->lost[VGT_GROUP_ERROR].blocks);

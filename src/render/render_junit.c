@@ -272,14 +272,53 @@ static void write_test_failure(struct junit *j, size_t test)
 	end(j);
 }
 
+static void property(struct junit *j, const char *name, const char *value)
+{
+	start(j, "property");
+	attr(j, "name", name);
+	attr(j, "value", value);
+	end(j);
+}
+
+/* What its marker said of a test (@pytest.mark.vgtriage), as properties:
+ * the test's own verdict is in its failure or skipped element. */
+static void write_test_marks(struct junit *j, const struct vgt_test *t)
+{
+	if (!t->allowed && !t->known)
+		return;
+	start(j, "properties");
+	if (t->allowed)
+		property(j, "vgtriage.allowed_bytes",
+			 strpool_printf(j->r->pool, "%" PRIu64, t->allowed_bytes));
+	if (t->known)
+		property(j, "vgtriage.known", t->known_reason);
+	end(j);
+}
+
+/* A known leak that would have failed: skipped, with its reason and what
+ * it leaked (CI systems list skipped tests and show their message; a
+ * passing testcase's property is shown by few). */
+static void write_test_known(struct junit *j, const struct vgt_test *t)
+{
+	char b[32];
+	snprintf(b, sizeof(b), "%" PRIu64, t->lost[VGT_GROUP_DEFINITE].bytes);
+	start(j, "skipped");
+	attr(j, "message", strpool_printf(j->r->pool, "known leak%s%s (%s definitely lost byte%s)",
+					  t->known_reason[0] != '\0' ? ": " : "", t->known_reason,
+					  b, t->lost[VGT_GROUP_DEFINITE].bytes == 1 ? "" : "s"));
+	end(j);
+}
+
 static void write_tests_suite(struct junit *j, struct counts *total)
 {
 	const struct vgt_report *r = j->r;
 	unsigned char *fails = xcalloc(r->n_tests + 1, 1);
 	size_t failing = policy_test_verdicts(&j->policy, r, fails);
 	struct counts c = {0, failing, 0};
-	for (size_t i = 0; i < r->n_tests; i++)
-		c.tests += !r->tests[i].session || fails[i];
+	for (size_t i = 0; i < r->n_tests; i++) {
+		c.tests += !r->tests[i].session || fails[i] == POLICY_TEST_FAILS;
+		c.skipped += fails[i] == POLICY_TEST_KNOWN;
+	}
 	for (size_t i = 0; i < r->n_inputs; i++) {
 		const struct vgt_input *in = r->inputs[i];
 		if (!in->complete || !in->finished) {
@@ -298,11 +337,11 @@ static void write_tests_suite(struct junit *j, struct counts *total)
 	attr_count(j, "tests", c.tests);
 	attr_count(j, "failures", c.failures);
 	attr(j, "errors", "0");
-	attr(j, "skipped", "0");
+	attr_count(j, "skipped", c.skipped);
 	attr(j, "time", "0");
 	for (size_t i = 0; i < r->n_tests; i++) {
 		const struct vgt_test *t = &r->tests[i];
-		if (t->session && !fails[i])
+		if (t->session && fails[i] != POLICY_TEST_FAILS)
 			continue; /* the session is a testcase only when it fails */
 		const char *classname, *name;
 		test_names(r, t->name, &classname, &name);
@@ -310,8 +349,11 @@ static void write_tests_suite(struct junit *j, struct counts *total)
 		attr(j, "classname", classname);
 		attr(j, "name", name);
 		attr(j, "time", "0");
-		if (fails[i])
+		write_test_marks(j, t);
+		if (fails[i] == POLICY_TEST_FAILS)
 			write_test_failure(j, i);
+		else if (fails[i] == POLICY_TEST_KNOWN)
+			write_test_known(j, t);
 		end(j);
 	}
 	for (size_t i = 0; i < r->n_inputs; i++)
@@ -347,6 +389,7 @@ int render_junit(FILE *out, const struct vgt_report *r, const struct render_opti
 		struct counts c = count_input(&j, i, n);
 		total.tests += c.tests;
 		total.failures += c.failures;
+		total.skipped += c.skipped;
 	}
 	if (xmlTextWriterStartDocument(j.w, NULL, "UTF-8", NULL) < 0)
 		j.rc = -1;
@@ -355,6 +398,8 @@ int render_junit(FILE *out, const struct vgt_report *r, const struct render_opti
 	attr_count(&j, "tests", total.tests);
 	attr_count(&j, "failures", total.failures);
 	attr(&j, "errors", "0");
+	if (total.skipped > 0)
+		attr_count(&j, "skipped", total.skipped);
 	attr(&j, "time", "0");
 	if (r->n_tests > 0)
 		write_tests_suite(&j, NULL);

@@ -275,7 +275,15 @@ static void print_test_extra(FILE *out, const struct vgt_test *t, int fails, con
 		fprintf(out, "  (%s)", phase_names(ph, sizeof(ph), t->phases));
 	if (t->unfinished)
 		fprintf(out, "  %s[unfinished]%s", st->red, st->reset);
-	if (fails)
+	if (t->allowed)
+		fprintf(out, "  [allowed %s %s]", count(b1, sizeof(b1), t->allowed_bytes),
+			plural(t->allowed_bytes, "byte", "bytes"));
+	if (t->known) {
+		fprintf(out, "  %s[known leak%s", st->yellow, t->known_reason[0] != '\0' ? ": " : "");
+		escape_text(out, t->known_reason);
+		fprintf(out, "]%s", st->reset);
+	}
+	if (fails == POLICY_TEST_FAILS)
 		fprintf(out, "  %sFAIL%s", st->red, st->reset);
 }
 
