@@ -142,6 +142,11 @@ static const char *number(char buf[32], uint64_t n, int thousands)
 	return buf;
 }
 
+const char *render_grouped(char buf[32], uint64_t n)
+{
+	return number(buf, n, 1);
+}
+
 const char *render_hidden_figures(const struct vgt_report *r, const struct render_hidden_item *it,
 				  int thousands)
 {

@@ -117,4 +117,8 @@ const char *render_category_label(const struct vgt_report *report, const struct 
 const char *render_relative_path(const struct vgt_report *report, const char *path,
 				 const char *root);
 
+/* 1234567 as "1,234,567", as the text report writes counts: into buf,
+ * which it returns. */
+const char *render_grouped(char buf[32], uint64_t n);
+
 #endif

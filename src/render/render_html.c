@@ -14,20 +14,6 @@
 
 #define DEFAULT_STACKS 20
 
-/* 1234567 as "1,234,567", as the text report writes counts. */
-static const char *grouped(char buf[32], uint64_t n)
-{
-	char digits[24];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
-	size_t o = 0;
-	for (int i = 0; i < len && o + 2 < 32; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
 
 static const char css[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
@@ -71,7 +57,7 @@ static void inputs(FILE *out, const struct vgt_report *r)
 			fputs("</code>", out);
 		}
 		char n[32];
-		fprintf(out, " (%s records)", grouped(n, (uint64_t)in->records));
+		fprintf(out, " (%s records)", render_grouped(n, (uint64_t)in->records));
 		if (!in->complete || !in->finished)
 			fprintf(out, " <span class=\"fail\">incomplete: %s</span>",
 				!in->complete ? "the input ends early" : "the run did not finish");
@@ -87,11 +73,11 @@ static void amount_row(FILE *out, const struct vgt_report *r, enum vgt_kind_grou
 	fprintf(out, "<tr><td>%s</td>", figures_group_label(g));
 	char b[32];
 	if (fig->known & VGT_KNOWN_BYTES(g))
-		fprintf(out, "<td class=\"n\">%s</td>", grouped(b, fig->amount[g].bytes));
+		fprintf(out, "<td class=\"n\">%s</td>", render_grouped(b, fig->amount[g].bytes));
 	else
 		fputs("<td class=\"n\">not in the input</td>", out);
 	if (fig->known & VGT_KNOWN_BLOCKS(g))
-		fprintf(out, "<td class=\"n\">%s</td></tr>\n", grouped(b, fig->amount[g].blocks));
+		fprintf(out, "<td class=\"n\">%s</td></tr>\n", render_grouped(b, fig->amount[g].blocks));
 	else
 		fputs("<td class=\"n\">not in the input</td></tr>\n", out);
 }
@@ -109,14 +95,14 @@ static void summary(FILE *out, const struct vgt_report *r)
 	if (t->figures.errors_unknown) {
 		fputs("<p>Error summary: not in the input.", out);
 	} else {
-		fprintf(out, "<p>Error summary: %s errors from %s contexts.", grouped(e, t->errors),
-			grouped(c, t->error_contexts));
+		fprintf(out, "<p>Error summary: %s errors from %s contexts.", render_grouped(e, t->errors),
+			render_grouped(c, t->error_contexts));
 	}
 	if (t->hidden_sites > 0)
 		fprintf(out, " Hidden: %s; <code>--all</code> shows them.", render_hidden_text(r));
 	if (t->suppressed_records > 0)
 		fprintf(out, " Suppressed: %s records (%s bytes).",
-			grouped(e, (uint64_t)t->suppressed_records), grouped(c, t->suppressed_bytes));
+			render_grouped(e, (uint64_t)t->suppressed_records), render_grouped(c, t->suppressed_bytes));
 	fputs("</p>\n", out);
 }
 
@@ -137,11 +123,11 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		char b[32], k[32];
 		if (leak)
 			fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
-				grouped(b, s->bytes), grouped(k, s->blocks));
+				render_grouped(b, s->bytes), render_grouped(k, s->blocks));
 		else
 			fputs("<td class=\"n\">–</td><td class=\"n\">–</td>", out);
 		fprintf(out, "<td class=\"n\">%s</td><td><code>",
-			grouped(b, leak ? (uint64_t)s->records : s->occurrences));
+			render_grouped(b, leak ? (uint64_t)s->records : s->occurrences));
 		esc(out, render_ci_where(r, s, opts->source_root));
 		fputs("</code></td><td><code>", out);
 		esc(out, s->location.function);

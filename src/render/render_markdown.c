@@ -15,20 +15,6 @@
 
 /* A table cell ('|' would end it, '<' '>' '&' would be HTML, a newline
  * would end the row, '[' a link): escape.h. */
-/* 1234567 as "1,234,567", as the text report writes counts. */
-static const char *grouped(char buf[32], uint64_t n)
-{
-	char digits[24];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
-	size_t o = 0;
-	for (int i = 0; i < len && o + 2 < 32; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
 
 static void cell(FILE *out, const char *s)
 {
@@ -49,14 +35,14 @@ static void summary(FILE *out, const struct vgt_report *r, const struct render_o
 	if (t->figures.errors_unknown) {
 		fputs(" · errors: not in the input", out);
 	} else {
-		fprintf(out, " · %s error%s from %s context%s", grouped(e, t->errors),
-			t->errors == 1 ? "" : "s", grouped(c, t->error_contexts),
+		fprintf(out, " · %s error%s from %s context%s", render_grouped(e, t->errors),
+			t->errors == 1 ? "" : "s", render_grouped(c, t->error_contexts),
 			t->error_contexts == 1 ? "" : "s");
 	}
 	if (t->hidden_sites > 0)
 		fprintf(out, " · hidden: %s", render_hidden_text(r));
 	if (t->suppressed_records > 0)
-		fprintf(out, " · %s records suppressed", grouped(e, (uint64_t)t->suppressed_records));
+		fprintf(out, " · %s records suppressed", render_grouped(e, (uint64_t)t->suppressed_records));
 	if (!report_is_complete(r))
 		fputs(" · **incomplete run**", out);
 	fputs("\n\n", out);
@@ -78,7 +64,7 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		if (render_ci_site_fails(opts, s))
 			fputs(" ❌", out);
 		if (leak)
-			fprintf(out, " | %s | %s | ", grouped(e, s->bytes), grouped(c, s->blocks));
+			fprintf(out, " | %s | %s | ", render_grouped(e, s->bytes), render_grouped(c, s->blocks));
 		else
 			fprintf(out, " | – | – | ");
 		cell(out, render_ci_where(r, s, opts->source_root));
