@@ -406,6 +406,7 @@ struct cparse_file *cparse_run(const char *helper, const char *path, const char 
 		return NULL;
 	}
 	if (WIFSIGNALED(status)) {
+		free(out); /* what it wrote before it was killed */
 		gave_up = 1; /* killed: its memory limit, most likely */
 		snprintf(why, why_size, "%s was killed (signal %d): its memory limit?", helper,
 			 WTERMSIG(status));
