@@ -108,8 +108,8 @@ rm -f ready
 bg_run -f json -o sigint.json -- ./leak_loop run "$WORK/ready" >/dev/null 2>sigint.stderr &
 vpid=$!
 i=0
-while [ ! -f ready ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 1
+# "ready" comes after 10 drips (240 bytes): no fixed wait
+while [ ! -f ready ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 kill -INT $vpid
 wait $vpid
 status=$?
@@ -215,7 +215,13 @@ if command -v script >/dev/null 2>&1; then
 	rm -f tty.pid
 	TMPDIR="$VGTMP" script -qec "sh -c 'echo \$\$ >tty.pid; exec $VGTRIAGE run -o /dev/null -- ./leak_loop run' 2>&1 >/dev/null" /dev/null >tty.out 2>&1 &
 	spid=$!
-	sleep 3
+	# until the line shows (at most 120 s), not a fixed time: a loaded
+	# machine starts valgrind slowly
+	i=0
+	while ! grep -q 'vgtriage: running' tty.out 2>/dev/null && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	[ -s tty.pid ] && kill -INT "$(cat tty.pid)"
 	wait $spid
 	check "progress line on a terminal" grep -q 'vgtriage: running' tty.out
