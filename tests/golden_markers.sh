@@ -86,8 +86,14 @@ verdicts "$WORK/nomarks.junit" >"$WORK/nv" 2>&1
 check "without markers: four failures, none skipped" has "$WORK/nv" "^suite 5 4 0$"
 
 # The limit applies to the kinds --fail-on fails on.
-"$VGTRIAGE" --fail-on possible -q "$XML" >/dev/null 2>&1
-check "--fail-on possible: no test fails (their leaks are definite)" [ $? -eq 0 ]
+# The run showed definite leaks only (--show-leak-kinds=definite): a gate
+# on "possible" cannot pass on a figure valgrind hid, but no test is
+# blamed for a possible leak either.
+"$VGTRIAGE" --fail-on possible -f junit "$XML" >"$WORK/p.junit" 2>/dev/null
+check "--fail-on possible on a run that hid possible leaks: exit 1 (unknown, not passed)" [ $? -eq 1 ]
+verdicts "$WORK/p.junit" >"$WORK/pv" 2>&1
+check "--fail-on possible: no test fails (their leaks are definite)" \
+	sh -c 'grep -q "^suite 5 0 " "$1"' - "$WORK/pv"
 "$VGTRIAGE" --fail-on 'definite>10000' -f junit "$XML" >"$WORK/t.junit" 2>/dev/null
 check "--fail-on definite>10000: exit 1" [ $? -eq 1 ]
 verdicts "$WORK/t.junit" >"$WORK/tv" 2>&1

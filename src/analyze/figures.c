@@ -168,6 +168,20 @@ uint64_t figures_unshown_bytes(const struct vgt_figures *fig, enum vgt_kind_grou
 		       ? fig->amount[g].bytes - fig->records[g].bytes : 0;
 }
 
+int figures_hidden_unknown(const struct vgt_report *r, enum vgt_kind_group g)
+{
+	if (g <= VGT_GROUP_ERROR || g >= VGT_GROUP_COUNT ||
+	    (r->totals.figures.known & VGT_KNOWN_BYTES(g)))
+		return 0;
+	for (size_t i = 0; i < r->n_inputs; i++) {
+		const struct vgt_input *in = r->inputs[i];
+		if (in->has_leak_options && in->leak_check == VGT_LEAK_CHECK_FULL &&
+		    !(in->show_leak_kinds & (1u << g)))
+			return 1;
+	}
+	return 0;
+}
+
 static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
@@ -320,4 +334,15 @@ void figures_finish(struct vgt_report *r, int suppressed)
 	t->indirectly_lost = m->amount[VGT_GROUP_INDIRECT];
 	t->possibly_lost = m->amount[VGT_GROUP_POSSIBLE];
 	t->still_reachable = m->amount[VGT_GROUP_REACHABLE];
+	/* kinds valgrind shows unless told not to: say why they are unknown
+	 * and what a gate on them does (indirect and reachable are hidden
+	 * by default, and their gates say so in the man page) */
+	static const enum vgt_kind_group told[] = {VGT_GROUP_DEFINITE, VGT_GROUP_POSSIBLE};
+	for (size_t i = 0; i < sizeof(told) / sizeof(told[0]); i++)
+		if (figures_hidden_unknown(r, told[i]))
+			report_add_note(r, "%s: valgrind was told not to show them and the input "
+					"has no LEAK SUMMARY, so the figure is unknown; --fail-on %s "
+					"fails on it (--show-leak-kinds=all shows them)",
+					figures_group_label(told[i]),
+					told[i] == VGT_GROUP_DEFINITE ? "definite" : "possible");
 }

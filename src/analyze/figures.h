@@ -28,4 +28,11 @@ uint64_t figures_unshown_bytes(const struct vgt_figures *fig, enum vgt_kind_grou
 /* "indirectly lost" … for a leak group. */
 const char *figures_group_label(enum vgt_kind_group g);
 
+/* 1 when group g's figure is unknown because valgrind was told not to
+ * show that kind (--show-leak-kinds, --show-possibly-lost=no) and the
+ * input carries no LEAK SUMMARY (valgrind 3.19's XML): a gate on g cannot
+ * be checked (policy_summary_fails fails it, as the text log of the same
+ * run would on valgrind's figure). */
+int figures_hidden_unknown(const struct vgt_report *report, enum vgt_kind_group g);
+
 #endif

@@ -124,6 +124,8 @@ int policy_summary_fails(const struct policy *policy, const struct vgt_report *r
 	for (int g = VGT_GROUP_DEFINITE; g < VGT_GROUP_COUNT; g++) {
 		if (!policy->fail_group[g])
 			continue;
+		if (figures_hidden_unknown(report, (enum vgt_kind_group)g))
+			return 1; /* valgrind hid that kind: the gate cannot pass on it */
 		uint64_t unshown = figures_unshown_bytes(&report->totals.figures, (enum vgt_kind_group)g);
 		if (unshown > policy->threshold[g] || (policy->threshold[g] == 0 && unshown > 0))
 			return 1;
