@@ -112,6 +112,11 @@ s = [s for s in d[\"sites\"] if s[\"kind\"] == \"Leak_DefinitelyLost\" and (s[\"
 assert s and s[0][\"bytes\"] == 12000 and s[0][\"blocks\"] == 12, s'"
 
 # --- 2. two workers under --trace-children=yes, --watch, JSON Lines
+# Not under ASan (make asan): the sanitized vgtriage answers its workers'
+# snapshots too slowly for this load's timing, and `make check` runs it.
+if [ "${SAN:-0}" = 1 ]; then
+	skip "two workers under --watch: not under ASan (make check runs it)"
+else
 port=$(free_port)
 # shellcheck disable=SC2086
 start_service w2 "$port" --watch 3 -f json --valgrind-arg=--trace-children=yes -- \
@@ -182,6 +187,7 @@ per = {p["pid"]: p["bytes"] for p in s["processes"]}
 assert per == {p: (n - 8) * 1000 for p, n in load.items()}, per
 assert any("still reachable at the last --watch snapshot" in n for n in d["notes"]), d["notes"]' w2.stdout w2.load
 check "--workers 2: exit status from the policy (1), not a crash ($status)" [ "$status" -eq 1 ]
+fi
 
 # --- 3. workers outside valgrind: said at the first snapshot that sees them
 port=$(free_port)
