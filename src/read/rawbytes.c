@@ -46,6 +46,8 @@ static int sequence_length(const unsigned char *s, size_t n)
 
 static size_t put(char **out, size_t *cap, size_t at, const void *p, size_t n)
 {
+	if (n == 0) /* nothing to add (and *out may be NULL yet) */
+		return at;
 	*out = xgrow(*out, cap, at + n, 1);
 	memcpy(*out + at, p, n);
 	return at + n;

@@ -1003,7 +1003,7 @@ int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vg
 						   &r->raw_cap, 0);
 			if (m > INT_MAX)
 				return vgt_error_set(err, NULL, 0, 0, "input chunk too large");
-			chunk = r->raw_buf;
+			chunk = m > 0 ? r->raw_buf : "";
 			chunk_len = (int)m;
 		}
 		int rc = xmlParseChunk(r->ctxt, chunk, chunk_len, 0);
@@ -1051,7 +1051,8 @@ int xml_reader_finish(struct xml_reader *r, struct vgt_error *err)
 	 * data…"); the root's state below says it better. */
 	if (r->raw.n_pending > 0) { /* a sequence cut by the end: raw bytes */
 		size_t m = rawbytes_filter(&r->raw, "", 0, &r->raw_buf, &r->raw_cap, 1);
-		xmlParseChunk(r->ctxt, r->raw_buf, (int)m, 0);
+		if (m > 0)
+			xmlParseChunk(r->ctxt, r->raw_buf, (int)m, 0);
 	}
 	xmlParseChunk(r->ctxt, NULL, 0, 1);
 	if (r->bytes_fed == 0)
