@@ -80,4 +80,7 @@ int64_t vgt_delta_add(int64_t a, int64_t b);
 /* after - before as a delta, within [-VGT_COUNT_MAX, VGT_COUNT_MAX]. */
 int64_t vgt_delta_of(uint64_t after, uint64_t before);
 
+/* The part of path after its last '/' (path itself without one). */
+const char *vgt_basename(const char *path);
+
 #endif

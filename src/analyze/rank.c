@@ -14,12 +14,6 @@
 #include "analyze/procs.h"
 #include "analyze/sites.h"
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
-
 /* Hidden by default: interpreter, runtime, Cython's runtime (one-time
  * import costs of the compiler's utility and module-init code), python
  * (what CPython allocated for Python code, which cannot leak malloc'd
@@ -98,7 +92,7 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 	uint64_t h = 1469598103934665603ULL;
 	char buf[40];
 	h = sites_hash_field(h, site->kind_name);
-	h = sites_hash_field(h, loc->file != NULL && loc->file[0] == '/' ? basename_of(loc->file) : loc->file);
+	h = sites_hash_field(h, loc->file != NULL && loc->file[0] == '/' ? vgt_basename(loc->file) : loc->file);
 	h = sites_hash_field(h, loc->function);
 	const char *statement = site->statement != NULL ? site->statement : loc->source;
 	if (statement != NULL) {
@@ -112,7 +106,7 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 			 (unsigned long long)(site->has_callers ? site->callers_hash : 0));
 		h = sites_hash_field(h, buf);
 	}
-	h = sites_hash_field(h, loc->file == NULL && loc->obj != NULL ? basename_of(loc->obj) : "");
+	h = sites_hash_field(h, loc->file == NULL && loc->obj != NULL ? vgt_basename(loc->obj) : "");
 	if (loc->address != NULL)
 		h = sites_hash_field(h, loc->address);
 	snprintf(out, 17, "%016llx", (unsigned long long)h);

@@ -123,12 +123,6 @@ static void grow_sites(struct site_index *ix)
 	ix->nslots = n;
 }
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
-
 /* "py::func:/path/file.py" → function "func", file "/path/file.py". */
 static void split_python_name(struct strpool *pool, const char *pyname,
 			      struct vgt_location *loc)
@@ -171,7 +165,7 @@ static void locate(struct vgt_report *report, const struct vgt_frame *f,
 		loc->source = f->pyx_source;
 		loc->mapped = 1;
 		if (f->file != NULL && f->file != f->pyx_file &&
-		    strcmp(basename_of(f->file), basename_of(f->pyx_file)) != 0) {
+		    strcmp(vgt_basename(f->file), vgt_basename(f->pyx_file)) != 0) {
 			gen->file = generated_path(report->pool, f);
 			gen->line = f->line;
 			gen->function = f->fn;

@@ -176,3 +176,9 @@ int64_t vgt_delta_of(uint64_t after, uint64_t before)
 		return vgt_count_i64(after - before);
 	return -vgt_count_i64(before - after);
 }
+
+const char *vgt_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
+}

@@ -101,12 +101,6 @@ const char *paths_display(const struct vgt_report *r, const char *dir, const cha
 	return path;
 }
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
-
 const char *paths_location_label(const struct vgt_report *report,
 				 const struct vgt_location *loc)
 {
@@ -121,6 +115,6 @@ const char *paths_location_label(const struct vgt_report *report,
 	if (loc->obj != NULL)
 		return strpool_printf(report->pool, "%s (in %s)",
 				      loc->function != NULL ? loc->function : "???",
-				      basename_of(loc->obj));
+				      vgt_basename(loc->obj));
 	return loc->function != NULL ? loc->function : "???";
 }

@@ -82,12 +82,6 @@ static const char *const runtime_file_prefixes[] = {
 	"dl-", "dlopen", "dlerror", "dlsym", "dlclose", "rtld", "pthread_create", NULL,
 };
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
-
 static int starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -123,7 +117,7 @@ static int is_reserved_name(const char *fn)
 /* A frame with a source file but no object (a text log): is it libc's? */
 static int is_runtime_source_frame(const struct vgt_frame *frame)
 {
-	const char *base = basename_of(frame->file);
+	const char *base = vgt_basename(frame->file);
 	size_t n = strlen(base);
 	if (has_prefix_in(base, runtime_file_prefixes) || (n > 2 && strcmp(base + n - 2, ".S") == 0))
 		return 1;
@@ -162,7 +156,7 @@ static const char *installed_path(const char *obj)
  * standard library's directories (lib-dynload); not what pip installed. */
 static int is_interpreter_object(const char *obj)
 {
-	const char *base = basename_of(obj);
+	const char *base = vgt_basename(obj);
 	if (starts_with(base, "python") || starts_with(base, "libpython"))
 		return 1;
 	return (strstr(obj, "/lib/python3") != NULL || strstr(obj, "/lib/python2") != NULL) &&
@@ -183,12 +177,12 @@ static int is_system_library(const char *obj)
 {
 	static const char *const dirs[] = {"/usr/lib/", "/lib/", "/usr/lib64/", "/lib64/",
 					   "/usr/local/lib/", "/opt/homebrew/lib/", NULL};
-	return has_prefix_in(obj, dirs) && strstr(basename_of(obj), ".so") != NULL;
+	return has_prefix_in(obj, dirs) && strstr(vgt_basename(obj), ".so") != NULL;
 }
 
 static int is_runtime_object(const char *obj)
 {
-	return has_prefix_in(basename_of(obj), runtime_objects);
+	return has_prefix_in(vgt_basename(obj), runtime_objects);
 }
 
 /* A Python-level frame named from a perf map: "py::func:/path/file.py". */
@@ -321,7 +315,7 @@ size_t classify_module_name(const char *obj, char *out, size_t cap)
 
 size_t classify_library_name(const char *obj, char *out, size_t cap)
 {
-	const char *base = obj != NULL ? basename_of(obj) : "";
+	const char *base = obj != NULL ? vgt_basename(obj) : "";
 	const char *end = strstr(base, ".so");
 	size_t n = end != NULL ? (size_t)(end - base) : strlen(base);
 	/* auditwheel's "libxml2-4f8c6b1d" names the same library */

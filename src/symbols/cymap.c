@@ -657,16 +657,10 @@ int cymap_defines(const struct cymap *map, const char *cname)
 	return cname != NULL && find_by_name(map, strpool_intern(map->pool, cname)) != NULL;
 }
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
-
 const char *cymap_pyx_path(const struct cymap *map, const char *base)
 {
 	for (size_t i = 0; i < map->n_markers; i++)
-		if (strcmp(basename_of(map->markers[i].pyx_path), base) == 0)
+		if (strcmp(vgt_basename(map->markers[i].pyx_path), base) == 0)
 			return map->markers[i].pyx_path;
 	return NULL;
 }

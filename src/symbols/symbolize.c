@@ -119,12 +119,6 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? slash + 1 : path;
-}
-
 static int has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -283,7 +277,7 @@ static char *find_file(struct symbolizer *sym, const char *dir, const char *file
 			return found;
 		if (dir == NULL || *dir == '\0') {
 			size_t budget = MAX_SEARCH_ENTRIES;
-			found = search_tree(sym, root, basename_of(file), fn, 0, &budget);
+			found = search_tree(sym, root, vgt_basename(file), fn, 0, &budget);
 			if (found != NULL)
 				return found;
 		}
@@ -398,7 +392,7 @@ static const char *pyx_real_path(struct symbolizer *sym, const char *name, const
 		free(d);
 	}
 	if (found == NULL && dir != NULL)
-		found = find_file(sym, dir, basename_of(name), NULL, &looked);
+		found = find_file(sym, dir, vgt_basename(name), NULL, &looked);
 	for (size_t i = 0; found == NULL && i < sym->opts.n_source_roots; i++)
 		found = try_root(sym, sym->opts.source_roots[i], NULL, name, &looked);
 	free(looked);
@@ -456,7 +450,7 @@ static const char *perf_lookup(struct symbolizer *sym, long pid, uint64_t ip)
  * shapes/leaks.pyx). */
 static void symbolize_directive(struct symbolizer *sym, struct vgt_frame *f)
 {
-	const char *base = basename_of(f->file);
+	const char *base = vgt_basename(f->file);
 	const char *dot = strrchr(base, '.');
 	size_t stem = dot != NULL ? (size_t)(dot - base) : strlen(base);
 	char *cname = xasprintf("%.*s.c", (int)stem, base);
@@ -732,7 +726,7 @@ static const char *location_path(struct symbolizer *sym, const struct vgt_locati
 		const char *c_path = NULL;
 		for (size_t i = 0; i < sym->n_cfiles && c_path == NULL; i++)
 			if (sym->cfiles[i].map != NULL &&
-			    cymap_pyx_path(sym->cfiles[i].map, basename_of(file)) == file)
+			    cymap_pyx_path(sym->cfiles[i].map, vgt_basename(file)) == file)
 				c_path = sym->cfiles[i].path;
 		path = pyx_real_path(sym, file, c_path, strpool_intern(sym->pool, loc->dir));
 	} else if (loc->file[0] != '<') {
@@ -983,7 +977,7 @@ static int refused_map_note(struct symbolizer *sym, const struct cfile *cf,
 {
 	for (size_t i = 0; i < sym->n_refused; i++) {
 		const char *path = sym->refused[i].path;
-		if (strcmp(basename_of(path), cf->file) != 0)
+		if (strcmp(vgt_basename(path), cf->file) != 0)
 			continue;
 		/* the root under which the frame's (relative) dir/file is path */
 		char *rel = cf->dir != NULL && cf->dir[0] != '/' ?
@@ -991,7 +985,7 @@ static int refused_map_note(struct symbolizer *sym, const struct cfile *cf,
 		size_t lp = strlen(path), lr = strlen(rel);
 		char *root = lp > lr + 1 && strcmp(path + lp - lr, rel) == 0 &&
 			path[lp - lr - 1] == '/' ? xstrndup(path, lp - lr - 1) :
-			xstrndup(path, (size_t)(basename_of(path) - path) - 1);
+			xstrndup(path, (size_t)(vgt_basename(path) - path) - 1);
 		struct stat st;
 		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 			/* a link out of the roots: where it points is not for a
