@@ -279,8 +279,11 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody>\n</table>\n", out);
-	if (n < r->n_shown)
-		fprintf(out, "<p class=\"dim\">… %zu more sites not listed.</p>\n", r->n_shown - n);
+	if (n < r->n_shown) {
+		char m[32];
+		fprintf(out, "<p class=\"dim\">… %s more sites not listed.</p>\n",
+			render_grouped(m, r->n_shown - n));
+	}
 }
 
 /* ---- per-test results ---- */
@@ -605,7 +608,7 @@ int render_html(FILE *out, const struct vgt_report *r, const struct render_optio
 	size_t n = render_ci_listed(r, opts);
 	size_t stacks = opts->stacks != 0 ? opts->stacks : DEFAULT_STACKS;
 	size_t sections = n < stacks ? n : stacks;
-	char style_hash[45], script_hash[45];
+	char style_hash[45], script_hash[45], shown[32];
 	sha256_base64(css, strlen(css), style_hash);
 	sha256_base64(script, strlen(script), script_hash);
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -613,9 +616,10 @@ int render_html(FILE *out, const struct vgt_report *r, const struct render_optio
 		     "style-src 'sha256-%s'; script-src 'sha256-%s'; base-uri 'none'; "
 		     "form-action 'none'\">\n"
 		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		     "<title>vgtriage: %zu site%s</title>\n<style>%s</style>\n</head>\n<body>\n"
+		     "<title>vgtriage: %s site%s</title>\n<style>%s</style>\n</head>\n<body>\n"
 		     "<h1>vgtriage: valgrind memcheck</h1>\n",
-		style_hash, script_hash, r->n_shown, r->n_shown == 1 ? "" : "s", css);
+		style_hash, script_hash, render_grouped(shown, r->n_shown), r->n_shown == 1 ? "" : "s",
+		css);
 	inputs(out, r);
 	if (r->n_shown == 0) {
 		fputs("<p><b>No findings in your code.</b></p>\n", out);
