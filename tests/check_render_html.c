@@ -123,6 +123,61 @@ START_TEST(test_flame_boxes)
 }
 END_TEST
 
+/* A large report: past 4,000 boxes the slivers are left out, and the
+ * page says how many; a site without a stack is one "(no stack)" box. */
+START_TEST(test_flame_large_and_stackless)
+{
+	struct vgt_report *r = report_new();
+	struct vgt_input *in = report_add_input(r, "big.xml", "xml");
+	in->complete = in->finished = 1;
+	struct vgt_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = VGT_KIND_LEAK_DEFINITELY_LOST;
+	rec.kind_name = strpool_intern(r->pool, "Leak_DefinitelyLost");
+	for (unsigned i = 0; i < 2101; i++) {
+		char fn[32];
+		snprintf(fn, sizeof(fn), "f%u", i);
+		const char *names[] = {"malloc", fn, "main"};
+		stack_clear(&rec.stack);
+		for (int k = 0; k < 3; k++) {
+			struct vgt_frame f;
+			memset(&f, 0, sizeof(f));
+			f.ip = 0x1000u + i * 4u + (unsigned)k;
+			f.fn = strpool_intern(r->pool, names[k]);
+			f.obj = strpool_intern(r->pool, k == 0 ? "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"
+							     : "/t/big");
+			f.file = k > 0 ? strpool_intern(r->pool, "big.c") : NULL;
+			f.dir = k > 0 ? strpool_intern(r->pool, "/src") : NULL;
+			f.line = k > 0 ? 10 + i : 0;
+			stack_push(&rec.stack, frames_intern_frame(r->frames, &f));
+		}
+		classify_stack(r->frames, &rec.stack);
+		rec.bytes = rec.direct_bytes = i == 0 ? 100000000 : 1;
+		rec.blocks = 1;
+		in->records++;
+		sites_add_record(r, in, &rec);
+	}
+	record_release(&rec);
+	struct rank_options ro = {0};
+	rank_finish(r, &ro);
+	/* the last site loses its stack */
+	stack_release(&r->sites[r->n_shown - 1]->stack);
+	struct render_options o = {0};
+	o.stacks = 1;
+	char *out = ci_render(render_html, r, &o);
+	ck_assert_msg(strstr(out, " boxes, each under 0.2‰ of the bytes, are not drawn") != NULL, "%.2000s", out);
+	size_t boxes = 0;
+	for (const char *p = out; (p = strstr(p, "<g class=\"fb ")) != NULL; p++)
+		boxes++;
+	ck_assert_uint_lt(boxes, 100);
+	free(out);
+	char *folded = ci_render(render_folded, r, &o);
+	ck_assert_msg(strstr(folded, "\n(no stack) ") != NULL, "%.300s", folded);
+	free(folded);
+	report_free(r);
+}
+END_TEST
+
 /* The generated C beside the .pyx: marker lines, a gap, the C line. */
 START_TEST(test_generated_beside_pyx)
 {
@@ -197,6 +252,7 @@ Suite *render_html_suite(void)
 	tcase_add_test(tc, test_flame_boxes);
 	tcase_add_test(tc, test_generated_beside_pyx);
 	tcase_add_test(tc, test_source_url);
+	tcase_add_test(tc, test_flame_large_and_stackless);
 	suite_add_tcase(s, tc);
 	return s;
 }

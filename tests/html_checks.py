@@ -8,7 +8,9 @@ Chromium loaded (standard library only).
       under --enable-logging=stderr --v=0; NETLOG: its --log-net-log.
       expect: growth (a --watch chart), tests (per-test results),
       generated (a .pyx beside its generated C), script (the table's
-      filters, made by the page's script: proof the CSP let it run).
+      filters, made by the page's script: proof the CSP let it run),
+      noscript (the page without its script: the table as written, no
+      filters).
   html_checks.py canary CHROMELOG NETLOG
       the checks themselves see a console message and a request of a
       page made to have both (else they would pass on anything).
@@ -170,6 +172,8 @@ def main(argv):
             problems.append("no .pyx beside its generated C with the marker")
         if "script" in expect and not dom.classes.get("filters"):
             problems.append("the page's script did not run (no filters): CSP hash?")
+        if "noscript" in expect and (dom.classes.get("filters") or "row-1" not in dom.ids):
+            problems.append("without scripts: filters made, or no table of sites")
         if not problems:
             print("ok: %d boxes, %d snapshots" % (boxes, dom.circles))
     for p in problems:

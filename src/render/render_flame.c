@@ -10,7 +10,7 @@
 
 int render_flame_site(const struct vgt_site *s)
 {
-	return kind_is_leak(s->kind) && s->bytes > 0 && s->stack.count > 0;
+	return kind_is_leak(s->kind) && s->bytes > 0;
 }
 
 size_t render_flame_stack(const struct vgt_report *r, const struct vgt_site *s,
@@ -19,6 +19,14 @@ size_t render_flame_stack(const struct vgt_report *r, const struct vgt_site *s,
 	struct render_ci_item *items;
 	size_t n = render_ci_fold(r->frames, &s->stack, s->culprit, &items);
 	struct render_flame_frame *fr = xcalloc(n + 1, sizeof(*fr));
+	if (n == 0) { /* no stack in the input: the site's place stands for it */
+		fr[0].label = strpool_printf(r->pool, "(no stack) %s",
+					     render_location_label(r, &s->location));
+		fr[0].cls = s->category;
+		free(items);
+		*out = fr;
+		return 1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct render_ci_item *it = &items[n - 1 - i]; /* root first */
 		struct render_flame_frame *f = &fr[i];

@@ -20,12 +20,15 @@ struct render_flame_frame {
 	const char *label;             /* "api.native.random_noise (api/native.pyx:11)",
 					  "… 15 interpreter frames": the visible form,
 					  interned in the report's pool */
-	const struct vgt_frame *frame; /* the frame (the first of a folded run) */
+	const struct vgt_frame *frame; /* the frame (the first of a folded run);
+					  NULL for a site without a stack, whose
+					  one entry is "(no stack) <its place>" */
 	size_t folded;                 /* 0: one frame; N: N frames folded */
 	enum frame_class cls;
 };
 
-/* 1 for a site the graph draws: a leak with bytes. */
+/* 1 for a site the graph draws: a leak with bytes (a stack of its own, or
+ * one "(no stack)" entry when the input gave none). */
 int render_flame_site(const struct vgt_site *site);
 
 /* The folded stack of a site, root first (the allocator last); returns
@@ -37,7 +40,7 @@ size_t render_flame_stack(const struct vgt_report *report, const struct vgt_site
  * (node 0, "all") first, children in the order the sites are ranked. */
 #define RENDER_FLAME_NONE SIZE_MAX
 struct render_flame_node {
-	struct render_flame_frame f;   /* node 0: label "all", frame NULL */
+	struct render_flame_frame f;   /* node 0 (depth 0): label "all" */
 	size_t parent, depth;
 	size_t first_child, last_child, next_sibling; /* RENDER_FLAME_NONE: none */
 	uint64_t bytes, blocks;        /* summed over the sites through it */

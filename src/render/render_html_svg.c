@@ -15,11 +15,16 @@
 #define FLAME_WIDTH 1000.0
 #define FLAME_ROW 18
 #define FLAME_CHAR 6.6 /* px per character at the graph's font size */
+/* Past this many boxes (a large service), boxes narrower than
+ * FLAME_MIN_WIDTH (of FLAME_WIDTH) are left out, and the page says how
+ * many: a picture of tens of thousands of slivers helps no one. */
+#define FLAME_MAX_BOXES 4000
+#define FLAME_MIN_WIDTH 0.2
 
 /* The class of a box: the frame class, user code highlighted. */
 static const char *box_class(const struct render_flame_node *nd)
 {
-	if (nd->f.frame == NULL)
+	if (nd->depth == 0)
 		return "fr-all";
 	switch (nd->f.cls) {
 	case FRAME_USER: return "fr-user";
@@ -60,9 +65,9 @@ static void box_title(FILE *out, const struct vgt_report *r, const struct render
 	char b[32], k[32];
 	fputs("<title>", out);
 	const struct vgt_frame *f = nd->f.frame;
-	if (f == NULL) {
+	if (nd->depth == 0) {
 		fputs("all shown leak sites", out);
-	} else if (nd->f.folded > 0) {
+	} else if (f == NULL || nd->f.folded > 0) {
 		html_esc(out, nd->f.label);
 	} else {
 		const char *fn = f->pyname != NULL ? f->pyname : f->fn != NULL ? f->fn : "???";
@@ -104,7 +109,7 @@ void html_flame(FILE *out, const struct vgt_report *r, const struct render_optio
 	double scale = FLAME_WIDTH / (double)all->bytes;
 	double *x = xcalloc(fl.n, sizeof(*x));
 	unsigned height = (unsigned)(fl.depth + 1) * FLAME_ROW;
-	char b[32];
+	char b[32], k[32];
 	fprintf(out, "<h2 id=\"flame\">Where the bytes go</h2>\n"
 		     "<p class=\"dim\">Leaked bytes of the sites listed below by stack, the caller "
 		     "above its callee; your code highlighted, interpreter and runtime frames "
@@ -117,6 +122,8 @@ void html_flame(FILE *out, const struct vgt_report *r, const struct render_optio
 		FLAME_WIDTH, height, all->bytes, scale);
 	/* nodes come parents first: each child starts where its previous
 	 * sibling ended, the first at its parent's x */
+	int thin = fl.n > FLAME_MAX_BOXES;
+	size_t left_out = 0;
 	for (size_t i = 0; i < fl.n; i++) {
 		const struct render_flame_node *nd = &fl.nodes[i];
 		double next = x[i];
@@ -125,12 +132,16 @@ void html_flame(FILE *out, const struct vgt_report *r, const struct render_optio
 			next += (double)fl.nodes[c].bytes * scale;
 		}
 		double w = (double)nd->bytes * scale;
+		if (thin && w < FLAME_MIN_WIDTH) {
+			left_out++;
+			continue;
+		}
 		unsigned y = (unsigned)nd->depth * FLAME_ROW;
 		char anchor[48];
 		if (nd->site != RENDER_FLAME_NONE)
 			fprintf(out, "<a href=\"#%s\">",
 				html_site_anchor(r, r->sites[nd->site], sections, anchor));
-		fprintf(out, "<g class=\"%s%s\">", nd->f.frame == NULL ? "" : "fb ", box_class(nd));
+		fprintf(out, "<g class=\"%s%s\">", nd->depth == 0 ? "" : "fb ", box_class(nd));
 		box_title(out, r, opts, nd, all);
 		fprintf(out, "<rect x=\"%.3f\" y=\"%u\" width=\"%.3f\" height=\"%d\" "
 			     "data-bytes=\"%" PRIu64 "\" data-depth=\"%zu\"/>",
@@ -138,7 +149,7 @@ void html_flame(FILE *out, const struct vgt_report *r, const struct render_optio
 		size_t chars = w > 8 ? (size_t)((w - 6) / FLAME_CHAR) : 0;
 		if (chars >= 3) {
 			fprintf(out, "<text x=\"%.3f\" y=\"%u\">", x[i] + 3, y + FLAME_ROW - 5);
-			if (nd->f.frame == NULL)
+			if (nd->depth == 0)
 				fprintf(out, "all: %s bytes", render_grouped(b, nd->bytes));
 			else
 				clipped(out, nd->f.label, chars);
@@ -146,7 +157,12 @@ void html_flame(FILE *out, const struct vgt_report *r, const struct render_optio
 		}
 		fputs(nd->site != RENDER_FLAME_NONE ? "</g></a>\n" : "</g>\n", out);
 	}
-	fputs("</svg>\n<p class=\"legend\"><span class=\"sw fr-user\"></span> your code "
+	fputs("</svg>\n", out);
+	if (left_out > 0)
+		fprintf(out, "<p class=\"dim\">%s of %s boxes, each under %.1f‰ of the bytes, are not "
+			     "drawn; <code>-f folded</code> has every stack.</p>\n",
+			render_grouped(b, left_out), render_grouped(k, fl.n - 1), FLAME_MIN_WIDTH);
+	fputs("<p class=\"legend\"><span class=\"sw fr-user\"></span> your code "
 	      "<span class=\"sw fr-cyrt\"></span> Cython runtime "
 	      "<span class=\"sw fr-interp\"></span> interpreter "
 	      "<span class=\"sw fr-rt\"></span> runtime "
