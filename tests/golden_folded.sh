@@ -8,7 +8,7 @@
 # leakcheck`, where only the first 3 inputs run), or alone:
 #   VGTRIAGE=build/vgtriage PYTHON=/usr/bin/python3 sh tests/golden_folded.sh
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
 PYTHON=${PYTHON:-/usr/bin/python3}
 VGT_CMD=${VGT_CMD:-$VGTRIAGE}

@@ -15,7 +15,7 @@
 # Skips (with the reason) without chromium; the --watch page without
 # valgrind or a C compiler.  About 20 s (most of it the --watch run).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
 case $VGTRIAGE in /*) ;; *) VGTRIAGE=$ROOT/$VGTRIAGE ;; esac
