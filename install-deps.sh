@@ -23,6 +23,7 @@ PACKAGES="
 	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema
 	python3-lxml python3-yaml
 	debhelper dpkg-dev fakeroot lintian chrpath
+	chromium
 	python3-build python3-venv python3-setuptools python3-wheel
 "
 case ${1:-} in

@@ -109,6 +109,30 @@ START_TEST(test_abbreviations)
 }
 END_TEST
 
+/* --source-url: http(s) templates only; --source-rev: no blanks. */
+START_TEST(test_source_url_options)
+{
+	struct cli cli;
+	struct vgt_error err;
+	char *ok[] = {"vgtriage", "-f", "html", "--source-url",
+		      "https://git.example/o/r/blob/{rev}/{path}#L{line}", "--source-rev", "v1.2", NULL};
+	ck_assert_int_eq(parse(&cli, &err, ok), 0);
+	ck_assert_str_eq(cli.source_rev, "v1.2");
+	ck_assert_ptr_nonnull(cli.source_url);
+	cli_free(&cli);
+	char *bad[] = {"vgtriage", "--source-url", "javascript:alert(1)//{path}", NULL};
+	ck_assert_int_eq(parse(&cli, &err, bad), -1);
+	ck_assert_str_eq(err.message, "--source-url: not an http:// or https:// URL");
+	cli_free(&cli);
+	char *bad2[] = {"vgtriage", "--source-url", "https://h/{path}\">", NULL};
+	ck_assert_int_eq(parse(&cli, &err, bad2), -1);
+	cli_free(&cli);
+	char *bad3[] = {"vgtriage", "--source-rev", "a b", NULL};
+	ck_assert_int_eq(parse(&cli, &err, bad3), -1);
+	cli_free(&cli);
+}
+END_TEST
+
 START_TEST(test_short_clusters_and_missing_args)
 {
 	struct cli cli;
@@ -247,6 +271,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_fail_on_validation);
 	tcase_add_test(tc, test_diff_sides);
 	tcase_add_test(tc, test_value_suggestions);
+	tcase_add_test(tc, test_source_url_options);
 	suite_add_tcase(s, tc);
 	return s;
 }

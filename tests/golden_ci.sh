@@ -21,6 +21,7 @@
 #   suppress    --suppressions on the unsuppressed run leaves what valgrind
 #               left when it applied the same file (testdata/*_supp.xml)
 #   gensupp     --gen-suppressions output, fed back, suppresses every site
+#   source-url  --source-url links in SARIF, markdown and HTML; only http(s)
 set -u
 
 cd "$(dirname "$0")/.."
@@ -148,6 +149,30 @@ EOF
 		fail "codequality $input"
 	fi
 done
+
+# --- --source-url: the formats that link ------------------------------------
+if [ -f testdata/errors.xml ]; then
+	URL='https://git.example/o/r/blob/{rev}/{path}#L{line}'
+	want='https://git.example/o/r/blob/v1%3C2/tests/fixtures/errors.c#L154'
+	vgt -f sarif --source-url "$URL" --source-rev 'v1<2' testdata/errors.xml >"$TMP/u.sarif" 2>/dev/null
+	vgt -f markdown --source-url "$URL" --source-rev 'v1<2' testdata/errors.xml >"$TMP/u.md" 2>/dev/null
+	vgt -f html --source-url "$URL" --source-rev 'v1<2' testdata/errors.xml >"$TMP/u.html" 2>/dev/null
+	if jcheck "$TMP/u.sarif" '"'"$want"'" in [r["properties"].get("sourceUrl") for r in d["runs"][0]["results"]]' &&
+	   "$PYTHON" tests/validate_sarif.py "$TMP/u.sarif" >/dev/null 2>&1 &&
+	   grep -qF "[tests/fixtures/errors.c:154](<$want>)" "$TMP/u.md" &&
+	   grep -qF "<a href=\"$want\">tests/fixtures/errors.c:154</a>" "$TMP/u.html"; then
+		pass "source-url: sarif sourceUrl, markdown and html links, {rev} percent-encoded"
+	else
+		fail "source-url: links in sarif, markdown, html"
+	fi
+	vgt -f html --source-url 'file:///etc/{path}' testdata/errors.xml >/dev/null 2>"$TMP/u.err"
+	status=$?
+	if [ $status -eq 2 ] && grep -q "not an http:// or https:// URL" "$TMP/u.err"; then
+		pass "source-url: a file:// template is a usage error"
+	else
+		fail "source-url: file:// template exit $status"
+	fi
+fi
 
 # --- fingerprints: two runs of one program -----------------------------------
 if [ -f testdata/errors.xml ] && [ -f testdata/errors_run2.xml ]; then

@@ -81,6 +81,12 @@ struct vgt_site {
 	struct vgt_location *generated; /* the C file:line under a .pyx location,
 					   or NULL (owned: most sites have none) */
 	struct vgt_context context;
+	/* The generated C under a .pyx location (symbolize.c, when the .c is
+	 * at hand): the Cython marker comment that maps it ("/\* \"x.pyx\":11"
+	 * and its lines), and the C lines around generated->line.  Empty
+	 * otherwise.  Only the HTML report shows them. */
+	struct vgt_context gen_marker;
+	struct vgt_context gen_context;
 	char *what;                  /* the example record's message (owned) */
 	char *auxwhat;               /* and its auxiliary line (owned) */
 	struct vgt_stack stack;      /* the stack of the largest record */
@@ -208,6 +214,16 @@ struct vgt_totals {
 	struct vgt_figures figures;
 };
 
+/* One `run --watch` snapshot (watch.c via runner.c): the definitely lost
+ * bytes and blocks of the growing sites in your code since the run
+ * began, summed over them and the processes. */
+struct vgt_snapshot {
+	unsigned number;
+	double elapsed_s;
+	int64_t bytes, blocks;
+	size_t sites;                /* sites that grew in this snapshot */
+};
+
 struct vgt_report {
 	struct strpool *pool;
 	struct strpool *sym_pool; /* the symbolizer's strings, which frames use */
@@ -241,6 +257,9 @@ struct vgt_report {
 	size_t n_tests, tests_cap;
 	int per_test;             /* a harness marked its tests (vgtriage:begin) */
 	int blame_noise;          /* --all: tests are blamed for noise sites too */
+	/* run --watch: its snapshots in order (empty otherwise) */
+	struct vgt_snapshot *snapshots;
+	size_t n_snapshots, snapshots_cap;
 	size_t site_slots;        /* sites made in site_chunks (n_sites counts those
 				     left after sites_drop_empty) */
 };

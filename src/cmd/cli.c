@@ -13,6 +13,7 @@
 #include "analyze/suppress.h"
 #include "symbols/symbolize.h"
 #include "analyze/policy.h"
+#include "render/render_ci.h"
 
 enum opt_id {
 	OPT_FORMAT = 1, OPT_OUTPUT, OPT_TOP, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
@@ -20,7 +21,7 @@ enum opt_id {
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
 	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS, OPT_SYMBOLS, OPT_PER_TEST,
-	OPT_COMPLETIONS,
+	OPT_COMPLETIONS, OPT_SOURCE_URL, OPT_SOURCE_REV,
 };
 
 #define ARG_OPTIONAL 2
@@ -43,6 +44,8 @@ static const struct cli_option options[] = {
 	{"fail-on", 0, 1, OPT_FAIL_ON},
 	{"source-root", 0, 1, OPT_SOURCE_ROOT},
 	{"prefix-map", 0, 1, OPT_PREFIX_MAP},
+	{"source-url", 0, 1, OPT_SOURCE_URL},
+	{"source-rev", 0, 1, OPT_SOURCE_REV},
 	{"suppressions", 0, 1, OPT_SUPPRESSIONS},
 	{"gen-suppressions", 0, 0, OPT_GEN_SUPPRESSIONS},
 	{"baseline", 0, 1, OPT_BASELINE},
@@ -82,7 +85,8 @@ static const char usage_text[] =
 	"\n"
 	"Report options:\n"
 	"  -f, --format FMT        text, json, sarif, junit, github, markdown,\n"
-	"                          codequality or html (default: text)\n"
+	"                          codequality, html or folded (stacks for flame\n"
+	"                          graphs; default: text)\n"
 	"      --input-format FMT  auto, xml or text (default: auto)\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"  -n, --top N             list the N worst sites (default: 20 in text, all in\n"
@@ -108,6 +112,12 @@ static const char usage_text[] =
 	"                          it, or under the current directory, are written\n"
 	"                          relative to it in every format\n"
 	"      --prefix-map OLD=NEW  rewrite source paths from OLD to NEW (repeatable)\n"
+	"      --source-url TEMPLATE  html, markdown, sarif: link locations to the source\n"
+	"                          host, e.g. https://host/org/repo/blob/{rev}/{path}#L{line}\n"
+	"                          ({path} relative to the first --source-root)\n"
+	"      --source-rev REV    what {rev} stands for (default: the commit the git\n"
+	"                          checkout of the first --source-root, or of the current\n"
+	"                          directory, is at, read from its .git files)\n"
 	"      --perf-map FILE|DIR CPython perf maps naming Python frames (repeatable)\n"
 	"      --symbols DIR       unstripped builds (matched by build-id) naming frames\n"
 	"                          valgrind showed as ??? (repeatable)\n"
@@ -391,6 +401,22 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	case OPT_PREFIX_MAP:
 		if (add_prefix_map(cli, arg) != 0)
 			return vgt_error_set(err, NULL, 0, 0, "--prefix-map: '%s' is not OLD=NEW", arg);
+		return 0;
+	case OPT_SOURCE_URL: {
+		const char *why;
+		if (render_source_url_check(arg, &why) != 0)
+			return vgt_error_set(err, NULL, 0, 0, "--source-url: %s", why);
+		cli->source_url = arg;
+		return 0;
+	}
+	case OPT_SOURCE_REV:
+		for (const unsigned char *p = (const unsigned char *)arg; *p != '\0'; p++)
+			if (*p <= ' ' || *p >= 0x7f)
+				return vgt_error_set(err, NULL, 0, 0,
+						     "--source-rev: blanks, controls or non-ASCII");
+		if (arg[0] == '\0' || strlen(arg) > 200)
+			return vgt_error_set(err, NULL, 0, 0, "--source-rev: empty or longer than 200");
+		cli->source_rev = arg;
 		return 0;
 	case OPT_SUPPRESSIONS:
 		push(&cli->supp_files, &cli->n_supp_files, &cli->supp_files_cap, arg);

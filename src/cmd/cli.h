@@ -67,6 +67,10 @@ struct cli {
 	const char **valgrind_args;
 	size_t n_valgrind_args, valgrind_args_cap;
 	const char *keep_xml;
+	const char *source_url;   /* --source-url TEMPLATE (checked) */
+	const char *source_rev;   /* --source-rev REV, or the checkout's commit
+				     (main.c, into source_rev_buf) */
+	char source_rev_buf[65];
 	double watch;
 	int python_perf;
 	int per_test;             /* --per-test: 0 off, 1 a check per test, 2 per phase */

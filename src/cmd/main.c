@@ -18,8 +18,10 @@
 #include "base/escape.h"
 #include "cmd/cli.h"
 #include "cmd/diff.h"
+#include "cmd/gitrev.h"
 #include "cmd/pipeline.h"
 #include "render/render.h"
+#include "render/render_ci.h"
 #include "cmd/runner.h"
 #include "base/safefile.h"
 #include "analyze/suppress.h"
@@ -271,6 +273,31 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 	ro->policy = &cli->policy;
 	ro->source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
 	ro->gen_suppressions = cli->gen_suppressions;
+	ro->source_url = cli->source_url;
+	ro->source_rev = cli->source_rev;
+}
+
+/* --source-url's {rev} without --source-rev: the commit of the checkout
+ * of the first --source-root (or of the current directory), read from its
+ * .git files (gitrev.h: no git command runs).  Only the formats that link
+ * need it.  0, or -1 (a usage error was printed). */
+static int resolve_source_rev(struct cli *cli)
+{
+	if (cli->source_url == NULL || cli->source_rev != NULL ||
+	    !render_source_url_has_rev(cli->source_url) ||
+	    (cli->format != VGT_FORMAT_HTML && cli->format != VGT_FORMAT_MARKDOWN &&
+	     cli->format != VGT_FORMAT_SARIF))
+		return 0;
+	const char *root = cli->n_source_roots > 0 ? cli->source_roots[0] : ".";
+	if (gitrev_head(root, cli->source_rev_buf) != 0) {
+		char name[256];
+		escape_text_buf(name, sizeof(name), root);
+		usage_error("--source-url uses {rev}, and %s is in no git checkout whose HEAD names a "
+			    "commit: give --source-rev REV", name);
+		return -1;
+	}
+	cli->source_rev = cli->source_rev_buf;
+	return 0;
 }
 
 static int render_to(struct cli *cli, FILE *out, const struct vgt_report *report)
@@ -534,6 +561,8 @@ int main(int argc, char **argv)
 	} else if (cli.action == CLI_ACTION_COMPLETIONS) {
 		cli_completions(cli.completions, stdout);
 		status = VGT_EXIT_OK;
+	} else if (resolve_source_rev(&cli) != 0) {
+		status = VGT_EXIT_ERROR;
 	} else {
 		int n = (int)cli.n_args;
 		prepare_pipeline(&cli);

@@ -633,8 +633,10 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 	size_t want = pl->opts.context_limited ? pl->opts.context_sites : SIZE_MAX;
 	for (size_t i = 0; i < pl->report->n_sites; i++) {
 		struct vgt_site *s = pl->report->sites[i];
-		if (!s->hidden && i < want)
+		if (!s->hidden && i < want) {
 			symbolize_context(pl->symbolizer, s);
+			symbolize_generated_context(pl->symbolizer, pl->report->frames, s);
+		}
 		/* the fingerprint again, now that the statement is known */
 		s->statement = symbolize_statement(pl->symbolizer, s, &s->statement_occurrence);
 		rank_fingerprint(s, s->fingerprint);

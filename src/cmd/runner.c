@@ -546,6 +546,15 @@ static void note_reachable(struct run *r)
 		const char *const *notes = watch_cache_notes(r->watch, &nn);
 		for (size_t i = 0; i < nn; i++)
 			report_add_note(report, "%s", notes[i]);
+		/* the growth over time, for the HTML report's chart */
+		size_t ns;
+		const struct vgt_snapshot *snaps = watch_snapshots(r->watch, &ns);
+		if (ns > 0) {
+			free(report->snapshots);
+			report->snapshots = xmalloc(ns * sizeof(*snaps));
+			memcpy(report->snapshots, snaps, ns * sizeof(*snaps));
+			report->n_snapshots = report->snapshots_cap = ns;
+		}
 	}
 	if (!shows_reachable(r->opts))
 		report_add_note(report, "still reachable memory is not in valgrind's XML unless "

@@ -67,6 +67,8 @@ struct watch {
 	size_t n_procs, procs_cap;
 	const char **notes;
 	size_t n_notes;
+	struct vgt_snapshot *series;  /* one per snapshot */
+	size_t n_series, series_cap;
 };
 
 struct watch *watch_new(const struct pipeline_options *popts, FILE *out,
@@ -93,6 +95,7 @@ void watch_free(struct watch *w)
 	free(w->last);
 	free(w->procs);
 	free(w->notes);
+	free(w->series);
 	free(w);
 }
 
@@ -407,6 +410,16 @@ int watch_snapshot_many(struct watch *w, const struct watch_answer *answers, siz
 	}
 	merge_entries(w);
 	w->snapshots++;
+	w->series = xgrow(w->series, &w->series_cap, w->n_series + 1, sizeof(*w->series));
+	struct vgt_snapshot *sn = &w->series[w->n_series++];
+	memset(sn, 0, sizeof(*sn));
+	sn->number = w->snapshots;
+	sn->elapsed_s = elapsed_s;
+	sn->sites = w->n_last;
+	for (size_t i = 0; i < w->n_totals; i++) {
+		sn->bytes = vgt_delta_add(sn->bytes, w->totals[i].bytes);
+		sn->blocks = vgt_delta_add(sn->blocks, w->totals[i].blocks);
+	}
 	long *pids = xmalloc((n + 1) * sizeof(*pids));
 	size_t n_pids = 0;
 	for (size_t i = 0; i < n; i++)
@@ -431,6 +444,12 @@ int watch_snapshot(struct watch *w, const char *text, size_t len, double elapsed
 {
 	struct watch_answer a = {0, text, len};
 	return watch_snapshot_many(w, &a, 1, elapsed_s, NULL, err);
+}
+
+const struct vgt_snapshot *watch_snapshots(const struct watch *w, size_t *n)
+{
+	*n = w->n_series;
+	return w->series;
 }
 
 const char *const *watch_cache_notes(struct watch *w, size_t *n)

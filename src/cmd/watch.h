@@ -88,6 +88,9 @@ const struct watch_growth *watch_last(const struct watch *w, size_t *n);
  * the location of a definite leak (for the report's notes); n lines, the
  * strings in the watch's pool. */
 const char *const *watch_cache_notes(struct watch *w, size_t *n);
+/* Every snapshot so far: the definite growth since the run began of the
+ * sites in your code, summed (the report keeps them: report->snapshots). */
+const struct vgt_snapshot *watch_snapshots(const struct watch *w, size_t *n);
 /* valgrind's "still reachable" of the last answer of each process
  * (its LEAK SUMMARY), summed; 0 when no answer said. */
 int watch_reachable_summary(const struct watch *w, uint64_t *bytes, uint64_t *blocks,

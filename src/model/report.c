@@ -36,6 +36,7 @@ void report_free(struct vgt_report *report)
 	free(report->notes);
 	free(report->path_roots);
 	free(report->tests);
+	free(report->snapshots);
 	if (report->index != NULL && report->free_index != NULL)
 		report->free_index(report->index);
 	frames_free(report->frames);
@@ -49,6 +50,8 @@ void report_release_site(struct vgt_report *report, struct vgt_site *site)
 	stack_release(&site->stack);
 	stack_release(&site->aux_stack);
 	free(site->context.lines);
+	free(site->gen_marker.lines);
+	free(site->gen_context.lines);
 	free(site->what);
 	free(site->auxwhat);
 	if (site->explain != NULL)

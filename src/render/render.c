@@ -27,6 +27,7 @@ static const struct {
 	[VGT_FORMAT_MARKDOWN] = {"markdown", render_markdown},
 	[VGT_FORMAT_CODEQUALITY] = {"codequality", render_codequality},
 	[VGT_FORMAT_HTML] = {"html", render_html},
+	[VGT_FORMAT_FOLDED] = {"folded", render_folded},
 };
 
 int render_format_parse(const char *name, enum vgt_format *out)

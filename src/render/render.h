@@ -26,6 +26,7 @@ enum vgt_format {
 	VGT_FORMAT_MARKDOWN,
 	VGT_FORMAT_CODEQUALITY,
 	VGT_FORMAT_HTML,
+	VGT_FORMAT_FOLDED,
 	VGT_FORMAT_COUNT
 };
 
@@ -42,6 +43,11 @@ struct render_options {
 	size_t width;                /* text: columns the table fits in (0: no limit) */
 	int json_lines;              /* json: one line with "final": true (the
 					last line of run --watch's JSON Lines) */
+	/* --source-url TEMPLATE (checked: render_source_url_check) and the
+	 * revision its {rev} stands for (NULL: the template has none):
+	 * html, markdown and sarif link locations to the source host. */
+	const char *source_url;
+	const char *source_rev;
 };
 
 /* "text", "json", …; returns 0 or -1 (unknown name). */
@@ -55,7 +61,7 @@ int render_report(FILE *out, enum vgt_format fmt, const struct vgt_report *repor
 typedef int render_fn(FILE *out, const struct vgt_report *report,
 		      const struct render_options *opts);
 render_fn render_text, render_json, render_sarif, render_junit, render_github,
-	render_markdown, render_codequality, render_html;
+	render_markdown, render_codequality, render_html, render_folded;
 
 /* Helpers renderers share (render.c).  Labels are in their visible form
  * (escape.h): safe as text, still to be escaped for HTML, markdown… */

@@ -183,3 +183,122 @@ int render_ci_site_fails(const struct render_options *opts, const struct vgt_sit
 	policy_default(&def);
 	return policy_site_fails(&def, site);
 }
+
+/* ---- --source-url ---- */
+
+static const char *const url_fields[] = {"{path}", "{line}", "{rev}", NULL};
+
+/* The placeholder at p, or -1. */
+static int url_field(const char *p)
+{
+	for (int i = 0; url_fields[i] != NULL; i++)
+		if (strncmp(p, url_fields[i], strlen(url_fields[i])) == 0)
+			return i;
+	return -1;
+}
+
+static int has_prefix_nocase(const char *s, const char *prefix)
+{
+	for (; *prefix != '\0'; s++, prefix++)
+		if ((*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s) != *prefix)
+			return 0;
+	return 1;
+}
+
+int render_source_url_check(const char *tmpl, const char **why)
+{
+	size_t scheme = has_prefix_nocase(tmpl, "https://") ? 8
+			: has_prefix_nocase(tmpl, "http://") ? 7 : 0;
+	if (scheme == 0) {
+		*why = "not an http:// or https:// URL";
+		return -1;
+	}
+	if (tmpl[scheme] == '\0' || tmpl[scheme] == '/' || tmpl[scheme] == '{') {
+		*why = "no host after the scheme";
+		return -1;
+	}
+	int path = 0;
+	for (const char *p = tmpl; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '{') {
+			int f = url_field(p);
+			if (f < 0) {
+				*why = "unknown placeholder (expected {path}, {line}, {rev})";
+				return -1;
+			}
+			path |= f == 0;
+			p += strlen(url_fields[f]) - 1;
+			continue;
+		}
+		if (c <= 0x20 || c >= 0x7f || strchr("\"'<>\\`|{}^", c) != NULL) {
+			*why = "a character a link cannot hold as it is (blank, quote, < > \\ ` | { } ^ or "
+			       "non-ASCII)";
+			return -1;
+		}
+	}
+	if (!path) {
+		*why = "no {path} placeholder";
+		return -1;
+	}
+	return 0;
+}
+
+int render_source_url_has_rev(const char *tmpl)
+{
+	return tmpl != NULL && strstr(tmpl, "{rev}") != NULL;
+}
+
+const char *render_ci_url(const struct vgt_report *r, const struct render_options *opts,
+			  const char *path, int relative, unsigned line)
+{
+	const char *tmpl = opts->source_url;
+	if (tmpl == NULL || path == NULL || !relative || line == 0 || !escape_path_inside(path))
+		return NULL;
+	if (render_source_url_has_rev(tmpl) && opts->source_rev == NULL)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (mem == NULL)
+		return NULL;
+	for (const char *p = tmpl; *p != '\0'; p++) {
+		int f = *p == '{' ? url_field(p) : -1;
+		if (f < 0) {
+			fputc(*p, mem);
+			continue;
+		}
+		if (f == 1) {
+			fprintf(mem, "%u", line);
+		} else {
+			char *enc = escape_uri_path(f == 0 ? path : opts->source_rev);
+			fputs(enc, mem);
+			free(enc);
+		}
+		p += strlen(url_fields[f]) - 1;
+	}
+	fclose(mem);
+	const char *url = buf != NULL ? strpool_intern(r->pool, buf) : NULL;
+	free(buf);
+	return url;
+}
+
+const char *render_ci_site_url(const struct vgt_report *r, const struct render_options *opts,
+			       const struct vgt_site *s)
+{
+	if (opts->source_url == NULL)
+		return NULL;
+	int rel;
+	const char *path = render_ci_path(r, &s->location, opts->source_root, &rel);
+	return render_ci_url(r, opts, path, rel, s->location.line);
+}
+
+const char *render_ci_frame_url(const struct vgt_report *r, const struct render_options *opts,
+				const struct vgt_frame *f)
+{
+	if (opts->source_url == NULL)
+		return NULL;
+	int rel;
+	unsigned line;
+	const char *path = render_ci_frame_path(r, f, opts->source_root, &rel, &line);
+	return render_ci_url(r, opts, path, rel, line);
+}

@@ -60,6 +60,27 @@ size_t render_ci_fold(const struct frame_table *ft, const struct vgt_stack *stac
 char *render_ci_stack_text(const struct vgt_report *report, const struct vgt_stack *stack,
 			   size_t culprit, const char *indent);
 
+/* --source-url: 0 when tmpl is a template vgtriage accepts, else -1 with
+ * *why set (a static string).  Accepted: an http:// or https:// URL with
+ * a host, of printable ASCII without blanks, quotes, '<', '>', '\\', '`'
+ * or '|', whose only braces are the placeholders {path} (required),
+ * {line} and {rev}. */
+int render_source_url_check(const char *tmpl, const char **why);
+/* 1 when the template uses {rev}. */
+int render_source_url_has_rev(const char *tmpl);
+/* The link of a repository-relative path and line under opts->source_url:
+ * {path} and {rev} percent-encoded (RFC 3986), {line} in digits.  NULL
+ * without a template, for an absolute path or one that leaves the root,
+ * or without a line.  Interned in report->pool; still to be escaped for
+ * HTML attributes. */
+const char *render_ci_url(const struct vgt_report *report, const struct render_options *opts,
+			  const char *path, int relative, unsigned line);
+/* The same for a site's location (render_ci_path) and for a frame. */
+const char *render_ci_site_url(const struct vgt_report *report,
+			       const struct render_options *opts, const struct vgt_site *site);
+const char *render_ci_frame_url(const struct vgt_report *report,
+				const struct render_options *opts, const struct vgt_frame *frame);
+
 /* Number of sites a renderer lists (opts->top honoured). */
 size_t render_ci_listed(const struct vgt_report *report, const struct render_options *opts);
 

@@ -67,7 +67,15 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 			fprintf(out, " | %s | %s | ", render_grouped(e, s->bytes), render_grouped(c, s->blocks));
 		else
 			fprintf(out, " | – | – | ");
+		/* --source-url: a link (its destination in <…>: the URL has no
+		 * '<', '>', '|' or blank, render_source_url_check and the
+		 * percent-encoding of what it substitutes see to it) */
+		const char *url = render_ci_site_url(r, opts, s);
+		if (url != NULL)
+			fputc('[', out);
 		cell(out, render_ci_where(r, s, opts->source_root));
+		if (url != NULL)
+			fprintf(out, "](<%s>)", url);
 		fputs(" | ", out);
 		cell(out, s->location.function);
 		fputs(" |", out);

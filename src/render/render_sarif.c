@@ -197,8 +197,9 @@ static json_t *rules_json(const struct vgt_report *r, size_t n, json_t *index)
 }
 
 static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s, json_t *index,
-			   const char *root)
+			   const struct render_options *opts)
 {
+	const char *root = opts->source_root;
 	json_t *res = json_pack("{s:s,s:O,s:s,s:o,s:[o]}", "ruleId", s->kind_name, "ruleIndex",
 				json_object_get(index, s->kind_name), "level", render_ci_level(s->kind),
 				"message", text_message(render_ci_message(r, s, root)), "locations",
@@ -231,6 +232,10 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 		json_object_set_new(props, "nature",
 				    json_pack("{s:s,s:s,s:s}", "family", s->explain->family, "what",
 					      s->explain->what, "label", s->explain->label));
+	/* --source-url: the line on the source host */
+	const char *url = render_ci_site_url(r, opts, s);
+	if (url != NULL)
+		json_object_set_new(props, "sourceUrl", json_string(url));
 	json_object_set_new(res, "properties", props);
 	return res;
 }
@@ -293,7 +298,7 @@ int render_sarif(FILE *out, const struct vgt_report *r, const struct render_opti
 	json_object_set_new(driver, "rules", rules_json(r, n, index));
 	json_t *results = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(results, result_json(r, r->sites[i], index, opts->source_root));
+		json_array_append_new(results, result_json(r, r->sites[i], index, opts));
 	json_t *run = json_pack("{s:{s:o}}", "tool", "driver", driver);
 	json_t *bases = uri_base_ids(opts->source_root);
 	if (bases != NULL)

@@ -640,6 +640,7 @@ int cymap_lookup(const struct cymap *map, unsigned c_line, struct cymap_hit *hit
 	hit->source = m->source;
 	hit->function = f->cname;
 	hit->qualname = qualname_of(map, f, 0);
+	hit->marker_line = m->c_line;
 	return 1;
 }
 

@@ -40,6 +40,7 @@ struct cymap_hit {
 	const char *source;    /* the marked line, trimmed, comment rewrites undone */
 	const char *function;  /* the C function holding the line */
 	const char *qualname;  /* its Python name, or NULL */
+	unsigned marker_line;  /* the C line of the marker's opening comment */
 };
 
 /* Indexes text[0..len) (the contents of a generated file). */

@@ -769,6 +769,56 @@ void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
 		site->context.lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
 }
 
+static void fill_context(struct symbolizer *sym, const struct source *src,
+			 struct vgt_context *ctx, unsigned first, unsigned last)
+{
+	if (last > src->n_lines)
+		last = (unsigned)src->n_lines;
+	if (first == 0 || first > last)
+		return;
+	ctx->first_line = first;
+	ctx->count = last - first + 1;
+	ctx->lines = xmalloc(ctx->count * sizeof(*ctx->lines));
+	for (size_t i = 0; i < ctx->count; i++)
+		ctx->lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
+}
+
+/* The longest marker comment shown: Cython writes up to 3 lines before
+ * the marked one and 2 after, between the opener and the closer. */
+#define MARKER_MAX_LINES 10
+
+void symbolize_generated_context(struct symbolizer *sym, const struct frame_table *ft,
+				 struct vgt_site *site)
+{
+	if (sym == NULL || site->generated == NULL || site->gen_context.lines != NULL ||
+	    site->culprit >= site->stack.count || sym->opts.context_lines == 0)
+		return;
+	const struct vgt_frame *f = stack_frame(ft, &site->stack, site->culprit);
+	if (f->file == NULL || f->line == 0)
+		return;
+	struct cfile *cf = cfile_for(sym, f->dir, f->file, f->fn);
+	struct cymap_hit hit;
+	if (cf->map == NULL || cf->path == NULL || !cymap_lookup(cf->map, f->line, &hit))
+		return;
+	const struct source *src = source_load(sym, cf->path);
+	if (src == NULL || f->line > src->n_lines)
+		return;
+	unsigned k = (unsigned)(sym->opts.context_lines < 20 ? sym->opts.context_lines : 20);
+	unsigned first = f->line > k ? f->line - k : 1;
+	fill_context(sym, src, &site->gen_context, first, f->line + k);
+	/* the marker: its opener down to its closer ("*\/" at the line's end) */
+	unsigned m = hit.marker_line, end = m;
+	while (end < m + MARKER_MAX_LINES && end < src->n_lines) {
+		const char *line = source_line(src, end);
+		size_t n = strlen(line);
+		if (end > m && n >= 2 && line[n - 2] == '*' && line[n - 1] == '/')
+			break;
+		end++;
+	}
+	if (m > 0 && m < f->line)
+		fill_context(sym, src, &site->gen_marker, m, end < f->line ? end : f->line - 1);
+}
+
 /* A line with runs of blanks made one space, trimmed, into buf. */
 static void normalise(const char *line, char *buf, size_t size)
 {

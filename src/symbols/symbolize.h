@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "symbols/symopts.h"
+#include "vgtriage/frames.h"
 #include "vgtriage/model.h"
 #include "vgtriage/report.h"
 #include "vgtriage/strpool.h"
@@ -41,6 +42,12 @@ const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *s
 char *symbolize_source_path(struct symbolizer *sym, const struct vgt_location *loc);
 /* Fills site->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
+/* Fills site->gen_marker and site->gen_context from the generated C of
+ * a Cython-mapped site, when the .c is at hand (read through the source
+ * policy): the marker comment that maps the culprit's C line, and the C
+ * lines around it. */
+void symbolize_generated_context(struct symbolizer *sym, const struct frame_table *ft,
+				 struct vgt_site *site);
 /* The policy every file named by the input is read through (srcpolicy.h):
  * the current directory, --source-root DIRs and --prefix-map targets.
  * Valid until symbolizer_free. */

@@ -103,6 +103,7 @@ void fuzz_render(const struct vgt_report *report, unsigned fmt)
 	static const enum vgt_format formats[] = {
 		VGT_FORMAT_TEXT,   VGT_FORMAT_JSON,  VGT_FORMAT_SARIF,       VGT_FORMAT_JUNIT,
 		VGT_FORMAT_GITHUB, VGT_FORMAT_MARKDOWN, VGT_FORMAT_CODEQUALITY, VGT_FORMAT_HTML,
+		VGT_FORMAT_FOLDED,
 	};
 	struct policy policy;
 	policy_default(&policy);
@@ -111,6 +112,10 @@ void fuzz_render(const struct vgt_report *report, unsigned fmt)
 	ro.policy = &policy;
 	ro.stacks = 3;
 	ro.gen_suppressions = fmt & 8;
+	if (fmt & 16) { /* links to a source host from the input's paths */
+		ro.source_url = "https://git.example/o/r/blob/{rev}/{path}#L{line}";
+		ro.source_rev = "0123456789abcdef0123456789abcdef01234567";
+	}
 	struct vgt_error err;
 	vgt_error_clear(&err);
 	enum vgt_format f = formats[fmt % (sizeof(formats) / sizeof(formats[0]))];
