@@ -55,11 +55,11 @@ struct render_ci_item {
  * *items is xmalloc'd (free it). */
 size_t render_ci_fold(const struct frame_table *ft, const struct vgt_stack *stack, size_t culprit,
 		      struct render_ci_item **items);
-/* The folded stack as text lines (render_text_stack, no colour); the
- * caller frees the string. */
-char *render_ci_stack_text(const struct vgt_report *report, const struct vgt_stack *stack,
-			   size_t culprit, const char *indent);
-
+/* The site's stack and its aux stacks (a use-after-free's free and alloc
+ * stacks) under their auxwhat lines, as text (no colour); the caller
+ * frees the string. */
+char *render_ci_stacks_text(const struct vgt_report *report, const struct vgt_site *site,
+			    const char *indent);
 /* Number of sites a renderer lists (opts->top honoured). */
 size_t render_ci_listed(const struct vgt_report *report, const struct render_options *opts);
 

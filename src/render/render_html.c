@@ -249,6 +249,12 @@ static void site_section(FILE *out, const struct vgt_report *r, const struct vgt
 		fputs("</p>\n", out);
 		stack(out, r, &s->aux_stack, s->aux_stack.count);
 	}
+	if (s->auxwhat2 != NULL) {
+		fputs("<p>", out);
+		esc(out, s->auxwhat2);
+		fputs("</p>\n", out);
+		stack(out, r, &s->aux_stack2, s->aux_stack2.count);
+	}
 	fputs("</section>\n", out);
 }
 
