@@ -13,7 +13,6 @@
 #include "analyze/pertest.h"
 #include "analyze/procs.h"
 #include "analyze/sites.h"
-#include "symbols/cxxname.h"
 
 /* Hidden by default: interpreter, runtime, Cython's runtime (one-time
  * import costs of the compiler's utility and module-init code), python
@@ -97,12 +96,7 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 	char buf[40];
 	h = sites_hash_field(h, site->kind_name);
 	h = sites_hash_field(h, loc->file != NULL && loc->file[0] == '/' ? vgt_basename(loc->file) : loc->file);
-	char generic[512];
-	if (site->instantiations > 1 && loc->function != NULL &&
-	    cxxname_short(loc->function, 1, generic, sizeof(generic)) < sizeof(generic))
-		h = sites_hash_field(h, generic);
-	else
-		h = sites_hash_field(h, loc->function);
+	h = sites_hash_function(h, site);
 	const char *statement = site->statement != NULL ? site->statement : loc->source;
 	if (statement != NULL) {
 		h = sites_hash_field(h, statement);

@@ -15,6 +15,7 @@
 #include "analyze/sites.h"
 #include "analyze/procs.h"
 #include "symbols/classify.h"
+#include "symbols/cxxname.h"
 #include "symbols/cxxsym.h"
 
 /* The index keeps hash and site only: a site's key is made again from the
@@ -437,6 +438,16 @@ uint64_t sites_hash_field(uint64_t h, const char *s)
 	h ^= 0xff; /* field separator */
 	h *= 1099511628211ULL;
 	return h;
+}
+
+uint64_t sites_hash_function(uint64_t h, const struct vgt_site *site)
+{
+	const char *fn = site->location.function;
+	char generic[512];
+	if (site->instantiations > 1 && fn != NULL &&
+	    cxxname_short(fn, 1, generic, sizeof(generic)) < sizeof(generic))
+		return sites_hash_field(h, generic);
+	return sites_hash_field(h, fn);
 }
 
 /* The names of the next user functions below the culprit (at most 3,
