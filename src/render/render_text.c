@@ -250,10 +250,54 @@ static const char *fit_function(const struct vgt_report *r, const struct vgt_sit
  * stacks and JSON keep them whole).  Two different functions never read
  * alike: those that would get more of their own name, and a number at
  * last.  Then the baseline mark.  texts[i] is interned in the pool. */
+struct fn_text {
+	const char *text, *fn;
+	size_t index;
+};
+
+static int cmp_fn_text(const void *pa, const void *pb)
+{
+	const struct fn_text *a = pa, *b = pb;
+	int c = strcmp(a->text, b->text);
+	if (c == 0)
+		c = strcmp(a->fn != NULL ? a->fn : "", b->fn != NULL ? b->fn : "");
+	return c != 0 ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* collide[i] = 1 for the sites whose text another site with a different
+ * function has too (sorted: n log n, however many sites are listed);
+ * returns how many. */
+static size_t mark_collisions(const struct vgt_report *r, size_t n, const char **texts,
+			      struct fn_text *v, unsigned char *collide)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i].text = texts[i];
+		v[i].fn = r->sites[i]->location.function;
+		v[i].index = i;
+		collide[i] = 0;
+	}
+	qsort(v, n, sizeof(*v), cmp_fn_text);
+	size_t count = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && strcmp(v[j].text, v[i].text) == 0)
+			j++;
+		const char *first = v[i].fn != NULL ? v[i].fn : "";
+		const char *last = v[j - 1].fn != NULL ? v[j - 1].fn : "";
+		if (strcmp(first, last) != 0) /* sorted by fn within the run */
+			for (size_t k = i; k < j; k++, count++)
+				collide[v[k].index] = 1;
+		i = j;
+	}
+	return count;
+}
+
 static void table_functions(const struct vgt_report *r, size_t n, size_t width,
 			    const char **texts)
 {
 	enum fit_level *lv = xcalloc(n + 1, sizeof(*lv));
+	struct fn_text *v = xcalloc(n + 1, sizeof(*v));
+	unsigned char *collide = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct vgt_site *s = r->sites[i];
 		size_t mw = s->baseline != NULL ? columns(s->baseline) + 4 : 0;
@@ -262,52 +306,37 @@ static void table_functions(const struct vgt_report *r, size_t n, size_t width,
 			;
 	}
 	/* different functions that read alike get more of their names */
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 3 && mark_collisions(r, n, texts, v, collide) > 0; round++) {
 		int changed = 0;
 		for (size_t i = 0; i < n; i++) {
-			for (size_t j = i + 1; j < n; j++) {
-				const char *fi = r->sites[i]->location.function;
-				const char *fj = r->sites[j]->location.function;
-				if (strcmp(texts[i], texts[j]) != 0 || fi == fj ||
-				    (fi != NULL && fj != NULL && strcmp(fi, fj) == 0))
-					continue;
-				size_t k[2] = {i, j};
-				for (int m = 0; m < 2; m++) {
-					const struct vgt_site *s = r->sites[k[m]];
-					size_t mw = s->baseline != NULL ? columns(s->baseline) + 4 : 0;
-					size_t w = width > mw + 8 ? width - mw : 8;
-					if (lv[k[m]] < FIT_CUT_PARAMS)
-						lv[k[m]] = FIT_CUT_PARAMS;
-					else if (lv[k[m]] == FIT_CUT_PARAMS)
-						lv[k[m]] = FIT_WHOLE_CUT;
-					else
-						continue;
-					texts[k[m]] = fit_function(r, s, w, lv[k[m]]);
-					changed = 1;
-				}
-			}
+			if (!collide[i] || lv[i] >= FIT_WHOLE_CUT)
+				continue;
+			const struct vgt_site *s = r->sites[i];
+			size_t mw = s->baseline != NULL ? columns(s->baseline) + 4 : 0;
+			size_t w = width > mw + 8 ? width - mw : 8;
+			lv[i] = lv[i] < FIT_CUT_PARAMS ? FIT_CUT_PARAMS : FIT_WHOLE_CUT;
+			texts[i] = fit_function(r, s, w, lv[i]);
+			changed = 1;
 		}
 		if (!changed)
 			break;
 	}
 	/* still alike (the same last columns): the site's rank tells them apart */
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < n; j++) {
-			const char *fi = r->sites[i]->location.function;
-			const char *fj = r->sites[j]->location.function;
-			if (i == j || strcmp(texts[i], texts[j]) != 0 || fi == fj ||
-			    (fi != NULL && fj != NULL && strcmp(fi, fj) == 0))
+	if (mark_collisions(r, n, texts, v, collide) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (!collide[i])
 				continue;
 			char tag[32];
 			snprintf(tag, sizeof(tag), " #%zu", r->sites[i]->rank);
 			size_t w = width > columns(tag) ? width - columns(tag) : 1;
 			texts[i] = strpool_printf(r->pool, "%s%s", tail_cut(r->pool, texts[i], w), tag);
-			break;
 		}
 	}
 	for (size_t i = 0; i < n; i++)
 		if (r->sites[i]->baseline != NULL)
 			texts[i] = strpool_printf(r->pool, "%s  [%s]", texts[i], r->sites[i]->baseline);
+	free(collide);
+	free(v);
 	free(lv);
 }
 
