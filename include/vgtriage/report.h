@@ -128,9 +128,13 @@ struct vgt_site {
 };
 
 #define VGT_SITE_HEADS 32
+/* In a head, one id for a run of runtime or interpreter frames between
+ * the top frame and the culprit (which differ from record to record and
+ * which a suppression takes with "..."): not a frame of the table. */
+#define VGT_HEAD_GAP UINT32_MAX
 struct vgt_site_head {
 	uint32_t size;
-	struct vgt_stack stack;      /* frames 0 .. culprit */
+	struct vgt_stack stack;      /* frames 0 .. culprit, VGT_HEAD_GAP for such runs */
 };
 
 struct vgt_site_test {

@@ -522,9 +522,33 @@ static uint32_t access_size_of(const char *what)
 	return end != p + 9 && n <= UINT32_MAX ? (uint32_t)n : 0;
 }
 
-static int same_head(const struct vgt_stack *head, const struct vgt_stack *stack, size_t n)
+static int same_head(const struct vgt_stack *head, const uint32_t *ids, size_t n)
 {
-	return head->count == n && memcmp(head->ids, stack->ids, n * sizeof(*head->ids)) == 0;
+	return head->count == n && memcmp(head->ids, ids, n * sizeof(*head->ids)) == 0;
+}
+
+/* The head of stack[0 .. n) into out (at most max ids): runs of runtime
+ * and interpreter frames between the top and the last frame made one
+ * VGT_HEAD_GAP, so that heads differ only where suppressions do.
+ * Returns the count, or 0 when it does not fit. */
+static size_t canon_head(const struct frame_table *ft, const struct vgt_stack *stack, size_t n,
+			 uint32_t *out, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = stack->ids[i];
+		int gap = id == VGT_HEAD_GAP;
+		if (!gap && i > 0 && i + 1 < n) {
+			enum frame_class cls = stack_frame(ft, stack, i)->cls;
+			gap = cls == FRAME_RUNTIME || cls == FRAME_INTERPRETER;
+		}
+		if (gap && k > 0 && out[k - 1] == VGT_HEAD_GAP)
+			continue;
+		if (k == max)
+			return 0;
+		out[k++] = gap ? VGT_HEAD_GAP : id;
+	}
+	return k;
 }
 
 /* Keeps the record's head (stack down to the culprit, access size) when
@@ -534,8 +558,14 @@ static void note_head(const struct frame_table *ft, struct vgt_site *site,
 {
 	size_t n = rec->stack.count > 0 ? (culprit < rec->stack.count ? culprit + 1 : rec->stack.count) : 0;
 	uint32_t size = kind_is_leak(rec->kind) ? 0 : access_size_of(rec->what);
+	uint32_t ids[64];
+	size_t k = canon_head(ft, &rec->stack, n, ids, sizeof(ids) / sizeof(ids[0]));
+	if (k == 0 && n > 0) { /* too deep to make a head of */
+		site->heads_dropped++;
+		return;
+	}
 	for (size_t i = 0; i < site->n_heads; i++)
-		if (site->heads[i].size == size && same_head(&site->heads[i].stack, &rec->stack, n))
+		if (site->heads[i].size == size && same_head(&site->heads[i].stack, ids, k))
 			return;
 	if (site->n_heads >= VGT_SITE_HEADS) {
 		site->heads_dropped++;
@@ -544,11 +574,12 @@ static void note_head(const struct frame_table *ft, struct vgt_site *site,
 	/* a culprit function not seen in the heads before: one more
 	 * instantiation (the line is one: only template arguments can make
 	 * its functions differ; renderers say so for templates only) */
-	const char *fn = n > 0 ? stack_frame(ft, &rec->stack, n - 1)->fn : NULL;
+	const char *fn = k > 0 && ids[k - 1] != VGT_HEAD_GAP ? stack_frame(ft, &rec->stack, n - 1)->fn : NULL;
 	int new_fn = fn != NULL;
 	for (size_t i = 0; i < site->n_heads && new_fn; i++) {
 		const struct vgt_stack *h = &site->heads[i].stack;
-		if (h->count > 0 && stack_frame(ft, h, h->count - 1)->fn == fn)
+		if (h->count > 0 && h->ids[h->count - 1] != VGT_HEAD_GAP &&
+		    stack_frame(ft, h, h->count - 1)->fn == fn)
 			new_fn = 0;
 	}
 	if (new_fn)
@@ -557,7 +588,7 @@ static void note_head(const struct frame_table *ft, struct vgt_site *site,
 	struct vgt_site_head *h = &site->heads[site->n_heads++];
 	memset(h, 0, sizeof(*h));
 	h->size = size;
-	struct vgt_stack head = {rec->stack.ids, (uint32_t)n, (uint32_t)n};
+	struct vgt_stack head = {ids, (uint32_t)k, (uint32_t)k};
 	stack_copy(&h->stack, &head);
 }
 
@@ -929,7 +960,12 @@ static void merge_heads(struct vgt_report *dst, const struct vgt_report *src, st
 	struct vgt_record rec;
 	memset(&rec, 0, sizeof(rec));
 	for (size_t i = 0; i < s->n_heads; i++) {
-		remap_stack(dst, src, &s->heads[i].stack, &rec.stack);
+		const struct vgt_stack *from = &s->heads[i].stack;
+		stack_clear(&rec.stack);
+		for (size_t j = 0; j < from->count; j++)
+			stack_push(&rec.stack, from->ids[j] == VGT_HEAD_GAP ? VGT_HEAD_GAP
+					       : frames_intern_frame(dst->frames,
+								     stack_frame(src->frames, from, j)));
 		char what[40];
 		snprintf(what, sizeof(what), "of size %" PRIu32, s->heads[i].size);
 		rec.kind = d->kind;

@@ -903,10 +903,17 @@ static void write_one(FILE *out, const struct vgt_report *report, const struct v
 	}
 	int gap = 0;
 	for (size_t i = 0; stack->count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
-		const struct vgt_frame *f = stack_frame(report->frames, stack, i);
 		/* the runtime's frames between the allocation and the culprit
 		 * differ between the records of one site (a string, a vector,
-		 * a map node, each inlined differently): "..." takes them all */
+		 * a map node, each inlined differently): "..." takes them all
+		 * (a site's heads hold them as one VGT_HEAD_GAP) */
+		if (stack->ids[i] == VGT_HEAD_GAP) {
+			if (!gap)
+				fputs("   ...\n", out);
+			gap = 1;
+			continue;
+		}
+		const struct vgt_frame *f = stack_frame(report->frames, stack, i);
 		if (i > 0 && i < last && (f->cls == FRAME_RUNTIME || f->cls == FRAME_INTERPRETER)) {
 			if (!gap)
 				fputs("   ...\n", out);
