@@ -194,6 +194,60 @@ START_TEST(test_errors_first_and_errorcounts)
 }
 END_TEST
 
+/* Issue 26: instantiations of one template at one line are one site,
+ * named by the record whose stack it keeps (the largest); its heads keep
+ * every distinct beginning, with an error's access sizes. */
+START_TEST(test_instantiations_one_record_names_the_site)
+{
+	struct fixture fx;
+	setup(&fx);
+	leak(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 16, 0, 1, "lst::list<char>::push(char const&)", 26,
+	     0x400100);
+	leak(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 48, 96, 1, "lst::list<wide>::push(wide const&)", 26,
+	     0x400200);
+	leak(&fx, VGT_KIND_LEAK_DEFINITELY_LOST, 16, 16, 1, "lst::list<short>::push(short const&)", 26,
+	     0x400300);
+	/* an Invalid read of size 8 and one of size 4 at one line */
+	for (int i = 0; i < 2; i++) {
+		record_clear(&fx.rec);
+		fx.rec.kind = VGT_KIND_INVALID_READ;
+		fx.rec.kind_name = strpool_intern(fx.r->pool, "InvalidRead");
+		fx.rec.unique = 0x10 + (uint64_t)i;
+		record_set_what(&fx.rec, i == 0 ? "Invalid read of size 8" : "Invalid read of size 4", 22);
+		push_frame(&fx.rec, fx.r, 0x400500 + (uint64_t)i, "main", "/t/prog", "prog.c", 104);
+		classify_stack(fx.r->frames, &fx.rec.stack);
+		sites_add_record(fx.r, fx.in, &fx.rec);
+	}
+	rank_finish(fx.r, NULL);
+	ck_assert_uint_eq(fx.r->n_shown, 2);
+	const struct vgt_site *err = fx.r->sites[0], *s = fx.r->sites[1];
+	ck_assert_uint_eq(err->n_heads, 2);
+	ck_assert_uint_eq(err->heads[0].size, 8);
+	ck_assert_uint_eq(err->heads[1].size, 4);
+	ck_assert_uint_eq(s->records, 3);
+	ck_assert_uint_eq(s->instantiations, 3);
+	ck_assert_uint_eq(s->n_heads, 3);
+	/* the label is the largest record's, the one whose stack is kept */
+	ck_assert_str_eq(s->location.function, "lst::list<wide>::push(wide const&)");
+	ck_assert_str_eq(stack_frame(fx.r->frames, &s->stack, s->culprit)->fn,
+			 "lst::list<wide>::push(wide const&)");
+	/* and the fingerprint does not depend on which instantiation that is */
+	char fp[17];
+	memcpy(fp, s->fingerprint, sizeof(fp));
+	struct fixture fy;
+	setup(&fy);
+	leak(&fy, VGT_KIND_LEAK_DEFINITELY_LOST, 16, 0, 1, "lst::list<char>::push(char const&)", 26,
+	     0x400100);
+	leak(&fy, VGT_KIND_LEAK_DEFINITELY_LOST, 400, 0, 1, "lst::list<long>::push(long const&)", 26,
+	     0x400400);
+	rank_finish(fy.r, NULL);
+	ck_assert_str_eq(fy.r->sites[0]->location.function, "lst::list<long>::push(long const&)");
+	ck_assert_str_eq(fy.r->sites[0]->fingerprint, fp);
+	teardown(&fy);
+	teardown(&fx);
+}
+END_TEST
+
 START_TEST(test_kinds_filter_hides)
 {
 	struct fixture fx;
@@ -302,6 +356,7 @@ Suite *rank_suite(void)
 	tcase_add_test(tc, test_across_inputs_and_show_all);
 	tcase_add_test(tc, test_fingerprint_ignores_addresses);
 	tcase_add_test(tc, test_errors_first_and_errorcounts);
+	tcase_add_test(tc, test_instantiations_one_record_names_the_site);
 	tcase_add_test(tc, test_kinds_filter_hides);
 	tcase_add_test(tc, test_extension_and_library_categories);
 	tcase_add_test(tc, test_pertest_blames_shown_categories);

@@ -501,6 +501,56 @@ START_TEST(test_gen_cxx)
 }
 END_TEST
 
+/* Issue 26: an entry per distinct head of a site's records (Addr8 and
+ * Addr4 of one use-after-free), inlined template names as globs, and
+ * heads that read alike written once. */
+START_TEST(test_gen_every_head)
+{
+	struct vgt_report *r = report_new();
+	struct vgt_site *site = report_new_site(r);
+	site->kind = VGT_KIND_INVALID_READ;
+	site->what = xstrdup("Invalid read of size 8");
+	struct vgt_frame frame, *f = &frame;
+	memset(f, 0, sizeof(*f));
+	f->fn = "main";
+	gen_frame(r, &site->stack, f);
+	site->heads = xcalloc(3, sizeof(*site->heads));
+	site->n_heads = 3;
+	for (size_t i = 0; i < 3; i++) {
+		site->heads[i].size = i == 1 ? 4 : 8;
+		stack_copy(&site->heads[i].stack, &site->stack);
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	ck_assert_int_eq(suppressions_write_entry(mem, r, site), 0);
+	fclose(mem);
+	ck_assert_str_eq(buf, "{\n   <insert_a_suppression_name_here>\n   Memcheck:Addr8\n   fun:main\n"
+			      "   ...\n}\n{\n   <insert_a_suppression_name_here>\n   Memcheck:Addr4\n"
+			      "   fun:main\n   ...\n}\n");
+	free(buf);
+	/* a leak through an inlined template: its arguments made a glob */
+	struct vgt_site *leak = report_new_site(r);
+	leak->kind = VGT_KIND_LEAK_DEFINITELY_LOST;
+	memset(f, 0, sizeof(*f));
+	f->fn = "operator new(unsigned long)";
+	f->fn_mangled = "_Znwm";
+	f = gen_frame(r, &leak->stack, f);
+	f->fn = strpool_intern(r->pool, "push<std::__cxx11::basic_string<char>, char const*>");
+	f->fn_mangled = f->fn; /* inlined: valgrind matches the DWARF name */
+	gen_frame(r, &leak->stack, f);
+	leak->culprit = 1;
+	buf = NULL;
+	mem = open_memstream(&buf, &len);
+	ck_assert_int_eq(suppressions_write_entry(mem, r, leak), 0);
+	fclose(mem);
+	ck_assert_str_eq(buf, "{\n   <insert_a_suppression_name_here>\n   Memcheck:Leak\n"
+			      "   match-leak-kinds: definite\n   fun:_Znwm\n   fun:push<*>\n}\n");
+	free(buf);
+	report_free(r);
+}
+END_TEST
+
 Suite *suppress_suite(void)
 {
 	Suite *s = suite_create("suppress");
@@ -517,6 +567,7 @@ Suite *suppress_suite(void)
 	tcase_add_test(tc, test_gen_roundtrip);
 	tcase_add_test(tc, test_cxx_names);
 	tcase_add_test(tc, test_gen_cxx);
+	tcase_add_test(tc, test_gen_every_head);
 	suite_add_tcase(s, tc);
 	return s;
 }

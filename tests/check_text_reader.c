@@ -45,6 +45,11 @@ static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	memset(&g->rec.aux_stack, 0, sizeof(g->rec.aux_stack));
 	memset(&g->rec.what_store, 0, sizeof(g->rec.what_store));
 	memset(&g->rec.aux_store, 0, sizeof(g->rec.aux_store));
+	memset(&g->rec.aux_stack2, 0, sizeof(g->rec.aux_stack2));
+	memset(&g->rec.aux2_store, 0, sizeof(g->rec.aux2_store));
+	if (rec->auxwhat2 != NULL)
+		record_set_auxwhat2(&g->rec, rec->auxwhat2, strlen(rec->auxwhat2));
+	stack_copy(&g->rec.aux_stack2, &rec->aux_stack2);
 	if (rec->what != NULL)
 		record_set_what(&g->rec, rec->what, strlen(rec->what));
 	if (rec->auxwhat != NULL)
@@ -261,6 +266,10 @@ START_TEST(kinds_log_records)
 	ck_assert_uint_eq(r->aux_stack.count, 3);
 	assert_frame(stack_frame(cur_ft, &r->aux_stack, 0), "free", NULL, 0, PRELOAD);
 	assert_frame(stack_frame(cur_ft, &r->aux_stack, 1), "invalid_access", "kinds.c", 26, NULL);
+	/* ... and "Block was alloc'd at" with its own stack (issue 26) */
+	ck_assert_str_eq(r->auxwhat2, "Block was alloc'd at");
+	ck_assert_uint_gt(r->aux_stack2.count, 0);
+	assert_frame(stack_frame(cur_ft, &r->aux_stack2, 0), "malloc", NULL, 0, PRELOAD);
 
 	/* Invalid free. */
 	r = &c.recs[3].rec;

@@ -507,7 +507,8 @@ static size_t count_of(const char *text, size_t len, const char *needle)
 
 struct kept {
 	struct vgt_record rec; /* scalar fields; stacks copied below */
-	struct vgt_stack stack, aux;
+	struct vgt_stack stack, aux, aux2;
+	int has_auxwhat2;      /* "Block was alloc'd at" came with aux2 */
 };
 
 struct collector {
@@ -559,6 +560,12 @@ static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 		memset(&k->rec.aux_stack, 0, sizeof(k->rec.aux_stack));
 		memset(&k->rec.what_store, 0, sizeof(k->rec.what_store));
 		memset(&k->rec.aux_store, 0, sizeof(k->rec.aux_store));
+		memset(&k->rec.aux_stack2, 0, sizeof(k->rec.aux_stack2));
+		memset(&k->rec.aux2_store, 0, sizeof(k->rec.aux2_store));
+		k->has_auxwhat2 = rec->auxwhat2 != NULL &&
+				  strcmp(rec->auxwhat2, "Block was alloc'd at") == 0;
+		k->rec.auxwhat2 = NULL;
+		stack_copy(&k->aux2, &rec->aux_stack2);
 		if (rec->what != NULL)
 			record_set_what(&k->rec, rec->what, strlen(rec->what));
 		if (rec->auxwhat != NULL)
@@ -585,6 +592,7 @@ static void collector_free(struct collector *c)
 	for (size_t i = 0; i < c->nkeep; i++) {
 		stack_release(&c->keep[i].stack);
 		stack_release(&c->keep[i].aux);
+		stack_release(&c->keep[i].aux2);
 		record_release(&c->keep[i].rec);
 	}
 }
@@ -721,6 +729,10 @@ START_TEST(test_real_run)
 	ck_assert_ptr_nonnull(k);
 	ck_assert_ptr_nonnull(strstr(k->rec.auxwhat, "free'd"));
 	ck_assert_uint_gt(k->aux.count, 0);
+	/* ... and the second aux stack, where the block was allocated (issue 26) */
+	ck_assert(k->has_auxwhat2);
+	ck_assert_uint_gt(k->aux2.count, 0);
+	ck_assert_str_eq(stack_frame(run.ft, &k->aux2, 0)->fn, "malloc");
 	/* frames carry every field */
 	const struct vgt_frame *f = stack_frame(run.ft, &k->stack, 0);
 	ck_assert_uint_gt(f->ip, 0);

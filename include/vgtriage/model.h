@@ -194,8 +194,10 @@ struct vgt_record {
 	long tid;
 	const char *threadname;
 	struct vgt_stack stack;
-	const char *auxwhat;        /* first auxwhat (e.g. "Block was alloc'd at") */
-	struct vgt_stack aux_stack; /* the stack after it (alloc / origin) */
+	const char *auxwhat;        /* first auxwhat ("Address 0x… is … free'd") */
+	struct vgt_stack aux_stack; /* the stack after it (free / alloc / origin) */
+	const char *auxwhat2;        /* the auxwhat of a second aux stack, or NULL: */
+	struct vgt_stack aux_stack2; /* a use-after-free's "Block was alloc'd at" */
 	const char *suppression;    /* valgrind's <suppression><sname>, if any */
 	long pid;                   /* the process (text logs interleave pids) */
 	/* Leak records: where valgrind put them in the leak search that wrote
@@ -213,7 +215,7 @@ struct vgt_record {
 	uint32_t loss_record, loss_records;
 	uint64_t leak_search;
 	/* storage of what/auxwhat, reused record after record */
-	struct vgt_text what_store, aux_store;
+	struct vgt_text what_store, aux_store, aux2_store;
 };
 
 void record_clear(struct vgt_record *rec); /* resets fields, keeps stack and text arrays */
@@ -221,6 +223,7 @@ void record_clear(struct vgt_record *rec); /* resets fields, keeps stack and tex
  * storage (valid until the record is cleared). */
 void record_set_what(struct vgt_record *rec, const char *s, size_t len);
 void record_set_auxwhat(struct vgt_record *rec, const char *s, size_t len);
+void record_set_auxwhat2(struct vgt_record *rec, const char *s, size_t len);
 /* *dst (malloc'd or NULL) becomes a copy of s (NULL: freed, NULL). */
 void text_replace(char **dst, const char *s);
 void record_release(struct vgt_record *rec);

@@ -89,8 +89,24 @@ struct vgt_site {
 	struct vgt_context gen_context;
 	char *what;                  /* the example record's message (owned) */
 	char *auxwhat;               /* and its auxiliary line (owned) */
-	struct vgt_stack stack;      /* the stack of the largest record */
+	char *auxwhat2;              /* and its second one ("Block was alloc'd at"), or NULL */
+	struct vgt_stack stack;      /* the stack of the largest record; the site's
+					location (function included) is its culprit's */
 	struct vgt_stack aux_stack;
+	struct vgt_stack aux_stack2;
+	/* The distinct heads of the site's records (sites.c), in the order
+	 * they came: the stack down to the culprit, and an error's access
+	 * size ("Invalid read of size 8": 8; 0 when none).  --gen-suppressions
+	 * writes an entry for each; the message names every size.  At most
+	 * VGT_SITE_HEADS of them; heads_dropped counts the records whose
+	 * head did not fit. */
+	struct vgt_site_head *heads;
+	size_t n_heads;
+	size_t heads_dropped;
+	/* How many distinct culprit functions the site's records have whose
+	 * names differ only in template arguments (instantiations of one
+	 * template at one line); 0 or 1: one function. */
+	size_t instantiations;
 	size_t culprit;              /* index of the culprit frame in stack */
 	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
 	const char *baseline;        /* "new", "known" or NULL (no --baseline) */
@@ -115,6 +131,16 @@ struct vgt_site {
 	 * occurrences in .blocks).  Empty when the run marked no tests. */
 	struct vgt_site_test *tests;
 	size_t n_tests;
+};
+
+#define VGT_SITE_HEADS 32
+/* In a head, one id for a run of runtime or interpreter frames between
+ * the top frame and the culprit (which differ from record to record and
+ * which a suppression takes with "..."): not a frame of the table. */
+#define VGT_HEAD_GAP UINT32_MAX
+struct vgt_site_head {
+	uint32_t size;
+	struct vgt_stack stack;      /* frames 0 .. culprit, VGT_HEAD_GAP for such runs */
 };
 
 struct vgt_site_test {

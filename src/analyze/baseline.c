@@ -25,7 +25,8 @@ struct baseline {
 };
 
 /* Where a site is, the same in every checkout: kind, the file's last
- * component (or the object's), function and line.  Used only when one
+ * component (or the object's), function (as the fingerprint counts it)
+ * and line.  Used only when one
  * side's fingerprint was made without the source (baseline.h). */
 void baseline_where(const struct vgt_site *s, char out[17])
 {
@@ -38,7 +39,7 @@ void baseline_where(const struct vgt_site *s, char out[17])
 	uint64_t h = 1469598103934665603ULL;
 	h = sites_hash_field(h, s->kind_name);
 	h = sites_hash_field(h, file);
-	h = sites_hash_field(h, loc->function);
+	h = sites_hash_function(h, s);
 	h = sites_hash_field(h, line);
 	snprintf(out, FP_LEN + 1, "%016llx", (unsigned long long)h);
 }

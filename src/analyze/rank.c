@@ -85,7 +85,10 @@ static int compare_sites(const void *pa, const void *pb)
 /* kind + file (a base name when absolute: no machine's paths) + function
  * + the statement's text and its occurrence in the function, or, without
  * the source, the next user functions down the stack.  Never a line
- * number: lines added elsewhere keep a site known. */
+ * number: lines added elsewhere keep a site known.  A site that merges
+ * instantiations of a template is named by whichever record is largest:
+ * its function counts with template arguments and parameters elided
+ * ("lst::list<…>::push(…)"), the same whichever it is. */
 void rank_fingerprint(const struct vgt_site *site, char out[17])
 {
 	const struct vgt_location *loc = &site->location;
@@ -93,7 +96,7 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 	char buf[40];
 	h = sites_hash_field(h, site->kind_name);
 	h = sites_hash_field(h, loc->file != NULL && loc->file[0] == '/' ? vgt_basename(loc->file) : loc->file);
-	h = sites_hash_field(h, loc->function);
+	h = sites_hash_function(h, site);
 	const char *statement = site->statement != NULL ? site->statement : loc->source;
 	if (statement != NULL) {
 		h = sites_hash_field(h, statement);

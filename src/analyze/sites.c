@@ -7,6 +7,7 @@
  * Memory grows with the number of distinct sites (plus one entry per error
  * context for <errorcounts>), never with the number of records.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "analyze/sites.h"
 #include "analyze/procs.h"
 #include "symbols/classify.h"
+#include "symbols/cxxname.h"
 #include "symbols/cxxsym.h"
 
 /* The index keeps hash and site only: a site's key is made again from the
@@ -438,6 +440,16 @@ uint64_t sites_hash_field(uint64_t h, const char *s)
 	return h;
 }
 
+uint64_t sites_hash_function(uint64_t h, const struct vgt_site *site)
+{
+	const char *fn = site->location.function;
+	char generic[512];
+	if (site->instantiations > 1 && fn != NULL &&
+	    cxxname_short(fn, 1, generic, sizeof(generic)) < sizeof(generic))
+		return sites_hash_field(h, generic);
+	return sites_hash_field(h, fn);
+}
+
 /* The names of the next user functions below the culprit (at most 3,
  * repeats of one name counted once): with the culprit's own function, the
  * fingerprint of a site whose source is not at hand.  The smallest hash
@@ -479,18 +491,105 @@ static void key_of(struct vgt_report *report, const struct vgt_record *rec, size
 	make_key(rec->kind, kind_name, f, loc, key);
 }
 
-/* The site keeps the stack of its largest record as its example. */
+/* The site keeps the stack of its largest record as its example, and
+ * takes its location from the same record: the function named over the
+ * stack is the stack's (instantiations of a template share the line). */
 static void keep_example(struct vgt_site *site, const struct vgt_record *rec, size_t culprit,
-			 int created)
+			 const struct vgt_location *loc, int created)
 {
 	if (!created && rec->bytes <= site->example_bytes)
 		return;
 	site->example_bytes = rec->bytes;
 	stack_copy(&site->stack, &rec->stack);
 	stack_copy(&site->aux_stack, &rec->aux_stack);
+	stack_copy(&site->aux_stack2, &rec->aux_stack2);
 	site->culprit = culprit;
+	if (!created)
+		site->location.function = loc->function;
 	text_replace(&site->what, rec->what);
 	text_replace(&site->auxwhat, rec->auxwhat);
+	text_replace(&site->auxwhat2, rec->auxwhat2);
+}
+
+/* "Invalid read of size 8": 8; 0 when the message names no size. */
+static uint32_t access_size_of(const char *what)
+{
+	const char *p = what != NULL ? strstr(what, " of size ") : NULL;
+	if (p == NULL)
+		return 0;
+	char *end;
+	unsigned long n = strtoul(p + 9, &end, 10);
+	return end != p + 9 && n <= UINT32_MAX ? (uint32_t)n : 0;
+}
+
+static int same_head(const struct vgt_stack *head, const uint32_t *ids, size_t n)
+{
+	return head->count == n && memcmp(head->ids, ids, n * sizeof(*head->ids)) == 0;
+}
+
+/* The head of stack[0 .. n) into out (at most max ids): runs of runtime
+ * and interpreter frames between the top and the last frame made one
+ * VGT_HEAD_GAP, so that heads differ only where suppressions do.
+ * Returns the count, or 0 when it does not fit. */
+static size_t canon_head(const struct frame_table *ft, const struct vgt_stack *stack, size_t n,
+			 uint32_t *out, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = stack->ids[i];
+		int gap = id == VGT_HEAD_GAP;
+		if (!gap && i > 0 && i + 1 < n) {
+			enum frame_class cls = stack_frame(ft, stack, i)->cls;
+			gap = cls == FRAME_RUNTIME || cls == FRAME_INTERPRETER;
+		}
+		if (gap && k > 0 && out[k - 1] == VGT_HEAD_GAP)
+			continue;
+		if (k == max)
+			return 0;
+		out[k++] = gap ? VGT_HEAD_GAP : id;
+	}
+	return k;
+}
+
+/* Keeps the record's head (stack down to the culprit, access size) when
+ * the site has no such one yet, and counts the instantiations. */
+static void note_head(const struct frame_table *ft, struct vgt_site *site,
+		      const struct vgt_record *rec, size_t culprit)
+{
+	size_t n = rec->stack.count > 0 ? (culprit < rec->stack.count ? culprit + 1 : rec->stack.count) : 0;
+	uint32_t size = kind_is_leak(rec->kind) ? 0 : access_size_of(rec->what);
+	uint32_t ids[64];
+	size_t k = canon_head(ft, &rec->stack, n, ids, sizeof(ids) / sizeof(ids[0]));
+	if (k == 0 && n > 0) { /* too deep to make a head of */
+		site->heads_dropped++;
+		return;
+	}
+	for (size_t i = 0; i < site->n_heads; i++)
+		if (site->heads[i].size == size && same_head(&site->heads[i].stack, ids, k))
+			return;
+	if (site->n_heads >= VGT_SITE_HEADS) {
+		site->heads_dropped++;
+		return;
+	}
+	/* a culprit function not seen in the heads before: one more
+	 * instantiation (the line is one: only template arguments can make
+	 * its functions differ; renderers say so for templates only) */
+	const char *fn = k > 0 && ids[k - 1] != VGT_HEAD_GAP ? stack_frame(ft, &rec->stack, n - 1)->fn : NULL;
+	int new_fn = fn != NULL;
+	for (size_t i = 0; i < site->n_heads && new_fn; i++) {
+		const struct vgt_stack *h = &site->heads[i].stack;
+		if (h->count > 0 && h->ids[h->count - 1] != VGT_HEAD_GAP &&
+		    stack_frame(ft, h, h->count - 1)->fn == fn)
+			new_fn = 0;
+	}
+	if (new_fn)
+		site->instantiations++;
+	site->heads = xrealloc(site->heads, (site->n_heads + 1) * sizeof(*site->heads));
+	struct vgt_site_head *h = &site->heads[site->n_heads++];
+	memset(h, 0, sizeof(*h));
+	h->size = size;
+	struct vgt_stack head = {ids, (uint32_t)k, (uint32_t)k};
+	stack_copy(&h->stack, &head);
 }
 
 void sites_add_record(struct vgt_report *report, struct vgt_input *input,
@@ -516,7 +615,8 @@ void sites_add_record(struct vgt_report *report, struct vgt_input *input,
 		site->generated = has_gen ? location_dup(&gen) : NULL;
 		site->has_callers = 0;
 	}
-	keep_example(site, rec, culprit, fresh);
+	keep_example(site, rec, culprit, &loc, fresh);
+	note_head(report->frames, site, rec, culprit);
 	note_callers(report->frames, site, &rec->stack, culprit);
 	site->bytes = vgt_count_add(site->bytes, rec->bytes);
 	site->blocks = vgt_count_add(site->blocks, rec->blocks);
@@ -853,6 +953,29 @@ static void remap_stack(struct vgt_report *dst, const struct vgt_report *src,
 		stack_push(to, frames_intern_frame(dst->frames, stack_frame(src->frames, from, i)));
 }
 
+/* s's heads into d (as if d had met s's records). */
+static void merge_heads(struct vgt_report *dst, const struct vgt_report *src, struct vgt_site *d,
+			const struct vgt_site *s)
+{
+	struct vgt_record rec;
+	memset(&rec, 0, sizeof(rec));
+	for (size_t i = 0; i < s->n_heads; i++) {
+		const struct vgt_stack *from = &s->heads[i].stack;
+		stack_clear(&rec.stack);
+		for (size_t j = 0; j < from->count; j++)
+			stack_push(&rec.stack, from->ids[j] == VGT_HEAD_GAP ? VGT_HEAD_GAP
+					       : frames_intern_frame(dst->frames,
+								     stack_frame(src->frames, from, j)));
+		char what[40];
+		snprintf(what, sizeof(what), "of size %" PRIu32, s->heads[i].size);
+		rec.kind = d->kind;
+		rec.what = s->heads[i].size > 0 ? what : NULL;
+		note_head(dst->frames, d, &rec, rec.stack.count > 0 ? rec.stack.count - 1 : 0);
+	}
+	d->heads_dropped += s->heads_dropped;
+	stack_release(&rec.stack);
+}
+
 struct vgt_site *sites_merge_site(struct vgt_report *dst, const struct vgt_report *src,
 				  const struct vgt_site *s, size_t base,
 				  struct vgt_stack *stack, struct vgt_stack *aux)
@@ -881,10 +1004,14 @@ struct vgt_site *sites_merge_site(struct vgt_report *dst, const struct vgt_repor
 		d->example_bytes = s->example_bytes;
 		stack_copy(&d->stack, stack);
 		stack_copy(&d->aux_stack, aux);
+		remap_stack(dst, src, &s->aux_stack2, &d->aux_stack2);
 		d->culprit = s->culprit;
+		d->location.function = loc.function;
 		text_replace(&d->what, s->what);
 		text_replace(&d->auxwhat, s->auxwhat);
+		text_replace(&d->auxwhat2, s->auxwhat2);
 	}
+	merge_heads(dst, src, d, s);
 	d->bytes = vgt_count_add(d->bytes, s->bytes);
 	d->blocks = vgt_count_add(d->blocks, s->blocks);
 	d->direct_bytes = vgt_count_add(d->direct_bytes, s->direct_bytes);

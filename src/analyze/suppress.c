@@ -775,9 +775,11 @@ const char *suppressions_match(const struct suppressions *supp, const struct fra
 
 /* ---- --gen-suppressions ---- */
 
-/* The memcheck suppression kind of a site, with its extra line. */
-static const char *site_supp_kind(const struct vgt_site *site, char *buf, size_t size,
-				  const char **extra_fmt, char *extra, size_t extra_size)
+/* The memcheck suppression kind of a site's records of access size
+ * `size`, with its extra line. */
+static const char *site_supp_kind(const struct vgt_site *site, unsigned size, char *buf,
+				  size_t bufsize, const char **extra_fmt, char *extra,
+				  size_t extra_size)
 {
 	size_t len;
 	const char *param;
@@ -792,10 +794,10 @@ static const char *site_supp_kind(const struct vgt_site *site, char *buf, size_t
 		return "Leak";
 	case VGT_KIND_INVALID_READ:
 	case VGT_KIND_INVALID_WRITE:
-		snprintf(buf, size, "Addr%u", access_size(site->what));
+		snprintf(buf, bufsize, "Addr%u", size);
 		return buf;
 	case VGT_KIND_UNINIT_VALUE:
-		snprintf(buf, size, "Value%u", access_size(site->what));
+		snprintf(buf, bufsize, "Value%u", size);
 		return buf;
 	case VGT_KIND_UNINIT_CONDITION: return "Cond";
 	case VGT_KIND_SYSCALL_PARAM:
@@ -823,13 +825,55 @@ static const char *site_supp_kind(const struct vgt_site *site, char *buf, size_t
 	}
 }
 
+/* An inlined frame's name as its DWARF says it ("push<std::string, char
+ * const*>"), with each template argument list made '*' ("push<*>"): a
+ * site is a line, and every instantiation inlined at it is its.  NULL
+ * when the name has none. */
+static char *template_glob(const char *fn)
+{
+	if (strchr(fn, '<') == NULL || strncmp(fn, "operator", 8) == 0)
+		return NULL;
+	size_t len = strlen(fn);
+	char *out = xmalloc(len + 1), *o = out;
+	int depth = 0;
+	for (const char *p = fn; *p != '\0'; p++) {
+		if (*p == '<') {
+			if (depth++ == 0) {
+				*o++ = '<';
+				*o++ = '*';
+			}
+		} else if (*p == '>' && depth > 0) {
+			if (--depth == 0)
+				*o++ = '>';
+		} else if (depth == 0) {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	if (depth != 0) { /* unbalanced: not a name we can read */
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* fun: as valgrind matches it: the linkage name of a C++ frame (or a
  * glob over its aliases); a glob over the identifiers of its demangled
  * name when the linkage name is not known, or when it is a template
- * (a site is a line: every instantiation at it); "*" when it has none. */
+ * (a site is a line: every instantiation at it); an inlined frame's
+ * name with its template arguments made '*'; "*" when it has none. */
 static void write_fun(FILE *out, const struct vgt_frame *f)
 {
 	fputs("   fun:", out);
+	if (f->fn_mangled == f->fn && f->fn != NULL) {
+		char *glob = template_glob(f->fn);
+		if (glob != NULL) {
+			escape_supp_name(out, glob);
+			fputc('\n', out);
+			free(glob);
+			return;
+		}
+	}
 	if ((f->fn_mangled != NULL && (f->fn_mangled == f->fn || !cxxname_is_template(f->fn))) ||
 	    !cxxname_is_demangled(f->fn)) {
 		escape_supp_name(out, f->fn_mangled != NULL ? f->fn_mangled : f->fn);
@@ -842,32 +886,34 @@ static void write_fun(FILE *out, const struct vgt_frame *f)
 	free(glob);
 }
 
-int suppressions_write_entry(FILE *out, const struct vgt_report *report,
-			     const struct vgt_site *site)
+/* One entry: the records of size `size` whose stacks begin with
+ * stack[0 .. last]. */
+static void write_one(FILE *out, const struct vgt_report *report, const struct vgt_site *site,
+		      unsigned size, const struct vgt_stack *stack, size_t last, int more)
 {
 	char kbuf[32], extra[256];
 	const char *extra_line;
-	const char *kind = site_supp_kind(site, kbuf, sizeof(kbuf), &extra_line, extra,
+	const char *kind = site_supp_kind(site, size, kbuf, sizeof(kbuf), &extra_line, extra,
 					  sizeof(extra));
-	if (kind == NULL) {
-		fputs("# ", out);
-		escape_text(out, site->kind_name);
-		fputs(": valgrind has no suppression kind for it\n", out);
-		return ferror(out) ? -1 : 0;
-	}
 	fprintf(out, "{\n   <insert_a_suppression_name_here>\n   Memcheck:%s\n", kind);
 	if (extra_line != NULL) {
 		fputs("   ", out);
 		escape_supp_name(out, extra_line);
 		fputc('\n', out);
 	}
-	size_t last = site->culprit < site->stack.count ? site->culprit : site->stack.count - 1;
 	int gap = 0;
-	for (size_t i = 0; site->stack.count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
-		const struct vgt_frame *f = stack_frame(report->frames, &site->stack, i);
+	for (size_t i = 0; stack->count > 0 && i <= last && i < MAX_SUPP_FRAMES; i++) {
 		/* the runtime's frames between the allocation and the culprit
 		 * differ between the records of one site (a string, a vector,
-		 * a map node, each inlined differently): "..." takes them all */
+		 * a map node, each inlined differently): "..." takes them all
+		 * (a site's heads hold them as one VGT_HEAD_GAP) */
+		if (stack->ids[i] == VGT_HEAD_GAP) {
+			if (!gap)
+				fputs("   ...\n", out);
+			gap = 1;
+			continue;
+		}
+		const struct vgt_frame *f = stack_frame(report->frames, stack, i);
 		if (i > 0 && i < last && (f->cls == FRAME_RUNTIME || f->cls == FRAME_INTERPRETER)) {
 			if (!gap)
 				fputs("   ...\n", out);
@@ -886,8 +932,64 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 			fputs("   ...\n", out);
 		}
 	}
-	if (last + 1 < site->stack.count)
+	if (more)
 		fputs("   ...\n", out);
 	fputs("}\n", out);
+}
+
+/* The entry of one head into a malloc'd string. */
+static char *entry_text(const struct vgt_report *report, const struct vgt_site *site,
+			unsigned size, const struct vgt_stack *stack, size_t last, int more)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (mem == NULL)
+		return NULL;
+	write_one(mem, report, site, size, stack, last, more);
+	if (fclose(mem) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int suppressions_write_entry(FILE *out, const struct vgt_report *report,
+			     const struct vgt_site *site)
+{
+	char kbuf[32], extra[256];
+	const char *extra_line;
+	if (site_supp_kind(site, 0, kbuf, sizeof(kbuf), &extra_line, extra, sizeof(extra)) == NULL) {
+		fputs("# ", out);
+		escape_text(out, site->kind_name);
+		fputs(": valgrind has no suppression kind for it\n", out);
+		return ferror(out) ? -1 : 0;
+	}
+	if (site->n_heads == 0) { /* a site read back from JSON: its example */
+		size_t last = site->culprit < site->stack.count ? site->culprit
+			: site->stack.count > 0 ? site->stack.count - 1 : 0;
+		write_one(out, report, site, access_size(site->what), &site->stack, last,
+			  last + 1 < site->stack.count);
+		return ferror(out) ? -1 : 0;
+	}
+	/* one entry per distinct head (kind, access size, frames down to the
+	 * culprit), written once however many heads read alike */
+	char **texts = xcalloc(site->n_heads, sizeof(*texts));
+	for (size_t i = 0; i < site->n_heads; i++) {
+		const struct vgt_site_head *h = &site->heads[i];
+		size_t last = h->stack.count > 0 ? h->stack.count - 1 : 0;
+		texts[i] = entry_text(report, site, h->size, &h->stack, last, 1);
+		int seen = texts[i] == NULL;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = texts[j] != NULL && strcmp(texts[j], texts[i]) == 0;
+		if (!seen)
+			fputs(texts[i], out);
+	}
+	for (size_t i = 0; i < site->n_heads; i++)
+		free(texts[i]);
+	free(texts);
+	if (site->heads_dropped > 0)
+		fprintf(out, "# %zu more record%s of this site begin otherwise: not covered above\n",
+			site->heads_dropped, site->heads_dropped == 1 ? "" : "s");
 	return ferror(out) ? -1 : 0;
 }

@@ -29,7 +29,10 @@ int suppressions_load_stream(struct suppressions *supp, FILE *f, const char *nam
  * entry, however many "..." lines it has. */
 const char *suppressions_match(const struct suppressions *supp, const struct frame_table *ft,
 			       const struct vgt_record *rec);
-/* A minimal entry for the site: fun: frames down to the culprit, then "...". */
+/* Minimal entries for the site, one per distinct head of its records
+ * (kind and access size, fun: frames down to the culprit, then "..."),
+ * template arguments of inlined names and instantiations made globs: they
+ * cover every record of the site. */
 int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 			     const struct vgt_site *site);
 

@@ -125,9 +125,14 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 	}
 	text_replace(&s->what, jstr(r, o, "what"));
 	text_replace(&s->auxwhat, jstr(r, o, "auxwhat"));
+	text_replace(&s->auxwhat2, jstr(r, o, "auxwhat2"));
 	s->baseline = jstr(r, o, "baseline");
 	load_stack(r, json_object_get(o, "stack"), &s->stack);
 	load_stack(r, json_object_get(o, "aux_stack"), &s->aux_stack);
+	load_stack(r, json_object_get(o, "aux_stack2"), &s->aux_stack2);
+	json_t *inst = json_object_get(o, "instantiations");
+	if (json_is_integer(inst) && json_integer_value(inst) > 1)
+		s->instantiations = (size_t)json_integer_value(inst);
 	s->culprit = classify_culprit(r->frames, &s->stack);
 	s->rank = r->n_sites;
 	s->input_mask = 1;

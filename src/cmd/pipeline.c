@@ -89,6 +89,7 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	/* resolved first: suppressions match C++ frames by linkage name */
 	frame_resolve_stack(pl->symbolizer, ft, &rec->stack, rec->pid);
 	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack, rec->pid);
+	frame_resolve_stack(pl->symbolizer, ft, &rec->aux_stack2, rec->pid);
 	if (pl->opts.suppressions != NULL &&
 	    suppressions_match(pl->opts.suppressions, ft, rec) != NULL) {
 		sites_add_suppressed(pl->report, input, rec);

@@ -145,15 +145,18 @@ void stack_copy(struct vgt_stack *dst, const struct vgt_stack *src)
 
 void record_clear(struct vgt_record *rec)
 {
-	struct vgt_stack stack = rec->stack, aux = rec->aux_stack;
-	struct vgt_text what = rec->what_store, auxwhat = rec->aux_store;
+	struct vgt_stack stack = rec->stack, aux = rec->aux_stack, aux2 = rec->aux_stack2;
+	struct vgt_text what = rec->what_store, auxwhat = rec->aux_store, auxwhat2 = rec->aux2_store;
 	memset(rec, 0, sizeof(*rec));
 	rec->stack = stack;
 	rec->aux_stack = aux;
+	rec->aux_stack2 = aux2;
 	rec->what_store = what;
 	rec->aux_store = auxwhat;
+	rec->aux2_store = auxwhat2;
 	stack_clear(&rec->stack);
 	stack_clear(&rec->aux_stack);
+	stack_clear(&rec->aux_stack2);
 	rec->tid = -1;
 	rec->pid = -1;
 }
@@ -176,6 +179,11 @@ void record_set_auxwhat(struct vgt_record *rec, const char *s, size_t len)
 	rec->auxwhat = text_set(&rec->aux_store, s, len);
 }
 
+void record_set_auxwhat2(struct vgt_record *rec, const char *s, size_t len)
+{
+	rec->auxwhat2 = text_set(&rec->aux2_store, s, len);
+}
+
 void text_replace(char **dst, const char *s)
 {
 	if (s == NULL) {
@@ -192,8 +200,10 @@ void record_release(struct vgt_record *rec)
 {
 	stack_release(&rec->stack);
 	stack_release(&rec->aux_stack);
+	stack_release(&rec->aux_stack2);
 	free(rec->what_store.s);
 	free(rec->aux_store.s);
-	rec->what_store.s = rec->aux_store.s = NULL;
-	rec->what_store.cap = rec->aux_store.cap = 0;
+	free(rec->aux2_store.s);
+	rec->what_store.s = rec->aux_store.s = rec->aux2_store.s = NULL;
+	rec->what_store.cap = rec->aux_store.cap = rec->aux2_store.cap = 0;
 }

@@ -49,11 +49,16 @@ void report_release_site(struct vgt_report *report, struct vgt_site *site)
 {
 	stack_release(&site->stack);
 	stack_release(&site->aux_stack);
+	stack_release(&site->aux_stack2);
+	for (size_t i = 0; i < site->n_heads; i++)
+		stack_release(&site->heads[i].stack);
+	free(site->heads);
 	free(site->context.lines);
 	free(site->gen_marker.lines);
 	free(site->gen_context.lines);
 	free(site->what);
 	free(site->auxwhat);
+	free(site->auxwhat2);
 	if (site->explain != NULL)
 		free(site->explain->evidence);
 	free(site->explain);

@@ -24,7 +24,8 @@
  *   - rec->auxwhat is the first auxiliary line; rec->aux_stack is the first
  *     stack that follows any auxiliary line (the free stack of a
  *     use-after-free, the origin of an uninitialised value whose first aux
- *     line had no stack).
+ *     line had no stack); the next auxiliary line and its stack are
+ *     rec->auxwhat2, rec->aux_stack2 (a use-after-free's "Block was alloc'd at").
  *   - A message we do not know becomes a VGT_KIND_UNKNOWN record, but only
  *     when a stack follows it: valgrind's notes and warnings have none.
  *   - At end of input, a record cut in its stack is delivered when it has
@@ -54,7 +55,8 @@
 enum text_target {
 	TARGET_NONE = 0, /* frames here belong to nothing we keep */
 	TARGET_MAIN,
-	TARGET_AUX
+	TARGET_AUX,
+	TARGET_AUX2  /* a second aux stack ("Block was alloc'd at") */
 };
 
 enum text_section {
@@ -288,6 +290,8 @@ static uint64_t context_hash(const struct vgt_record *rec)
 	h = hash_bytes(h, rec->stack.ids, rec->stack.count * sizeof(rec->stack.ids[0]));
 	h = hash_bytes(h, "|", 1);
 	h = hash_bytes(h, rec->aux_stack.ids, rec->aux_stack.count * sizeof(rec->aux_stack.ids[0]));
+	h = hash_bytes(h, "|", 1);
+	h = hash_bytes(h, rec->aux_stack2.ids, rec->aux_stack2.count * sizeof(rec->aux_stack2.ids[0]));
 	return h;
 }
 
@@ -612,7 +616,8 @@ static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
 	struct vgt_stack *stack;
 	if (!st->open || st->target == TARGET_NONE)
 		return;
-	stack = st->target == TARGET_MAIN ? &st->rec.stack : &st->rec.aux_stack;
+	stack = st->target == TARGET_MAIN ? &st->rec.stack
+		: st->target == TARGET_AUX ? &st->rec.aux_stack : &st->rec.aux_stack2;
 	if (stack->count >= VGT_READER_MAX_FRAMES)
 		return; /* deeper frames are dropped */
 	struct frame_key key;
@@ -897,7 +902,10 @@ static void aux_line(struct text_pid *st, const char *t)
 	if (st->rec.auxwhat == NULL)
 		record_set_auxwhat(&st->rec, t, strlen(t));
 	st->aux_seen = 1;
-	st->target = st->rec.aux_stack.count == 0 ? TARGET_AUX : TARGET_NONE;
+	st->target = st->rec.aux_stack.count == 0 ? TARGET_AUX
+		: st->rec.aux_stack2.count == 0 ? TARGET_AUX2 : TARGET_NONE;
+	if (st->target == TARGET_AUX2) /* where a freed block was allocated */
+		record_set_auxwhat2(&st->rec, t, strlen(t));
 }
 
 /* One valgrind line body (after "==PID== "). */

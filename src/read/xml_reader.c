@@ -418,6 +418,10 @@ static void start_stack(struct xml_reader *r)
 		r->current_stack = &r->rec.aux_stack;
 		if (r->has_last_auxwhat)
 			record_set_auxwhat(&r->rec, r->last_auxwhat.s, strlen(r->last_auxwhat.s));
+	} else if (r->aux_pending && r->rec.aux_stack2.count == 0 && r->has_last_auxwhat) {
+		/* a second aux stack: where a freed block was allocated */
+		r->current_stack = &r->rec.aux_stack2;
+		record_set_auxwhat2(&r->rec, r->last_auxwhat.s, strlen(r->last_auxwhat.s));
 	}
 	r->stacks_in_error++;
 	r->aux_pending = 0;

@@ -14,6 +14,7 @@
 #include "base/escape.h"
 #include "analyze/figures.h"
 #include "symbols/classify.h"
+#include "symbols/cxxname.h"
 
 static const struct {
 	const char *name;
@@ -236,4 +237,62 @@ const char *render_relative_path(const struct vgt_report *report, const char *pa
 	if (strncmp(path, root, n) == 0 && path[n] == '/')
 		return strpool_intern(report->pool, path + n + 1);
 	return path;
+}
+
+/* The distinct access sizes of a site's heads, largest first. */
+static size_t site_sizes(const struct vgt_site *s, uint32_t *sizes, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_heads; i++) {
+		uint32_t v = s->heads[i].size;
+		size_t j = 0;
+		while (j < n && sizes[j] != v)
+			j++;
+		if (v == 0 || j < n || n == max)
+			continue;
+		/* insert keeping the order: largest first */
+		j = n++;
+		while (j > 0 && sizes[j - 1] < v) {
+			sizes[j] = sizes[j - 1];
+			j--;
+		}
+		sizes[j] = v;
+	}
+	return n;
+}
+
+const char *render_site_what(const struct vgt_report *report, const struct vgt_site *site)
+{
+	const char *what = site->what;
+	if (what == NULL)
+		return NULL;
+	uint32_t sizes[VGT_SITE_HEADS];
+	size_t n = site_sizes(site, sizes, VGT_SITE_HEADS);
+	const char *at = strstr(what, " of size ");
+	if (n < 2 || at == NULL)
+		return what;
+	/* "Invalid read of size 8" → "Invalid read of size 8 and 4" */
+	const char *end = at + 9;
+	while (*end >= '0' && *end <= '9')
+		end++;
+	char list[VGT_SITE_HEADS * 14];
+	size_t len = 0;
+	for (size_t i = 0; i < n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%" PRIu32,
+					i == 0 ? "" : i + 1 == n ? " and " : ", ", sizes[i]);
+	return strpool_printf(report->pool, "%.*s of size %s%s", (int)(at - what), what, list, end);
+}
+
+const char *render_site_instantiations(const struct vgt_report *report,
+				       const struct vgt_site *site)
+{
+	const char *fn = site->location.function;
+	if (site->instantiations < 2 || fn == NULL || !cxxname_is_template(fn))
+		return NULL;
+	char buf[512];
+	size_t n = cxxname_short(fn, 1, buf, sizeof(buf));
+	if (n >= sizeof(buf))
+		return NULL;
+	return strpool_printf(report->pool, "%zu%s instantiations of %s", site->instantiations,
+			      site->heads_dropped > 0 ? "+" : "", buf);
 }

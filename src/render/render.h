@@ -68,6 +68,15 @@ render_fn render_text, render_json, render_sarif, render_junit, render_github,
 /* "api/native.pyx:11" or "leaky.c:12" or "fn (in libx.so)" into the pool. */
 const char *render_location_label(const struct vgt_report *report,
 				  const struct vgt_location *loc);
+/* The site's message naming every access size of its records ("Invalid
+ * read of size 8 and 4"), else its example's what (NULL: none).  Raw
+ * input text: escape it where printed.  Interned in report->pool. */
+const char *render_site_what(const struct vgt_report *report, const struct vgt_site *site);
+/* "7 instantiations of lst::list<…>::push(…)" when the site's records
+ * come from several instantiations of one template, else NULL.  Interned
+ * in report->pool; raw input text. */
+const char *render_site_instantiations(const struct vgt_report *report,
+				       const struct vgt_site *site);
 /* A frame as one line: "fn (file:line)" / "fn (in obj)" / "???". */
 const char *render_frame_label(const struct vgt_report *report,
 			       const struct vgt_frame *frame);

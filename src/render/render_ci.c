@@ -112,13 +112,16 @@ const char *render_ci_message(const struct vgt_report *r, const struct vgt_site 
 	const char *in = fn != NULL && (path != NULL || s->location.obj == NULL)
 				 ? strpool_printf(r->pool, " in %s", fn)
 				 : "";
+	const char *inst = render_site_instantiations(r, s);
+	if (inst != NULL)
+		in = strpool_printf(r->pool, "%s (%s)", in, escape_text_pool(r->pool, inst));
 	if (kind_is_leak(s->kind))
 		return strpool_printf(r->pool,
 				      "%" PRIu64 " byte%s in %" PRIu64 " block%s %s (%zu record%s) at %s%s",
 				      s->bytes, s->bytes == 1 ? "" : "s", s->blocks,
 				      s->blocks == 1 ? "" : "s", leak_phrase(s->kind), s->records,
 				      s->records == 1 ? "" : "s", where, in);
-	const char *what = s->what != NULL ? s->what : kind_info(s->kind)->title;
+	const char *what = s->what != NULL ? render_site_what(r, s) : kind_info(s->kind)->title;
 	size_t wl = strcspn(what, "\n");
 	what = escape_text_pool(r->pool, strpool_intern_n(r->pool, what, wl));
 	if (r->totals.figures.occurrences_unknown) /* a text log without -s */
@@ -157,15 +160,23 @@ size_t render_ci_fold(const struct frame_table *ft, const struct vgt_stack *stac
 	return n;
 }
 
-char *render_ci_stack_text(const struct vgt_report *r, const struct vgt_stack *stack,
-			   size_t culprit, const char *indent)
+char *render_ci_stacks_text(const struct vgt_report *r, const struct vgt_site *s,
+			    const char *indent)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
 	if (mem == NULL)
 		return xstrdup("");
-	render_text_stack(mem, r, stack, culprit, indent, 0);
+	render_text_stack(mem, r, &s->stack, s->culprit, indent, 0);
+	const char *whats[2] = {s->auxwhat, s->auxwhat2};
+	const struct vgt_stack *stacks[2] = {&s->aux_stack, &s->aux_stack2};
+	for (int k = 0; k < 2; k++) {
+		if (whats[k] == NULL)
+			continue;
+		fprintf(mem, "%s%s\n", indent, escape_text_pool(r->pool, whats[k]));
+		render_text_stack(mem, r, stacks[k], stacks[k]->count, indent, 0);
+	}
 	fclose(mem);
 	return buf != NULL ? buf : xstrdup("");
 }

@@ -81,6 +81,11 @@ const char *render_ci_site_url(const struct vgt_report *report,
 const char *render_ci_frame_url(const struct vgt_report *report,
 				const struct render_options *opts, const struct vgt_frame *frame);
 
+/* The site's stack and its aux stacks (a use-after-free's free and alloc
+ * stacks) under their auxwhat lines, as text (no colour); the caller
+ * frees the string. */
+char *render_ci_stacks_text(const struct vgt_report *report, const struct vgt_site *site,
+			    const char *indent);
 /* Number of sites a renderer lists (opts->top honoured). */
 size_t render_ci_listed(const struct vgt_report *report, const struct render_options *opts);
 

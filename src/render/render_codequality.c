@@ -9,6 +9,7 @@
  * "info" (still reachable).
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/escape.h"
@@ -47,6 +48,20 @@ static json_t *issue(const struct vgt_report *r, const struct vgt_site *s,
 			      escape_text_pool(r->pool, path), "lines", "begin",
 			      (json_int_t)(line > 0 ? line : 1));
 	json_object_set_new(o, "severity", json_string(severity(opts, s)));
+	if (s->auxwhat != NULL) {
+		/* an error's stacks (a use-after-free: where it happened, where
+		 * the block was freed, where it was allocated) as the body */
+		char *stacks = render_ci_stacks_text(r, s, "");
+		size_t fence = escape_markdown_fence(stacks);
+		char *ticks = xmalloc(fence + 1);
+		memset(ticks, '`', fence);
+		ticks[fence] = '\0';
+		char *body = xasprintf("%s\n%s%s\n", ticks, stacks, ticks);
+		json_object_set_new(o, "content", json_pack("{s:s}", "body", body));
+		free(body);
+		free(ticks);
+		free(stacks);
+	}
 	return o;
 }
 

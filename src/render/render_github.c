@@ -76,7 +76,7 @@ int render_github(FILE *out, const struct vgt_report *r, const struct render_opt
 		escape(out, title, 1);
 		fputs("::", out);
 		escape(out, render_ci_message(r, s, opts->source_root), 0);
-		char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "  ");
+		char *stack = render_ci_stacks_text(r, s, "  ");
 		if (stack[0] != '\0') {
 			escape(out, "\n", 0);
 			size_t len = strlen(stack);

@@ -600,6 +600,12 @@ static void site_section(FILE *out, const struct vgt_report *r, const struct vgt
 		fputs("</p>\n", out);
 		stack(out, r, opts, &s->aux_stack, s->aux_stack.count);
 	}
+	if (s->auxwhat2 != NULL) {
+		fputs("<p>", out);
+		html_esc(out, s->auxwhat2);
+		fputs("</p>\n", out);
+		stack(out, r, opts, &s->aux_stack2, s->aux_stack2.count);
+	}
 	fputs("</section>\n", out);
 }
 

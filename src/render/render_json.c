@@ -187,6 +187,7 @@ static void cache_init(struct frame_cache *c, const struct vgt_report *r, size_t
 	for (size_t i = 0; i < n_sites; i++) {
 		cache_count(c, &r->sites[i]->stack);
 		cache_count(c, &r->sites[i]->aux_stack);
+		cache_count(c, &r->sites[i]->aux_stack2);
 	}
 }
 
@@ -464,6 +465,11 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 		jsonw_null(w);
 	}
 	set_if(w, "what", s->what);
+	const char *message = render_site_what(report, s);
+	if (message != NULL && message != s->what)
+		jsonw_kstring(w, "what_all", message); /* every access size */
+	if (s->instantiations > 1 && render_site_instantiations(report, s) != NULL)
+		kcount(w, "instantiations", s->instantiations);
 	set_if(w, "baseline", s->baseline);
 	if (s->has_delta && (extra == NULL || extra->more == NULL)) {
 		jsonw_key(w, "delta");
@@ -479,6 +485,10 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 	if (s->auxwhat != NULL) {
 		jsonw_kstring(w, "auxwhat", s->auxwhat);
 		stack_json(w, "aux_stack", cache, report, &s->aux_stack);
+	}
+	if (s->auxwhat2 != NULL) {
+		jsonw_kstring(w, "auxwhat2", s->auxwhat2);
+		stack_json(w, "aux_stack2", cache, report, &s->aux_stack2);
 	}
 	if (extra != NULL && extra->more != NULL)
 		extra->more(w, extra->ctx);

@@ -131,7 +131,7 @@ static void write_site(struct junit *j, const struct vgt_site *s)
 		attr(j, "message", strpool_printf(r->pool, "%s %s at %s", render_ci_kind_label(s),
 						  amount, where));
 		attr(j, "type", s->kind_name);
-		char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "");
+		char *stack = render_ci_stacks_text(r, s, "");
 		/* every part is in its visible form already: the newlines are ours */
 		const char *body = strpool_printf(r->pool, "%s\n%s%s",
 						  render_ci_message(r, s, j->opts->source_root),
@@ -255,7 +255,7 @@ static void write_test_failure(struct junit *j, size_t test)
 			if (s == top)
 				first = line;
 			fprintf(mem, "%s (site #%zu: %s)\n", line, s->rank, render_ci_message(r, s, root));
-			char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "  ");
+			char *stack = render_ci_stacks_text(r, s, "  ");
 			fputs(stack, mem);
 			free(stack);
 		}

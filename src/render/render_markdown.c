@@ -139,7 +139,7 @@ static void details(FILE *out, const struct vgt_report *r, const struct vgt_site
 	fputs("</summary>\n\n", out);
 	hint(out, r, s);
 	const char *source = escape_text_pool(r->pool, s->location.source);
-	char *stack = render_ci_stack_text(r, &s->stack, s->culprit, "");
+	char *stack = render_ci_stacks_text(r, s, "");
 	/* A fence longer than any run of backticks inside: nothing closes it early. */
 	size_t fence = escape_markdown_fence(stack);
 	if (source != NULL && escape_markdown_fence(source) > fence)

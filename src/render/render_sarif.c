@@ -196,6 +196,54 @@ static json_t *rules_json(const struct vgt_report *r, size_t n, json_t *index)
 	return rules;
 }
 
+/* The aux stacks of an error (where the block was freed, where it was
+ * allocated) as related locations: the first frame of the user's code
+ * with a file and line in each (else the first with one), the auxwhat as
+ * the message.  ids 10 and 11 (1: generated code; 2-9: hint lines). */
+static void aux_related(const struct vgt_report *r, const struct vgt_site *s, const char *root,
+			json_t *res)
+{
+	const char *whats[2] = {s->auxwhat, s->auxwhat2};
+	const struct vgt_stack *stacks[2] = {&s->aux_stack, &s->aux_stack2};
+	for (int k = 0; k < 2; k++) {
+		if (whats[k] == NULL)
+			continue;
+		const struct vgt_frame *best = NULL;
+		const char *best_path = NULL;
+		unsigned best_line = 0;
+		int best_rel = 0;
+		for (size_t i = 0; i < stacks[k]->count; i++) {
+			const struct vgt_frame *f = stack_frame(r->frames, stacks[k], i);
+			int rel;
+			unsigned line;
+			const char *path = render_ci_frame_path(r, f, root, &rel, &line);
+			if (usable(path, rel) == NULL || line == 0)
+				continue;
+			if (best == NULL || (best->cls != FRAME_USER && f->cls == FRAME_USER)) {
+				best = f;
+				best_path = path;
+				best_line = line;
+				best_rel = rel;
+			}
+			if (f->cls == FRAME_USER)
+				break;
+		}
+		if (best == NULL)
+			continue;
+		json_t *related = json_object_get(res, "relatedLocations");
+		if (related == NULL) {
+			related = json_array();
+			json_object_set_new(res, "relatedLocations", related);
+		}
+		const char *msg = strpool_printf(r->pool, "%s: %s", escape_text_pool(r->pool, whats[k]),
+						 render_frame_label(r, best));
+		json_array_append_new(related,
+				      json_pack("{s:i,s:o,s:o}", "id", 10 + k, "physicalLocation",
+						physical(r, best_path, best_rel, best_line, NULL),
+						"message", text_message(msg)));
+	}
+}
+
 static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s, json_t *index,
 			   const struct render_options *opts)
 {
@@ -214,6 +262,7 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 			json_object_set_new(res, "relatedLocations", json_pack("[o]", related));
 		}
 	}
+	aux_related(r, s, root, res);
 	if (s->stack.count > 0)
 		json_object_set_new(res, "codeFlows", code_flows(r, s, root));
 	hint_fix(r, s, root, res);

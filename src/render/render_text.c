@@ -2,6 +2,7 @@
  * render_text.c — the report for people on a terminal: a ranked table, the
  * top stacks with interpreter frames folded, and valgrind's summaries.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -138,12 +139,10 @@ static void put_cell(FILE *out, const char *s, size_t w, int keep_end, int pad)
 #define MIN_LOCATION 12
 #define MIN_FUNCTION 10
 
-/* The table's function column: C++ names with template arguments
- * elided, and their parameters too when the name is wider than width
- * (the stacks and JSON keep them whole); then the baseline mark. */
-/* A demangled C++ signature ("ns::f<int>(long) const"): what the table
- * may shorten.  Anything else (C, Python names, what an input made up)
- * is shown as it is. */
+/* A demangled C++ signature ("ns::f<int>(long) const") or template name
+ * ("push<int>", as DWARF names an inlined instance): what the table may
+ * shorten.  Anything else (C, Python names, what an input made up) is
+ * shown as it is. */
 static int is_signature(const char *fn)
 {
 	size_t n = strlen(fn);
@@ -151,22 +150,194 @@ static int is_signature(const char *fn)
 		n--;
 	if (n >= 6 && strncmp(fn + n - 6, " const", 6) == 0)
 		n -= 6;
+	if (n > 0 && fn[n - 1] == '>' && (isalpha((unsigned char)fn[0]) || fn[0] == '_') &&
+	    cxxname_is_template(fn))
+		return 1;
 	return n > 0 && fn[n - 1] == ')' && cxxname_is_demangled(fn);
 }
 
-static const char *table_function(const struct vgt_report *r, const struct vgt_site *s,
-				  size_t width)
+/* The last columns of s that fit in w, after "…" (at a character). */
+static const char *tail_cut(struct strpool *pool, const char *s, size_t w)
+{
+	size_t n = columns(s);
+	if (n <= w)
+		return s;
+	if (w == 0)
+		return "";
+	const char *p = s;
+	for (size_t skip = n - (w - 1); skip > 0 || ((unsigned char)*p & 0xc0) == 0x80; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			skip--;
+	return strpool_printf(pool, "\xe2\x80\xa6%s", p);
+}
+
+/* The end of a qualified name that fits in w: "a::b::c::f<…>(…)" →
+ * "…::c::f<…>(…)", whole components only (the outermost "::" not inside
+ * <> or ()); NULL when not even the last one fits. */
+static const char *last_components(struct strpool *pool, const char *s, size_t w)
+{
+	const char *best = NULL;
+	int depth = 0;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '<' || *p == '(')
+			depth++;
+		else if ((*p == '>' || *p == ')') && depth > 0)
+			depth--;
+		else if (depth == 0 && p[0] == ':' && p[1] == ':' && columns(p) + 1 <= w) {
+			best = p;
+			break;
+		}
+	}
+	return best != NULL ? strpool_printf(pool, "\xe2\x80\xa6%s", best) : NULL;
+}
+
+/* How much of a function name the table gives up to fit (each level
+ * keeps more of what tells names apart than the one before fits in). */
+enum fit_level {
+	FIT_SHORT = 0, /* template arguments elided: "ns::f<…>(long)" */
+	FIT_NO_PARAMS, /* and parameters: "ns::f<…>(…)" */
+	FIT_TAIL,      /* and leading scopes: "…::f<…>(…)" */
+	FIT_CUT,       /* the end of that: "…f<…>(…)" */
+	FIT_CUT_PARAMS, /* the end of the short form: "…f<…>(long)" */
+	FIT_WHOLE_CUT  /* the whole name's end: "…f<int>(long)" */
+};
+
+/* The site's function in at most width columns at a level, or NULL when
+ * the level's form does not fit (the FIT_*CUT levels always do). */
+static const char *fit_function(const struct vgt_report *r, const struct vgt_site *s,
+				size_t width, enum fit_level level)
 {
 	const char *fn = s->location.function != NULL ? s->location.function : "";
-	const char *mark = s->baseline != NULL ? strpool_printf(r->pool, "  [%s]", s->baseline) : "";
-	if (!is_signature(fn))
-		return strpool_printf(r->pool, "%s%s", escape_text_pool(r->pool, fn), mark);
+	const char *inst = render_site_instantiations(r, s);
+	char times[32] = "";
+	if (inst != NULL)
+		snprintf(times, sizeof(times), " \xc3\x97%zu%s", s->instantiations,
+			 s->heads_dropped > 0 ? "+" : "");
+	size_t tw = columns(times);
+	size_t w = width > tw ? width - tw : 0;
+	if (level == FIT_WHOLE_CUT || !is_signature(fn)) {
+		const char *e = escape_text_pool(r->pool, fn);
+		return strpool_printf(r->pool, "%s%s", tail_cut(r->pool, e, width), "");
+	}
 	char buf[512];
-	size_t n = cxxname_short(fn, 0, buf, sizeof(buf));
-	if (n < sizeof(buf) && columns(buf) + columns(mark) > width)
-		n = cxxname_short(fn, 1, buf, sizeof(buf));
-	return strpool_printf(r->pool, "%s%s", escape_text_pool(r->pool, n < sizeof(buf) ? buf : fn),
-			      mark);
+	/* several instantiations: the template's name, with or without
+	 * parameters, stands for them all */
+	size_t n = cxxname_short(fn, inst != NULL || level >= FIT_NO_PARAMS, buf, sizeof(buf));
+	if (n >= sizeof(buf))
+		return level >= FIT_CUT ? tail_cut(r->pool, escape_text_pool(r->pool, fn), width) : NULL;
+	if (level == FIT_CUT_PARAMS && inst == NULL)
+		n = cxxname_short(fn, 0, buf, sizeof(buf));
+	const char *e = escape_text_pool(r->pool, buf);
+	const char *out = NULL;
+	switch (level) {
+	case FIT_SHORT:
+	case FIT_NO_PARAMS:
+		out = columns(e) <= w ? e : NULL;
+		break;
+	case FIT_TAIL:
+		out = columns(e) <= w ? e : last_components(r->pool, e, w);
+		break;
+	default:
+		out = tail_cut(r->pool, e, w);
+		break;
+	}
+	return out != NULL ? strpool_printf(r->pool, "%s%s", out, times) : NULL;
+}
+
+/* The table's function column for sites[0..n), each in at most width
+ * columns: C++ names with template arguments elided, then parameters,
+ * then leading scopes, keeping the end that tells functions apart (the
+ * stacks and JSON keep them whole).  Two different functions never read
+ * alike: those that would get more of their own name, and a number at
+ * last.  Then the baseline mark.  texts[i] is interned in the pool. */
+struct fn_text {
+	const char *text, *fn;
+	size_t index;
+};
+
+static int cmp_fn_text(const void *pa, const void *pb)
+{
+	const struct fn_text *a = pa, *b = pb;
+	int c = strcmp(a->text, b->text);
+	if (c == 0)
+		c = strcmp(a->fn != NULL ? a->fn : "", b->fn != NULL ? b->fn : "");
+	return c != 0 ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* collide[i] = 1 for the sites whose text another site with a different
+ * function has too (sorted: n log n, however many sites are listed);
+ * returns how many. */
+static size_t mark_collisions(const struct vgt_report *r, size_t n, const char **texts,
+			      struct fn_text *v, unsigned char *collide)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i].text = texts[i];
+		v[i].fn = r->sites[i]->location.function;
+		v[i].index = i;
+		collide[i] = 0;
+	}
+	qsort(v, n, sizeof(*v), cmp_fn_text);
+	size_t count = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && strcmp(v[j].text, v[i].text) == 0)
+			j++;
+		const char *first = v[i].fn != NULL ? v[i].fn : "";
+		const char *last = v[j - 1].fn != NULL ? v[j - 1].fn : "";
+		if (strcmp(first, last) != 0) /* sorted by fn within the run */
+			for (size_t k = i; k < j; k++, count++)
+				collide[v[k].index] = 1;
+		i = j;
+	}
+	return count;
+}
+
+static void table_functions(const struct vgt_report *r, size_t n, size_t width,
+			    const char **texts)
+{
+	enum fit_level *lv = xcalloc(n + 1, sizeof(*lv));
+	struct fn_text *v = xcalloc(n + 1, sizeof(*v));
+	unsigned char *collide = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_site *s = r->sites[i];
+		size_t mw = s->baseline != NULL ? columns(s->baseline) + 4 : 0;
+		size_t w = width > mw + 8 ? width - mw : 8;
+		for (lv[i] = FIT_SHORT; (texts[i] = fit_function(r, s, w, lv[i])) == NULL; lv[i]++)
+			;
+	}
+	/* different functions that read alike get more of their names */
+	for (int round = 0; round < 3 && mark_collisions(r, n, texts, v, collide) > 0; round++) {
+		int changed = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!collide[i] || lv[i] >= FIT_WHOLE_CUT)
+				continue;
+			const struct vgt_site *s = r->sites[i];
+			size_t mw = s->baseline != NULL ? columns(s->baseline) + 4 : 0;
+			size_t w = width > mw + 8 ? width - mw : 8;
+			lv[i] = lv[i] < FIT_CUT_PARAMS ? FIT_CUT_PARAMS : FIT_WHOLE_CUT;
+			texts[i] = fit_function(r, s, w, lv[i]);
+			changed = 1;
+		}
+		if (!changed)
+			break;
+	}
+	/* still alike (the same last columns): the site's rank tells them apart */
+	if (mark_collisions(r, n, texts, v, collide) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (!collide[i])
+				continue;
+			char tag[32];
+			snprintf(tag, sizeof(tag), " #%zu", r->sites[i]->rank);
+			size_t w = width > columns(tag) ? width - columns(tag) : 1;
+			texts[i] = strpool_printf(r->pool, "%s%s", tail_cut(r->pool, texts[i], w), tag);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (r->sites[i]->baseline != NULL)
+			texts[i] = strpool_printf(r->pool, "%s  [%s]", texts[i], r->sites[i]->baseline);
+	free(collide);
+	free(v);
+	free(lv);
 }
 
 /* ---- per-test runs ---- */
@@ -349,16 +520,36 @@ static void print_tests(FILE *out, const struct vgt_report *r, const struct rend
 	free(fails);
 }
 
+static const char *table_kind(const struct vgt_report *r, const struct vgt_site *s)
+{
+	return s->kind == VGT_KIND_UNKNOWN ? escape_text_pool(r->pool, s->kind_name)
+					   : kind_info(s->kind)->short_name;
+}
+
+/* The location in w columns: whole, else its file's base name and line
+ * (what the stacks print), else cut on the left. */
+static const char *table_location(const struct vgt_report *r, const struct vgt_location *loc,
+				  size_t w)
+{
+	const char *label = render_location_label(r, loc);
+	if (columns(label) <= w || loc->file == NULL || loc->line == 0)
+		return label;
+	return strpool_printf(r->pool, "%s:%u", escape_text_pool(r->pool, vgt_basename(loc->file)),
+			      loc->line);
+}
+
 static void print_table(FILE *out, const struct vgt_report *r, const struct render_options *opts,
 			const struct style *st)
 {
 	size_t n = listed_sites(r, opts);
 	size_t locw = 8, fnw = 8;
+	const char **fns = xcalloc(n + 1, sizeof(*fns));
+	table_functions(r, n, SIZE_MAX / 4, fns);
 	for (size_t i = 0; i < n; i++) {
 		size_t w = columns(render_location_label(r, &r->sites[i]->location));
 		if (w > locw)
 			locw = w;
-		w = columns(table_function(r, r->sites[i], SIZE_MAX));
+		w = columns(fns[i]);
 		if (w > fnw)
 			fnw = w;
 	}
@@ -367,18 +558,51 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 	 * function takes the rest.  Off a terminal (a CI log, a file) nothing
 	 * is cut: template arguments are elided, names are whole. */
 	size_t width = opts->width != 0 ? opts->width : SIZE_MAX / 2;
-	size_t avail = width > TABLE_FIXED + 2 + MIN_LOCATION + MIN_FUNCTION
-			       ? width - TABLE_FIXED - 2
+	/* A narrow terminal: KIND, BYTES, BLOCKS and RECORDS as wide as what
+	 * they hold, not more, so that names keep what they can. */
+	size_t kw = 17, bw = 11, blw = 8, rw = 8;
+	size_t fixed = TABLE_FIXED;
+	if (opts->width != 0 && TABLE_FIXED + 2 + locw + fnw > width) {
+		kw = 4;
+		bw = 5;
+		blw = 6;
+		rw = 7;
+		for (size_t i = 0; i < n; i++) {
+			char b[32];
+			const struct vgt_site *s = r->sites[i];
+			int leak = kind_is_leak(s->kind);
+			size_t w = columns(table_kind(r, s));
+			kw = w > kw ? w : kw;
+			w = leak ? strlen(count(b, sizeof(b), s->bytes)) : 1;
+			bw = w > bw ? w : bw;
+			w = leak ? strlen(count(b, sizeof(b), s->blocks)) : 1;
+			blw = w > blw ? w : blw;
+			w = strlen(count(b, sizeof(b), leak ? s->records : s->occurrences));
+			rw = w > rw ? w : rw;
+		}
+		fixed = 4 + 2 + kw + 1 + bw + 1 + blw + 1 + rw + 2;
+	}
+	size_t avail = width > fixed + 2 + MIN_LOCATION + MIN_FUNCTION
+			       ? width - fixed - 2
 			       : MIN_LOCATION + MIN_FUNCTION;
 	if (locw + fnw > avail) {
 		size_t fair = fnw < avail * 2 / 5 ? avail - fnw : avail * 3 / 5;
 		if (locw > fair)
 			locw = fair > MIN_LOCATION ? fair : MIN_LOCATION;
-		if (locw + fnw > avail)
+		/* as wide as the locations it then shows (base names) */
+		size_t shown = MIN_LOCATION;
+		for (size_t i = 0; i < n; i++) {
+			size_t w = columns(table_location(r, &r->sites[i]->location, locw));
+			shown = w > shown ? w : shown;
+		}
+		locw = shown < locw ? shown : locw;
+		if (locw + fnw > avail) {
 			fnw = avail - locw > MIN_FUNCTION ? avail - locw : MIN_FUNCTION;
+			table_functions(r, n, fnw, fns); /* again, in what is left */
+		}
 	}
-	fprintf(out, "\n%s%4s  %-17s %11s %8s %8s  ", st->bold, "RANK", "KIND", "BYTES", "BLOCKS",
-		"RECORDS");
+	fprintf(out, "\n%s%4s  %-*s %*s %*s %*s  ", st->bold, "RANK", (int)kw, "KIND", (int)bw, "BYTES",
+		(int)blw, "BLOCKS", (int)rw, "RECORDS");
 	put_cell(out, "LOCATION", locw, 0, 1);
 	fputs("  ", out);
 	/* the FUNCTION column is padded when TESTS follows it */
@@ -388,22 +612,21 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		const struct vgt_site *s = r->sites[i];
 		char b1[32], b2[32], b3[32];
 		int leak = kind_is_leak(s->kind);
-		const char *kind = s->kind == VGT_KIND_UNKNOWN ? escape_text_pool(r->pool, s->kind_name)
-								 : kind_info(s->kind)->short_name;
-		fprintf(out, "%4zu  %s%-17s%s %11s %8s %8s  ", s->rank, kind_colour(st, s->kind), kind,
-			st->reset, leak ? count(b1, sizeof(b1), s->bytes) : "-",
-			leak ? count(b2, sizeof(b2), s->blocks) : "-",
+		fprintf(out, "%4zu  %s%-*s%s %*s %*s %*s  ", s->rank, kind_colour(st, s->kind), (int)kw,
+			table_kind(r, s), st->reset, (int)bw, leak ? count(b1, sizeof(b1), s->bytes) : "-",
+			(int)blw, leak ? count(b2, sizeof(b2), s->blocks) : "-", (int)rw,
 			!leak && r->totals.figures.occurrences_unknown
 				? "?" : count(b3, sizeof(b3), leak ? s->records : s->occurrences));
-		put_cell(out, render_location_label(r, &s->location), locw, 1, 1);
+		put_cell(out, table_location(r, &s->location, locw), locw, 1, 1);
 		fputs("  ", out);
-		put_cell(out, table_function(r, s, fnw), fnw, 0, r->n_tests > 0);
+		put_cell(out, fns[i], fnw, 1, r->n_tests > 0);
 		print_site_tests_short(out, r, s);
 		fputc('\n', out);
 	}
 	if (n < r->n_shown)
 		fprintf(out, "%s  … %zu more %s (-n 0 lists all)%s\n", st->dim, r->n_shown - n,
 			plural(r->n_shown - n, "site", "sites"), st->reset);
+	free(fns);
 }
 
 static void print_context(FILE *out, const struct vgt_site *s, const struct style *st)
@@ -561,6 +784,9 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		s->location.function != NULL ? escape_text_pool(r->pool, s->location.function) : "",
 		s->location.ambiguous ? " (name demangled without the generated .c: may be inexact)"
 				      : "");
+	const char *inst = render_site_instantiations(r, s);
+	if (inst != NULL)
+		fprintf(out, "    %s%s%s\n", st->dim, escape_text_pool(r->pool, inst), st->reset);
 	const char *category = render_category_label(r, s);
 	if (category != NULL)
 		fprintf(out, "    %s%s%s\n", st->dim, escape_text_pool(r->pool, category), st->reset);
@@ -573,7 +799,7 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 			s->generated->function != NULL ? escape_text_pool(r->pool, s->generated->function)
 						      : "");
 	if (!kind_is_leak(s->kind) && s->what != NULL)
-		fprintf(out, "    %s%s\n", escape_text_pool(r->pool, s->what), st->reset);
+		fprintf(out, "    %s%s\n", escape_text_pool(r->pool, render_site_what(r, s)), st->reset);
 	else
 		fputs(st->reset, out);
 	print_site_tests(out, r, s, st);
@@ -581,6 +807,10 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 	if (s->auxwhat != NULL) {
 		fprintf(out, "    %s\n", escape_text_pool(r->pool, s->auxwhat));
 		render_text_stack(out, r, &s->aux_stack, s->aux_stack.count, "    ", opts->color);
+	}
+	if (s->auxwhat2 != NULL) {
+		fprintf(out, "    %s\n", escape_text_pool(r->pool, s->auxwhat2));
+		render_text_stack(out, r, &s->aux_stack2, s->aux_stack2.count, "    ", opts->color);
 	}
 }
 

@@ -952,9 +952,10 @@ static size_t count_guessed(const struct vgt_report *report)
 	size_t guessed = 0, n_slots = 64;
 	const char **slots = xcalloc(n_slots, sizeof(*slots));
 	for (size_t s = 0; s < report->n_sites; s++) {
-		const struct vgt_stack *stacks[2] = {&report->sites[s]->stack,
-						     &report->sites[s]->aux_stack};
-		for (int k = 0; k < 2; k++) {
+		const struct vgt_stack *stacks[3] = {&report->sites[s]->stack,
+						     &report->sites[s]->aux_stack,
+						     &report->sites[s]->aux_stack2};
+		for (int k = 0; k < 3; k++) {
 			for (size_t i = 0; i < stacks[k]->count; i++) {
 				const struct vgt_frame *f = stack_frame(report->frames, stacks[k], i);
 				if (!f->pyname_ambiguous)
