@@ -55,10 +55,6 @@ struct render_ci_item {
  * *items is xmalloc'd (free it). */
 size_t render_ci_fold(const struct frame_table *ft, const struct vgt_stack *stack, size_t culprit,
 		      struct render_ci_item **items);
-/* The folded stack as text lines (render_text_stack, no colour); the
- * caller frees the string. */
-char *render_ci_stack_text(const struct vgt_report *report, const struct vgt_stack *stack,
-			   size_t culprit, const char *indent);
 
 /* --source-url: 0 when tmpl is a template vgtriage accepts, else -1 with
  * *why set (a static string).  Accepted: an http:// or https:// URL with
