@@ -128,6 +128,30 @@ void hint_func_name(char ***list, size_t *n, size_t *cap, const char *name);
 /* The declared type of a local, HINT_VAR_OTHER when not declared. */
 enum hint_var_type hint_func_var_type(const struct hint_func *fn, const char *name);
 
+/* A function the code passes the block to, found by name (issue 24,
+ * hint_pass.c): its tree, its file as a report names it, and the names
+ * of its parameters in order. */
+#define HINT_MAX_PARAMS 16
+struct hint_callee {
+	const struct hint_func *fn;
+	const char *file;
+	char params[HINT_MAX_PARAMS][64];
+	size_t n_params;
+};
+
+/* Finds the function `name` called from a function of from_file (a file
+ * as the report names it).  1 with out filled (out->fn stays owned by the
+ * finder until the hint is made); 0 when its source is not at hand. */
+typedef int (*hint_lookup_fn)(void *data, const char *from_file, const char *name,
+			      struct hint_callee *out);
+
+/* The parameter names of the function `name` whose definition starts at
+ * line first_line of text (C or Cython: `cdef void f(char *p, size_t n)`),
+ * into params (at most max); returns how many, 0 when the signature cannot
+ * be read (a variadic or unreadable parameter list too). */
+size_t hint_params_of(const char *text, size_t len, unsigned first_line, const char *name,
+		      char (*params)[64], size_t max);
+
 /* One frame of the stack that a hint reads: the culprit's function or
  * its caller's. */
 struct hint_frame {
@@ -137,6 +161,10 @@ struct hint_frame {
 	const char *callee;  /* the name that line calls (the frame above):
 				"malloc", "make_buffer"; NULL when unknown */
 	int reachable;       /* valgrind found the block still reachable at exit */
+	/* finds the functions the block is passed to (pass-and-drop hints);
+	 * NULL: a call the analysis does not know ends it, as before */
+	hint_lookup_fn lookup;
+	void *lookup_data;
 };
 
 #define HINT_MAX_EVIDENCE 8
