@@ -279,6 +279,15 @@ static int render_to(struct cli *cli, FILE *out, const struct vgt_report *report
 	render_options_for(cli, out, &ro);
 	struct vgt_error err;
 	vgt_error_clear(&err);
+	if (cli->gen_suppressions == 2) {
+		/* --gen-suppressions=hidden: the .supp file is the output */
+		if (suppressions_write_hidden(out, report) != 0) {
+			fprintf(stderr, "vgtriage: %s: write error\n",
+				cli->output != NULL ? cli->output : "stdout");
+			return -1;
+		}
+		return 0;
+	}
 	if (render_report(out, cli->format, report, &ro, &err) != 0) {
 		fprintf(stderr, "vgtriage: %s: %s\n", cli->output != NULL ? cli->output : "stdout",
 			err.message);
@@ -328,8 +337,9 @@ static int report_and_judge(struct cli *cli, struct vgt_report *report, FILE *ou
 	}
 	if (render_to(cli, out, report) != 0)
 		status = VGT_EXIT_ERROR;
-	/* Adopting a baseline is not a finding: once it is written, exit 0. */
-	if (status == VGT_EXIT_OK && cli->write_baseline == NULL &&
+	/* Adopting a baseline is not a finding: once it is written, exit 0;
+	 * nor is writing the suppressions of --gen-suppressions=hidden. */
+	if (status == VGT_EXIT_OK && cli->write_baseline == NULL && cli->gen_suppressions != 2 &&
 	    policy_evaluate(&cli->policy, report))
 		status = VGT_EXIT_FINDINGS;
 	return status;

@@ -620,8 +620,45 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 	return worst;
 }
 
+/* --suppressions: what each entry matched here, and valgrind's own count
+ * for its name where an input states them (issue 24). */
+static void supp_uses(struct pipeline *pl)
+{
+	struct vgt_report *r = pl->report;
+	size_t n = suppressions_count(pl->opts.suppressions);
+	if (n == 0)
+		return;
+	r->supp_uses = xcalloc(n, sizeof(*r->supp_uses));
+	r->n_supp_uses = n;
+	for (size_t i = 0; i < n; i++) {
+		struct suppressions_use u;
+		suppressions_use(pl->opts.suppressions, i, &u);
+		struct vgt_supp_use *out = &r->supp_uses[i];
+		out->name = strpool_intern(r->pool, u.name);
+		out->file = strpool_intern(r->pool, u.file);
+		out->line = u.line;
+		out->records = u.records;
+		out->bytes = u.bytes;
+		for (size_t k = 0; k < r->n_inputs; k++) {
+			const struct vgt_input *in = r->inputs[k];
+			if (!in->suppcounts_seen)
+				continue;
+			int listed = 0;
+			for (size_t j = 0; j < in->n_suppcounts; j++)
+				if (strcmp(in->suppcounts[j].name, u.name) == 0) {
+					out->valgrind_count += in->suppcounts[j].count;
+					listed = 1;
+				}
+			/* an input with more names than it keeps: not listed is unknown */
+			if (listed || !in->suppcounts_over)
+				out->valgrind_known = 1;
+		}
+	}
+}
+
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
+	supp_uses(pl);
 	pertest_resolve(pl->pertest);
 	symbolize_settle(pl->symbolizer, pl->report->frames);
 	rank_finish(pl->report, &pl->opts.rank);

@@ -24,6 +24,7 @@ void report_free(struct vgt_report *report)
 		return;
 	for (size_t i = 0; i < report->n_inputs; i++)
 		free(report->inputs[i]);
+	free(report->supp_uses);
 	free(report->inputs);
 	for (size_t i = 0; i < report->n_sites; i++)
 		report_release_site(report, report->sites[i]);
@@ -93,6 +94,28 @@ struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 			       sizeof(*report->inputs));
 	report->inputs[report->n_inputs++] = in;
 	return in;
+}
+
+int report_supp_unused(const struct vgt_supp_use *use)
+{
+	return use->records == 0 && use->valgrind_count == 0;
+}
+
+void report_input_suppcount(struct vgt_input *input, const char *name, uint64_t count)
+{
+	input->suppcounts_seen = 1;
+	for (size_t i = 0; i < input->n_suppcounts; i++)
+		if (input->suppcounts[i].name == name || strcmp(input->suppcounts[i].name, name) == 0) {
+			input->suppcounts[i].count += count;
+			return;
+		}
+	if (input->n_suppcounts == VGT_MAX_SUPPCOUNTS) {
+		input->suppcounts_over = 1;
+		return;
+	}
+	input->suppcounts[input->n_suppcounts].name = name;
+	input->suppcounts[input->n_suppcounts].count = count;
+	input->n_suppcounts++;
 }
 
 void report_add_note(struct vgt_report *report, const char *fmt, ...)
