@@ -443,6 +443,19 @@ START_TEST(test_params_of)
 	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
 		ck_assert_uint_eq(hint_params_of(none[i], strlen(none[i]), 1, "h", params, 4), 0);
 	ck_assert_uint_eq(hint_params_of(c, strlen(c), 1, "nosuch", params, 4), 0);
+	/* what a declaration says the result is */
+	const char *decls = "cdef extern from \"h.h\":\n"
+			    "    uint64_t num(void *key, int n) noexcept nogil\n"
+			    "    char *same(char *p)\n"
+			    "    unsigned long count(const char *s);\n"
+			    "cdef inline Py_ssize_t size(void *p):\n"
+			    "cdef object boxed(void *p):\n";
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "num"), 1);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "count"), 1);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "size"), 1);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "same"), 0);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "boxed"), 0);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "missing"), 0);
 }
 END_TEST
 

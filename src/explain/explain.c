@@ -329,6 +329,9 @@ static int lookup_callee(void *data, const char *from_file, const char *name,
 		}
 	if (src == NULL)
 		return 0;
+	memset(out, 0, sizeof(*out));
+	/* a declaration in the calling file says what it returns */
+	out->returns_scalar = hint_returns_scalar(src->text, src->len, name);
 	int bad = 0;
 	const struct hint_func *fn = defined_in(ex, src, lang, name, &bad);
 	const char *file = from_name;
@@ -358,7 +361,6 @@ static int lookup_callee(void *data, const char *from_file, const char *name,
 	}
 	if (fn == NULL && !bad)
 		return 0;
-	memset(out, 0, sizeof(*out));
 	if (fn == NULL)
 		return 1; /* there, but unread: the analysis says nothing */
 	out->fn = fn;

@@ -137,6 +137,10 @@ struct hint_callee {
 	const char *file;
 	char params[HINT_MAX_PARAMS][64];
 	size_t n_params;
+	/* its declaration says it returns a number (`cdef uint64_t f(…)`,
+	 * `long f(…);`), so its result is never the block: set by the finder
+	 * from the definition or a declaration, also when it returns 0 */
+	int returns_scalar;
 };
 
 /* Finds the function `name` called from a function of from_file (a file
@@ -151,6 +155,9 @@ typedef int (*hint_lookup_fn)(void *data, const char *from_file, const char *nam
  * be read (a variadic or unreadable parameter list too). */
 size_t hint_params_of(const char *text, size_t len, unsigned first_line, const char *name,
 		      char (*params)[64], size_t max);
+/* 1 when text declares or defines the function `name` with a number as its
+ * result type (int, long, size_t, uint64_t, double, bint… without `*`). */
+int hint_returns_scalar(const char *text, size_t len, const char *name);
 
 /* One frame of the stack that a hint reads: the culprit's function or
  * its caller's. */

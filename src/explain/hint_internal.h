@@ -96,6 +96,7 @@ struct decided {
 	char name[64];
 	int arg;
 	int verdict;         /* enum pass_verdict of hint_pass.c */
+	int returns_scalar;  /* its result is a number, never the block */
 	struct pass pass;
 };
 

@@ -131,10 +131,71 @@ size_t hint_params_of(const char *text, size_t len, unsigned first_line, const c
 	return 0;
 }
 
+static int is_scalar_type(const char *w, size_t n)
+{
+	static const char *const types[] = {
+		"int", "long", "short", "unsigned", "signed", "size_t", "ssize_t", "Py_ssize_t",
+		"Py_hash_t", "double", "float", "bint", "bool", "int8_t", "int16_t", "int32_t",
+		"int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "intptr_t", "uintptr_t",
+		NULL};
+	for (size_t i = 0; types[i] != NULL; i++)
+		if (strlen(types[i]) == n && strncmp(types[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+int hint_returns_scalar(const char *text, size_t len, const char *name)
+{
+	size_t nlen = strlen(name);
+	static const char *const skip[] = {"cdef", "cpdef", "inline", "static", "extern", "const",
+					   "public", "api", "unsigned", "signed", "long", NULL};
+	for (size_t i = 0; i + nlen < len; i++) {
+		if (strncmp(text + i, name, nlen) != 0 || (i > 0 && ident_char(text[i - 1])) ||
+		    ident_char(text[i + nlen]))
+			continue;
+		size_t k = i + nlen;
+		while (k < len && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		if (k >= len || text[k] != '(')
+			continue;
+		/* the words before it on its line: the result type */
+		size_t start = i;
+		while (start > 0 && text[start - 1] != '\n')
+			start--;
+		int scalar = 0, other = 0;
+		for (size_t p = start; p < i;) {
+			if (text[p] == '*' || text[p] == '=' || text[p] == '(' || text[p] == '.' ||
+			    text[p] == '#' || text[p] == ',') {
+				other = 1;
+				break;
+			}
+			if (!ident_char(text[p])) {
+				p++;
+				continue;
+			}
+			size_t q = p;
+			while (q < i && ident_char(text[q]))
+				q++;
+			int skipped = 0;
+			for (size_t s = 0; skip[s] != NULL; s++)
+				if (strlen(skip[s]) == q - p && strncmp(skip[s], text + p, q - p) == 0)
+					skipped = 1;
+			if (is_scalar_type(text + p, q - p))
+				scalar = 1;
+			else if (!skipped)
+				other = 1;
+			p = q;
+		}
+		if (scalar && !other)
+			return 1;
+	}
+	return 0;
+}
+
 /* ---- what a callee does with its parameter ---- */
 
 static enum pass_verdict callee_verdict(const struct ctx *c, const char *name, int arg,
-					struct pass *out);
+					struct pass *out, int *returns_scalar);
 
 /* The call's result is not kept as a pointer: the call is a statement of
  * its own, a condition, or a number's value (`cdef int s = sum(p, n)`,
@@ -183,7 +244,7 @@ enum effect hint_pass_call(struct ctx *c, const struct hint_node *node, const to
 		memset(&fresh, 0, sizeof(fresh));
 		hint_copy_str(fresh.name, sizeof(fresh.name), name);
 		fresh.arg = arg;
-		fresh.verdict = callee_verdict(c, name, arg, &fresh.pass);
+		fresh.verdict = callee_verdict(c, name, arg, &fresh.pass, &fresh.returns_scalar);
 		if (c->n_decided < MAX_DECIDED)
 			c->decided[c->n_decided++] = fresh;
 		d = &fresh;
@@ -192,7 +253,7 @@ enum effect hint_pass_call(struct ctx *c, const struct hint_node *node, const to
 		c->pass_owned = 1;
 	if (d->verdict == PV_OWNS || d->verdict == PV_UNCLEAR)
 		return EF_UNSURE;
-	if (d->verdict == PV_UNKNOWN && !result_not_kept(c, node, t, n, f))
+	if (d->verdict == PV_UNKNOWN && !d->returns_scalar && !result_not_kept(c, node, t, n, f))
 		return EF_UNSURE;
 	for (size_t i = 0; i < c->n_passes; i++)
 		if (c->passes[i].line == node->line && strcmp(c->passes[i].callee, name) == 0)
@@ -209,15 +270,18 @@ enum effect hint_pass_call(struct ctx *c, const struct hint_node *node, const to
 }
 
 static enum pass_verdict callee_verdict(const struct ctx *c, const char *name, int arg,
-					struct pass *out)
+					struct pass *out, int *returns_scalar)
 {
 	memset(out, 0, sizeof(*out));
+	*returns_scalar = 0;
 	if (c->depth >= MAX_DEPTH || arg < 0)
 		return PV_UNCLEAR;
 	struct hint_callee ce;
 	memset(&ce, 0, sizeof(ce));
 	const char *from = c->depth == 0 ? c->frame->file : c->callee_file;
-	if (!c->frame->lookup(c->frame->lookup_data, from, name, &ce)) {
+	int found = c->frame->lookup(c->frame->lookup_data, from, name, &ce);
+	*returns_scalar = ce.returns_scalar;
+	if (!found) {
 		hint_copy_str(out->unknown, sizeof(out->unknown), name);
 		return PV_UNKNOWN;
 	}
