@@ -16,6 +16,8 @@
 #   xml        with valgrind's <suppcounts>: each entry's valgrind_count is
 #              the -v log's, and only the stale entry is unused
 #   log        the same from the -v text log's used_suppression lines
+#   jobs       -j 2 over the three runs (inputs read in threads): each
+#              entry's records and valgrind's counts summed over the inputs
 #   none       without --suppressions: no "suppressions" key, no listing
 #   hidden     --gen-suppressions=hidden over the real Python run
 #              testdata/hints_pass_py.xml writes testdata/suppgen_hidden.supp
@@ -100,6 +102,19 @@ for c in xml:testdata/suppused_v.xml log:testdata/suppused_v.log; do
 		fail "$name: valgrind's own counts per entry, the stale entry alone unused"
 	fi
 done
+
+# -j: inputs read in threads keep valgrind's counts (summed over the inputs)
+if vgt -f json -j 2 --suppressions "$SUPP" testdata/suppused.xml testdata/suppused_v.xml \
+	testdata/suppused_v.log >"$TMP/jobs.json" 2>/dev/null &&
+	"$PYTHON" -c 'import json, sys
+u = {e["name"]: e for e in json.load(open(sys.argv[1]))["suppressions"]}
+sys.exit(0 if all(u[n]["records"] == 1 and u[n]["valgrind_count"] == 2
+for n in ("config-leak", "kept-state", "uninit-flag")) and u["stale-entry-for-removed-code"]["unused"]
+else 1)' "$TMP/jobs.json"; then
+	pass "jobs: -j 2 over the three runs: 1 record here and 2 by valgrind's counts per entry"
+else
+	fail "jobs: -j 2 over the three runs: 1 record here and 2 by valgrind's counts per entry"
+fi
 
 if vgt -f json testdata/suppused_v.log >"$TMP/none.json" 2>/dev/null &&
 	"$PYTHON" -c 'import json, sys; sys.exit("suppressions" in json.load(open(sys.argv[1])))' \

@@ -831,6 +831,8 @@ void sites_merge_inputs(struct vgt_report *dst, const struct vgt_report *src, si
 		in->tool = reintern(dst->pool, from->tool);
 		in->command = reintern(dst->pool, from->command);
 		in->fatal_signal = reintern(dst->pool, from->fatal_signal);
+		for (size_t k = 0; k < in->n_suppcounts; k++)
+			in->suppcounts[k].name = reintern(dst->pool, from->suppcounts[k].name);
 	}
 	if (src->index == NULL)
 		return;
