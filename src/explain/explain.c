@@ -42,6 +42,7 @@ struct source {
  * it, and its source. */
 #define MAX_CALL_FILES 16
 #define MAX_CALLEES 32
+#define MAX_HEADERS 16  /* headers of one file whose .c a lookup tries */
 
 struct explainer {
 	struct vgt_report *report;
@@ -259,8 +260,10 @@ static const struct hint_func *defined_in(struct explainer *ex, struct source *s
 {
 	*bad = 0;
 	if (lang == HINT_LANG_PYX) {
-		if (ex->n_callees == MAX_CALLEES)
+		if (ex->n_callees == MAX_CALLEES) {
+			*bad = 1; /* not read: not "not at hand" either */
 			return NULL;
+		}
 		struct hint_func *fn = pyxscan_function_named(src->text, src->len, name);
 		if (fn != NULL)
 			ex->callees[ex->n_callees++] = fn;
@@ -337,8 +340,9 @@ static int lookup_callee(void *data, const char *from_file, const char *name,
 	const char *file = from_name;
 	struct source *where = src;
 	char header[256];
-	size_t pos = 0;
-	while (fn == NULL && !bad && next_header(src, &pos, header, sizeof(header))) {
+	size_t pos = 0, tried = 0;
+	while (fn == NULL && !bad && tried < MAX_HEADERS &&
+	       next_header(src, &pos, header, sizeof(header))) {
 		size_t hl = strlen(header);
 		if (hl < 3 || strcmp(header + hl - 2, ".h") != 0 || header[0] == '/' ||
 		    strstr(header, "..") != NULL)
@@ -347,6 +351,7 @@ static int lookup_callee(void *data, const char *from_file, const char *name,
 		char path[1024], rname[1024];
 		beside(src->path, header, path, sizeof(path));
 		beside(from_name, header, rname, sizeof(rname));
+		tried++;
 		struct source *c = source_get(ex, path);
 		if (c == NULL)
 			continue;
