@@ -27,7 +27,7 @@
 #              bytes, and at most a tenth of the hidden records are left
 set -u
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
 PYTHON=${PYTHON:-/usr/bin/python3}
 VGT_CMD=${VGT_CMD:-$VGTRIAGE}
