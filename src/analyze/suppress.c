@@ -937,15 +937,17 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
  * and Cython's utility functions by name (fun:), the interpreter's and the
  * runtime's frames by their object (obj:) — which covers the records of a
  * site whose stacks differ in the interpreter's function names — and a
- * bottom frame (_start, start_thread, clone) by name, which pins the
+ * bottom frame ((below main), as valgrind names main-like functions;
+ * _start, start_thread, clone) by name, which pins the
  * length: a stack with a frame of the user's below it cannot match.  An
  * entry that still matches the stack of a site the report shows is left
  * out (a comment says so). */
 
 static int is_stack_bottom(const struct vgt_frame *f)
 {
-	static const char *const names[] = {"_start", "start_thread", "clone", "clone3",
-					    "__libc_start_main", "__libc_start_call_main", NULL};
+	static const char *const names[] = {"(below main)", "_start", "start_thread", "clone",
+					    "clone3", "__libc_start_main", "__libc_start_call_main",
+					    NULL};
 	for (size_t i = 0; f->fn != NULL && names[i] != NULL; i++)
 		if (strcmp(f->fn, names[i]) == 0)
 			return 1;
