@@ -248,6 +248,18 @@ struct vgt_report {
 	 * without --suppressions.  Strings interned; the array is owned. */
 	struct vgt_supp_use *supp_uses;
 	size_t n_supp_uses;
+	/* --gen-suppressions=hidden (issue 24): the distinct stacks of the
+	 * records, with their site (whose storage stays the report's), when
+	 * the pipeline is asked to keep them; owned. */
+	struct vgt_record_stack *record_stacks;
+	size_t n_record_stacks, record_stacks_cap;
+};
+
+struct vgt_record_stack {
+	struct vgt_site *site;
+	enum vgt_kind kind;
+	uint64_t hash;
+	struct vgt_stack stack;   /* its first 24 frames */
 };
 
 struct vgt_supp_use {
@@ -274,6 +286,10 @@ struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 /* 1 when a --suppressions entry suppressed nothing: no record here and,
  * where the inputs state valgrind's own counts, none there either. */
 int report_supp_unused(const struct vgt_supp_use *use);
+/* Keeps the record's stack for its site (its first 24 frames), once per
+ * distinct (site, kind, stack). */
+void report_keep_record_stack(struct vgt_report *report, struct vgt_site *site,
+			      enum vgt_kind kind, const struct vgt_stack *stack);
 void report_input_suppcount(struct vgt_input *input, const char *name, uint64_t count);
 /* Adds a note once (duplicates are dropped). */
 void report_add_note(struct vgt_report *report, const char *fmt, ...)

@@ -493,8 +493,8 @@ static void keep_example(struct vgt_site *site, const struct vgt_record *rec, si
 	text_replace(&site->auxwhat, rec->auxwhat);
 }
 
-void sites_add_record(struct vgt_report *report, struct vgt_input *input,
-		     const struct vgt_record *rec)
+struct vgt_site *sites_add_record(struct vgt_report *report, struct vgt_input *input,
+				  const struct vgt_record *rec)
 {
 	size_t input_index = report_input_index(report, input);
 	size_t culprit;
@@ -542,6 +542,7 @@ void sites_add_record(struct vgt_report *report, struct vgt_input *input,
 		count_unknown_kind(report, site->kind_name, 1);
 	if (!kind_is_leak(rec->kind))
 		remember_unique(index_of(report), input_index, rec->unique, site);
+	return site;
 }
 
 void sites_record_key(struct vgt_report *report, const struct vgt_record *rec,

@@ -963,18 +963,18 @@ static int by_name(const struct vgt_frame *f)
 	return f->cls == FRAME_ALLOCATOR && f->obj != NULL && strstr(f->obj, "vgpreload") != NULL;
 }
 
-/* The body of a site's entry (its frame lines) into a memory stream. */
-static char *hidden_body(const struct vgt_report *report, const struct vgt_site *site)
+/* The body of an entry (the frame lines of a stack) into a memory stream. */
+static char *hidden_body(const struct vgt_report *report, const struct vgt_stack *stack)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	if (m == NULL)
 		return NULL;
-	size_t n = site->stack.count < MAX_SUPP_FRAMES ? site->stack.count : MAX_SUPP_FRAMES;
+	size_t n = stack->count < MAX_SUPP_FRAMES ? stack->count : MAX_SUPP_FRAMES;
 	for (size_t i = 0; i < n; i++) {
-		const struct vgt_frame *f = stack_frame(report->frames, &site->stack, i);
-		int bottom = i + 1 == site->stack.count && is_stack_bottom(f);
+		const struct vgt_frame *f = stack_frame(report->frames, stack, i);
+		int bottom = i + 1 == stack->count && is_stack_bottom(f);
 		if ((by_name(f) || bottom) && f->fn != NULL && !f->fn_from_elf) {
 			write_fun(m, f);
 		} else if (f->obj != NULL) {
@@ -1000,7 +1000,6 @@ struct hidden_entry {
 	unsigned leak_kinds;
 	char *body;
 	enum frame_class category;
-	size_t sites;
 	int dropped;       /* matches a shown site */
 };
 
@@ -1078,46 +1077,73 @@ static size_t hidden_check(const struct vgt_report *report, struct hidden_entry 
 	return dropped;
 }
 
+/* A hidden site: noise the report does not show. */
+static int hidden_site(const struct vgt_site *site)
+{
+	return site->hidden && site->category != FRAME_USER && site->records > 0;
+}
+
+struct hidden_set {
+	struct hidden_entry *v;
+	size_t n, cap;
+};
+
+/* Adds the entry of one stack of site (kind: the record's), once. */
+static void hidden_add(struct hidden_set *hs, const struct vgt_report *report,
+		       const struct vgt_site *site, enum vgt_kind kind, const struct vgt_stack *stack)
+{
+	char kbuf[32], extra[256];
+	const char *extra_line;
+	struct vgt_site as = *site;
+	as.kind = kind;
+	const char *skind = site_supp_kind(&as, kbuf, sizeof(kbuf), &extra_line, extra,
+					   sizeof(extra));
+	if (skind == NULL || stack->count == 0)
+		return;
+	char *body = hidden_body(report, stack);
+	if (body == NULL)
+		return;
+	int leak = strcmp(skind, "Leak") == 0;
+	const char *x = leak ? NULL : extra_line;
+	size_t i = 0;
+	while (i < hs->n && !(strcmp(hs->v[i].kind, skind) == 0 && strcmp(hs->v[i].body, body) == 0 &&
+			      (hs->v[i].extra == NULL) == (x == NULL) &&
+			      (x == NULL || strcmp(hs->v[i].extra, x) == 0)))
+		i++;
+	if (i == hs->n) {
+		hs->v = xgrow(hs->v, &hs->cap, hs->n + 1, sizeof(*hs->v));
+		memset(&hs->v[hs->n], 0, sizeof(hs->v[hs->n]));
+		hs->v[hs->n].kind = xstrdup(skind);
+		hs->v[hs->n].extra = x != NULL ? xstrdup(x) : NULL;
+		hs->v[hs->n].body = body;
+		hs->v[hs->n].category = site->category;
+		hs->n++;
+	} else {
+		free(body);
+	}
+	if (leak)
+		hs->v[i].leak_kinds |= leak_kind_bit(kind);
+}
+
 int suppressions_write_hidden(FILE *out, const struct vgt_report *report)
 {
-	struct hidden_entry *v = NULL;
-	size_t n = 0, cap = 0, sites = 0;
+	struct hidden_set hs = {NULL, 0, 0};
+	size_t sites = 0;
 	for (size_t s = 0; s < report->n_sites; s++) {
 		const struct vgt_site *site = report->sites[s];
-		if (!site->hidden || site->category == FRAME_USER || site->stack.count == 0)
+		if (!hidden_site(site))
 			continue;
-		char kbuf[32], extra[256];
-		const char *extra_line;
-		const char *kind = site_supp_kind(site, kbuf, sizeof(kbuf), &extra_line, extra,
-						  sizeof(extra));
-		if (kind == NULL)
-			continue;
-		char *body = hidden_body(report, site);
-		if (body == NULL)
-			continue;
-		int leak = strcmp(kind, "Leak") == 0;
-		const char *x = leak ? NULL : extra_line;
-		size_t i = 0;
-		while (i < n && !(strcmp(v[i].kind, kind) == 0 && strcmp(v[i].body, body) == 0 &&
-				  (v[i].extra == NULL) == (x == NULL) &&
-				  (x == NULL || strcmp(v[i].extra, x) == 0)))
-			i++;
-		if (i == n) {
-			v = xgrow(v, &cap, n + 1, sizeof(*v));
-			memset(&v[n], 0, sizeof(v[n]));
-			v[n].kind = xstrdup(kind);
-			v[n].extra = x != NULL ? xstrdup(x) : NULL;
-			v[n].body = body;
-			v[n].category = site->category;
-			n++;
-		} else {
-			free(body);
-		}
-		if (leak)
-			v[i].leak_kinds |= leak_kind_bit(site->kind);
-		v[i].sites++;
+		hidden_add(&hs, report, site, site->kind, &site->stack);
 		sites++;
 	}
+	/* every record's stack, when the pipeline kept them */
+	for (size_t k = 0; k < report->n_record_stacks; k++) {
+		const struct vgt_record_stack *rs = &report->record_stacks[k];
+		if (hidden_site(rs->site))
+			hidden_add(&hs, report, rs->site, rs->kind, &rs->stack);
+	}
+	struct hidden_entry *v = hs.v;
+	size_t n = hs.n;
 	size_t dropped = hidden_check(report, v, n);
 	fprintf(out, "# vgtriage --gen-suppressions=hidden: %zu entries for the %zu sites the "
 		     "report hides\n# (interpreter, runtime, cython-runtime, python), so that "

@@ -98,7 +98,9 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 		return 0; /* a per-test leak check: its growth goes to a test */
 	if (step == LEAKSEARCH_UPDATE && !sites_take_back_record(pl->report, input, rec))
 		return 0;
-	sites_add_record(pl->report, input, rec);
+	struct vgt_site *site = sites_add_record(pl->report, input, rec);
+	if (pl->opts.keep_record_stacks && site != NULL)
+		report_keep_record_stack(pl->report, site, rec->kind, &rec->stack);
 	pertest_ranked(pl->pertest, input, rec);
 	return 0;
 }
@@ -603,15 +605,20 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 		ps.p.total += file_size(paths[i]);
 	ps.p.inputs = n;
 	int worst = 0;
-	if (n == 1) {
-		struct vgt_error err;
-		vgt_error_clear(&err);
+	/* one input, or every record's stack kept in this report (the worker
+	 * reports of read_in_parallel do not carry them): read here, in order */
+	if (n == 1 || pl->opts.keep_record_stacks) {
 		pl->progress = &ps;
-		worst = pipeline_read_path(pl, paths[0], &err);
+		for (size_t i = 0; i < n; i++) {
+			struct vgt_error err;
+			vgt_error_clear(&err);
+			int rc = pipeline_read_path(pl, paths[i], &err);
+			worst = worse(worst, rc);
+			if (on_result != NULL)
+				on_result(ctx, paths[i], rc, &err);
+		}
 		pl->progress = NULL;
 		progress_done(&pl->opts, &ps);
-		if (on_result != NULL)
-			on_result(ctx, paths[0], worst, &err);
 		return worst;
 	}
 	unsigned jobs = pl->opts.jobs > 0 ? pl->opts.jobs : 1;

@@ -25,6 +25,9 @@ void report_free(struct vgt_report *report)
 	for (size_t i = 0; i < report->n_inputs; i++)
 		free(report->inputs[i]);
 	free(report->supp_uses);
+	for (size_t i = 0; i < report->n_record_stacks; i++)
+		stack_release(&report->record_stacks[i].stack);
+	free(report->record_stacks);
 	free(report->inputs);
 	for (size_t i = 0; i < report->n_sites; i++)
 		report_release_site(report, report->sites[i]);
@@ -99,6 +102,31 @@ struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 int report_supp_unused(const struct vgt_supp_use *use)
 {
 	return use->records == 0 && use->valgrind_count == 0;
+}
+
+void report_keep_record_stack(struct vgt_report *report, struct vgt_site *site,
+			      enum vgt_kind kind, const struct vgt_stack *stack)
+{
+	uint32_t n = stack->count < 24 ? stack->count : 24;
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)kind ^ ((uint64_t)(uintptr_t)site << 7);
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ stack->ids[i]) * 1099511628211ull;
+	h ^= n;
+	for (size_t i = 0; i < report->n_record_stacks; i++) {
+		const struct vgt_record_stack *k = &report->record_stacks[i];
+		if (k->hash == h && k->site == site && k->kind == kind && k->stack.count == n &&
+		    memcmp(k->stack.ids, stack->ids, n * sizeof(*stack->ids)) == 0)
+			return;
+	}
+	report->record_stacks = xgrow(report->record_stacks, &report->record_stacks_cap,
+				      report->n_record_stacks + 1, sizeof(*report->record_stacks));
+	struct vgt_record_stack *k = &report->record_stacks[report->n_record_stacks++];
+	memset(k, 0, sizeof(*k));
+	k->site = site;
+	k->kind = kind;
+	k->hash = h;
+	for (uint32_t i = 0; i < n; i++)
+		stack_push(&k->stack, stack->ids[i]);
 }
 
 void report_input_suppcount(struct vgt_input *input, const char *name, uint64_t count)
