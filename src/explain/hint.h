@@ -13,8 +13,11 @@
  * culprit line, then follows it along each path: freed (free, PyMem_Free,
  * delete, Py_DECREF, a releasing call), returned, stored somewhere that
  * outlives the function (self., a global, a struct field), overwritten,
- * or still held at an exit.  It says nothing when it cannot tell (the
- * pointer is aliased, passed to a function it does not know, or reaches
+ * or still held at an exit.  A function the block is passed to is read
+ * through the frame's lookup (hint_pass.c, issue 24): one that only uses
+ * it in place lets the analysis go on, one whose source is not at hand
+ * makes the hint hedged.  It says nothing when it cannot tell (the
+ * pointer is aliased, passed to a function that may keep it, or reaches
  * code the front end marked opaque): a missing hint is better than a
  * wrong one.
  *

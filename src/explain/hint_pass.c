@@ -18,7 +18,9 @@
  *   - its source is not at hand (a library, a function pointer): the call
  *     is recorded as unknown, and the hint is hedged ("unless `helper`
  *     takes ownership") — only when the call's result is not kept as a
- *     pointer (a callee could return its argument).
+ *     pointer (a callee could return its argument): the call is a
+ *     statement, a condition, a number's value, or the callee is declared
+ *     to return a number (hint_returns_scalar).
  * A path still holding the block at an exit then gets the pass-and-drop
  * verdict, naming the calls.  The other verdicts (freed on some paths,
  * overwritten, stored…) stand only when every pass is known: an unknown
