@@ -273,7 +273,7 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 	ro->verbose = cli->verbose;
 	ro->policy = &cli->policy;
 	ro->source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
-	ro->gen_suppressions = cli->gen_suppressions;
+	ro->gen_suppressions = cli->gen_suppressions == 1; /* 2 (=hidden): render_to */
 }
 
 static int render_to(struct cli *cli, FILE *out, const struct vgt_report *report)
