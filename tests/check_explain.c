@@ -30,6 +30,8 @@ static void fixture_path(const char *file, char *buf, size_t size)
 {
 	if (strcmp(file, "cpyleaks.c") == 0)
 		snprintf(buf, size, "%s/hintfix/cpyleaks.c", FIXTURE);
+	else if (strncmp(file, "passfix/", 8) == 0 || strcmp(file, "cdrop.c") == 0)
+		snprintf(buf, size, "%s/../passdrop/%s", FIXTURE, file); /* issue 24 */
 	else
 		snprintf(buf, size, "%s/%s", FIXTURE, file);
 }
@@ -72,7 +74,8 @@ static int direct_hint(const char *file, unsigned line, const char *family, cons
 		fn = cparse_function(cf, line);
 	}
 	ck_assert_msg(fn != NULL, "%s:%u: no function", file, line);
-	struct hint_frame fr = {fn, file, line, callee, 0};
+	struct hint_frame fr = {.fn = fn, .file = file, .line = line, .callee = callee,
+				 .reachable = 0};
 	struct hint_result r;
 	hint_explain(&fr, NULL, &nat, &r);
 	snprintf(text, size, "%s", r.text);

@@ -48,7 +48,8 @@ static const char *pyx_hint(const char *src, unsigned line, const char *callee,
 {
 	struct hint_func *fn = pyxscan_function(src, strlen(src), line);
 	ck_assert_msg(fn != NULL, "no function at line %u", line);
-	struct hint_frame fr = {fn, "t.pyx", line, callee, 0};
+	struct hint_frame fr = {.fn = fn, .file = "t.pyx", .line = line, .callee = callee,
+				 .reachable = 0};
 	hint_explain(&fr, NULL, nat, res);
 	hint_func_free(fn);
 	return res->found ? res->text : "";
@@ -208,7 +209,8 @@ START_TEST(test_pyx_caller)
 			       "    free(q)\n";
 	size_t len = strlen(src);
 	struct hint_func *fn = pyxscan_function(src, len, 3);
-	struct hint_frame culprit = {fn, "t.pyx", 3, "malloc", 0};
+	struct hint_frame culprit = {.fn = fn, .file = "t.pyx", .line = 3, .callee = "malloc",
+				 .reachable = 0};
 	static const struct {
 		unsigned line;
 		const char *want;
@@ -220,7 +222,8 @@ START_TEST(test_pyx_caller)
 	};
 	for (size_t i = 0; i < sizeof(callers) / sizeof(callers[0]); i++) {
 		struct hint_func *cf = pyxscan_function(src, len, callers[i].line);
-		struct hint_frame caller = {cf, "t.pyx", callers[i].line, NULL, 0};
+		struct hint_frame caller = {.fn = cf, .file = "t.pyx", .line = callers[i].line,
+					 .callee = NULL, .reachable = 0};
 		struct hint_result r;
 		hint_explain(&culprit, &caller, &nat, &r);
 		if (callers[i].want == NULL)
@@ -252,7 +255,9 @@ static const char *c_hint(const struct cparse_file *f, unsigned line, const stru
 {
 	const struct hint_func *fn = cparse_function(f, line);
 	ck_assert_msg(fn != NULL, "no function at line %u", line);
-	struct hint_frame fr = {fn, "t.c", line, nat->family == NATURE_PYTHON ? NULL : "malloc", 0};
+	struct hint_frame fr = {.fn = fn, .file = "t.c", .line = line,
+				 .callee = nat->family == NATURE_PYTHON ? NULL : "malloc",
+				 .reachable = 0};
 	hint_explain(&fr, NULL, nat, r);
 	return r->found ? r->text : "";
 }
@@ -314,6 +319,146 @@ START_TEST(test_c)
 }
 END_TEST
 
+/* ---- pass-and-drop (issue 24) ---- */
+
+/* A finder over one .pyx text: its module-level functions by name. */
+struct pyx_finder {
+	const char *src;
+	struct hint_func *owned[16];
+	size_t n;
+};
+
+static int pyx_lookup(void *data, const char *from_file, const char *name,
+		      struct hint_callee *out)
+{
+	struct pyx_finder *pf = data;
+	ck_assert_str_eq(from_file, "t.pyx");
+	struct hint_func *fn = pyxscan_function_named(pf->src, strlen(pf->src), name);
+	if (fn == NULL || pf->n == 16) {
+		hint_func_free(fn);
+		return 0;
+	}
+	pf->owned[pf->n++] = fn;
+	memset(out, 0, sizeof(*out));
+	out->fn = fn;
+	out->file = "t.pyx";
+	out->n_params = hint_params_of(pf->src, strlen(pf->src), fn->first_line, name, out->params,
+				       HINT_MAX_PARAMS);
+	return 1;
+}
+
+static const char *pass_hint(const char *src, unsigned line, int reachable,
+			     struct hint_result *res)
+{
+	struct pyx_finder pf = {src, {NULL}, 0};
+	struct hint_func *fn = pyxscan_function(src, strlen(src), line);
+	ck_assert_msg(fn != NULL, "no function at line %u", line);
+	struct hint_frame fr = {.fn = fn, .file = "t.pyx", .line = line, .callee = "malloc",
+				 .reachable = reachable, .lookup = pyx_lookup, .lookup_data = &pf};
+	struct nature nat = c_buffer();
+	hint_explain(&fr, NULL, &nat, res);
+	hint_func_free(fn);
+	for (size_t i = 0; i < pf.n; i++)
+		hint_func_free(pf.owned[i]);
+	return res->found ? res->text : "";
+}
+
+START_TEST(test_pass_and_drop)
+{
+	const char *src = HEAD
+		"cdef extern from \"ext.h\":\n"                      /* 2 */
+		"    void ext_use(char *p)\n"
+		"    char *ext_same(char *p)\n"
+		"cdef char *kept = NULL\n"                           /* 5 */
+		"cdef void fill(char *p, size_t n) noexcept:\n"
+		"    p[0] = 1\n"
+		"cdef void keep(char *p) noexcept:\n"
+		"    global kept\n"
+		"    kept = p\n"                                     /* 10 */
+		"cdef void drop(char *p) noexcept:\n"
+		"    free(p)\n"
+		"cdef char *same(char *p) noexcept:\n"
+		"    return p\n"
+		"def a(size_t n):\n"                                 /* 15 */
+		"    cdef char *p = <char *> malloc(n)\n"
+		"    fill(p, n)\n"
+		"def b(size_t n):\n"
+		"    cdef char *p = <char *> malloc(n)\n"
+		"    ext_use(p)\n"                                   /* 20 */
+		"def c(size_t n):\n"
+		"    cdef char *p = <char *> malloc(n)\n"
+		"    keep(p)\n"
+		"def d(size_t n):\n"
+		"    cdef char *p = <char *> malloc(n)\n"            /* 25 */
+		"    drop(p)\n"
+		"def e(size_t n):\n"
+		"    cdef char *p = <char *> malloc(n)\n"
+		"    cdef char *q = same(p)\n"
+		"def f(size_t n):\n"                                 /* 30 */
+		"    cdef char *p = <char *> malloc(n)\n"
+		"    cdef char *q = ext_same(p)\n"
+		"def g(size_t n, bint flag):\n"
+		"    cdef char *p = <char *> malloc(n)\n"
+		"    ext_use(p)\n"                                   /* 35 */
+		"    if flag:\n"
+		"        free(p)\n";
+	struct hint_result r;
+	ck_assert_str_eq(pass_hint(src, 16, 0, &r),
+			 "`p` is allocated at t.pyx:16 and passed to `fill()` at line 17 (which does "
+			 "not keep it, as far as its source at t.pyx:6–7 shows), and then dropped: `a` "
+			 "(lines 15–17) neither frees nor returns it; free it after the call (in a "
+			 "`try`/`finally`)");
+	ck_assert_str_eq(pass_hint(src, 19, 0, &r),
+			 "`p` is allocated at t.pyx:19 and passed to `ext_use()` at line 20 (whose "
+			 "source is not at hand), and then dropped: `b` (lines 18–20) neither frees "
+			 "nor returns it; unless `ext_use` takes ownership, free it after the call (in a "
+			 "`try`/`finally`)");
+	/* still reachable: someone kept it */
+	ck_assert_str_eq(pass_hint(src, 19, 1, &r), "");
+	/* the callee stores it, frees it, returns it */
+	ck_assert_str_eq(pass_hint(src, 22, 0, &r), "");
+	ck_assert_str_eq(pass_hint(src, 25, 0, &r), "");
+	ck_assert_str_eq(pass_hint(src, 28, 0, &r), "");
+	/* an unknown callee's pointer result is kept: it may be the block */
+	ck_assert_str_eq(pass_hint(src, 31, 0, &r), "");
+	/* freed on one path after an unknown callee: no verdict on the others */
+	ck_assert_str_eq(pass_hint(src, 34, 0, &r), "");
+}
+END_TEST
+
+START_TEST(test_params_of)
+{
+	char params[4][64];
+	const char *c = "static int\nf(const char *restrict s, size_t n, double v[])\n{\n";
+	ck_assert_uint_eq(hint_params_of(c, strlen(c), 1, "f", params, 4), 3);
+	ck_assert_str_eq(params[0], "s");
+	ck_assert_str_eq(params[1], "n");
+	ck_assert_str_eq(params[2], "v");
+	const char *pyx = "cdef void g(char *p, int k=3, x):\n    pass\n";
+	ck_assert_uint_eq(hint_params_of(pyx, strlen(pyx), 1, "g", params, 4), 3);
+	ck_assert_str_eq(params[1], "k");
+	ck_assert_str_eq(params[2], "x");
+	const char *none[] = {"int h(void) {", "int h(const char *fmt, ...) {",
+			      "void h(void (*cb)(int), char *p) {", "int h(a, b, c, d, e) {"};
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		ck_assert_uint_eq(hint_params_of(none[i], strlen(none[i]), 1, "h", params, 4), 0);
+	ck_assert_uint_eq(hint_params_of(c, strlen(c), 1, "nosuch", params, 4), 0);
+	/* what a declaration says the result is */
+	const char *decls = "cdef extern from \"h.h\":\n"
+			    "    uint64_t num(void *key, int n) noexcept nogil\n"
+			    "    char *same(char *p)\n"
+			    "    unsigned long count(const char *s);\n"
+			    "cdef inline Py_ssize_t size(void *p):\n"
+			    "cdef object boxed(void *p):\n";
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "num"), 1);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "count"), 1);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "size"), 1);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "same"), 0);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "boxed"), 0);
+	ck_assert_int_eq(hint_returns_scalar(decls, strlen(decls), "missing"), 0);
+}
+END_TEST
+
 Suite *hint_suite(void)
 {
 	Suite *s = suite_create("hint");
@@ -324,6 +469,8 @@ Suite *hint_suite(void)
 	tcase_add_test(tc, test_pyx_python_objects);
 	tcase_add_test(tc, test_pyx_caller);
 	tcase_add_test(tc, test_c);
+	tcase_add_test(tc, test_pass_and_drop);
+	tcase_add_test(tc, test_params_of);
 	suite_add_tcase(s, tc);
 	return s;
 }

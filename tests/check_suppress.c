@@ -15,6 +15,21 @@
 
 #include "ci_records.h"
 
+/* A definite leak whose stack is the function names in fns (top first). */
+static void leak_record(struct frame_table *ft, struct vgt_record *rec, const char *const *fns,
+			size_t n)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = VGT_KIND_LEAK_DEFINITELY_LOST;
+	for (size_t i = 0; i < n; i++) {
+		struct vgt_frame frame;
+		memset(&frame, 0, sizeof(frame));
+		frame.ip = i + 1;
+		frame.fn = fns[i];
+		stack_push(&rec->stack, frames_intern_frame(ft, &frame));
+	}
+}
+
 /* Which entry (by name) of supp_text matches a leak whose stack is the
  * function names in fns (top first), or "-" for none. */
 static const char *match_stack(const char *supp_text, const char *const *fns, size_t n)
@@ -29,15 +44,7 @@ static const char *match_stack(const char *supp_text, const char *const *fns, si
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct vgt_record rec;
-	memset(&rec, 0, sizeof(rec));
-	rec.kind = VGT_KIND_LEAK_DEFINITELY_LOST;
-	for (size_t i = 0; i < n; i++) {
-		struct vgt_frame frame;
-		memset(&frame, 0, sizeof(frame));
-		frame.ip = i + 1;
-		frame.fn = fns[i];
-		stack_push(&rec.stack, frames_intern_frame(ft, &frame));
-	}
+	leak_record(ft, &rec, fns, n);
 	const char *m = suppressions_match(s, ft, &rec);
 	snprintf(name, sizeof(name), "%s", m != NULL ? m : "-");
 	record_release(&rec);
@@ -349,6 +356,43 @@ START_TEST(test_missing_file)
 END_TEST
 
 /* --gen-suppressions output, read back, suppresses the site's record. */
+/* What each entry matched, its file and the line of its name (issue 24). */
+START_TEST(test_entry_use)
+{
+	struct vgt_error err;
+	struct suppressions *s = suppressions_new();
+	const char *text = "# two entries\n{\n   first\n   Memcheck:Leak\n   fun:malloc\n"
+			   "   fun:f\n}\n{\n   second\n   Memcheck:Leak\n   fun:malloc\n"
+			   "   fun:g\n}\n";
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	ck_assert_int_eq(suppressions_load_stream(s, f, "two.supp", &err), 0);
+	fclose(f);
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_record rec;
+	const char *const fns[] = {"malloc", "f", "main"};
+	leak_record(ft, &rec, fns, 3);
+	rec.bytes = 40;
+	ck_assert_str_eq(suppressions_match(s, ft, &rec), "first");
+	ck_assert_str_eq(suppressions_match(s, ft, &rec), "first");
+	ck_assert_uint_eq(suppressions_count(s), 2);
+	struct suppressions_use u;
+	suppressions_use(s, 0, &u);
+	ck_assert_str_eq(u.name, "first");
+	ck_assert_str_eq(u.file, "two.supp");
+	ck_assert_uint_eq(u.line, 3);
+	ck_assert_uint_eq(u.records, 2);
+	ck_assert_uint_eq(u.bytes, 80);
+	suppressions_use(s, 1, &u);
+	ck_assert_uint_eq(u.line, 9);
+	ck_assert_uint_eq(u.records, 0);
+	record_release(&rec);
+	frames_free(ft);
+	strpool_free(pool);
+	suppressions_free(s);
+}
+END_TEST
+
 START_TEST(test_gen_roundtrip)
 {
 	struct vgt_report *r = ci_report("errors_run2.xml");
@@ -564,6 +608,7 @@ Suite *suppress_suite(void)
 	tcase_add_test(tc, test_error_kinds_by_size_and_param);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_entry_use);
 	tcase_add_test(tc, test_gen_roundtrip);
 	tcase_add_test(tc, test_cxx_names);
 	tcase_add_test(tc, test_gen_cxx);

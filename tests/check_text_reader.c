@@ -149,6 +149,31 @@ static int run_file(struct strpool *pool, struct collector *c, const char *name,
 }
 
 /* The pid in the first "==PID==" line of a log. */
+/* valgrind -v's used_suppression lines (issue 24). */
+START_TEST(used_suppression_counts)
+{
+	const char *log = "==7== Memcheck, a memory error detector\n"
+			  "==7== HEAP SUMMARY:\n"
+			  "--7-- used_suppression:      2 with spaces in it x.supp:4 suppressed: "
+			  "1,203 bytes in 2 blocks\n"
+			  "--7-- used_suppression:      1 cond-entry /a/b.supp:25\n"
+			  "--7-- used_suppression: x not-a-count x.supp:1\n";
+	struct strpool *pool = test_pool_new();
+	struct collector c;
+	memset(&c, 0, sizeof(c));
+	struct vgt_error err;
+	ck_assert_int_eq(run_buf(pool, &c, log, strlen(log), 13, 0, &err), 0);
+	ck_assert(c.first.suppcounts_seen);
+	ck_assert_uint_eq(c.first.n_suppcounts, 2);
+	ck_assert_str_eq(c.first.suppcounts[0].name, "with spaces in it");
+	ck_assert_uint_eq(c.first.suppcounts[0].count, 2);
+	ck_assert_str_eq(c.first.suppcounts[1].name, "cond-entry");
+	ck_assert_uint_eq(c.first.suppcounts[1].count, 1);
+	collector_free(&c);
+	test_pool_free(pool);
+}
+END_TEST
+
 static long first_pid(const char *name)
 {
 	size_t len;
@@ -1290,6 +1315,7 @@ Suite *text_reader_suite(void)
 	tcase_add_test(edge, sink_failure_stops_reading);
 	tcase_add_test(edge, overlong_line_is_dropped);
 	tcase_add_test(edge, client_messages_in_order);
+	tcase_add_test(edge, used_suppression_counts);
 	suite_add_tcase(s, edge);
 	return s;
 }

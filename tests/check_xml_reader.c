@@ -129,6 +129,31 @@ static void parse_done(struct parse *p)
 	strpool_free(p->pool);
 }
 
+/* valgrind's own suppression counts, per entry name (issue 24). */
+START_TEST(test_suppcounts)
+{
+	size_t len;
+	char *buf = slurp("testdata/suppused_v.xml", &len);
+	struct parse p;
+	parse(&p, buf, len, 97);
+	ck_assert_int_eq(p.feed_rc, 0);
+	ck_assert(p.input.suppcounts_seen);
+	ck_assert_uint_eq(p.input.n_suppcounts, 3);
+	const char *names[] = {"config-leak", "kept-state", "uninit-flag"};
+	for (size_t i = 0; i < 3; i++) {
+		int found = 0;
+		for (size_t j = 0; j < p.input.n_suppcounts; j++)
+			if (strcmp(p.input.suppcounts[j].name, names[i]) == 0) {
+				ck_assert_uint_eq(p.input.suppcounts[j].count, 1);
+				found = 1;
+			}
+		ck_assert_msg(found, "%s", names[i]);
+	}
+	parse_done(&p);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_real_errors_run)
 {
 	size_t len;
@@ -1398,6 +1423,7 @@ Suite *xml_reader_suite(void)
 	tcase_add_test(stream, test_detect_format_bom);
 	tcase_add_test(stream, test_clientmsg_in_order);
 	tcase_add_test(stream, test_clientmsg_sink_refuses);
+	tcase_add_test(stream, test_suppcounts);
 	suite_add_tcase(s, stream);
 	return s;
 }

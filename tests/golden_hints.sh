@@ -5,10 +5,15 @@
 # valgrind), or alone: VGTRIAGE=build/vgtriage sh tests/golden_hints.sh
 #
 # Checks, one PASS/FAIL line each, then "N passed, M failed":
-#   score      hints_py and hints_c against tests/fixtures/hints/expected.tsv
+#   score      hints_py, hints_c and the pass-and-drop runs hints_pass_py and
+#              hints_pass_c (issue 24) against tests/fixtures/hints/expected.tsv
 #              (written by hand): at least 90% of the leak sites get the
 #              right nature and hint, none a wrong one, no correct function
 #              has a leak site (tests/hints_score.py; the table is printed)
+#   pass       every pass-and-drop function of hints_pass_* gets its hint,
+#              hedged ("unless `f` takes ownership") where the callee's
+#              source is not at hand; no site whose callee keeps the buffer
+#              (give_*, c_keep, c_static_keep) gets one
 #   seed       rank 1 of the seed run: the C buffer `my_array`, never freed
 #              in random_noise
 #   shapes     every user leak of the Cython shapes run has a hint
@@ -50,18 +55,32 @@ sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2"
 }
 
 # --- the fixture against its hand-written expectations -----------------------
-for c in hints_py hints_c; do
+for c in hints_py hints_c hints_pass_py hints_pass_c; do
 	# shellcheck disable=SC2046
 	vgt -f json $(args_of $c) "testdata/$c.xml" >"$TMP/$c.json" 2>"$TMP/$c.err" ||
 		fail "run $c: $(head -c 300 "$TMP/$c.err")"
 done
 if "$PYTHON" tests/hints_score.py "$EXPECTED" hints_py="$TMP/hints_py.json" \
-	hints_c="$TMP/hints_c.json" >"$TMP/score.out" 2>&1; then
+	hints_c="$TMP/hints_c.json" hints_pass_py="$TMP/hints_pass_py.json" \
+	hints_pass_c="$TMP/hints_pass_c.json" >"$TMP/score.out" 2>&1; then
 	pass "score: $(tail -n 1 "$TMP/score.out")"
 else
 	fail "score: $(tail -n 1 "$TMP/score.out")"
 fi
 cat "$TMP/score.out"
+
+# --- pass-and-drop (issue 24) -----------------------------------------------
+if jcheck "$TMP/hints_pass_py.json" '(lambda h: sum(1 for s, t in h if "then dropped" in t) == 10
+and sum(1 for s, t in h if "unless `" in t) == 4 and not any(t for s, t in h
+if s["location"]["function"].split(".")[-1].startswith("give_")))([(s, s.get("hint", {}).get("text", ""))
+for s in d["sites"]])' && jcheck "$TMP/hints_pass_c.json" '(lambda h: sum(1 for s, t in h
+if "then dropped" in t) == 3 and sum(1 for s, t in h if "unless `" in t) == 1 and not any(t
+for s, t in h if "keep" in s["location"]["function"]))([(s, s.get("hint", {}).get("text", ""))
+for s in d["sites"]])'; then
+	pass "pass: 13 pass-and-drop sites hinted (5 hedged), no hint where the callee keeps the buffer"
+else
+	fail "pass: 13 pass-and-drop sites hinted (5 hedged), no hint where the callee keeps the buffer"
+fi
 
 # --- the seed's rank 1 ------------------------------------------------------
 # shellcheck disable=SC2046

@@ -48,6 +48,8 @@ def verdict_of(text):
         return "exception"
     if " skip" in t and ", but " in t:
         return "partial"
+    if "and then dropped" in t:
+        return "passed-hedged" if "unless `" in t else "passed"
     if "is neither " in t:
         return "never"
     return "unknown"

@@ -260,6 +260,13 @@ enum vgt_leak_check {
 	VGT_LEAK_CHECK_FULL
 };
 
+/* One entry of valgrind's own suppression counts (vgt_input). */
+#define VGT_MAX_SUPPCOUNTS 64
+struct vgt_suppcount {
+	const char *name;
+	uint64_t count;
+};
+
 struct vgt_input {
 	const char *path;      /* "-" for stdin */
 	const char *format;    /* "xml" or "text" */
@@ -277,6 +284,15 @@ struct vgt_input {
 	long stop_line, stop_column; /* where reading stopped early (truncation) */
 	uint64_t errorcounts_total;  /* sum of <errorcounts> (protocol 4/5) */
 	uint64_t suppressed_total;   /* sum of <suppcounts> */
+	/* valgrind's own counts per suppression entry (issue 24): XML
+	 * <suppcounts>, a text log's "used_suppression:" lines (valgrind -v);
+	 * suppcounts_seen: the input states them (an entry it does not list
+	 * suppressed nothing), suppcounts_over: more names than fit (an entry
+	 * not listed is then unknown).  Names interned; kept in the input, so
+	 * that an input stays plain data. */
+	struct vgt_suppcount suppcounts[VGT_MAX_SUPPCOUNTS];
+	size_t n_suppcounts;
+	int suppcounts_seen, suppcounts_over;
 	size_t bad_numbers;          /* numeric fields that held no number ("...") */
 	int occurrences_unknown;     /* how often each error context occurred is not in
 					the input (a text log without -s whose ERROR

@@ -288,6 +288,33 @@ struct vgt_report {
 	size_t n_snapshots, snapshots_cap;
 	size_t site_slots;        /* sites made in site_chunks (n_sites counts those
 				     left after sites_drop_empty) */
+	/* --suppressions (issue 24): each entry of the files, what it matched
+	 * here and what valgrind says it suppressed at run time; empty
+	 * without --suppressions.  Strings interned; the array is owned. */
+	struct vgt_supp_use *supp_uses;
+	size_t n_supp_uses;
+	/* --gen-suppressions=hidden (issue 24): the distinct stacks of the
+	 * records, with their site (whose storage stays the report's), when
+	 * the pipeline is asked to keep them; owned. */
+	struct vgt_record_stack *record_stacks;
+	size_t n_record_stacks, record_stacks_cap;
+};
+
+struct vgt_record_stack {
+	struct vgt_site *site;
+	enum vgt_kind kind;
+	uint64_t hash;
+	struct vgt_stack stack;   /* its first 24 frames */
+};
+
+struct vgt_supp_use {
+	const char *name;
+	const char *file;         /* the .supp file, as given */
+	unsigned line;            /* of the entry's name */
+	uint64_t records, bytes;  /* what vgtriage suppressed with it */
+	int valgrind_known;       /* an input states valgrind's own counts */
+	uint64_t valgrind_count;  /* errors (or loss records) valgrind suppressed
+				     with an entry of this name, over the inputs */
 };
 
 struct vgt_report *report_new(void);
@@ -299,6 +326,16 @@ struct vgt_site *report_new_site(struct vgt_report *report);
 void report_release_site(struct vgt_report *report, struct vgt_site *site);
 struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 				   const char *format);
+/* Adds valgrind's own count for the suppression name (interned) to the
+ * input's counts (summed when the name comes again). */
+/* 1 when a --suppressions entry suppressed nothing: no record here and,
+ * where the inputs state valgrind's own counts, none there either. */
+int report_supp_unused(const struct vgt_supp_use *use);
+/* Keeps the record's stack for its site (its first 24 frames), once per
+ * distinct (site, kind, stack). */
+void report_keep_record_stack(struct vgt_report *report, struct vgt_site *site,
+			      enum vgt_kind kind, const struct vgt_stack *stack);
+void report_input_suppcount(struct vgt_input *input, const char *name, uint64_t count);
 /* Adds a note once (duplicates are dropped). */
 void report_add_note(struct vgt_report *report, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

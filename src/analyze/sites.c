@@ -592,8 +592,8 @@ static void note_head(const struct frame_table *ft, struct vgt_site *site,
 	stack_copy(&h->stack, &head);
 }
 
-void sites_add_record(struct vgt_report *report, struct vgt_input *input,
-		     const struct vgt_record *rec)
+struct vgt_site *sites_add_record(struct vgt_report *report, struct vgt_input *input,
+				  const struct vgt_record *rec)
 {
 	size_t input_index = report_input_index(report, input);
 	size_t culprit;
@@ -642,6 +642,7 @@ void sites_add_record(struct vgt_report *report, struct vgt_input *input,
 		count_unknown_kind(report, site->kind_name, 1);
 	if (!kind_is_leak(rec->kind))
 		remember_unique(index_of(report), input_index, rec->unique, site);
+	return site;
 }
 
 void sites_record_key(struct vgt_report *report, const struct vgt_record *rec,
@@ -931,6 +932,8 @@ void sites_merge_inputs(struct vgt_report *dst, const struct vgt_report *src, si
 		in->tool = reintern(dst->pool, from->tool);
 		in->command = reintern(dst->pool, from->command);
 		in->fatal_signal = reintern(dst->pool, from->fatal_signal);
+		for (size_t k = 0; k < in->n_suppcounts; k++)
+			in->suppcounts[k].name = reintern(dst->pool, from->suppcounts[k].name);
 	}
 	if (src->index == NULL)
 		return;

@@ -17,8 +17,8 @@
 #include "vgtriage/report.h"
 
 /* Adds one classified record to the report's sites and totals. */
-void sites_add_record(struct vgt_report *report, struct vgt_input *input,
-		     const struct vgt_record *rec);
+struct vgt_site *sites_add_record(struct vgt_report *report, struct vgt_input *input,
+				  const struct vgt_record *rec); /* returns the record's site */
 /* A record --suppressions removed: counted as suppressed. */
 void sites_add_suppressed(struct vgt_report *report, struct vgt_input *input,
 			 const struct vgt_record *rec);

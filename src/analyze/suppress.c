@@ -23,6 +23,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,10 @@ struct frame_pat {
 
 struct supp_entry {
 	char *name;
+	const char *file;      /* the file it came from (suppressions->files) */
+	unsigned line;         /* of its name, as valgrind -v names it */
+	/* what it suppressed (suppressions_match; -j reads in threads) */
+	_Atomic uint64_t hits, hit_bytes;
 	enum supp_kind kind;
 	unsigned size;         /* Addr/Value: access size */
 	unsigned leak_kinds;   /* Leak: LK_* bits */
@@ -67,6 +73,8 @@ struct supp_entry {
 struct suppressions {
 	struct supp_entry *entries;
 	size_t count, cap;
+	char **files;          /* the names the entries were loaded under */
+	size_t n_files, files_cap;
 	size_t n_shared; /* distinct frame lines used by more than one entry */
 };
 
@@ -93,6 +101,9 @@ void suppressions_free(struct suppressions *supp)
 	for (size_t i = 0; i < supp->count; i++)
 		entry_release(&supp->entries[i]);
 	free(supp->entries);
+	for (size_t i = 0; i < supp->n_files; i++)
+		free(supp->files[i]);
+	free(supp->files);
 	free(supp);
 }
 
@@ -329,6 +340,7 @@ static int parse_entry(struct parser *p, struct supp_entry *e)
 	if (s == NULL || strcmp(s, "}") == 0)
 		return parse_error(p, "entry without a name");
 	e->name = xstrdup(s);
+	e->line = p->lineno > 0 && p->lineno <= UINT_MAX ? (unsigned)p->lineno : 0;
 	if ((s = next_line(p)) == NULL)
 		return parse_error(p, "file ends inside entry '%s'", e->name);
 	if (parse_tool_kind(p, e, s) != 0)
@@ -414,6 +426,9 @@ int suppressions_load_stream(struct suppressions *supp, FILE *f, const char *nam
 	struct parser p = {0};
 	p.f = f;
 	p.path = name;
+	supp->files = xgrow(supp->files, &supp->files_cap, supp->n_files + 1, sizeof(*supp->files));
+	supp->files[supp->n_files] = xstrdup(name);
+	const char *file = supp->files[supp->n_files++];
 	p.err = err;
 	int rc = -1;
 	char *s;
@@ -431,6 +446,7 @@ int suppressions_load_stream(struct suppressions *supp, FILE *f, const char *nam
 			entry_release(e);
 			goto out;
 		}
+		e->file = file;
 		e->frames = xrealloc(e->frames, e->n_frames * sizeof(*e->frames));
 		supp->count++;
 	}
@@ -763,14 +779,34 @@ const char *suppressions_match(const struct suppressions *supp, const struct fra
 	const char *name = NULL;
 	for (size_t i = 0; i < supp->count && name == NULL; i++) {
 		const struct supp_entry *e = &supp->entries[i];
-		if (kind_matches(e, rec) && stack_could_match(e, &any) && frames_match(e, &ms))
+		if (kind_matches(e, rec) && stack_could_match(e, &any) && frames_match(e, &ms)) {
 			name = e->name;
+			/* the entries are the caller's, not const: only their counts change */
+			struct supp_entry *used = (struct supp_entry *)e;
+			atomic_fetch_add(&used->hits, 1);
+			atomic_fetch_add(&used->hit_bytes, rec->bytes);
+		}
 	}
 	free(ms.memo);
 	free(ms.cells);
 	if (masks != small)
 		free(masks);
 	return name;
+}
+
+size_t suppressions_count(const struct suppressions *supp)
+{
+	return supp != NULL ? supp->count : 0;
+}
+
+void suppressions_use(const struct suppressions *supp, size_t i, struct suppressions_use *out)
+{
+	const struct supp_entry *e = &supp->entries[i];
+	out->name = e->name;
+	out->file = e->file;
+	out->line = e->line;
+	out->records = atomic_load(&e->hits);
+	out->bytes = atomic_load(&e->hit_bytes);
 }
 
 /* ---- --gen-suppressions ---- */
@@ -991,5 +1027,242 @@ int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 	if (site->heads_dropped > 0)
 		fprintf(out, "# %zu more record%s of this site begin otherwise: not covered above\n",
 			site->heads_dropped, site->heads_dropped == 1 ? "" : "s");
+	return ferror(out) ? -1 : 0;
+}
+
+/* ---- --gen-suppressions=hidden (issue 24) ----
+ *
+ * One entry per distinct stack shape of the sites the report hides
+ * (interpreter, runtime, cython-runtime, python, third-party noise), so
+ * that valgrind itself stops printing them.  Each entry is the site's
+ * whole stack, one line a frame (valgrind's 24 at most): the allocator
+ * and Cython's utility functions by name (fun:), the interpreter's and the
+ * runtime's frames by their object (obj:) — which covers the records of a
+ * site whose stacks differ in the interpreter's function names — and a
+ * bottom frame ((below main), as valgrind names main-like functions;
+ * _start, start_thread, clone) by name, which pins the
+ * length: a stack with a frame of the user's below it cannot match.  An
+ * entry that still matches the stack of a site the report shows is left
+ * out (a comment says so). */
+
+static int is_stack_bottom(const struct vgt_frame *f)
+{
+	static const char *const names[] = {"(below main)", "_start", "start_thread", "clone",
+					    "clone3", "__libc_start_main", "__libc_start_call_main",
+					    NULL};
+	for (size_t i = 0; f->fn != NULL && names[i] != NULL; i++)
+		if (strcmp(f->fn, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int by_name(const struct vgt_frame *f)
+{
+	if (f->fn == NULL || f->fn_from_elf)
+		return 0;
+	if (f->cls == FRAME_CYTHON_RUNTIME)
+		return 1;
+	return f->cls == FRAME_ALLOCATOR && f->obj != NULL && strstr(f->obj, "vgpreload") != NULL;
+}
+
+/* The body of an entry (the frame lines of a stack) into a memory stream. */
+static char *hidden_body(const struct vgt_report *report, const struct vgt_stack *stack)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m == NULL)
+		return NULL;
+	size_t n = stack->count < MAX_SUPP_FRAMES ? stack->count : MAX_SUPP_FRAMES;
+	for (size_t i = 0; i < n; i++) {
+		const struct vgt_frame *f = stack_frame(report->frames, stack, i);
+		int bottom = i + 1 == stack->count && is_stack_bottom(f);
+		if ((by_name(f) || bottom) && f->fn != NULL && !f->fn_from_elf) {
+			write_fun(m, f);
+		} else if (f->obj != NULL) {
+			fputs("   obj:", m);
+			escape_supp_name(m, f->obj);
+			fputc('\n', m);
+		} else if (f->fn != NULL && !f->fn_from_elf) {
+			write_fun(m, f);
+		} else {
+			fputs("   obj:*\n", m);
+		}
+	}
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct hidden_entry {
+	char *kind;        /* "Leak" … */
+	char *extra;       /* the line after it, or NULL (leaks: built at the end) */
+	unsigned leak_kinds;
+	char *body;
+	enum frame_class category;
+	int dropped;       /* matches a shown site */
+};
+
+static void hidden_write(FILE *out, const struct hidden_entry *e, size_t number)
+{
+	fprintf(out, "{\n   vgtriage-hidden-%s-%zu\n   Memcheck:%s\n", frame_class_name(e->category),
+		number, e->kind);
+	if (strcmp(e->kind, "Leak") == 0) {
+		static const char *const names[] = {"definite", "indirect", "possible", "reachable"};
+		fputs("   match-leak-kinds: ", out);
+		int first = 1;
+		for (int b = 0; b < 4; b++)
+			if (e->leak_kinds & (1u << b)) {
+				fprintf(out, "%s%s", first ? "" : ",", names[b]);
+				first = 0;
+			}
+		fputc('\n', out);
+	} else if (e->extra != NULL) {
+		fputs("   ", out);
+		escape_supp_name(out, e->extra);
+		fputc('\n', out);
+	}
+	fputs(e->body, out);
+	fputs("}\n", out);
+}
+
+/* Drops each entry that matches the stack of a shown site. */
+static size_t hidden_check(const struct vgt_report *report, struct hidden_entry *v, size_t n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		hidden_write(m, &v[i], i);
+	if (fclose(m) != 0) {
+		free(text);
+		return 0;
+	}
+	struct suppressions *supp = suppressions_new();
+	FILE *in = fmemopen(text, len, "r");
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	size_t dropped = 0;
+	if (in != NULL && suppressions_load_stream(supp, in, "hidden", &err) == 0) {
+		for (size_t s = 0; s < report->n_sites; s++) {
+			const struct vgt_site *site = report->sites[s];
+			if (site->hidden)
+				continue;
+			struct vgt_record rec;
+			memset(&rec, 0, sizeof(rec));
+			rec.kind = site->kind;
+			rec.kind_name = site->kind_name;
+			rec.what = site->what;
+			rec.stack = site->stack;
+			/* every entry it matches, not only the first */
+			for (size_t i = 0; i < supp->count; i++) {
+				const char *name;
+				struct suppressions one = *supp;
+				one.entries = &supp->entries[i];
+				one.count = 1;
+				name = suppressions_match(&one, report->frames, &rec);
+				if (name != NULL && !v[i].dropped) {
+					v[i].dropped = 1;
+					dropped++;
+				}
+			}
+		}
+	}
+	if (in != NULL)
+		fclose(in);
+	suppressions_free(supp);
+	free(text);
+	return dropped;
+}
+
+/* A hidden site: noise the report does not show. */
+static int hidden_site(const struct vgt_site *site)
+{
+	return site->hidden && site->category != FRAME_USER && site->records > 0;
+}
+
+struct hidden_set {
+	struct hidden_entry *v;
+	size_t n, cap;
+};
+
+/* Adds the entry of one stack of site (kind: the record's), once. */
+static void hidden_add(struct hidden_set *hs, const struct vgt_report *report,
+		       const struct vgt_site *site, enum vgt_kind kind, const struct vgt_stack *stack)
+{
+	char kbuf[32], extra[256];
+	const char *extra_line;
+	struct vgt_site as = *site;
+	as.kind = kind;
+	/* record stacks carry no access size: the site's (its biggest record's) */
+	const char *skind = site_supp_kind(&as, access_size(site->what), kbuf, sizeof(kbuf),
+					   &extra_line, extra, sizeof(extra));
+	if (skind == NULL || stack->count == 0)
+		return;
+	char *body = hidden_body(report, stack);
+	if (body == NULL)
+		return;
+	int leak = strcmp(skind, "Leak") == 0;
+	const char *x = leak ? NULL : extra_line;
+	size_t i = 0;
+	while (i < hs->n && !(strcmp(hs->v[i].kind, skind) == 0 && strcmp(hs->v[i].body, body) == 0 &&
+			      (hs->v[i].extra == NULL) == (x == NULL) &&
+			      (x == NULL || strcmp(hs->v[i].extra, x) == 0)))
+		i++;
+	if (i == hs->n) {
+		hs->v = xgrow(hs->v, &hs->cap, hs->n + 1, sizeof(*hs->v));
+		memset(&hs->v[hs->n], 0, sizeof(hs->v[hs->n]));
+		hs->v[hs->n].kind = xstrdup(skind);
+		hs->v[hs->n].extra = x != NULL ? xstrdup(x) : NULL;
+		hs->v[hs->n].body = body;
+		hs->v[hs->n].category = site->category;
+		hs->n++;
+	} else {
+		free(body);
+	}
+	if (leak)
+		hs->v[i].leak_kinds |= leak_kind_bit(kind);
+}
+
+int suppressions_write_hidden(FILE *out, const struct vgt_report *report)
+{
+	struct hidden_set hs = {NULL, 0, 0};
+	size_t sites = 0;
+	for (size_t s = 0; s < report->n_sites; s++) {
+		const struct vgt_site *site = report->sites[s];
+		if (!hidden_site(site))
+			continue;
+		hidden_add(&hs, report, site, site->kind, &site->stack);
+		sites++;
+	}
+	/* every record's stack, when the pipeline kept them */
+	for (size_t k = 0; k < report->n_record_stacks; k++) {
+		const struct vgt_record_stack *rs = &report->record_stacks[k];
+		if (hidden_site(rs->site))
+			hidden_add(&hs, report, rs->site, rs->kind, &rs->stack);
+	}
+	struct hidden_entry *v = hs.v;
+	size_t n = hs.n;
+	size_t dropped = hidden_check(report, v, n);
+	fprintf(out, "# vgtriage --gen-suppressions=hidden: %zu entries for the %zu sites the "
+		     "report hides\n# (interpreter, runtime, cython-runtime, python), so that "
+		     "valgrind stops printing them:\n#   valgrind --suppressions=THIS_FILE …\n",
+		n - dropped, sites);
+	if (dropped > 0)
+		fprintf(out, "# left out: %zu %s that would also match a site the report shows\n",
+			dropped, dropped == 1 ? "entry" : "entries");
+	size_t number = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].dropped)
+			hidden_write(out, &v[i], ++number);
+		free(v[i].kind);
+		free(v[i].extra);
+		free(v[i].body);
+	}
+	free(v);
 	return ferror(out) ? -1 : 0;
 }

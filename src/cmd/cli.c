@@ -47,7 +47,7 @@ static const struct cli_option options[] = {
 	{"source-url", 0, 1, OPT_SOURCE_URL},
 	{"source-rev", 0, 1, OPT_SOURCE_REV},
 	{"suppressions", 0, 1, OPT_SUPPRESSIONS},
-	{"gen-suppressions", 0, 0, OPT_GEN_SUPPRESSIONS},
+	{"gen-suppressions", 0, ARG_OPTIONAL, OPT_GEN_SUPPRESSIONS},
 	{"baseline", 0, 1, OPT_BASELINE},
 	{"write-baseline", 0, 1, OPT_WRITE_BASELINE},
 	{"color", 0, 1, OPT_COLOR},
@@ -122,7 +122,10 @@ static const char usage_text[] =
 	"      --symbols DIR       unstripped builds (matched by build-id) naming frames\n"
 	"                          valgrind showed as ??? (repeatable)\n"
 	"      --suppressions FILE apply a valgrind .supp file (repeatable)\n"
-	"      --gen-suppressions  text: print a .supp entry for each site\n"
+	"      --gen-suppressions[=hidden]  text: print a .supp entry for each site;\n"
+	"                          =hidden: write, instead of the report, a .supp\n"
+	"                          file for the sites the report hides (interpreter,\n"
+	"                          runtime, Cython runtime), for valgrind itself\n"
 	"      --no-hints          do not read the source for hints on why a block leaks\n"
 	"      --baseline FILE     mark sites new or known against FILE\n"
 	"      --write-baseline FILE  write the fingerprints of the shown sites to FILE\n"
@@ -422,7 +425,11 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 		push(&cli->supp_files, &cli->n_supp_files, &cli->supp_files_cap, arg);
 		return 0;
 	case OPT_GEN_SUPPRESSIONS:
-		cli->gen_suppressions = 1;
+		if (arg != NULL && strcmp(arg, "hidden") != 0)
+			return vgt_error_set(err, NULL, 0, 0,
+					     "--gen-suppressions=%.64s: expected hidden (or no value)",
+					     arg);
+		cli->gen_suppressions = arg != NULL ? 2 : 1;
 		return 0;
 	case OPT_BASELINE:
 		cli->baseline = arg;

@@ -43,7 +43,8 @@ struct cli {
 	enum vgt_format format;
 	const char *output;
 	const char *color;        /* "auto", "always", "never" or NULL */
-	int quiet, verbose, gen_suppressions;
+	int quiet, verbose;
+	int gen_suppressions;      /* 1: an entry per shown site; 2: =hidden, a .supp instead */
 	const char *baseline, *write_baseline;
 	struct policy policy;
 	int fail_on_given;        /* --fail-on was on the command line */

@@ -135,6 +135,9 @@ static void show_progress(void *ctx, const struct pipeline_progress *p)
 static void prepare_pipeline(struct cli *cli)
 {
 	cli->pipeline.jobs = cli->jobs;
+	/* --gen-suppressions=hidden keeps every record's stack in the one
+	 * report it reads into: inputs are read one after the other */
+	cli->pipeline.keep_record_stacks = cli->gen_suppressions == 2;
 	if (!cli->quiet && isatty(STDERR_FILENO)) {
 		cli->pipeline.progress = show_progress;
 		cli->pipeline.progress_ctx = cli;
@@ -272,7 +275,7 @@ static void render_options_for(const struct cli *cli, FILE *out, struct render_o
 	ro->verbose = cli->verbose;
 	ro->policy = &cli->policy;
 	ro->source_root = cli->n_source_roots > 0 ? cli->source_roots[0] : NULL;
-	ro->gen_suppressions = cli->gen_suppressions;
+	ro->gen_suppressions = cli->gen_suppressions == 1; /* 2 (=hidden): render_to */
 	ro->source_url = cli->source_url;
 	ro->source_rev = cli->source_rev;
 }
@@ -306,6 +309,15 @@ static int render_to(struct cli *cli, FILE *out, const struct vgt_report *report
 	render_options_for(cli, out, &ro);
 	struct vgt_error err;
 	vgt_error_clear(&err);
+	if (cli->gen_suppressions == 2) {
+		/* --gen-suppressions=hidden: the .supp file is the output */
+		if (suppressions_write_hidden(out, report) != 0) {
+			fprintf(stderr, "vgtriage: %s: write error\n",
+				cli->output != NULL ? cli->output : "stdout");
+			return -1;
+		}
+		return 0;
+	}
 	if (render_report(out, cli->format, report, &ro, &err) != 0) {
 		fprintf(stderr, "vgtriage: %s: %s\n", cli->output != NULL ? cli->output : "stdout",
 			err.message);
@@ -355,8 +367,9 @@ static int report_and_judge(struct cli *cli, struct vgt_report *report, FILE *ou
 	}
 	if (render_to(cli, out, report) != 0)
 		status = VGT_EXIT_ERROR;
-	/* Adopting a baseline is not a finding: once it is written, exit 0. */
-	if (status == VGT_EXIT_OK && cli->write_baseline == NULL &&
+	/* Adopting a baseline is not a finding: once it is written, exit 0;
+	 * nor is writing the suppressions of --gen-suppressions=hidden. */
+	if (status == VGT_EXIT_OK && cli->write_baseline == NULL && cli->gen_suppressions != 2 &&
 	    policy_evaluate(&cli->policy, report))
 		status = VGT_EXIT_FINDINGS;
 	return status;

@@ -99,7 +99,9 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 		return 0; /* a per-test leak check: its growth goes to a test */
 	if (step == LEAKSEARCH_UPDATE && !sites_take_back_record(pl->report, input, rec))
 		return 0;
-	sites_add_record(pl->report, input, rec);
+	struct vgt_site *site = sites_add_record(pl->report, input, rec);
+	if (pl->opts.keep_record_stacks && site != NULL)
+		report_keep_record_stack(pl->report, site, rec->kind, &rec->stack);
 	pertest_ranked(pl->pertest, input, rec);
 	return 0;
 }
@@ -604,15 +606,20 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 		ps.p.total += file_size(paths[i]);
 	ps.p.inputs = n;
 	int worst = 0;
-	if (n == 1) {
-		struct vgt_error err;
-		vgt_error_clear(&err);
+	/* one input, or every record's stack kept in this report (the worker
+	 * reports of read_in_parallel do not carry them): read here, in order */
+	if (n == 1 || pl->opts.keep_record_stacks) {
 		pl->progress = &ps;
-		worst = pipeline_read_path(pl, paths[0], &err);
+		for (size_t i = 0; i < n; i++) {
+			struct vgt_error err;
+			vgt_error_clear(&err);
+			int rc = pipeline_read_path(pl, paths[i], &err);
+			worst = worse(worst, rc);
+			if (on_result != NULL)
+				on_result(ctx, paths[i], rc, &err);
+		}
 		pl->progress = NULL;
 		progress_done(&pl->opts, &ps);
-		if (on_result != NULL)
-			on_result(ctx, paths[0], worst, &err);
 		return worst;
 	}
 	unsigned jobs = pl->opts.jobs > 0 ? pl->opts.jobs : 1;
@@ -621,8 +628,45 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 	return worst;
 }
 
+/* --suppressions: what each entry matched here, and valgrind's own count
+ * for its name where an input states them (issue 24). */
+static void supp_uses(struct pipeline *pl)
+{
+	struct vgt_report *r = pl->report;
+	size_t n = suppressions_count(pl->opts.suppressions);
+	if (n == 0)
+		return;
+	r->supp_uses = xcalloc(n, sizeof(*r->supp_uses));
+	r->n_supp_uses = n;
+	for (size_t i = 0; i < n; i++) {
+		struct suppressions_use u;
+		suppressions_use(pl->opts.suppressions, i, &u);
+		struct vgt_supp_use *out = &r->supp_uses[i];
+		out->name = strpool_intern(r->pool, u.name);
+		out->file = strpool_intern(r->pool, u.file);
+		out->line = u.line;
+		out->records = u.records;
+		out->bytes = u.bytes;
+		for (size_t k = 0; k < r->n_inputs; k++) {
+			const struct vgt_input *in = r->inputs[k];
+			if (!in->suppcounts_seen)
+				continue;
+			int listed = 0;
+			for (size_t j = 0; j < in->n_suppcounts; j++)
+				if (strcmp(in->suppcounts[j].name, u.name) == 0) {
+					out->valgrind_count += in->suppcounts[j].count;
+					listed = 1;
+				}
+			/* an input with more names than it keeps: not listed is unknown */
+			if (listed || !in->suppcounts_over)
+				out->valgrind_known = 1;
+		}
+	}
+}
+
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
+	supp_uses(pl);
 	pertest_resolve(pl->pertest);
 	symbolize_settle(pl->symbolizer, pl->report->frames);
 	rank_finish(pl->report, &pl->opts.rank);

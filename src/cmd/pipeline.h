@@ -39,6 +39,8 @@ struct pipeline_options {
 	struct symbolize_options symbolize;
 	struct rank_options rank;
 	const struct suppressions *suppressions; /* may be NULL */
+	int keep_record_stacks;          /* --gen-suppressions=hidden: every
+					    record's stack (report.h) */
 	unsigned jobs;                   /* inputs read at once (-j); 0 = 1 */
 	/* Source context is read for the first context_sites shown sites
 	 * only (what the format prints), when context_limited is set. */

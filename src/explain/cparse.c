@@ -104,6 +104,25 @@ const struct hint_func *cparse_function(const struct cparse_file *file, unsigned
 	return NULL;
 }
 
+const struct hint_func *cparse_function_named(const struct cparse_file *file, const char *name,
+					      int *bad)
+{
+	*bad = 0;
+	if (file == NULL)
+		return NULL;
+	for (size_t i = 0; i < file->n; i++) {
+		const struct hint_func *fn = file->funcs[i];
+		if (fn->name == NULL || strcmp(fn->name, name) != 0)
+			continue;
+		if (file->bad[i] || fn->body == NULL) {
+			*bad = 1;
+			return NULL;
+		}
+		return fn;
+	}
+	return NULL;
+}
+
 static enum hint_node_kind node_kind(const char *s, int *ok)
 {
 	static const struct {

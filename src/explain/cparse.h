@@ -49,5 +49,9 @@ void cparse_free(struct cparse_file *file); /* NULL is a no-op */
 /* The function whose lines hold line, or NULL (none, or it did not parse
  * cleanly).  Owned by file. */
 const struct hint_func *cparse_function(const struct cparse_file *file, unsigned line);
+/* The function defined in file under name (issue 24: a callee), or NULL;
+ * *bad set when it is there but did not parse cleanly.  Owned by file. */
+const struct hint_func *cparse_function_named(const struct cparse_file *file, const char *name,
+					      int *bad);
 
 #endif

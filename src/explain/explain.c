@@ -38,14 +38,29 @@ struct source {
 	int c_tried;
 };
 
+/* A file whose functions a hint may call (issue 24): as the report names
+ * it, and its source. */
+#define MAX_CALL_FILES 16
+#define MAX_CALLEES 32
+#define MAX_HEADERS 16  /* headers of one file whose .c a lookup tries */
+
 struct explainer {
 	struct vgt_report *report;
 	struct symbolizer *sym;
 	const struct explain_options *opts;
-	struct source *sources;
+	struct source **sources;   /* pointers: a source stays where it is */
 	size_t n_sources, sources_cap;
 	const char *helper;
 	char helper_problem[256];
+	/* the callee finder of the hint being made (lookup_callee) */
+	struct {
+		char *name;
+		struct source *src;
+		int lang;
+	} call_files[MAX_CALL_FILES];
+	size_t n_call_files;
+	struct hint_func *callees[MAX_CALLEES]; /* .pyx callees, freed per hint */
+	size_t n_callees;
 };
 
 char *explain_read_source(const char *path, size_t *len)
@@ -79,11 +94,11 @@ char *explain_read_source(const char *path, size_t *len)
 static struct source *source_get(struct explainer *ex, const char *path)
 {
 	for (size_t i = 0; i < ex->n_sources; i++)
-		if (strcmp(ex->sources[i].path, path) == 0)
-			return ex->sources[i].text != NULL ? &ex->sources[i] : NULL;
+		if (strcmp(ex->sources[i]->path, path) == 0)
+			return ex->sources[i]->text != NULL ? ex->sources[i] : NULL;
 	ex->sources = xgrow(ex->sources, &ex->sources_cap, ex->n_sources + 1, sizeof(*ex->sources));
-	struct source *src = &ex->sources[ex->n_sources++];
-	memset(src, 0, sizeof(*src));
+	struct source *src = xcalloc(1, sizeof(*src));
+	ex->sources[ex->n_sources++] = src;
 	src->path = xstrdup(path);
 	/* through the symbolizer's source policy (srcpolicy.h), as every read
 	 * of a file named by the input */
@@ -197,6 +212,169 @@ static void frame_location(const struct vgt_frame *f, struct vgt_location *loc)
 	loc->function = f->fn;
 }
 
+/* Parses a C/C++ source with the helper, once. */
+static void source_cparse(struct explainer *ex, struct source *src, int lang)
+{
+	if (src->c_tried)
+		return;
+	src->c_tried = 1;
+	if (ex->helper == NULL) {
+		if (ex->helper_problem[0] == '\0')
+			snprintf(ex->helper_problem, sizeof(ex->helper_problem),
+				 "vgtriage-cparse (libclang) was not found");
+		return;
+	}
+	char why[256] = "";
+	src->c = cparse_run(ex->helper, src->path, src->text, src->len, (enum hint_lang)lang, why,
+			    sizeof(why));
+	if (src->c == NULL && ex->helper_problem[0] == '\0')
+		snprintf(ex->helper_problem, sizeof(ex->helper_problem), "%s", why);
+}
+
+/* ---- the callee finder of pass-and-drop hints (issue 24) ---- */
+
+static void call_file_add(struct explainer *ex, const char *name, struct source *src, int lang)
+{
+	for (size_t i = 0; i < ex->n_call_files; i++)
+		if (strcmp(ex->call_files[i].name, name) == 0) {
+			ex->call_files[i].src = src;
+			ex->call_files[i].lang = lang;
+			return;
+		}
+	if (ex->n_call_files == MAX_CALL_FILES) {
+		free(ex->call_files[0].name);
+		memmove(&ex->call_files[0], &ex->call_files[1],
+			(MAX_CALL_FILES - 1) * sizeof(ex->call_files[0]));
+		ex->n_call_files--;
+	}
+	ex->call_files[ex->n_call_files].name = xstrdup(name);
+	ex->call_files[ex->n_call_files].src = src;
+	ex->call_files[ex->n_call_files].lang = lang;
+	ex->n_call_files++;
+}
+
+/* The function `name` defined in src (lang); *bad when it is there but
+ * cannot be read. */
+static const struct hint_func *defined_in(struct explainer *ex, struct source *src, int lang,
+					  const char *name, int *bad)
+{
+	*bad = 0;
+	if (lang == HINT_LANG_PYX) {
+		if (ex->n_callees == MAX_CALLEES) {
+			*bad = 1; /* not read: not "not at hand" either */
+			return NULL;
+		}
+		struct hint_func *fn = pyxscan_function_named(src->text, src->len, name);
+		if (fn != NULL)
+			ex->callees[ex->n_callees++] = fn;
+		return fn;
+	}
+	source_cparse(ex, src, lang);
+	if (src->c == NULL) {
+		*bad = 1; /* it may be there: unread is not "not at hand" */
+		return NULL;
+	}
+	return cparse_function_named(src->c, name, bad);
+}
+
+/* The headers src names (`#include "x.h"`, `cdef extern from "x.h"`),
+ * one at a time from *pos: the name between the quotes into buf. */
+static int next_header(const struct source *src, size_t *pos, char *buf, size_t size)
+{
+	static const char *const leads[] = {"#include", "cdef extern from", NULL};
+	while (*pos < src->len) {
+		const char *line = src->text + *pos;
+		const char *nl = memchr(line, '\n', src->len - *pos);
+		size_t n = nl != NULL ? (size_t)(nl - line) : src->len - *pos;
+		*pos += n + 1;
+		while (n > 0 && (*line == ' ' || *line == '\t'))
+			line++, n--;
+		for (size_t i = 0; leads[i] != NULL; i++) {
+			size_t m = strlen(leads[i]);
+			if (n <= m || strncmp(line, leads[i], m) != 0)
+				continue;
+			const char *q = memchr(line + m, '"', n - m);
+			if (q == NULL)
+				continue;
+			const char *e = memchr(q + 1, '"', n - (size_t)(q + 1 - line));
+			if (e == NULL || e == q + 1 || (size_t)(e - q) >= size)
+				continue;
+			memcpy(buf, q + 1, (size_t)(e - q - 1));
+			buf[e - q - 1] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* dir of path (up to its last '/', kept) + rel into buf. */
+static void beside(const char *path, const char *rel, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	int dir = slash != NULL ? (int)(slash - path + 1) : 0;
+	snprintf(buf, size, "%.*s%s", dir, path, rel);
+}
+
+/* hint_lookup_fn: a function of the same file, else of the .c beside a
+ * header the file includes (or declares `cdef extern from`). */
+static int lookup_callee(void *data, const char *from_file, const char *name,
+			 struct hint_callee *out)
+{
+	struct explainer *ex = data;
+	struct source *src = NULL;
+	int lang = 0;
+	const char *from_name = NULL;
+	for (size_t i = 0; i < ex->n_call_files; i++)
+		if (from_file != NULL && strcmp(ex->call_files[i].name, from_file) == 0) {
+			src = ex->call_files[i].src;
+			lang = ex->call_files[i].lang;
+			from_name = ex->call_files[i].name;
+		}
+	if (src == NULL)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	/* a declaration in the calling file says what it returns */
+	out->returns_scalar = hint_returns_scalar(src->text, src->len, name);
+	int bad = 0;
+	const struct hint_func *fn = defined_in(ex, src, lang, name, &bad);
+	const char *file = from_name;
+	struct source *where = src;
+	char header[256];
+	size_t pos = 0, tried = 0;
+	while (fn == NULL && !bad && tried < MAX_HEADERS &&
+	       next_header(src, &pos, header, sizeof(header))) {
+		size_t hl = strlen(header);
+		if (hl < 3 || strcmp(header + hl - 2, ".h") != 0 || header[0] == '/' ||
+		    strstr(header, "..") != NULL)
+			continue;
+		header[hl - 1] = 'c';
+		char path[1024], rname[1024];
+		beside(src->path, header, path, sizeof(path));
+		beside(from_name, header, rname, sizeof(rname));
+		tried++;
+		struct source *c = source_get(ex, path);
+		if (c == NULL)
+			continue;
+		fn = defined_in(ex, c, HINT_LANG_C, name, &bad);
+		if (fn != NULL || bad) {
+			call_file_add(ex, rname, c, HINT_LANG_C);
+			for (size_t i = 0; i < ex->n_call_files; i++)
+				if (strcmp(ex->call_files[i].name, rname) == 0)
+					file = ex->call_files[i].name;
+			where = c;
+		}
+	}
+	if (fn == NULL && !bad)
+		return 0;
+	if (fn == NULL)
+		return 1; /* there, but unread: the analysis says nothing */
+	out->fn = fn;
+	out->file = file;
+	out->n_params = hint_params_of(where->text, where->len, fn->first_line, name, out->params,
+				       HINT_MAX_PARAMS);
+	return 1;
+}
+
 struct read_frame {
 	struct hint_frame hf;
 	struct hint_func *owned;     /* .pyx functions are parsed per frame */
@@ -225,20 +403,7 @@ static int read_frame(struct explainer *ex, const struct vgt_location *loc, cons
 		rf->owned = pyxscan_function(src->text, src->len, loc->line);
 		fn = rf->owned;
 	} else {
-		if (!src->c_tried) {
-			src->c_tried = 1;
-			if (ex->helper == NULL) {
-				if (ex->helper_problem[0] == '\0')
-					snprintf(ex->helper_problem, sizeof(ex->helper_problem),
-						 "vgtriage-cparse (libclang) was not found");
-			} else {
-				char why[256] = "";
-				src->c = cparse_run(ex->helper, src->path, src->text, src->len,
-						    (enum hint_lang)lang, why, sizeof(why));
-				if (src->c == NULL && ex->helper_problem[0] == '\0')
-					snprintf(ex->helper_problem, sizeof(ex->helper_problem), "%s", why);
-			}
-		}
+		source_cparse(ex, src, lang);
 		fn = cparse_function(src->c, loc->line);
 	}
 	if (fn == NULL) {
@@ -251,6 +416,9 @@ static int read_frame(struct explainer *ex, const struct vgt_location *loc, cons
 	rf->hf.file = loc->file;
 	rf->hf.line = loc->line;
 	rf->hf.callee = callee;
+	rf->hf.lookup = lookup_callee;
+	rf->hf.lookup_data = ex;
+	call_file_add(ex, loc->file, src, lang);
 	return 1;
 }
 
@@ -314,6 +482,9 @@ static void hint_site(struct explainer *ex, struct vgt_site *site, const struct 
 	hint_func_free(culprit.owned);
 	if (have_caller)
 		hint_func_free(caller.owned);
+	for (size_t i = 0; i < ex->n_callees; i++)
+		hint_func_free(ex->callees[i]);
+	ex->n_callees = 0;
 }
 
 void explain_sites(struct vgt_report *report, struct symbolizer *sym,
@@ -359,10 +530,13 @@ void explain_sites(struct vgt_report *report, struct symbolizer *sym,
 	if (opts->verbose && ex.helper_problem[0] != '\0')
 		report_add_note(report, "C/C++ hints: %s", ex.helper_problem);
 	for (size_t i = 0; i < ex.n_sources; i++) {
-		free(ex.sources[i].path);
-		free(ex.sources[i].text);
-		free(ex.sources[i].starts);
-		cparse_free(ex.sources[i].c);
+		free(ex.sources[i]->path);
+		free(ex.sources[i]->text);
+		free(ex.sources[i]->starts);
+		cparse_free(ex.sources[i]->c);
+		free(ex.sources[i]);
 	}
 	free(ex.sources);
+	for (size_t i = 0; i < ex.n_call_files; i++)
+		free(ex.call_files[i].name);
 }

@@ -34,6 +34,9 @@
  *   hint_verdict.c 3. the verdict on a variable, and its sentences
  *   hint_store.c   3. the verdict on a stored block (globals, fields,
  *                  cdef class fields and __dealloc__)
+ *   hint_pass.c    2./3. the block passed to a function: the callee read
+ *                  through the frame's lookup, and the pass-and-drop
+ *                  verdict (issue 24)
  */
 #include "explain/hint.h"
 
@@ -175,6 +178,7 @@ static void analyse_frame(const struct hint_frame *fr, int frame, const struct n
 	struct ctx c;
 	memset(&c, 0, sizeof(c));
 	c.fn = fr->fn;
+	c.frame = fr;
 	c.alloc = a;
 	c.var = a->var;
 	enum hint_var_type vt = hint_func_var_type(fr->fn, a->var);

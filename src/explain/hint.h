@@ -13,8 +13,11 @@
  * culprit line, then follows it along each path: freed (free, PyMem_Free,
  * delete, Py_DECREF, a releasing call), returned, stored somewhere that
  * outlives the function (self., a global, a struct field), overwritten,
- * or still held at an exit.  It says nothing when it cannot tell (the
- * pointer is aliased, passed to a function it does not know, or reaches
+ * or still held at an exit.  A function the block is passed to is read
+ * through the frame's lookup (hint_pass.c, issue 24): one that only uses
+ * it in place lets the analysis go on, one whose source is not at hand
+ * makes the hint hedged.  It says nothing when it cannot tell (the
+ * pointer is aliased, passed to a function that may keep it, or reaches
  * code the front end marked opaque): a missing hint is better than a
  * wrong one.
  *
@@ -128,6 +131,37 @@ void hint_func_name(char ***list, size_t *n, size_t *cap, const char *name);
 /* The declared type of a local, HINT_VAR_OTHER when not declared. */
 enum hint_var_type hint_func_var_type(const struct hint_func *fn, const char *name);
 
+/* A function the code passes the block to, found by name (issue 24,
+ * hint_pass.c): its tree, its file as a report names it, and the names
+ * of its parameters in order. */
+#define HINT_MAX_PARAMS 16
+struct hint_callee {
+	const struct hint_func *fn;
+	const char *file;
+	char params[HINT_MAX_PARAMS][64];
+	size_t n_params;
+	/* its declaration says it returns a number (`cdef uint64_t f(…)`,
+	 * `long f(…);`), so its result is never the block: set by the finder
+	 * from the definition or a declaration, also when it returns 0 */
+	int returns_scalar;
+};
+
+/* Finds the function `name` called from a function of from_file (a file
+ * as the report names it).  1 with out filled (out->fn stays owned by the
+ * finder until the hint is made); 0 when its source is not at hand. */
+typedef int (*hint_lookup_fn)(void *data, const char *from_file, const char *name,
+			      struct hint_callee *out);
+
+/* The parameter names of the function `name` whose definition starts at
+ * line first_line of text (C or Cython: `cdef void f(char *p, size_t n)`),
+ * into params (at most max); returns how many, 0 when the signature cannot
+ * be read (a variadic or unreadable parameter list too). */
+size_t hint_params_of(const char *text, size_t len, unsigned first_line, const char *name,
+		      char (*params)[64], size_t max);
+/* 1 when text declares or defines the function `name` with a number as its
+ * result type (int, long, size_t, uint64_t, double, bint… without `*`). */
+int hint_returns_scalar(const char *text, size_t len, const char *name);
+
 /* One frame of the stack that a hint reads: the culprit's function or
  * its caller's. */
 struct hint_frame {
@@ -137,6 +171,10 @@ struct hint_frame {
 	const char *callee;  /* the name that line calls (the frame above):
 				"malloc", "make_buffer"; NULL when unknown */
 	int reachable;       /* valgrind found the block still reachable at exit */
+	/* finds the functions the block is passed to (pass-and-drop hints);
+	 * NULL: a call the analysis does not know ends it, as before */
+	hint_lookup_fn lookup;
+	void *lookup_data;
 };
 
 #define HINT_MAX_EVIDENCE 8

@@ -77,6 +77,29 @@ struct flow {
 
 #define MAX_RECORDS 8
 
+/* A call the block is passed to, whose callee does not keep it as far as
+ * its source shows (known), or whose source is not at hand (hint_pass.c). */
+#define MAX_PASSES 4
+struct pass {
+	char callee[64];     /* as called */
+	unsigned line;       /* the call */
+	int known;           /* 1: the callee's source was read and keeps nothing */
+	char unknown[64];    /* !known: the function whose source is not at hand
+				(the callee, or one it hands the block to) */
+	char file[128];      /* known: the callee's file and lines */
+	unsigned first, last;
+};
+
+/* A callee decided once per analysis (hint_pass.c). */
+#define MAX_DECIDED 8
+struct decided {
+	char name[64];
+	int arg;
+	int verdict;         /* enum pass_verdict of hint_pass.c */
+	int returns_scalar;  /* its result is a number, never the block */
+	struct pass pass;
+};
+
 struct ctx {
 	const struct hint_func *fn;
 	const char *var;
@@ -97,6 +120,17 @@ struct ctx {
 	int store_global[4];
 	size_t n_stores;
 	int nogil;
+	/* pass-and-drop (hint_pass.c): the frame whose lookup finds callees,
+	 * how deep in callees this analysis is, and what it found */
+	const struct hint_frame *frame;
+	int depth;
+	const char *callee_file;  /* depth > 0: the file of fn */
+	struct pass passes[MAX_PASSES];
+	size_t n_passes;
+	int pass_unsure;     /* a callee (or more) was not counted: too many */
+	int pass_owned;      /* a callee deeper down takes the block */
+	struct decided decided[MAX_DECIDED];
+	size_t n_decided;
 };
 
 /* ---- what one statement does to the variable (hint_owner.c) ---- */
@@ -219,6 +253,22 @@ void hint_verdict_var(struct ctx *c, const struct nature *nat, const struct subj
 void hint_subject_for(const struct hint_frame *fr, const struct alloc *a,
 		      const struct nature *nat, const char *grow, unsigned grow_line,
 		      struct subject *sub);
+
+/* ---- hint_pass.c: the block passed to a function (issue 24) ---- */
+
+/* The variable is passed (directly) as argument arg of the call whose name
+ * is token f of node's tokens t (n): EF_HARMLESS when the callee does not keep it as far as its source
+ * shows, or its source is not at hand (the call is recorded in c->passes);
+ * EF_UNSURE when the callee takes it (frees or stores it) or its source
+ * cannot say. */
+enum effect hint_pass_call(struct ctx *c, const struct hint_node *node, const tok_t *t,
+			   size_t n, size_t f, int arg);
+/* The "passed to … and then dropped" verdict of a block neither freed nor
+ * returned; 0 when c has no passes (the plain verdict applies). */
+int hint_verdict_pass(const struct ctx *c, const struct subject *sub, int frame,
+		      const struct hint_frame *fr, struct hint_result *r, struct text *t);
+/* 1 when a pass of c went to a function whose source is not at hand. */
+int hint_pass_unknown(const struct ctx *c);
 
 /* ---- hint_store.c: a stored block ---- */
 

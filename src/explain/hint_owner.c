@@ -166,6 +166,11 @@ enum effect hint_classify_use(struct ctx *c, const struct hint_node *node, const
 			return EF_HARMLESS; /* they copy the bytes */
 		if (hint_is_comparison(next) || (prev != NULL && hint_is_comparison(prev)))
 			return EF_HARMLESS;
+		/* passed to a function: read it when its source is at hand */
+		if (direct && c->mode == MODE_CPTR && c->frame != NULL && c->frame->lookup != NULL &&
+		    c->fn->lang != HINT_LANG_CXX &&
+		    !(f > 0 && (hint_is(&t[f - 1], ".") || hint_is(&t[f - 1], "->"))))
+			return hint_pass_call(c, node, t, n, f, arg);
 		return EF_UNSURE;
 	}
 	/* the value of an assignment or a return */

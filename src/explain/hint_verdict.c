@@ -185,6 +185,12 @@ void hint_verdict_var(struct ctx *c, const struct nature *nat, const struct subj
 		else if (p->how == HOW_GIVEN)
 			any_given = 1, hint_record(done_lines, &n_done, p->done_line);
 	}
+	/* passed to functions (hint_pass.c): a block still reachable was kept
+	 * by someone, and a callee whose source is not at hand may have taken
+	 * it on the path another verdict would blame */
+	int never = n_leaks > 0 && !any_free && !any_return && !any_store && !any_given;
+	if (c->n_passes > 0 && (fr->reachable || (hint_pass_unknown(c) && !never)))
+		return;
 	if (c->mode == MODE_PYOBJ) {
 		if (n_leaks == 0 || c->incref_line == 0)
 			return;
@@ -279,6 +285,8 @@ void hint_verdict_var(struct ctx *c, const struct nature *nat, const struct subj
 		return;
 	}
 	if (!any_free && !any_return && !any_store && !any_given) {
+		if (hint_verdict_pass(c, sub, frame, fr, r, t))
+			return;
 		hint_say(t, "%s is %s in `%s` (lines %u–%u)", sub->text, w.never, fl,
 			 fn->first_line, fn->last_line);
 		advice_never(c, nat, t);

@@ -770,13 +770,18 @@ static struct hint_func *read_function(const struct scan *sc, size_t li)
 	return fn;
 }
 
+static void scan_text(struct scan *sc, const char *text, size_t len)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->text = text;
+	sc->len = len;
+	tokenize(sc);
+}
+
 struct hint_func *pyxscan_function(const char *text, size_t len, unsigned line)
 {
 	struct scan sc;
-	memset(&sc, 0, sizeof(sc));
-	sc.text = text;
-	sc.len = len;
-	tokenize(&sc);
+	scan_text(&sc, text, len);
 	struct hint_func *fn = NULL;
 	size_t li = 0;
 	if (find_function(&sc, line, &li)) {
@@ -812,6 +817,24 @@ struct hint_func *pyxscan_function(const char *text, size_t len, unsigned line)
 			hint_func_free(lf);
 		else
 			c_function_names(&sc, fn);
+	}
+	free(sc.toks);
+	free(sc.lines);
+	return fn;
+}
+
+struct hint_func *pyxscan_function_named(const char *text, size_t len, const char *name)
+{
+	struct scan sc;
+	scan_text(&sc, text, len);
+	struct hint_func *fn = NULL;
+	for (size_t li = 0; li < sc.n_lines && fn == NULL; li++) {
+		size_t name_idx;
+		if (sc.lines[li].indent != 0 || !is_function_header(&sc, li, &name_idx))
+			continue;
+		const struct ptok *t = &sc.toks[sc.lines[li].first + name_idx];
+		if (t->len == strlen(name) && strncmp(t->s, name, t->len) == 0)
+			fn = read_function(&sc, li);
 	}
 	free(sc.toks);
 	free(sc.lines);

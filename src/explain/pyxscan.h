@@ -26,4 +26,8 @@
  * none the scanner can read.  The caller hint_func_free()s it. */
 struct hint_func *pyxscan_function(const char *text, size_t len, unsigned line);
 
+/* The module-level function (def, cdef, cpdef) of text named name, or
+ * NULL (issue 24: a callee).  The caller hint_func_free()s it. */
+struct hint_func *pyxscan_function_named(const char *text, size_t len, const char *name);
+
 #endif

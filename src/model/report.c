@@ -24,6 +24,10 @@ void report_free(struct vgt_report *report)
 		return;
 	for (size_t i = 0; i < report->n_inputs; i++)
 		free(report->inputs[i]);
+	free(report->supp_uses);
+	for (size_t i = 0; i < report->n_record_stacks; i++)
+		stack_release(&report->record_stacks[i].stack);
+	free(report->record_stacks);
 	free(report->inputs);
 	for (size_t i = 0; i < report->n_sites; i++)
 		report_release_site(report, report->sites[i]);
@@ -101,6 +105,53 @@ struct vgt_input *report_add_input(struct vgt_report *report, const char *path,
 			       sizeof(*report->inputs));
 	report->inputs[report->n_inputs++] = in;
 	return in;
+}
+
+int report_supp_unused(const struct vgt_supp_use *use)
+{
+	return use->records == 0 && use->valgrind_count == 0;
+}
+
+void report_keep_record_stack(struct vgt_report *report, struct vgt_site *site,
+			      enum vgt_kind kind, const struct vgt_stack *stack)
+{
+	uint32_t n = stack->count < 24 ? stack->count : 24;
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)kind ^ ((uint64_t)(uintptr_t)site << 7);
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ stack->ids[i]) * 1099511628211ull;
+	h ^= n;
+	for (size_t i = 0; i < report->n_record_stacks; i++) {
+		const struct vgt_record_stack *k = &report->record_stacks[i];
+		if (k->hash == h && k->site == site && k->kind == kind && k->stack.count == n &&
+		    memcmp(k->stack.ids, stack->ids, n * sizeof(*stack->ids)) == 0)
+			return;
+	}
+	report->record_stacks = xgrow(report->record_stacks, &report->record_stacks_cap,
+				      report->n_record_stacks + 1, sizeof(*report->record_stacks));
+	struct vgt_record_stack *k = &report->record_stacks[report->n_record_stacks++];
+	memset(k, 0, sizeof(*k));
+	k->site = site;
+	k->kind = kind;
+	k->hash = h;
+	for (uint32_t i = 0; i < n; i++)
+		stack_push(&k->stack, stack->ids[i]);
+}
+
+void report_input_suppcount(struct vgt_input *input, const char *name, uint64_t count)
+{
+	input->suppcounts_seen = 1;
+	for (size_t i = 0; i < input->n_suppcounts; i++)
+		if (input->suppcounts[i].name == name || strcmp(input->suppcounts[i].name, name) == 0) {
+			input->suppcounts[i].count += count;
+			return;
+		}
+	if (input->n_suppcounts == VGT_MAX_SUPPCOUNTS) {
+		input->suppcounts_over = 1;
+		return;
+	}
+	input->suppcounts[input->n_suppcounts].name = name;
+	input->suppcounts[input->n_suppcounts].count = count;
+	input->n_suppcounts++;
 }
 
 void report_add_note(struct vgt_report *report, const char *fmt, ...)

@@ -47,6 +47,10 @@ int text_reader_feed(struct text_reader *reader, const char *buf, size_t len,
 		     struct vgt_error *err);
 int text_reader_finish(struct text_reader *reader, struct vgt_error *err);
 void text_reader_free(struct text_reader *reader); /* NULL is a no-op */
+/* valgrind -v's "used_suppression:" line, the text after that word: the
+ * entry's name (*name, *name_len: in t) and its count; 0 when it is not
+ * one (text_checks.c). */
+int reader_used_suppression(const char *t, const char **name, size_t *name_len, uint64_t *count);
 
 /* Cross-check of valgrind's LEAK SUMMARY against the records read
  * (text_checks.c).  parsed[] is indexed definitely, indirectly, possibly

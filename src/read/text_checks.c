@@ -5,7 +5,9 @@
  */
 #include "read/reader.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int starts(const char *s, const char *prefix)
@@ -72,4 +74,31 @@ int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount 
 		}
 	}
 	return worst;
+}
+
+/* After "used_suppression:": "     N NAME FILE:LINE[ suppressed: …]". */
+int reader_used_suppression(const char *t, const char **name, size_t *name_len, uint64_t *count)
+{
+	while (*t == ' ')
+		t++;
+	char *end = NULL;
+	errno = 0;
+	unsigned long long n = strtoull(t, &end, 10);
+	if (end == t || errno != 0 || *end != ' ')
+		return 0;
+	const char *s = end;
+	while (*s == ' ')
+		s++;
+	const char *stop = strstr(s, " suppressed: ");
+	if (stop == NULL)
+		stop = s + strlen(s);
+	const char *space = stop;
+	while (space > s && space[-1] != ' ')
+		space--;
+	if (space <= s + 1)
+		return 0;
+	*name = s;
+	*name_len = (size_t)(space - 1 - s);
+	*count = (uint64_t)n;
+	return 1;
 }

@@ -44,6 +44,7 @@
  *     a summary header, unprefixed lines are read as valgrind's too.
  */
 #include "read/reader.h"
+#include "vgtriage/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1011,6 +1012,13 @@ static int process_line(struct text_reader *r, char *line, int partial, struct v
 		r->found = 1;
 		if (kind == '*')
 			return client_line(r, pid, body, partial, err);
+		const char *sname; /* valgrind -v's own suppression counts (issue 24) */
+		size_t slen;
+		uint64_t scount;
+		if (kind == '-' && !partial && starts(body, "used_suppression:") &&
+		    reader_used_suppression(body + 17, &sname, &slen, &scount) &&
+		    (st = pid_state(r, pid)) != NULL)
+			report_input_suppcount(st->input, strpool_intern_n(r->pool, sname, slen), scount);
 		if (kind != '=')
 			return 0; /* --PID--: valgrind's own notes */
 		st = pid_state(r, pid);

@@ -39,6 +39,7 @@
 #include "read/vgargs.h"
 #include "vgtriage/frames.h"
 #include "read/reader.h"
+#include "vgtriage/report.h"
 
 #define MAX_DEPTH 64
 #define MAX_TEXT (64 * 1024)
@@ -138,6 +139,7 @@ struct xml_reader {
 	size_t command_len;
 	/* <pair> of errorcounts / suppcounts */
 	uint64_t pair_count, pair_unique;
+	const char *pair_name;   /* <suppcounts>: the entry's name */
 	/* protocol 6 summaries: which amount <bytes>/<in_blocks> go to */
 	struct vgt_amount *amount;
 	unsigned amount_parsed;    /* of *amount: 1 bytes, 2 blocks read as numbers */
@@ -457,7 +459,7 @@ static int wants_text(enum el el)
 	case EL_ARG: case EL_STATE: case EL_UNIQUE: case EL_TID: case EL_THREADNAME:
 	case EL_KIND: case EL_WHAT: case EL_TEXT: case EL_LEAKEDBYTES: case EL_LEAKEDBLOCKS:
 	case EL_IP: case EL_OBJ: case EL_FN: case EL_DIR: case EL_FILE: case EL_LINE:
-	case EL_AUXWHAT: case EL_SNAME: case EL_COUNT: case EL_SIGNAME: case EL_ERRORS:
+	case EL_AUXWHAT: case EL_SNAME: case EL_COUNT: case EL_NAME: case EL_SIGNAME: case EL_ERRORS:
 	case EL_ERROR_CONTEXTS: case EL_SUPPRESSED: case EL_SUPPRESSED_CONTEXTS:
 	case EL_BYTES: case EL_IN_BLOCKS: case EL_BLOCKS:
 		return 1;
@@ -551,6 +553,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		break;
 	case EL_PAIR:
 		r->pair_count = r->pair_unique = 0;
+		r->pair_name = NULL;
+		break;
+	case EL_SUPPCOUNTS:
+		r->input->suppcounts_seen = 1;
 		break;
 	case EL_DEFINITELY_LOST: case EL_INDIRECTLY_LOST: case EL_POSSIBLY_LOST:
 	case EL_STILL_REACHABLE:
@@ -677,6 +683,8 @@ static void end_pair(struct xml_reader *r, enum el parent)
 		}
 	} else if (parent == EL_SUPPCOUNTS) {
 		r->input->suppressed_total += r->pair_count;
+		if (r->pair_name != NULL)
+			report_input_suppcount(r->input, r->pair_name, r->pair_count);
 	}
 }
 
@@ -807,6 +815,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 			r->pair_count = parse_number(r);
 		else if (el == EL_UNIQUE)
 			r->pair_unique = parse_hex(r->text);
+		else if (el == EL_NAME && grandparent_of(r) == EL_SUPPCOUNTS)
+			r->pair_name = intern_text(r);
 	} else if (parent == EL_VALGRINDOUTPUT) {
 		end_top_field(r, el);
 	} else if (el == EL_STATE && parent == EL_STATUS) {

@@ -501,6 +501,31 @@ void render_json_site(struct jsonw *w, const struct vgt_report *report, const st
 	site_json(w, NULL, report, s, extra);
 }
 
+/* --suppressions (issue 24): each entry, what it matched, valgrind's own
+ * count (null when no input states them), and whether it is unused. */
+static void supp_uses_json(struct jsonw *w, const struct vgt_report *r)
+{
+	jsonw_key(w, "suppressions");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < r->n_supp_uses; i++) {
+		const struct vgt_supp_use *u = &r->supp_uses[i];
+		jsonw_object_begin(w);
+		jsonw_kstring(w, "name", u->name);
+		jsonw_kstring(w, "file", u->file);
+		jsonw_kuint(w, "line", u->line);
+		jsonw_kuint(w, "records", u->records);
+		jsonw_kuint(w, "bytes", u->bytes);
+		jsonw_key(w, "valgrind_count");
+		if (u->valgrind_known)
+			jsonw_uint(w, u->valgrind_count);
+		else
+			jsonw_null(w);
+		jsonw_kbool(w, "unused", report_supp_unused(u));
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
 static void input_json(struct jsonw *w, const struct vgt_report *r, const struct vgt_input *in)
 {
 	jsonw_object_begin(w);
@@ -665,6 +690,8 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	totals_json(w, r);
 	if (r->n_tests > 0)
 		tests_json(w, r, opts);
+	if (r->n_supp_uses > 0)
+		supp_uses_json(w, r);
 	size_t n = opts->top != 0 && opts->top < r->n_shown ? opts->top : r->n_shown;
 	struct frame_cache cache;
 	cache_init(&cache, r, n, !opts->compact && !opts->json_lines);

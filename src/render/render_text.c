@@ -873,6 +873,38 @@ static void print_hidden(FILE *out, const struct vgt_report *r)
 }
 
 /* What valgrind's own suppressions removed, as its summaries say. */
+/* --suppressions (issue 24): the entries that suppressed nothing, by
+ * vgtriage's matching and, where the input states them, valgrind's own
+ * counts (which name entries valgrind applied while it ran). */
+static void print_supp_uses(FILE *out, const struct vgt_report *r, const struct style *st)
+{
+	char b[32];
+	size_t unused = 0, vg = 0;
+	for (size_t i = 0; i < r->n_supp_uses; i++) {
+		unused += report_supp_unused(&r->supp_uses[i]);
+		vg += r->supp_uses[i].valgrind_known;
+	}
+	if (r->n_supp_uses == 0)
+		return;
+	fprintf(out, "Suppression entries: %zu, %zu matched nothing%s\n", r->n_supp_uses, unused,
+		vg > 0 ? " (here or in valgrind's own counts)" : "");
+	for (size_t i = 0; i < r->n_supp_uses; i++) {
+		const struct vgt_supp_use *u = &r->supp_uses[i];
+		if (!report_supp_unused(u) && !(u->valgrind_known && u->valgrind_count > 0))
+			continue;
+		fputs("  ", out);
+		escape_text(out, u->file);
+		fprintf(out, ":%u  ", u->line);
+		escape_text(out, u->name);
+		if (report_supp_unused(u))
+			fprintf(out, "  %sunused%s\n", st->yellow, st->reset);
+		else
+			fprintf(out, "  used by valgrind %s %s\n",
+				count(b, sizeof(b), u->valgrind_count),
+				plural(u->valgrind_count, "time", "times"));
+	}
+}
+
 static void print_valgrind_suppressed(FILE *out, const struct vgt_figures *fig)
 {
 	char b1[32], b2[32];
@@ -914,6 +946,7 @@ static void print_summary(FILE *out, const struct vgt_report *r, const struct st
 			plural(t->suppressed_records, "record", "records"),
 			count(b3, sizeof(b3), t->suppressed_bytes),
 			plural(t->suppressed_bytes, "byte", "bytes"));
+	print_supp_uses(out, r, st);
 	print_hidden(out, r);
 }
 
