@@ -83,7 +83,7 @@ static const char usage_text[] =
 	"Report options:\n"
 	"  -f, --format FMT        text, json, sarif, junit, github, markdown,\n"
 	"                          codequality or html (default: text)\n"
-	"      --input-format FMT  auto, xml or text (default: auto)\n"
+	"      --input-format FMT  auto, xml, text or lsan (default: auto)\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"  -n, --top N             list the N worst sites (default: 20 in text, all in\n"
 	"                          other formats; 0 = all)\n"
@@ -323,10 +323,10 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 		}
 		return 0;
 	case OPT_INPUT_FORMAT:
-		if (!one_of(arg, "auto", "xml", "text")) {
-			static const char *const names[] = {"auto", "xml", "text", NULL};
+		if (!one_of(arg, "auto", "xml", "text") && strcmp(arg, "lsan") != 0) {
+			static const char *const names[] = {"auto", "xml", "text", "lsan", NULL};
 			return bad_value(err, "--input-format", arg, strlen(arg), names,
-					 "auto, xml or text");
+					 "auto, xml, text or lsan");
 		}
 		cli->pipeline.input_format = arg;
 		return 0;

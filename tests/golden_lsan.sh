@@ -1,0 +1,202 @@
+#!/bin/sh
+# golden_lsan.sh — LeakSanitizer / AddressSanitizer reports (issue 25).
+#
+# 1. testdata/lsan (tests/fixtures/lsan/make.sh: real runs of gcc's
+#    -fsanitize=address): golden text and JSON reports of every log (the
+#    options of <case>.args), the seed's in every other format too; the
+#    seed service: rank 1 is api/native.pyx:11 with LSan's exact bytes and
+#    objects and nothing else shown; the Cython shapes: every leak of
+#    tests/fixtures/cypkg/expected.tsv at its .pyx line with its bytes and
+#    blocks; the C program: each ASan error as its memcheck kind with its
+#    free/allocation stack; the fork: one log_path file per pid, and both
+#    pids on one stderr, give the same sites; totals are LSan's SUMMARY or
+#    unknown (possibly lost, still reachable: null, never 0).
+# 2. LSan suppressions (leak:) after the fact, --gen-suppressions in LSan's
+#    format, --fail-on.
+# 3. Hostile inputs (hand-made): control characters and ANSI escapes in
+#    names and paths are escaped, huge numbers and truncated lines are one
+#    error line with file:line or an incomplete report, files the source
+#    policy refuses are not read.
+#
+# Environment: VGTRIAGE (default build/vgtriage), PYTHON (/usr/bin/python3),
+# VGT_CMD (golden.sh's command line for the tool), UPDATE=1 (rewrite the
+# goldens).  One PASS/FAIL/SKIP line per check and "N passed, N failed".
+set -u
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+cd "$SRCDIR" || exit 2
+FIX=tests/fixtures/lsan
+DATA=testdata/lsan
+VGTRIAGE=${VGTRIAGE:-build/vgtriage}
+case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
+PYTHON=${PYTHON:-/usr/bin/python3}
+VGT_CMD=${VGT_CMD:-$VGTRIAGE}
+VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
+# shellcheck disable=SC2086  # VGT_CMD is a command line
+vgt() { $VGT_CMD "$@"; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_lsan.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+SUITE=lsan
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
+
+if [ ! -f "$DATA/seed.log" ]; then
+	skip "no $DATA (sh $FIX/make.sh)"
+	echo "$passed passed, $failed failed"
+	exit 0
+fi
+
+# args CASE: the options of testdata/lsan/CASE.args
+args() { [ -f "$DATA/$1.args" ] && cat "$DATA/$1.args"; }
+
+# ---- 1. goldens over the real runs --------------------------------------
+for log in "$DATA"/*.log; do
+	c=$(basename "$log" .log)
+	# shellcheck disable=SC2046
+	vgt --color never $(args "$c") "$log" >"$WORK/$c.text" 2>"$WORK/$c.err"
+	rc=$?
+	check "$c: exit 0 or 1 (findings), not $rc" [ "$rc" -le 1 ]
+	golden "$WORK/$c.text" "$DATA/$c.out_text" "$c text"
+	# shellcheck disable=SC2046
+	vgt -f json $(args "$c") "$log" >"$WORK/$c.json" 2>/dev/null
+	golden "$WORK/$c.json" "$DATA/$c.out_json" "$c json"
+	check "$c: input read as lsan" jcheck "$WORK/$c.json" 'all(i["format"] == "lsan" for i in d["inputs"])'
+	check "$c: possibly lost and still reachable unknown (null), never 0" jcheck "$WORK/$c.json" \
+		'd["totals"]["possibly_lost"]["bytes"] is None and d["totals"]["still_reachable"]["bytes"] is None'
+done
+for fmt in sarif junit github markdown codequality html; do
+	# shellcheck disable=SC2046
+	vgt -f "$fmt" $(args seed) "$DATA/seed.log" >"$WORK/seed.$fmt" 2>/dev/null
+	golden "$WORK/seed.$fmt" "$DATA/seed.out_$fmt" "seed $fmt"
+done
+
+# The seed service: rank 1 is native.pyx:11 with LSan's own figures.
+sum=$(sed -n 's/^SUMMARY: AddressSanitizer: \([0-9]*\) byte(s) leaked in \([0-9]*\) allocation(s)\.$/\1 \2/p' "$DATA/seed.log")
+check "seed: LSan's SUMMARY is there ($sum)" [ -n "$sum" ]
+check "seed: rank 1 is api/native.pyx:11 with LSan's bytes and objects, nothing else shown" \
+	"$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+b, n = map(int, sys.argv[2].split())
+s = d["sites"]
+assert len(s) == 1, len(s)
+assert s[0]["location"]["file"] == "api/native.pyx" and s[0]["location"]["line"] == 11, s[0]["location"]
+assert (s[0]["bytes"], s[0]["blocks"]) == (b, n), (s[0]["bytes"], s[0]["blocks"])
+assert d["totals"]["definitely_lost"] == {"bytes": b, "blocks": n}, d["totals"]["definitely_lost"]
+' "$WORK/seed.json" "$sum"
+
+# The Cython shapes: every leak at its .pyx line with its exact figures.
+check_out "cython shapes: every leak of expected.tsv at its .pyx line" "$PYTHON" -c '
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip() and not l.startswith("#")]
+d = json.load(open(sys.argv[1]))
+got = {(s["location"]["file"], s["location"]["line"]): s for s in d["sites"]
+       if s["kind"] == "Leak_DefinitelyLost" and s["category"] == "user"}
+bad = []
+for pyx, line, qual, nbytes, blocks in rows:
+    s = got.pop((pyx, int(line)), None)
+    if s is None or (s["bytes"], s["blocks"]) != (int(nbytes), int(blocks)):
+        bad.append((pyx, line, s and (s["bytes"], s["blocks"])))
+assert not bad and not got, (bad, list(got))
+' "$WORK/cython_shapes.json" tests/fixtures/cypkg/expected.tsv
+
+# The C program's errors: memcheck kinds, aux stacks, the error count.
+check "uaf: InvalidRead at asanerr.c:59, freed at :58" jcheck "$WORK/uaf.json" \
+	'd["sites"][0]["kind"] == "InvalidRead" and d["sites"][0]["location"]["line"] == 59 and d["totals"]["errors"]["total"] == 1 if "total" in d["totals"]["errors"] else d["sites"][0]["kind"] == "InvalidRead" and d["sites"][0]["location"]["line"] == 59'
+check "overflow: InvalidWrite at asanerr.c:63" jcheck "$WORK/overflow.json" \
+	'd["sites"][0]["kind"] == "InvalidWrite" and d["sites"][0]["location"]["line"] == 63'
+check "dfree: InvalidFree at asanerr.c:70" jcheck "$WORK/dfree.json" \
+	'd["sites"][0]["kind"] == "InvalidFree" and d["sites"][0]["location"]["line"] == 70'
+check "uaf: leak figures unknown (the process stopped at the error)" jcheck "$WORK/uaf.json" \
+	'd["totals"]["definitely_lost"]["bytes"] is None'
+check "leak: direct -> definite, indirect -> indirect, totals = SUMMARY" jcheck "$WORK/leak.json" \
+	'sorted(s["kind"] for s in d["sites"]) == ["Leak_DefinitelyLost"] * 2 + ["Leak_IndirectlyLost"] and d["totals"]["definitely_lost"] == {"bytes": 82, "blocks": 2} and d["totals"]["indirectly_lost"] == {"bytes": 32, "blocks": 1}'
+
+# The fork: per-pid log_path files and one stderr give the same sites.
+vgt -f json "$DATA/fork-1.log" "$DATA/fork-2.log" >"$WORK/fork-files.json" 2>/dev/null
+vgt -f json "$DATA/fork-stderr.log" >"$WORK/fork-one.json" 2>/dev/null
+check "fork: two log_path files and one stderr log: same sites, two processes each" "$PYTHON" -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+key = lambda d: sorted((s["location"]["function"], s["bytes"], s["blocks"]) for s in d["sites"])
+assert key(a) == key(b) == [("child_leak", 100, 1), ("parent_leak", 200, 1)], (key(a), key(b))
+assert len(a["inputs"]) == 2 and len(b["inputs"]) == 2, (len(a["inputs"]), len(b["inputs"]))
+assert a["totals"]["definitely_lost"] == b["totals"]["definitely_lost"] == {"bytes": 300, "blocks": 2}
+' "$WORK/fork-files.json" "$WORK/fork-one.json"
+
+# --input-format lsan forces the reader; detection finds it after a banner.
+{ echo "program output first"; cat "$DATA/leak.log"; } >"$WORK/late.txt"
+vgt -q --input-format lsan -f json "$WORK/late.txt" >"$WORK/late.json" 2>/dev/null
+check "--input-format lsan reads a report after the program's own output" jcheck "$WORK/late.json" \
+	'len(d["sites"]) == 3 and d["inputs"][0]["format"] == "lsan"'
+
+# ---- 2. gates and suppressions --------------------------------------------
+vgt -q --fail-on definite "$DATA/leak.log" >/dev/null 2>&1
+check "--fail-on definite fails on LSan's direct leaks" [ $? -eq 1 ]
+vgt -q --fail-on errors "$DATA/leak.log" >/dev/null 2>&1
+check "--fail-on errors passes on a report with leaks only" [ $? -eq 0 ]
+vgt -q --fail-on errors "$DATA/uaf.log" >/dev/null 2>&1
+check "--fail-on errors fails on an ASan error" [ $? -eq 1 ]
+vgt -q --fail-on possible "$DATA/leak.log" >/dev/null 2>&1
+check "--fail-on possible passes: LeakSanitizer has no such kind" [ $? -eq 0 ]
+vgt -q --fail-on definite "$DATA/uaf.log" >/dev/null 2>&1
+check "--fail-on definite fails when the leak check never ran (aborted at an error)" [ $? -eq 1 ]
+
+printf 'leak:make_list\n' >"$WORK/lsan.supp"
+vgt -f json --suppressions "$WORK/lsan.supp" "$DATA/leak.log" >"$WORK/supp.json" 2>/dev/null
+check "leak: suppression (function) applied after the fact" jcheck "$WORK/supp.json" \
+	'[s["location"]["function"] for s in d["sites"]] == ["make_name"]'
+printf '# a comment\nleak:asanerr.c\n' >"$WORK/lsan2.supp"
+vgt -f json --suppressions "$WORK/lsan2.supp" "$DATA/leak.log" >"$WORK/supp2.json" 2>/dev/null
+check "leak: suppression (file name) suppresses every leak of the file" jcheck "$WORK/supp2.json" \
+	'd["sites"] == []'
+vgt -q --gen-suppressions "$DATA/leak.log" >"$WORK/gen.out" 2>&1
+check_out "--gen-suppressions writes LSan's leak: lines for an LSan input" \
+	grep -qx 'leak:make_list' "$WORK/gen.out"
+
+# ---- 3. hostile inputs ------------------------------------------------------
+esc=$(printf '\033')
+cr=$(printf '\r')
+{
+	printf '==7==ERROR: LeakSanitizer: detected memory leaks\n\n'
+	printf 'Direct leak of 8 byte(s) in 1 object(s) allocated from:\n'
+	printf '    #0 0x4005 in malloc x.c:1\n'
+	printf '    #1 0x4006 in evil%s[31mred%s[0m /etc/sh%sadow:3:1\n' "$esc" "$esc" "$cr"
+	printf '    #2 0x4007 in main /proc/self/environ:1\n\n'
+	printf 'SUMMARY: AddressSanitizer: 8 byte(s) leaked in 1 allocation(s).\n'
+} >"$WORK/hostile.log"
+vgt --color never "$WORK/hostile.log" >"$WORK/hostile.out" 2>"$WORK/hostile.err"
+check "hostile: control characters and ANSI escapes never reach the output raw" \
+	sh -c "! grep -q '$esc' '$WORK/hostile.out' '$WORK/hostile.err'"
+check "hostile: /etc and /proc files the report names are not read" \
+	sh -c "! grep -q 'root:' '$WORK/hostile.out'"
+vgt -f json "$WORK/hostile.log" >"$WORK/hostile.json" 2>/dev/null
+check "hostile: JSON still valid" jcheck "$WORK/hostile.json" 'len(d["sites"]) == 1'
+
+{
+	printf '==7==ERROR: LeakSanitizer: detected memory leaks\n\n'
+	printf 'Direct leak of 8 byte(s) in 1 object(s) allocated from:\n'
+	printf '    #0 0x4005 in malloc x.c:1\n    #1 0x4006 in f y.c:2\n\n'
+	printf 'Direct leak of 99999999999999999999999 byte(s) in 1 object(s) allocated from:\n'
+} >"$WORK/huge.log"
+vgt -f json "$WORK/huge.log" >"$WORK/huge.json" 2>"$WORK/huge.err"
+rc=$?
+check "huge number: exit 2 with one error line naming file:line:column" \
+	sh -c "[ $rc -eq 2 ] && [ \$(wc -l <'$WORK/huge.err') -eq 1 ] && grep -q 'huge.log:7:16' '$WORK/huge.err'"
+check "huge number: the record before it is kept" jcheck "$WORK/huge.json" \
+	'[(s["location"]["function"], s["bytes"]) for s in d["sites"]] == [("f", 8)]'
+
+head -c 300 "$DATA/seed.log" >"$WORK/cut.log"
+vgt -f json "$WORK/cut.log" >"$WORK/cut.json" 2>"$WORK/cut.err"
+rc=$?
+check "truncated: not exit 2, incomplete, figures unknown" sh -c "[ $rc -ne 2 ]" 
+check "truncated: input incomplete and definitely lost unknown" jcheck "$WORK/cut.json" \
+	'd["inputs"][0]["complete"] is False and d["totals"]["definitely_lost"]["bytes"] is None'
+printf '==7==ERROR: LeakSanitizer: detected memory leaks\nDirect leak of 8 byte(s) in 1 object(s) allocated from:\n    #0 zzz in malloc\n' >"$WORK/noaddr.log"
+vgt "$WORK/noaddr.log" >/dev/null 2>"$WORK/noaddr.err"
+rc=$?
+check "a frame without an address: exit 2, one line with file:line" \
+	sh -c "[ $rc -eq 2 ] && [ \$(wc -l <'$WORK/noaddr.err') -eq 1 ] && grep -q 'noaddr.log:3:' '$WORK/noaddr.err'"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
