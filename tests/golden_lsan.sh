@@ -198,5 +198,56 @@ rc=$?
 check "a frame without an address: exit 2, one line with file:line" \
 	sh -c "[ $rc -eq 2 ] && [ \$(wc -l <'$WORK/noaddr.err') -eq 1 ] && grep -q 'noaddr.log:3:' '$WORK/noaddr.err'"
 
+# ---- 4. run --engine asan (live, a few seconds of CPU) ----------------------
+CC=${CC:-cc}
+ASAN_RT=$($CC -print-file-name=libasan.so 2>/dev/null)
+if [ -z "$ASAN_RT" ] || [ ! -e "$ASAN_RT" ] ||
+	! $CC -g -O0 -fsanitize=address -fno-omit-frame-pointer -o "$WORK/asanerr" $FIX/asanerr.c 2>/dev/null; then
+	skip "run --engine asan: no libasan for $CC"
+else
+	(cd "$WORK" && vgt run --engine asan -f json -o run-leak.json -- ./asanerr leak) 2>"$WORK/run-leak.err"
+	rc=$?
+	check "run --engine asan: a leaking C program, exit 1 (findings)" [ "$rc" -eq 1 ]
+	check "run --engine asan: LSan's direct and indirect leaks, SUMMARY totals" jcheck "$WORK/run-leak.json" \
+		'sorted((s["location"]["function"], s["kind"], s["bytes"]) for s in d["sites"]) == [("make_list", "Leak_DefinitelyLost", 32), ("make_list", "Leak_IndirectlyLost", 32), ("make_name", "Leak_DefinitelyLost", 50)] and d["totals"]["definitely_lost"] == {"bytes": 82, "blocks": 2}'
+	(cd "$WORK" && vgt run --engine asan -f json -o run-fork.json -- ./asanerr fork) 2>/dev/null
+	check "run --engine asan: both processes of a fork read, one report each" jcheck "$WORK/run-fork.json" \
+		'len(d["inputs"]) == 2 and sorted(s["location"]["function"] for s in d["sites"]) == ["child_leak", "parent_leak"]'
+	(cd "$WORK" && vgt run --engine asan -f json -o run-uaf.json -- ./asanerr uaf) 2>/dev/null
+	check "run --engine asan: an ASan error, the leak figures unknown" jcheck "$WORK/run-uaf.json" \
+		'd["sites"][0]["kind"] == "InvalidRead" and d["totals"]["definitely_lost"]["bytes"] is None'
+	printf 'int main(void) { return 0; }\n' >"$WORK/clean.c"
+	$CC -fsanitize=address -o "$WORK/clean" "$WORK/clean.c"
+	(cd "$WORK" && vgt run --engine asan --fail-on definite -f json -o run-clean.json -- ./clean) 2>/dev/null
+	rc=$?
+	check "run --engine asan: a clean program passes the gate, LSan's figures 0 (not unknown)" sh -c \
+		"[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d[\"totals\"][\"definitely_lost\"] != {\"bytes\": 0, \"blocks\": 0})' '$WORK/run-clean.json'"
+	$CC -o "$WORK/plain" "$WORK/clean.c"
+	(cd "$WORK" && vgt run --engine asan -- ./plain) >/dev/null 2>"$WORK/plain.err"
+	rc=$?
+	check_out "run --engine asan: a program built without ASan is one line, exit 2" sh -c \
+		"[ $rc -eq 2 ] && [ \$(wc -l <'$WORK/plain.err') -eq 1 ] && grep -q 'not built with -fsanitize=address' '$WORK/plain.err'"
+	# Python: the runtime preloaded; an extension without ASan is refused.
+	inc=$("$PYTHON" -c 'import sysconfig; print("-I" + sysconfig.get_paths()["include"])')
+	suffix=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+	mkdir -p "$WORK/py" "$WORK/pyplain"
+	$CC -g -O0 -shared -fPIC -fsanitize=address -fno-omit-frame-pointer $inc \
+		-o "$WORK/py/leakymod$suffix" tests/fixtures/pyext/leakymod.c
+	$CC -g -O0 -shared -fPIC $inc -o "$WORK/pyplain/leakymod$suffix" tests/fixtures/pyext/leakymod.c
+	(cd "$WORK/py" && CALLS=50 vgt run --engine asan -f json -o "$WORK/run-py.json" -- \
+		"$PYTHON" -c 'import leakymod; [leakymod.leak() for _ in range(50)]') 2>"$WORK/run-py.err"
+	check_out "run --engine asan -- python3: the extension's leak, rank 1, LSan's exact figures" "$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["sites"][0]
+assert s["location"]["file"].endswith("leakymod.c") and (s["bytes"], s["blocks"]) == (1600, 50), s
+assert d["inputs"][0]["format"] == "lsan"
+' "$WORK/run-py.json"
+	(cd "$WORK/pyplain" && vgt run --engine asan -- "$PYTHON" -c 'import leakymod') >/dev/null 2>"$WORK/pyplain.err"
+	rc=$?
+	check_out "run --engine asan -- python3: an extension built without ASan is one line, exit 2" sh -c \
+		"[ $rc -eq 2 ] && [ \$(wc -l <'$WORK/pyplain.err') -eq 1 ] && grep -q 'no Python extension' '$WORK/pyplain.err'"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -190,6 +190,13 @@ void pipeline_add_maps(struct pipeline *pl, long pid, const char *maps_text)
 	symbolize_add_maps(pl->symbolizer, pid, maps_text);
 }
 
+void pipeline_add_lsan_clean(struct pipeline *pl, const char *label, long pid, int exited)
+{
+	struct vgt_input *in = report_add_input(pl->report, label, "lsan");
+	in->pid = pid;
+	lsan_input_clean(in, exited);
+}
+
 struct vgt_report *pipeline_report(struct pipeline *pl)
 {
 	return pl->report;

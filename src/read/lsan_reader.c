@@ -149,12 +149,20 @@ static int bad(struct lsan_reader *r, const char *line, const char *at, struct v
 	return vgt_error_set(err, NULL, r->lb.lineno, (long)(at - line) + 1, "%s", what);
 }
 
-/* "==1234==" at the start of s: the pid, and the body after it. */
+/* "==1234==" (or "==exe==1234==", log_exe_name=1) at the start of s: the
+ * pid, and the body after it. */
 static const char *split_prefix(const char *s, long *pid)
 {
 	if (s[0] != '=' || s[1] != '=')
 		return NULL;
 	const char *p = s + 2;
+	if (*p < '0' || *p > '9') {
+		/* the executable's name: no spaces, up to the next "==" */
+		const char *end = strstr(p, "==");
+		if (end == NULL || end == p || end - p > 255 || memchr(p, ' ', (size_t)(end - p)) != NULL)
+			return NULL;
+		p = end + 2;
+	}
 	uint64_t v;
 	if (lines_read_count(&p, &v) != 0 || v > 0x7fffffff || p[0] != '=' || p[1] != '=')
 		return NULL;
@@ -689,15 +697,35 @@ int lsan_reader_feed(struct lsan_reader *r, const char *buf, size_t len, struct 
 	return 0;
 }
 
+/* What LSan shows: definite and indirect leaks, counted as errors. */
+static unsigned lsan_options(struct vgt_input *in)
+{
+	unsigned both = (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_INDIRECT);
+	in->has_leak_options = 1;
+	in->leak_check = VGT_LEAK_CHECK_FULL;
+	in->errors_for_leak_kinds = both;
+	return both;
+}
+
+void lsan_input_clean(struct vgt_input *in, int exited)
+{
+	unsigned both = lsan_options(in);
+	in->exit_leak_search = exited;
+	in->complete = in->finished = exited;
+	if (!exited)
+		return;
+	in->show_leak_kinds |= both;
+	in->vg.has_leak_summary = 1;
+	in->vg.known |= VGT_SUMMARY_DEFINITE | VGT_SUMMARY_INDIRECT;
+	in->vg.has_error_summary = 1;
+}
+
 /* A pid's figures: LSan's SUMMARY when its records add up to it. */
 static void publish(struct lsan_pid *st)
 {
 	struct vgt_input *in = st->input;
 	struct vgt_valgrind_summary *vg = &in->vg;
-	in->has_leak_options = 1;
-	in->leak_check = VGT_LEAK_CHECK_FULL;
-	unsigned both = (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_INDIRECT);
-	in->errors_for_leak_kinds = both;
+	unsigned both = lsan_options(in);
 	int matches = st->leak_summary &&
 		      vgt_count_add(st->sums[0].bytes, st->sums[1].bytes) == st->summary_bytes &&
 		      vgt_count_add(st->sums[0].blocks, st->sums[1].blocks) == st->summary_blocks;

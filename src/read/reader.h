@@ -59,6 +59,10 @@ int lsan_reader_feed(struct lsan_reader *reader, const char *buf, size_t len,
 		     struct vgt_error *err);
 int lsan_reader_finish(struct lsan_reader *reader, struct vgt_error *err);
 void lsan_reader_free(struct lsan_reader *reader); /* NULL is a no-op */
+/* An LSan input of a process that wrote no report.  exited: it ran to
+ * its end, so LeakSanitizer's check found nothing (figures 0, complete);
+ * else its figures are unknown and it is incomplete. */
+void lsan_input_clean(struct vgt_input *in, int exited);
 /* 1 when buf (an input's first bytes) holds a sanitizer report header
  * ("==PID==ERROR: LeakSanitizer: …") or a leak record line. */
 int lsan_reader_detect(const char *buf, size_t len);
