@@ -124,6 +124,16 @@ assert len(a["inputs"]) == 2 and len(b["inputs"]) == 2, (len(a["inputs"]), len(b
 assert a["totals"]["definitely_lost"] == b["totals"]["definitely_lost"] == {"bytes": 300, "blocks": 2}
 ' "$WORK/fork-files.json" "$WORK/fork-one.json"
 
+# Per-test checks of LeakSanitizer: exactly the leaking tests, each with
+# its own leak.
+PERTEST_LEAKERS='["test_pertest.py::test_fixture_teardown", "test_pertest.py::test_leak_c", "test_pertest.py::test_leak_cython"]'
+check_out "pertest: the leaking tests, exactly (LSan checks between tests)" "$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+leaked = sorted(t["name"] for t in d["tests"] if t.get("definitely_lost", {}).get("bytes"))
+assert leaked == json.loads(sys.argv[2]), leaked
+' "$WORK/pertest.json" "$PERTEST_LEAKERS"
+
 # --input-format lsan forces the reader; detection finds it after a banner.
 { echo "program output first"; cat "$DATA/leak.log"; } >"$WORK/late.txt"
 vgt -q --input-format lsan -f json "$WORK/late.txt" >"$WORK/late.json" 2>/dev/null
@@ -243,6 +253,29 @@ s = d["sites"][0]
 assert s["location"]["file"].endswith("leakymod.c") and (s["bytes"], s["blocks"]) == (1600, 50), s
 assert d["inputs"][0]["format"] == "lsan"
 ' "$WORK/run-py.json"
+	# --per-test: the pytest plugin's checks through LeakSanitizer
+	if "$PYTHON" -c 'import pytest' 2>/dev/null && command -v cython3 >/dev/null 2>&1 &&
+		[ -f "$(dirname "$VGTRIAGE")/libvgtriage-pertest.so" ]; then
+		mkdir -p "$WORK/pt"
+		cp tests/fixtures/pertest/cyleak.pyx tests/fixtures/pertest/cleak.c \
+			tests/fixtures/pertest/test_pertest.py "$WORK/pt/"
+		(cd "$WORK/pt" && cython3 -3 cyleak.pyx >/dev/null &&
+		 $CC -g -O0 -shared -fPIC -fsanitize=address -fno-omit-frame-pointer $inc \
+			-o "cyleak$suffix" cyleak.c &&
+		 $CC -g -O0 -shared -fPIC -fsanitize=address -fno-omit-frame-pointer $inc \
+			-o "cleak$suffix" cleak.c)
+		(cd "$WORK/pt" && vgt run --engine asan --per-test -f json -o "$WORK/run-pt.json" -- \
+			"$PYTHON" -m pytest -q -p no:cacheprovider) >/dev/null 2>&1
+		check_out "run --engine asan --per-test: exactly the leaking tests" "$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+leaked = sorted(t["name"] for t in d["tests"] if t.get("definitely_lost", {}).get("bytes"))
+assert leaked == json.loads(sys.argv[2]), leaked
+assert len(d["tests"]) >= 6, len(d["tests"])
+' "$WORK/run-pt.json" "$PERTEST_LEAKERS"
+	else
+		skip "run --engine asan --per-test: no pytest, cython3 or libvgtriage-pertest.so"
+	fi
 	(cd "$WORK/pyplain" && vgt run --engine asan -- "$PYTHON" -c 'import leakymod') >/dev/null 2>"$WORK/pyplain.err"
 	rc=$?
 	check_out "run --engine asan -- python3: an extension built without ASan is one line, exit 2" sh -c \

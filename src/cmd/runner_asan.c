@@ -20,6 +20,11 @@
  *     runtime preloaded for Python, the reports of other executables the
  *     program started (a pyenv shim's bash, a test's sh -c) are left out,
  *     with a note: their leaks are not the user's.
+ *   - --per-test: the harness's environment (harness.h) and
+ *     VGTRIAGE_LSAN_DIR=DIR: the client library (client/vgtriage_pertest.c)
+ *     then sends the runtime's reports, with its markers, to
+ *     DIR/asan.vgtriage-pertest.PID and asks for a leak check after each
+ *     test; the LSan reader turns consecutive checks into changes.
  *   - Allocation stacks are taken with the fast (frame pointer) unwinder:
  *     they stop at the first frame of code built without frame pointers
  *     (CPython's own), after the user's frames of an extension built with
@@ -179,8 +184,16 @@ static char *find_runtime(void)
 
 /* ---- the run -------------------------------------------------------------- */
 
-static void child_env(const char *tmpdir, const char *runtime, int python)
+/* The per-test client's report file: DIR/asan.vgtriage-pertest.PID. */
+#define PERTEST_EXE "vgtriage-pertest"
+
+static void child_env(const char *tmpdir, const char *runtime, int python,
+		      const struct harness *per_test)
 {
+	if (per_test != NULL) {
+		harness_setenv(per_test);
+		setenv("VGTRIAGE_LSAN_DIR", tmpdir, 1);
+	}
 	const char *user = getenv("ASAN_OPTIONS");
 	char *opts = xasprintf("malloc_context_size=40:symbolize=1:"
 			       "exitcode=0%s%s:detect_leaks=1:log_exe_name=1:log_path=%s/asan",
@@ -272,7 +285,7 @@ static void read_report(struct run *r, const char *dir, const struct report_file
 			failed = 1;
 	free(buf);
 	close(fd);
-	if (in != NULL && in->command == NULL && f->exe[0] != '\0')
+	if (in != NULL && in->command == NULL && f->exe[0] != '\0' && strcmp(f->exe, PERTEST_EXE) != 0)
 		in->command = strpool_intern(pipeline_report(r->pl)->pool, f->exe);
 	int rc = failed ? -1 : 0;
 	if (!failed) {
@@ -295,7 +308,8 @@ static void read_report(struct run *r, const char *dir, const struct report_file
 static int preload_bystander(const struct report_file *f, int python)
 {
 	int major, minor;
-	return python && f->exe[0] != '\0' && !runner_python_name(f->exe, &major, &minor);
+	return python && f->exe[0] != '\0' && strcmp(f->exe, PERTEST_EXE) != 0 &&
+	       !runner_python_name(f->exe, &major, &minor);
 }
 
 /* Checks what the run needs; *runtime: the library to preload (Python). */
@@ -304,9 +318,6 @@ static int prepare(const struct run_options *opts, const char *program, int pyth
 {
 	char name[512];
 	escape_text_buf(name, sizeof(name), opts->command[0]);
-	if (opts->per_test != NULL)
-		return vgt_error_set(err, NULL, 0, 0, "--per-test works under valgrind only for now "
-				     "(--engine valgrind)");
 	if (opts->watch_seconds > 0)
 		return vgt_error_set(err, NULL, 0, 0, "--watch needs valgrind's gdbserver "
 				     "(--engine valgrind)");
@@ -379,7 +390,7 @@ int runner_run_asan(struct run *r, struct vgt_error *err)
 		goto out;
 	}
 	if (pid == 0) {
-		child_env(tmpdir, runtime, py.is_python);
+		child_env(tmpdir, runtime, py.is_python, opts->per_test);
 		if (opts->program_stdout_to_stderr)
 			dup2(2, 1);
 		execv(program, opts->command);

@@ -71,6 +71,22 @@ enum lsan_target {
 	LT_AUX
 };
 
+/* What the next leak report of a pid is: an ordinary one (the exit
+ * check), or a per-test check: its records become changes. */
+enum lsan_mode {
+	MODE_FULL = 0,
+	MODE_CHECK,     /* "vgtriage:lsan-check" */
+	MODE_BASELINE   /* "vgtriage:lsan-baseline": remembered, not delivered */
+};
+
+/* A leak of a per-test check. */
+struct snap_rec {
+	enum vgt_kind kind;
+	uint64_t bytes, blocks;
+	struct vgt_stack stack;
+	char *what;
+};
+
 struct lsan_pid {
 	long pid;
 	struct vgt_input *input;
@@ -83,6 +99,12 @@ struct lsan_pid {
 	int error_seen;
 	int aborting;            /* "==PID==ABORTING" */
 	const char *fatal;       /* a sanitizer's own failure */
+	uint64_t reports;        /* leak reports begun (each a leak search) */
+	/* per-test checks (client/vgtriage_pertest.c): the next report is a
+	 * check's (its leaks become changes against the check before) */
+	enum lsan_mode pending, mode;
+	struct snap_rec *prev, *cur; /* the last check's leaks; this one's */
+	size_t n_prev, n_cur, cap_prev, cap_cur;
 };
 
 struct lsan_reader {
@@ -181,6 +203,15 @@ static struct lsan_pid *pid_state(struct lsan_reader *r, long pid)
 			return &r->pids[i];
 		}
 	}
+	if (r->npids == 1 && r->pids[0].pid == 0 && pid != 0) {
+		/* lines before the first header (the per-test client's first
+		 * markers) were the unnamed pid's: they were this one's */
+		r->pids[0].pid = pid;
+		r->pids[0].input->pid = pid;
+		r->cur = 0;
+		r->has_cur = 1;
+		return &r->pids[0];
+	}
 	if (r->npids >= LSAN_PIDS_MAX)
 		return NULL;
 	struct vgt_input *input = lines_pid_input(r->sink, r->first, r->npids, pid);
@@ -206,6 +237,132 @@ static struct lsan_pid *current(struct lsan_reader *r)
 	return pid_state(r, 0);
 }
 
+/* ---- per-test checks ------------------------------------------------------ */
+
+static int deliver(struct lsan_reader *r, struct vgt_error *err);
+static void set_kind(struct lsan_reader *r, enum vgt_kind kind, const char *bug, size_t bug_len);
+
+static void snap_free(struct snap_rec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		stack_release(&v[i].stack);
+		free(v[i].what);
+	}
+}
+
+static void keep_check_record(struct lsan_pid *st, const struct vgt_record *rec)
+{
+	st->cur = xgrow(st->cur, &st->cap_cur, st->n_cur + 1, sizeof(*st->cur));
+	struct snap_rec *k = &st->cur[st->n_cur++];
+	memset(k, 0, sizeof(*k));
+	k->kind = rec->kind;
+	k->bytes = rec->bytes;
+	k->blocks = rec->blocks;
+	stack_copy(&k->stack, &rec->stack);
+	k->what = xstrdup(rec->what != NULL ? rec->what : "");
+}
+
+static const struct snap_rec *find_prev(const struct lsan_pid *st, const struct snap_rec *c)
+{
+	for (size_t i = 0; i < st->n_prev; i++) {
+		const struct snap_rec *p = &st->prev[i];
+		if (p->kind == c->kind && p->stack.count == c->stack.count &&
+		    memcmp(p->stack.ids, c->stack.ids, c->stack.count * sizeof(*c->stack.ids)) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* A per-test check's report ended (its SUMMARY, or nothing at all: no
+ * leak then): each leak whose figures changed since the check before goes
+ * to the sink with its change, as valgrind's changed leak check writes
+ * it; this check becomes the one to compare the next with. */
+static int end_check(struct lsan_reader *r, struct lsan_pid *st, struct vgt_error *err)
+{
+	int rc = 0;
+	if (st->mode == MODE_CHECK) {
+		for (size_t i = 0; i < st->n_cur && rc == 0; i++) {
+			const struct snap_rec *c = &st->cur[i];
+			const struct snap_rec *p = find_prev(st, c);
+			uint64_t pb = p != NULL ? p->bytes : 0, pn = p != NULL ? p->blocks : 0;
+			if (c->bytes == pb && c->blocks == pn)
+				continue;
+			struct vgt_record *rec = &r->rec;
+			record_clear(rec);
+			set_kind(r, c->kind, NULL, 0);
+			record_set_what(rec, c->what, strlen(c->what));
+			rec->bytes = c->bytes;
+			rec->blocks = c->blocks;
+			rec->direct_bytes = c->kind == VGT_KIND_LEAK_DEFINITELY_LOST ? c->bytes : 0;
+			rec->indirect_bytes = c->kind == VGT_KIND_LEAK_INDIRECTLY_LOST ? c->bytes : 0;
+			rec->has_delta = 1;
+			rec->delta_bytes = (int64_t)(c->bytes - pb);
+			rec->delta_blocks = (int64_t)(c->blocks - pn);
+			if (c->kind == VGT_KIND_LEAK_INDIRECTLY_LOST)
+				rec->delta_indirect_bytes = rec->delta_bytes;
+			rec->tid = -1;
+			rec->pid = st->pid;
+			rec->leak_search = st->reports;
+			rec->loss_record = (uint32_t)(i + 1);
+			rec->loss_records = (uint32_t)st->n_cur;
+			stack_clear(&rec->stack);
+			for (uint32_t j = 0; j < c->stack.count; j++)
+				stack_push(&rec->stack, c->stack.ids[j]);
+			r->delivered++;
+			if (r->sink->record != NULL &&
+			    r->sink->record(r->sink->ctx, st->input, rec, err) != 0)
+				rc = -1;
+			record_clear(rec);
+		}
+	}
+	if (st->mode != MODE_FULL) {
+		snap_free(st->prev, st->n_prev);
+		free(st->prev);
+		st->prev = st->cur;
+		st->n_prev = st->n_cur;
+		st->cap_prev = st->cap_cur;
+		st->cur = NULL;
+		st->n_cur = st->cap_cur = 0;
+	}
+	st->mode = MODE_FULL;
+	return rc;
+}
+
+/* A check announced with no report since: LSan found no leak then. */
+static int settle_pending(struct lsan_reader *r, struct lsan_pid *st, struct vgt_error *err)
+{
+	if (st->pending == MODE_FULL)
+		return 0;
+	st->mode = st->pending;
+	st->pending = MODE_FULL;
+	return end_check(r, st, err);
+}
+
+/* "vgtriage:…" (a line of ours, written by the per-test client into the
+ * report file): a check announced, or a marker for the sink. */
+static int marker_line(struct lsan_reader *r, const char *t, struct vgt_error *err)
+{
+	if (deliver(r, err) != 0)
+		return -1;
+	struct lsan_pid *st = current(r);
+	if (st == NULL)
+		return 0;
+	if (settle_pending(r, st, err) != 0)
+		return -1;
+	if (strcmp(t, "vgtriage:lsan-check") == 0) {
+		st->pending = MODE_CHECK;
+		return 0;
+	}
+	if (strcmp(t, "vgtriage:lsan-baseline") == 0) {
+		st->pending = MODE_BASELINE;
+		return 0;
+	}
+	r->found = 1;
+	if (r->sink->clientmsg != NULL)
+		return r->sink->clientmsg(r->sink->ctx, st->input, t, err);
+	return 0;
+}
+
 /* ---- records -------------------------------------------------------------- */
 
 static int deliver(struct lsan_reader *r, struct vgt_error *err)
@@ -216,7 +373,11 @@ static int deliver(struct lsan_reader *r, struct vgt_error *err)
 		if (st == NULL)
 			return 0;
 		r->rec.pid = st->pid;
-		r->rec.leak_search = 1;
+		r->rec.leak_search = st->reports > 0 ? st->reports : 1;
+		if (kind_is_leak(r->rec.kind) && st->mode != MODE_FULL) {
+			keep_check_record(st, &r->rec);
+			goto done;
+		}
 		if (kind_is_leak(r->rec.kind)) {
 			struct vgt_amount *a = &st->sums[r->rec.kind == VGT_KIND_LEAK_INDIRECTLY_LOST];
 			a->bytes = vgt_count_add(a->bytes, r->rec.bytes);
@@ -229,6 +390,7 @@ static int deliver(struct lsan_reader *r, struct vgt_error *err)
 		    r->sink->record(r->sink->ctx, st->input, &r->rec, err) != 0)
 			rc = -1;
 	}
+done:
 	record_clear(&r->rec);
 	r->open = 0;
 	r->target = LT_NONE;
@@ -521,6 +683,8 @@ static int summary_line(struct lsan_reader *r, const char *line, const char *t, 
 			return bad(r, line, q, err, "expected \"M allocation(s).\"");
 		if (partial)
 			return 0; /* counts only whole */
+		if (st->mode != MODE_FULL) /* a per-test check's: not the totals */
+			return end_check(r, st, err);
 		st->leak_summary = 1;
 		st->summary_bytes = bytes;
 		st->summary_blocks = blocks;
@@ -590,6 +754,11 @@ static int header_line(struct lsan_reader *r, long pid, const char *body, struct
 	if (st == NULL)
 		return 0;
 	if (starts(body, "ERROR: LeakSanitizer: detected memory leaks")) {
+		st->mode = st->pending;
+		st->pending = MODE_FULL;
+		st->reports++;
+		st->sums[0].bytes = st->sums[0].blocks = 0;
+		st->sums[1].bytes = st->sums[1].blocks = 0;
 		st->leak_report = 1;
 		st->input->exit_leak_search = 1;
 		r->found = 1;
@@ -635,6 +804,8 @@ static int process_line(struct lsan_reader *r, char *line, int partial, struct v
 	}
 	if (t[0] == '#' && t[1] >= '0' && t[1] <= '9')
 		return add_frame(r, line, t, partial, err);
+	if (t == line && starts(t, "vgtriage:") && !partial)
+		return marker_line(r, t, err);
 	if (starts(t, "Direct leak of "))
 		return partial ? 0 : begin_leak(r, line, t, 1, err);
 	if (starts(t, "Indirect leak of "))
@@ -754,6 +925,10 @@ int lsan_reader_finish(struct lsan_reader *r, struct vgt_error *err)
 		return fail(r);
 	if (deliver(r, err) != 0)
 		return fail(r);
+	for (size_t i = 0; i < r->npids; i++)
+		if (settle_pending(r, &r->pids[i], err) != 0 ||
+		    (r->pids[i].mode != MODE_FULL && end_check(r, &r->pids[i], err) != 0))
+			return fail(r);
 	if (!r->found) {
 		r->first->complete = 0;
 		return vgt_error_set(err, NULL, 1, 1, "no LeakSanitizer or AddressSanitizer report found");
@@ -791,6 +966,12 @@ void lsan_reader_free(struct lsan_reader *r)
 	if (r == NULL)
 		return;
 	record_release(&r->rec);
+	for (size_t i = 0; i < r->npids; i++) {
+		snap_free(r->pids[i].prev, r->pids[i].n_prev);
+		snap_free(r->pids[i].cur, r->pids[i].n_cur);
+		free(r->pids[i].prev);
+		free(r->pids[i].cur);
+	}
 	free(r->pids);
 	lines_release(&r->lb);
 	free(r);
