@@ -386,19 +386,37 @@ int runner_run_asan(struct run *r, struct vgt_error *err)
 	tmpdir = runner_make_temp_dir(err);
 	if (tmpdir == NULL)
 		goto out;
+	/* exec's failure comes back through a close-on-exec pipe */
+	int fds[2];
+	if (runner_cloexec_pipe(fds) < 0) {
+		vgt_error_set(err, NULL, 0, 0, "pipe: %s", strerror(errno));
+		goto out;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
 		vgt_error_set(err, NULL, 0, 0, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
 		goto out;
 	}
 	if (pid == 0) {
+		close(fds[0]);
 		child_env(tmpdir, runtime, py.is_python, opts->per_test);
 		if (opts->program_stdout_to_stderr)
 			dup2(2, 1);
 		execv(program, opts->command);
+		int e = errno;
+		ssize_t w = write(fds[1], &e, sizeof(e));
+		(void)w;
 		_exit(127);
 	}
+	close(fds[1]);
+	int exec_errno = 0;
+	ssize_t got;
+	while ((got = read(fds[0], &exec_errno, sizeof(exec_errno))) < 0 && errno == EINTR)
+		;
+	close(fds[0]);
 	/* as system() does: the terminal's Ctrl-C is the program's to handle */
 	struct sigaction ign, old_int, old_quit;
 	memset(&ign, 0, sizeof(ign));
@@ -411,13 +429,15 @@ int runner_run_asan(struct run *r, struct vgt_error *err)
 		;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
+	if (got == (ssize_t)sizeof(exec_errno)) {
+		char name[512];
+		escape_text_buf(name, sizeof(name), program);
+		vgt_error_set(err, NULL, 0, 0, "%s: cannot run it: %s", name, strerror(exec_errno));
+		goto out;
+	}
 	if (WIFEXITED(status)) {
 		result->exited = 1;
 		result->exit_status = WEXITSTATUS(status);
-		if (result->exit_status == 127) {
-			vgt_error_set(err, NULL, 0, 0, "%s: could not be started", program);
-			goto out;
-		}
 	} else if (WIFSIGNALED(status)) {
 		result->signaled = 1;
 		result->signal = WTERMSIG(status);

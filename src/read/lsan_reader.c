@@ -50,6 +50,17 @@
  *     symbolized frame "in fn file:line:col" has fn, dir, file and line
  *     (the column is dropped).
  *
+ * Per-test runs (client/vgtriage_pertest.c in LeakSanitizer mode): the
+ * client writes its markers ("vgtriage:begin NAME", …) into the report
+ * file as lines of their own, handed to the sink's clientmsg in their
+ * place, and announces each leak check it asks for ("vgtriage:lsan-check",
+ * "vgtriage:lsan-baseline").  LSan writes every leak it finds at each
+ * check, so the leaks of a check are compared, by kind and stack, with
+ * those of the check before, and only the ones whose figures changed are
+ * delivered, with their change (has_delta), as valgrind's changed leak
+ * check writes them; a baseline is remembered, not delivered; a check
+ * with no report found no leak.  The report at exit is an ordinary one.
+ *
  * Errors: a line that starts like a sanitizer record but does not go on
  * like one ("Direct leak of lots byte(s)", a frame without an address, a
  * number too large) stops reading with err at line:column; the records
