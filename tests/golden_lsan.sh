@@ -156,6 +156,13 @@ check "--fail-on possible passes: LeakSanitizer has no such kind" [ $? -eq 0 ]
 vgt -q --fail-on definite "$DATA/uaf.log" >/dev/null 2>&1
 check "--fail-on definite fails when the leak check never ran (aborted at an error)" [ $? -eq 1 ]
 
+vgt -q --write-baseline "$WORK/base.json" "$DATA/leak.log" >/dev/null 2>&1
+vgt -q -f json --baseline "$WORK/base.json" "$DATA/leak.log" >"$WORK/known.json" 2>/dev/null
+vgt -q -f json --baseline "$WORK/base.json" "$DATA/fork-1.log" >"$WORK/new.json" 2>/dev/null
+check "baseline: an LSan report's sites are known to its own baseline, another's are new" sh -c \
+	"$PYTHON -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not all(s[\"baseline\"] == \"known\" for s in d[\"sites\"]))' '$WORK/known.json' &&
+	 $PYTHON -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not all(s[\"baseline\"] == \"new\" for s in d[\"sites\"]))' '$WORK/new.json'"
+
 printf 'leak:make_list\n' >"$WORK/lsan.supp"
 vgt -f json --suppressions "$WORK/lsan.supp" "$DATA/leak.log" >"$WORK/supp.json" 2>/dev/null
 check "leak: suppression (function) applied after the fact" jcheck "$WORK/supp.json" \
