@@ -18,7 +18,10 @@
 extern "C" {
 #endif
 
-/* 1 when running under valgrind with VGTRIAGE_PER_TEST set, else 0. */
+/* 1 when running under valgrind with VGTRIAGE_PER_TEST set, or (run
+ * --engine asan: VGTRIAGE_LSAN_DIR set too) with AddressSanitizer's
+ * runtime in the process, whose LeakSanitizer then makes the checks;
+ * else 0. */
 int vgtriage_pertest_enabled(void);
 
 /* The harness starts: "vgtriage:start HARNESS", then a summary leak check

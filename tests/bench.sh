@@ -22,6 +22,9 @@
 #   and flat (within 10%) when the deep input doubles with the same sites;
 #   8 inputs of about 40 MB: -j 2 at least 1.7x faster than -j 1 (on a
 #   machine with 2 or more cores).
+# First (BENCH_ENGINES=0 skips it), tests/bench/engines.sh: time to answer
+# on the seed service, `vgtriage run` under valgrind against
+# `vgtriage run --engine asan`, both naming the same .pyx line and bytes.
 # Timings are not tests: exit 0 even when a target is missed, unless
 # BENCH_STRICT=1.  BENCH_QUICK=1 skips the doubled input and the -j runs.
 #
@@ -94,6 +97,11 @@ ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 mb() { awk "BEGIN { printf \"%.1f\", $1 / 1024 }"; }
 
 missed=0
+
+if [ "${BENCH_ENGINES:-1}" = 1 ]; then
+	VGTRIAGE=$VGTRIAGE PYTHON=$PYTHON sh tests/bench/engines.sh || missed=$((missed + 1))
+	echo
+fi
 # target LABEL VALUE OP LIMIT: one line; counts misses
 target() {
 	if awk "BEGIN { exit !($2 $3 $4) }"; then verdict=ok; else verdict=MISSED; missed=$((missed + 1)); fi

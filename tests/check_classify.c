@@ -23,6 +23,13 @@ START_TEST(test_classes)
 	ck_assert_int_eq(classify_frame(&f), FRAME_ALLOCATOR);
 	f = frame("_PyObject_GC_New", "/usr/bin/python3.11");
 	ck_assert_int_eq(classify_frame(&f), FRAME_ALLOCATOR);
+	/* AddressSanitizer's interceptors (LSan/ASan reports) */
+	f = frame("__interceptor_malloc", NULL);
+	ck_assert_int_eq(classify_frame(&f), FRAME_ALLOCATOR);
+	f = frame("___interceptor_calloc", NULL);
+	ck_assert_int_eq(classify_frame(&f), FRAME_ALLOCATOR);
+	f = frame("__interceptor_strlen", NULL);
+	ck_assert_int_ne(classify_frame(&f), FRAME_ALLOCATOR);
 	f = frame("PyList_New", "/usr/bin/python3.11");
 	ck_assert_int_eq(classify_frame(&f), FRAME_INTERPRETER);
 	f = frame("PyList_New", "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0");

@@ -248,6 +248,56 @@ START_TEST(test_fun_and_obj_globs)
 }
 END_TEST
 
+/* LeakSanitizer's form: leak:PATTERN, a substring of a frame's function,
+ * module or file (anchors ^ $, '*'), for leaks only. */
+START_TEST(test_lsan_form)
+{
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_frame a = {0}, b = {0};
+	a.fn = "__interceptor_malloc";
+	b.fn = "__pyx_pf_3api_6native_random_noise";
+	b.dir = "api";
+	b.file = "native.c";
+	b.line = 1279;
+	struct vgt_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = VGT_KIND_LEAK_DEFINITELY_LOST;
+	stack_push(&rec.stack, frames_intern_frame(ft, &a));
+	stack_push(&rec.stack, frames_intern_frame(ft, &b));
+	static const struct {
+		const char *text;
+		int hit;
+	} cases[] = {
+		{"leak:random_noise\n", 1},
+		{"# comment\nleak:^__pyx_pf_*noise$\n", 1},
+		{"leak:api/native.c\n", 1},
+		{"leak:^random_noise\n", 0},
+		{"leak:other\ninterceptor_via_fun:__pyx_pf\n", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vgt_error err = {0};
+		struct suppressions *s = load_text(cases[i].text, &err);
+		ck_assert_msg(s != NULL, "%s", err.message);
+		const char *name = suppressions_match(s, ft, &rec);
+		ck_assert_msg((name != NULL) == cases[i].hit, "%s", cases[i].text);
+		suppressions_free(s);
+	}
+	/* not a leak: LSan suppresses leaks only */
+	rec.kind = VGT_KIND_INVALID_READ;
+	struct vgt_error err = {0};
+	struct suppressions *s = load_text("leak:random_noise\n", &err);
+	ck_assert_ptr_null(suppressions_match(s, ft, &rec));
+	suppressions_free(s);
+	/* a type without a pattern is an error naming its line */
+	ck_assert_ptr_null(load_text("leak:x\nleak:\n", &err));
+	ck_assert_int_eq(err.line, 2);
+	stack_release(&rec.stack);
+	frames_free(ft);
+	strpool_free(pool);
+}
+END_TEST
+
 START_TEST(test_ellipsis)
 {
 	const char *x = "ci_more.xml";
@@ -603,6 +653,7 @@ Suite *suppress_suite(void)
 	tcase_add_test(tc, test_errors_as_valgrind);
 	tcase_add_test(tc, test_fun_and_obj_globs);
 	tcase_add_test(tc, test_ellipsis);
+	tcase_add_test(tc, test_lsan_form);
 	tcase_add_test(tc, test_ellipsis_dynamic_programming);
 	tcase_add_test(tc, test_match_leak_kinds);
 	tcase_add_test(tc, test_error_kinds_by_size_and_param);

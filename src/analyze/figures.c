@@ -168,6 +168,11 @@ uint64_t figures_unshown_bytes(const struct vgt_figures *fig, enum vgt_kind_grou
 		       ? fig->amount[g].bytes - fig->records[g].bytes : 0;
 }
 
+static int is_lsan(const struct vgt_input *in)
+{
+	return in->format != NULL && strcmp(in->format, "lsan") == 0;
+}
+
 int figures_hidden_unknown(const struct vgt_report *r, enum vgt_kind_group g)
 {
 	if (g <= VGT_GROUP_ERROR || g >= VGT_GROUP_COUNT ||
@@ -175,6 +180,10 @@ int figures_hidden_unknown(const struct vgt_report *r, enum vgt_kind_group g)
 		return 0;
 	for (size_t i = 0; i < r->n_inputs; i++) {
 		const struct vgt_input *in = r->inputs[i];
+		/* LeakSanitizer has no possibly lost or still reachable kind:
+		 * nothing of them is hidden, there is none to gate on */
+		if (is_lsan(in) && g != VGT_GROUP_DEFINITE && g != VGT_GROUP_INDIRECT)
+			continue;
 		if (in->has_leak_options && in->leak_check == VGT_LEAK_CHECK_FULL &&
 		    !(in->show_leak_kinds & (1u << g)))
 			return 1;
@@ -338,8 +347,17 @@ void figures_finish(struct vgt_report *r, int suppressed)
 	 * and what a gate on them does (indirect and reachable are hidden
 	 * by default, and their gates say so in the man page) */
 	static const enum vgt_kind_group told[] = {VGT_GROUP_DEFINITE, VGT_GROUP_POSSIBLE};
+	int lsan = 0;
+	for (size_t i = 0; i < r->n_inputs; i++)
+		lsan |= is_lsan(r->inputs[i]);
 	for (size_t i = 0; i < sizeof(told) / sizeof(told[0]); i++)
-		if (figures_hidden_unknown(r, told[i]))
+		if (lsan && figures_hidden_unknown(r, told[i]))
+			report_add_note(r, "%s: a sanitizer report has no complete LeakSanitizer "
+					"report (the process stopped at an error, or the report "
+					"is cut), so the figure is unknown; --fail-on %s fails on it",
+					figures_group_label(told[i]),
+					told[i] == VGT_GROUP_DEFINITE ? "definite" : "possible");
+		else if (figures_hidden_unknown(r, told[i]))
 			report_add_note(r, "%s: valgrind was told not to show them and the input "
 					"has no LEAK SUMMARY, so the figure is unknown; --fail-on %s "
 					"fails on it (--show-leak-kinds=all shows them)",

@@ -65,6 +65,7 @@ struct supp_entry {
 	unsigned size;         /* Addr/Value: access size */
 	unsigned leak_kinds;   /* Leak: LK_* bits */
 	char *extra;           /* Param: "write(buf)"; FishyValue: "malloc(size)" */
+	char *lsan;            /* an LSan "leak:PATTERN" line: PATTERN as a glob */
 	struct frame_pat *frames; /* n_frames of them (kept apart: matching
 				   * walks every entry, and small ones stay in cache) */
 	size_t n_frames;
@@ -87,6 +88,7 @@ static void entry_release(struct supp_entry *e)
 {
 	free(e->name);
 	free(e->extra);
+	free(e->lsan);
 	for (size_t i = 0; i < e->n_frames; i++) {
 		free(e->frames[i].pattern);
 		free(e->frames[i].demangled);
@@ -410,6 +412,91 @@ static void number_shared_lines(struct suppressions *supp)
 	free(all);
 }
 
+/* The suppression types of the sanitizers' suppression files
+ * (sanitizer_common): LeakSanitizer's "leak", and those of ASan, TSan and
+ * UBSan, which say nothing about leaks (parsed, never matched). */
+static const char *const sanitizer_types[] = {
+	"leak", "interceptor_name", "interceptor_via_fun", "interceptor_via_lib",
+	"odr_violation", "race", "race_top", "mutex", "thread", "signal", "deadlock",
+	"called_from_lib", "vptr_check", NULL,
+};
+
+/* 1 when s is a sanitizer suppression line "TYPE:PATTERN", -1 when it is
+ * one without a pattern, 0 when it is not one (a valgrind file). */
+static int lsan_line(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	if (colon == NULL)
+		return 0;
+	for (size_t i = 0; sanitizer_types[i] != NULL; i++) {
+		size_t n = strlen(sanitizer_types[i]);
+		if ((size_t)(colon - s) == n && strncmp(s, sanitizer_types[i], n) == 0)
+			return colon[1] != '\0' ? 1 : -1;
+	}
+	return 0;
+}
+
+/* LSan's TemplateMatch as a glob: a substring unless anchored by a
+ * leading '^' or a trailing '$'; '*' any run ('?' and '\' are literal). */
+static char *lsan_glob(const char *pat)
+{
+	size_t n = strlen(pat);
+	char *g = xmalloc(2 * n + 3);
+	size_t k = 0;
+	int start = pat[0] == '^';
+	int end = n > (size_t)start && pat[n - 1] == '$';
+	if (!start)
+		g[k++] = '*';
+	for (size_t i = (size_t)start; i < n - (size_t)end; i++) {
+		if (pat[i] == '?' || pat[i] == '\\')
+			g[k++] = '\\';
+		g[k++] = pat[i];
+	}
+	if (!end)
+		g[k++] = '*';
+	g[k] = '\0';
+	return g;
+}
+
+static void lsan_entry(struct supp_entry *e, const char *line)
+{
+	memset(e, 0, sizeof(*e));
+	e->name = xstrdup(line);
+	const char *colon = strchr(line, ':');
+	if (strncmp(line, "leak:", 5) == 0) {
+		e->kind = SK_LEAK;
+		e->leak_kinds = LK_ALL;
+		e->lsan = lsan_glob(colon + 1);
+	} else {
+		e->kind = SK_OTHER_TOOL;
+	}
+}
+
+/* An LSan leak: entry matches a leak whose allocation stack has a frame
+ * whose function, module or source file matches it. */
+static int lsan_matches(const struct supp_entry *e, const struct frame_table *ft,
+			const struct vgt_record *rec)
+{
+	if (e->lsan == NULL || !kind_is_leak(rec->kind))
+		return 0;
+	for (size_t j = 0; j < rec->stack.count; j++) {
+		const struct vgt_frame *f = stack_frame(ft, &rec->stack, j);
+		if ((f->fn != NULL && !f->fn_from_elf && glob_match(e->lsan, f->fn)) ||
+		    (f->obj != NULL && glob_match(e->lsan, f->obj)))
+			return 1;
+		if (f->file != NULL) {
+			char path[4096];
+			if (f->dir != NULL)
+				snprintf(path, sizeof(path), "%s/%s", f->dir, f->file);
+			else
+				snprintf(path, sizeof(path), "%s", f->file);
+			if (glob_match(e->lsan, path))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 int suppressions_load(struct suppressions *supp, const char *path, struct vgt_error *err)
 {
 	FILE *f = fopen(path, "r");
@@ -433,6 +520,17 @@ int suppressions_load_stream(struct suppressions *supp, FILE *f, const char *nam
 	int rc = -1;
 	char *s;
 	while ((s = next_line(&p)) != NULL) {
+		int lsan = lsan_line(s);
+		if (lsan < 0) {
+			parse_error(&p, "an LSan suppression needs a pattern after the ':'");
+			goto out;
+		}
+		if (lsan > 0) {
+			supp->entries = xgrow(supp->entries, &supp->cap, supp->count + 1,
+					      sizeof(*supp->entries));
+			lsan_entry(&supp->entries[supp->count++], s);
+			continue;
+		}
 		if (strcmp(s, "{") != 0) {
 			parse_error(&p, "expected '{' to open a suppression, got '%s'", s);
 			goto out;
@@ -779,7 +877,9 @@ const char *suppressions_match(const struct suppressions *supp, const struct fra
 	const char *name = NULL;
 	for (size_t i = 0; i < supp->count && name == NULL; i++) {
 		const struct supp_entry *e = &supp->entries[i];
-		if (kind_matches(e, rec) && stack_could_match(e, &any) && frames_match(e, &ms)) {
+		if (e->lsan != NULL ? lsan_matches(e, ft, rec)
+				    : kind_matches(e, rec) && stack_could_match(e, &any) &&
+				      frames_match(e, &ms)) {
 			name = e->name;
 			/* the entries are the caller's, not const: only their counts change */
 			struct supp_entry *used = (struct supp_entry *)e;
@@ -922,6 +1022,42 @@ static void write_fun(FILE *out, const struct vgt_frame *f)
 	free(glob);
 }
 
+/* Every input is a sanitizer's report: entries are LSan's. */
+static int lsan_report(const struct vgt_report *report)
+{
+	for (size_t i = 0; i < report->n_inputs; i++)
+		if (report->inputs[i]->format == NULL || strcmp(report->inputs[i]->format, "lsan") != 0)
+			return 0;
+	return report->n_inputs > 0;
+}
+
+/* LSan's form: "leak:FUNCTION" of the culprit frame (the name LSan
+ * matches, the C name of Cython code), its module without a name. */
+static int write_lsan_entry(FILE *out, const struct vgt_report *report,
+			    const struct vgt_site *site)
+{
+	const struct vgt_frame *f = NULL;
+	if (site->stack.count > 0)
+		f = stack_frame(report->frames, &site->stack,
+				site->culprit < site->stack.count ? site->culprit : 0);
+	if (!kind_is_leak(site->kind) || f == NULL) {
+		fputs("# ", out);
+		escape_text(out, site->kind_name);
+		fputs(": LeakSanitizer suppresses leaks only\n", out);
+	} else if (f->fn != NULL && !f->fn_from_elf) {
+		fputs("leak:", out);
+		escape_supp_name(out, f->fn);
+		fputc('\n', out);
+	} else if (f->obj != NULL) {
+		fputs("leak:", out);
+		escape_supp_name(out, f->obj);
+		fputc('\n', out);
+	} else {
+		fputs("# a leak whose frame has no function or module: no LSan suppression\n", out);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
 /* One entry: the records of size `size` whose stacks begin with
  * stack[0 .. last]. */
 static void write_one(FILE *out, const struct vgt_report *report, const struct vgt_site *site,
@@ -993,6 +1129,8 @@ static char *entry_text(const struct vgt_report *report, const struct vgt_site *
 int suppressions_write_entry(FILE *out, const struct vgt_report *report,
 			     const struct vgt_site *site)
 {
+	if (lsan_report(report))
+		return write_lsan_entry(out, report, site);
 	char kbuf[32], extra[256];
 	const char *extra_line;
 	if (site_supp_kind(site, 0, kbuf, sizeof(kbuf), &extra_line, extra, sizeof(extra)) == NULL) {

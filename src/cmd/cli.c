@@ -21,7 +21,7 @@ enum opt_id {
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
 	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS, OPT_SYMBOLS, OPT_PER_TEST,
-	OPT_COMPLETIONS, OPT_SOURCE_URL, OPT_SOURCE_REV,
+	OPT_COMPLETIONS, OPT_SOURCE_URL, OPT_SOURCE_REV, OPT_ENGINE,
 };
 
 #define ARG_OPTIONAL 2
@@ -67,6 +67,7 @@ static const struct cli_option options[] = {
 	{"no-hints", 0, 0, OPT_NO_HINTS},
 	{"symbols", 0, 1, OPT_SYMBOLS},
 	{"per-test", 0, ARG_OPTIONAL, OPT_PER_TEST},
+	{"engine", 0, 1, OPT_ENGINE},
 	/* hidden (for packagers, see vgtriage(1) FILES): the completion scripts */
 	{"completions", 0, 1, OPT_COMPLETIONS},
 };
@@ -87,7 +88,7 @@ static const char usage_text[] =
 	"  -f, --format FMT        text, json, sarif, junit, github, markdown,\n"
 	"                          codequality, html or folded (stacks for flame\n"
 	"                          graphs; default: text)\n"
-	"      --input-format FMT  auto, xml or text (default: auto)\n"
+	"      --input-format FMT  auto, xml, text or lsan (default: auto)\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"  -n, --top N             list the N worst sites (default: 20 in text, all in\n"
 	"                          other formats; 0 = all)\n"
@@ -137,6 +138,10 @@ static const char usage_text[] =
 	"  -h, --help              print this help and exit\n"
 	"\n"
 	"Run options:\n"
+	"      --engine ENGINE     valgrind (default: no rebuild) or asan: run natively\n"
+	"                          with AddressSanitizer/LeakSanitizer (about 10x\n"
+	"                          faster; the code must be built with\n"
+	"                          -fsanitize=address; Python gets libasan preloaded)\n"
 	"      --valgrind-arg ARG  pass ARG to valgrind (repeatable); with\n"
 	"                          --trace-children=yes it follows exec too\n"
 	"      --keep-xml FILE     keep valgrind's raw XML in FILE (other processes:\n"
@@ -336,10 +341,10 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 		}
 		return 0;
 	case OPT_INPUT_FORMAT:
-		if (!one_of(arg, "auto", "xml", "text")) {
-			static const char *const names[] = {"auto", "xml", "text", NULL};
+		if (!one_of(arg, "auto", "xml", "text") && strcmp(arg, "lsan") != 0) {
+			static const char *const names[] = {"auto", "xml", "text", "lsan", NULL};
 			return bad_value(err, "--input-format", arg, strlen(arg), names,
-					 "auto, xml or text");
+					 "auto, xml, text or lsan");
 		}
 		cli->pipeline.input_format = arg;
 		return 0;
@@ -474,6 +479,13 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	}
 	case OPT_NO_PYTHON_PERF:
 		cli->python_perf = 0;
+		return 0;
+	case OPT_ENGINE:
+		if (strcmp(arg, "valgrind") != 0 && strcmp(arg, "asan") != 0) {
+			static const char *const names[] = {"valgrind", "asan", NULL};
+			return bad_value(err, "--engine", arg, strlen(arg), names, "valgrind or asan");
+		}
+		cli->engine_asan = strcmp(arg, "asan") == 0;
 		return 0;
 	case OPT_PER_TEST:
 		if (arg != NULL && strcmp(arg, "test") != 0 && strcmp(arg, "phase") != 0) {

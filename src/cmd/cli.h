@@ -75,6 +75,7 @@ struct cli {
 	double watch;
 	int python_perf;
 	int per_test;             /* --per-test: 0 off, 1 a check per test, 2 per phase */
+	int engine_asan;          /* run --engine asan */
 	const char *completions;  /* --completions SHELL: "bash", "zsh" or "fish" */
 	const char *argv0;        /* where the binary is (run --per-test finds its
 				     plugin and library beside it) */

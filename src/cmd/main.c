@@ -448,7 +448,8 @@ static int cmd_run(struct cli *cli, int argc, char **argv)
 	opts.program_stdout_to_stderr = out == stdout;
 	opts.format = snapshots_in_report ? cli->format : VGT_FORMAT_TEXT;
 	opts.render = &ro;
-	if (runner_wants_perf_maps(&opts)) {
+	opts.engine_asan = cli->engine_asan;
+	if (!opts.engine_asan && runner_wants_perf_maps(&opts)) {
 		cli_add_perf_map(cli, RUNNER_PERF_MAP_DIR);
 	}
 	opts.pipeline = &cli->pipeline;

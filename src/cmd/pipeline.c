@@ -65,6 +65,7 @@ struct pipeline_stream {
 	size_t head_len;
 	struct xml_reader *xml;
 	struct text_reader *text;
+	struct lsan_reader *lsan;
 	int failed;
 };
 
@@ -192,6 +193,13 @@ void pipeline_add_maps(struct pipeline *pl, long pid, const char *maps_text)
 	symbolize_add_maps(pl->symbolizer, pid, maps_text);
 }
 
+void pipeline_add_lsan_clean(struct pipeline *pl, const char *label, long pid, int exited)
+{
+	struct vgt_input *in = report_add_input(pl->report, label, "lsan");
+	in->pid = pid;
+	lsan_input_clean(in, exited);
+}
+
 struct vgt_report *pipeline_report(struct pipeline *pl)
 {
 	return pl->report;
@@ -222,8 +230,24 @@ static void start_reader(struct pipeline_stream *st)
 	st->input->format = strpool_intern(pl->report->pool, st->format);
 	if (strcmp(st->format, "xml") == 0)
 		st->xml = xml_reader_new(pl->report->frames, st->input, &pl->sink);
+	else if (strcmp(st->format, "lsan") == 0)
+		st->lsan = lsan_reader_new(pl->report->frames, st->input, &pl->sink);
 	else
 		st->text = text_reader_new(pl->report->frames, st->input, &pl->sink);
+}
+
+static int reader_started(const struct pipeline_stream *st)
+{
+	return st->xml != NULL || st->text != NULL || st->lsan != NULL;
+}
+
+static int finish_reader(struct pipeline_stream *st, struct vgt_error *err)
+{
+	if (st->xml != NULL)
+		return xml_reader_finish(st->xml, err);
+	if (st->lsan != NULL)
+		return lsan_reader_finish(st->lsan, err);
+	return text_reader_finish(st->text, err);
 }
 
 static int feed_reader(struct pipeline_stream *st, const char *buf, size_t len,
@@ -231,8 +255,11 @@ static int feed_reader(struct pipeline_stream *st, const char *buf, size_t len,
 {
 	if (len == 0)
 		return 0;
-	return st->xml != NULL ? xml_reader_feed(st->xml, buf, len, err)
-			       : text_reader_feed(st->text, buf, len, err);
+	if (st->xml != NULL)
+		return xml_reader_feed(st->xml, buf, len, err);
+	if (st->lsan != NULL)
+		return lsan_reader_feed(st->lsan, buf, len, err);
+	return text_reader_feed(st->text, buf, len, err);
 }
 
 static void name_error(const struct pipeline_stream *st, struct vgt_error *err)
@@ -271,7 +298,7 @@ int pipeline_stream_feed(struct pipeline_stream *st, const char *buf, size_t len
 		st->format = reader_detect_format(st->head, st->head_len);
 	}
 	int rc = 0;
-	if (st->xml == NULL && st->text == NULL) {
+	if (!reader_started(st)) {
 		start_reader(st);
 		rc = feed_reader(st, st->head, st->head_len, err);
 	}
@@ -318,8 +345,7 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 	int rc = st->failed ? -1 : 0;
 	/* Nothing read at all (an empty file, or `run` when valgrind wrote no
 	 * XML): the same diagnostic whether the format was given or not. */
-	if (!st->failed && st->head_len == 0 && st->xml == NULL && st->text == NULL &&
-	    empty_quiet_log(st)) {
+	if (!st->failed && st->head_len == 0 && !reader_started(st) && empty_quiet_log(st)) {
 		/* valgrind -q writes nothing when it finds nothing: a clean
 		 * run, whose figures the empty log does not give */
 		st->input->format = strpool_intern(st->pl->report->pool, "text");
@@ -331,21 +357,20 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 		free(st);
 		return 0;
 	}
-	if (!st->failed && st->head_len == 0 && st->xml == NULL && st->text == NULL) {
+	if (!st->failed && st->head_len == 0 && !reader_started(st)) {
 		rc = vgt_error_set(err, NULL, 1, 1, "empty input: expected valgrind XML or a valgrind log");
 		name_error(st, err);
 		st->failed = 1;
 	}
 	if (!st->failed) {
-		if (st->xml == NULL && st->text == NULL) {
+		if (!reader_started(st)) {
 			if (st->format == NULL)
 				st->format = reader_detect_format(st->head, st->head_len);
 			start_reader(st);
 			rc = feed_reader(st, st->head, st->head_len, err);
 		}
 		if (rc == 0)
-			rc = st->xml != NULL ? xml_reader_finish(st->xml, err)
-					     : text_reader_finish(st->text, err);
+			rc = finish_reader(st, err);
 		if (rc >= 0 && check_tool(st, err) != 0)
 			rc = -1;
 		if (rc == 0 && !st->input->complete)
@@ -360,6 +385,7 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 	end_searches(st);
 	xml_reader_free(st->xml);
 	text_reader_free(st->text);
+	lsan_reader_free(st->lsan);
 	free(st);
 	return rc;
 }

@@ -81,6 +81,10 @@ struct vgt_input *pipeline_stream_input(struct pipeline_stream *st);
 /* The mappings of process pid (/proc/PID/maps text), recorded while it
  * ran (run): they give the load address of code valgrind could not name. */
 void pipeline_add_maps(struct pipeline *pl, long pid, const char *maps_text);
+/* An input for a process of `run --engine asan` that wrote no sanitizer
+ * report: exited, LeakSanitizer found no leak (its figures are 0: LSan
+ * writes nothing then); else (killed) an incomplete input, figures unknown. */
+void pipeline_add_lsan_clean(struct pipeline *pl, const char *label, long pid, int exited);
 
 /* The report being built (valid until pipeline_free or pipeline_take). */
 struct vgt_report *pipeline_report(struct pipeline *pl);

@@ -369,7 +369,7 @@ int runner_wants_perf_maps(const struct run_options *opts)
 
 /* -------------------------------------------------------------- temp dir */
 
-static char *make_temp_dir(struct vgt_error *err)
+char *runner_make_temp_dir(struct vgt_error *err)
 {
 	const char *tmp = getenv("TMPDIR");
 	if (tmp == NULL || tmp[0] == '\0')
@@ -384,7 +384,7 @@ static char *make_temp_dir(struct vgt_error *err)
 	return dir;
 }
 
-static void remove_temp_dir(char *dir)
+void runner_remove_temp_dir(char *dir)
 {
 	if (dir == NULL)
 		return;
@@ -451,7 +451,7 @@ static int prepare(struct run *r, struct vgt_error *err)
 	 * gdbserver FIFOs (made even without --watch), so that a SIGKILLed
 	 * valgrind leaves nothing in TMPDIR, and concurrent runs never share
 	 * a name. */
-	r->tmpdir = make_temp_dir(err);
+	r->tmpdir = runner_make_temp_dir(err);
 	if (r->tmpdir == NULL)
 		return -1;
 	r->xml_file = xasprintf("%s/vg.%%p.xml", r->tmpdir);
@@ -510,7 +510,7 @@ static void finish_temp_dir(struct run *r)
 		runner_note_warning(r, &e);
 		free(r->tmpdir);
 	} else {
-		remove_temp_dir(r->tmpdir);
+		runner_remove_temp_dir(r->tmpdir);
 	}
 	r->tmpdir = NULL;
 }
@@ -571,6 +571,8 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 	r->opts = opts;
 	r->pl = pl;
 	r->res = result;
+	if (opts->engine_asan)
+		return runner_run_asan(r, err);
 	r->tty_fd = -1;
 	r->sig.fds[0] = r->sig.fds[1] = -1;
 	char **argv = NULL;
@@ -631,7 +633,7 @@ out:
 	if (rc == 0)
 		finish_temp_dir(r);
 	else
-		remove_temp_dir(r->tmpdir);
+		runner_remove_temp_dir(r->tmpdir);
 	proctrack_free(r->pt);
 	free(r->xml_file);
 	free(r->vgdb_prefix);

@@ -3,6 +3,8 @@
  * of every process valgrind reports (forked children included) into the
  * pipeline, wait for processes that outlive the first one, forward
  * signals, and (--watch) take leak snapshots through vgdb while it runs.
+ * With --engine asan (runner_asan.c) the command runs natively with
+ * AddressSanitizer/LeakSanitizer, and each process's report is read.
  *
  * Included by main.c and the runner's tests.
  */
@@ -35,6 +37,9 @@ struct run_options {
 	/* the options of the pipeline main built: --watch builds a fresh
 	 * pipeline like it per snapshot (NULL: --watch unavailable) */
 	const struct pipeline_options *pipeline;
+	/* --engine asan: run natively with AddressSanitizer/LeakSanitizer
+	 * (runner_asan.c) instead of under valgrind */
+	int engine_asan;
 	/* --per-test: the plugin and library the program gets (NULL: off) */
 	const struct harness *per_test;
 };

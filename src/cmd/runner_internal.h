@@ -101,6 +101,18 @@ struct run {
 double runner_now_s(void);
 /* pipe() with both ends close-on-exec (pipe2 is not in POSIX 2008). */
 int runner_cloexec_pipe(int fds[2]);
+/* A private directory TMPDIR/vgtriage.XXXXXX (NULL with err); removed with
+ * its files by runner_remove_temp_dir, which frees dir (NULL: no-op). */
+char *runner_make_temp_dir(struct vgt_error *err);
+void runner_remove_temp_dir(char *dir);
+
+/* ---- runner_asan.c */
+
+/* `run --engine asan`: runner_run hands over r with opts, pl and res set. */
+int runner_run_asan(struct run *r, struct vgt_error *err);
+/* 1: the ELF file refers to __asan_init or needs an ASan runtime; 0: an
+ * ELF file without; -1: not an ELF file, or unreadable. */
+int runner_elf_has_asan(const char *path);
 
 /* ---- runner_valgrind.c */
 

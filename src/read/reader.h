@@ -1,6 +1,7 @@
 /*
- * reader.h — the two input readers: valgrind XML (xml_reader.c, libxml2
- * push parser) and valgrind's plain text log (text_reader.c).
+ * reader.h — the input readers: valgrind XML (xml_reader.c, libxml2
+ * push parser), valgrind's plain text log (text_reader.c), and
+ * LeakSanitizer/AddressSanitizer reports (lsan_reader.c).
  *
  * Both stream: feed any number of chunks, then finish.  They fill the
  * struct vgt_input they were given (preamble, pid, status, summaries) and
@@ -52,6 +53,24 @@ void text_reader_free(struct text_reader *reader); /* NULL is a no-op */
  * one (text_checks.c). */
 int reader_used_suppression(const char *t, const char **name, size_t *name_len, uint64_t *count);
 
+/* LeakSanitizer / AddressSanitizer reports (stderr or log_path files);
+ * format "lsan".  Same contract as the text reader; see lsan_reader.c for
+ * how LSan's kinds and SUMMARY map onto the model. */
+struct lsan_reader;
+struct lsan_reader *lsan_reader_new(struct frame_table *frames, struct vgt_input *input,
+				    const struct vgt_sink *sink);
+int lsan_reader_feed(struct lsan_reader *reader, const char *buf, size_t len,
+		     struct vgt_error *err);
+int lsan_reader_finish(struct lsan_reader *reader, struct vgt_error *err);
+void lsan_reader_free(struct lsan_reader *reader); /* NULL is a no-op */
+/* An LSan input of a process that wrote no report.  exited: it ran to
+ * its end, so LeakSanitizer's check found nothing (figures 0, complete);
+ * else its figures are unknown and it is incomplete. */
+void lsan_input_clean(struct vgt_input *in, int exited);
+/* 1 when buf (an input's first bytes) holds a sanitizer report header
+ * ("==PID==ERROR: LeakSanitizer: …") or a leak record line. */
+int lsan_reader_detect(const char *buf, size_t len);
+
 /* Cross-check of valgrind's LEAK SUMMARY against the records read
  * (text_checks.c).  parsed[] is indexed definitely, indirectly, possibly
  * lost, still reachable, as sites_input_amounts() counts them (direct bytes
@@ -69,7 +88,7 @@ int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount 
 int reader_is_panic(const char *line);
 
 /* "xml" when buf (the first bytes of an input, leading whitespace allowed)
- * looks like XML, else "text". */
+ * looks like XML, "lsan" when it holds a sanitizer's report, else "text". */
 const char *reader_detect_format(const char *buf, size_t len);
 
 #endif

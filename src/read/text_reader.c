@@ -45,6 +45,7 @@
  */
 #include "read/reader.h"
 #include "vgtriage/report.h"
+#include "read/lines.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,10 +113,7 @@ struct text_reader {
 	struct text_pid *pids;
 	size_t npids, cap;
 	size_t last;            /* index of the last pid used */
-	char *line;
-	size_t len;
-	int overlong;
-	long lineno;            /* lines seen so far */
+	struct lines lb;        /* the input's lines (lb.lineno: seen so far) */
 	int found;              /* any valgrind content */
 	size_t delivered;       /* records handed to the sink */
 	enum text_mode mode;
@@ -136,44 +134,16 @@ static int is_thread_tool(const char *tool)
 	return tool != NULL && (strcmp(tool, "helgrind") == 0 || strcmp(tool, "drd") == 0);
 }
 
-static const char *skip_spaces(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-/* Reads a valgrind count ("1,234") at *p; advances past it. */
-static int read_count(const char **p, uint64_t *out)
-{
-	const char *s = *p;
-	uint64_t v = 0;
-	int digits = 0;
-	for (; (*s >= '0' && *s <= '9') || (*s == ',' && digits > 0); s++) {
-		if (*s == ',')
-			continue;
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-		digits++;
-	}
-	if (digits == 0)
-		return -1;
-	*out = v;
-	*p = s;
-	return 0;
-}
-
 /* Reads an optional " (+N)" / " (-N)" after a count. */
 static int read_delta(const char **p, int64_t *delta, int *has)
 {
-	const char *s = skip_spaces(*p);
+	const char *s = lines_skip_spaces(*p);
 	if (s[0] != '(' || (s[1] != '+' && s[1] != '-'))
 		return 0;
 	int negative = s[1] == '-';
 	s += 2;
 	uint64_t v;
-	if (read_count(&s, &v) != 0 || *s != ')' || v > INT64_MAX)
+	if (lines_read_count(&s, &v) != 0 || *s != ')' || v > INT64_MAX)
 		return -1;
 	*delta = negative ? -(int64_t)v : (int64_t)v;
 	*has = 1;
@@ -185,7 +155,7 @@ static int read_delta(const char **p, int64_t *delta, int *has)
 static int read_amount(const char **p, uint64_t *n, int64_t *delta, int *has)
 {
 	*delta = 0;
-	if (read_count(p, n) != 0)
+	if (lines_read_count(p, n) != 0)
 		return -1;
 	return read_delta(p, delta, has);
 }
@@ -213,12 +183,7 @@ static struct text_pid *pid_state(struct text_reader *r, long pid)
 	}
 	if (r->npids >= TEXT_PIDS_MAX)
 		return NULL;
-	struct vgt_input *input = r->first;
-	if (r->npids > 0 && r->sink->input_for_pid != NULL) {
-		struct vgt_input *more = r->sink->input_for_pid(r->sink->ctx, r->first, pid);
-		if (more != NULL)
-			input = more;
-	}
+	struct vgt_input *input = lines_pid_input(r->sink, r->first, r->npids, pid);
 	r->pids = xgrow(r->pids, &r->cap, r->npids + 1, sizeof(*r->pids));
 	struct text_pid *st = &r->pids[r->npids];
 	memset(st, 0, sizeof(*st));
@@ -487,7 +452,7 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 	int has = 0, split = 0;
 	if (read_amount(&p, &bytes, &dbytes, &has) != 0)
 		return -1;
-	p = skip_spaces(p);
+	p = lines_skip_spaces(p);
 	if (p[0] == '(' && p[1] >= '0' && p[1] <= '9') {
 		p++;
 		if (read_amount(&p, &direct, &dignore, &has) != 0 ||
@@ -497,10 +462,10 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 			return -1;
 		split = 1;
 	}
-	p = skip_spaces(p);
+	p = lines_skip_spaces(p);
 	if (expect(&p, "bytes in ") != 0 || read_amount(&p, &blocks, &dblocks, &has) != 0)
 		return -1;
-	p = skip_spaces(p);
+	p = lines_skip_spaces(p);
 	if (expect(&p, "blocks are ") != 0)
 		return -1;
 	enum vgt_kind kind;
@@ -521,9 +486,9 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 		return 0;
 	uint64_t i, n;
 	at += strlen("in loss record");
-	at = skip_spaces(at);
-	int numbered = read_count(&at, &i) == 0 && expect(&at, " of ") == 0 &&
-		       read_count(&at, &n) == 0 && i > 0 && n >= i && n <= UINT32_MAX;
+	at = lines_skip_spaces(at);
+	int numbered = lines_read_count(&at, &i) == 0 && expect(&at, " of ") == 0 &&
+		       lines_read_count(&at, &n) == 0 && i > 0 && n >= i && n <= UINT32_MAX;
 	begin_record(r, st, kind, m);
 	st->rec.bytes = bytes;
 	st->rec.blocks = blocks;
@@ -552,7 +517,7 @@ static void parse_frame(struct frame_key *f, const char *s)
 	s = end;
 	if (*s == ':')
 		s++;
-	s = skip_spaces(s);
+	s = lines_skip_spaces(s);
 	size_t n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
@@ -639,13 +604,13 @@ static void parse_leak_summary_line(struct text_reader *r, struct text_pid *st, 
 		const char *p = t;
 		if (expect(&p, labels[k]) != 0)
 			continue;
-		p = skip_spaces(p);
+		p = lines_skip_spaces(p);
 		uint64_t bytes, blocks;
 		int64_t d;
 		int has = 0;
 		if (read_amount(&p, &bytes, &d, &has) != 0)
 			return;
-		p = skip_spaces(p);
+		p = lines_skip_spaces(p);
 		if (expect(&p, "bytes in ") != 0 || read_amount(&p, &blocks, &d, &has) != 0 ||
 		    expect(&p, " blocks") != 0)
 			return;
@@ -661,17 +626,17 @@ static void parse_leak_summary_line(struct text_reader *r, struct text_pid *st, 
 static void parse_error_summary(struct text_reader *r, struct text_pid *st, const char *p)
 {
 	uint64_t e, c, se = 0, sc = 0;
-	p = skip_spaces(p);
-	if (read_count(&p, &e) != 0 || expect(&p, " errors from ") != 0 ||
-	    read_count(&p, &c) != 0)
+	p = lines_skip_spaces(p);
+	if (lines_read_count(&p, &e) != 0 || expect(&p, " errors from ") != 0 ||
+	    lines_read_count(&p, &c) != 0)
 		return;
 	/* The whole "(suppressed: N from M)" must be there: a line cut short
 	 * at the end of a log would give wrong counts. */
 	if (expect(&p, " contexts") != 0)
 		return;
-	p = skip_spaces(p);
-	if (expect(&p, "(suppressed: ") != 0 || read_count(&p, &se) != 0 ||
-	    expect(&p, " from ") != 0 || read_count(&p, &sc) != 0 || *p != ')')
+	p = lines_skip_spaces(p);
+	if (expect(&p, "(suppressed: ") != 0 || lines_read_count(&p, &se) != 0 ||
+	    expect(&p, " from ") != 0 || lines_read_count(&p, &sc) != 0 || *p != ')')
 		return;
 	st->vg.has_error_summary = 1;
 	st->vg.errors = e;
@@ -800,8 +765,8 @@ static int list_line(struct text_pid *st, const char *m)
 {
 	const char *p = m;
 	uint64_t n, x, y;
-	if (read_count(&p, &n) != 0 || expect(&p, " errors in context ") != 0 ||
-	    read_count(&p, &x) != 0 || expect(&p, " of ") != 0 || read_count(&p, &y) != 0 ||
+	if (lines_read_count(&p, &n) != 0 || expect(&p, " errors in context ") != 0 ||
+	    lines_read_count(&p, &x) != 0 || expect(&p, " of ") != 0 || lines_read_count(&p, &y) != 0 ||
 	    strcmp(p, ":") != 0)
 		return 0;
 	st->list_pending = 1;
@@ -913,7 +878,7 @@ static void aux_line(struct text_pid *st, const char *t)
 static int body_line(struct text_reader *r, struct text_pid *st, const char *body,
 		     int partial, struct vgt_error *err)
 {
-	const char *t = skip_spaces(body);
+	const char *t = lines_skip_spaces(body);
 	size_t indent = (size_t)(t - body);
 	if (*t == '\0') {
 		st->section = SECTION_NONE;
@@ -975,7 +940,7 @@ static const char *split_prefix(const char *line, long *pid, char *kind)
 /* Does an unprefixed line start a vgdb capture? */
 static int looks_like_vgdb(struct text_reader *r, const char *line)
 {
-	const char *t = skip_spaces(line);
+	const char *t = lines_skip_spaces(line);
 	if (starts(t, "LEAK SUMMARY:") || starts(t, "HEAP SUMMARY:") ||
 	    starts(t, "Searching for pointers"))
 		return 1;
@@ -1044,7 +1009,7 @@ static int process_line(struct text_reader *r, char *line, int partial, struct v
 	}
 	int rc = body_line(r, st, body, partial, err);
 	if (rc != 0 && err != NULL && err->line == 0) {
-		err->line = r->lineno;
+		err->line = r->lb.lineno;
 		err->column = 1;
 	}
 	return rc;
@@ -1061,7 +1026,7 @@ struct text_reader *text_reader_new(struct frame_table *frames, struct vgt_input
 	r->pool = pool;
 	r->first = input;
 	r->sink = sink;
-	r->line = xmalloc(TEXT_LINE_MAX + 1);
+	lines_init(&r->lb, TEXT_LINE_MAX);
 	if (input->format == NULL)
 		input->format = strpool_intern(pool, "text");
 	input->complete = 0;
@@ -1075,48 +1040,27 @@ static int fail(struct text_reader *r)
 	return -1;
 }
 
+static int line_cb(void *ctx, char *line, int partial, struct vgt_error *err)
+{
+	return process_line(ctx, line, partial, err);
+}
+
 int text_reader_feed(struct text_reader *r, const char *buf, size_t len,
 		     struct vgt_error *err)
 {
 	if (r->failed)
-		return vgt_error_set(err, NULL, r->lineno, 1, "reading stopped earlier");
-	while (len > 0) {
-		const char *nl = memchr(buf, '\n', len);
-		size_t take = nl != NULL ? (size_t)(nl - buf) : len;
-		if (!r->overlong) {
-			if (r->len + take > TEXT_LINE_MAX) {
-				r->overlong = 1; /* dropped whole, see the top */
-			} else {
-				memcpy(r->line + r->len, buf, take);
-				r->len += take;
-			}
-		}
-		if (nl == NULL)
-			break;
-		r->lineno++;
-		int overlong = r->overlong;
-		r->line[r->len] = '\0';
-		r->len = 0;
-		r->overlong = 0;
-		if (!overlong && process_line(r, r->line, 0, err) != 0)
-			return fail(r);
-		buf = nl + 1;
-		len -= take + 1;
-	}
+		return vgt_error_set(err, NULL, r->lb.lineno, 1, "reading stopped earlier");
+	if (lines_feed(&r->lb, buf, len, line_cb, r, err) != 0)
+		return fail(r);
 	return 0;
 }
 
 int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 {
 	if (r->failed)
-		return vgt_error_set(err, NULL, r->lineno, 1, "reading stopped earlier");
-	if (r->len > 0 && !r->overlong) {
-		r->lineno++;
-		r->line[r->len] = '\0';
-		r->len = 0;
-		if (process_line(r, r->line, 1, err) != 0)
-			return fail(r);
-	}
+		return vgt_error_set(err, NULL, r->lb.lineno, 1, "reading stopped earlier");
+	if (lines_finish(&r->lb, line_cb, r, err) != 0)
+		return fail(r);
 	if (!r->found)
 		return vgt_error_set(err, NULL, 1, 1, "no valgrind output found");
 	for (size_t i = 0; i < r->npids; i++)
@@ -1154,7 +1098,7 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 		if (st->input->aborted != NULL) {
 			st->input->complete = 0;
 			st->input->finished = 0;
-			st->input->stop_line = r->lineno;
+			st->input->stop_line = r->lb.lineno;
 			st->input->stop_column = 1;
 			if (cut == NULL)
 				cut = st;
@@ -1170,7 +1114,7 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 		}
 		if (!st->error_summary && !st->leak_summary) {
 			st->input->complete = 0;
-			st->input->stop_line = r->lineno;
+			st->input->stop_line = r->lb.lineno;
 			st->input->stop_column = 1;
 			if (cut == NULL)
 				cut = st;
@@ -1178,15 +1122,15 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 	}
 	if (r->npids == 0) {
 		r->first->complete = 0;
-		r->first->stop_line = r->lineno;
+		r->first->stop_line = r->lb.lineno;
 		r->first->stop_column = 1;
-		vgt_error_set(err, NULL, r->lineno, 1, "valgrind's log has no memcheck output");
+		vgt_error_set(err, NULL, r->lb.lineno, 1, "valgrind's log has no memcheck output");
 	} else if (cut != NULL && cut->input->aborted != NULL)
-		vgt_error_set(err, NULL, r->lineno, 1,
+		vgt_error_set(err, NULL, r->lb.lineno, 1,
 			      "valgrind itself failed (pid %ld), its figures are unknown: %s",
 			      cut->pid, cut->input->aborted);
 	else if (cut != NULL)
-		vgt_error_set(err, NULL, r->lineno, 1,
+		vgt_error_set(err, NULL, r->lb.lineno, 1,
 			      "valgrind's log of pid %ld ends before its summary (cut short?)",
 			      cut->pid);
 	return 0;
@@ -1201,6 +1145,6 @@ void text_reader_free(struct text_reader *r)
 		free(r->pids[i].contexts);
 	}
 	free(r->pids);
-	free(r->line);
+	lines_release(&r->lb);
 	free(r);
 }

@@ -1106,5 +1106,7 @@ const char *reader_detect_format(const char *buf, size_t len)
 		i = 3;
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
 		i++;
-	return i < len && buf[i] == '<' ? "xml" : "text";
+	if (i < len && buf[i] == '<')
+		return "xml";
+	return lsan_reader_detect(buf, len) ? "lsan" : "text";
 }

@@ -132,6 +132,13 @@ static int is_runtime_source_frame(const struct vgt_frame *frame)
 
 static int is_allocator_function(const char *fn)
 {
+	/* AddressSanitizer's interceptors (gcc's libasan: __interceptor_malloc;
+	 * newer runtimes: ___interceptor_malloc) are the allocator a
+	 * sanitizer's stacks start with */
+	if (starts_with(fn, "___interceptor_"))
+		fn += strlen("___interceptor_");
+	else if (starts_with(fn, "__interceptor_"))
+		fn += strlen("__interceptor_");
 	return in_list(fn, allocator_functions) || starts_with(fn, "operator new") ||
 	       starts_with(fn, "operator delete");
 }

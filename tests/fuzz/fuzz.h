@@ -45,5 +45,9 @@ uint32_t fuzz_hash(const uint8_t *data, size_t size);
  * pipeline (suppress, symbolize, classify, rank), fed in pseudo-random
  * chunk sizes, then renders the report in a format the hash picks. */
 void fuzz_pipeline(const uint8_t *data, size_t size, const char *format);
+/* The same with suppressions applied to every record (NULL: none). */
+struct suppressions;
+void fuzz_pipeline_supp(const uint8_t *data, size_t size, const char *format,
+			const struct suppressions *supp);
 
 #endif

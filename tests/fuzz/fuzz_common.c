@@ -201,10 +201,17 @@ uint32_t fuzz_hash(const uint8_t *data, size_t size)
 
 void fuzz_pipeline(const uint8_t *data, size_t size, const char *format)
 {
+	fuzz_pipeline_supp(data, size, format, NULL);
+}
+
+void fuzz_pipeline_supp(const uint8_t *data, size_t size, const char *format,
+			const struct suppressions *supp)
+{
 	uint32_t state = fuzz_hash(data, size);
 	struct pipeline_options opts;
 	memset(&opts, 0, sizeof(opts));
 	opts.input_format = format;
+	opts.suppressions = supp;
 	opts.rank.show_all = fuzz_next(&state) & 1;
 	struct pipeline *pl = pipeline_new(&opts);
 	struct pipeline_stream *st = pipeline_stream_open(pl, "fuzz", format);

@@ -1,0 +1,48 @@
+/*
+ * lines.h — what the line-based readers (text_reader.c, lsan_reader.c)
+ * share: cutting chunks of input into lines (a partial line waits for the
+ * next chunk; a line longer than the limit is dropped whole), and reading
+ * counts; the input of each pid of a stream.
+ *
+ * Included by the readers of read/ only.
+ */
+#ifndef VGTRIAGE_LINES_H
+#define VGTRIAGE_LINES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgtriage/model.h"
+#include "vgtriage/vgt.h"
+
+struct lines {
+	char *line;      /* the line being gathered (max + 1 bytes) */
+	size_t len, max;
+	int overlong;    /* longer than max: dropped whole */
+	long lineno;     /* lines seen so far */
+};
+
+/* Called with each whole line (NUL-terminated, without its '\n'; the
+ * callee may change it); partial: the input's last line, unterminated.
+ * Returns 0, or -1 with err set to stop. */
+typedef int (*lines_fn)(void *ctx, char *line, int partial, struct vgt_error *err);
+
+void lines_init(struct lines *l, size_t max);
+void lines_release(struct lines *l);
+/* The lines completed by buf[0..len), each to fn; -1 when fn says stop. */
+int lines_feed(struct lines *l, const char *buf, size_t len, lines_fn fn, void *ctx,
+	       struct vgt_error *err);
+/* The unterminated last line, if any, to fn (partial = 1). */
+int lines_finish(struct lines *l, lines_fn fn, void *ctx, struct vgt_error *err);
+
+/* A decimal count at *p ("1,234": commas after a digit are skipped);
+ * advances past it.  -1 when there is none or it does not fit 64 bits. */
+int lines_read_count(const char **p, uint64_t *out);
+const char *lines_skip_spaces(const char *s);
+
+/* The input of a further pid met in one stream (npids: the pids met
+ * before it): the sink's input_for_pid, else first (all pids share it). */
+struct vgt_input *lines_pid_input(const struct vgt_sink *sink, struct vgt_input *first,
+				  size_t npids, long pid);
+
+#endif
