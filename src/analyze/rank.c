@@ -68,8 +68,13 @@ static int compare_sites(const void *pa, const void *pb)
 	CMP(category_order(a->category), category_order(b->category));
 	CMP(b->bytes, a->bytes);
 	CMP(b->blocks, a->blocks);
-	CMP(b->occurrences, a->occurrences);
+	/* contexts, not occurrences: a text log without -s does not carry
+	 * them, and the XML and the text log of one run rank alike; then
+	 * valgrind's own order (fix the first error first), which both
+	 * readings know, where file names differ (a text frame has no
+	 * directory) */
 	CMP(b->records, a->records);
+	CMP(a->first_seen, b->first_seen);
 	int c = cmp_str(a->kind_name, b->kind_name);
 	if (c == 0)
 		c = cmp_str(a->location.file, b->location.file);
