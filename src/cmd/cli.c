@@ -384,6 +384,8 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 						     (int)(len > 64 ? 64 : len), bad, hint);
 			return -1;
 		}
+		/* a gate on still reachable memory shows what it fails on */
+		cli->pipeline.rank.keep_reachable = cli->policy.fail_group[VGT_GROUP_REACHABLE];
 		return 0;
 	case OPT_SOURCE_ROOT:
 		push(&cli->source_roots, &cli->n_source_roots, &cli->source_roots_cap, arg);
