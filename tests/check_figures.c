@@ -46,6 +46,13 @@ START_TEST(test_options)
 	ck_assert_uint_eq(in.show_leak_kinds, (1u << VGT_GROUP_DEFINITE) | (1u << VGT_GROUP_REACHABLE));
 	vgargs_apply(&in, "--show-leak-kinds=all");
 	ck_assert_uint_eq(in.show_leak_kinds, 0x1eu);
+	ck_assert(!in.reachable_for_blame);
+	/* run --per-test's own spelling of all kinds, until the user's after it */
+	vgargs_apply(&in, "--show-leak-kinds=" VGARGS_BLAME_KINDS);
+	ck_assert_uint_eq(in.show_leak_kinds, 0x1eu);
+	ck_assert(in.reachable_for_blame);
+	vgargs_apply(&in, "--show-leak-kinds=all");
+	ck_assert(!in.reachable_for_blame);
 	vgargs_apply(&in, "--leak-check=no");
 	ck_assert_int_eq(in.leak_check, VGT_LEAK_CHECK_NO);
 	vgargs_apply(&in, "--errors-for-leak-kinds=none");

@@ -385,7 +385,7 @@ static void assert_flip(const char *input)
 	ck_assert_uint_eq(test_ending(r, "::test_leak_small")->lost[VGT_GROUP_DEFINITE].bytes, 48);
 	const char *innocent[] = {"::test_drop_inner", "::test_inner_again", "::test_drop_again",
 				  "::test_stash", "::test_after_stash", "::test_alloc_and_free",
-				  "::test_clean"};
+				  "::test_keep", "::test_clean"};
 	for (size_t i = 0; i < sizeof(innocent) / sizeof(innocent[0]); i++) {
 		const struct vgt_test *t = test_ending(r, innocent[i]);
 		ck_assert_ptr_nonnull(t);
@@ -409,7 +409,40 @@ static void assert_flip(const char *input)
 START_TEST(test_flip)
 {
 	assert_flip(TESTDATA "pertest_flip.xml");
-	assert_flip(TESTDATA "pertest_flip.log");
+	assert_flip(TESTDATA "pertest_flip_all.log");
+}
+END_TEST
+
+static size_t notes_with(const struct vgt_report *r, const char *text)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_notes; i++)
+		n += strstr(r->notes[i], text) != NULL;
+	return n;
+}
+
+/* The same run with valgrind's default kinds: the stash block cannot be
+ * told from a new leak of test_after_stash, and one note says so. */
+START_TEST(test_flip_default_kinds)
+{
+	struct vgt_report *r = read_report(TESTDATA "pertest_flip_default.log", NULL, 0);
+	ck_assert_uint_eq(test_ending(r, "::test_after_stash")->lost[VGT_GROUP_DEFINITE].bytes, 40);
+	ck_assert_uint_eq(notes_with(r, "did not show still reachable blocks"), 1);
+	report_free(r);
+	r = read_report(TESTDATA "pertest_flip.xml", NULL, 0);
+	ck_assert_uint_eq(notes_with(r, "did not show still reachable blocks"), 0);
+	/* still reachable blocks run --per-test asked for: hidden, and never
+	 * a test's */
+	size_t reachable = 0;
+	for (size_t i = 0; i < r->n_sites; i++)
+		if (kind_group(r->sites[i]->kind) == VGT_GROUP_REACHABLE) {
+			reachable++;
+			ck_assert(r->sites[i]->hidden);
+			ck_assert_uint_eq(r->sites[i]->n_tests, 1);
+			ck_assert(r->tests[r->sites[i]->tests[0].test].session);
+		}
+	ck_assert_uint_eq(reachable, 1);
+	report_free(r);
 }
 END_TEST
 
@@ -523,6 +556,7 @@ Suite *pertest_suite(void)
 	tcase_add_test(tc, test_kill);
 	tcase_add_test(tc, test_c_harness);
 	tcase_add_test(tc, test_flip);
+	tcase_add_test(tc, test_flip_default_kinds);
 	tcase_add_test(tc, test_stacks_name_tests);
 	suite_add_tcase(s, tc);
 	return s;

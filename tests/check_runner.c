@@ -186,6 +186,14 @@ static size_t argv_len(char **argv)
 	return n;
 }
 
+/* argv is want[0..n_want) */
+static void assert_argv(char **argv, const char *const *want, size_t n_want)
+{
+	ck_assert_uint_eq(argv_len(argv), n_want);
+	for (size_t i = 0; i < n_want; i++)
+		ck_assert_str_eq(argv[i], want[i]);
+}
+
 START_TEST(argv_default)
 {
 	char *command[] = {"python3", "app.py", "--port", "8000", NULL};
@@ -205,10 +213,7 @@ START_TEST(argv_default)
 			      "--num-callers=40", "--xml=yes", "--xml-file=/tmp/d/vg.%p.xml",
 			      "--num-callers=12", "--track-origins=yes", "--", "/usr/bin/python3",
 			      "app.py", "--port", "8000"};
-	size_t n_want = sizeof(want) / sizeof(want[0]);
-	ck_assert_uint_eq(argv_len(argv), n_want);
-	for (size_t i = 0; i < n_want; i++)
-		ck_assert_str_eq(argv[i], want[i]);
+	assert_argv(argv, want, sizeof(want) / sizeof(want[0]));
 	runner_argv_free(argv);
 }
 END_TEST
@@ -233,12 +238,28 @@ START_TEST(argv_file_mode_and_vgdb)
 			      "--vgdb=yes", "--fullpath-after=", "--vgdb-prefix=/tmp/d/vgdb",
 			      "--trace-children=yes", "--child-silent-after-fork=no", "--",
 			      "./prog"};
-	size_t n_want = sizeof(want) / sizeof(want[0]);
-	ck_assert_uint_eq(argv_len(argv), n_want);
-	for (size_t i = 0; i < n_want; i++)
-		ck_assert_str_eq(argv[i], want[i]);
+	assert_argv(argv, want, sizeof(want) / sizeof(want[0]));
 	runner_argv_free(argv);
 	runner_argv_free(NULL);
+}
+END_TEST
+
+/* --per-test: still reachable blocks too, in the spelling the report
+ * knows, before the user's own arguments (a --show-leak-kinds there wins) */
+START_TEST(argv_per_test_kinds)
+{
+	char *command[] = {"./prog", NULL};
+	const char *vargs[] = {"--show-leak-kinds=definite"};
+	struct runner_argv_spec spec = {.valgrind = "valgrind", .xml_file = "/d/vg.%p.xml",
+					.valgrind_args = vargs, .n_valgrind_args = 1,
+					.program = "./prog", .command = command, .blame_kinds = 1};
+	char **argv = runner_build_argv(&spec);
+	const char *want[] = {"valgrind", "--tool=memcheck", "--leak-check=full",
+			      "--num-callers=40", "--xml=yes", "--xml-file=/d/vg.%p.xml",
+			      "--show-leak-kinds=definite,indirect,possible,reachable",
+			      "--show-leak-kinds=definite", "--", "./prog"};
+	assert_argv(argv, want, sizeof(want) / sizeof(want[0]));
+	runner_argv_free(argv);
 }
 END_TEST
 
@@ -476,6 +497,7 @@ Suite *runner_suite(void)
 	tcase_add_test(tc, argv_default);
 	tcase_add_test(tc, argv_file_mode_and_vgdb);
 	tcase_add_test(tc, argv_user_child_silent);
+	tcase_add_test(tc, argv_per_test_kinds);
 	tcase_add_test(tc, children_and_reserved);
 	tcase_add_test(tc, wants_perf_maps);
 	tcase_add_test(tc, cleanup_removes_own_maps);

@@ -1,11 +1,15 @@
 #!/bin/sh
 # golden_pertest_bounds.sh — per-test blame follows blocks (issue 20, item
 # 9), and per-test data in bounded time with saturating sums (issue 21):
-#   - testdata/pertest_flip.xml and .log (tests/fixtures/pertest_flip): a
-#     1 MiB block moves between definitely and possibly lost across four
-#     tests' checks: only the test that left it behind is blamed, a block
-#     found lost only at a later test's check is the session's, and JUnit
-#     fails exactly the leaking tests;
+#   - testdata/pertest_flip.xml (vgtriage run --per-test) and
+#     pertest_flip_all.log (tests/fixtures/pertest_flip): a 1 MiB block
+#     moves between definitely and possibly lost across four tests' checks:
+#     only the test that left it behind is blamed, a block found lost only
+#     at a later test's check is the session's (run --per-test asks valgrind
+#     for still reachable blocks, and its report hides them), and JUnit
+#     fails exactly the leaking tests; pertest_flip_default.log, the same
+#     with valgrind's default kinds, cannot tell that block apart and says
+#     so in one note;
 #   - a generated per-test log of 160,000 test names, 40,000 of them leaking
 #     at one site (tests/pertest_check.py gen-names), read under
 #     `/usr/bin/time -v` within generous caps: CPU time (user + system, not
@@ -39,13 +43,14 @@ for t in sorted(json.load(open(sys.argv[1]))["tests"], key=lambda t: t["name"]):
 
 # ---- the flip fixture ---------------------------------------------------------
 ARGS=$(cat testdata/pertest_flip.args 2>/dev/null)
-for input in testdata/pertest_flip.xml testdata/pertest_flip.log; do
+for input in testdata/pertest_flip.xml testdata/pertest_flip_all.log; do
 	if [ ! -f "$input" ]; then
 		fail "$input missing (sh $FIX/make.sh)"
 		continue
 	fi
 	# shellcheck disable=SC2086  # ARGS is a list of options
-	"$VGTRIAGE" -f json $ARGS "$input" >"$WORK/flip.json" 2>/dev/null
+	"$VGTRIAGE" -f json $(cat "${input%.*}.args" 2>/dev/null) "$input" >"$WORK/flip.json" \
+		2>/dev/null
 	st=$?
 	tests_of "$WORK/flip.json" >"$WORK/flip.tests"
 	cat >"$WORK/flip.want" <<'WANT'
@@ -56,6 +61,7 @@ flip_harness.c::test_clean 0 0 0
 flip_harness.c::test_drop_again 0 0 0
 flip_harness.c::test_drop_inner 0 0 0
 flip_harness.c::test_inner_again 0 0 0
+flip_harness.c::test_keep 0 0 0
 flip_harness.c::test_leak_big 1 1048576 0
 flip_harness.c::test_leak_small 1 48 0
 flip_harness.c::test_stash 0 0 0
@@ -76,6 +82,43 @@ if [ -f testdata/pertest_flip.xml ]; then
 		"$PYTHON" tests/pertest_check.py junit "$WORK/flip.junit" "$WORK/flip.json" \
 		"test_leak_big,test_leak_small,(session)"
 	golden "$WORK/flip.junit" testdata/pertest_flip.out_junit "junit testdata/pertest_flip.xml"
+fi
+
+# valgrind's default kinds: the stash block is test_after_stash's (valgrind's
+# output cannot tell it from a new leak), and one note says so; the run
+# that showed still reachable blocks has no such note
+input=testdata/pertest_flip_default.log
+if [ -f "$input" ]; then
+	# shellcheck disable=SC2086
+	"$VGTRIAGE" -f json $ARGS "$input" >"$WORK/default.json" 2>/dev/null
+	check "$input: the stash block is test_after_stash's, with one note saying why" \
+		jcheck "$WORK/default.json" '[t["name"] for t in d["tests"] if t["fails"]] == ["flip_harness.c::test_leak_big", "flip_harness.c::test_leak_small", "flip_harness.c::test_after_stash"] and len([n for n in d["notes"] if "did not show still reachable blocks" in n]) == 1'
+	check "pertest_flip.xml, pertest_flip_all.log: no such note" \
+		sh -c '! "$1" $2 testdata/pertest_flip.xml testdata/pertest_flip_all.log 2>/dev/null | grep -q "did not show still reachable"' \
+		sh "$VGTRIAGE" "$ARGS"
+else
+	fail "$input missing (sh $FIX/make.sh)"
+fi
+# Still reachable blocks that run --per-test asked valgrind for, to follow
+# blocks, are hidden (counted on the Hidden line); --all, --kinds reachable
+# and --fail-on reachable show them; the user's own --show-leak-kinds=all
+# (the text log) shows them too
+if [ -f testdata/pertest_flip.xml ]; then
+	# shellcheck disable=SC2086
+	"$VGTRIAGE" --color never $ARGS testdata/pertest_flip.xml >"$WORK/flip.txt" 2>/dev/null
+	check "pertest_flip.xml: test_keep's still reachable block hidden, counted on the Hidden line" \
+		sh -c '! grep -q "reachable .*test_keep" "$1" && grep -q "^Hidden: 1 user site (32 bytes still reachable)" "$1"' \
+		sh "$WORK/flip.txt"
+	for opt in --all "--kinds definite,reachable" "--fail-on definite,reachable"; do
+		# shellcheck disable=SC2086
+		"$VGTRIAGE" -f json $ARGS $opt testdata/pertest_flip.xml >"$WORK/shown.json" 2>/dev/null
+		check "pertest_flip.xml $opt: test_keep's still reachable block shown" \
+			jcheck "$WORK/shown.json" '[s["bytes"] for s in d["sites"] if s["kind"] == "Leak_StillReachable" and s["location"]["function"] == "test_keep"] == [32]'
+	done
+	"$VGTRIAGE" -f json $(cat testdata/pertest_flip_all.args) testdata/pertest_flip_all.log \
+		>"$WORK/all.json" 2>/dev/null
+	check "pertest_flip_all.log (the user's --show-leak-kinds=all): the block shown" \
+		jcheck "$WORK/all.json" '[s["bytes"] for s in d["sites"] if s["kind"] == "Leak_StillReachable"] == [32]'
 fi
 
 # The same run cut short after test_drop_inner (as a kill leaves it: no

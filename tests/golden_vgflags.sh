@@ -6,7 +6,8 @@
 #   - every figure vgtriage prints (four leak kinds, suppressed, ERROR
 #     SUMMARY, per-site counts) is valgrind's own, read from the log by
 #     tests/fixtures/vgflags/check_figures.py, or unknown (null), in the
-#     XML and in the text reading alike; both list the same sites;
+#     XML and in the text reading alike; both list the same sites in the
+#     same order (also where the log cannot say how often an error occurred);
 #   - the other formats print no count the input does not give;
 #   - the abort and -q cases say what they are, with the right status.
 # The goldens themselves (text, json) are compared by tests/golden.sh.
@@ -85,6 +86,14 @@ done
 # a libc frame with debug info is the C library's, in the text log too
 check "exit: the text log's culprit is main, as the XML's" \
 	jcheck "$WORK/exit.text.json" '[s["location"]["function"] for s in d["sites"] if s["kind"] == "SyscallParam"] == ["main"]'
+
+# an error once, then another three times: the XML counts 1 and 3, the log
+# without -s neither; both rank valgrind's order (contexts, then the first
+# to occur), never the XML by occurrences and the log by name
+for r in text xml; do
+	check "order: the $r reading ranks the invalid read (first, once) above the write (3 times)" \
+		jcheck "$WORK/order.$r.json" '[s["kind"] for s in d["sites"]] == ["InvalidRead", "InvalidWrite"]'
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -308,6 +308,13 @@ struct vgt_input {
 	int has_leak_options;        /* leak_check and the kinds below are known */
 	unsigned show_leak_kinds;
 	unsigned errors_for_leak_kinds;
+	/* Still reachable blocks shown only so that per-test blame can follow
+	 * blocks: `vgtriage run --per-test` asked for them with the spelling
+	 * VGARGS_BLAME_KINDS (read/vgargs.h), and the report hides them. */
+	int reachable_for_blame;
+	/* A leak search of a text log said "Reachable blocks (those to which a
+	 * pointer was found) are not shown" (the XML says it in <vargv>). */
+	int reachable_unshown;
 };
 
 /* Where a reader delivers what it parsed.  Each callback returns 0, or -1

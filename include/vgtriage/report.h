@@ -72,6 +72,10 @@ struct vgt_site {
 	uint64_t direct_bytes, indirect_bytes;
 	size_t records;              /* contexts (valgrind records) */
 	uint64_t occurrences;        /* errors: occurrences per <errorcounts> */
+	uint64_t first_seen;         /* where its first record came: the input's
+					index << 40 + the record's place in it
+					(valgrind's order; ranks ties alike in
+					the XML and the text log of a run) */
 	int64_t delta_bytes, delta_blocks;
 	char fingerprint[17];        /* 16 hex digits, stable across runs */
 	/* (the small fields are grouped: tens of thousands of sites) */

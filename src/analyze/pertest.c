@@ -60,6 +60,7 @@ struct pt_input {
 	size_t unnamed;    /* tests of the input begun without a name */
 	size_t *touched;   /* stacks (index + 1) the current window changed */
 	size_t n_touched, touched_cap;
+	int charged;       /* a test was charged with lost blocks */
 };
 
 /* What one window (a test; NO_TEST: between tests) left behind at one
@@ -546,8 +547,9 @@ static uint64_t positive(int64_t v)
 
 /* A window's change at one stack: a net increase is a charge of the
  * window's test, a net decrease takes back the latest charges first. */
-static void settle_stack(struct pt_stack *k, size_t test)
+static int settle_stack(struct pt_stack *k, size_t test)
 {
+	int charged = 0;
 	int64_t blocks = k->net_blocks, bytes = k->net_bytes;
 	/* blocks that were there before the window, reachable, and are lost
 	 * now were found lost later: not this window's (only known when the
@@ -564,6 +566,7 @@ static void settle_stack(struct pt_stack *k, size_t test)
 		k->charges = xgrow(k->charges, &k->charges_cap, k->n_charges + 1, sizeof(*k->charges));
 		k->charges[k->n_charges++] = (struct pt_charge){test, positive(bytes), positive(blocks),
 								k->phases};
+		charged = 1;
 	}
 	uint64_t back_blocks = blocks < 0 ? (uint64_t)0 - (uint64_t)blocks : 0;
 	uint64_t back_bytes = bytes < 0 ? (uint64_t)0 - (uint64_t)bytes : 0;
@@ -582,6 +585,7 @@ static void settle_stack(struct pt_stack *k, size_t test)
 	k->net_blocks = k->net_bytes = k->reach_blocks = k->reach_bytes = 0;
 	k->phases = 0;
 	k->touched = 0;
+	return charged;
 }
 
 /* The window of the input ends: its stacks' changes become charges of
@@ -589,7 +593,8 @@ static void settle_stack(struct pt_stack *k, size_t test)
 static void settle_window(struct pertest *pt, struct pt_input *st)
 {
 	for (size_t i = 0; i < st->n_touched; i++)
-		settle_stack(&pt->stacks[st->touched[i] - 1], st->open);
+		if (settle_stack(&pt->stacks[st->touched[i] - 1], st->open) && st->open != NO_TEST)
+			st->charged = 1;
 	st->n_touched = 0;
 }
 
@@ -946,6 +951,37 @@ static uint64_t charge_stack(struct pertest *pt, struct pt_stack *k, size_t *ses
 	return vanished;
 }
 
+/* Valgrind did not show the input's still reachable blocks: its <vargv>
+ * says so, or a leak search of its text log ("are not shown"). */
+static int reachable_unshown(const struct vgt_input *in)
+{
+	return in->reachable_unshown ||
+	       (in->has_leak_options && !(in->show_leak_kinds & (1u << VGT_GROUP_REACHABLE)));
+}
+
+/* Per-test checks that did not show still reachable blocks cannot tell a
+ * block an earlier test kept reachable, and a later one dropped, from the
+ * later test's new leak: say so once, rather than blame in silence. */
+static void note_unshown_reachable(struct pertest *pt)
+{
+	const char *first = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < pt->n_inputs; i++) {
+		const struct pt_input *st = &pt->inputs[i];
+		if (!st->active || !st->charged || !reachable_unshown(st->input))
+			continue;
+		if (n++ == 0)
+			first = st->input->path;
+	}
+	if (n == 0)
+		return;
+	report_add_note(pt->report,
+			"%s%s: valgrind did not show still reachable blocks, so a block an earlier "
+			"test kept reachable and a later one dropped counts as the later test's leak "
+			"(--show-leak-kinds=all tells them apart; vgtriage run --per-test asks for it)",
+			first, n > 1 ? strpool_printf(pt->report->pool, " (and %zu more)", n - 1) : "");
+}
+
 void pertest_resolve(struct pertest *pt)
 {
 	struct vgt_report *r = pt->report;
@@ -990,6 +1026,7 @@ void pertest_resolve(struct pertest *pt)
 			top_up_session(pt, r->sites[i], &session);
 	}
 	free(slot);
+	note_unshown_reachable(pt);
 	if (vanished > 0)
 		report_add_note(r, "%llu bytes definitely lost during tests were not lost at exit "
 				   "(freed, or found again): no test is given them",

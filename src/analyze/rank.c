@@ -68,8 +68,13 @@ static int compare_sites(const void *pa, const void *pb)
 	CMP(category_order(a->category), category_order(b->category));
 	CMP(b->bytes, a->bytes);
 	CMP(b->blocks, a->blocks);
-	CMP(b->occurrences, a->occurrences);
+	/* contexts, not occurrences: a text log without -s does not carry
+	 * them, and the XML and the text log of one run rank alike; then
+	 * valgrind's own order (fix the first error first), which both
+	 * readings know, where file names differ (a text frame has no
+	 * directory) */
 	CMP(b->records, a->records);
+	CMP(a->first_seen, b->first_seen);
 	int c = cmp_str(a->kind_name, b->kind_name);
 	if (c == 0)
 		c = cmp_str(a->location.file, b->location.file);
@@ -115,9 +120,25 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/* Still reachable blocks are in the input only because `run --per-test`
+ * asked valgrind for them, to follow blocks: hidden like noise, unless
+ * --all, --kinds or --fail-on names them. */
+static int reachable_for_blame_only(const struct vgt_report *report,
+				    const struct rank_options *opts)
+{
+	if (opts->show_all || opts->keep_reachable ||
+	    (opts->kinds_mask & (1u << VGT_GROUP_REACHABLE)))
+		return 0;
+	for (size_t i = 0; i < report->n_inputs; i++)
+		if (report->inputs[i]->reachable_for_blame)
+			return 1;
+	return 0;
+}
+
 static void apply_filters(struct vgt_report *report, const struct rank_options *opts)
 {
 	struct vgt_totals *t = &report->totals;
+	int hide_reachable = reachable_for_blame_only(report, opts);
 	t->hidden_sites = t->hidden_records = 0;
 	t->hidden_bytes = 0;
 	memset(t->hidden_sites_by, 0, sizeof(t->hidden_sites_by));
@@ -129,7 +150,8 @@ static void apply_filters(struct vgt_report *report, const struct rank_options *
 		struct vgt_site *s = report->sites[i];
 		int filtered = opts->kinds_mask != 0 &&
 			       !(opts->kinds_mask & (1u << kind_group(s->kind)));
-		s->hidden = filtered || (!opts->show_all && is_noise(s));
+		s->hidden = filtered || (!opts->show_all && is_noise(s)) ||
+			    (hide_reachable && kind_group(s->kind) == VGT_GROUP_REACHABLE);
 		if (s->hidden) {
 			t->hidden_sites++;
 			t->hidden_records += s->records;

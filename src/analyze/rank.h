@@ -18,6 +18,9 @@ struct rank_options {
 	unsigned kinds_mask;      /* bit per enum vgt_kind_group; 0 = all */
 	size_t top;               /* --top N (0 = all); renderers honour it */
 	int suppressed;           /* --suppressions in use (figures.h) */
+	int keep_reachable;       /* --fail-on reachable: still reachable sites
+				     stay shown where valgrind showed them only
+				     for per-test blame (vgt_input.reachable_for_blame) */
 };
 
 /* Adds what src read (inputs, sites, totals, notes) to dst, as if dst had

@@ -46,7 +46,12 @@ struct input_amounts {
 	size_t n_touched, touched_cap;
 	size_t suppressed_records;
 	uint64_t suppressed_bytes;
+	uint64_t records_seen; /* the input's records so far: first_seen */
 };
+
+/* vgt_site.first_seen: input index above, record number below. */
+#define FIRST_SEEN_SHIFT 40
+#define FIRST_SEEN_MASK ((UINT64_C(1) << FIRST_SEEN_SHIFT) - 1)
 
 struct site_index {
 	struct site_slot *slots;
@@ -618,6 +623,10 @@ struct vgt_site *sites_add_record(struct vgt_report *report, struct vgt_input *i
 	keep_example(site, rec, culprit, &loc, fresh);
 	note_head(report->frames, site, rec, culprit);
 	note_callers(report->frames, site, &rec->stack, culprit);
+	uint64_t seen = ((uint64_t)input_index << FIRST_SEEN_SHIFT) |
+			(amounts_of(index_of(report), input_index)->records_seen++ & FIRST_SEEN_MASK);
+	if (fresh || seen < site->first_seen)
+		site->first_seen = seen;
 	site->bytes = vgt_count_add(site->bytes, rec->bytes);
 	site->blocks = vgt_count_add(site->blocks, rec->blocks);
 	site->direct_bytes = vgt_count_add(site->direct_bytes, rec->direct_bytes);
@@ -1021,6 +1030,9 @@ struct vgt_site *sites_merge_site(struct vgt_report *dst, const struct vgt_repor
 	d->indirect_bytes = vgt_count_add(d->indirect_bytes, s->indirect_bytes);
 	d->records += s->records;
 	d->occurrences = vgt_count_add(d->occurrences, s->occurrences);
+	uint64_t seen = s->first_seen + ((uint64_t)base << FIRST_SEEN_SHIFT);
+	if (created || seen < d->first_seen)
+		d->first_seen = seen;
 	if (s->has_delta) {
 		d->has_delta = 1;
 		d->delta_bytes = vgt_delta_add(d->delta_bytes, s->delta_bytes);

@@ -152,7 +152,8 @@ static const char usage_text[] =
 	"      --per-test[=phase]  say which test leaked: pytest runs get vgtriage's\n"
 	"                          plugin (a leak check after each test; =phase: after\n"
 	"                          setup, call and teardown); other harnesses use its\n"
-	"                          protocol\n"
+	"                          protocol.  The checks see still reachable blocks\n"
+	"                          too (hidden in the report; --all shows them)\n"
 	"run reads every process valgrind reports (forked children too) and waits\n"
 	"for those that outlive the first; Ctrl-C stops the wait.  The report goes\n"
 	"to standard output (or -o); progress, diagnostics and valgrind's messages\n"
@@ -402,6 +403,8 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 						     (int)(len > 64 ? 64 : len), bad, hint);
 			return -1;
 		}
+		/* a gate on still reachable memory shows what it fails on */
+		cli->pipeline.rank.keep_reachable = cli->policy.fail_group[VGT_GROUP_REACHABLE];
 		return 0;
 	case OPT_SOURCE_ROOT:
 		push(&cli->source_roots, &cli->n_source_roots, &cli->source_roots_cap, arg);

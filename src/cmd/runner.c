@@ -515,10 +515,11 @@ static void finish_temp_dir(struct run *r)
 	r->tmpdir = NULL;
 }
 
-/* "--show-leak-kinds=all" or a set with "reachable" among args. */
+/* "--show-leak-kinds=all" or a set with "reachable" among args (--per-test
+ * asks for them before those). */
 static int shows_reachable(const struct run_options *opts)
 {
-	int yes = 0;
+	int yes = opts->per_test != NULL;
 	for (size_t i = 0; i < opts->n_valgrind_args; i++) {
 		const char *a = opts->valgrind_args[i];
 		if (strncmp(a, "--show-leak-kinds=", 18) == 0)
@@ -589,6 +590,7 @@ int runner_run(const struct run_options *opts, struct pipeline *pl,
 		.n_valgrind_args = opts->n_valgrind_args,
 		.program = r->program,
 		.command = opts->command,
+		.blame_kinds = opts->per_test != NULL,
 	};
 	argv = runner_build_argv(&spec);
 	r->tty_fd = runner_foreground_tty();

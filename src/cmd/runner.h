@@ -134,6 +134,8 @@ struct runner_argv_spec {
 	size_t n_valgrind_args;
 	const char *program;        /* resolved path of command[0] */
 	char *const *command;
+	int blame_kinds;            /* --per-test: still reachable blocks too
+				       (VGARGS_BLAME_KINDS, before valgrind_args) */
 };
 char **runner_build_argv(const struct runner_argv_spec *spec);
 void runner_argv_free(char **argv);

@@ -19,6 +19,7 @@
 
 #include "cmd/proctrack.h"
 #include "cmd/watch.h"
+#include "read/vgargs.h"
 
 #define DRAIN_AFTER_STOP_MS 2000  /* after Ctrl-C: time to end a leak check */
 #define VGDB_TIMEOUT_MS 60000
@@ -93,6 +94,13 @@ char **runner_build_argv(const struct runner_argv_spec *spec)
 	}
 	if (spec->vgdb_prefix != NULL)
 		argv[n++] = xasprintf("--vgdb-prefix=%s", spec->vgdb_prefix);
+	/* per-test checks that show still reachable blocks too: a block an
+	 * earlier test kept reachable and a later one dropped is seen to move
+	 * from reachable to lost, not as the later test's new leak (pertest.c).
+	 * The spelling tells the report to hide them (read/vgargs.h); a
+	 * --show-leak-kinds of the user's, after it, wins. */
+	if (spec->blame_kinds)
+		argv[n++] = xstrdup("--show-leak-kinds=" VGARGS_BLAME_KINDS);
 	for (size_t i = 0; i < spec->n_valgrind_args; i++)
 		argv[n++] = xstrdup(spec->valgrind_args[i]);
 	argv[n++] = xstrdup("--");

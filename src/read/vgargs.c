@@ -59,9 +59,11 @@ void vgargs_apply(struct vgt_input *in, const char *arg)
 			in->leak_check = VGT_LEAK_CHECK_SUMMARY;
 	} else if ((v = option_value(arg, "--show-leak-kinds")) != NULL) {
 		in->show_leak_kinds = parse_kind_set(v);
+		in->reachable_for_blame = strcmp(v, VGARGS_BLAME_KINDS) == 0;
 	} else if ((v = option_value(arg, "--errors-for-leak-kinds")) != NULL) {
 		in->errors_for_leak_kinds = parse_kind_set(v);
 	} else if ((v = option_value(arg, "--show-reachable")) != NULL) {
+		in->reachable_for_blame = 0;
 		if (strcmp(v, "yes") == 0)
 			in->show_leak_kinds = parse_kind_set("all");
 		else

@@ -13,4 +13,12 @@
  * and --errors-for-leak-kinds in the input. */
 void vgargs_apply(struct vgt_input *input, const char *arg);
 
+/* The kinds `vgtriage run --per-test` asks valgrind to show
+ * (--show-leak-kinds=VGARGS_BLAME_KINDS, before the user's own valgrind
+ * arguments, which override it): all of them, so that per-test blame sees
+ * a block move from still reachable to lost, spelt so that the report
+ * (of the run, or of its kept XML read again) knows still reachable blocks
+ * were not asked for by the user, and hides them. */
+#define VGARGS_BLAME_KINDS "definite,indirect,possible,reachable"
+
 #endif
