@@ -18,7 +18,9 @@
  * import costs of the compiler's utility and module-init code), python
  * (what CPython allocated for Python code, which cannot leak malloc'd
  * memory by itself), and what a third-party extension or a library holds
- * that may still be in use (possibly lost, still reachable).  Their
+ * that may still be in use (possibly lost, still reachable), and a test
+ * framework's (the harness's own buffers and registries, not the code
+ * under test).  Their
  * definite and indirect leaks and their errors are shown: memory nothing
  * points to is lost whoever's code allocated it. */
 static int is_noise(const struct vgt_site *site)
