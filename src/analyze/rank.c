@@ -84,8 +84,10 @@ static int compare_sites(const void *pa, const void *pb)
 	return c;
 }
 
-/* kind + file (a base name when absolute: no machine's paths) + function
- * + the statement's text and its occurrence in the function, or, without
+/* kind + the file's base name (an XML run names the directory, a text
+ * log does not; no machine's paths) + the function's own name
+ * (sites_hash_function: the same at -O0 and -O2, demangled or inlined) +
+ * the statement's text and its occurrence in the function, or, without
  * the source, the next user functions down the stack.  Never a line
  * number: lines added elsewhere keep a site known. */
 void rank_fingerprint(const struct vgt_site *site, char out[17])
@@ -94,8 +96,8 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 	uint64_t h = 1469598103934665603ULL;
 	char buf[40];
 	h = sites_hash_field(h, site->kind_name);
-	h = sites_hash_field(h, loc->file != NULL && loc->file[0] == '/' ? vgt_basename(loc->file) : loc->file);
-	h = sites_hash_field(h, loc->function);
+	h = sites_hash_field(h, loc->file != NULL ? vgt_basename(loc->file) : NULL);
+	h = sites_hash_function(h, loc->function);
 	const char *statement = site->statement != NULL ? site->statement : loc->source;
 	if (statement != NULL) {
 		h = sites_hash_field(h, statement);

@@ -14,6 +14,7 @@
 #include "analyze/sites.h"
 #include "analyze/procs.h"
 #include "symbols/classify.h"
+#include "symbols/cxxname.h"
 #include "symbols/cxxsym.h"
 
 /* The index keeps hash and site only: a site's key is made again from the
@@ -438,6 +439,14 @@ uint64_t sites_hash_field(uint64_t h, const char *s)
 	return h;
 }
 
+uint64_t sites_hash_function(uint64_t h, const char *fn)
+{
+	char base[512];
+	if (fn != NULL && cxxname_base(fn, base, sizeof(base)) < sizeof(base))
+		fn = base;
+	return sites_hash_field(h, fn);
+}
+
 /* The names of the next user functions below the culprit (at most 3,
  * repeats of one name counted once): with the culprit's own function, the
  * fingerprint of a site whose source is not at hand.  The smallest hash
@@ -455,7 +464,7 @@ static void note_callers(const struct frame_table *ft, struct vgt_site *site,
 		const char *name = f->pyname != NULL ? f->pyname : f->fn;
 		if (name == NULL || name == last)
 			continue;
-		h = sites_hash_field(h, name);
+		h = f->pyname != NULL ? sites_hash_field(h, name) : sites_hash_function(h, name);
 		last = name;
 		taken++;
 	}
