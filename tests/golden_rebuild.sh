@@ -1,7 +1,7 @@
 #!/bin/sh
-# golden_rebuild.sh — issue 26 items 5 and 6 over saved real runs: a
-# baseline survives a rebuild and another input format, and a test
-# framework's own memory is hidden.  Run by tests/golden.sh (VGT_CMD: the
+# golden_rebuild.sh — issue 26 items 5 to 7 over saved real runs: a
+# baseline survives a rebuild and another input format, a stripped PIE is
+# named from its debug file, and a test framework's own memory is hidden.  Run by tests/golden.sh (VGT_CMD: the
 # tool, possibly under valgrind), or alone:
 # VGTRIAGE=build/vgtriage sh tests/golden_rebuild.sh
 #
@@ -11,6 +11,12 @@
 #             XML run knows every shown site of the -O2 XML run and of the
 #             text logs of both, with and without --source-root; `diff`
 #             of the -O0 XML against each says "unchanged"
+#   stripped  testdata/cxxstrip_O{0,2}.xml (our shapes26.cpp stripped, its
+#             debug file out of valgrind's reach): with --symbols DIR holding
+#             the debug file, the sites of the unstripped cxxown_O{0,2} runs
+#             (-O2's inlined frames named as valgrind names them), with the
+#             program here (build-id) or not (by name); with no usable
+#             --symbols DIR a note that says why, never "pass --symbols DIR"
 #   testfw    testdata/testfw.{xml,log} (our gtest suite): the stdout buffer
 #             gtest's coloured output allocated is a hidden test-framework
 #             site, counted on the Hidden: line and in JSON; --all shows
@@ -75,6 +81,42 @@ for input in testdata/testfw.xml testdata/testfw.log; do
 		jcheck "$WORK/testfw_all.json" 'any(s["category"] == "test-framework" and s["rank"] > 0 and
 			"ColoredPrintf" in s["location"]["function"] for s in d["sites"])'
 done
+
+# ---- stripped: a stripped PIE's saved XML named from a debug file ----------
+# The same sites as the unstripped run (function, file, line, bytes), -O2's
+# inlined frames named as valgrind names them; with the program here (its
+# build-id) or not (the debug file by name); notes that are true.
+sites() { # sites JSON -> one line per shown site
+	"$PYTHON" -c 'import json,sys
+for s in json.load(open(sys.argv[1]))["sites"]:
+    if s["rank"] > 0:
+        l = s["location"]
+        print(s["kind"], l.get("file"), l.get("line"), l.get("function"), s.get("bytes"))' "$1"
+}
+for opt in O0 O2; do
+	[ -f "testdata/cxxstrip_$opt.xml" ] && [ -f "testdata/cxxown_$opt.xml" ] ||
+		{ skip "stripped $opt: testdata/cxxstrip_$opt.xml or cxxown_$opt.xml not there"; continue; }
+	vgt -f json "testdata/cxxown_$opt.xml" >"$WORK/own.json" 2>/dev/null
+	sites "$WORK/own.json" >"$WORK/own.sites"
+	for how in "--prefix-map /tmp/vgtriage-cxxstrip=testdata/cxxstrip/bin" ""; do
+		# shellcheck disable=SC2086  # how is a list of options
+		vgt -f json $how --symbols testdata/cxxstrip/debug "testdata/cxxstrip_$opt.xml" \
+			>"$WORK/strip.json" 2>/dev/null
+		sites "$WORK/strip.json" >"$WORK/strip.sites"
+		check_out "stripped $opt: --symbols names the sites of the unstripped run${how:+ (program here)}" \
+			diff "$WORK/own.sites" "$WORK/strip.sites"
+	done
+	vgt --color never --symbols "$WORK" "testdata/cxxstrip_$opt.xml" >"$WORK/none.txt" 2>&1
+	check_out "stripped $opt: no debug file: the note says why the XML alone cannot be named" \
+		grep -q "no file in the --symbols directories is named like it.*vgtriage run --symbols DIR" \
+		"$WORK/none.txt"
+	check_out "stripped $opt: no note asks for the --symbols DIR already given" \
+		sh -c '! grep -q "or pass --symbols DIR" "$1"' sh "$WORK/none.txt"
+done
+vgt --color never $(cat testdata/cxxstrip_O2.args) testdata/cxxstrip_O2.xml >"$WORK/o2.txt" 2>/dev/null
+check_out "stripped O2: lines credited to the debug file that has them" \
+	grep -q "given file:line from the debug info of testdata/cxxstrip/debug/shapes26_O2.debug" \
+	"$WORK/o2.txt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
