@@ -1,7 +1,8 @@
 #!/bin/sh
-# golden_rebuild.sh — issue 26 items 5 to 7 over saved real runs: a
+# golden_rebuild.sh — issue 26 items 5 to 8 over saved real runs: a
 # baseline survives a rebuild and another input format, a stripped PIE is
-# named from its debug file, and a test framework's own memory is hidden.  Run by tests/golden.sh (VGT_CMD: the
+# named from its debug file, a test framework's own memory is hidden, and
+# C++ leak shapes get a hint (or -v says why not).  Run by tests/golden.sh (VGT_CMD: the
 # tool, possibly under valgrind), or alone:
 # VGTRIAGE=build/vgtriage sh tests/golden_rebuild.sh
 #
@@ -17,6 +18,10 @@
 #             (-O2's inlined frames named as valgrind names them), with the
 #             program here (build-id) or not (by name); with no usable
 #             --symbols DIR a note that says why, never "pass --symbols DIR"
+#   hints     the C++ leak shapes of cxxown (a raw pointer member of a class
+#             without a destructor; a local deleted after calls that can
+#             throw) get a hint; for cxxproj, whose sources are not here,
+#             -v says why each leak site has none
 #   testfw    testdata/testfw.{xml,log} (our gtest suite): the stdout buffer
 #             gtest's coloured output allocated is a hidden test-framework
 #             site, counted on the Hidden: line and in JSON; --all shows
@@ -117,6 +122,26 @@ vgt --color never $(cat testdata/cxxstrip_O2.args) testdata/cxxstrip_O2.xml >"$W
 check_out "stripped O2: lines credited to the debug file that has them" \
 	grep -q "given file:line from the debug info of testdata/cxxstrip/debug/shapes26_O2.debug" \
 	"$WORK/o2.txt"
+
+# ---- hints: the C++ leak shapes get one, or -v says why -------------------
+if [ -x build/vgtriage-cparse ] || [ -n "${VGTRIAGE_CPARSE:-}" ]; then
+	for input in testdata/cxxown_O0.xml testdata/cxxown_O2.xml testdata/cxxown_O0.log; do
+		# a text log names the file without its directory
+		vgt -f json --source-root tests/fixtures/cxx "$input" >"$WORK/h.json" 2>/dev/null
+		check "hints $input: the raw pointer member without a destructor" \
+			jcheck "$WORK/h.json" 'any("holds it in a raw pointer but has no destructor" in
+				((s.get("hint") or {}).get("text") or "") for s in d["sites"] if s["rank"] > 0)'
+		check "hints $input: the leak on the throw path" \
+			jcheck "$WORK/h.json" 'any("an exception skips the delete" in
+				((s.get("hint") or {}).get("text") or "") for s in d["sites"] if s["rank"] > 0)'
+	done
+	# {fmt}: its sources are not in the tree; -v says why there is no hint
+	vgt -v --color never testdata/cxxproj_O0.xml >"$WORK/v.txt" 2>&1
+	check_out "hints cxxproj_O0.xml: -v says why each leak site has no hint" \
+		sh -c '[ "$(grep -c "^note: no hint for" "$1")" -ge 2 ]' sh "$WORK/v.txt"
+else
+	skip "hints: vgtriage-cparse (libclang) not built"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

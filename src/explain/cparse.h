@@ -49,5 +49,8 @@ void cparse_free(struct cparse_file *file); /* NULL is a no-op */
 /* The function whose lines hold line, or NULL (none, or it did not parse
  * cleanly).  Owned by file. */
 const struct hint_func *cparse_function(const struct cparse_file *file, unsigned line);
+/* Why cparse_function gives NULL for line (the helper's diagnostic, or
+ * that no function holds it); NULL when it does not. */
+const char *cparse_problem(const struct cparse_file *file, unsigned line);
 
 #endif
