@@ -217,7 +217,8 @@ static int read_frame(struct explainer *ex, const struct vgt_location *loc, cons
 		return 0;
 	char *path = symbolize_source_path(ex->sym, loc);
 	if (path == NULL) {
-		snprintf(why, why_size, "the source was not found (--source-root DIR says where)");
+		snprintf(why, why_size, "the source was not read (not found, or refused by the "
+					"source policy: -v notes it; --source-root DIR says where)");
 		return 0;
 	}
 	struct source *src = source_get(ex, path);
