@@ -17,7 +17,7 @@ PACKAGES="
 	libxml2-dev libxml2-utils libjansson-dev
 	libclang-dev
 	libiberty-dev libdw-dev libelf-dev binutils
-	check libsubunit-dev
+	check libsubunit-dev libgtest-dev
 	valgrind procps
 	python3 python3-dev cython3 python3-pytest
 	python3-fastapi python3-uvicorn python3-httpx python3-jsonschema

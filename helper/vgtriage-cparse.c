@@ -21,6 +21,14 @@
  *                                  an identifier names (g l f m t M, - none)
  *   E                              the open statement closes
  *   D                              the function ends
+ *   C LINE BASES DTOR NAME         (C++, after F) the function is a member of
+ *                                  class NAME defined at LINE; BASES 1 when
+ *                                  it has a base class; DTOR the line of its
+ *                                  destructor's definition in this file, 0
+ *                                  when it declares none, -1 when it is
+ *                                  declared but defined elsewhere
+ *   P NAME                         (after C) a field of the class of raw
+ *                                  pointer type
  *
  * Statement tokens are the source's own, so a macro call reads as written
  * (`Py_DECREF ( x )`); a statement that a macro expands to control flow
@@ -610,6 +618,67 @@ static int errors_in(CXTranslationUnit tu, unsigned first, unsigned last, char *
 	return 0;
 }
 
+/* ---- the class of a member function (C and P lines) ---- */
+
+struct class_info {
+	int bases, dtor;
+};
+
+static unsigned line_of(CXCursor c)
+{
+	unsigned line = 0;
+	clang_getFileLocation(clang_getCursorLocation(c), NULL, &line, NULL, NULL);
+	return line;
+}
+
+static enum CXChildVisitResult visit_class(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct class_info *ci = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	if (k == CXCursor_CXXBaseSpecifier) {
+		ci->bases = 1;
+	} else if (k == CXCursor_Destructor) {
+		CXCursor def = clang_getCursorDefinition(c);
+		if (!clang_Cursor_isNull(def) &&
+		    clang_Location_isFromMainFile(clang_getCursorLocation(def)))
+			ci->dtor = (int)line_of(def);
+		else
+			ci->dtor = -1;
+	}
+	return CXChildVisit_Continue;
+}
+
+static enum CXChildVisitResult visit_fields(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent, (void)data;
+	if (clang_getCursorKind(c) == CXCursor_FieldDecl &&
+	    clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Pointer) {
+		CXString n = clang_getCursorSpelling(c);
+		printf("P %s\n", clang_getCString(n));
+		clang_disposeString(n);
+	}
+	return CXChildVisit_Continue;
+}
+
+static void emit_class(CXCursor fn)
+{
+	CXCursor cls = clang_getCursorSemanticParent(fn);
+	enum CXCursorKind k = clang_getCursorKind(cls);
+	if (k != CXCursor_ClassDecl && k != CXCursor_StructDecl && k != CXCursor_ClassTemplate &&
+	    k != CXCursor_ClassTemplatePartialSpecialization)
+		return;
+	CXCursor def = clang_getCursorDefinition(cls);
+	if (clang_Cursor_isNull(def))
+		return; /* only declared here: its members are not known */
+	struct class_info ci = {0, 0};
+	clang_visitChildren(def, visit_class, &ci);
+	CXString name = clang_getCursorSpelling(def);
+	printf("C %u %d %d %s\n", line_of(def), ci.bases, ci.dtor, clang_getCString(name));
+	clang_disposeString(name);
+	clang_visitChildren(def, visit_fields, NULL);
+}
+
 static void emit_function(CXTranslationUnit tu, CXCursor fn)
 {
 	CXSourceRange ext = clang_getCursorExtent(fn);
@@ -620,6 +689,7 @@ static void emit_function(CXTranslationUnit tu, CXCursor fn)
 	CXString name = clang_getCursorSpelling(fn);
 	printf("F %u %u %s\n", first, last, clang_getCString(name));
 	clang_disposeString(name);
+	emit_class(fn);
 	char why[512];
 	if (errors_in(tu, first, last, why, sizeof(why))) {
 		printf("U ");
@@ -683,7 +753,8 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
 		return CXChildVisit_Continue;
 	if (k == CXCursor_Namespace || k == CXCursor_ClassDecl || k == CXCursor_StructDecl ||
-	    k == CXCursor_LinkageSpec)
+	    k == CXCursor_LinkageSpec || k == CXCursor_ClassTemplate ||
+	    k == CXCursor_ClassTemplatePartialSpecialization)
 		return CXChildVisit_Recurse;
 	if ((k == CXCursor_FunctionDecl || k == CXCursor_CXXMethod || k == CXCursor_Constructor ||
 	     k == CXCursor_Destructor || k == CXCursor_FunctionTemplate) &&

@@ -165,6 +165,119 @@ static void push(struct frame_table *ft, struct vgt_stack *s, const char *fn, co
 	stack_push(s, frames_intern_frame(ft, &f));
 }
 
+/* Issue 26: a test framework's frames, installed or vendored, are the
+ * harness's; what it allocated before reaching the user's code is its. */
+START_TEST(test_test_framework)
+{
+	struct vgt_frame f = frame("testing::internal::ColoredPrintf(testing::internal::(anonymous "
+				   "namespace)::GTestColor, char const*, ...)", "/tmp/q/t0");
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f = frame("bool testing::internal::HandleExceptionsInMethodIfSupported<testing::Test, bool>"
+		  "(testing::Test*, bool (testing::Test::*)(), char const*)", "/tmp/q/t0");
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f = frame("Catch::Session::run()", "/tmp/q/t0");
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f = frame("doctest::Context::run()", NULL);
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f = frame("testing::UnitTest::Run()", "/usr/lib/x86_64-linux-gnu/libgtest.so.1.12.1");
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f = frame(NULL, "/usr/lib/x86_64-linux-gnu/libgmock.so.1.12.1");
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	/* RUN_ALL_TESTS() is gtest.h's; vendored sources by directory */
+	f = frame("RUN_ALL_TESTS()", "/tmp/q/t0");
+	f.file = "gtest.h";
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f = frame("main", "/tmp/q/t0");
+	f.dir = "/src/proj/third_party/googletest/googletest/src";
+	f.file = "gtest_main.cc";
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f = frame("helper", "/tmp/q/t0");
+	f.dir = "/src/proj/vendor/Catch2/src/catch2/internal";
+	f.file = "catch_run_context.cpp";
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	/* the user's test bodies and a user directory named like one stay the user's */
+	f = frame("Shapes_Holder_Test::TestBody()", "/tmp/q/t0");
+	f.file = "main.cpp";
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+	f = frame("check", "/tmp/q/t0");
+	f.dir = "/src/proj/tests/gtest";
+	f.file = "gtest_helpers.cc";
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+	/* pytest, pluggy and unittest through perf maps */
+	f = frame(NULL, NULL);
+	f.pyname = "py::pytest_pyfunc_call:/venv/lib/python3.12/site-packages/_pytest/python.py";
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f.pyname = "py::_multicall:/usr/lib/python3/dist-packages/pluggy/_callers.py";
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f.pyname = "py::run:/usr/lib/python3.12/unittest/case.py";
+	ck_assert_int_eq(classify_frame(&f), FRAME_TESTFW);
+	f.pyname = "py::test_leak:/app/tests/test_api.py";
+	ck_assert_int_eq(classify_frame(&f), FRAME_USER);
+}
+END_TEST
+
+START_TEST(test_culprit_test_framework)
+{
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_stack s = {0};
+	/* gtest printing to stdout: glibc's buffer is the harness's, not main's */
+	push(ft, &s, "malloc", "/v/vgpreload_memcheck.so");
+	push(ft, &s, "_IO_file_doallocate", "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	push(ft, &s, "testing::internal::ColoredPrintf(char const*, ...)", "/tmp/q/t0");
+	push(ft, &s, "testing::UnitTest::Run()", "/tmp/q/t0");
+	push(ft, &s, "main", "/tmp/q/t0");
+	classify_stack(ft, &s);
+	ck_assert_uint_eq(classify_culprit(ft, &s), 2);
+	/* the user's test body under the harness is the user's */
+	s.count = 1;
+	push(ft, &s, "leaky()", "/tmp/q/t0");
+	push(ft, &s, "Shapes_Holder_Test::TestBody()", "/tmp/q/t0");
+	push(ft, &s, "testing::Test::Run()", "/tmp/q/t0");
+	classify_stack(ft, &s);
+	ck_assert_uint_eq(classify_culprit(ft, &s), 1);
+	stack_release(&s);
+	frames_free(ft);
+	strpool_free(pool);
+}
+END_TEST
+
+/* A text log names libc's frames without their object: a frame inlined
+ * into one of libc's is libc's; a user's frame that std:: code inlined
+ * stays the user's. */
+START_TEST(test_inlined_into_libc)
+{
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_stack s = {0};
+	static const struct {
+		const char *fn, *file;
+		uint64_t ip;
+	} rows[] = {
+		{"malloc", NULL, 1}, {"outstring_func", "vfprintf-internal.c", 2},
+		{"__vfprintf_internal", "vfprintf-internal.c", 2},
+		{"cmp", "main.cpp", 3}, {"void std::__sort<int*>(int*, int*)", "stl_algo.h", 3},
+		{"main", "main.cpp", 4},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct vgt_frame f = frame(rows[i].fn, i == 0 ? "/v/vgpreload_memcheck.so" : NULL);
+		f.file = rows[i].file;
+		f.line = 10;
+		f.ip = rows[i].ip;
+		stack_push(&s, frames_intern_frame(ft, &f));
+	}
+	classify_stack(ft, &s);
+	ck_assert_int_eq(stack_frame(ft, &s, 1)->cls, FRAME_USER);
+	classify_inlined(ft, &s);
+	ck_assert_int_eq(stack_frame(ft, &s, 1)->cls, FRAME_RUNTIME);
+	ck_assert_int_eq(stack_frame(ft, &s, 3)->cls, FRAME_USER);
+	ck_assert_int_eq(stack_frame(ft, &s, 5)->cls, FRAME_USER);
+	stack_release(&s);
+	frames_free(ft);
+	strpool_free(pool);
+}
+END_TEST
+
 START_TEST(test_culprit)
 {
 	struct strpool *pool = strpool_new();
@@ -241,6 +354,9 @@ Suite *classify_suite(void)
 	tcase_add_test(tc, test_python_frames_from_perf_maps);
 	tcase_add_test(tc, test_mapped_cython_frame_is_user_even_in_generated_helper_name);
 	tcase_add_test(tc, test_culprit);
+	tcase_add_test(tc, test_test_framework);
+	tcase_add_test(tc, test_culprit_test_framework);
+	tcase_add_test(tc, test_inlined_into_libc);
 	tcase_add_test(tc, test_installed_extensions_and_libraries);
 	tcase_add_test(tc, test_module_and_library_names);
 	tcase_add_test(tc, test_culprit_extension_and_library);

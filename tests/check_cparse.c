@@ -67,6 +67,34 @@ START_TEST(test_protocol)
 	ck_assert_ptr_null(cparse_function(f, 11)); /* an E too many */
 	ck_assert_ptr_null(cparse_function(f, 13)); /* cut short */
 	ck_assert_ptr_null(cparse_function(f, 100));
+	/* why: the helper's complaint, or that no function holds the line */
+	ck_assert_str_eq(cparse_problem(f, 8), "line 8: unknown type name 'foo'");
+	ck_assert_ptr_null(cparse_problem(f, 5));
+	ck_assert_ptr_nonnull(strstr(cparse_problem(f, 100), "no function"));
+	cparse_free(f);
+	/* issue 26: a member function's class, its destructor, its pointer fields */
+	static const char cls[] = "vgtriage-cparse 1\n"
+				  "F 5 5 push\n"
+				  "C 2 0 7 list\n"
+				  "P head_\n"
+				  "N block 5\n"
+				  "E\n"
+				  "D\n"
+				  "F 7 7 ~list\n"
+				  "C 2 0 7 list\n"
+				  "N block 7\n"
+				  "E\n"
+				  "D\n";
+	f = cparse_parse(cls, sizeof(cls) - 1, HINT_LANG_CXX);
+	fn = cparse_function(f, 5);
+	ck_assert_ptr_nonnull(fn);
+	ck_assert_int_eq(fn->cxx_member, 1);
+	ck_assert_str_eq(fn->class_name, "list");
+	ck_assert_uint_eq(fn->class_line, 2);
+	ck_assert_int_eq(fn->cxx_dtor, 7);
+	ck_assert_ptr_eq(fn->cxx_dtor_fn, cparse_function(f, 7));
+	ck_assert_uint_eq(fn->n_ptr_members, 1);
+	ck_assert_str_eq(fn->ptr_members[0], "head_");
 	cparse_free(f);
 	ck_assert_ptr_null(cparse_parse("hello\n", 6, HINT_LANG_C));
 	ck_assert_ptr_null(cparse_parse("", 0, HINT_LANG_C));

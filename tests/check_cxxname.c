@@ -307,6 +307,31 @@ START_TEST(test_cover_and_patterns)
 }
 END_TEST
 
+START_TEST(test_base)
+{
+	static const char *const rows[][2] = {
+		{"to_stringable const& fmt::v12::detail::dynamic_arg_list::push<to_stringable, "
+		 "to_stringable>(to_stringable const&)", "push"},
+		{"push<to_stringable, to_stringable>", "push"},
+		{"lst::list<char>::push(char const&)", "push"},
+		{"vgt::render_with_scratch[abi:cxx11](fmt::v12::basic_string_view<char>)",
+		 "render_with_scratch"},
+		{"shapes::holder<int>::holder(int const&)", "holder"},
+		{"geo::detail::Buffer::operator+=(unsigned long)", "operator+="},
+		{"bool std::operator< <int>(std::pair<int, int> const&)", "operator< "},
+		{"(anonymous namespace)::hidden_alloc(unsigned long)", "hidden_alloc"},
+		{"main", "main"},
+		{"api.native.random_noise", "api.native.random_noise"},
+	};
+	char out[128];
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		cxxname_base(rows[i][0], out, sizeof(out));
+		ck_assert_str_eq(out, rows[i][1]);
+	}
+	ck_assert_uint_eq(cxxname_base(NULL, out, sizeof(out)), 0);
+}
+END_TEST
+
 START_TEST(test_predicates)
 {
 	ck_assert(cxxname_is_demangled("f()"));
@@ -341,6 +366,7 @@ Suite *cxxname_suite(void)
 	tcase_add_test(tc, test_z_decode);
 	tcase_add_test(tc, test_cover_and_patterns);
 	tcase_add_test(tc, test_predicates);
+	tcase_add_test(tc, test_base);
 	tcase_add_test(tc, test_demangle_bounded);
 	suite_add_tcase(s, tc);
 	return s;

@@ -459,6 +459,108 @@ START_TEST(test_params_of)
 }
 END_TEST
 
+/* Issue 26: C++ ownership through the helper (--lang c++). */
+static struct cparse_file *parse_cxx(const char *src)
+{
+	if (access(HELPER, X_OK) != 0)
+		return NULL;
+	char why[256] = "";
+	struct cparse_file *f = cparse_run(HELPER, VGT_SRCDIR "/tests/snippet.cpp", src, strlen(src),
+					   HINT_LANG_CXX, why, sizeof(why));
+	ck_assert_msg(f != NULL, "%s", why);
+	return f;
+}
+
+static const char *cxx_hint(const struct cparse_file *f, unsigned line, const char *callee,
+			    struct hint_result *r)
+{
+	const struct hint_func *fn = cparse_function(f, line);
+	ck_assert_msg(fn != NULL, "no function at line %u", line);
+	struct nature nat;
+	memset(&nat, 0, sizeof(nat));
+	nat.family = NATURE_CXX;
+	strcpy(nat.what, "C++ object");
+	strcpy(nat.allocator, "new");
+	struct hint_frame fr = {.fn = fn, .file = "t.cpp", .line = line, .callee = callee};
+	hint_explain(&fr, NULL, &nat, r);
+	return r->found ? r->text : "";
+}
+
+START_TEST(test_cxx)
+{
+	const char *src =
+		"#include <memory>\n"                                       /* 1 */
+		"#include <string>\n"                                       /* 2 */
+		"int parse(const char *s);\n"                               /* 3 */
+		"template <typename T> class bag {\n"                       /* 4 */
+		"  T *p_ = nullptr;\n"                                      /* 5 */
+		" public:\n"                                                /* 6 */
+		"  void put(const T &v) { p_ = new T(v); }\n"               /* 7 */
+		"};\n"                                                      /* 8 */
+		"class owner {\n"                                           /* 9 */
+		"  int *p_ = nullptr;\n"                                    /* 10 */
+		" public:\n"                                                /* 11 */
+		"  void put(int v) { p_ = new int(v); }\n"                  /* 12 */
+		"  ~owner() { delete p_; }\n"                               /* 13 */
+		"};\n"                                                      /* 14 */
+		"class clears {\n"                                          /* 15 */
+		"  int *p_ = nullptr;\n"                                    /* 16 */
+		"  void clear();\n"                                         /* 17 */
+		" public:\n"                                                /* 18 */
+		"  void put(int v) { this->p_ = new int(v); }\n"            /* 19 */
+		"  ~clears() { clear(); }\n"                                /* 20 */
+		"};\n"                                                      /* 21 */
+		"class smart {\n"                                           /* 22 */
+		"  std::unique_ptr<int> p_;\n"                              /* 23 */
+		" public:\n"                                                /* 24 */
+		"  void put(int v) { p_.reset(new int(v)); }\n"             /* 25 */
+		"};\n"                                                      /* 26 */
+		"std::string render(const char *t) {\n"                     /* 27 */
+		"  char *s = new char[32];\n"                               /* 28 */
+		"  std::string out = s + std::to_string(parse(t));\n"       /* 29 */
+		"  delete[] s;\n"                                           /* 30 */
+		"  return out;\n"                                           /* 31 */
+		"}\n"                                                       /* 32 */
+		"int quiet(const char *t) {\n"                              /* 33 */
+		"  char *s = new char[32];\n"                               /* 34 */
+		"  int n = s[0] + t[0];\n"                                  /* 35 */
+		"  delete[] s;\n"                                           /* 36 */
+		"  return n;\n"                                             /* 37 */
+		"}\n"                                                       /* 38 */
+		"int caught(const char *t) {\n"                             /* 39 */
+		"  char *s = new char[32];\n"                               /* 40 */
+		"  try { parse(t); } catch (...) {}\n"                      /* 41 */
+		"  delete[] s;\n"                                           /* 42 */
+		"  return 0;\n"                                             /* 43 */
+		"}\n";                                                      /* 44 */
+	struct cparse_file *f = parse_cxx(src);
+	if (f == NULL)
+		return;
+	struct hint_result r;
+	const char *one = "operator new(unsigned long)", *arr = "operator new[](unsigned long)";
+	/* a raw pointer member, no destructor */
+	ck_assert_msg(strstr(cxx_hint(f, 7, one, &r), "`bag` (line 4) holds it in a raw pointer but "
+				      "has no destructor") != NULL, "%s", r.text);
+	/* the destructor deletes it: no claim, and why */
+	ck_assert_str_eq(cxx_hint(f, 12, one, &r), "");
+	ck_assert_msg(strstr(r.why, "deletes `p_`") != NULL, "%s", r.why);
+	/* the destructor calls what may delete it: not followed */
+	ck_assert_str_eq(cxx_hint(f, 19, one, &r), "");
+	ck_assert_msg(strstr(r.why, "calls `clear`") != NULL, "%s", r.why);
+	/* a smart pointer holds it: nothing to say */
+	ck_assert_str_eq(cxx_hint(f, 25, one, &r), "");
+	/* deleted on the only way through, after calls that can throw */
+	ck_assert_msg(strstr(cxx_hint(f, 28, arr, &r), "line 29 calls `to_string` and `parse`, which "
+				       "can throw") != NULL, "%s", r.text);
+	/* nothing in between can throw: no claim */
+	ck_assert_str_eq(cxx_hint(f, 34, arr, &r), "");
+	ck_assert_msg(strstr(r.why, "nothing between") != NULL, "%s", r.why);
+	/* a try block: not followed */
+	ck_assert_str_eq(cxx_hint(f, 40, arr, &r), "");
+	cparse_free(f);
+}
+END_TEST
+
 Suite *hint_suite(void)
 {
 	Suite *s = suite_create("hint");
@@ -471,6 +573,7 @@ Suite *hint_suite(void)
 	tcase_add_test(tc, test_c);
 	tcase_add_test(tc, test_pass_and_drop);
 	tcase_add_test(tc, test_params_of);
+	tcase_add_test(tc, test_cxx);
 	suite_add_tcase(s, tc);
 	return s;
 }

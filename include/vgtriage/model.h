@@ -123,6 +123,10 @@ enum frame_class {
 	/* A shared library of the system (/usr/lib, /lib, …) or bundled with
 	 * a wheel (site-packages/<name>.libs/): libxml2, libcrypto. */
 	FRAME_LIBRARY,
+	/* A test framework's code (GoogleTest/GoogleMock, Catch2, doctest,
+	 * vendored or installed; pytest, unittest, pluggy): the harness
+	 * around the user's tests, not the code under test. */
+	FRAME_TESTFW,
 	FRAME_CLASS_COUNT
 };
 const char *frame_class_name(enum frame_class cls); /* "user", "cython-runtime", … */

@@ -39,7 +39,7 @@ void baseline_where(const struct vgt_site *s, char out[17])
 	uint64_t h = 1469598103934665603ULL;
 	h = sites_hash_field(h, s->kind_name);
 	h = sites_hash_field(h, file);
-	h = sites_hash_function(h, s);
+	h = sites_hash_function(h, loc->function);
 	h = sites_hash_field(h, line);
 	snprintf(out, FP_LEN + 1, "%016llx", (unsigned long long)h);
 }

@@ -18,7 +18,9 @@
  * import costs of the compiler's utility and module-init code), python
  * (what CPython allocated for Python code, which cannot leak malloc'd
  * memory by itself), and what a third-party extension or a library holds
- * that may still be in use (possibly lost, still reachable).  Their
+ * that may still be in use (possibly lost, still reachable), and a test
+ * framework's (the harness's own buffers and registries, not the code
+ * under test).  Their
  * definite and indirect leaks and their errors are shown: memory nothing
  * points to is lost whoever's code allocated it. */
 static int is_noise(const struct vgt_site *site)
@@ -87,8 +89,10 @@ static int compare_sites(const void *pa, const void *pb)
 	return c;
 }
 
-/* kind + file (a base name when absolute: no machine's paths) + function
- * + the statement's text and its occurrence in the function, or, without
+/* kind + the file's base name (an XML run names the directory, a text
+ * log does not; no machine's paths) + the function's own name
+ * (sites_hash_function: the same at -O0 and -O2, demangled or inlined) +
+ * the statement's text and its occurrence in the function, or, without
  * the source, the next user functions down the stack.  Never a line
  * number: lines added elsewhere keep a site known.  A site that merges
  * instantiations of a template is named by whichever record is largest:
@@ -100,8 +104,8 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 	uint64_t h = 1469598103934665603ULL;
 	char buf[40];
 	h = sites_hash_field(h, site->kind_name);
-	h = sites_hash_field(h, loc->file != NULL && loc->file[0] == '/' ? vgt_basename(loc->file) : loc->file);
-	h = sites_hash_function(h, site);
+	h = sites_hash_field(h, loc->file != NULL ? vgt_basename(loc->file) : NULL);
+	h = sites_hash_function(h, loc->function);
 	const char *statement = site->statement != NULL ? site->statement : loc->source;
 	if (statement != NULL) {
 		h = sites_hash_field(h, statement);

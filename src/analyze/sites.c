@@ -445,13 +445,11 @@ uint64_t sites_hash_field(uint64_t h, const char *s)
 	return h;
 }
 
-uint64_t sites_hash_function(uint64_t h, const struct vgt_site *site)
+uint64_t sites_hash_function(uint64_t h, const char *fn)
 {
-	const char *fn = site->location.function;
-	char generic[512];
-	if (site->instantiations > 1 && fn != NULL &&
-	    cxxname_short(fn, 1, generic, sizeof(generic)) < sizeof(generic))
-		return sites_hash_field(h, generic);
+	char base[512];
+	if (fn != NULL && cxxname_base(fn, base, sizeof(base)) < sizeof(base))
+		fn = base;
 	return sites_hash_field(h, fn);
 }
 
@@ -472,7 +470,7 @@ static void note_callers(const struct frame_table *ft, struct vgt_site *site,
 		const char *name = f->pyname != NULL ? f->pyname : f->fn;
 		if (name == NULL || name == last)
 			continue;
-		h = sites_hash_field(h, name);
+		h = f->pyname != NULL ? sites_hash_field(h, name) : sites_hash_function(h, name);
 		last = name;
 		taken++;
 	}

@@ -74,11 +74,10 @@ void sites_input_counts(const struct vgt_report *report, const struct vgt_input 
 /* FNV-1a of one field and a separator: callers hashes and fingerprints
  * (rank_fingerprint), which baselines store, so it never changes. */
 uint64_t sites_hash_field(uint64_t h, const char *s);
-/* The site's function into a hash as fingerprints and places count it:
- * with template arguments and parameters elided when the site merges
- * instantiations ("lst::list<…>::push(…)", whichever is largest), else
- * as it is. */
-uint64_t sites_hash_function(uint64_t h, const struct vgt_site *site);
+/* The same over a function's name as every build and format spells it
+ * (cxxname_base: "push" for -O0's "fmt::…::push<T, T>(T const&)" and
+ * -O2's inlined "push<T, T>"): fingerprints survive a rebuild. */
+uint64_t sites_hash_function(uint64_t h, const char *fn);
 /* The report's leak totals (definitely … still reachable): every input's
  * amounts added up (rank_finish). */
 void sites_sum_totals(struct vgt_report *report);

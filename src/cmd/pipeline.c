@@ -715,7 +715,7 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 	explain_sites(pl->report, pl->symbolizer, &pl->opts.explain);
 	symbolize_notes(pl->symbolizer, pl->report);
 	pymalloc_note(pl->report);
-	cxxsym_debug_hints(pl->report);
+	cxxsym_debug_hints(pl->report, pl->opts.symbolize.n_symbol_dirs > 0);
 	return pl->report;
 }
 

@@ -92,6 +92,20 @@ void cparse_free(struct cparse_file *file)
 	free(file);
 }
 
+const char *cparse_problem(const struct cparse_file *file, unsigned line)
+{
+	if (file == NULL)
+		return "the file was not parsed";
+	for (size_t i = 0; i < file->n; i++) {
+		const struct hint_func *fn = file->funcs[i];
+		if (fn->first_line <= line && line <= fn->last_line)
+			return !file->bad[i] ? NULL
+			       : fn->parse_problem != NULL ? fn->parse_problem
+							   : "it did not parse cleanly";
+	}
+	return "no function defined in the file holds the line (a header not parsed on its own?)";
+}
+
 const struct hint_func *cparse_function(const struct cparse_file *file, unsigned line)
 {
 	if (file == NULL)
@@ -218,6 +232,29 @@ struct cparse_file *cparse_parse(const char *out, size_t len, enum hint_lang lan
 		switch (tag) {
 		case 'U':
 			file->bad[file->n - 1] = 1;
+			if (fn->parse_problem == NULL) {
+				char *why = xstrdup(rest);
+				unescape(why);
+				fn->parse_problem = why;
+			}
+			break;
+		case 'C': {
+			unsigned cl;
+			int bases, dtor, used = 0;
+			if (sscanf(rest, "%u %d %d %n", &cl, &bases, &dtor, &used) < 3 || used == 0 ||
+			    fn->class_name != NULL)
+				break;
+			fn->cxx_member = 1;
+			fn->class_line = cl;
+			fn->class_inherits = bases != 0;
+			fn->cxx_dtor = dtor < 0 ? -1 : dtor;
+			fn->class_name = xstrdup(rest + used);
+			break;
+		}
+		case 'P':
+			if (fn->cxx_member && rest[0] != '\0')
+				hint_func_name(&fn->ptr_members, &fn->n_ptr_members, &fn->ptr_members_cap,
+					       rest);
 			break;
 		case 'V':
 			if (rest[0] != '\0' && rest[1] == ' ')
@@ -276,6 +313,11 @@ struct cparse_file *cparse_parse(const char *out, size_t len, enum hint_lang lan
 	if (fn != NULL)
 		file->bad[file->n - 1] = 1; /* cut short */
 	free(copy);
+	/* a member function's destructor, when it is read here too */
+	for (size_t i = 0; i < file->n; i++)
+		if (file->funcs[i]->cxx_dtor > 0)
+			file->funcs[i]->cxx_dtor_fn =
+				cparse_function(file, (unsigned)file->funcs[i]->cxx_dtor);
 	return file;
 }
 

@@ -53,5 +53,8 @@ const struct hint_func *cparse_function(const struct cparse_file *file, unsigned
  * *bad set when it is there but did not parse cleanly.  Owned by file. */
 const struct hint_func *cparse_function_named(const struct cparse_file *file, const char *name,
 					      int *bad);
+/* Why cparse_function gives NULL for line (the helper's diagnostic, or
+ * that no function holds it); NULL when it does not. */
+const char *cparse_problem(const struct cparse_file *file, unsigned line);
 
 #endif

@@ -10,6 +10,7 @@
  * read once per run; C files are parsed once per run.
  */
 #include "explain/explain.h"
+#include "base/escape.h"
 #include "base/srcpolicy.h"
 
 #include <stdio.h>
@@ -381,23 +382,29 @@ struct read_frame {
 	struct source *src;
 };
 
-/* Reads the function holding loc; 0 when it cannot. */
+/* Reads the function holding loc; 0 when it cannot (why says why). */
 static int read_frame(struct explainer *ex, const struct vgt_location *loc, const char *callee,
-		      struct read_frame *rf)
+		      struct read_frame *rf, char *why, size_t why_size)
 {
 	memset(rf, 0, sizeof(*rf));
+	snprintf(why, why_size, "its function was not read");
 	if (loc->file == NULL || loc->line == 0)
 		return 0;
 	int lang = language_of(loc->file, loc->mapped);
 	if (lang < 0)
 		return 0;
 	char *path = symbolize_source_path(ex->sym, loc);
-	if (path == NULL)
+	if (path == NULL) {
+		snprintf(why, why_size, "the source was not read (not found, or refused by the "
+					"source policy: -v notes it; --source-root DIR says where)");
 		return 0;
+	}
 	struct source *src = source_get(ex, path);
 	free(path);
-	if (src == NULL)
+	if (src == NULL) {
+		snprintf(why, why_size, "the source could not be read");
 		return 0;
+	}
 	const struct hint_func *fn = NULL;
 	if (lang == HINT_LANG_PYX) {
 		rf->owned = pyxscan_function(src->text, src->len, loc->line);
@@ -405,6 +412,11 @@ static int read_frame(struct explainer *ex, const struct vgt_location *loc, cons
 	} else {
 		source_cparse(ex, src, lang);
 		fn = cparse_function(src->c, loc->line);
+		const char *problem = fn == NULL ? cparse_problem(src->c, loc->line) : NULL;
+		if (problem != NULL)
+			snprintf(why, why_size, "its function was not read: %s",
+				 src->c == NULL && ex->helper_problem[0] != '\0' ? ex->helper_problem
+										 : problem);
 	}
 	if (fn == NULL) {
 		hint_func_free(rf->owned);
@@ -441,8 +453,15 @@ static void hint_site(struct explainer *ex, struct vgt_site *site, const struct 
 	const char *callee = ch->n > 0 ? ch->fns[ch->n - 1] : NULL;
 	struct read_frame culprit, caller;
 	memset(&caller, 0, sizeof(caller));
-	if (!read_frame(ex, &site->location, callee, &culprit))
+	char why[512];
+	if (!read_frame(ex, &site->location, callee, &culprit, why, sizeof(why))) {
+		if (ex->opts->verbose && site->location.file != NULL && site->location.line > 0 &&
+		    language_of(site->location.file, site->location.mapped) >= 0)
+			report_add_note(ex->report, "no hint for %s:%u: %s",
+					escape_text_pool(ex->report->pool, site->location.file),
+					site->location.line, escape_text_pool(ex->report->pool, why));
 		return;
+	}
 	culprit.hf.reachable = site->kind == VGT_KIND_LEAK_STILL_REACHABLE;
 	struct hint_result res;
 	hint_explain(&culprit.hf, NULL, nat, &res);
@@ -450,11 +469,18 @@ static void hint_site(struct explainer *ex, struct vgt_site *site, const struct 
 	if (res.returned && ch->caller != NULL) {
 		struct vgt_location cloc;
 		frame_location(ch->caller, &cloc);
-		if (read_frame(ex, &cloc, ch->culprit->fn, &caller)) {
+		if (read_frame(ex, &cloc, ch->culprit->fn, &caller, why, sizeof(why))) {
 			have_caller = 1;
 			hint_explain(&culprit.hf, &caller.hf, nat, &res);
 		}
 	}
+	if (!res.found && ex->opts->verbose)
+		report_add_note(ex->report, "no hint for %s:%u: %s",
+				escape_text_pool(ex->report->pool, site->location.file),
+				site->location.line,
+				res.why[0] != '\0' ? escape_text_pool(ex->report->pool, res.why)
+						    : "the analysis stopped at a use of the block it does "
+						      "not follow");
 	if (res.found) {
 		struct vgt_explain *x = site->explain;
 		x->hint = strpool_intern(ex->report->pool, res.text);

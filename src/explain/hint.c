@@ -37,6 +37,8 @@
  *   hint_pass.c    2./3. the block passed to a function: the callee read
  *                  through the frame's lookup, and the pass-and-drop
  *                  verdict (issue 24)
+ *   hint_cxx.c     C++: a raw pointer member no destructor deletes, a
+ *                  local deleted only if nothing throws first
  */
 #include "explain/hint.h"
 
@@ -79,6 +81,8 @@ void hint_func_free(struct hint_func *fn)
 	free(fn->vars);
 	free_names(fn->globals, fn->n_globals);
 	free_names(fn->c_functions, fn->n_c_functions);
+	free_names(fn->ptr_members, fn->n_ptr_members);
+	free(fn->parse_problem);
 	free(fn->name);
 	free(fn->class_name);
 	hint_func_free(fn->dealloc);
@@ -262,8 +266,10 @@ int hint_explain(const struct hint_frame *culprit, const struct hint_frame *call
 	    nat->family == NATURE_UNKNOWN)
 		return 0;
 	struct alloc a;
-	if (!hint_find_alloc(culprit, nat, &a))
+	if (!hint_find_alloc(culprit, nat, &a)) {
+		hint_why(out, "no allocation the analysis reads at %s:%u", culprit->file, culprit->line);
 		return 0;
+	}
 	unsigned grow_line = 0;
 	char grower[96] = "";
 	if (nat->grows_existing) {
@@ -294,7 +300,10 @@ int hint_explain(const struct hint_frame *culprit, const struct hint_frame *call
 		out->found = 1;
 		return 1;
 	case FORM_STORE:
-		hint_verdict_store(&a, nat, &sub, 0, a.node->line, culprit, out, &t);
+		if (a.target_member)
+			hint_cxx_member_store(&a, &sub, 0, a.node->line, culprit, out, &t);
+		else
+			hint_verdict_store(&a, nat, &sub, 0, a.node->line, culprit, out, &t);
 		if (out->found)
 			hint_evidence(out, 0, a.node->line);
 		return out->found;
@@ -305,6 +314,8 @@ int hint_explain(const struct hint_frame *culprit, const struct hint_frame *call
 		break;
 	case FORM_VAR:
 		analyse_frame(culprit, 0, nat, &a, &sub, out, &t);
+		if (!out->found && !out->returned && culprit->fn->lang == HINT_LANG_CXX)
+			hint_cxx_throw_path(&a, &sub, 0, culprit, out, &t);
 		if (out->found || !out->returned)
 			return out->found;
 		/* returned: say so, then read the caller */

@@ -114,6 +114,14 @@ struct hint_func {
 	unsigned class_line;
 	int class_inherits;        /* it has a base class (whose __dealloc__ may free) */
 	struct hint_func *dealloc;
+	/* C++ member functions (vgtriage-cparse's C and P lines): class_name,
+	 * class_line and class_inherits as above; the class's destructor */
+	int cxx_member;
+	int cxx_dtor;              /* its line in this file; 0 none declared; -1 elsewhere */
+	const struct hint_func *cxx_dtor_fn; /* its tree, when read (not owned) */
+	char *parse_problem;       /* C/C++: why it did not parse cleanly, or NULL */
+	char **ptr_members;        /* fields of raw pointer type */
+	size_t n_ptr_members, ptr_members_cap;
 	/* every node, for hint_func_free */
 	struct hint_node **all;
 	size_t n_all, all_cap;
@@ -191,6 +199,8 @@ struct hint_result {
 	/* the block leaves the culprit's function to its caller (returned):
 	 * call again with the caller's frame */
 	int returned;
+	/* no hint: why, for -v ("the destructor calls clear(): not followed") */
+	char why[256];
 };
 
 /* Explains the leak at culprit->line.  caller may be NULL: then a block

@@ -149,6 +149,16 @@ void hint_classify_alloc(const struct hint_func *fn, struct alloc *a)
 			if (!hint_type_like(&t[k]))
 				decl = 0;
 	}
+	if (fn->lang != HINT_LANG_PYX && !decl && last->kind == HINT_TOK_IDENT &&
+	    ((lhs_end == 1 && last->ref == 'm') ||
+	     (lhs_end == 3 && hint_is(&t[0], "this") && hint_is(&t[1], "->")))) {
+		/* a field of the object the member function runs on */
+		a->form = FORM_STORE;
+		a->target_member = 1;
+		hint_copy_str(a->target, sizeof(a->target), last->text);
+		hint_copy_str(a->target_base, sizeof(a->target_base), "this");
+		return;
+	}
 	if ((decl || lhs_end == 1) && last->kind == HINT_TOK_IDENT && !member) {
 		if (!decl && hint_is_global_name(fn, last)) {
 			a->form = FORM_STORE;

@@ -40,6 +40,7 @@ struct alloc {
 	char target_base[64];    /* FORM_STORE: "self", "nd", or the global */
 	int target_global;       /* the target is a global variable (or a field of one) */
 	char callee[96];         /* the function as called in the source */
+	int target_member;       /* FORM_STORE: a field of the C++ object (`head_`, `this->p`) */
 };
 
 /* ---- paths (hint_flow.c) ---- */
@@ -276,5 +277,21 @@ int hint_pass_unknown(const struct ctx *c);
 void hint_verdict_store(const struct alloc *a, const struct nature *nat,
 			const struct subject *sub, int frame, unsigned store_line,
 			const struct hint_frame *fr, struct hint_result *r, struct text *t);
+
+/* ---- hint_cxx.c: C++ ownership ---- */
+
+/* A block stored in a raw pointer member of the class (a->target_member):
+ * the class has no destructor, or one that does not delete it.  Sets
+ * r->found, or r->why when it makes no claim. */
+void hint_cxx_member_store(const struct alloc *a, const struct subject *sub, int frame,
+			   unsigned store_line, const struct hint_frame *fr,
+			   struct hint_result *r, struct text *t);
+/* A C++ local that is deleted on the only way through, after a statement
+ * that calls what can throw: the leak is on the throw path.  Sets
+ * r->found, or r->why. */
+void hint_cxx_throw_path(const struct alloc *a, const struct subject *sub, int frame,
+			 const struct hint_frame *fr, struct hint_result *r, struct text *t);
+/* Sets r->why (printf-style) unless a reason is there already. */
+void hint_why(struct hint_result *r, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

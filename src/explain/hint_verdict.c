@@ -40,7 +40,7 @@ void hint_evidence(struct hint_result *r, int frame, unsigned line)
 void hint_func_label(const struct hint_func *fn, char *buf, size_t size)
 {
 	if (fn->class_name != NULL)
-		hint_fmt(buf, size, "%s.%s", fn->class_name, fn->name);
+		hint_fmt(buf, size, fn->cxx_member ? "%s::%s" : "%s.%s", fn->class_name, fn->name);
 	else
 		hint_copy_str(buf, size, fn->name != NULL ? fn->name : "?");
 }

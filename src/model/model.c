@@ -101,7 +101,7 @@ const char *frame_class_name(enum frame_class cls)
 {
 	static const char *const names[FRAME_CLASS_COUNT] = {
 		"user", "cython-runtime", "interpreter", "runtime", "allocator", "python",
-		"extension", "library",
+		"extension", "library", "test-framework",
 	};
 	if ((int)cls < 0 || cls >= FRAME_CLASS_COUNT)
 		return "user";

@@ -104,6 +104,7 @@ size_t render_hidden_items(const struct vgt_report *r,
 		{FRAME_INTERPRETER, "interpreter"}, {FRAME_RUNTIME, "runtime"},
 		{FRAME_CYTHON_RUNTIME, "Cython runtime"}, {FRAME_PYTHON, "Python-level"},
 		{FRAME_LIBRARY, "library"}, {FRAME_EXTENSION, "third-party extension"},
+		{FRAME_TESTFW, "test framework"},
 		{FRAME_ALLOCATOR, "allocator"}, {FRAME_USER, "user"},
 	};
 	const struct vgt_totals *t = &r->totals;

@@ -104,7 +104,7 @@ const char *render_figure_text(const struct vgt_report *report, enum vgt_kind_gr
 /* What the "Hidden:" line lists: per category (label "interpreter",
  * "Cython runtime", …, or "filtered out by --kinds"), sites and bytes.
  * Returns how many of out[RENDER_HIDDEN_MAX] are filled. */
-#define RENDER_HIDDEN_MAX 8
+#define RENDER_HIDDEN_MAX 10
 struct render_hidden_item {
 	const char *label;
 	int filtered;        /* the --kinds entry: "N sites filtered out by --kinds" */

@@ -9,10 +9,13 @@
  * installed under site-packages or dist-packages is a third-party
  * extension unless its frame maps to the user's .pyx source; a shared
  * library of the system (/usr/lib, /lib) or one a wheel bundles
- * (site-packages/<name>.libs/) is a library.  Everything else is the
+ * (site-packages/<name>.libs/) is a library.  A test framework's frames
+ * (GoogleTest, Catch2, doctest, pytest, unittest) are the harness's,
+ * installed or vendored into the user's tree.  Everything else is the
  * user's.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +85,33 @@ static const char *const runtime_file_prefixes[] = {
 	"dl-", "dlopen", "dlerror", "dlsym", "dlclose", "rtld", "pthread_create", NULL,
 };
 
+/* Test frameworks (FRAME_TESTFW): an installed one by its object's base
+ * name, a vendored or bundled one by its sources (a text log names the
+ * file without its directory) or by its namespace (cxxname.c). */
+static const char *const testfw_objects[] = {
+	"libgtest", "libgmock", "libCatch2", "libdoctest", NULL,
+};
+
+static const char *const testfw_file_prefixes[] = {
+	"gtest-", "gmock-", NULL,
+};
+
+static const char *const testfw_files[] = {
+	"gtest.h", "gtest.cc", "gtest_main.cc", "gtest_pred_impl.h", "gtest_prod.h",
+	"gmock.h", "gmock.cc", "gmock_main.cc", "catch.hpp", "catch_amalgamated.hpp",
+	"catch_amalgamated.cpp", "doctest.h", "doctest.cpp", NULL,
+};
+
+static const char *const testfw_dirs[] = {
+	"/googletest/", "/googlemock/", "/include/gtest/", "/include/gmock/",
+	"/include/catch2/", "/src/catch2/", "/Catch2/", NULL,
+};
+
+/* pytest, its plugin manager, unittest: where their modules live. */
+static const char *const testfw_python_dirs[] = {
+	"/_pytest/", "/pytest/", "/pluggy/", "/unittest/", NULL,
+};
+
 static int starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -128,6 +158,31 @@ static int is_runtime_source_frame(const struct vgt_frame *frame)
 				     has_prefix_in(frame->fn, runtime_function_prefixes) ||
 				     strstr(frame->fn, "@GLIBC_") != NULL ||
 				     is_reserved_name(frame->fn));
+}
+
+static int contains_any(const char *s, const char *const *parts)
+{
+	for (size_t i = 0; parts[i] != NULL; i++)
+		if (strstr(s, parts[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* A frame of a test framework: its object, its source file or directory,
+ * or its namespace. */
+static int is_test_framework_frame(const struct vgt_frame *frame)
+{
+	if (frame->obj != NULL && has_prefix_in(vgt_basename(frame->obj), testfw_objects))
+		return 1;
+	if (frame->fn != NULL && cxxname_in_test_namespace(frame->fn))
+		return 1;
+	if (frame->file == NULL)
+		return 0;
+	char path[1024];
+	snprintf(path, sizeof(path), "/%s/%s", frame->dir != NULL ? frame->dir : "", frame->file);
+	const char *base = vgt_basename(frame->file);
+	return contains_any(path, testfw_dirs) || in_list(base, testfw_files) ||
+	       has_prefix_in(base, testfw_file_prefixes);
 }
 
 static int is_allocator_function(const char *fn)
@@ -197,6 +252,8 @@ static enum frame_class classify_python_frame(const char *pyname)
 {
 	const char *path = strchr(pyname + 4, ':');
 	path = path != NULL ? path + 1 : "";
+	if (contains_any(path, testfw_python_dirs))
+		return FRAME_TESTFW;
 	if (starts_with(path, "<frozen") || strstr(path, "/lib/python3") != NULL ||
 	    starts_with(path, "<"))
 		return FRAME_INTERPRETER;
@@ -212,6 +269,8 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 		return FRAME_ALLOCATOR;
 	if (frame->pyx_file != NULL)
 		return FRAME_USER;
+	if (is_test_framework_frame(frame))
+		return FRAME_TESTFW;
 	/* The object decides first: PyInit_* of the interpreter's own modules
 	 * is the interpreter's, not Cython's. */
 	if (frame->obj != NULL) {
@@ -257,12 +316,32 @@ void classify_stack(struct frame_table *ft, const struct vgt_stack *stack)
 	}
 }
 
+void classify_inlined(struct frame_table *ft, const struct vgt_stack *stack)
+{
+	for (size_t i = 0; i + 1 < stack->count; i++) {
+		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
+		if (f->obj != NULL || f->ip == 0 || f->cls != FRAME_USER || f->file == NULL)
+			continue;
+		/* the function the code at this ip belongs to: the last frame
+		 * of the chain valgrind printed at the same ip */
+		size_t j = i + 1;
+		while (j + 1 < stack->count && frames_at(ft, stack->ids[j + 1])->ip == f->ip)
+			j++;
+		const struct vgt_frame *outer = frames_at(ft, stack->ids[j]);
+		if (outer->ip == f->ip && outer->obj == NULL && outer->file != NULL &&
+		    outer->cls == FRAME_RUNTIME && is_runtime_source_frame(outer))
+			f->cls = FRAME_RUNTIME;
+	}
+}
+
 size_t classify_culprit(const struct frame_table *ft, const struct vgt_stack *stack)
 {
 	size_t cython = SIZE_MAX, other = SIZE_MAX, extension = SIZE_MAX;
 	for (size_t i = 0; i < stack->count; i++) {
 		enum frame_class cls = stack_frame(ft, stack, i)->cls;
-		if (cls == FRAME_USER)
+		/* the harness called the allocator (or libc) before any code
+		 * of the user's: the test framework's */
+		if (cls == FRAME_USER || cls == FRAME_TESTFW)
 			return i;
 		if (cls == FRAME_EXTENSION && extension == SIZE_MAX)
 			extension = i;

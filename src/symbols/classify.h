@@ -14,6 +14,11 @@ enum frame_class classify_frame(const struct vgt_frame *frame);
 /* Sets the class of every frame of the stack (frame_resolve does this
  * once per distinct frame; tests call it directly). */
 void classify_stack(struct frame_table *ft, const struct vgt_stack *stack);
+/* A text log names libc's frames by file, without their object: a frame
+ * inlined into one of libc's (the same ip, printed before it) is libc's
+ * too ("outstring_func (vfprintf-internal.c:239)" inside
+ * __vfprintf_internal).  Call after classifying the stack's frames. */
+void classify_inlined(struct frame_table *ft, const struct vgt_stack *stack);
 /* DESIGN.md §2: first user frame, else the first non-allocator frame when
  * it is a library's and lies inside the first extension frame, else the
  * first extension frame, else first cython-runtime frame, else first

@@ -372,18 +372,69 @@ static void put_elided(struct out_buf *o, const char *s, size_t n)
 	}
 }
 
-int cxxname_in_runtime_namespace(const char *demangled)
+/* Is the qualified name of the demangled function in one of spaces? */
+static int in_namespaces(const char *demangled, const char *const *spaces)
 {
 	if (!cxxname_is_demangled(demangled))
 		return 0;
 	const char *name, *rest;
 	size_t len;
 	split_name(demangled, &name, &len, &rest);
-	static const char *const spaces[] = {"std::", "__gnu_cxx::", "__cxxabiv1::", NULL};
 	for (size_t i = 0; spaces[i] != NULL; i++)
 		if (len > strlen(spaces[i]) && strncmp(name, spaces[i], strlen(spaces[i])) == 0)
 			return 1;
 	return 0;
+}
+
+int cxxname_in_runtime_namespace(const char *demangled)
+{
+	static const char *const spaces[] = {"std::", "__gnu_cxx::", "__cxxabiv1::", NULL};
+	return in_namespaces(demangled, spaces);
+}
+
+int cxxname_in_test_namespace(const char *demangled)
+{
+	static const char *const spaces[] = {"testing::", "Catch::", "doctest::", NULL};
+	return in_namespaces(demangled, spaces);
+}
+
+size_t cxxname_base(const char *fn, char *out, size_t size)
+{
+	struct out_buf o = {out, size, 0};
+	if (size > 0)
+		out[0] = '\0';
+	if (fn == NULL)
+		return 0;
+	if (!cxxname_is_demangled(fn) && strchr(fn, '<') == NULL) {
+		put(&o, fn, strlen(fn));
+		return o.len;
+	}
+	const char *name, *rest;
+	size_t len;
+	split_name(fn, &name, &len, &rest);
+	struct component parts[64];
+	size_t n = split_components(name, len, parts, sizeof(parts) / sizeof(parts[0]));
+	const char *s = n > 0 ? parts[n - 1].s : name;
+	size_t m = n > 0 ? parts[n - 1].len : len;
+	size_t depth = 0;
+	for (size_t i = 0; i < m;) {
+		int conv;
+		size_t op = depth == 0 ? operator_token(s, i, &conv) : 0;
+		if (op > 0) {
+			size_t take = conv ? m - i : op;
+			put(&o, s + i, take);
+			i += take;
+			continue;
+		}
+		char c = s[i++];
+		if (c == '<' || c == '[')
+			depth++;
+		else if ((c == '>' || c == ']') && depth > 0)
+			depth--;
+		else if (depth == 0)
+			put(&o, &c, 1);
+	}
+	return o.len;
 }
 
 int cxxname_is_template(const char *demangled)

@@ -61,7 +61,18 @@ int cxxname_pattern_is_demangled(const char *pattern);
  * functions), whatever its return type ("std::vector<int>* make()" is
  * not)? */
 int cxxname_in_runtime_namespace(const char *demangled);
+/* Is it a test framework's: in testing:: (GoogleTest, GoogleMock),
+ * Catch:: (Catch2) or doctest::, whatever its return type? */
+int cxxname_in_test_namespace(const char *demangled);
 
+/* The function's own name, the same however valgrind spelled it: the last
+ * component of the qualified name, without template arguments, ABI tags,
+ * parameters or return type ("to_stringable const& fmt::v12::detail::
+ * dynamic_arg_list::push<to_stringable, to_stringable>(to_stringable
+ * const&)" at -O0 and the inlined "push<to_stringable, to_stringable>" at
+ * -O2 are both "push").  Other names are copied unchanged.  Same contract
+ * as cxxname_short. */
+size_t cxxname_base(const char *fn, char *out, size_t size);
 /* Is the demangled name a template instantiation ("ns::f<int>(long)")? */
 int cxxname_is_template(const char *demangled);
 

@@ -263,7 +263,15 @@ static const struct elf_answer *elf_answer(struct cxxsym *cs, long pid, const st
 	a->offset = r.offset;
 	if (!r.has_offset)
 		st->unlocated++;
-	if (f->fn == NULL && r.name != NULL) {
+	if (f->fn == NULL && r.inlined != NULL) {
+		/* code inlined here: valgrind names the frame by the inlined
+		 * function, as its DWARF spells it */
+		a->fn_from_elf = 1;
+		a->fn = strpool_intern(cs->pool, r.inlined);
+		if (st->named < MAX_LISTED)
+			st->names[st->named] = a->fn;
+		st->named++;
+	} else if (f->fn == NULL && r.name != NULL) {
 		a->fn_from_elf = 1;
 		a->fn = demangled(cs, strpool_intern(cs->pool, r.name));
 		if (a->fn != r.name && strcmp(a->fn, r.name) != 0)
@@ -430,6 +438,12 @@ static void note_unlocated(struct cxxsym *cs, struct vgt_report *report, const s
 		snprintf(refused, sizeof(refused), "was not read (%s)", info.refused);
 		why = refused;
 	}
+	else if ((info.obj == NULL || (info.path == NULL && info.symbols == NULL)) &&
+		 cs->opts.n_symbol_dirs > 0)
+		why = "is not on this machine, and no file in the --symbols directories is named "
+		      "like it (NAME or NAME.debug): a saved report does not carry the build-id "
+		      "that would match a file of another name (--prefix-map OLD=NEW says where "
+		      "the program is; `vgtriage run --symbols DIR` reads its build-id)";
 	else if (info.obj == NULL || (info.path == NULL && info.symbols == NULL))
 		why = "is not on this machine (--prefix-map OLD=NEW says where it is; --symbols DIR "
 		      "gives an unstripped copy)";
@@ -495,11 +509,11 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 
 /* The one place that walks a site's stack for the hints. */
 static void each_frame(const struct vgt_site *site,
-		       void (*fn)(struct vgt_report *, const struct vgt_frame *),
-		       struct vgt_report *report)
+		       void (*fn)(struct vgt_report *, const struct vgt_frame *, int),
+		       struct vgt_report *report, int symbols_given)
 {
 	for (size_t i = 0; i < site->stack.count; i++)
-		fn(report, stack_frame(report->frames, &site->stack, i));
+		fn(report, stack_frame(report->frames, &site->stack, i), symbols_given);
 }
 
 static int system_object(const char *obj)
@@ -508,12 +522,20 @@ static int system_object(const char *obj)
 	       strncmp(obj, "/opt/", 5) == 0;
 }
 
-static void hint_frame(struct vgt_report *report, const struct vgt_frame *f)
+static void hint_frame(struct vgt_report *report, const struct vgt_frame *f, int symbols_given)
 {
 	if (f->cls != FRAME_USER || f->obj == NULL || f->file != NULL || f->pyx_file != NULL ||
 	    f->pyname != NULL)
 		return;
-	if (system_object(f->obj))
+	if (symbols_given)
+		report_add_note(report, "no debug info found for %s, in the --symbols "
+				"directories either (looked up by its build-id when the file is here, and by "
+				"the name %s or %s.debug): %s", f->obj, base_name(f->obj),
+				base_name(f->obj),
+				system_object(f->obj) ? "install its debug symbols package (Debian: "
+				"its -dbgsym package)" : "rebuild with -g, and give --symbols a "
+				"directory holding that build or its separate debug file");
+	else if (system_object(f->obj))
 		report_add_note(report, "no debug info for %s: install its debug symbols package "
 				"(Debian: its -dbgsym package), or pass --symbols DIR", f->obj);
 	else
@@ -521,9 +543,9 @@ static void hint_frame(struct vgt_report *report, const struct vgt_frame *f)
 				"with an unstripped build of it", f->obj);
 }
 
-void cxxsym_debug_hints(struct vgt_report *report)
+void cxxsym_debug_hints(struct vgt_report *report, int symbols_given)
 {
 	for (size_t i = 0; i < report->n_sites; i++)
 		if (!report->sites[i]->hidden)
-			each_frame(report->sites[i], hint_frame, report);
+			each_frame(report->sites[i], hint_frame, report, symbols_given);
 }

@@ -56,7 +56,9 @@ const char *cxxsym_address(struct strpool *pool, const struct vgt_frame *frame);
 
 /* One note per object whose frames in the shown sites' stacks are the
  * user's but have no file:line: "no debug info for OBJ: rebuild with -g"
- * (or install its debug symbols package, for system objects). */
-void cxxsym_debug_hints(struct vgt_report *report);
+ * (or install its debug symbols package, for system objects); with
+ * symbols_given (--symbols DIR was passed), that it was not there
+ * either, rather than to pass --symbols. */
+void cxxsym_debug_hints(struct vgt_report *report, int symbols_given);
 
 #endif

@@ -14,6 +14,8 @@
 #include "symbols/elfsym.h"
 
 #include <dirent.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
@@ -65,6 +67,8 @@ struct eobj {
 	size_t capped;          /* names left mangled: over a cap */
 	char *symbols;          /* file symbols/lines came from, or NULL */
 	int usable, by_name, is_exec;
+	int is_pie;             /* ET_DYN with an interpreter: a main executable */
+	int has_interp;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	uint64_t dwfl_bias;     /* dwfl address - object address */
@@ -129,7 +133,7 @@ struct elfsym {
 	struct symfile *symfiles;  /* ELF files under the --symbols dirs */
 	size_t n_symfiles, symfiles_cap;
 	int scanned;
-	char *scratch_dir, *scratch_file;
+	char *scratch_dir, *scratch_file, *scratch_inlined;
 	char **globs;              /* covering globs handed out */
 	size_t n_globs, globs_cap;
 	struct alias *aliases;     /* obj as valgrind spelt it -> its struct eobj */
@@ -385,14 +389,22 @@ static const char *symfile_by_id(struct elfsym *es, const unsigned char *id, siz
 	return NULL;
 }
 
-/* The one file under the --symbols dirs named like obj (NULL if none or
- * several). */
+/* The one file under the --symbols dirs named like obj, or like obj's
+ * separate debug file ("prog.debug", objcopy --only-keep-debug's usual
+ * name); NULL if none or several. */
+static int named_like(const char *path, const char *obj)
+{
+	const char *b = base_name(path), *want = base_name(obj);
+	size_t n = strlen(want);
+	return strncmp(b, want, n) == 0 && (b[n] == '\0' || strcmp(b + n, ".debug") == 0);
+}
+
 static const char *symfile_by_name(struct elfsym *es, const char *obj)
 {
 	scan_symbol_dirs(es);
 	const char *found = NULL;
 	for (size_t i = 0; i < es->n_symfiles; i++) {
-		if (strcmp(base_name(es->symfiles[i].path), base_name(obj)) != 0)
+		if (!named_like(es->symfiles[i].path, obj))
 			continue;
 		if (found != NULL)
 			return NULL;
@@ -516,7 +528,11 @@ static void read_loads(struct eobj *o, Elf *elf)
 		return;
 	for (size_t i = 0; i < n && o->n_loads < MAX_LOADS; i++) {
 		GElf_Phdr ph;
-		if (gelf_getphdr(elf, (int)i, &ph) == NULL || ph.p_type != PT_LOAD)
+		if (gelf_getphdr(elf, (int)i, &ph) == NULL)
+			continue;
+		if (ph.p_type == PT_INTERP)
+			o->has_interp = 1;
+		if (ph.p_type != PT_LOAD)
 			continue;
 		o->loads[o->n_loads++] = (struct load){ph.p_vaddr, ph.p_offset, ph.p_memsz,
 						       (ph.p_flags & PF_X) != 0};
@@ -635,6 +651,7 @@ static void open_object(struct elfsym *es, struct eobj *o, const char *file)
 	o->dwfl_bias = bias;
 	o->is_exec = eh.e_type == ET_EXEC;
 	read_loads(o, elf);
+	o->is_pie = eh.e_type == ET_DYN && o->has_interp;
 	read_symbols(o);
 	const char *mainfile = NULL, *debugfile = NULL;
 	dwfl_module_info(o->mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
@@ -795,6 +812,21 @@ static int bias_of(struct ebias *b, uint64_t *bias)
 	if (b->o->is_exec && b->evidence == 0) {
 		*bias = 0;
 		return 1;
+	}
+	/* Valgrind maps a position-independent main executable at a fixed
+	 * base (m_ume/elf.c): the bias when no frame valgrind named says
+	 * otherwise, and the one a tie between named frames settles on. */
+	if (b->o->is_pie && b->evidence == 0) {
+		*bias = ELFSYM_VALGRIND_PIE_BASE;
+		return 1;
+	}
+	if (b->o->is_pie && tie) {
+		for (size_t i = 0; i < b->n_votes; i++)
+			if (b->votes[i].bias == ELFSYM_VALGRIND_PIE_BASE &&
+			    b->votes[i].count == total_best && total_best * 2 > b->evidence) {
+				*bias = ELFSYM_VALGRIND_PIE_BASE;
+				return 1;
+			}
 	}
 	/* a strict majority of the frames valgrind named agree */
 	if (total_best == 0 || tie || total_best * 2 <= b->evidence)
@@ -962,6 +994,33 @@ static void set_source(struct elfsym *es, const char *path, struct elfsym_frame 
 	out->file = es->scratch_file;
 }
 
+/* The innermost DW_TAG_inlined_subroutine holding the address (module
+ * address space): its name as valgrind prints an inlined frame, kept in
+ * the object's scratch; NULL when the code there is not inlined. */
+static const char *inlined_at(struct elfsym *es, struct eobj *o, Dwarf_Addr addr)
+{
+	Dwarf_Addr dbias;
+	Dwarf_Die *cu = dwfl_module_addrdie(o->mod, addr, &dbias);
+	if (cu == NULL)
+		return NULL;
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes(cu, addr - dbias, &scopes);
+	const char *name = NULL;
+	for (int i = 0; i < n && name == NULL; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_subprogram)
+			break;
+		if (tag == DW_TAG_inlined_subroutine)
+			name = dwarf_diename(&scopes[i]); /* through DW_AT_abstract_origin */
+	}
+	free(scopes);
+	if (name == NULL)
+		return NULL;
+	free(es->scratch_inlined);
+	es->scratch_inlined = xstrdup(name);
+	return es->scratch_inlined;
+}
+
 void elfsym_resolve(struct elfsym *es, const char *obj, long pid, uint64_t ip, int top,
 		    struct elfsym_frame *out)
 {
@@ -994,6 +1053,14 @@ void elfsym_resolve(struct elfsym *es, const char *obj, long pid, uint64_t ip, i
 		set_source(es, full, out);
 		free(full);
 		out->line = (unsigned)lineno;
+		out->inlined = inlined_at(es, o, look + o->dwfl_bias);
+	}
+	if (o->symbols == NULL) {
+		/* the separate debug file libdwfl found while reading lines */
+		const char *debugfile = NULL;
+		dwfl_module_info(o->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		if (debugfile != NULL)
+			o->symbols = xstrdup(debugfile);
 	}
 	if (out->name != NULL || out->line > 0) {
 		o->resolved++;
@@ -1128,5 +1195,6 @@ void elfsym_free(struct elfsym *es)
 	free(es->aliases);
 	free(es->scratch_dir);
 	free(es->scratch_file);
+	free(es->scratch_inlined);
 	free(es);
 }

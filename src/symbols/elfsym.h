@@ -43,6 +43,10 @@
  * once: one table per real path. */
 #define ELFSYM_MAX_SECTIONS 65535
 #define ELFSYM_MAX_SYMBOLS (4 << 20)
+/* Where valgrind maps a position-independent main executable (ET_DYN
+ * with PT_INTERP): its m_ume/elf.c loads it at 0x108000, so frames of a
+ * stripped PIE that valgrind could not name are still at a known place. */
+#define ELFSYM_VALGRIND_PIE_BASE 0x108000u
 #define ELFSYM_DEMANGLE_BUDGET ((size_t)256 << 20)
 /* An object's .gnu_debugdata (MiniDebugInfo, xz), which libdwfl inflates
  * whole into memory, may inflate to at most this: else the object is
@@ -77,6 +81,9 @@ struct elfsym_frame {
 	int has_offset;
 	uint64_t offset;       /* ip - load bias */
 	const char *name;      /* linkage name of the function holding it */
+	const char *inlined;   /* the innermost function inlined at ip, as its
+				* DWARF names it (what valgrind calls the
+				* frame), or NULL */
 	const char *dir;       /* source directory and file, valgrind's split */
 	const char *file;
 	unsigned line;

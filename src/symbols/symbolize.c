@@ -1186,4 +1186,5 @@ void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
 		f->cls = classify_frame(f);
 		f->resolved = 1;
 	}
+	classify_inlined(ft, stack);
 }

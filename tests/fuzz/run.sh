@@ -39,6 +39,7 @@ seeds() {
 	cli) ls tests/fuzz/seeds/cli/* ;;
 	elfsym) ls testdata/cxxsym/*/shapes ;;
 	demangle) ;; # its seeds are testdata/fuzz/demangle/ (names of testdata/cxxsym*)
+	cparse) ;; # its seeds are testdata/fuzz/cparse/ (the helper's output for shapes26.cpp)
 	esac 2>/dev/null
 	[ -d "testdata/fuzz/$1" ] && find "testdata/fuzz/$1" -type f
 }
@@ -95,7 +96,8 @@ run_one() {
 	return 1
 }
 
-[ $# -gt 0 ] || set -- xml_reader text_reader cymap suppress baseline perfmap diff_json elfsym demangle
+[ $# -gt 0 ] || set -- xml_reader text_reader cymap suppress baseline perfmap diff_json elfsym demangle \
+	cparse
 pass=0
 fail=0
 if [ "$JOBS" -le 1 ]; then

@@ -1,0 +1,147 @@
+#!/bin/sh
+# golden_rebuild.sh — issue 26 items 5 to 8 over saved real runs: a
+# baseline survives a rebuild and another input format, a stripped PIE is
+# named from its debug file, a test framework's own memory is hidden, and
+# C++ leak shapes get a hint (or -v says why not).  Run by tests/golden.sh (VGT_CMD: the
+# tool, possibly under valgrind), or alone:
+# VGTRIAGE=build/vgtriage sh tests/golden_rebuild.sh
+#
+# Checks, one PASS/FAIL line each, then "N passed, N failed":
+#   baseline  for cxxproj ({fmt}'s args-test, tests/fixtures/cxxproj) and
+#             cxxown (tests/fixtures/cxx): a baseline written from the -O0
+#             XML run knows every shown site of the -O2 XML run and of the
+#             text logs of both, with and without --source-root; `diff`
+#             of the -O0 XML against each says "unchanged"
+#   stripped  testdata/cxxstrip_O{0,2}.xml (our shapes26.cpp stripped, its
+#             debug file out of valgrind's reach): with --symbols DIR holding
+#             the debug file, the sites of the unstripped cxxown_O{0,2} runs
+#             (-O2's inlined frames named as valgrind names them), with the
+#             program here (build-id) or not (by name); with no usable
+#             --symbols DIR a note that says why, never "pass --symbols DIR"
+#   hints     the C++ leak shapes of cxxown (a raw pointer member of a class
+#             without a destructor; a local deleted after calls that can
+#             throw) get a hint; for cxxproj, whose sources are not here,
+#             -v says why each leak site has none
+#   testfw    testdata/testfw.{xml,log} (our gtest suite): the stdout buffer
+#             gtest's coloured output allocated is a hidden test-framework
+#             site, counted on the Hidden: line and in JSON; --all shows
+#             it; the user's leak stays rank 1
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+VGTRIAGE=${VGTRIAGE:-build/vgtriage}
+PYTHON=${PYTHON:-/usr/bin/python3}
+VGT_CMD=${VGT_CMD:-$VGTRIAGE}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vgt-golden-rebuild.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+SUITE=rebuild
+. tests/goldenlib.sh
+
+vgt() {
+	# shellcheck disable=SC2086  # VGT_CMD is a command line
+	$VGT_CMD "$@"
+	status=$?
+	[ $status -eq 0 ] || [ $status -eq 1 ]
+}
+
+# ---- baseline: -O0 XML against -O2 and the text logs ------------------------
+for c in cxxproj cxxown; do
+	if [ ! -f "testdata/${c}_O0.xml" ]; then
+		skip "baseline $c: testdata/${c}_O0.xml not there"
+		continue
+	fi
+	root=
+	[ "$c" = cxxown ] && root="--source-root tests/fixtures/cxx"
+	vgt -q --fail-on none --write-baseline "$WORK/$c.baseline" "testdata/${c}_O0.xml" >/dev/null 2>&1
+	check "baseline $c: written from ${c}_O0.xml" [ -s "$WORK/$c.baseline" ]
+	for input in "${c}_O2.xml" "${c}_O0.log" "${c}_O2.log"; do
+		for opts in "" ${root:+"$root"}; do
+			# shellcheck disable=SC2086  # opts is a list of options
+			vgt -f json $opts --baseline "$WORK/$c.baseline" "testdata/$input" \
+				>"$WORK/out.json" 2>/dev/null
+			check "baseline $c: every shown site of $input known${opts:+ ($opts)}" \
+				jcheck "$WORK/out.json" '([s for s in d["sites"] if s["rank"] > 0] and
+				all(s.get("baseline") == "known" for s in d["sites"] if s["rank"] > 0))'
+		done
+		vgt diff "testdata/${c}_O0.xml" "testdata/$input" >"$WORK/diff.out" 2>&1
+		check_out "diff $c: ${c}_O0.xml -> $input unchanged" \
+			sh -c 'grep -q "unchanged" "$1" && ! grep -Eq "appeared|vanished|grew|shrank" "$1"' \
+			sh "$WORK/diff.out"
+	done
+done
+
+# ---- testfw: gtest's stdout buffer is the framework's -----------------------
+for input in testdata/testfw.xml testdata/testfw.log; do
+	vgt --color never "$input" >"$WORK/testfw.txt" 2>/dev/null
+	check "testfw $input: Hidden: names the test framework site" \
+		grep -q '^Hidden: 1 test framework site (4,096 bytes still reachable)' "$WORK/testfw.txt"
+	vgt -f json "$input" >"$WORK/testfw.json" 2>/dev/null
+	check "testfw $input: rank 1 is the user's remember(), nothing of gtest shown" \
+		jcheck "$WORK/testfw.json" '([s["location"]["function"] for s in d["sites"] if s["rank"] > 0]
+			== ["(anonymous namespace)::remember(char const*)"] and
+			d["totals"]["hidden"]["test-framework"]["by_kind"]["still_reachable"]["bytes"] == 4096)'
+	vgt -f json --all "$input" >"$WORK/testfw_all.json" 2>/dev/null
+	check "testfw $input: --all shows it as test-framework, from ColoredPrintf" \
+		jcheck "$WORK/testfw_all.json" 'any(s["category"] == "test-framework" and s["rank"] > 0 and
+			"ColoredPrintf" in s["location"]["function"] for s in d["sites"])'
+done
+
+# ---- stripped: a stripped PIE's saved XML named from a debug file ----------
+# The same sites as the unstripped run (function, file, line, bytes), -O2's
+# inlined frames named as valgrind names them; with the program here (its
+# build-id) or not (the debug file by name); notes that are true.
+sites() { # sites JSON -> one line per shown site
+	"$PYTHON" -c 'import json,sys
+for s in json.load(open(sys.argv[1]))["sites"]:
+    if s["rank"] > 0:
+        l = s["location"]
+        print(s["kind"], l.get("file"), l.get("line"), l.get("function"), s.get("bytes"))' "$1"
+}
+for opt in O0 O2; do
+	[ -f "testdata/cxxstrip_$opt.xml" ] && [ -f "testdata/cxxown_$opt.xml" ] ||
+		{ skip "stripped $opt: testdata/cxxstrip_$opt.xml or cxxown_$opt.xml not there"; continue; }
+	vgt -f json "testdata/cxxown_$opt.xml" >"$WORK/own.json" 2>/dev/null
+	sites "$WORK/own.json" >"$WORK/own.sites"
+	for how in "--prefix-map /tmp/vgtriage-cxxstrip=testdata/cxxstrip/bin" ""; do
+		# shellcheck disable=SC2086  # how is a list of options
+		vgt -f json $how --symbols testdata/cxxstrip/debug "testdata/cxxstrip_$opt.xml" \
+			>"$WORK/strip.json" 2>/dev/null
+		sites "$WORK/strip.json" >"$WORK/strip.sites"
+		check_out "stripped $opt: --symbols names the sites of the unstripped run${how:+ (program here)}" \
+			diff "$WORK/own.sites" "$WORK/strip.sites"
+	done
+	vgt --color never --symbols "$WORK" "testdata/cxxstrip_$opt.xml" >"$WORK/none.txt" 2>&1
+	check_out "stripped $opt: no debug file: the note says why the XML alone cannot be named" \
+		grep -q "no file in the --symbols directories is named like it.*vgtriage run --symbols DIR" \
+		"$WORK/none.txt"
+	check_out "stripped $opt: no note asks for the --symbols DIR already given" \
+		sh -c '! grep -q "or pass --symbols DIR" "$1"' sh "$WORK/none.txt"
+done
+vgt --color never $(cat testdata/cxxstrip_O2.args) testdata/cxxstrip_O2.xml >"$WORK/o2.txt" 2>/dev/null
+check_out "stripped O2: lines credited to the debug file that has them" \
+	grep -q "given file:line from the debug info of testdata/cxxstrip/debug/shapes26_O2.debug" \
+	"$WORK/o2.txt"
+
+# ---- hints: the C++ leak shapes get one, or -v says why -------------------
+if [ -x build/vgtriage-cparse ] || [ -n "${VGTRIAGE_CPARSE:-}" ]; then
+	for input in testdata/cxxown_O0.xml testdata/cxxown_O2.xml testdata/cxxown_O0.log; do
+		# a text log names the file without its directory
+		vgt -f json --source-root tests/fixtures/cxx "$input" >"$WORK/h.json" 2>/dev/null
+		check "hints $input: the raw pointer member without a destructor" \
+			jcheck "$WORK/h.json" 'any("holds it in a raw pointer but has no destructor" in
+				((s.get("hint") or {}).get("text") or "") for s in d["sites"] if s["rank"] > 0)'
+		check "hints $input: the leak on the throw path" \
+			jcheck "$WORK/h.json" 'any("an exception skips the delete" in
+				((s.get("hint") or {}).get("text") or "") for s in d["sites"] if s["rank"] > 0)'
+	done
+	# {fmt}: its sources are not in the tree; -v says why there is no hint
+	vgt -v --color never testdata/cxxproj_O0.xml >"$WORK/v.txt" 2>&1
+	check_out "hints cxxproj_O0.xml: -v says why each leak site has no hint" \
+		sh -c '[ "$(grep -c "^note: no hint for" "$1")" -ge 2 ]' sh "$WORK/v.txt"
+else
+	skip "hints: vgtriage-cparse (libclang) not built"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
