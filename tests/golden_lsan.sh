@@ -70,7 +70,8 @@ for log in "$DATA"/*.log; do
 done
 for fmt in sarif junit github markdown codequality html; do
 	# shellcheck disable=SC2046
-	vgt -f "$fmt" $(args seed) "$DATA/seed.log" >"$WORK/seed.$fmt" 2>/dev/null
+	vgt -f "$fmt" $(args seed) "$DATA/seed.log" 2>/dev/null |
+		sed "s|$SRCDIR|@ROOT@|g" >"$WORK/seed.$fmt"
 	golden "$WORK/seed.$fmt" "$DATA/seed.out_$fmt" "seed $fmt"
 done
 
