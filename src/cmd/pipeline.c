@@ -27,6 +27,7 @@
 #include "analyze/sites.h"
 #include "analyze/rank.h"
 #include "analyze/pymalloc.h"
+#include "cmd/split.h"
 
 #define CHUNK (256 * 1024)
 #define DETECT_BYTES 512
@@ -481,6 +482,81 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 	return pipeline_stream_close(st, err);
 }
 
+/* ---- one large XML, -j parts at once (split.h) ---- */
+
+static uint64_t split_min(void)
+{
+	const char *v = getenv("VGTRIAGE_TEST_SPLIT_MIN");
+	if (v != NULL && *v != '\0') {
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (*end == '\0')
+			return n;
+	}
+	return SPLIT_MIN_BYTES;
+}
+
+/* The stream of a replayed input ends as pipeline_stream_close ends one
+ * its reader finished. */
+static int close_replayed(struct pipeline_stream *st, struct vgt_error *err)
+{
+	int rc = check_tool(st, err) != 0 ? -1 : st->input->complete ? 0 : 1;
+	if (rc != 0)
+		name_error(st, err);
+	end_searches(st);
+	free(st);
+	return rc;
+}
+
+/* Reads path in parts when it is a large XML file and -j allows: 1 when
+ * it did (*rc as pipeline_read_path), 0 when path must be read whole. */
+static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt_error *err)
+{
+	const char *forced = pl->opts.input_format;
+	if (forced != NULL && strcmp(forced, "auto") == 0)
+		forced = NULL;
+	if (pl->opts.jobs < 2 || strcmp(path, "-") == 0 || (forced != NULL && strcmp(forced, "xml") != 0))
+		return 0;
+	uint64_t size = file_size(path);
+	if (size == 0 || size < split_min())
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char head[DETECT_BYTES];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	if (n <= 0 || (forced == NULL && strcmp(reader_detect_format(head, (size_t)n), "xml") != 0)) {
+		close(fd);
+		return 0;
+	}
+	struct vgt_input proto;
+	memset(&proto, 0, sizeof(proto));
+	proto.path = strpool_intern(pl->report->pool, path);
+	proto.format = strpool_intern(pl->report->pool, "xml");
+	proto.pid = proto.ppid = -1;
+	proto.complete = 1;
+	struct split_store *ss = split_xml_read(fd, size, pl->opts.jobs, &proto);
+	close(fd);
+	if (ss == NULL)
+		return 0;
+	struct pipeline_stream *st = pipeline_stream_open(pl, path, "xml");
+	st->input->format = proto.format;
+	size_t records = pl->report->totals.records, sites = pl->report->n_sites;
+	int r = split_replay(ss, pl->report->frames, pl->report->pool, st->input, &pl->sink, err);
+	split_free(ss);
+	progress_add(pl, size, &records, &sites);
+	if (r != 0) {
+		st->input->complete = 0;
+		name_error(st, err);
+		end_searches(st);
+		free(st);
+		*rc = -1;
+		return 1;
+	}
+	*rc = close_replayed(st, err);
+	return 1;
+}
+
 /* ---- many inputs, -j at a time ---- */
 
 struct read_job {
@@ -607,7 +683,8 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 		struct vgt_error err;
 		vgt_error_clear(&err);
 		pl->progress = &ps;
-		worst = pipeline_read_path(pl, paths[0], &err);
+		if (!read_split(pl, paths[0], &worst, &err))
+			worst = pipeline_read_path(pl, paths[0], &err);
 		pl->progress = NULL;
 		progress_done(&pl->opts, &ps);
 		if (on_result != NULL)
