@@ -98,11 +98,17 @@ static void put_input(struct heard *h, const struct vgt_input *in)
 	fclose(h->f);
 }
 
+static int is_log(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 4 && strcmp(path + n - 4, ".log") == 0;
+}
+
 static void proto_of(struct vgt_input *in, struct strpool *pool, const char *path)
 {
 	memset(in, 0, sizeof(*in));
 	in->path = strpool_intern(pool, path);
-	in->format = strpool_intern(pool, "xml");
+	in->format = strpool_intern(pool, is_log(path) ? "text" : "xml");
 	in->pid = in->ppid = -1;
 	in->complete = 1;
 }
@@ -110,6 +116,7 @@ static void proto_of(struct vgt_input *in, struct strpool *pool, const char *pat
 /* The whole file through one reader. */
 static char *whole(const char *path)
 {
+	int log = is_log(path);
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct vgt_input in;
@@ -117,17 +124,20 @@ static char *whole(const char *path)
 	struct heard h;
 	struct vgt_sink sink;
 	heard_open(&h, &sink, ft);
-	struct xml_reader *xr = xml_reader_new(ft, &in, &sink);
+	struct xml_reader *xr = log ? NULL : xml_reader_new(ft, &in, &sink);
+	struct text_reader *tr = log ? text_reader_new(ft, &in, &sink) : NULL;
 	FILE *f = fopen(path, "rb");
 	ck_assert_ptr_nonnull(f);
 	char buf[65536];
 	size_t n;
 	struct vgt_error err;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		ck_assert_int_eq(xml_reader_feed(xr, buf, n, &err), 0);
+		ck_assert_int_eq(log ? text_reader_feed(tr, buf, n, &err)
+				     : xml_reader_feed(xr, buf, n, &err), 0);
 	fclose(f);
-	ck_assert_int_eq(xml_reader_finish(xr, &err), 0);
+	ck_assert_int_eq(log ? text_reader_finish(tr, &err) : xml_reader_finish(xr, &err), 0);
 	xml_reader_free(xr);
+	text_reader_free(tr);
 	put_input(&h, &in);
 	frames_free(ft);
 	strpool_free(pool);
@@ -145,7 +155,7 @@ static char *in_parts(const char *path, unsigned n, size_t *parts)
 	struct frame_table *ft = frames_new(pool);
 	struct vgt_input in;
 	proto_of(&in, pool, path);
-	struct split_store *ss = split_xml_read(fd, (uint64_t)st.st_size, n, &in);
+	struct split_store *ss = split_read(fd, (uint64_t)st.st_size, n, is_log(path), &in);
 	close(fd);
 	*parts = split_parts(ss);
 	char *out = NULL;
@@ -183,6 +193,36 @@ START_TEST(test_parts_replay_as_whole)
 		free(got);
 	}
 	free(want);
+}
+END_TEST
+
+/* Logs of one memcheck process (no -s list, no client message) split at
+ * their records' blank lines; the others are read whole. */
+static const char *const logs[] = {
+	TD "errors.log", TD "cython_shapes.log", TD "cxxsym.log", TD "seed.log",
+	TD "py_ext.log", TD "text/fork.log", TD "text/kinds.log",
+};
+
+START_TEST(test_log_parts_replay_as_whole)
+{
+	size_t split = 0;
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		if (access(logs[i], R_OK) != 0)
+			continue;
+		char *want = whole(logs[i]);
+		for (unsigned n = 2; n <= 4; n++) {
+			size_t parts = 0;
+			char *got = in_parts(logs[i], n, &parts);
+			if (got == NULL)
+				continue;
+			split++;
+			ck_assert_msg(strcmp(got, want) == 0, "%s in %u parts:\n%s\nwhole:\n%s",
+				      logs[i], n, got, want);
+			free(got);
+		}
+		free(want);
+	}
+	ck_assert_uint_gt(split, 3);
 }
 END_TEST
 
@@ -268,6 +308,7 @@ Suite *split_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_parts_replay_as_whole, 0,
 			    (int)(sizeof(real_runs) / sizeof(real_runs[0])));
+	tcase_add_test(tc, test_log_parts_replay_as_whole);
 	tcase_add_test(tc, test_comment_not_split);
 	tcase_add_test(tc, test_broken_part_not_split);
 	tcase_add_test(tc, test_small_document_parts);

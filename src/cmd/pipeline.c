@@ -482,7 +482,7 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 	return pipeline_stream_close(st, err);
 }
 
-/* ---- one large XML, -j parts at once (split.h) ---- */
+/* ---- one large input, -j parts at once (split.h) ---- */
 
 static uint64_t split_min(void)
 {
@@ -508,14 +508,14 @@ static int close_replayed(struct pipeline_stream *st, struct vgt_error *err)
 	return rc;
 }
 
-/* Reads path in parts when it is a large XML file and -j allows: 1 when
+/* Reads path in parts when it is a large file and -j allows: 1 when
  * it did (*rc as pipeline_read_path), 0 when path must be read whole. */
 static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt_error *err)
 {
 	const char *forced = pl->opts.input_format;
 	if (forced != NULL && strcmp(forced, "auto") == 0)
 		forced = NULL;
-	if (pl->opts.jobs < 2 || strcmp(path, "-") == 0 || (forced != NULL && strcmp(forced, "xml") != 0))
+	if (pl->opts.jobs < 2 || strcmp(path, "-") == 0)
 		return 0;
 	uint64_t size = file_size(path);
 	if (size == 0 || size < split_min())
@@ -525,21 +525,23 @@ static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt
 		return 0;
 	char head[DETECT_BYTES];
 	ssize_t n = pread(fd, head, sizeof(head), 0);
-	if (n <= 0 || (forced == NULL && strcmp(reader_detect_format(head, (size_t)n), "xml") != 0)) {
+	if (n <= 0) {
 		close(fd);
 		return 0;
 	}
+	const char *format = forced != NULL ? forced : reader_detect_format(head, (size_t)n);
 	struct vgt_input proto;
 	memset(&proto, 0, sizeof(proto));
 	proto.path = strpool_intern(pl->report->pool, path);
-	proto.format = strpool_intern(pl->report->pool, "xml");
+	proto.format = strpool_intern(pl->report->pool, format);
 	proto.pid = proto.ppid = -1;
 	proto.complete = 1;
-	struct split_store *ss = split_xml_read(fd, size, pl->opts.jobs, &proto);
+	struct split_store *ss = split_read(fd, size, pl->opts.jobs, strcmp(format, "text") == 0,
+					    &proto);
 	close(fd);
 	if (ss == NULL)
 		return 0;
-	struct pipeline_stream *st = pipeline_stream_open(pl, path, "xml");
+	struct pipeline_stream *st = pipeline_stream_open(pl, path, proto.format);
 	st->input->format = proto.format;
 	size_t records = pl->report->totals.records, sites = pl->report->n_sites;
 	int r = split_replay(ss, pl->report->frames, pl->report->pool, st->input, &pl->sink, err);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -33,6 +34,9 @@ struct part {
 	uint64_t prefix_len;    /* the preamble, bytes [0, prefix_len), first */
 	uint64_t start, end;    /* the part's own bytes */
 	int first, last;
+	int text;               /* a valgrind log, not XML */
+	int other_pid;          /* a log part met a second process */
+	uint64_t max_unique;    /* a log part: the largest unique it gave */
 	struct strpool *pool;
 	struct frame_table *ft;
 	struct vgt_input input; /* what the part's reader fills */
@@ -50,6 +54,7 @@ struct part {
 struct split_store {
 	struct part *parts;
 	size_t n;
+	int text;
 };
 
 /* ---- recording ---- */
@@ -95,8 +100,20 @@ static int rec_record(void *ctx, struct vgt_input *input, struct vgt_record *rec
 		record_set_what(c, rec->what, strlen(rec->what));
 	if (rec->auxwhat != NULL)
 		record_set_auxwhat(c, rec->auxwhat, strlen(rec->auxwhat));
+	if (rec->unique > p->max_unique)
+		p->max_unique = rec->unique;
 	push_ev(p, EV_RECORD)->index = p->n_recs++;
 	return 0;
+}
+
+/* A log of several processes: their states cross the parts' bounds. */
+static struct vgt_input *rec_other_pid(void *ctx, struct vgt_input *first, long pid)
+{
+	struct part *p = ctx;
+	(void)first;
+	(void)pid;
+	p->other_pid = 1;
+	return NULL;
 }
 
 static int rec_errorcount(void *ctx, struct vgt_input *input, uint64_t unique, uint64_t count,
@@ -139,10 +156,37 @@ static int hides_markup(const char *buf, size_t n, char prev)
 	return 0;
 }
 
-static int feed_range(struct part *p, struct xml_reader *xr, char *buf, uint64_t from,
+/* A log part must not hold what needs the state of the whole log: a
+ * summary (it ends a leak search or the process) before the last part, a
+ * -s list (it counts contexts of every part), a client message (the
+ * per-test markers span records).  s is the part's bytes with up to
+ * KEEP bytes of the chunk before it. */
+#define KEEP 32
+static int log_breaks_part(const char *s, size_t n, int last)
+{
+	static const char *const anywhere[] = {"errors in context ", "**"};
+	static const char *const before_last[] = {"SUMMARY", "All heap blocks were freed"};
+	for (size_t i = 0; i < sizeof(anywhere) / sizeof(anywhere[0]); i++)
+		if (vgt_memfind(s, n, anywhere[i], strlen(anywhere[i])) != NULL)
+			return 1;
+	for (size_t i = 0; !last && i < sizeof(before_last) / sizeof(before_last[0]); i++)
+		if (vgt_memfind(s, n, before_last[i], strlen(before_last[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+static int feed_part(struct part *p, void *reader, const char *buf, size_t n,
+		     struct vgt_error *err)
+{
+	return p->text ? text_reader_feed(reader, buf, n, err) : xml_reader_feed(reader, buf, n, err);
+}
+
+static int feed_range(struct part *p, void *xr, char *buf, uint64_t from,
 		      uint64_t to, int check, struct vgt_error *err)
 {
 	char prev = 0;
+	char tail[2 * KEEP];
+	size_t kept = 0;
 	while (from < to) {
 		size_t want = to - from < WINDOW ? (size_t)(to - from) : WINDOW;
 		ssize_t n = pread(p->fd, buf, want, (off_t)from);
@@ -150,10 +194,20 @@ static int feed_range(struct part *p, struct xml_reader *xr, char *buf, uint64_t
 			continue;
 		if (n <= 0)
 			return 0;
-		if (check && hides_markup(buf, (size_t)n, prev))
+		if (check && !p->text && hides_markup(buf, (size_t)n, prev))
 			return 0;
+		if (check && p->text) {
+			/* the window's start with the end of the one before */
+			size_t m = (size_t)n < KEEP ? (size_t)n : KEEP;
+			memcpy(tail + kept, buf, m);
+			if (log_breaks_part(tail, kept + m, p->last) ||
+			    log_breaks_part(buf, (size_t)n, p->last))
+				return 0;
+			kept = (size_t)n < KEEP ? (size_t)n : KEEP;
+			memcpy(tail, buf + ((size_t)n - kept), kept);
+		}
 		prev = buf[n - 1];
-		if (xml_reader_feed(xr, buf, (size_t)n, err) != 0)
+		if (feed_part(p, xr, buf, (size_t)n, err) != 0)
 			return 0;
 		from += (uint64_t)n;
 	}
@@ -170,25 +224,39 @@ static int read_part(struct part *p)
 	sink.record = rec_record;
 	sink.errorcount = rec_errorcount;
 	sink.clientmsg = rec_clientmsg;
+	sink.input_for_pid = rec_other_pid;
 	sink.ctx = p;
-	struct xml_reader *xr = xml_reader_new(p->ft, &p->input, &sink);
+	void *reader = p->text ? (void *)text_reader_new(p->ft, &p->input, &sink)
+			       : (void *)xml_reader_new(p->ft, &p->input, &sink);
 	char *buf = xmalloc(WINDOW);
 	struct vgt_error err;
 	vgt_error_clear(&err);
 	memcpy(&p->seen, &p->input, sizeof(p->input));
-	int ok = feed_range(p, xr, buf, 0, p->prefix_len, 0, &err);
+	int ok = feed_range(p, reader, buf, 0, p->prefix_len, 0, &err);
 	/* the first part's preamble is the file's own: its changes count */
 	memcpy(&p->base, p->first ? &p->seen : &p->input, sizeof(p->input));
 	if (ok)
-		ok = feed_range(p, xr, buf, p->start, p->end, 1, &err);
-	if (ok && !p->last)
-		ok = xml_reader_feed(xr, CLOSE_TAG, strlen(CLOSE_TAG), &err) == 0;
-	if (ok)
-		ok = xml_reader_finish(xr, &err) == 0 && err.message[0] == '\0' &&
-		     p->input.complete && p->input.aborted == NULL && p->input.bad_numbers == 0;
+		ok = feed_range(p, reader, buf, p->start, p->end, 1, &err);
+	if (p->text) {
+		/* a log part ends after a record's blank line: nothing is
+		 * pending; only the last part ends the log */
+		if (ok && p->last)
+			ok = text_reader_finish(reader, &err) == 0 && err.message[0] == '\0' &&
+			     p->input.complete;
+		ok = ok && !p->other_pid && p->input.aborted == NULL && p->input.tool != NULL &&
+		     strcmp(p->input.tool, "memcheck") == 0;
+		text_reader_free(reader);
+	} else {
+		if (ok && !p->last)
+			ok = xml_reader_feed(reader, CLOSE_TAG, strlen(CLOSE_TAG), &err) == 0;
+		if (ok)
+			ok = xml_reader_finish(reader, &err) == 0 && err.message[0] == '\0' &&
+			     p->input.complete && p->input.aborted == NULL &&
+			     p->input.bad_numbers == 0;
+		xml_reader_free(reader);
+	}
 	if (ok)
 		note_input(p); /* its final state */
-	xml_reader_free(xr);
 	free(buf);
 	return ok;
 }
@@ -228,11 +296,12 @@ static size_t preamble_end(const char *buf, size_t n)
 	return 0;
 }
 
-/* The offset just after the first "</error>" at or after from; 0 when none. */
-static uint64_t next_error_end(int fd, char *buf, uint64_t from, uint64_t size)
+/* The offset just after the first needle at or after from (a log: a
+ * blank line of the process's followed by one of its messages, which
+ * begins a record); 0 when none. */
+static uint64_t next_boundary(int fd, char *buf, uint64_t from, uint64_t size,
+			      const char *needle, size_t nl, int log)
 {
-	static const char needle[] = "</error>";
-	const size_t nl = sizeof(needle) - 1;
 	while (from < size) {
 		size_t want = size - from < WINDOW ? (size_t)(size - from) : WINDOW;
 		ssize_t n = pread(fd, buf, want, (off_t)from);
@@ -241,6 +310,19 @@ static uint64_t next_error_end(int fd, char *buf, uint64_t from, uint64_t size)
 		if (n <= 0)
 			return 0;
 		const char *hit = vgt_memfind(buf, (size_t)n, needle, nl);
+		/* a log's needle is "\n==PID== \n": the next line must be
+		 * "==PID== " and a message (no blank, no indent) */
+		while (log && hit != NULL) {
+			const char *next = hit + nl;
+			size_t left = (size_t)(buf + n - next);
+			size_t pl = nl - 2; /* "==PID== " */
+			if (left > pl && memcmp(next, needle + 1, pl) == 0 && next[pl] != ' ' &&
+			    next[pl] != '\n' && next[pl] != '\r')
+				break;
+			if (left <= pl)
+				break; /* cut by the window: taken, the part checks it */
+			hit = vgt_memfind(next - 1, left + 1, needle, nl);
+		}
 		if (hit != NULL)
 			return from + (uint64_t)(hit - buf) + nl;
 		if ((size_t)n < nl || from + (uint64_t)n >= size)
@@ -250,7 +332,25 @@ static uint64_t next_error_end(int fd, char *buf, uint64_t from, uint64_t size)
 	return 0;
 }
 
-static uint64_t read_preamble(int fd, uint64_t size)
+/* A log's preamble: "==PID== " lines up to the first blank one; its
+ * needle (the blank line) into needle. */
+static size_t log_preamble_end(const char *buf, size_t n, char *needle, size_t size)
+{
+	size_t i = 2;
+	if (n < 4 || buf[0] != '=' || buf[1] != '=')
+		return 0;
+	while (i < n && i < 24 && buf[i] >= '0' && buf[i] <= '9')
+		i++;
+	if (i == 2 || i + 3 > n || buf[i] != '=' || buf[i + 1] != '=' || buf[i + 2] != ' ')
+		return 0;
+	int len = snprintf(needle, size, "\n%.*s\n", (int)(i + 3), buf);
+	if (len <= 0 || (size_t)len >= size)
+		return 0;
+	const char *hit = vgt_memfind(buf, n, needle, (size_t)len);
+	return hit != NULL ? (size_t)(hit - buf) + (size_t)len : 0;
+}
+
+static uint64_t read_preamble(int fd, uint64_t size, int log, char *needle, size_t needle_size)
 {
 	size_t cap = size < HEAD_MAX ? (size_t)size : HEAD_MAX;
 	char *buf = xmalloc(cap > 0 ? cap : 1);
@@ -262,7 +362,8 @@ static uint64_t read_preamble(int fd, uint64_t size)
 		if (n <= 0)
 			break;
 		have += (size_t)n;
-		size_t end = preamble_end(buf, have);
+		size_t end = log ? log_preamble_end(buf, have, needle, needle_size)
+				 : preamble_end(buf, have);
 		if (end > 0) {
 			free(buf);
 			return end;
@@ -301,12 +402,13 @@ size_t split_parts(const struct split_store *ss)
 	return ss != NULL ? ss->n : 0;
 }
 
-struct split_store *split_xml_read(int fd, uint64_t size, unsigned n_parts,
-				   const struct vgt_input *proto)
+struct split_store *split_read(int fd, uint64_t size, unsigned n_parts, int log,
+			       const struct vgt_input *proto)
 {
 	if (n_parts < 2 || size == 0)
 		return NULL;
-	uint64_t pre = read_preamble(fd, size);
+	char needle[40] = "</error>";
+	uint64_t pre = read_preamble(fd, size, log, needle, sizeof(needle));
 	if (pre == 0)
 		return NULL;
 	uint64_t *starts = xcalloc(n_parts + 1, sizeof(*starts));
@@ -316,7 +418,7 @@ struct split_store *split_xml_read(int fd, uint64_t size, unsigned n_parts,
 		uint64_t target = pre + (size - pre) / n_parts * k;
 		if (target <= starts[n - 1])
 			target = starts[n - 1];
-		uint64_t s = next_error_end(fd, buf, target, size);
+		uint64_t s = next_boundary(fd, buf, target, size, needle, strlen(needle), log);
 		if (s == 0 || s >= size)
 			break;
 		if (s > starts[n - 1])
@@ -330,6 +432,7 @@ struct split_store *split_xml_read(int fd, uint64_t size, unsigned n_parts,
 	starts[n] = size;
 	struct split_store *ss = xcalloc(1, sizeof(*ss));
 	ss->n = n;
+	ss->text = log;
 	ss->parts = xcalloc(n, sizeof(*ss->parts));
 	for (size_t k = 0; k < n; k++) {
 		struct part *p = &ss->parts[k];
@@ -339,6 +442,7 @@ struct split_store *split_xml_read(int fd, uint64_t size, unsigned n_parts,
 		p->end = starts[k + 1];
 		p->first = k == 0;
 		p->last = k == n - 1;
+		p->text = log;
 		memcpy(&p->input, proto, sizeof(*proto));
 	}
 	free(starts);
@@ -403,8 +507,11 @@ static void map_stack(struct vgt_stack *st, uint32_t *map, const struct frame_ta
 	}
 }
 
+/* unique_base: a log's records are numbered 1, 2, … by the reader of
+ * each part; the parts before this one gave unique_base of them. */
 static int replay_part(struct part *p, struct frame_table *ft, struct strpool *pool,
-		       struct vgt_input *input, const struct vgt_sink *sink, struct vgt_error *err)
+		       struct vgt_input *input, const struct vgt_sink *sink, uint64_t unique_base,
+		       struct vgt_error *err)
 {
 	size_t nf = frames_count(p->ft);
 	uint32_t *map = xmalloc((nf > 0 ? nf : 1) * sizeof(*map));
@@ -423,6 +530,8 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 			rec->kind_name = strpool_intern(pool, rec->kind_name);
 			rec->threadname = strpool_intern(pool, rec->threadname);
 			rec->suppression = strpool_intern(pool, rec->suppression);
+			if (rec->unique != 0)
+				rec->unique += unique_base;
 			rc = sink->record(sink->ctx, input, rec, err);
 			record_release(rec);
 			break;
@@ -452,8 +561,11 @@ int split_replay(struct split_store *ss, struct frame_table *ft, struct strpool 
 		 struct vgt_input *input, const struct vgt_sink *sink, struct vgt_error *err)
 {
 	int rc = 0;
+	uint64_t unique_base = 0;
 	for (size_t k = 0; k < ss->n && rc == 0; k++) {
-		rc = replay_part(&ss->parts[k], ft, pool, input, sink, err);
+		uint64_t given = ss->parts[k].max_unique;
+		rc = replay_part(&ss->parts[k], ft, pool, input, sink, ss->text ? unique_base : 0, err);
+		unique_base += given;
 		free_part(&ss->parts[k]); /* what it held is the report's now */
 	}
 	return rc;

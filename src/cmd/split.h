@@ -1,5 +1,6 @@
 /*
- * split.h — one large valgrind XML read on several cores (-j on one input).
+ * split.h — one large valgrind XML or log read on several cores (-j on one
+ * input).
  *
  * The document is cut at </error> boundaries into parts.  Each part is
  * parsed by a reader of its own, in a thread of its own, into a record
@@ -13,6 +14,17 @@
  * The reader itself keeps no state that <status> changes, so a part's
  * status is the main input's, carried by the replay: the changes each part
  * made to its input are applied to the main input in document order.
+ *
+ * A valgrind log is cut the same way at a blank line of its process that
+ * a message follows (a record's end; each pid's reader state — record,
+ * section, summaries — is then at rest), every part but the first preceded
+ * by the log's preamble (its lines up to the first blank one).  Only logs
+ * of one memcheck process are cut, and only where no state crosses a
+ * part: a log of several pids, a summary before the last part (LEAK
+ * SUMMARY ends a leak search), a -s list (it counts the contexts of every
+ * part) or a client message (per-test markers span records) and it is
+ * read whole.  The records a log's reader numbers 1, 2, … in each part
+ * are numbered on across the parts in the replay.
  *
  * The stores are then replayed into the real sink, in document order, the
  * frame ids mapped to the main frame table: the sink sees the same calls as
@@ -42,13 +54,12 @@
 
 struct split_store;
 
-/* Reads the XML file open as fd (size bytes) in up to n_parts parts, each
- * in a thread.  proto gives the path and format of the parts' inputs.
- * Returns the stores, or NULL when the file is not worth splitting, cannot
- * be split, or a part found anything unusual (see above); *bytes_read
- * counts what the parts read. */
-struct split_store *split_xml_read(int fd, uint64_t size, unsigned n_parts,
-				   const struct vgt_input *proto);
+/* Reads the file open as fd (size bytes; XML, or a valgrind log when log
+ * is set) in up to n_parts parts, each in a thread.  proto gives the path
+ * and format of the parts' inputs.  Returns the stores, or NULL when the
+ * file cannot be split or a part found anything unusual (see above). */
+struct split_store *split_read(int fd, uint64_t size, unsigned n_parts, int log,
+			       const struct vgt_input *proto);
 
 /* Replays the stores into sink, as input (the main input: its state takes
  * each part's changes in order) with frames interned into ft and strings
