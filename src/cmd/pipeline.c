@@ -508,6 +508,43 @@ static int close_replayed(struct pipeline_stream *st, struct vgt_error *err)
 	return rc;
 }
 
+/* The progress of a file read in parts: bytes of all parts, records and
+ * sites of the first as it is read. */
+struct split_tick {
+	struct pipeline *pl, *sub;
+	uint64_t bytes;
+	size_t records, sites;
+};
+
+static void split_progress(void *ctx, uint64_t bytes)
+{
+	struct split_tick *t = ctx;
+	progress_add(t->sub, bytes - t->bytes, &t->records, &t->sites);
+	t->bytes = bytes;
+	progress_tick(&t->pl->opts, t->pl->progress);
+}
+
+/* pl has read nothing yet: it takes sub's report (and what hangs on it)
+ * as its own, as if it had read the input itself — no second copy of the
+ * sites, as merging would make.  0 when pl's report is not empty. */
+static int adopt(struct pipeline *pl, struct pipeline *sub)
+{
+	struct vgt_report *mine = pl->report;
+	if (mine->n_inputs > 0 || mine->n_sites > 0 || mine->n_notes > 0 || mine->n_tests > 0)
+		return 0;
+	sub->report->sym_pool = mine->sym_pool;
+	mine->sym_pool = NULL;
+	pl->report = sub->report;
+	sub->report = mine;
+	struct pertest *pt = pl->pertest;
+	pl->pertest = sub->pertest;
+	sub->pertest = pt;
+	struct leaksearch *ls = pl->searches;
+	pl->searches = sub->searches;
+	sub->searches = ls;
+	return 1;
+}
+
 /* Reads path in parts when it is a large file and -j allows: 1 when
  * it did (*rc as pipeline_read_path), 0 when path must be read whole. */
 static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt_error *err)
@@ -536,26 +573,49 @@ static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt
 	proto.format = strpool_intern(pl->report->pool, format);
 	proto.pid = proto.ppid = -1;
 	proto.complete = 1;
-	struct split_store *ss = split_read(fd, size, pl->opts.jobs, strcmp(format, "text") == 0,
-					    &proto);
-	close(fd);
-	if (ss == NULL)
+	struct split_store *ss = split_start(fd, size, pl->opts.jobs, strcmp(format, "text") == 0,
+					     &proto);
+	if (ss == NULL) {
+		close(fd);
 		return 0;
-	struct pipeline_stream *st = pipeline_stream_open(pl, path, proto.format);
-	st->input->format = proto.format;
-	size_t records = pl->report->totals.records, sites = pl->report->n_sites;
-	int r = split_replay(ss, pl->report->frames, pl->report->pool, st->input, &pl->sink, err);
+	}
+	/* The first part is read as the other parts are parsed, into a
+	 * report of its own: if any part is unusual, it is thrown away and
+	 * the file is read whole; else it is merged like an input of -j. */
+	struct pipeline *sub = pipeline_new_reader(pl);
+	struct pipeline_stream *st = pipeline_stream_open(sub, path, proto.format);
+	st->input->format = strpool_intern(sub->report->pool, proto.format);
+	struct split_tick tick = {pl, sub, 0, 0, 0};
+	sub->progress = pl->progress;
+	int ok = split_read_first(ss, sub->report->frames, st->input, &sub->sink,
+				  split_progress, &tick);
+	ok = split_wait(ss) && ok;
+	close(fd);
+	if (!ok) {
+		split_free(ss);
+		free(st);
+		pipeline_free(sub);
+		return 0;
+	}
+	int r = split_replay(ss, sub->report->frames, sub->report->pool, st->input, &sub->sink, err);
 	split_free(ss);
-	progress_add(pl, size, &records, &sites);
 	if (r != 0) {
 		st->input->complete = 0;
 		name_error(st, err);
 		end_searches(st);
 		free(st);
 		*rc = -1;
-		return 1;
+	} else {
+		*rc = close_replayed(st, err);
 	}
-	*rc = close_replayed(st, err);
+	sub->progress = NULL;
+	size_t records = pl->report->totals.records, sites = pl->report->n_sites;
+	if (!adopt(pl, sub)) {
+		pertest_resolve(sub->pertest);
+		rank_merge(pl->report, sub->report);
+	}
+	pipeline_free(sub);
+	progress_add(pl, size - tick.bytes, &records, &sites);
 	return 1;
 }
 

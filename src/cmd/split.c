@@ -49,12 +49,25 @@ struct part {
 	struct vgt_input *snaps;
 	size_t n_snaps, snaps_cap;
 	int ok;
+	struct split_store *ss;
+	/* The first part goes straight to the caller's sink (live), into its
+	 * frame table and input, while the others are parsed. */
+	const struct vgt_sink *live;
+	struct frame_table *live_ft;
+	struct vgt_input *live_input;
 };
 
 struct split_store {
 	struct part *parts;
 	size_t n;
 	int text;
+	pthread_t *threads;
+	int *started;      /* threads[k] runs (until split_wait joins it) */
+	int joined;
+	pthread_mutex_t lock;
+	uint64_t bytes_read; /* by all parts so far (lock) */
+	split_progress_fn *progress;
+	void *progress_ctx;
 };
 
 /* ---- recording ---- */
@@ -104,6 +117,29 @@ static int rec_record(void *ctx, struct vgt_input *input, struct vgt_record *rec
 		p->max_unique = rec->unique;
 	push_ev(p, EV_RECORD)->index = p->n_recs++;
 	return 0;
+}
+
+static int live_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
+		       struct vgt_error *err)
+{
+	struct part *p = ctx;
+	if (rec->unique > p->max_unique)
+		p->max_unique = rec->unique;
+	return p->live->record(p->live->ctx, input, rec, err);
+}
+
+static int live_errorcount(void *ctx, struct vgt_input *input, uint64_t unique, uint64_t count,
+			   struct vgt_error *err)
+{
+	const struct vgt_sink *to = ((struct part *)ctx)->live;
+	return to->errorcount != NULL ? to->errorcount(to->ctx, input, unique, count, err) : 0;
+}
+
+static int live_clientmsg(void *ctx, struct vgt_input *input, const char *text,
+			  struct vgt_error *err)
+{
+	const struct vgt_sink *to = ((struct part *)ctx)->live;
+	return to->clientmsg != NULL ? to->clientmsg(to->ctx, input, text, err) : 0;
 }
 
 /* A log of several processes: their states cross the parts' bounds. */
@@ -175,6 +211,18 @@ static int log_breaks_part(const char *s, size_t n, int last)
 	return 0;
 }
 
+/* n more bytes of the file read; the live part tells the caller. */
+static void count_bytes(struct part *p, uint64_t n)
+{
+	struct split_store *ss = p->ss;
+	pthread_mutex_lock(&ss->lock);
+	ss->bytes_read += n;
+	uint64_t total = ss->bytes_read;
+	pthread_mutex_unlock(&ss->lock);
+	if (p->live != NULL && ss->progress != NULL)
+		ss->progress(ss->progress_ctx, total);
+}
+
 static int feed_part(struct part *p, void *reader, const char *buf, size_t n,
 		     struct vgt_error *err)
 {
@@ -210,6 +258,8 @@ static int feed_range(struct part *p, void *xr, char *buf, uint64_t from,
 		if (feed_part(p, xr, buf, (size_t)n, err) != 0)
 			return 0;
 		from += (uint64_t)n;
+		if (check)
+			count_bytes(p, (uint64_t)n);
 	}
 	return 1;
 }
@@ -221,13 +271,15 @@ static int read_part(struct part *p)
 	p->ft = frames_new(p->pool);
 	struct vgt_sink sink;
 	memset(&sink, 0, sizeof(sink));
-	sink.record = rec_record;
-	sink.errorcount = rec_errorcount;
-	sink.clientmsg = rec_clientmsg;
+	sink.record = p->live != NULL ? live_record : rec_record;
+	sink.errorcount = p->live != NULL ? live_errorcount : rec_errorcount;
+	sink.clientmsg = p->live != NULL ? live_clientmsg : rec_clientmsg;
 	sink.input_for_pid = rec_other_pid;
 	sink.ctx = p;
-	void *reader = p->text ? (void *)text_reader_new(p->ft, &p->input, &sink)
-			       : (void *)xml_reader_new(p->ft, &p->input, &sink);
+	struct frame_table *ft = p->live != NULL ? p->live_ft : p->ft;
+	struct vgt_input *in = p->live != NULL ? p->live_input : &p->input;
+	void *reader = p->text ? (void *)text_reader_new(ft, in, &sink)
+			       : (void *)xml_reader_new(ft, in, &sink);
 	char *buf = xmalloc(WINDOW);
 	struct vgt_error err;
 	vgt_error_clear(&err);
@@ -242,20 +294,19 @@ static int read_part(struct part *p)
 		 * pending; only the last part ends the log */
 		if (ok && p->last)
 			ok = text_reader_finish(reader, &err) == 0 && err.message[0] == '\0' &&
-			     p->input.complete;
-		ok = ok && !p->other_pid && p->input.aborted == NULL && p->input.tool != NULL &&
-		     strcmp(p->input.tool, "memcheck") == 0;
+			     in->complete;
+		ok = ok && !p->other_pid && in->aborted == NULL && in->tool != NULL &&
+		     strcmp(in->tool, "memcheck") == 0;
 		text_reader_free(reader);
 	} else {
 		if (ok && !p->last)
 			ok = xml_reader_feed(reader, CLOSE_TAG, strlen(CLOSE_TAG), &err) == 0;
 		if (ok)
 			ok = xml_reader_finish(reader, &err) == 0 && err.message[0] == '\0' &&
-			     p->input.complete && p->input.aborted == NULL &&
-			     p->input.bad_numbers == 0;
+			     in->complete && in->aborted == NULL && in->bad_numbers == 0;
 		xml_reader_free(reader);
 	}
-	if (ok)
+	if (ok && p->live == NULL)
 		note_input(p); /* its final state */
 	free(buf);
 	return ok;
@@ -391,6 +442,10 @@ void split_free(struct split_store *ss)
 {
 	if (ss == NULL)
 		return;
+	split_wait(ss);
+	pthread_mutex_destroy(&ss->lock);
+	free(ss->threads);
+	free(ss->started);
 	for (size_t i = 0; i < ss->n; i++)
 		free_part(&ss->parts[i]);
 	free(ss->parts);
@@ -402,8 +457,8 @@ size_t split_parts(const struct split_store *ss)
 	return ss != NULL ? ss->n : 0;
 }
 
-struct split_store *split_read(int fd, uint64_t size, unsigned n_parts, int log,
-			       const struct vgt_input *proto)
+struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log,
+				const struct vgt_input *proto)
 {
 	if (n_parts < 2 || size == 0)
 		return NULL;
@@ -433,6 +488,7 @@ struct split_store *split_read(int fd, uint64_t size, unsigned n_parts, int log,
 	struct split_store *ss = xcalloc(1, sizeof(*ss));
 	ss->n = n;
 	ss->text = log;
+	pthread_mutex_init(&ss->lock, NULL);
 	ss->parts = xcalloc(n, sizeof(*ss->parts));
 	for (size_t k = 0; k < n; k++) {
 		struct part *p = &ss->parts[k];
@@ -443,29 +499,43 @@ struct split_store *split_read(int fd, uint64_t size, unsigned n_parts, int log,
 		p->first = k == 0;
 		p->last = k == n - 1;
 		p->text = log;
+		p->ss = ss;
 		memcpy(&p->input, proto, sizeof(*proto));
 	}
 	free(starts);
-	pthread_t *threads = xcalloc(n, sizeof(*threads));
-	int *started = xcalloc(n, sizeof(*started));
+	ss->threads = xcalloc(n, sizeof(*ss->threads));
+	ss->started = xcalloc(n, sizeof(*ss->started));
 	for (size_t k = 1; k < n; k++)
-		started[k] = pthread_create(&threads[k], NULL, part_thread, &ss->parts[k]) == 0;
-	part_thread(&ss->parts[0]);
-	int ok = ss->parts[0].ok;
-	for (size_t k = 1; k < n; k++) {
-		if (started[k])
-			pthread_join(threads[k], NULL);
-		else
+		ss->started[k] = pthread_create(&ss->threads[k], NULL, part_thread,
+						&ss->parts[k]) == 0;
+	return ss;
+}
+
+int split_read_first(struct split_store *ss, struct frame_table *ft, struct vgt_input *input,
+		     const struct vgt_sink *sink, split_progress_fn *progress, void *ctx)
+{
+	ss->progress = progress;
+	ss->progress_ctx = ctx;
+	struct part *p = &ss->parts[0];
+	p->live = sink;
+	p->live_ft = ft;
+	p->live_input = input;
+	p->ok = read_part(p);
+	return p->ok;
+}
+
+int split_wait(struct split_store *ss)
+{
+	int ok = 1;
+	for (size_t k = 1; k < ss->n; k++) {
+		if (!ss->joined && ss->started[k])
+			pthread_join(ss->threads[k], NULL);
+		else if (!ss->joined)
 			part_thread(&ss->parts[k]);
 		ok = ok && ss->parts[k].ok;
 	}
-	free(threads);
-	free(started);
-	if (!ok) {
-		split_free(ss);
-		return NULL;
-	}
-	return ss;
+	ss->joined = 1;
+	return ok;
 }
 
 /* ---- replay ---- */
@@ -502,7 +572,7 @@ static void map_stack(struct vgt_stack *st, uint32_t *map, const struct frame_ta
 	for (uint32_t i = 0; i < st->count; i++) {
 		uint32_t id = st->ids[i];
 		if (map[id] == UINT32_MAX)
-			map[id] = frames_intern_frame(to, frames_at(from, id));
+			map[id] = frames_intern_from(to, from, id);
 		st->ids[i] = map[id];
 	}
 }
@@ -561,8 +631,9 @@ int split_replay(struct split_store *ss, struct frame_table *ft, struct strpool 
 		 struct vgt_input *input, const struct vgt_sink *sink, struct vgt_error *err)
 {
 	int rc = 0;
-	uint64_t unique_base = 0;
-	for (size_t k = 0; k < ss->n && rc == 0; k++) {
+	/* the first part went to the sink as it was read */
+	uint64_t unique_base = ss->parts[0].max_unique;
+	for (size_t k = 1; k < ss->n && rc == 0; k++) {
 		uint64_t given = ss->parts[k].max_unique;
 		rc = replay_part(&ss->parts[k], ft, pool, input, sink, ss->text ? unique_base : 0, err);
 		unique_base += given;

@@ -26,14 +26,19 @@
  * read whole.  The records a log's reader numbers 1, 2, … in each part
  * are numbered on across the parts in the replay.
  *
- * The stores are then replayed into the real sink, in document order, the
- * frame ids mapped to the main frame table: the sink sees the same calls as
+ * The first part is read in the caller's thread straight into the
+ * caller's sink while the other parts are parsed into their stores (a
+ * store holds only what the parts after the first found); the stores are
+ * then replayed into the same sink, in document order, the frame ids
+ * mapped to the caller's frame table: the sink sees the same calls as
  * when one reader reads the whole file, so the report is byte for byte the
  * same as with -j 1.  Anything unusual in any part — a parse error, a
  * document cut short, valgrind's own failure, a comment, CDATA or
  * processing instruction (which could hide a "</error>"), a number that
- * was no number — and split_xml_read() returns NULL: the caller reads the
- * file the ordinary way, which says what is wrong exactly as -j 1 does.
+ * was no number — and split_read_first() or split_wait() says 0: the
+ * caller throws away what its sink got (pipeline.c reads the parts into a
+ * report of its own for that) and reads the file the ordinary way, which
+ * says what is wrong exactly as -j 1 does.
  *
  * Used by pipeline.c only.
  */
@@ -54,14 +59,30 @@
 
 struct split_store;
 
-/* Reads the file open as fd (size bytes; XML, or a valgrind log when log
- * is set) in up to n_parts parts, each in a thread.  proto gives the path
- * and format of the parts' inputs.  Returns the stores, or NULL when the
- * file cannot be split or a part found anything unusual (see above). */
-struct split_store *split_read(int fd, uint64_t size, unsigned n_parts, int log,
-			       const struct vgt_input *proto);
+/* Plans the parts of the file open as fd (size bytes; XML, or a valgrind
+ * log when log is set) — up to n_parts — and starts a thread for each part
+ * but the first.  proto gives the path and format of the parts' inputs.
+ * NULL when the file cannot be cut (nothing started). */
+struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log,
+				const struct vgt_input *proto);
 
-/* Replays the stores into sink, as input (the main input: its state takes
+/* How many bytes of the file all parts have read (progress may be NULL);
+ * called from the thread that reads the first part. */
+typedef void split_progress_fn(void *ctx, uint64_t bytes);
+
+/* Reads the first part in the calling thread, straight into sink, ft and
+ * input (as the whole file would be read, while the other parts are
+ * parsed), calling progress after each window.  1 when it read as an
+ * ordinary part; 0: what went to the sink must be thrown away and the
+ * file read whole. */
+int split_read_first(struct split_store *ss, struct frame_table *ft, struct vgt_input *input,
+		     const struct vgt_sink *sink, split_progress_fn *progress, void *ctx);
+
+/* Waits for the other parts: 1 when all read as ordinary parts (see
+ * above), 0 when the file must be read whole. */
+int split_wait(struct split_store *ss);
+
+/* Replays the stores of the parts after the first into sink, as input (the main input: its state takes
  * each part's changes in order) with frames interned into ft and strings
  * into pool.  Returns the first non-zero result of a sink callback, else 0. */
 int split_replay(struct split_store *ss, struct frame_table *ft, struct strpool *pool,
@@ -70,6 +91,6 @@ int split_replay(struct split_store *ss, struct frame_table *ft, struct strpool 
 /* How many parts the file was read in. */
 size_t split_parts(const struct split_store *ss);
 
-void split_free(struct split_store *ss); /* NULL is a no-op */
+void split_free(struct split_store *ss); /* waits for the threads; NULL is a no-op */
 
 #endif
