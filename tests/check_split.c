@@ -44,7 +44,9 @@ static int heard_record(void *ctx, struct vgt_input *in, struct vgt_record *rec,
 {
 	struct heard *h = ctx;
 	(void)err;
-	fprintf(h->f, "rec %s %s %llu %llu %llu %lu fin=%d exit=%d pid=%ld |", rec->kind_name,
+	/* the kind's name by address too: sites compare it so */
+	fprintf(h->f, "rec %s%s %s %llu %llu %llu %lu fin=%d exit=%d pid=%ld |", rec->kind_name,
+		rec->kind_name == kind_info(rec->kind)->name ? "(static)" : "",
 		rec->what ? rec->what : "-", (unsigned long long)rec->bytes,
 		(unsigned long long)rec->blocks, (unsigned long long)rec->unique,
 		(unsigned long)rec->leak_search, in->finished, in->exit_leak_search, in->pid);

@@ -597,7 +597,10 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 			struct vgt_record *rec = &p->recs[e->index];
 			map_stack(&rec->stack, map, p->ft, ft);
 			map_stack(&rec->aux_stack, map, p->ft, ft);
-			rec->kind_name = strpool_intern(pool, rec->kind_name);
+			/* the text reader names known kinds by kind_info()'s own
+			 * strings, which sites compare by address */
+			if (rec->kind_name != kind_info(rec->kind)->name)
+				rec->kind_name = strpool_intern(pool, rec->kind_name);
 			rec->threadname = strpool_intern(pool, rec->threadname);
 			rec->suppression = strpool_intern(pool, rec->suppression);
 			if (rec->unique != 0)
