@@ -285,6 +285,9 @@ static int read_part(struct part *p)
 	vgt_error_clear(&err);
 	memcpy(&p->seen, &p->input, sizeof(p->input));
 	int ok = feed_range(p, reader, buf, 0, p->prefix_len, 0, &err);
+	/* a preamble gives the sink nothing (a log whose first blank line
+	 * ends a record: the record would be in every part) */
+	ok = ok && (p->first || p->n_evs == 0);
 	/* the first part's preamble is the file's own: its changes count */
 	memcpy(&p->base, p->first ? &p->seen : &p->input, sizeof(p->input));
 	if (ok)
