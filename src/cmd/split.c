@@ -66,6 +66,7 @@ struct split_store {
 	int joined;
 	pthread_mutex_t lock;
 	uint64_t bytes_read; /* by all parts so far (lock) */
+	int failed;          /* a part was not clean: the others stop (lock) */
 	split_progress_fn *progress;
 	void *progress_ctx;
 };
@@ -201,7 +202,8 @@ static int hides_markup(const char *buf, size_t n, char prev)
 static int log_breaks_part(const char *s, size_t n, int last)
 {
 	static const char *const anywhere[] = {"errors in context ", "**"};
-	static const char *const before_last[] = {"SUMMARY", "All heap blocks were freed"};
+	static const char *const before_last[] = {"LEAK SUMMARY", "ERROR SUMMARY",
+						   "All heap blocks were freed"};
 	for (size_t i = 0; i < sizeof(anywhere) / sizeof(anywhere[0]); i++)
 		if (vgt_memfind(s, n, anywhere[i], strlen(anywhere[i])) != NULL)
 			return 1;
@@ -211,16 +213,19 @@ static int log_breaks_part(const char *s, size_t n, int last)
 	return 0;
 }
 
-/* n more bytes of the file read; the live part tells the caller. */
-static void count_bytes(struct part *p, uint64_t n)
+/* n more bytes of the file read; the live part tells the caller.  0 when
+ * another part failed: this one need not go on. */
+static int count_bytes(struct part *p, uint64_t n)
 {
 	struct split_store *ss = p->ss;
 	pthread_mutex_lock(&ss->lock);
 	ss->bytes_read += n;
 	uint64_t total = ss->bytes_read;
+	int failed = ss->failed;
 	pthread_mutex_unlock(&ss->lock);
 	if (p->live != NULL && ss->progress != NULL)
 		ss->progress(ss->progress_ctx, total);
+	return !failed;
 }
 
 static int feed_part(struct part *p, void *reader, const char *buf, size_t n,
@@ -258,8 +263,8 @@ static int feed_range(struct part *p, void *xr, char *buf, uint64_t from,
 		if (feed_part(p, xr, buf, (size_t)n, err) != 0)
 			return 0;
 		from += (uint64_t)n;
-		if (check)
-			count_bytes(p, (uint64_t)n);
+		if (check && !count_bytes(p, (uint64_t)n))
+			return 0;
 	}
 	return 1;
 }
@@ -319,6 +324,11 @@ static void *part_thread(void *arg)
 {
 	struct part *p = arg;
 	p->ok = read_part(p);
+	if (!p->ok) {
+		pthread_mutex_lock(&p->ss->lock);
+		p->ss->failed = 1;
+		pthread_mutex_unlock(&p->ss->lock);
+	}
 	return NULL;
 }
 
@@ -523,7 +533,7 @@ int split_read_first(struct split_store *ss, struct frame_table *ft, struct vgt_
 	p->live = sink;
 	p->live_ft = ft;
 	p->live_input = input;
-	p->ok = read_part(p);
+	part_thread(p);
 	return p->ok;
 }
 

@@ -21,7 +21,8 @@
  * by the log's preamble (its lines up to the first blank one).  Only logs
  * of one memcheck process are cut, and only where no state crosses a
  * part: a log of several pids, a summary before the last part (LEAK
- * SUMMARY ends a leak search), a -s list (it counts the contexts of every
+ * SUMMARY ends a leak search; HEAP SUMMARY only marks the exit search,
+ * which the input carries), a -s list (it counts the contexts of every
  * part) or a client message (per-test markers span records) and it is
  * read whole.  The records a log's reader numbers 1, 2, … in each part
  * are numbered on across the parts in the replay.
