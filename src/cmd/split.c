@@ -108,12 +108,17 @@ static int rec_record(void *ctx, struct vgt_input *input, struct vgt_record *rec
 	memset(&c->aux_stack, 0, sizeof(c->aux_stack));
 	memset(&c->what_store, 0, sizeof(c->what_store));
 	memset(&c->aux_store, 0, sizeof(c->aux_store));
+	memset(&c->aux_stack2, 0, sizeof(c->aux_stack2));
+	memset(&c->aux2_store, 0, sizeof(c->aux2_store));
 	stack_copy(&c->stack, &rec->stack);
 	stack_copy(&c->aux_stack, &rec->aux_stack);
+	stack_copy(&c->aux_stack2, &rec->aux_stack2);
 	if (rec->what != NULL)
 		record_set_what(c, rec->what, strlen(rec->what));
 	if (rec->auxwhat != NULL)
 		record_set_auxwhat(c, rec->auxwhat, strlen(rec->auxwhat));
+	if (rec->auxwhat2 != NULL)
+		record_set_auxwhat2(c, rec->auxwhat2, strlen(rec->auxwhat2));
 	if (rec->unique > p->max_unique)
 		p->max_unique = rec->unique;
 	push_ev(p, EV_RECORD)->index = p->n_recs++;
@@ -610,6 +615,7 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 			struct vgt_record *rec = &p->recs[e->index];
 			map_stack(&rec->stack, map, p->ft, ft);
 			map_stack(&rec->aux_stack, map, p->ft, ft);
+			map_stack(&rec->aux_stack2, map, p->ft, ft);
 			/* the text reader names known kinds by kind_info()'s own
 			 * strings, which sites compare by address */
 			if (rec->kind_name != kind_info(rec->kind)->name)
