@@ -17,9 +17,18 @@
 #   xmllint --stream    xmllint --stream --noout FILE
 #   bare SAX2           tests/bench/sax_baseline.c: libxml2's SAX2 push
 #                       parser, callbacks that do nothing (the floor)
-# then the ratios against the targets (issue 10):
-#   deep text <= 1.15x bare SAX2; deep json <= 1.35x; deep peak RSS <= 32 MB,
-#   and flat (within 10%) when the deep input doubles with the same sites;
+#   vgtriage -j 1       $VGTRIAGE -q -j 1 FILE             (one core; the default
+#                       -j reads one large file in parts on every core)
+# then the ratios against the targets (issues 10 and 22):
+#   deep text <= 0.6x bare SAX2 with the default -j, <= 1.0x with -j 1;
+#   deep json <= 0.8x; deep peak RSS <= 32 MB, and flat (within 10%) when
+#   the deep input doubles with the same sites;
+#   distinct frames (tests/bench/gen_distinct.py: the deep records with
+#   every record's addresses shifted, as when many processes are merged):
+#   text <= 0.8x bare SAX2, peak RSS <= 64 MB;
+#   one file -j 2 against -j 1 (same report), and the text-log reader
+#   (gen_distinct.py ... log: the deep records as a valgrind log) in MB/s
+#   against the XML reader on the deep XML (at least as fast per MB);
 #   8 inputs of about 40 MB: -j 2 at least 1.7x faster than -j 1 (on a
 #   machine with 2 or more cores).
 # First (BENCH_ENGINES=0 skips it), tests/bench/engines.sh: time to answer
@@ -63,7 +72,7 @@ LIB_LIBS="$(pkg-config --libs jansson libdw 2>/dev/null) -liberty -lm -pthread"
 $CC -O2 -o "$BENCH_DIR/sax_baseline" tests/bench/sax_baseline.c $XML_CFLAGS $XML_LIBS ||
 	die "cannot build tests/bench/sax_baseline.c"
 # shellcheck disable=SC2086
-$CC -O2 -std=c11 -pthread -Iinclude -Isrc -o "$BENCH_DIR/reader_only" tests/bench/reader_only.c \
+$CC -O2 -std=c11 -pthread -DVGT_VERSION="\"$(cat VERSION)\"" -Iinclude -Isrc -o "$BENCH_DIR/reader_only" tests/bench/reader_only.c \
 	"$LIB" $XML_CFLAGS $XML_LIBS $LIB_LIBS ||
 	die "cannot build tests/bench/reader_only.c"
 
@@ -118,10 +127,12 @@ bench_input() {
 	measure xmllint xmllint --stream --noout "$file"
 	measure reader "$BENCH_DIR/reader_only" "$file"
 	measure text "$VGTRIAGE" -q "$file"
+	measure textj1 "$VGTRIAGE" -q -j 1 "$file"
 	measure json "$VGTRIAGE" -q -f json -o "$BENCH_DIR/out.json" "$file"
 	# shellcheck disable=SC2154  # set by measure through eval
 	for row in "sax:bare SAX2 push parse (sax_baseline)" "xmllint:xmllint --stream --noout" \
 		"reader:xml_reader alone (reader_only)" "text:vgtriage (text report)" \
+		"textj1:vgtriage -j 1 (text report)" \
 		"json:vgtriage -f json -o FILE"; do
 		key=${row%%:*}
 		eval "t=\$T_$key m=\$M_$key"
@@ -141,11 +152,58 @@ target "vgtriage text / xmllint --stream" "$(ratio "$T_text" "$T_xmllint")" "<="
 
 bench_input "deep stacks (CPython service)" "$BENCH_DIR/deep-${BENCH_MB}mb-$BENCH_SITES.xml"
 deep_rss=$M_text
+deep_xml_t=$T_textj1
 echo "ratios (deep):"
-target "vgtriage text / bare SAX2" "$(ratio "$T_text" "$T_sax")" "<=" 1.15
-target "vgtriage -f json -o FILE / bare SAX2" "$(ratio "$T_json" "$T_sax")" "<=" 1.35
+target "vgtriage text / bare SAX2 (default -j)" "$(ratio "$T_text" "$T_sax")" "<=" 0.6
+target "vgtriage -j 1 text / bare SAX2" "$(ratio "$T_textj1" "$T_sax")" "<=" 1.0
+target "vgtriage -f json -o FILE / bare SAX2" "$(ratio "$T_json" "$T_sax")" "<=" 0.8
 target "vgtriage text peak RSS (MB)" "$(mb "$M_text")" "<=" 32
 target "vgtriage json peak RSS (MB)" "$(mb "$M_json")" "<=" 32
+
+# One file on two cores (issue 22): the same report as -j 1.
+deep=$BENCH_DIR/deep-${BENCH_MB}mb-$BENCH_SITES.xml
+measure onej1 "$VGTRIAGE" -q -j 1 -f json -o "$BENCH_DIR/one-j1.json" "$deep"
+measure onej2 "$VGTRIAGE" -q -j 2 -f json -o "$BENCH_DIR/one-j2.json" "$deep"
+echo
+echo "one deep file, -j 1 $T_onej1 s ($(mb "$M_onej1") MB), -j 2 $T_onej2 s ($(mb "$M_onej2") MB)"
+if cmp -s "$BENCH_DIR/one-j1.json" "$BENCH_DIR/one-j2.json"; then
+	echo "  -j 1 and -j 2 reports are identical"
+else
+	echo "  -j 1 and -j 2 reports DIFFER"
+	missed=$((missed + 1))
+fi
+echo "  speed-up -j 2 over -j 1 on one file: $(ratio "$T_onej1" "$T_onej2")x"
+
+# Every frame distinct (issue 22): memory bounded by sites, not frames.
+gen3() { # gen3 OUT ARGS...: gen_distinct.py, unless OUT is newer than it
+	out=$1
+	shift
+	if [ ! -s "$out" ] || [ tests/bench/gen_distinct.py -nt "$out" ]; then
+		"$PYTHON" tests/bench/gen_distinct.py "$out.tmp" "$@" && mv "$out.tmp" "$out" ||
+			die "cannot generate $out"
+	fi
+}
+gen3 "$BENCH_DIR/distinct-${BENCH_MB}mb.xml" "$BENCH_MB" "$BENCH_SITES"
+bench_input "distinct frames (ips shifted per record)" "$BENCH_DIR/distinct-${BENCH_MB}mb.xml"
+echo "ratios (distinct frames):"
+target "vgtriage text / bare SAX2 (default -j)" "$(ratio "$T_text" "$T_sax")" "<=" 0.8
+target "vgtriage text peak RSS (MB)" "$(mb "$M_text")" "<=" 64
+
+# The text-log reader on the deep records written as valgrind's log.
+log=$BENCH_DIR/deep-${BENCH_MB}mb.log
+gen3 "$log" "$BENCH_MB" "$BENCH_SITES" log
+log_bytes=$(wc -c <"$log")
+deep_bytes=$(wc -c <"$deep")
+measure log1 "$VGTRIAGE" -q -j 1 "$log"
+measure log "$VGTRIAGE" -q "$log"
+echo
+echo "text log: $log, $(awk "BEGIN { printf \"%.0f\", $log_bytes / 1048576 }") MB, median of $BENCH_RUNS"
+log_rate=$(awk "BEGIN { printf \"%.1f\", $log_bytes / 1048576 / $T_log1 }")
+xml_rate=$(awk "BEGIN { printf \"%.1f\", $deep_bytes / 1048576 / $deep_xml_t }")
+echo "  text log -j 1: $T_log1 s, $log_rate MB/s, $(mb "$M_log1") MB peak RSS"
+echo "  text log (default -j): $T_log s, $(mb "$M_log") MB peak RSS"
+echo "  deep XML -j 1: $xml_rate MB/s"
+target "text log MB/s / XML MB/s (both -j 1)" "$(ratio "$log_rate" "$xml_rate")" ">=" 1.0
 
 if [ "${BENCH_QUICK:-0}" != 1 ]; then
 	# The same sites twice over: memory must not grow with the input.

@@ -166,6 +166,38 @@ START_TEST(test_intern_frame_keeps_derived_fields)
 }
 END_TEST
 
+/* A frame resolving renamed goes to another table under the key the
+ * input wrote, with its new name: two frames the input named apart stay
+ * apart even when resolving gave them one name. */
+START_TEST(test_intern_from_keeps_the_input_key)
+{
+	struct fx a, b;
+	fx_init(&a);
+	fx_init(&b);
+	struct frame_key k1 = key_of(0x20, "_Z10make_valueIiEPT_m", "/bin/shapes", NULL, 0, 7);
+	struct frame_key k2 = key_of(0x20, NULL, "/bin/shapes", NULL, 0, 7);
+	uint32_t id1 = frames_intern(a.ft, &k1), id2 = frames_intern(a.ft, &k2);
+	ck_assert_uint_ne(id1, id2);
+	const char *shown = strpool_intern(a.pool, "int* geo::make_value<int>(unsigned long)");
+	frames_at(a.ft, id1)->fn = shown;
+	frames_at(a.ft, id2)->fn = shown;
+	frames_at(a.ft, id2)->fn_from_elf = 1;
+	frames_at(a.ft, id2)->line = 33;
+	uint32_t c1 = frames_intern_from(b.ft, a.ft, id1), c2 = frames_intern_from(b.ft, a.ft, id2);
+	ck_assert_uint_ne(c1, c2);
+	ck_assert_str_eq(frames_at(b.ft, c1)->fn, "int* geo::make_value<int>(unsigned long)");
+	ck_assert_str_eq(frames_at(b.ft, c2)->fn, "int* geo::make_value<int>(unsigned long)");
+	ck_assert_uint_eq(frames_at(b.ft, c2)->line, 33);
+	ck_assert(frames_at(b.ft, c2)->fn_from_elf);
+	/* the input's key finds each again; once more from a gives the same */
+	ck_assert_uint_eq(frames_intern(b.ft, &k1), c1);
+	ck_assert_uint_eq(frames_intern(b.ft, &k2), c2);
+	ck_assert_uint_eq(frames_intern_from(b.ft, a.ft, id2), c2);
+	fx_done(&a);
+	fx_done(&b);
+}
+END_TEST
+
 Suite *frames_suite(void)
 {
 	Suite *s = suite_create("frames");
@@ -175,6 +207,7 @@ Suite *frames_suite(void)
 	tcase_add_test(tc, test_pid_only_for_unnamed_frames);
 	tcase_add_test(tc, test_many_frames_one_ip);
 	tcase_add_test(tc, test_intern_frame_keeps_derived_fields);
+	tcase_add_test(tc, test_intern_from_keeps_the_input_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

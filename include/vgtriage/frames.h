@@ -48,6 +48,11 @@ uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key);
  * a new entry also takes f's derived fields (pyx_*, pyname, cls…), which
  * diff's JSON loader and tests set. */
 uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f);
+/* Frame src_id of table src into ft: interned under the key the input
+ * wrote (a frame resolving renamed — a demangled or ELF-read name — stays
+ * apart from another that input named so), with everything resolving
+ * derived, names included (rank_merge, the parts of one input). */
+uint32_t frames_intern_from(struct frame_table *ft, const struct frame_table *src, uint32_t src_id);
 
 size_t frames_count(const struct frame_table *ft);
 struct strpool *frames_pool(const struct frame_table *ft);

@@ -44,6 +44,11 @@ int vgt_error_set(struct vgt_error *err, const char *file, long line, long colum
 /* "FILE:LINE:COLUMN: message" (omitting what is unknown) into buf. */
 void vgt_error_format(const struct vgt_error *err, char *buf, size_t size);
 
+/* The first needle[0..nl) in s[0..n), or NULL (memmem is not POSIX):
+ * memchr finds each candidate, one memcmp per occurrence of the needle's
+ * first byte. */
+const char *vgt_memfind(const char *s, size_t n, const char *needle, size_t nl);
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);

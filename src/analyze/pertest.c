@@ -1057,6 +1057,16 @@ size_t *pertest_merge_tests(struct vgt_report *dst, const struct vgt_report *src
 		to->session |= from->session;
 		to->from_stack |= from->from_stack;
 		to->unfinished |= from->unfinished;
+		/* a later input's marker replaces an earlier one, as when one
+		 * reader reads both */
+		if (from->allowed) {
+			to->allowed = 1;
+			to->allowed_bytes = from->allowed_bytes;
+		}
+		if (from->known) {
+			to->known = 1;
+			to->known_reason = strpool_intern(dst->pool, from->known_reason);
+		}
 		map[i] = k;
 	}
 	free(names);

@@ -954,13 +954,37 @@ void sites_merge_inputs(struct vgt_report *dst, const struct vgt_report *src, si
 	}
 }
 
+/* A string of src's location in dst: the one dst's own frames gave (the
+ * same text), else a copy in dst's pool. */
+static const char *same_or_copy(struct strpool *pool, const char *mine, const char *theirs)
+{
+	if (theirs == NULL || (mine != NULL && strcmp(mine, theirs) == 0))
+		return theirs == NULL ? NULL : mine;
+	return strpool_intern(pool, theirs);
+}
+
+/* The location src's site had: the one its first record gave, which the
+ * largest record's frame (loc, computed in dst) need not repeat (two
+ * functions at one line, folded templates). */
+static void location_from(struct strpool *pool, struct vgt_location *to,
+			  const struct vgt_location *loc, const struct vgt_location *from)
+{
+	*to = *from;
+	to->file = same_or_copy(pool, loc->file, from->file);
+	to->function = same_or_copy(pool, loc->function, from->function);
+	to->source = same_or_copy(pool, loc->source, from->source);
+	to->obj = same_or_copy(pool, loc->obj, from->obj);
+	to->dir = same_or_copy(pool, loc->dir, from->dir);
+	to->address = same_or_copy(pool, loc->address, from->address);
+}
+
 /* src's stack as ids of dst's frame table. */
 static void remap_stack(struct vgt_report *dst, const struct vgt_report *src,
 			const struct vgt_stack *from, struct vgt_stack *to)
 {
 	stack_clear(to);
 	for (size_t i = 0; i < from->count; i++)
-		stack_push(to, frames_intern_frame(dst->frames, stack_frame(src->frames, from, i)));
+		stack_push(to, frames_intern_from(dst->frames, src->frames, from->ids[i]));
 }
 
 /* s's heads into d (as if d had met s's records). */
@@ -1007,8 +1031,13 @@ struct vgt_site *sites_merge_site(struct vgt_report *dst, const struct vgt_repor
 		d->kind = s->kind;
 		d->kind_name = kind_name;
 		d->category = s->category;
-		d->location = loc;
-		d->generated = has_gen ? location_dup(&gen) : NULL;
+		location_from(dst->pool, &d->location, &loc, &s->location);
+		d->generated = NULL;
+		if (s->generated != NULL) {
+			struct vgt_location g;
+			location_from(dst->pool, &g, has_gen ? &gen : &loc, s->generated);
+			d->generated = location_dup(&g);
+		}
 	}
 	if (created || s->example_bytes > d->example_bytes) {
 		d->example_bytes = s->example_bytes;

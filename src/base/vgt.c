@@ -182,3 +182,18 @@ const char *vgt_basename(const char *path)
 	const char *slash = strrchr(path, '/');
 	return slash != NULL ? slash + 1 : path;
 }
+
+const char *vgt_memfind(const char *s, size_t n, const char *needle, size_t nl)
+{
+	if (nl == 0)
+		return s;
+	const char *end = s + n;
+	for (const char *p = s; nl <= (size_t)(end - p); p++) {
+		p = memchr(p, needle[0], (size_t)(end - p) - nl + 1);
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, needle, nl) == 0)
+			return p;
+	}
+	return NULL;
+}

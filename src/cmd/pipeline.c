@@ -27,6 +27,7 @@
 #include "analyze/sites.h"
 #include "analyze/rank.h"
 #include "analyze/pymalloc.h"
+#include "cmd/split.h"
 
 #define CHUNK (256 * 1024)
 #define DETECT_BYTES 512
@@ -510,6 +511,147 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 	return pipeline_stream_close(st, err);
 }
 
+/* ---- one large input, -j parts at once (split.h) ---- */
+
+static uint64_t split_min(void)
+{
+	const char *v = getenv("VGTRIAGE_TEST_SPLIT_MIN");
+	if (v != NULL && *v != '\0') {
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (*end == '\0')
+			return n;
+	}
+	return SPLIT_MIN_BYTES;
+}
+
+/* The stream of a replayed input ends as pipeline_stream_close ends one
+ * its reader finished. */
+static int close_replayed(struct pipeline_stream *st, struct vgt_error *err)
+{
+	int rc = check_tool(st, err) != 0 ? -1 : st->input->complete ? 0 : 1;
+	if (rc != 0)
+		name_error(st, err);
+	end_searches(st);
+	free(st);
+	return rc;
+}
+
+/* The progress of a file read in parts: bytes of all parts, records and
+ * sites of the first as it is read. */
+struct split_tick {
+	struct pipeline *pl, *sub;
+	uint64_t bytes;
+	size_t records, sites;
+};
+
+static void split_progress(void *ctx, uint64_t bytes)
+{
+	struct split_tick *t = ctx;
+	progress_add(t->sub, bytes - t->bytes, &t->records, &t->sites);
+	t->bytes = bytes;
+	progress_tick(&t->pl->opts, t->pl->progress);
+}
+
+/* pl has read nothing yet: it takes sub's report (and what hangs on it)
+ * as its own, as if it had read the input itself — no second copy of the
+ * sites, as merging would make.  0 when pl's report is not empty. */
+static int adopt(struct pipeline *pl, struct pipeline *sub)
+{
+	struct vgt_report *mine = pl->report;
+	if (mine->n_inputs > 0 || mine->n_sites > 0 || mine->n_notes > 0 || mine->n_tests > 0)
+		return 0;
+	sub->report->sym_pool = mine->sym_pool;
+	mine->sym_pool = NULL;
+	pl->report = sub->report;
+	sub->report = mine;
+	struct pertest *pt = pl->pertest;
+	pl->pertest = sub->pertest;
+	sub->pertest = pt;
+	struct leaksearch *ls = pl->searches;
+	pl->searches = sub->searches;
+	sub->searches = ls;
+	return 1;
+}
+
+/* Reads path in parts when it is a large file and -j allows: 1 when
+ * it did (*rc as pipeline_read_path), 0 when path must be read whole. */
+static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt_error *err)
+{
+	const char *forced = pl->opts.input_format;
+	if (forced != NULL && strcmp(forced, "auto") == 0)
+		forced = NULL;
+	if (pl->opts.jobs < 2 || strcmp(path, "-") == 0)
+		return 0;
+	uint64_t size = file_size(path);
+	if (size == 0 || size < split_min())
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char head[DETECT_BYTES];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	if (n <= 0) {
+		close(fd);
+		return 0;
+	}
+	const char *format = forced != NULL ? forced : reader_detect_format(head, (size_t)n);
+	if (strcmp(format, "xml") != 0 && strcmp(format, "text") != 0) { /* lsan: read whole */
+		close(fd);
+		return 0;
+	}
+	struct vgt_input proto;
+	memset(&proto, 0, sizeof(proto));
+	proto.path = strpool_intern(pl->report->pool, path);
+	proto.format = strpool_intern(pl->report->pool, format);
+	proto.pid = proto.ppid = -1;
+	proto.complete = 1;
+	struct split_store *ss = split_start(fd, size, pl->opts.jobs, strcmp(format, "text") == 0,
+					     &proto);
+	if (ss == NULL) {
+		close(fd);
+		return 0;
+	}
+	/* The first part is read as the other parts are parsed, into a
+	 * report of its own: if any part is unusual, it is thrown away and
+	 * the file is read whole; else it is merged like an input of -j. */
+	struct pipeline *sub = pipeline_new_reader(pl);
+	struct pipeline_stream *st = pipeline_stream_open(sub, path, proto.format);
+	st->input->format = strpool_intern(sub->report->pool, proto.format);
+	struct split_tick tick = {pl, sub, 0, 0, 0};
+	sub->progress = pl->progress;
+	int ok = split_read_first(ss, sub->report->frames, st->input, &sub->sink,
+				  split_progress, &tick);
+	ok = split_wait(ss) && ok;
+	close(fd);
+	if (!ok) {
+		split_free(ss);
+		free(st);
+		pipeline_free(sub);
+		return 0;
+	}
+	int r = split_replay(ss, sub->report->frames, sub->report->pool, st->input, &sub->sink, err);
+	split_free(ss);
+	if (r != 0) {
+		st->input->complete = 0;
+		name_error(st, err);
+		end_searches(st);
+		free(st);
+		*rc = -1;
+	} else {
+		*rc = close_replayed(st, err);
+	}
+	sub->progress = NULL;
+	size_t records = pl->report->totals.records, sites = pl->report->n_sites;
+	if (!adopt(pl, sub)) {
+		pertest_resolve(sub->pertest);
+		rank_merge(pl->report, sub->report);
+	}
+	pipeline_free(sub);
+	progress_add(pl, size - tick.bytes, &records, &sites);
+	return 1;
+}
+
 /* ---- many inputs, -j at a time ---- */
 
 struct read_job {
@@ -639,7 +781,11 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 		for (size_t i = 0; i < n; i++) {
 			struct vgt_error err;
 			vgt_error_clear(&err);
-			int rc = pipeline_read_path(pl, paths[i], &err);
+			int rc;
+			/* one big input: its parts on every core (split.c); a
+			 * report that keeps every record's stack reads it whole */
+			if (n > 1 || pl->opts.keep_record_stacks || !read_split(pl, paths[i], &rc, &err))
+				rc = pipeline_read_path(pl, paths[i], &err);
 			worst = worse(worst, rc);
 			if (on_result != NULL)
 				on_result(ctx, paths[i], rc, &err);

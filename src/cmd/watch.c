@@ -301,11 +301,7 @@ static void merge_entries(struct watch *w)
 /* strstr over a buffer that need not be NUL-terminated. */
 static const char *memmem_lite(const char *hay, size_t len, const char *needle)
 {
-	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= len; i++)
-		if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
-			return hay + i;
-	return NULL;
+	return vgt_memfind(hay, len, needle, strlen(needle));
 }
 
 /* "945,120" at *p: the number, commas skipped; advances *p. */

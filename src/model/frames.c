@@ -201,28 +201,53 @@ static size_t len_of(const char *s)
 	return s != NULL ? strlen(s) : 0;
 }
 
+/* A new entry takes f's derived fields. */
+static void copy_derived(struct frame_table *ft, struct vgt_frame *e, const struct vgt_frame *f)
+{
+	e->pyx_file = strpool_intern(ft->pool, f->pyx_file);
+	e->pyx_line = f->pyx_line;
+	e->pyx_source = strpool_intern(ft->pool, f->pyx_source);
+	e->pyname = strpool_intern(ft->pool, f->pyname);
+	e->pyname_ambiguous = f->pyname_ambiguous;
+	e->symbolized = f->symbolized;
+	e->cls = f->cls;
+	e->resolved = f->resolved;
+	e->fn_mangled = strpool_intern(ft->pool, f->fn_mangled);
+	e->obj_offset = f->obj_offset;
+	e->obj_offset_known = f->obj_offset_known;
+	e->fn_mangled_glob = f->fn_mangled_glob;
+	e->fn_from_elf = f->fn_from_elf;
+	e->elf_named = f->elf_named;
+}
+
 uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f)
 {
 	struct frame_key key = {f->ip, f->obj, f->fn, f->dir, f->file, len_of(f->obj),
 				len_of(f->fn), len_of(f->dir), len_of(f->file), f->line, f->pid};
 	size_t before = ft->count;
 	uint32_t id = frames_intern(ft, &key);
+	if (ft->count > before)
+		copy_derived(ft, frames_at(ft, id), f);
+	return id;
+}
+
+uint32_t frames_intern_from(struct frame_table *ft, const struct frame_table *src, uint32_t src_id)
+{
+	const struct entry *from = entry_at(src, src_id);
+	const struct vgt_frame *f = &from->frame;
+	/* the key the input wrote, not the names resolving gave the frame */
+	struct frame_key key = {f->ip, f->obj, from->fn, from->dir, from->file, len_of(f->obj),
+				len_of(from->fn), len_of(from->dir), len_of(from->file), from->line,
+				f->pid};
+	size_t before = ft->count;
+	uint32_t id = frames_intern(ft, &key);
 	if (ft->count > before) {
 		struct vgt_frame *e = frames_at(ft, id);
-		e->pyx_file = strpool_intern(ft->pool, f->pyx_file);
-		e->pyx_line = f->pyx_line;
-		e->pyx_source = strpool_intern(ft->pool, f->pyx_source);
-		e->pyname = strpool_intern(ft->pool, f->pyname);
-		e->pyname_ambiguous = f->pyname_ambiguous;
-		e->symbolized = f->symbolized;
-		e->cls = f->cls;
-		e->resolved = f->resolved;
-		e->fn_mangled = strpool_intern(ft->pool, f->fn_mangled);
-		e->obj_offset = f->obj_offset;
-		e->obj_offset_known = f->obj_offset_known;
-		e->fn_mangled_glob = f->fn_mangled_glob;
-		e->fn_from_elf = f->fn_from_elf;
-		e->elf_named = f->elf_named;
+		copy_derived(ft, e, f);
+		e->fn = strpool_intern(ft->pool, f->fn);
+		e->dir = strpool_intern(ft->pool, f->dir);
+		e->file = strpool_intern(ft->pool, f->file);
+		e->line = f->line;
 	}
 	return id;
 }

@@ -58,23 +58,6 @@ static int starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* memmem is not POSIX.  memchr finds each candidate first: one memcmp
- * per occurrence of the needle's first byte, not per position. */
-static const char *find_bytes(const char *s, size_t n, const char *needle, size_t nl)
-{
-	if (nl == 0)
-		return s;
-	const char *end = s + n;
-	for (const char *p = s; nl <= (size_t)(end - p); p++) {
-		p = memchr(p, needle[0], (size_t)(end - p) - nl + 1);
-		if (p == NULL)
-			return NULL;
-		if (memcmp(p, needle, nl) == 0)
-			return p;
-	}
-	return NULL;
-}
-
 /* ---- names ---- */
 
 static const char *const user_prefixes[] = {
@@ -198,7 +181,7 @@ static const char *marked_source(struct strpool *pool, const char *s, size_t n)
 	if (p < end && *p == '*')
 		p++;
 	const char *tag = NULL; /* the last one */
-	for (const char *q = p; (q = find_bytes(q, (size_t)(end - q), TARGET_TAG,
+	for (const char *q = p; (q = vgt_memfind(q, (size_t)(end - q), TARGET_TAG,
 						sizeof(TARGET_TAG) - 1)) != NULL; q++)
 		tag = q;
 	if (tag != NULL)
@@ -336,7 +319,7 @@ static void note_methdef(struct cymap *map, struct parse_state *st, const char *
 {
 	const char *end = s + n;
 	const char *q = memchr(s, '{', n);
-	if (q == NULL || find_bytes(s, n, "PyCFunction", 11) == NULL)
+	if (q == NULL || vgt_memfind(s, n, "PyCFunction", 11) == NULL)
 		return;
 	q = skip_space(q + 1, end);
 	if (q >= end || *q != '"')
@@ -344,7 +327,7 @@ static void note_methdef(struct cymap *map, struct parse_state *st, const char *
 	const char *close = memchr(q + 1, '"', (size_t)(end - q - 1));
 	if (close == NULL)
 		return;
-	const char *pw = find_bytes(close, (size_t)(end - close), "__pyx_pw_", 9);
+	const char *pw = vgt_memfind(close, (size_t)(end - close), "__pyx_pw_", 9);
 	if (pw == NULL)
 		return;
 	const char *e = pw;
@@ -463,7 +446,7 @@ struct cymap *cymap_parse(struct strpool *pool, const char *text, size_t len)
 			}
 			if (cur->qualname == NULL)
 				cur->qualname = literal_after(pool, s, n, "__Pyx_AddTraceback(");
-			if (find_bytes(s, n, "__pyx_gb_", 9) != NULL)
+			if (vgt_memfind(s, n, "__pyx_gb_", 9) != NULL)
 				note_gb_refs(map, &st, cur, s, n);
 			continue;
 		}
@@ -476,9 +459,9 @@ struct cymap *cymap_parse(struct strpool *pool, const char *text, size_t len)
 			pending = NULL;
 			continue;
 		}
-		if (find_bytes(s, n, "PyMethodDef", 11) != NULL)
+		if (vgt_memfind(s, n, "PyMethodDef", 11) != NULL)
 			in_methdefs = 1;
-		if (in_methdefs || find_bytes(s, n, "PyMethodDef", 11) != NULL)
+		if (in_methdefs || vgt_memfind(s, n, "PyMethodDef", 11) != NULL)
 			note_methdef(map, &st, s, n);
 		if (n > 0 && s[0] == '}')
 			in_methdefs = 0;

@@ -31,6 +31,7 @@ seeds() {
 	xml_reader) ls testdata/*.xml testdata/proto6/*.exp testdata/bad/*.xml testdata/perf/*.xml ;;
 	text_reader) ls testdata/*.log testdata/run/*.txt ;;
 	lsan_reader) ls testdata/lsan/*.log ;;
+	split) ls testdata/*.xml testdata/*.log testdata/bad/*.xml ;;
 	cymap) find testdata/cython -name '*.c' -o -name '*.cpp' ;;
 	suppress) find tests/fixtures -name '*.supp' ;;
 	baseline) ls tests/fuzz/seeds/baseline/* ;;

@@ -1,0 +1,665 @@
+/*
+ * split.c — one large valgrind XML read on several cores: cut at </error>,
+ * each part parsed into a record store by a thread of its own, the stores
+ * replayed into the real sink in document order (split.h says why that
+ * gives the report of -j 1).
+ */
+#include "cmd/split.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "read/reader.h"
+
+#define WINDOW (256 * 1024)
+#define HEAD_MAX (16u * 1024 * 1024) /* the preamble is searched this far */
+#define CLOSE_TAG "\n</valgrindoutput>\n"
+
+enum ev_type { EV_RECORD, EV_CLIENTMSG, EV_ERRORCOUNT, EV_INPUT };
+
+struct ev {
+	enum ev_type type;
+	size_t index;           /* EV_RECORD: into recs; EV_INPUT: into snaps */
+	uint64_t unique, count; /* EV_ERRORCOUNT */
+	char *text;             /* EV_CLIENTMSG (owned) */
+};
+
+struct part {
+	int fd;
+	uint64_t prefix_len;    /* the preamble, bytes [0, prefix_len), first */
+	uint64_t start, end;    /* the part's own bytes */
+	int first, last;
+	int text;               /* a valgrind log, not XML */
+	int other_pid;          /* a log part met a second process */
+	uint64_t max_unique;    /* a log part: the largest unique it gave */
+	struct strpool *pool;
+	struct frame_table *ft;
+	struct vgt_input input; /* what the part's reader fills */
+	struct vgt_input base;  /* its state once the preamble was read */
+	struct vgt_input seen;  /* its state at the last EV_INPUT */
+	struct ev *evs;
+	size_t n_evs, evs_cap;
+	struct vgt_record *recs;
+	size_t n_recs, recs_cap;
+	struct vgt_input *snaps;
+	size_t n_snaps, snaps_cap;
+	int ok;
+	struct split_store *ss;
+	/* The first part goes straight to the caller's sink (live), into its
+	 * frame table and input, while the others are parsed. */
+	const struct vgt_sink *live;
+	struct frame_table *live_ft;
+	struct vgt_input *live_input;
+};
+
+struct split_store {
+	struct part *parts;
+	size_t n;
+	int text;
+	pthread_t *threads;
+	int *started;      /* threads[k] runs (until split_wait joins it) */
+	int joined;
+	pthread_mutex_t lock;
+	uint64_t bytes_read; /* by all parts so far (lock) */
+	int failed;          /* a part was not clean: the others stop (lock) */
+	split_progress_fn *progress;
+	void *progress_ctx;
+};
+
+/* ---- recording ---- */
+
+static struct ev *push_ev(struct part *p, enum ev_type type)
+{
+	p->evs = xgrow(p->evs, &p->evs_cap, p->n_evs + 1, sizeof(*p->evs));
+	struct ev *e = &p->evs[p->n_evs++];
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	return e;
+}
+
+/* The input's state changed since the last event: the change goes in its
+ * place among the events. */
+static void note_input(struct part *p)
+{
+	if (memcmp(&p->input, &p->seen, sizeof(p->input)) == 0)
+		return;
+	memcpy(&p->seen, &p->input, sizeof(p->input));
+	p->snaps = xgrow(p->snaps, &p->snaps_cap, p->n_snaps + 1, sizeof(*p->snaps));
+	memcpy(&p->snaps[p->n_snaps], &p->input, sizeof(p->input));
+	push_ev(p, EV_INPUT)->index = p->n_snaps++;
+}
+
+static int rec_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
+		      struct vgt_error *err)
+{
+	struct part *p = ctx;
+	(void)input;
+	(void)err;
+	note_input(p);
+	p->recs = xgrow(p->recs, &p->recs_cap, p->n_recs + 1, sizeof(*p->recs));
+	struct vgt_record *c = &p->recs[p->n_recs];
+	*c = *rec;
+	memset(&c->stack, 0, sizeof(c->stack));
+	memset(&c->aux_stack, 0, sizeof(c->aux_stack));
+	memset(&c->what_store, 0, sizeof(c->what_store));
+	memset(&c->aux_store, 0, sizeof(c->aux_store));
+	memset(&c->aux_stack2, 0, sizeof(c->aux_stack2));
+	memset(&c->aux2_store, 0, sizeof(c->aux2_store));
+	stack_copy(&c->stack, &rec->stack);
+	stack_copy(&c->aux_stack, &rec->aux_stack);
+	stack_copy(&c->aux_stack2, &rec->aux_stack2);
+	if (rec->what != NULL)
+		record_set_what(c, rec->what, strlen(rec->what));
+	if (rec->auxwhat != NULL)
+		record_set_auxwhat(c, rec->auxwhat, strlen(rec->auxwhat));
+	if (rec->auxwhat2 != NULL)
+		record_set_auxwhat2(c, rec->auxwhat2, strlen(rec->auxwhat2));
+	if (rec->unique > p->max_unique)
+		p->max_unique = rec->unique;
+	push_ev(p, EV_RECORD)->index = p->n_recs++;
+	return 0;
+}
+
+static int live_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
+		       struct vgt_error *err)
+{
+	struct part *p = ctx;
+	if (rec->unique > p->max_unique)
+		p->max_unique = rec->unique;
+	return p->live->record(p->live->ctx, input, rec, err);
+}
+
+static int live_errorcount(void *ctx, struct vgt_input *input, uint64_t unique, uint64_t count,
+			   struct vgt_error *err)
+{
+	const struct vgt_sink *to = ((struct part *)ctx)->live;
+	return to->errorcount != NULL ? to->errorcount(to->ctx, input, unique, count, err) : 0;
+}
+
+static int live_clientmsg(void *ctx, struct vgt_input *input, const char *text,
+			  struct vgt_error *err)
+{
+	const struct vgt_sink *to = ((struct part *)ctx)->live;
+	return to->clientmsg != NULL ? to->clientmsg(to->ctx, input, text, err) : 0;
+}
+
+/* A log of several processes: their states cross the parts' bounds. */
+static struct vgt_input *rec_other_pid(void *ctx, struct vgt_input *first, long pid)
+{
+	struct part *p = ctx;
+	(void)first;
+	(void)pid;
+	p->other_pid = 1;
+	return NULL;
+}
+
+static int rec_errorcount(void *ctx, struct vgt_input *input, uint64_t unique, uint64_t count,
+			  struct vgt_error *err)
+{
+	struct part *p = ctx;
+	(void)input;
+	(void)err;
+	note_input(p);
+	struct ev *e = push_ev(p, EV_ERRORCOUNT);
+	e->unique = unique;
+	e->count = count;
+	return 0;
+}
+
+static int rec_clientmsg(void *ctx, struct vgt_input *input, const char *text,
+			 struct vgt_error *err)
+{
+	struct part *p = ctx;
+	(void)input;
+	(void)err;
+	note_input(p);
+	size_t n = strlen(text);
+	char *copy = xmalloc(n + 1);
+	memcpy(copy, text, n + 1);
+	push_ev(p, EV_CLIENTMSG)->text = copy;
+	return 0;
+}
+
+/* "<!" (a comment, CDATA, a DOCTYPE) or "<?" (a processing instruction)
+ * could hold a "</error>" that is no element: such files are read whole. */
+static int hides_markup(const char *buf, size_t n, char prev)
+{
+	static const char marks[] = "!?";
+	for (const char *m = marks; *m != '\0'; m++)
+		for (const char *s = memchr(buf, *m, n); s != NULL;
+		     s = memchr(s + 1, *m, n - (size_t)(s + 1 - buf)))
+			if ((s == buf ? prev : s[-1]) == '<')
+				return 1;
+	return 0;
+}
+
+/* A log part must not hold what needs the state of the whole log: a
+ * summary (it ends a leak search or the process) before the last part, a
+ * -s list (it counts contexts of every part), a client message (the
+ * per-test markers span records).  s is the part's bytes with up to
+ * KEEP bytes of the chunk before it. */
+#define KEEP 32
+static int log_breaks_part(const char *s, size_t n, int last)
+{
+	static const char *const anywhere[] = {"errors in context ", "**"};
+	static const char *const before_last[] = {"LEAK SUMMARY", "ERROR SUMMARY",
+						   "All heap blocks were freed"};
+	for (size_t i = 0; i < sizeof(anywhere) / sizeof(anywhere[0]); i++)
+		if (vgt_memfind(s, n, anywhere[i], strlen(anywhere[i])) != NULL)
+			return 1;
+	for (size_t i = 0; !last && i < sizeof(before_last) / sizeof(before_last[0]); i++)
+		if (vgt_memfind(s, n, before_last[i], strlen(before_last[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+/* n more bytes of the file read; the live part tells the caller.  0 when
+ * another part failed: this one need not go on. */
+static int count_bytes(struct part *p, uint64_t n)
+{
+	struct split_store *ss = p->ss;
+	pthread_mutex_lock(&ss->lock);
+	ss->bytes_read += n;
+	uint64_t total = ss->bytes_read;
+	int failed = ss->failed;
+	pthread_mutex_unlock(&ss->lock);
+	if (p->live != NULL && ss->progress != NULL)
+		ss->progress(ss->progress_ctx, total);
+	return !failed;
+}
+
+static int feed_part(struct part *p, void *reader, const char *buf, size_t n,
+		     struct vgt_error *err)
+{
+	return p->text ? text_reader_feed(reader, buf, n, err) : xml_reader_feed(reader, buf, n, err);
+}
+
+static int feed_range(struct part *p, void *xr, char *buf, uint64_t from,
+		      uint64_t to, int check, struct vgt_error *err)
+{
+	char prev = 0;
+	char tail[2 * KEEP];
+	size_t kept = 0;
+	while (from < to) {
+		size_t want = to - from < WINDOW ? (size_t)(to - from) : WINDOW;
+		ssize_t n = pread(p->fd, buf, want, (off_t)from);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		if (check && !p->text && hides_markup(buf, (size_t)n, prev))
+			return 0;
+		if (check && p->text) {
+			/* the window's start with the end of the one before */
+			size_t m = (size_t)n < KEEP ? (size_t)n : KEEP;
+			memcpy(tail + kept, buf, m);
+			if (log_breaks_part(tail, kept + m, p->last) ||
+			    log_breaks_part(buf, (size_t)n, p->last))
+				return 0;
+			kept = (size_t)n < KEEP ? (size_t)n : KEEP;
+			memcpy(tail, buf + ((size_t)n - kept), kept);
+		}
+		prev = buf[n - 1];
+		if (feed_part(p, xr, buf, (size_t)n, err) != 0)
+			return 0;
+		from += (uint64_t)n;
+		if (check && !count_bytes(p, (uint64_t)n))
+			return 0;
+	}
+	return 1;
+}
+
+/* Parses one part into its store; 1 when it read as an ordinary part. */
+static int read_part(struct part *p)
+{
+	p->pool = strpool_new();
+	p->ft = frames_new(p->pool);
+	struct vgt_sink sink;
+	memset(&sink, 0, sizeof(sink));
+	sink.record = p->live != NULL ? live_record : rec_record;
+	sink.errorcount = p->live != NULL ? live_errorcount : rec_errorcount;
+	sink.clientmsg = p->live != NULL ? live_clientmsg : rec_clientmsg;
+	sink.input_for_pid = rec_other_pid;
+	sink.ctx = p;
+	struct frame_table *ft = p->live != NULL ? p->live_ft : p->ft;
+	struct vgt_input *in = p->live != NULL ? p->live_input : &p->input;
+	void *reader = p->text ? (void *)text_reader_new(ft, in, &sink)
+			       : (void *)xml_reader_new(ft, in, &sink);
+	char *buf = xmalloc(WINDOW);
+	struct vgt_error err;
+	vgt_error_clear(&err);
+	memcpy(&p->seen, &p->input, sizeof(p->input));
+	int ok = feed_range(p, reader, buf, 0, p->prefix_len, 0, &err);
+	/* a preamble gives the sink nothing (a log whose first blank line
+	 * ends a record: the record would be in every part) */
+	ok = ok && (p->first || p->n_evs == 0);
+	/* the first part's preamble is the file's own: its changes count */
+	memcpy(&p->base, p->first ? &p->seen : &p->input, sizeof(p->input));
+	if (ok)
+		ok = feed_range(p, reader, buf, p->start, p->end, 1, &err);
+	if (p->text) {
+		/* a log part ends after a record's blank line: nothing is
+		 * pending; only the last part ends the log */
+		if (ok && p->last)
+			ok = text_reader_finish(reader, &err) == 0 && err.message[0] == '\0' &&
+			     in->complete;
+		ok = ok && !p->other_pid && in->aborted == NULL && in->tool != NULL &&
+		     strcmp(in->tool, "memcheck") == 0;
+		text_reader_free(reader);
+	} else {
+		if (ok && !p->last)
+			ok = xml_reader_feed(reader, CLOSE_TAG, strlen(CLOSE_TAG), &err) == 0;
+		if (ok)
+			ok = xml_reader_finish(reader, &err) == 0 && err.message[0] == '\0' &&
+			     in->complete && in->aborted == NULL && in->bad_numbers == 0;
+		xml_reader_free(reader);
+	}
+	if (ok && p->live == NULL)
+		note_input(p); /* its final state */
+	free(buf);
+	return ok;
+}
+
+static void *part_thread(void *arg)
+{
+	struct part *p = arg;
+	p->ok = read_part(p);
+	if (!p->ok) {
+		pthread_mutex_lock(&p->ss->lock);
+		p->ss->failed = 1;
+		pthread_mutex_unlock(&p->ss->lock);
+	}
+	return NULL;
+}
+
+/* ---- planning ---- */
+
+static int name_at(const char *s, size_t avail, const char *name)
+{
+	size_t n = strlen(name);
+	if (avail <= n || memcmp(s, name, n) != 0)
+		return 0;
+	char c = s[n];
+	return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Where the first element that gives the sink something begins: the end of
+ * the preamble every part is given.  0: not found in buf. */
+static size_t preamble_end(const char *buf, size_t n)
+{
+	static const char *const names[] = {"error", "clientmsg", "errorcounts", "suppcounts"};
+	for (const char *s = memchr(buf, '<', n); s != NULL;
+	     s = memchr(s + 1, '<', n - (size_t)(s + 1 - buf))) {
+		size_t avail = n - (size_t)(s + 1 - buf);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (name_at(s + 1, avail, names[i]))
+				return (size_t)(s - buf);
+		if (avail == 0)
+			break;
+	}
+	return 0;
+}
+
+/* The offset just after the first needle at or after from (a log: a
+ * blank line of the process's followed by one of its messages, which
+ * begins a record); 0 when none. */
+static uint64_t next_boundary(int fd, char *buf, uint64_t from, uint64_t size,
+			      const char *needle, size_t nl, int log)
+{
+	while (from < size) {
+		size_t want = size - from < WINDOW ? (size_t)(size - from) : WINDOW;
+		ssize_t n = pread(fd, buf, want, (off_t)from);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		const char *hit = vgt_memfind(buf, (size_t)n, needle, nl);
+		/* a log's needle is "\n==PID== \n": the next line must be
+		 * "==PID== " and a message (no blank, no indent) */
+		while (log && hit != NULL) {
+			const char *next = hit + nl;
+			size_t left = (size_t)(buf + n - next);
+			size_t pl = nl - 2; /* "==PID== " */
+			if (left > pl && memcmp(next, needle + 1, pl) == 0 && next[pl] != ' ' &&
+			    next[pl] != '\n' && next[pl] != '\r')
+				break;
+			if (left <= pl)
+				break; /* cut by the window: taken, the part checks it */
+			hit = vgt_memfind(next - 1, left + 1, needle, nl);
+		}
+		if (hit != NULL)
+			return from + (uint64_t)(hit - buf) + nl;
+		if ((size_t)n < nl || from + (uint64_t)n >= size)
+			return 0;
+		from += (uint64_t)n - (nl - 1); /* a needle cut by the window */
+	}
+	return 0;
+}
+
+/* A log's preamble: "==PID== " lines up to the first blank one; its
+ * needle (the blank line) into needle. */
+static size_t log_preamble_end(const char *buf, size_t n, char *needle, size_t size)
+{
+	size_t i = 2;
+	if (n < 4 || buf[0] != '=' || buf[1] != '=')
+		return 0;
+	while (i < n && i < 24 && buf[i] >= '0' && buf[i] <= '9')
+		i++;
+	if (i == 2 || i + 3 > n || buf[i] != '=' || buf[i + 1] != '=' || buf[i + 2] != ' ')
+		return 0;
+	int len = snprintf(needle, size, "\n%.*s\n", (int)(i + 3), buf);
+	if (len <= 0 || (size_t)len >= size)
+		return 0;
+	const char *hit = vgt_memfind(buf, n, needle, (size_t)len);
+	return hit != NULL ? (size_t)(hit - buf) + (size_t)len : 0;
+}
+
+static uint64_t read_preamble(int fd, uint64_t size, int log, char *needle, size_t needle_size)
+{
+	size_t cap = size < HEAD_MAX ? (size_t)size : HEAD_MAX;
+	char *buf = xmalloc(cap > 0 ? cap : 1);
+	size_t have = 0;
+	while (have < cap) {
+		ssize_t n = pread(fd, buf + have, cap - have, (off_t)have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		size_t end = log ? log_preamble_end(buf, have, needle, needle_size)
+				 : preamble_end(buf, have);
+		if (end > 0) {
+			free(buf);
+			return end;
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+static void free_part(struct part *p)
+{
+	for (size_t i = 0; i < p->n_evs; i++)
+		free(p->evs[i].text);
+	for (size_t i = 0; i < p->n_recs; i++)
+		record_release(&p->recs[i]);
+	free(p->evs);
+	free(p->recs);
+	free(p->snaps);
+	frames_free(p->ft);
+	strpool_free(p->pool);
+	memset(p, 0, sizeof(*p));
+}
+
+void split_free(struct split_store *ss)
+{
+	if (ss == NULL)
+		return;
+	split_wait(ss);
+	pthread_mutex_destroy(&ss->lock);
+	free(ss->threads);
+	free(ss->started);
+	for (size_t i = 0; i < ss->n; i++)
+		free_part(&ss->parts[i]);
+	free(ss->parts);
+	free(ss);
+}
+
+size_t split_parts(const struct split_store *ss)
+{
+	return ss != NULL ? ss->n : 0;
+}
+
+struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log,
+				const struct vgt_input *proto)
+{
+	if (n_parts < 2 || size == 0)
+		return NULL;
+	char needle[40] = "</error>";
+	uint64_t pre = read_preamble(fd, size, log, needle, sizeof(needle));
+	if (pre == 0)
+		return NULL;
+	uint64_t *starts = xcalloc(n_parts + 1, sizeof(*starts));
+	char *buf = xmalloc(WINDOW);
+	size_t n = 1; /* starts[0] = 0 */
+	for (unsigned k = 1; k < n_parts; k++) {
+		uint64_t target = pre + (size - pre) / n_parts * k;
+		if (target <= starts[n - 1])
+			target = starts[n - 1];
+		uint64_t s = next_boundary(fd, buf, target, size, needle, strlen(needle), log);
+		if (s == 0 || s >= size)
+			break;
+		if (s > starts[n - 1])
+			starts[n++] = s;
+	}
+	free(buf);
+	if (n < 2) {
+		free(starts);
+		return NULL;
+	}
+	starts[n] = size;
+	struct split_store *ss = xcalloc(1, sizeof(*ss));
+	ss->n = n;
+	ss->text = log;
+	pthread_mutex_init(&ss->lock, NULL);
+	ss->parts = xcalloc(n, sizeof(*ss->parts));
+	for (size_t k = 0; k < n; k++) {
+		struct part *p = &ss->parts[k];
+		p->fd = fd;
+		p->prefix_len = pre;
+		p->start = k > 0 ? starts[k] : pre;
+		p->end = starts[k + 1];
+		p->first = k == 0;
+		p->last = k == n - 1;
+		p->text = log;
+		p->ss = ss;
+		memcpy(&p->input, proto, sizeof(*proto));
+	}
+	free(starts);
+	ss->threads = xcalloc(n, sizeof(*ss->threads));
+	ss->started = xcalloc(n, sizeof(*ss->started));
+	for (size_t k = 1; k < n; k++)
+		ss->started[k] = pthread_create(&ss->threads[k], NULL, part_thread,
+						&ss->parts[k]) == 0;
+	return ss;
+}
+
+int split_read_first(struct split_store *ss, struct frame_table *ft, struct vgt_input *input,
+		     const struct vgt_sink *sink, split_progress_fn *progress, void *ctx)
+{
+	ss->progress = progress;
+	ss->progress_ctx = ctx;
+	struct part *p = &ss->parts[0];
+	p->live = sink;
+	p->live_ft = ft;
+	p->live_input = input;
+	part_thread(p);
+	return p->ok;
+}
+
+int split_wait(struct split_store *ss)
+{
+	int ok = 1;
+	for (size_t k = 1; k < ss->n; k++) {
+		if (!ss->joined && ss->started[k])
+			pthread_join(ss->threads[k], NULL);
+		else if (!ss->joined)
+			part_thread(&ss->parts[k]);
+		ok = ok && ss->parts[k].ok;
+	}
+	ss->joined = 1;
+	return ok;
+}
+
+/* ---- replay ---- */
+
+#define TAKE(f) do { if (snap->f != base->f) dst->f = snap->f; } while (0)
+#define TAKE_STR(f) do { if (snap->f != base->f) dst->f = strpool_intern(pool, snap->f); } while (0)
+
+/* What a part changed in its input since its preamble, onto the main input. */
+static void apply_input(struct vgt_input *dst, const struct vgt_input *snap,
+			const struct vgt_input *base, struct strpool *pool)
+{
+	TAKE_STR(tool);
+	TAKE_STR(command);
+	TAKE_STR(fatal_signal);
+	TAKE_STR(aborted);
+	TAKE(protocol_version);
+	TAKE(pid);
+	TAKE(ppid);
+	TAKE(finished);
+	TAKE(exit_leak_search);
+	TAKE(occurrences_unknown);
+	TAKE(errorcounts_seen);
+	TAKE(leak_check);
+	TAKE(has_leak_options);
+	TAKE(show_leak_kinds);
+	TAKE(errors_for_leak_kinds);
+	if (memcmp(&snap->vg, &base->vg, sizeof(snap->vg)) != 0)
+		dst->vg = snap->vg;
+}
+
+static void map_stack(struct vgt_stack *st, uint32_t *map, const struct frame_table *from,
+		      struct frame_table *to)
+{
+	for (uint32_t i = 0; i < st->count; i++) {
+		uint32_t id = st->ids[i];
+		if (map[id] == UINT32_MAX)
+			map[id] = frames_intern_from(to, from, id);
+		st->ids[i] = map[id];
+	}
+}
+
+/* unique_base: a log's records are numbered 1, 2, … by the reader of
+ * each part; the parts before this one gave unique_base of them. */
+static int replay_part(struct part *p, struct frame_table *ft, struct strpool *pool,
+		       struct vgt_input *input, const struct vgt_sink *sink, uint64_t unique_base,
+		       struct vgt_error *err)
+{
+	size_t nf = frames_count(p->ft);
+	uint32_t *map = xmalloc((nf > 0 ? nf : 1) * sizeof(*map));
+	memset(map, 0xff, (nf > 0 ? nf : 1) * sizeof(*map));
+	int rc = 0;
+	for (size_t i = 0; i < p->n_evs && rc == 0; i++) {
+		struct ev *e = &p->evs[i];
+		switch (e->type) {
+		case EV_INPUT:
+			apply_input(input, &p->snaps[e->index], &p->base, pool);
+			break;
+		case EV_RECORD: {
+			struct vgt_record *rec = &p->recs[e->index];
+			map_stack(&rec->stack, map, p->ft, ft);
+			map_stack(&rec->aux_stack, map, p->ft, ft);
+			map_stack(&rec->aux_stack2, map, p->ft, ft);
+			/* the text reader names known kinds by kind_info()'s own
+			 * strings, which sites compare by address */
+			if (rec->kind_name != kind_info(rec->kind)->name)
+				rec->kind_name = strpool_intern(pool, rec->kind_name);
+			rec->threadname = strpool_intern(pool, rec->threadname);
+			rec->suppression = strpool_intern(pool, rec->suppression);
+			if (rec->unique != 0)
+				rec->unique += unique_base;
+			rc = sink->record(sink->ctx, input, rec, err);
+			record_release(rec);
+			break;
+		}
+		case EV_CLIENTMSG:
+			if (sink->clientmsg != NULL)
+				rc = sink->clientmsg(sink->ctx, input, e->text, err);
+			break;
+		case EV_ERRORCOUNT:
+			if (sink->errorcount != NULL)
+				rc = sink->errorcount(sink->ctx, input, e->unique, e->count, err);
+			break;
+		}
+	}
+	free(map);
+	input->errorcounts_total += p->input.errorcounts_total - p->base.errorcounts_total;
+	input->suppressed_total += p->input.suppressed_total - p->base.suppressed_total;
+	if (p->last) {
+		input->complete = p->input.complete;
+		input->stop_line = p->input.stop_line;
+		input->stop_column = p->input.stop_column;
+	}
+	return rc;
+}
+
+int split_replay(struct split_store *ss, struct frame_table *ft, struct strpool *pool,
+		 struct vgt_input *input, const struct vgt_sink *sink, struct vgt_error *err)
+{
+	int rc = 0;
+	/* the first part went to the sink as it was read */
+	uint64_t unique_base = ss->parts[0].max_unique;
+	for (size_t k = 1; k < ss->n && rc == 0; k++) {
+		uint64_t given = ss->parts[k].max_unique;
+		rc = replay_part(&ss->parts[k], ft, pool, input, sink, ss->text ? unique_base : 0, err);
+		unique_base += given;
+		free_part(&ss->parts[k]); /* what it held is the report's now */
+	}
+	return rc;
+}
