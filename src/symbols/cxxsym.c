@@ -457,10 +457,32 @@ static void note_unlocated(struct cxxsym *cs, struct vgt_report *report, const s
 			base_name(st->obj), st->obj, why);
 }
 
+static int by_obj(const void *a, const void *b)
+{
+	const struct obj_stat *x = a, *y = b;
+	return strcmp(x->obj != NULL ? x->obj : "", y->obj != NULL ? y->obj : "");
+}
+
+struct obj_index {
+	const char *obj;
+	size_t i;
+};
+
+static int by_obj_index(const void *a, const void *b)
+{
+	const struct obj_index *x = a, *y = b;
+	int c = strcmp(x->obj != NULL ? x->obj : "", y->obj != NULL ? y->obj : "");
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
 void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 {
 	if (cs == NULL)
 		return;
+	/* objects are met in the order the inputs' threads named them (-j):
+	 * notes by object name, so that every -j writes the same report */
+	if (cs->n_stats > 1)
+		qsort(cs->stats, cs->n_stats, sizeof(*cs->stats), by_obj);
 	for (size_t i = 0; i < cs->n_stats; i++) {
 		const struct obj_stat *st = &cs->stats[i];
 		if (st->named > 0) {
@@ -487,9 +509,18 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 			note_unlocated(cs, report, st);
 	}
 	size_t capped = cs->capped;
-	for (size_t i = 0; i < elfsym_count(cs->elf); i++) {
+	size_t n_objs = elfsym_count(cs->elf);
+	struct obj_index *order = xmalloc((n_objs > 0 ? n_objs : 1) * sizeof(*order));
+	for (size_t i = 0; i < n_objs; i++) {
 		struct elfsym_object info;
 		elfsym_object_info(cs->elf, i, &info);
+		order[i].obj = info.obj;
+		order[i].i = i;
+	}
+	qsort(order, n_objs, sizeof(*order), by_obj_index);
+	for (size_t k = 0; k < n_objs; k++) {
+		struct elfsym_object info;
+		elfsym_object_info(cs->elf, order[k].i, &info);
 		capped += info.capped;
 		if (info.bias_conflict && !info.bias_known)
 			report_add_note(report, "%s here is not the file valgrind ran (its symbols do not "
@@ -499,6 +530,7 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 			report_add_note(report, "%s is not on this machine: its symbols were taken from %s "
 					"by file name alone", info.obj, info.symbols);
 	}
+	free(order);
 	if (capped > 0)
 		report_add_note(report, "%zu C++ name%s kept mangled: longer than the demangling caps "
 				"(%d characters mangled, %d demangled)", capped, capped == 1 ? "" : "s",
