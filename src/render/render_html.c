@@ -533,7 +533,8 @@ static void message(FILE *out, const struct vgt_report *r, const struct vgt_site
 				render_grouped(b, s->indirect_bytes));
 		fputc(')', out);
 	} else {
-		const char *what = s->what != NULL ? s->what : kind_info(s->kind)->title;
+		/* every access size of the site's records ("of size 8 and 4") */
+		const char *what = s->what != NULL ? render_site_what(r, s) : kind_info(s->kind)->title;
 		size_t wl = strcspn(what, "\n");
 		html_esc(out, escape_text_pool(r->pool, strpool_intern_n(r->pool, what, wl)));
 		if (r->totals.figures.occurrences_unknown)
