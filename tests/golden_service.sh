@@ -219,6 +219,9 @@ port=$(free_port)
 # shellcheck disable=SC2086
 start_service w0 "$port" --watch 3 -- $UVICORN --workers 2
 "$PYTHON" load.py "$port" wait 600 >/dev/null 2>&1
+# until a snapshot says so (a snapshot already under way when the service
+# became ready may not know yet), then one more: said once
+wait_lines w0.stdout 'outside valgrind: not in the snapshots' 1
 n=$(grep -c '^watch #' w0.stdout)
 wait_lines w0.stdout '^watch #' $((n + 1))
 kill -INT -"$SPID"
