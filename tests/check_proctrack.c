@@ -269,6 +269,14 @@ START_TEST(stat_fields)
 	ck_assert_int_eq(pgrp, 4242);
 	ck_assert_int_eq(proctrack_stat_fields("4242 (x", 7, &ppid, &pgrp), -1);
 	ck_assert_int_eq(proctrack_stat_fields("1 (a) S", 7, &ppid, &pgrp), -1);
+	/* the state: a zombie is done, a process whose command line reads
+	 * empty without being one is in the middle of an exec */
+	char state = 0;
+	const char *z = "4243 (python3) Z 17 4242 4242 0 -1 4227148";
+	ck_assert_int_eq(proctrack_stat_state(z, strlen(z), &state, &ppid, &pgrp), 0);
+	ck_assert_int_eq(state, 'Z');
+	ck_assert_int_eq(proctrack_stat_state(t, strlen(t), &state, &ppid, &pgrp), 0);
+	ck_assert_int_eq(state, 'S');
 }
 END_TEST
 

@@ -336,6 +336,31 @@ START_TEST(test_context)
 }
 END_TEST
 
+/* An installed C extension (testdata/sitepkg_run.xml's cleak, debug info
+ * under /build/sitepkg): the user's own when its cleak.c is found under a
+ * root, a third-party extension when it is not. */
+START_TEST(test_installed_c_extension)
+{
+	static const char *const so =
+		"/tmp/vgtriage-sitepkg/venv/lib/python3.11/site-packages/"
+		"cleak.cpython-311-x86_64-linux-gnu.so";
+	for (int with_root = 0; with_root <= 1; with_root++) {
+		struct fx fx;
+		fx_init(&fx);
+		const char *roots[] = {VGT_SRCDIR "/testdata/sitepkg_src"};
+		fx.opts.source_roots = roots;
+		fx.opts.n_source_roots = (size_t)with_root;
+		fx_start(&fx);
+		push(&fx, 0x4849794, "malloc",
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so", NULL, NULL, 0);
+		push(&fx, 0x5314202, "cleak_remember", so, "/build/sitepkg", "cleak.c", 19);
+		frame_resolve_stack(fx.sym, fx.report->frames, &fx.stack, 0);
+		ck_assert_int_eq(F(&fx, 1)->cls, with_root ? FRAME_USER : FRAME_EXTENSION);
+		fx_done(&fx);
+	}
+}
+END_TEST
+
 Suite *symbolize_suite(void)
 {
 	Suite *s = suite_create("symbolize");
@@ -349,6 +374,7 @@ Suite *symbolize_suite(void)
 	tcase_add_test(tc, test_line_directives);
 	tcase_add_test(tc, test_perf_map_frames);
 	tcase_add_test(tc, test_context);
+	tcase_add_test(tc, test_installed_c_extension);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,9 @@
  * check_watch.c — `run --watch` snapshots: growth ranking, text and JSON
  * Lines rendering, and growth tracked across two real vgdb answers
  * (testdata/run/vgdb_increased_{1,2}.txt: `leak_check full definiteleak
- * increased` on tests/fixtures/run/leak_loop.c, 2 s and 3 s into its run).
+ * increased` on tests/fixtures/run/leak_loop.c, 2 s and 3 s into its run);
+ * the cache line from two real answers with still reachable records
+ * (testdata/text/vgdb_cache_{1,2}.txt).
  */
 #include <check.h>
 #include <stdio.h>
@@ -146,15 +148,33 @@ static char *slurp(const char *rel, size_t *len)
 /* The numbers below are valgrind's own, from the stored answers:
  * "912 (+912) bytes in 38 (+38) blocks", then "1,488 (+576) bytes in
  * 62 (+24) blocks", both at drip (leak_loop.c:14). */
+/* A watch writing to a memory stream (the snapshots' text or JSON). */
+struct wfx {
+	struct pipeline_options po;
+	char *out;
+	size_t out_len;
+	FILE *f;
+	struct watch *w;
+	struct vgt_error err;
+};
+
+static void wfx_open(struct wfx *x, enum vgt_format format)
+{
+	memset(x, 0, sizeof(*x));
+	x->f = open_memstream(&x->out, &x->out_len);
+	ck_assert_ptr_nonnull(x->f);
+	x->w = watch_new(&x->po, x->f, format, NULL);
+	vgt_error_clear(&x->err);
+}
+
 START_TEST(two_real_snapshots)
 {
-	struct pipeline_options po = {0};
-	char *out = NULL;
-	size_t out_len = 0;
-	FILE *f = open_memstream(&out, &out_len);
-	struct watch *w = watch_new(&po, f, VGT_FORMAT_JSON, NULL);
-	struct vgt_error err;
-	vgt_error_clear(&err);
+	struct wfx x;
+	wfx_open(&x, VGT_FORMAT_JSON);
+	char *out;
+	FILE *f = x.f;
+	struct watch *w = x.w;
+	struct vgt_error err = x.err;
 	size_t len;
 	char *t1 = slurp("testdata/run/vgdb_increased_1.txt", &len);
 	ck_assert_int_eq(watch_snapshot(w, t1, len, 2.0, &err), 0);
@@ -187,6 +207,7 @@ START_TEST(two_real_snapshots)
 	watch_free(w);
 	watch_free(NULL);
 	fclose(f);
+	out = x.out;
 	/* three JSON lines */
 	size_t lines = 0;
 	for (char *p = out; *p != '\0'; p++)
@@ -204,13 +225,12 @@ END_TEST
  * since-start share in the site's total. */
 START_TEST(two_processes_summed)
 {
-	struct pipeline_options po = {0};
-	char *out = NULL;
-	size_t out_len = 0;
-	FILE *f = open_memstream(&out, &out_len);
-	struct watch *w = watch_new(&po, f, VGT_FORMAT_TEXT, NULL);
-	struct vgt_error err;
-	vgt_error_clear(&err);
+	struct wfx x;
+	wfx_open(&x, VGT_FORMAT_TEXT);
+	char *out;
+	FILE *f = x.f;
+	struct watch *w = x.w;
+	struct vgt_error err = x.err;
 	size_t l1, l2;
 	char *t1 = slurp("testdata/run/vgdb_increased_1.txt", &l1);
 	char *t2 = slurp("testdata/run/vgdb_increased_2.txt", &l2);
@@ -237,6 +257,7 @@ START_TEST(two_processes_summed)
 	ck_assert_uint_eq(g[0].bytes, (uint64_t)g[0].since_bytes);
 	ck_assert_int_eq(g[0].procs[0].since_bytes, 576 + 576);
 	fclose(f);
+	out = x.out;
 	ck_assert_ptr_nonnull(strstr(out, "(2 processes)"));
 	ck_assert_ptr_nonnull(strstr(out, "note: 1 process outside valgrind"));
 	ck_assert_ptr_nonnull(strstr(out, "pid 101: +912 bytes in +38 blocks"));
@@ -264,6 +285,88 @@ START_TEST(reachable_summary_parsed)
 }
 END_TEST
 
+/* The cache line, from real answers to what run --watch asks
+ * (testdata/text/vgdb_cache_{1,2}.txt, tests/fixtures/text/cacheloop.c):
+ * the 4 kept buffers grow as still reachable, then the 6 evicted ones as
+ * definitely lost at the same place; printf's reachable buffer, at a
+ * place with no definite leak, says nothing. */
+START_TEST(cache_line)
+{
+	struct wfx x;
+	wfx_open(&x, VGT_FORMAT_TEXT);
+	char *out;
+	FILE *f = x.f;
+	struct watch *w = x.w;
+	struct vgt_error err = x.err;
+	size_t l1, l2;
+	char *t1 = slurp("testdata/text/vgdb_cache_1.txt", &l1);
+	char *t2 = slurp("testdata/text/vgdb_cache_2.txt", &l2);
+	ck_assert(watch_answer_complete(t1, l1));
+	ck_assert(!watch_answer_complete(t1, (size_t)(strstr(t1, "suppressed:") - t1)));
+	ck_assert(!watch_answer_complete(NULL, 0));
+	struct watch_answer a = {7, t1, l1};
+	ck_assert_int_eq(watch_snapshot_many(w, &a, 1, 3.0, NULL, &err), 0);
+	size_t n;
+	watch_last(w, &n);
+	ck_assert_uint_eq(n, 0); /* no definite growth yet */
+	struct watch_answer b = {7, t2, l2};
+	ck_assert_int_eq(watch_snapshot_many(w, &b, 1, 6.0, NULL, &err), 0);
+	const struct watch_growth *g = watch_last(w, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(g[0].delta_bytes, 600);
+	ck_assert(g[0].has_reachable);
+	ck_assert_int_eq(g[0].reach_since_bytes, 400);
+	ck_assert_int_eq(g[0].reach_since_blocks, 4);
+	size_t nn;
+	const char *const *notes = watch_cache_notes(w, &nn);
+	ck_assert_uint_eq(nn, 1);
+	ck_assert_ptr_nonnull(strstr(notes[0], "cacheloop.c:32: still-reachable bytes grew at the "
+					       "same place as its definite leak (+400 bytes in +4 blocks"));
+	uint64_t bytes, blocks;
+	double at;
+	size_t np;
+	ck_assert(watch_reachable_summary(w, &bytes, &blocks, &at, &np));
+	ck_assert_uint_eq(bytes, 4496);
+	ck_assert_uint_eq(blocks, 5);
+	fclose(f);
+	out = x.out;
+	ck_assert_ptr_nonnull(strstr(out, "      still reachable at this place: +400 bytes in +4 blocks "
+					  "since start (buffers kept, then lost when dropped: a cache?)\n"));
+	ck_assert_ptr_null(strstr(out, "note:")); /* far below the record limit */
+	watch_free(w);
+	free(out);
+	free(t1);
+	free(t2);
+}
+END_TEST
+
+/* An answer that lists WATCH_MAX_RECORDS records says so in a note. */
+START_TEST(record_limit_noted)
+{
+	struct wfx x;
+	wfx_open(&x, VGT_FORMAT_TEXT);
+	char *out;
+	FILE *f = x.f;
+	struct watch *w = x.w;
+	struct vgt_error err = x.err;
+	size_t len;
+	char *one = slurp("testdata/run/vgdb_increased_1.txt", &len);
+	char *many = xmalloc(len * WATCH_MAX_RECORDS + 1);
+	for (size_t i = 0; i < WATCH_MAX_RECORDS; i++)
+		memcpy(many + i * len, one, len);
+	struct watch_answer a[2] = {{41, many, len * WATCH_MAX_RECORDS}, {42, one, len}};
+	ck_assert_int_eq(watch_snapshot_many(w, a, 2, 3.0, "earlier note", &err), 0);
+	fclose(f);
+	out = x.out;
+	ck_assert_ptr_nonnull(strstr(out, "note: earlier note; the leak search of pid 41 listed only "
+					  "its 1000 biggest growing records"));
+	watch_free(w);
+	free(out);
+	free(one);
+	free(many);
+}
+END_TEST
+
 Suite *watch_suite(void)
 {
 	Suite *s = suite_create("watch");
@@ -274,6 +377,8 @@ Suite *watch_suite(void)
 	tcase_add_test(tc, two_real_snapshots);
 	tcase_add_test(tc, two_processes_summed);
 	tcase_add_test(tc, reachable_summary_parsed);
+	tcase_add_test(tc, cache_line);
+	tcase_add_test(tc, record_limit_noted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,7 +6,9 @@
 # PyYAML's C loader (libyaml) on the path, PYTHONMALLOC=malloc.
 #
 #   sources     with --source-root (testdata/sitepkg_run.args): the user's
-#               leaks at their .pyx lines, category user, the gate fails
+#               leaks at their .pyx lines, category user, the gate fails;
+#               the C extension, whose cleak.c is under the root, is the
+#               user's too
 #   no sources  run from a directory without them: the same leaks as
 #               third-party extension sites named by package, the gate
 #               still fails on the definite leaks; golden text and JSON
@@ -47,9 +49,22 @@ fi
 # --- sources: the user's own code ---------------------------------------------
 vgt -f json --source-root testdata/sitepkg_src testdata/sitepkg_run.xml >"$WORK/src.json" 2>/dev/null
 check "sources: exit 1 (definite leaks in the user's code)" [ $? -eq 1 ]
-check "sources: ranks 1-2 are the .pyx lines of the user's module" jcheck "$WORK/src.json" '(
-[(s["location"]["file"], s["location"]["line"], s["category"]) for s in d["sites"][:2]]
-== [("leakpkg/_core.pyx", 9, "user"), ("leakpkg/_core.pyx", 21, "user")])'
+check "sources: ranks 1-4 are the user's .pyx lines and C extension lines, by bytes" jcheck "$WORK/src.json" '(
+[(s["location"]["file"], s["location"]["line"], s["category"]) for s in d["sites"][:4]]
+== [("leakpkg/_core.pyx", 9, "user"), ("cleak.c", 19, "user"), ("cleak.c", 32, "user"),
+    ("leakpkg/_core.pyx", 21, "user")])'
+# issue 27: an installed plain C extension whose sources are under a root
+# (here --source-root) is the user's code, as the Cython one is
+check "sources: the installed C extension with its sources under --source-root is the user's" \
+	jcheck "$WORK/src.json" '(
+sorted((s["kind"], s["location"]["line"], s["bytes"], s["category"]) for s in d["sites"]
+       if s["location"]["file"] == "cleak.c" and not s.get("hidden"))
+== [("Leak_DefinitelyLost", 19, 960, "user"), ("Leak_DefinitelyLost", 32, 470, "user"),
+    ("Leak_IndirectlyLost", 36, 150, "user")])'
+check "sources: an extension without sources under a root stays third-party (yaml._yaml)" \
+	jcheck "$WORK/src.json" '(
+{s.get("category_label") for s in d["sites"] if "_yaml" in (s["location"].get("obj") or "")}
+== {"third-party extension yaml._yaml"})'
 check "sources: valgrind's figures for the per-request leak (1280 bytes in 20 blocks)" \
 	jcheck "$WORK/src.json" 'd["sites"][0]["bytes"] == 1280 and d["sites"][0]["blocks"] == 20'
 

@@ -345,7 +345,12 @@ int proctrack_poll(struct proctrack *pt)
 	return news;
 }
 
-/* 1 runs under valgrind, 0 not (gone, a zombie, or exec'd: *left). */
+static int read_state(long pid, char *state);
+
+/* 1 runs under valgrind, 0 not (gone, a zombie, or exec'd: *left), -1 not
+ * known now: its command line reads empty but it is no zombie -- a
+ * process in the middle of an exec (valgrind's launcher starting the tool
+ * for a traced child) reads so for a moment. */
 static int is_ours(const struct proctrack *pt, long pid, int *left)
 {
 	*left = 0;
@@ -361,9 +366,15 @@ static int is_ours(const struct proctrack *pt, long pid, int *left)
 	if (args == NULL)
 		return 0;
 	int ours = proctrack_args_hold(args, len, pt->marker);
-	/* a zombie's cmdline is empty; anything else is another program */
-	*left = !ours && len > 0;
 	free(args);
+	if (len == 0) {
+		char state;
+		if (read_state(pid, &state) < 0)
+			return 0; /* gone meanwhile */
+		return state == 'Z' || state == 'X' ? 0 : -1;
+	}
+	/* anything else is another program */
+	*left = !ours;
 	return ours;
 }
 
@@ -390,7 +401,10 @@ void proctrack_check(struct proctrack *pt, double now)
 		if (!p->running)
 			continue;
 		int left;
-		p->running = is_ours(pt, p->pid, &left);
+		int ours = is_ours(pt, p->pid, &left);
+		if (ours < 0)
+			continue; /* mid-exec: asked again at the next check */
+		p->running = ours;
 		p->left = left;
 		if (!p->running || !pt->record_maps || !pt->have_proc)
 			continue;
@@ -410,6 +424,12 @@ void proctrack_set_root(struct proctrack *pt, long pid)
 
 int proctrack_stat_fields(const char *stat, size_t len, long *ppid, long *pgrp)
 {
+	char state;
+	return proctrack_stat_state(stat, len, &state, ppid, pgrp);
+}
+
+int proctrack_stat_state(const char *stat, size_t len, char *state, long *ppid, long *pgrp)
+{
 	/* "pid (comm) state ppid pgrp …": the last ')' ends comm */
 	const char *close = NULL;
 	for (size_t i = 0; i < len; i++)
@@ -423,13 +443,12 @@ int proctrack_stat_fields(const char *stat, size_t len, long *ppid, long *pgrp)
 		n = sizeof(rest) - 1;
 	memcpy(rest, close + 1, n);
 	rest[n] = '\0';
-	char state;
-	if (sscanf(rest, " %c %ld %ld", &state, ppid, pgrp) != 3)
+	if (sscanf(rest, " %c %ld %ld", state, ppid, pgrp) != 3)
 		return -1;
 	return 0;
 }
 
-static int read_stat(long pid, long *ppid, long *pgrp)
+static int read_stat_all(long pid, char *state, long *ppid, long *pgrp)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
@@ -437,9 +456,21 @@ static int read_stat(long pid, long *ppid, long *pgrp)
 	char *text = read_whole(path, 4096, &len);
 	if (text == NULL)
 		return -1;
-	int rc = proctrack_stat_fields(text, len, ppid, pgrp);
+	int rc = proctrack_stat_state(text, len, state, ppid, pgrp);
 	free(text);
 	return rc;
+}
+
+static int read_stat(long pid, long *ppid, long *pgrp)
+{
+	char state;
+	return read_stat_all(pid, &state, ppid, pgrp);
+}
+
+static int read_state(long pid, char *state)
+{
+	long ppid, pgrp;
+	return read_stat_all(pid, state, &ppid, &pgrp);
 }
 
 /* Of our uid, and a descendant of the root or in its process group. */
@@ -482,7 +513,7 @@ void proctrack_find(struct proctrack *pt)
 		if (pid <= 0 || pid == self || proctrack_get(pt, pid) != NULL)
 			continue;
 		int left;
-		if (is_ours(pt, pid, &left) && is_family(pt, pid))
+		if (is_ours(pt, pid, &left) == 1 && is_family(pt, pid))
 			add_proc(pt, pid);
 	}
 	closedir(d);

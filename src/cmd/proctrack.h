@@ -11,7 +11,10 @@
  * valgrind: on Linux a process is ours while /proc/PID/cmdline holds run's
  * --xml-file argument (a forked child has the same; a process that exec'd
  * a program valgrind does not follow has not; a zombie has none), elsewhere
- * while kill(pid, 0) finds it.  With record_maps it keeps the last
+ * while kill(pid, 0) finds it.  A command line that reads empty from a
+ * process that is no zombie decides nothing: a traced child reads so for a
+ * moment while valgrind's launcher execs the tool (seen under load: a
+ * uvicorn worker caught then was never asked by --watch again).  With record_maps it keeps the last
  * /proc/PID/maps of each process, read while it runs and once more when
  * its leak check starts (for symbolizing frames valgrind could not name).
  *
@@ -91,6 +94,8 @@ int proctrack_preamble_command(const char *xml, size_t len, char *out, size_t si
 /* ppid and process group from the text of /proc/PID/stat (the command
  * in parentheses may hold anything, ')' too).  0, or -1. */
 int proctrack_stat_fields(const char *stat, size_t len, long *ppid, long *pgrp);
+/* The same with the state letter ('R', 'S', 'Z' for a zombie, …). */
+int proctrack_stat_state(const char *stat, size_t len, char *state, long *ppid, long *pgrp);
 /* 1 if the NUL-separated argument list args[0..len) holds marker as one
  * argument. */
 int proctrack_args_hold(const char *args, size_t len, const char *marker);

@@ -538,11 +538,12 @@ static void note_reachable(struct run *r)
 		uint64_t bytes, blocks;
 		double at;
 		size_t n;
+		char a[32], b[32];
 		if (watch_reachable_summary(r->watch, &bytes, &blocks, &at, &n))
 			report_add_note(report, "still reachable at the last --watch snapshot "
-					"(%.1fs, %zu process%s): %" PRIu64 " bytes in %" PRIu64
-					" blocks, valgrind's LEAK SUMMARY", at, n, n == 1 ? "" : "es",
-					bytes, blocks);
+					"(%.1fs, %zu process%s): %s bytes in %s blocks, valgrind's "
+					"LEAK SUMMARY", at, n, n == 1 ? "" : "es",
+					render_grouped(a, bytes), render_grouped(b, blocks));
 		size_t nn;
 		const char *const *notes = watch_cache_notes(r->watch, &nn);
 		for (size_t i = 0; i < nn; i++)

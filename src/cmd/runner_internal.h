@@ -45,6 +45,7 @@ struct vgdb_job {
 	char *buf;
 	size_t len, cap;
 	int ok;                  /* exited 0: buf is a leak search */
+	int timed_out;           /* killed after VGDB_TIMEOUT_MS */
 };
 
 /* The state of one `vgtriage run`. */

@@ -330,14 +330,16 @@ static int spawn_job(struct run *r, long pid)
 		return -1;
 	char *prefix = xasprintf("--vgdb-prefix=%s", r->vgdb_prefix);
 	char *pidarg = xasprintf("--pid=%ld", pid);
-	/* definite leaks only: with still-reachable records too, valgrind's
-	 * first search lists every reachable block of the heap (20,920
-	 * records for a uvicorn worker), more than a snapshot can read in
-	 * time.  Its LEAK SUMMARY still counts all kinds. */
-	char *argv[] = {r->vgdb, prefix, pidarg, "leak_check", "full", "definiteleak",
-			"increased", NULL};
+	/* definite and still-reachable records that grew, the biggest
+	 * WATCH_MAX_RECORDS (watch.h); the LEAK SUMMARY counts all kinds */
+	char *argv[] = {r->vgdb, prefix, pidarg, "leak_check", "full", "kinds",
+			"definite,reachable", "increased", "limited", WATCH_MAX_RECORDS_ARG, NULL};
 	pid_t helper = fork();
 	if (helper == 0) {
+		/* its own process group: a terminal's Ctrl-C (or a CI runner's
+		 * signal to vgtriage's group) must not cut an answer whose
+		 * search valgrind has run -- that growth would be in no snapshot */
+		setpgid(0, 0);
 		child_reset_signals(&r->sig);
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
@@ -378,7 +380,9 @@ static void reap_job(struct run *r, struct vgdb_job *j, int kill_it)
 		;
 	j->helper = 0;
 	close_fd(&j->fd);
-	j->ok = !kill_it && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	/* a whole leak search is an answer, however vgdb ended */
+	j->ok = (!kill_it && WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+		watch_answer_complete(j->buf, j->len);
 	r->jobs_open--;
 }
 
@@ -480,7 +484,12 @@ static void finish_snapshot(struct run *r)
 		j->buf[j->len] = '\0';
 		answers[n++] = (struct watch_answer){j->pid, j->buf, j->len};
 	}
-	if (n > 0) {
+	/* no answer at all: said all the same when a search may have run
+	 * (a helper killed after the timeout), never silently skipped */
+	int timed_out = 0;
+	for (size_t i = 0; i < r->n_jobs; i++)
+		timed_out |= r->jobs[i].timed_out;
+	if (n > 0 || timed_out) {
 		runner_progress_erase(r);
 		char *note = untraced_note(r);
 		char *silent = silent_note(r);
@@ -664,8 +673,10 @@ void runner_event_loop(struct run *r)
 				r->next_snapshot = now + r->opts->watch_seconds;
 		}
 		if (r->n_jobs > 0 && now - r->vgdb_started > VGDB_TIMEOUT_MS / 1000.0) {
-			for (size_t i = 0; i < r->n_jobs; i++)
+			for (size_t i = 0; i < r->n_jobs; i++) {
+				r->jobs[i].timed_out = r->jobs[i].helper > 0;
 				reap_job(r, &r->jobs[i], 1);
+			}
 			finish_snapshot(r);
 		}
 		size_t cap = 1 + r->n_jobs;

@@ -202,6 +202,10 @@ static void collect_growth(struct watch *w, const struct vgt_report *report, lon
 		const char *label = strpool_intern(w->pool,
 						   render_location_label(report, &site->location));
 		if (grp == VGT_GROUP_REACHABLE) {
+			/* a place only when it names one: every "??? (in lib.so)"
+			 * would be the same place */
+			if (site->location.file == NULL && site->location.function == NULL)
+				continue;
 			struct watch_reach *t = watch_reach_for(w, label);
 			t->bytes = vgt_delta_add(t->bytes, site->delta_bytes);
 			t->blocks = vgt_delta_add(t->blocks, site->delta_blocks);
@@ -304,6 +308,17 @@ static const char *memmem_lite(const char *hay, size_t len, const char *needle)
 	return vgt_memfind(hay, len, needle, strlen(needle));
 }
 
+int watch_answer_complete(const char *text, size_t len)
+{
+	if (text == NULL)
+		return 0;
+	const char *sum = memmem_lite(text, len, "LEAK SUMMARY:");
+	if (sum == NULL)
+		return 0;
+	const char *supp = memmem_lite(sum, len - (size_t)(sum - text), "suppressed: ");
+	return supp != NULL && memmem_lite(supp, len - (size_t)(supp - text), "\n") != NULL;
+}
+
 /* "945,120" at *p: the number, commas skipped; advances *p. */
 static int grouped_number(const char **p, const char *end, uint64_t *out)
 {
@@ -394,8 +409,41 @@ static int parse_answer(struct watch *w, const struct watch_answer *a, struct vg
 	return rc < 0 ? -1 : 0;
 }
 
+/* How many loss records an answer lists. */
+static size_t count_records(const char *text, size_t len)
+{
+	size_t n = 0;
+	for (const char *p = text, *end = text + len;
+	     (p = memmem_lite(p, (size_t)(end - p), " in loss record ")) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* "the leak search of pid N listed only its 1000 biggest growing records…"
+ * for the answers that reached the limit, after note; NULL when neither. */
+static char *limit_note(const struct watch_answer *answers, size_t n, const char *note)
+{
+	char pids[160];
+	size_t o = 0, k = 0;
+	pids[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (count_records(answers[i].text, answers[i].len) < WATCH_MAX_RECORDS)
+			continue;
+		if (o + 24 < sizeof(pids))
+			o += (size_t)snprintf(pids + o, sizeof(pids) - o, "%s%ld", k > 0 ? ", " : "",
+					      answers[i].pid);
+		k++;
+	}
+	if (k == 0)
+		return note != NULL ? xstrdup(note) : NULL;
+	return xasprintf("%s%sthe leak search of pid%s %s listed only its %d biggest growing "
+			 "records: smaller growth there may be in no snapshot (the final report "
+			 "has it)", note != NULL ? note : "", note != NULL ? "; " : "",
+			 k == 1 ? "" : "s", pids, WATCH_MAX_RECORDS);
+}
+
 int watch_snapshot_many(struct watch *w, const struct watch_answer *answers, size_t n,
-			double elapsed_s, const char *note, struct vgt_error *err)
+			double elapsed_s, const char *note_in, struct vgt_error *err)
 {
 	w->n_entries = 0;
 	int rc = 0;
@@ -404,6 +452,7 @@ int watch_snapshot_many(struct watch *w, const struct watch_answer *answers, siz
 		if (parse_answer(w, &answers[i], err) < 0)
 			rc = -1;
 	}
+	char *note = limit_note(answers, n, note_in);
 	merge_entries(w);
 	w->snapshots++;
 	w->series = xgrow(w->series, &w->series_cap, w->n_series + 1, sizeof(*w->series));
@@ -428,6 +477,7 @@ int watch_snapshot_many(struct watch *w, const struct watch_answer *answers, siz
 					       : watch_render_text(w->out, &f, w->last, w->n_last,
 								   w->color);
 	free(pids);
+	free(note);
 	if (wrc < 0 && rc == 0) {
 		vgt_error_set(err, NULL, 0, 0, "cannot write a --watch snapshot");
 		rc = -1;
@@ -448,27 +498,6 @@ const struct vgt_snapshot *watch_snapshots(const struct watch *w, size_t *n)
 	return w->series;
 }
 
-const char *const *watch_cache_notes(struct watch *w, size_t *n)
-{
-	w->n_notes = 0;
-	free(w->notes);
-	w->notes = xmalloc((w->n_reach + 1) * sizeof(*w->notes));
-	for (size_t i = 0; i < w->n_reach; i++) {
-		const struct watch_reach *t = &w->reach[i];
-		if (!t->with_definite)
-			continue;
-		char *line = xasprintf(
-			"%s: still-reachable bytes grew at the same place as its definite leak "
-			"(+%" PRId64 " bytes in +%" PRId64 " blocks over the run): buffers kept, "
-			"then lost when dropped, as a cache that loses what it evicts",
-			escape_text_pool(w->pool, t->label), t->bytes, t->blocks);
-		w->notes[w->n_notes++] = strpool_intern(w->pool, line);
-		free(line);
-	}
-	*n = w->n_notes;
-	return w->notes;
-}
-
 /* "1,234,567" into buf. */
 static const char *grouped(int64_t v, char *buf, size_t size)
 {
@@ -485,6 +514,29 @@ static const char *grouped(int64_t v, char *buf, size_t size)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+const char *const *watch_cache_notes(struct watch *w, size_t *n)
+{
+	w->n_notes = 0;
+	free(w->notes);
+	w->notes = xmalloc((w->n_reach + 1) * sizeof(*w->notes));
+	for (size_t i = 0; i < w->n_reach; i++) {
+		const struct watch_reach *t = &w->reach[i];
+		if (!t->with_definite)
+			continue;
+		char a[32], b[32];
+		char *line = xasprintf(
+			"%s: still-reachable bytes grew at the same place as its definite leak "
+			"(+%s bytes in +%s blocks over the run): buffers kept, "
+			"then lost when dropped, as a cache that loses what it evicts",
+			escape_text_pool(w->pool, t->label), grouped(t->bytes, a, sizeof(a)),
+			grouped(t->blocks, b, sizeof(b)));
+		w->notes[w->n_notes++] = strpool_intern(w->pool, line);
+		free(line);
+	}
+	*n = w->n_notes;
+	return w->notes;
 }
 
 int watch_render_text(FILE *out, const struct watch_frame *f, const struct watch_growth *g,

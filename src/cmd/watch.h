@@ -3,7 +3,8 @@
  *
  * Every N seconds the runner asks the gdbserver of every process of the
  * run that runs under valgrind, each through its own vgdb, for
- * `leak_check full definiteleak increased`.  Each answer is
+ * `leak_check full kinds definite,reachable increased limited 1000`
+ * (WATCH_MAX_RECORDS).  Each answer is
  * valgrind's text format with (+N) deltas; watch.c parses it with the
  * text reader (through a fresh pipeline, so sites group exactly as in the
  * report), keeps the growth per site fingerprint and process, and prints
@@ -21,6 +22,15 @@
 
 #include "cmd/pipeline.h"
 #include "render/render.h"
+
+/* The most loss records one leak search lists (vgdb's "limited N": the
+ * biggest growing ones).  Definite and still-reachable records both: a
+ * still-reachable record that grows at the place of a definite leak is
+ * the mark of a cache that loses what it evicts.  Without a limit the
+ * first search lists every reachable block of the heap (20,920 records
+ * for a uvicorn worker). */
+#define WATCH_MAX_RECORDS 1000
+#define WATCH_MAX_RECORDS_ARG "1000"
 
 /* One process's share of a growing site. */
 struct watch_proc_growth {
@@ -69,7 +79,9 @@ void watch_free(struct watch *w); /* NULL is a no-op */
 
 /* Parses the answers of the vgdbs that succeeded (exit 0), one per
  * process asked, updates the growth and prints the snapshot; note (may be
- * NULL) is printed with it.  An answer without loss records is one in
+ * NULL) is printed with it, and a note of its own names the processes
+ * whose answer reached WATCH_MAX_RECORDS.  n may be 0 (no answer came:
+ * the snapshot says nothing grew, with the note).  An answer without loss records is one in
  * which nothing grew.  0, or -1 (an answer could not be read, or writing
  * failed: err says why). */
 int watch_snapshot_many(struct watch *w, const struct watch_answer *answers, size_t n,
@@ -77,6 +89,11 @@ int watch_snapshot_many(struct watch *w, const struct watch_answer *answers, siz
 /* One process (pid unknown): watch_snapshot_many with one answer. */
 int watch_snapshot(struct watch *w, const char *text, size_t len, double elapsed_s,
 		   struct vgt_error *err);
+
+/* 1 when text[0..len) holds a whole leak search (its LEAK SUMMARY up to
+ * the "suppressed:" line, or valgrind -q's "All heap blocks were freed"
+ * absent: then no summary at all is 0). */
+int watch_answer_complete(const char *text, size_t len);
 
 /* Snapshot number of the last snapshot (0 before the first). */
 unsigned watch_count(const struct watch *w);

@@ -1165,6 +1165,19 @@ static void native_names(struct symbolizer *sym, struct frame_table *ft,
 	free(local);
 }
 
+/* An installed extension's frame whose C source is under the current
+ * directory or a --source-root (the policy's roots): the user's own
+ * code, installed into site-packages, as a Cython module's .pyx is. */
+static int is_own_source(struct symbolizer *sym, const struct vgt_frame *f)
+{
+	if (sym == NULL || f->file == NULL || f->file[0] == '<' || f->line == 0)
+		return 0;
+	pthread_mutex_lock(&sym->lock);
+	int own = context_c_path(sym, f->dir, f->file) != NULL;
+	pthread_mutex_unlock(&sym->lock);
+	return own;
+}
+
 void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
 			 const struct vgt_stack *stack, long pid)
 {
@@ -1184,6 +1197,8 @@ void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
 			continue;
 		symbolize_frame(sym, f);
 		f->cls = classify_frame(f);
+		if (f->cls == FRAME_EXTENSION && is_own_source(sym, f))
+			f->cls = FRAME_USER;
 		f->resolved = 1;
 	}
 	classify_inlined(ft, stack);
