@@ -87,5 +87,7 @@ int64_t vgt_delta_of(uint64_t after, uint64_t before);
 
 /* The part of path after its last '/' (path itself without one). */
 const char *vgt_basename(const char *path);
+/* Does s end with suffix? */
+int vgt_has_suffix(const char *s, const char *suffix);
 
 #endif

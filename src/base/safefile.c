@@ -204,3 +204,15 @@ void safefile_abort(struct safefile *sf)
 		unlink(sf->tmp);
 	release(sf);
 }
+
+int safefile_is_regular(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int safefile_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}

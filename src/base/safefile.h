@@ -36,6 +36,10 @@ struct safefile *safefile_open(const char *path, struct vgt_error *err);
  * safefile_fd, not both. */
 FILE *safefile_stream(struct safefile *sf);
 int safefile_fd(const struct safefile *sf);
+/* stat(2) says path is a regular file / a directory (symbolic links
+ * followed). */
+int safefile_is_regular(const char *path);
+int safefile_is_dir(const char *path);
 /* Closes, checks, and renames over the target.  -1 with err filled when
  * anything failed (the target is then untouched).  Frees sf either way. */
 int safefile_commit(struct safefile *sf, struct vgt_error *err);

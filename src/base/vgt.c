@@ -183,6 +183,12 @@ const char *vgt_basename(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+int vgt_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 const char *vgt_memfind(const char *s, size_t n, const char *needle, size_t nl)
 {
 	if (nl == 0)

@@ -3,6 +3,7 @@
  * --per-test` (see harness.h).
  */
 #include "cmd/harness.h"
+#include "base/safefile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +32,6 @@ char *harness_prepend(const char *value, const char *list, const char *sep)
 	return xasprintf("%s%s%s", value, sep, list);
 }
 
-static int is_file(const char *path)
-{
-	struct stat sb;
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 /* The first of DIR/candidate[i]/file that exists, its directory into out
  * (or, with want_file, the file's path). */
 static int find_in(const char *bindir, const char *const *candidates, const char *file,
@@ -48,7 +43,7 @@ static int find_in(const char *bindir, const char *const *candidates, const char
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		const char *found = want_file ? path : dir;
-		if (is_file(path) && strlen(found) < size) {
+		if (safefile_is_regular(path) && strlen(found) < size) {
 			memcpy(out, found, strlen(found) + 1);
 			return 0;
 		}

@@ -135,23 +135,17 @@ static const char *source_line(struct explainer *ex, const struct source *src, u
 	return strpool_intern_n(ex->report->pool, s, (size_t)(end - s));
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* The language of a file by its name; -1 when hints do not read it. */
 static int language_of(const char *file, int mapped)
 {
-	if (mapped || has_suffix(file, ".pyx") || has_suffix(file, ".pxi"))
+	if (mapped || vgt_has_suffix(file, ".pyx") || vgt_has_suffix(file, ".pxi"))
 		return HINT_LANG_PYX;
-	if (has_suffix(file, ".c") || has_suffix(file, ".h"))
+	if (vgt_has_suffix(file, ".c") || vgt_has_suffix(file, ".h"))
 		return HINT_LANG_C;
 	static const char *const cxx[] = {".cc", ".cpp", ".cxx", ".C", ".c++", ".hh", ".hpp",
 					   ".hxx", NULL};
 	for (size_t i = 0; cxx[i] != NULL; i++)
-		if (has_suffix(file, cxx[i]))
+		if (vgt_has_suffix(file, cxx[i]))
 			return HINT_LANG_CXX;
 	return -1;
 }

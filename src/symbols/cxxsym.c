@@ -9,6 +9,7 @@
  * even if a load address becomes known later in the input.
  */
 #include "symbols/cxxsym.h"
+#include "base/safefile.h"
 #include "symbols/classify.h"
 
 #include <stdio.h>
@@ -128,17 +129,11 @@ static struct slot *slot_for(struct cxxsym *cs, enum table_kind kind, const stru
 
 /* ---- objects ---- */
 
-static int is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* The object's file here: as named, else through each --prefix-map. */
 static char *locate(void *ctx, const char *obj)
 {
 	const struct cxxsym *cs = ctx;
-	if (is_file(obj))
+	if (safefile_is_regular(obj))
 		return xstrdup(obj);
 	for (size_t i = 0; i < cs->opts.n_prefix_maps; i++) {
 		const struct prefix_map *pm = &cs->opts.prefix_maps[i];
@@ -148,7 +143,7 @@ static char *locate(void *ctx, const char *obj)
 		if (strncmp(obj, pm->old_prefix, n) != 0 || obj[n] != '/')
 			continue;
 		char *path = xasprintf("%s%s", pm->new_prefix, obj + n);
-		if (is_file(path))
+		if (safefile_is_regular(path))
 			return path;
 		free(path);
 	}

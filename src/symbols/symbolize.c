@@ -9,6 +9,7 @@
  * (one hash lookup afterwards), each source file is read once.
  */
 #include "symbols/symbolize.h"
+#include "base/safefile.h"
 #include "symbols/classify.h"
 
 #include <dirent.h>
@@ -107,35 +108,17 @@ struct symbolizer {
 
 /* ---- small helpers ---- */
 
-static int is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int is_pyx_name(const char *file)
 {
-	return file != NULL && (has_suffix(file, ".pyx") || has_suffix(file, ".pxd") ||
-				has_suffix(file, ".pxi") || has_suffix(file, ".py"));
+	return file != NULL && (vgt_has_suffix(file, ".pyx") || vgt_has_suffix(file, ".pxd") ||
+				vgt_has_suffix(file, ".pxi") || vgt_has_suffix(file, ".py"));
 }
 
 static char *join(const char *a, const char *b)
 {
 	if (a == NULL || *a == '\0' || b[0] == '/')
 		return xstrdup(b);
-	return xasprintf("%s%s%s", a, has_suffix(a, "/") ? "" : "/", b);
+	return xasprintf("%s%s%s", a, vgt_has_suffix(a, "/") ? "" : "/", b);
 }
 
 static void add_looked(char **looked, const char *path)
@@ -229,7 +212,7 @@ static char *search_tree(struct symbolizer *sym, const char *root, const char *b
 		if (de->d_name[0] == '.')
 			continue;
 		char *path = join(root, de->d_name);
-		if (strcmp(de->d_name, base) == 0 && is_file(path)) {
+		if (strcmp(de->d_name, base) == 0 && safefile_is_regular(path)) {
 			struct cymap *map = load_map(sym, path);
 			int ok = map != NULL && (fn == NULL || cymap_defines(map, fn));
 			cymap_free(map);
@@ -237,7 +220,7 @@ static char *search_tree(struct symbolizer *sym, const char *root, const char *b
 				found = path;
 				path = NULL;
 			}
-		} else if (is_dir(path)) {
+		} else if (safefile_is_dir(path)) {
 			found = search_tree(sym, path, base, fn, depth + 1, budget);
 		}
 		free(path);
@@ -426,7 +409,7 @@ static const char *perf_lookup(struct symbolizer *sym, long pid, uint64_t ip)
 	for (size_t i = 0; i < sym->opts.n_perf_maps; i++) {
 		const char *entry = sym->opts.perf_maps[i];
 		struct perfmap *map;
-		if (is_dir(entry)) {
+		if (safefile_is_dir(entry)) {
 			if (pid <= 0)
 				continue;
 			char *path = xasprintf("%s/perf-%ld.map", entry, pid);
