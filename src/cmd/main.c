@@ -135,6 +135,7 @@ static void show_progress(void *ctx, const struct pipeline_progress *p)
 static void prepare_pipeline(struct cli *cli)
 {
 	cli->pipeline.jobs = cli->jobs;
+	cli->pipeline.split_input = cli->jobs_given;
 	/* --gen-suppressions=hidden keeps every record's stack in the one
 	 * report it reads into: inputs are read one after the other */
 	cli->pipeline.keep_record_stacks = cli->gen_suppressions == 2;

@@ -581,7 +581,7 @@ static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt
 	const char *forced = pl->opts.input_format;
 	if (forced != NULL && strcmp(forced, "auto") == 0)
 		forced = NULL;
-	if (pl->opts.jobs < 2 || strcmp(path, "-") == 0)
+	if (!pl->opts.split_input || pl->opts.jobs < 2 || strcmp(path, "-") == 0)
 		return 0;
 	uint64_t size = file_size(path);
 	if (size == 0 || size < split_min())

@@ -42,6 +42,9 @@ struct pipeline_options {
 	int keep_record_stacks;          /* --gen-suppressions=hidden: every
 					    record's stack (report.h) */
 	unsigned jobs;                   /* inputs read at once (-j); 0 = 1 */
+	/* One large input read in jobs parts (split.c): only when -j was
+	 * given, as measured gains on 2 CPUs were within noise (issue 22). */
+	int split_input;
 	/* Source context is read for the first context_sites shown sites
 	 * only (what the format prints), when context_limited is set. */
 	int context_limited;

@@ -34,6 +34,7 @@ static char *report_at(unsigned jobs, const char *format, int show_all, int *rc,
 	memset(&opts, 0, sizeof(opts));
 	opts.input_format = format;
 	opts.jobs = jobs;
+	opts.split_input = 1;
 	opts.rank.show_all = show_all;
 	struct pipeline *pl = pipeline_new(&opts);
 	char *paths[] = {path};
