@@ -582,6 +582,21 @@ static void apply_input(struct vgt_input *dst, const struct vgt_input *snap,
 	TAKE(errors_for_leak_kinds);
 	if (memcmp(&snap->vg, &base->vg, sizeof(snap->vg)) != 0)
 		dst->vg = snap->vg;
+	/* valgrind's own counts per suppression entry (<suppcounts>, -v's
+	 * used_suppression lines): at the end of the input, in one part */
+	if (snap->suppcounts_seen != base->suppcounts_seen ||
+	    snap->suppcounts_over != base->suppcounts_over ||
+	    snap->n_suppcounts != base->n_suppcounts ||
+	    memcmp(snap->suppcounts, base->suppcounts,
+		   snap->n_suppcounts * sizeof(*snap->suppcounts)) != 0) {
+		dst->suppcounts_seen = snap->suppcounts_seen;
+		dst->suppcounts_over = snap->suppcounts_over;
+		dst->n_suppcounts = snap->n_suppcounts;
+		for (size_t i = 0; i < snap->n_suppcounts; i++) {
+			dst->suppcounts[i].name = strpool_intern(pool, snap->suppcounts[i].name);
+			dst->suppcounts[i].count = snap->suppcounts[i].count;
+		}
+	}
 }
 
 static void map_stack(struct vgt_stack *st, uint32_t *map, const struct frame_table *from,
