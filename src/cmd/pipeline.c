@@ -353,7 +353,9 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 		st->input->occurrences_unknown = 1;
 		st->input->complete = st->input->finished = 1;
 		report_add_note(st->pl->report, "%s is empty: valgrind -q writes nothing for a run "
-				"with no errors; its totals are unknown", st->input->path);
+				"with no errors; its totals are unknown, and under valgrind's default "
+				"--leak-check=summary -q shows no leak at all (use --leak-check=full)",
+				st->input->path);
 		end_searches(st);
 		free(st);
 		return 0;
