@@ -527,7 +527,8 @@ static uint32_t access_size_of(const char *what)
 
 static int same_head(const struct vgt_stack *head, const uint32_t *ids, size_t n)
 {
-	return head->count == n && memcmp(head->ids, ids, n * sizeof(*head->ids)) == 0;
+	/* n == 0: ids may be NULL, which memcmp must not get */
+	return head->count == n && (n == 0 || memcmp(head->ids, ids, n * sizeof(*head->ids)) == 0);
 }
 
 /* The head of stack[0 .. n) into out (at most max ids): runs of runtime

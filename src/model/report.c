@@ -123,7 +123,7 @@ void report_keep_record_stack(struct vgt_report *report, struct vgt_site *site,
 	for (size_t i = 0; i < report->n_record_stacks; i++) {
 		const struct vgt_record_stack *k = &report->record_stacks[i];
 		if (k->hash == h && k->site == site && k->kind == kind && k->stack.count == n &&
-		    memcmp(k->stack.ids, stack->ids, n * sizeof(*stack->ids)) == 0)
+		    (n == 0 || memcmp(k->stack.ids, stack->ids, n * sizeof(*stack->ids)) == 0))
 			return;
 	}
 	report->record_stacks = xgrow(report->record_stacks, &report->record_stacks_cap,

@@ -278,7 +278,8 @@ static const struct snap_rec *find_prev(const struct lsan_pid *st, const struct 
 	for (size_t i = 0; i < st->n_prev; i++) {
 		const struct snap_rec *p = &st->prev[i];
 		if (p->kind == c->kind && p->stack.count == c->stack.count &&
-		    memcmp(p->stack.ids, c->stack.ids, c->stack.count * sizeof(*c->stack.ids)) == 0)
+		    (c->stack.count == 0 ||
+		     memcmp(p->stack.ids, c->stack.ids, c->stack.count * sizeof(*c->stack.ids)) == 0))
 			return p;
 	}
 	return NULL;
