@@ -56,6 +56,7 @@
 
 #include "base/escape.h"
 #include "cmd/runner_internal.h"
+#include "base/srcpolicy.h"
 
 #define READ_CHUNK (64 * 1024)
 #define SCAN_MAX_ENTRIES 5000
@@ -75,7 +76,10 @@ static int is_asan_init(const char *name)
  * without it; -1: not an ELF file (a script) or unreadable. */
 int runner_elf_has_asan(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* the object kind's checks and 1 GiB cap, as for any object read */
+	struct stat st;
+	const char *why = NULL;
+	int fd = srcpolicy_open_kind(path, SRCPOLICY_OBJECT, &st, NULL, &why);
 	if (fd < 0)
 		return -1;
 	elf_version(EV_CURRENT);
