@@ -17,6 +17,7 @@
 
 #include "base/escape.h"
 #include "render/jsonw.h"
+#include "render/render.h"
 #include "render/render_ci.h"
 #include "analyze/baseline.h"
 #include "analyze/policy.h"
@@ -436,27 +437,10 @@ static const char *side_label(const struct vgt_report *r)
 	return strpool_printf(r->pool, "%s and %zu more", first, r->n_inputs - 1);
 }
 
-/* 1234567 as "1,234,567" (sign: "+1,234" / "-1,234"), as the text report
- * writes counts. */
-static const char *grouped(char buf[32], int sign, uint64_t n)
-{
-	char digits[24];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
-	size_t o = 0;
-	if (sign != 0)
-		buf[o++] = sign < 0 ? '-' : '+';
-	for (int i = 0; i < len && o + 2 < 32; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static const char *grouped_delta(char buf[32], int64_t d)
 {
-	return grouped(buf, d < 0 ? -1 : 1, d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d);
+	return render_grouped_signed(buf, d < 0 ? '-' : '+',
+				     d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d);
 }
 
 static void text_line(FILE *out, const struct vgt_report *r, const struct entry *e, char mark)
@@ -470,19 +454,19 @@ static void text_line(FILE *out, const struct vgt_report *r, const struct entry 
 			fprintf(out, "%s bytes, %s blocks (%s -> %s bytes)",
 				grouped_delta(a, delta(e->new_bytes, e->base_bytes)),
 				grouped_delta(b, delta(e->new_blocks, e->base_blocks)),
-				grouped(c, 0, e->base_bytes), grouped(d, 0, e->new_bytes));
+				render_grouped(c, e->base_bytes), render_grouped(d, e->new_bytes));
 		else
 			fprintf(out, "%s times (%s -> %s)", grouped_delta(a, delta(e->new_occ, e->base_occ)),
-				grouped(b, 0, e->base_occ), grouped(c, 0, e->new_occ));
+				render_grouped(b, e->base_occ), render_grouped(c, e->new_occ));
 	} else {
 		uint64_t bytes = e->newer != NULL ? e->new_bytes : e->base_bytes;
 		uint64_t blocks = e->newer != NULL ? e->new_blocks : e->base_blocks;
 		uint64_t occ = e->newer != NULL ? e->new_occ : e->base_occ;
 		if (leak)
-			fprintf(out, "%s byte%s in %s block%s", grouped(a, 0, bytes),
-				bytes == 1 ? "" : "s", grouped(b, 0, blocks), blocks == 1 ? "" : "s");
+			fprintf(out, "%s byte%s in %s block%s", render_grouped(a, bytes),
+				bytes == 1 ? "" : "s", render_grouped(b, blocks), blocks == 1 ? "" : "s");
 		else
-			fprintf(out, "%s time%s", grouped(a, 0, occ), occ == 1 ? "" : "s");
+			fprintf(out, "%s time%s", render_grouped(a, occ), occ == 1 ? "" : "s");
 	}
 	fprintf(out, "  %s", render_location_label(r, &s->location));
 	if (s->location.function != NULL)

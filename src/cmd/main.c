@@ -93,21 +93,6 @@ static int check_readable(const char *path, struct vgt_error *err)
 	return 0;
 }
 
-/* 1234567 as "1,234,567". */
-static const char *grouped(char *buf, size_t size, uint64_t n)
-{
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
-	size_t o = 0;
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* One self-erasing line on a terminal's stderr while inputs are read. */
 static void show_progress(void *ctx, const struct pipeline_progress *p)
 {
@@ -126,7 +111,7 @@ static void show_progress(void *ctx, const struct pipeline_progress *p)
 	else
 		fprintf(stderr, "%.1f MB", mb);
 	fprintf(stderr, ", %.0f MB/s, %s records, %s sites", p->seconds > 0 ? mb / p->seconds : 0.0,
-		grouped(r, sizeof(r), p->records), grouped(s, sizeof(s), p->sites));
+		render_grouped(r, p->records), render_grouped(s, p->sites));
 	fflush(stderr);
 }
 

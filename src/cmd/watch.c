@@ -498,22 +498,11 @@ const struct vgt_snapshot *watch_snapshots(const struct watch *w, size_t *n)
 	return w->series;
 }
 
-/* "1,234,567" into buf. */
-static const char *grouped(int64_t v, char *buf, size_t size)
+/* "1,234,567" (or "-1,234") into buf, which holds 32. */
+static const char *grouped(int64_t v, char buf[32])
 {
-	char digits[32];
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	int n = snprintf(digits, sizeof(digits), "%" PRIu64, u);
-	size_t o = 0;
-	if (v < 0 && o + 1 < size)
-		buf[o++] = '-';
-	for (int i = 0; i < n && o + 1 < size; i++) {
-		if (i > 0 && (n - i) % 3 == 0 && o + 1 < size)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return render_grouped_signed(buf, v < 0 ? '-' : '\0',
+				     v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
 const char *const *watch_cache_notes(struct watch *w, size_t *n)
@@ -530,8 +519,8 @@ const char *const *watch_cache_notes(struct watch *w, size_t *n)
 			"%s: still-reachable bytes grew at the same place as its definite leak "
 			"(+%s bytes in +%s blocks over the run): buffers kept, "
 			"then lost when dropped, as a cache that loses what it evicts",
-			escape_text_pool(w->pool, t->label), grouped(t->bytes, a, sizeof(a)),
-			grouped(t->blocks, b, sizeof(b)));
+			escape_text_pool(w->pool, t->label), grouped(t->bytes, a),
+			grouped(t->blocks, b));
 		w->notes[w->n_notes++] = strpool_intern(w->pool, line);
 		free(line);
 	}
@@ -556,7 +545,7 @@ int watch_render_text(FILE *out, const struct watch_frame *f, const struct watch
 	else
 		fprintf(out, "%swatch #%u at %.1fs:%s %zu site%s grew by %s bytes%s\n", bold,
 			f->snapshot, f->elapsed_s, reset, n, n == 1 ? "" : "s",
-			grouped(sum, a, sizeof(a)), procs);
+			grouped(sum, a), procs);
 	if (f->note != NULL) {
 		fputs("  note: ", out);
 		fputs(f->note, out); /* vgtriage's own words, pids: nothing to escape */
@@ -564,10 +553,10 @@ int watch_render_text(FILE *out, const struct watch_frame *f, const struct watch
 	}
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "  %s+%s bytes in +%s blocks%s  (since start +%s bytes in +%s blocks)  ",
-			red, grouped(g[i].delta_bytes, a, sizeof(a)),
-			grouped(g[i].delta_blocks, b, sizeof(b)), reset,
-			grouped(g[i].since_bytes, c, sizeof(c)),
-			grouped(g[i].since_blocks, d, sizeof(d)));
+			red, grouped(g[i].delta_bytes, a),
+			grouped(g[i].delta_blocks, b), reset,
+			grouped(g[i].since_bytes, c),
+			grouped(g[i].since_blocks, d));
 		escape_text(out, g[i].label);
 		if (g[i].function != NULL && strstr(g[i].label, g[i].function) == NULL) {
 			fputs(" in ", out);
@@ -578,15 +567,15 @@ int watch_render_text(FILE *out, const struct watch_frame *f, const struct watch
 		for (size_t k = 0; f->n_pids > 1 && k < g[i].n_procs; k++) {
 			const struct watch_proc_growth *p = &g[i].procs[k];
 			fprintf(out, "      pid %ld: +%s bytes in +%s blocks  (since start +%s bytes)\n",
-				p->pid, grouped(p->delta_bytes, a, sizeof(a)),
-				grouped(p->delta_blocks, b, sizeof(b)),
-				grouped(p->since_bytes, c, sizeof(c)));
+				p->pid, grouped(p->delta_bytes, a),
+				grouped(p->delta_blocks, b),
+				grouped(p->since_bytes, c));
 		}
 		if (g[i].has_reachable)
 			fprintf(out, "      still reachable at this place: +%s bytes in +%s blocks since "
 				"start (buffers kept, then lost when dropped: a cache?)\n",
-				grouped(g[i].reach_since_bytes, a, sizeof(a)),
-				grouped(g[i].reach_since_blocks, b, sizeof(b)));
+				grouped(g[i].reach_since_bytes, a),
+				grouped(g[i].reach_since_blocks, b));
 	}
 	fflush(out);
 	return ferror(out) ? -1 : 0;

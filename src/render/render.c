@@ -145,6 +145,17 @@ static const char *number(char buf[32], uint64_t n, int thousands)
 	return buf;
 }
 
+const char *render_grouped_signed(char buf[32], char sign, uint64_t n)
+{
+	if (sign == '\0')
+		return number(buf, n, 1);
+	char digits[32];
+	size_t len = strlen(number(digits, n, 1));
+	buf[0] = sign;
+	memcpy(buf + 1, digits, len + 1); /* 27 at the most: 20 digits, 6 commas */
+	return buf;
+}
+
 const char *render_grouped(char buf[32], uint64_t n)
 {
 	return number(buf, n, 1);

@@ -135,5 +135,7 @@ const char *render_relative_path(const struct vgt_report *report, const char *pa
 /* 1234567 as "1,234,567", as the text report writes counts: into buf,
  * which it returns. */
 const char *render_grouped(char buf[32], uint64_t n);
+/* The same after a sign character ('+', '-'; '\0' for none): "+1,024". */
+const char *render_grouped_signed(char buf[32], char sign, uint64_t n);
 
 #endif

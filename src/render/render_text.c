@@ -27,21 +27,6 @@ static const struct style plain = {"", "", "", "", "", "", ""};
 static const struct style ansi = {"\033[1m", "\033[2m", "\033[31m", "\033[33m",
 				  "\033[36m", "\033[32m", "\033[0m"};
 
-/* 1234567 → "1,234,567" */
-static const char *count(char *buf, size_t size, uint64_t n)
-{
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n);
-	size_t o = 0;
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
@@ -385,11 +370,11 @@ static void print_site_tests(FILE *out, const struct vgt_report *r, const struct
 		fprintf(out, "    %s%s %s%s", st->dim, i == 0 ? "tests:" : "      ",
 			escape_text_pool(r->pool, r->tests[t->test].name), st->reset);
 		if (kind_is_leak(s->kind))
-			fprintf(out, "  %s %s in %s %s", count(b1, sizeof(b1), t->bytes),
-				plural(t->bytes, "byte", "bytes"), count(b2, sizeof(b2), t->blocks),
+			fprintf(out, "  %s %s in %s %s", render_grouped(b1, t->bytes),
+				plural(t->bytes, "byte", "bytes"), render_grouped(b2, t->blocks),
 				plural(t->blocks, "block", "blocks"));
 		else
-			fprintf(out, "  %s context%s", count(b1, sizeof(b1), t->blocks),
+			fprintf(out, "  %s context%s", render_grouped(b1, t->blocks),
 				t->blocks == 1 ? "" : "s");
 		if (t->phases != 0)
 			fprintf(out, " (%s)", phase_names(ph, sizeof(ph), t->phases));
@@ -435,9 +420,9 @@ static void print_test_extra(FILE *out, const struct vgt_test *t, int fails, con
 	for (int g = VGT_GROUP_INDIRECT; g < VGT_GROUP_COUNT; g++)
 		if (t->lost[g].bytes > 0)
 			fprintf(out, "  [%s %s %s in %s %s]", names[g],
-				count(b1, sizeof(b1), t->lost[g].bytes),
+				render_grouped(b1, t->lost[g].bytes),
 				plural(t->lost[g].bytes, "byte", "bytes"),
-				count(b2, sizeof(b2), t->lost[g].blocks),
+				render_grouped(b2, t->lost[g].blocks),
 				plural(t->lost[g].blocks, "block", "blocks"));
 	if (t->lost[VGT_GROUP_ERROR].blocks > 0)
 		fprintf(out, "  [%" PRIu64 " error%s]", t->lost[VGT_GROUP_ERROR].blocks,
@@ -447,7 +432,7 @@ static void print_test_extra(FILE *out, const struct vgt_test *t, int fails, con
 	if (t->unfinished)
 		fprintf(out, "  %s[unfinished]%s", st->red, st->reset);
 	if (t->allowed)
-		fprintf(out, "  [allowed %s %s]", count(b1, sizeof(b1), t->allowed_bytes),
+		fprintf(out, "  [allowed %s %s]", render_grouped(b1, t->allowed_bytes),
 			plural(t->allowed_bytes, "byte", "bytes"));
 	if (t->known) {
 		fprintf(out, "  %s[known leak%s", st->yellow, t->known_reason[0] != '\0' ? ": " : "");
@@ -506,8 +491,8 @@ static void print_tests(FILE *out, const struct vgt_report *r, const struct rend
 		char b1[32], b2[32];
 		const char *where = strpool_printf(r->pool, "#%zu %s", top->rank,
 						   render_location_label(r, &top->location));
-		fprintf(out, "%11s %8s  %-*s  %s", count(b1, sizeof(b1), t->lost[VGT_GROUP_DEFINITE].bytes),
-			count(b2, sizeof(b2), t->lost[VGT_GROUP_DEFINITE].blocks), (int)locw, where,
+		fprintf(out, "%11s %8s  %-*s  %s", render_grouped(b1, t->lost[VGT_GROUP_DEFINITE].bytes),
+			render_grouped(b2, t->lost[VGT_GROUP_DEFINITE].blocks), (int)locw, where,
 			escape_text_pool(r->pool, t->name));
 		print_test_extra(out, t, fails[order[i]], st);
 		fputc('\n', out);
@@ -573,11 +558,11 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 			int leak = kind_is_leak(s->kind);
 			size_t w = columns(table_kind(r, s));
 			kw = w > kw ? w : kw;
-			w = leak ? strlen(count(b, sizeof(b), s->bytes)) : 1;
+			w = leak ? strlen(render_grouped(b, s->bytes)) : 1;
 			bw = w > bw ? w : bw;
-			w = leak ? strlen(count(b, sizeof(b), s->blocks)) : 1;
+			w = leak ? strlen(render_grouped(b, s->blocks)) : 1;
 			blw = w > blw ? w : blw;
-			w = strlen(count(b, sizeof(b), leak ? s->records : s->occurrences));
+			w = strlen(render_grouped(b, leak ? s->records : s->occurrences));
 			rw = w > rw ? w : rw;
 		}
 		fixed = 4 + 2 + kw + 1 + bw + 1 + blw + 1 + rw + 2;
@@ -613,10 +598,10 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 		char b1[32], b2[32], b3[32];
 		int leak = kind_is_leak(s->kind);
 		fprintf(out, "%4zu  %s%-*s%s %*s %*s %*s  ", s->rank, kind_colour(st, s->kind), (int)kw,
-			table_kind(r, s), st->reset, (int)bw, leak ? count(b1, sizeof(b1), s->bytes) : "-",
-			(int)blw, leak ? count(b2, sizeof(b2), s->blocks) : "-", (int)rw,
+			table_kind(r, s), st->reset, (int)bw, leak ? render_grouped(b1, s->bytes) : "-",
+			(int)blw, leak ? render_grouped(b2, s->blocks) : "-", (int)rw,
 			!leak && r->totals.figures.occurrences_unknown
-				? "?" : count(b3, sizeof(b3), leak ? s->records : s->occurrences));
+				? "?" : render_grouped(b3, leak ? s->records : s->occurrences));
 		put_cell(out, table_location(r, &s->location, locw), locw, 1, 1);
 		fputs("  ", out);
 		put_cell(out, fns[i], fnw, 1, r->n_tests > 0);
@@ -731,8 +716,8 @@ static void print_processes(FILE *out, const struct vgt_report *r, const struct 
 		children += s->procs[i].inherited_records > 0;
 	fprintf(out, "    %sinherited from parent:%s %s bytes in %s blocks of these reported again "
 		     "by pid%s",
-		st->yellow, st->reset, count(b1, sizeof(b1), s->inherited_bytes),
-		count(b2, sizeof(b2), s->inherited_blocks), children == 1 ? "" : "s");
+		st->yellow, st->reset, render_grouped(b1, s->inherited_bytes),
+		render_grouped(b2, s->inherited_blocks), children == 1 ? "" : "s");
 	size_t shown = 0;
 	for (size_t i = 0; i < s->n_procs && shown < 8; i++) {
 		if (s->procs[i].inherited_records == 0)
@@ -754,12 +739,12 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		s->kind == VGT_KIND_UNKNOWN ? escape_text_pool(r->pool, s->kind_name) : ki->title,
 		st->reset);
 	if (kind_is_leak(s->kind)) {
-		fprintf(out, ": %s %s in %s %s", count(b1, sizeof(b1), s->bytes),
-			plural(s->bytes, "byte", "bytes"), count(b2, sizeof(b2), s->blocks),
+		fprintf(out, ": %s %s in %s %s", render_grouped(b1, s->bytes),
+			plural(s->bytes, "byte", "bytes"), render_grouped(b2, s->blocks),
 			plural(s->blocks, "block", "blocks"));
 		if (s->indirect_bytes > 0)
-			fprintf(out, " (%s direct, %s indirect)", count(b3, sizeof(b3), s->direct_bytes),
-				count(b1, sizeof(b1), s->indirect_bytes));
+			fprintf(out, " (%s direct, %s indirect)", render_grouped(b3, s->direct_bytes),
+				render_grouped(b1, s->indirect_bytes));
 		fprintf(out, ", %zu record%s", s->records, s->records == 1 ? "" : "s");
 		if (s->n_pids > 1)
 			fprintf(out, ", in %zu processes", s->n_pids);
@@ -770,7 +755,7 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 		if (s->n_pids > 1)
 			fprintf(out, ", in %zu processes", s->n_pids);
 	} else {
-		fprintf(out, ": %s time%s in %zu context%s", count(b1, sizeof(b1), s->occurrences),
+		fprintf(out, ": %s time%s in %zu context%s", render_grouped(b1, s->occurrences),
 			s->occurrences == 1 ? "" : "s", s->records, s->records == 1 ? "" : "s");
 		if (s->n_pids > 1)
 			fprintf(out, ", in %zu processes", s->n_pids);
@@ -823,11 +808,11 @@ static void print_amount(FILE *out, const struct vgt_figures *fig, enum vgt_kind
 	if (!(fig->known & VGT_KNOWN_BYTES(g)))
 		fputs("not in the input\n", out);
 	else if (!(fig->known & VGT_KNOWN_BLOCKS(g)))
-		fprintf(out, "%s %s (block count not in the input)\n", count(b1, sizeof(b1), a->bytes),
+		fprintf(out, "%s %s (block count not in the input)\n", render_grouped(b1, a->bytes),
 			plural(a->bytes, "byte", "bytes"));
 	else
-		fprintf(out, "%s %s in %s %s\n", count(b1, sizeof(b1), a->bytes),
-			plural(a->bytes, "byte", "bytes"), count(b2, sizeof(b2), a->blocks),
+		fprintf(out, "%s %s in %s %s\n", render_grouped(b1, a->bytes),
+			plural(a->bytes, "byte", "bytes"), render_grouped(b2, a->blocks),
 			plural(a->blocks, "block", "blocks"));
 }
 
@@ -841,8 +826,8 @@ static void print_errors(FILE *out, const struct vgt_totals *t, const struct sty
 		return;
 	}
 	fprintf(out, "%sERROR SUMMARY%s: %s %s from %s %s", st->bold, st->reset,
-		count(b1, sizeof(b1), t->errors), plural(t->errors, "error", "errors"),
-		count(b2, sizeof(b2), t->error_contexts), plural(t->error_contexts, "context", "contexts"));
+		render_grouped(b1, t->errors), plural(t->errors, "error", "errors"),
+		render_grouped(b2, t->error_contexts), plural(t->error_contexts, "context", "contexts"));
 	/* valgrind counts loss records among its errors (--leak-check=full) */
 	uint64_t leaks = fig->leak_error_contexts;
 	if (leaks > t->error_contexts)
@@ -850,7 +835,7 @@ static void print_errors(FILE *out, const struct vgt_totals *t, const struct sty
 	else if (leaks > 0 && leaks == t->error_contexts)
 		fprintf(out, " (%s, no other errors)", leaks == 1 ? "a leak record" : "all leak records");
 	else if (leaks > 0)
-		fprintf(out, " (%s of the contexts %s leak %s)", count(b3, sizeof(b3), leaks),
+		fprintf(out, " (%s of the contexts %s leak %s)", render_grouped(b3, leaks),
 			leaks == 1 ? "is a" : "are", plural(leaks, "record", "records"));
 	fputc('\n', out);
 }
@@ -900,7 +885,7 @@ static void print_supp_uses(FILE *out, const struct vgt_report *r, const struct 
 			fprintf(out, "  %sunused%s\n", st->yellow, st->reset);
 		else
 			fprintf(out, "  used by valgrind %s %s\n",
-				count(b, sizeof(b), u->valgrind_count),
+				render_grouped(b, u->valgrind_count),
 				plural(u->valgrind_count, "time", "times"));
 	}
 }
@@ -911,15 +896,15 @@ static void print_valgrind_suppressed(FILE *out, const struct vgt_figures *fig)
 	if (fig->suppressed_leaks_known && (fig->suppressed_leaks.bytes > 0 ||
 					    fig->suppressed_leaks.blocks > 0))
 		fprintf(out, "Suppressed by valgrind: %s %s in %s %s of leaks\n",
-			count(b1, sizeof(b1), fig->suppressed_leaks.bytes),
+			render_grouped(b1, fig->suppressed_leaks.bytes),
 			plural(fig->suppressed_leaks.bytes, "byte", "bytes"),
-			count(b2, sizeof(b2), fig->suppressed_leaks.blocks),
+			render_grouped(b2, fig->suppressed_leaks.blocks),
 			plural(fig->suppressed_leaks.blocks, "block", "blocks"));
 	if (fig->suppressed_errors_known && fig->suppressed_errors > 0)
 		fprintf(out, "Suppressed by valgrind: %s %s from %s %s\n",
-			count(b1, sizeof(b1), fig->suppressed_errors),
+			render_grouped(b1, fig->suppressed_errors),
 			plural(fig->suppressed_errors, "error", "errors"),
-			count(b2, sizeof(b2), fig->suppressed_contexts),
+			render_grouped(b2, fig->suppressed_contexts),
 			plural(fig->suppressed_contexts, "context", "contexts"));
 }
 
@@ -944,7 +929,7 @@ static void print_summary(FILE *out, const struct vgt_report *r, const struct st
 	if (t->suppressed_records > 0)
 		fprintf(out, "Suppressed: %zu %s (%s %s) by --suppressions\n", t->suppressed_records,
 			plural(t->suppressed_records, "record", "records"),
-			count(b3, sizeof(b3), t->suppressed_bytes),
+			render_grouped(b3, t->suppressed_bytes),
 			plural(t->suppressed_bytes, "byte", "bytes"));
 	print_supp_uses(out, r, st);
 	print_hidden(out, r);
