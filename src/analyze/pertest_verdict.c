@@ -62,8 +62,8 @@ void pertest_places_free(struct pertest_places *pl)
 
 /* ---- the note ---------------------------------------------------------- */
 
-/* Counts the shares of sites where a test can be blamed (your code, an
- * extension, a library). */
+/* Counts the shares of sites in your code (the possibly lost sites a test
+ * is blamed for without --all). */
 void pertest_note_kinds(struct vgt_report *r, const char *at)
 {
 	uint64_t bytes = 0, blocks = 0;
@@ -72,8 +72,7 @@ void pertest_note_kinds(struct vgt_report *r, const char *at)
 	unsigned char *seen = xcalloc(r->n_tests + 1, 1);
 	for (size_t i = 0; i < r->n_sites; i++) {
 		const struct vgt_site *s = r->sites[i];
-		if (s->category != FRAME_USER && s->category != FRAME_EXTENSION &&
-		    s->category != FRAME_LIBRARY)
+		if (s->category != FRAME_USER)
 			continue;
 		for (size_t k = 0; k < s->n_tests; k++) {
 			const struct vgt_site_test *t = &s->tests[k];

@@ -55,7 +55,7 @@ void pertest_places_free(struct pertest_places *pl);
 
 /* The note saying which shares of possibly lost sites count as definite
  * (at: where a check first found such a place definitely lost, e.g. "the
- * check of TEST"); none when no blamable site has such a share. */
+ * check of TEST"); none when no site in your code has such a share. */
 void pertest_note_kinds(struct vgt_report *report, const char *at);
 
 /* After rank_finish: what each test is blamed for — its shares of the
