@@ -120,8 +120,8 @@ struct pt_share {
 	unsigned phases;
 	uint64_t bytes, blocks;
 	uint64_t definite_bytes, definite_blocks; /* of possibly lost blocks: the
-						     part from stacks found
-						     definitely lost */
+						     part whose place a check
+						     found definitely lost */
 	struct vgt_input *input;     /* origin only */
 	const struct vgt_input *owner; /* a leak record's own figures: the input
 					  whose current leak search gave them */
