@@ -446,6 +446,37 @@ START_TEST(test_flip_default_kinds)
 }
 END_TEST
 
+/* Buffers of one line kept possibly lost by stale interior pointers
+ * (stale_harness.c), one found definitely lost at a check: each test that
+ * left one behind counts it as definite (the site keeps valgrind's kind),
+ * and fails the default gate; a live block of another line held through
+ * an interior pointer stays possibly lost. */
+START_TEST(test_stale_kind)
+{
+	struct vgt_report *r = read_report(TESTDATA "pertest_stale.xml", NULL, 0);
+	static const char *const leaking[] = {"::test_keep_inner", "::test_leak_b1",
+					      "::test_leak_b2"};
+	for (size_t i = 0; i < 3; i++) {
+		const struct vgt_test *t = test_ending(r, leaking[i]);
+		ck_assert_ptr_nonnull(t);
+		ck_assert_uint_eq(t->lost[VGT_GROUP_DEFINITE].bytes, 65536);
+		ck_assert_uint_eq(t->lost[VGT_GROUP_POSSIBLE].bytes, 0);
+	}
+	const struct vgt_test *live = test_ending(r, "::test_live_inner");
+	ck_assert_uint_eq(live->lost[VGT_GROUP_DEFINITE].bytes, 0);
+	ck_assert_uint_eq(live->lost[VGT_GROUP_POSSIBLE].bytes, 64);
+	struct policy p;
+	policy_default(&p);
+	unsigned char *fails = calloc(r->n_tests, 1);
+	ck_assert_uint_eq(policy_test_verdicts(&p, r, fails), 3);
+	ck_assert(!fails[index_of(r, live)]);
+	free(fails);
+	ck_assert_uint_eq(notes_with(r, "count as definitely lost for 2 tests"), 1);
+	assert_shares_add_up(r);
+	report_free(r);
+}
+END_TEST
+
 /* Tests are found by name in a table: a name begun again is the same
  * test, a name an end marker gave later is found too. */
 START_TEST(test_names_hashed)
@@ -557,6 +588,7 @@ Suite *pertest_suite(void)
 	tcase_add_test(tc, test_c_harness);
 	tcase_add_test(tc, test_flip);
 	tcase_add_test(tc, test_flip_default_kinds);
+	tcase_add_test(tc, test_stale_kind);
 	tcase_add_test(tc, test_stacks_name_tests);
 	suite_add_tcase(s, tc);
 	return s;

@@ -103,7 +103,7 @@ static struct vgt_report *tests_report(enum vgt_kind kind, const uint64_t *bytes
 		r->tests[i].top_site = SIZE_MAX;
 		if (bytes[i] == 0)
 			continue;
-		s->tests[s->n_tests++] = (struct vgt_site_test){i, bytes[i], 1, 0};
+		s->tests[s->n_tests++] = (struct vgt_site_test){i, bytes[i], 1, 0, 0, 0};
 		s->bytes += bytes[i];
 		s->blocks++;
 	}

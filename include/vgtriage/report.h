@@ -151,6 +151,11 @@ struct vgt_site_test {
 	size_t test;                 /* index into report->tests */
 	uint64_t bytes, blocks;
 	unsigned phases;             /* enum vgt_test_phase bits (leak growth only) */
+	/* Of a possibly lost site: the part of bytes/blocks whose allocation
+	 * stack valgrind found definitely lost at one of its leak checks
+	 * (pertest.c): it counts as definitely lost for the test's verdict
+	 * and summary; the site keeps valgrind's kind and figures. */
+	uint64_t definite_bytes, definite_blocks;
 };
 
 /* A test of a per-test run (pertest.c): one a harness marked with the

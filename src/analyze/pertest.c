@@ -32,6 +32,10 @@
  * take its blocks of valgrind's final check, kind by kind (definite first);
  * a site's blocks no charge took are the session's.
  *
+ * Which kind a test's blocks count as: a possibly lost block counts as
+ * definite when a check found blocks of its place definitely lost
+ * (pertest_verdict.h says why).
+ *
  * Memory: per allocation stack a test left blocks at, its outstanding
  * charges and the last figures of its loss records; one share per (site,
  * test) pair; and, per site key, one example stack — what a run killed
@@ -48,6 +52,7 @@
 #include <unistd.h>
 
 #define NO_TEST SIZE_MAX
+#define FINAL_CHECK (SIZE_MAX - 1) /* stack_found_definite: at exit */
 #define MARKER_PREFIX "vgtriage:"
 
 struct pt_input {
@@ -90,6 +95,8 @@ struct pt_stack {
 	unsigned phases;               /* the phases whose checks found more */
 	struct pt_charge *charges;
 	size_t n_charges, charges_cap;
+	int definite_seen;             /* a check found blocks here definitely lost, */
+	size_t definite_at;            /* first in this test's window, or FINAL_CHECK */
 	struct pt_pool last[N_LOST];   /* the per-test checks' latest figures */
 	struct pt_pool final[N_LOST];  /* the final check's */
 };
@@ -112,6 +119,9 @@ struct pt_share {
 	int exact;         /* a record's own figures (errors, stacks), not growth */
 	unsigned phases;
 	uint64_t bytes, blocks;
+	uint64_t definite_bytes, definite_blocks; /* of possibly lost blocks: the
+						     part whose place a check
+						     found definitely lost */
 	struct vgt_input *input;     /* origin only */
 	const struct vgt_input *owner; /* a leak record's own figures: the input
 					  whose current leak search gave them */
@@ -133,6 +143,9 @@ struct pertest {
 	size_t *stack_slots; /* index + 1 into stacks; 0 = empty */
 	size_t n_stack_slots;
 	struct pt_name *names; /* report->tests by name */
+	struct pertest_places places; /* where a check found definitely lost blocks */
+	int promoted;      /* a possibly lost share counts as definite: */
+	size_t promoted_at; /* the test whose check found its place definite */
 	size_t n_names, n_name_slots;
 	char cwd[PATH_MAX];
 };
@@ -165,6 +178,7 @@ void pertest_free(struct pertest *pt)
 	free(pt->stacks);
 	free(pt->stack_slots);
 	free(pt->names);
+	pertest_places_free(&pt->places);
 	for (size_t i = 0; i < pt->n_inputs; i++)
 		free(pt->inputs[i].touched);
 	free(pt->inputs);
@@ -540,6 +554,15 @@ static size_t stack_of(struct pertest *pt, const struct vgt_input *input, uint64
 	return pt->n_stacks;
 }
 
+/* A check in test's window (or FINAL_CHECK) found blocks of k definitely lost. */
+static void stack_found_definite(struct pt_stack *k, uint64_t blocks, size_t test)
+{
+	if (blocks == 0 || k->definite_seen)
+		return;
+	k->definite_seen = 1;
+	k->definite_at = test;
+}
+
 static uint64_t positive(int64_t v)
 {
 	return v > 0 ? (uint64_t)v : 0;
@@ -633,6 +656,8 @@ int pertest_take_record(struct pertest *pt, struct vgt_input *input,
 	if (rec->delta_bytes > 0 || rec->delta_blocks > 0)
 		k->phases |= st->phase;
 	k->last[lost] = (struct pt_pool){1, key, rec->bytes, rec->blocks};
+	if (lost == LOST_DEFINITE)
+		stack_found_definite(k, rec->blocks, st->open);
 	return 1;
 }
 
@@ -711,6 +736,9 @@ void pertest_ranked(struct pertest *pt, struct vgt_input *input, const struct vg
 				f->seen = 1;
 				f->bytes = vgt_count_add(f->bytes, rec->bytes);
 				f->blocks = vgt_count_add(f->blocks, rec->blocks);
+				if (lost == LOST_DEFINITE)
+					stack_found_definite(&pt->stacks[idx - 1], rec->blocks,
+							     FINAL_CHECK);
 			}
 			return;
 		}
@@ -860,8 +888,13 @@ static void give_site(struct pertest *pt, struct vgt_site *site, const struct pl
 	for (size_t i = 0; i < n; i++) {
 		const struct pt_share *s = p[i].share;
 		struct vgt_site_test *t = site_test(site, s->test, slot);
-		t->bytes = vgt_count_add(t->bytes, take(&left_bytes, s->bytes));
-		t->blocks = vgt_count_add(t->blocks, take(&left_blocks, s->blocks));
+		uint64_t bytes = take(&left_bytes, s->bytes), blocks = take(&left_blocks, s->blocks);
+		t->bytes = vgt_count_add(t->bytes, bytes);
+		t->blocks = vgt_count_add(t->blocks, blocks);
+		t->definite_bytes = vgt_count_add(t->definite_bytes,
+						  s->definite_bytes < bytes ? s->definite_bytes : bytes);
+		t->definite_blocks = vgt_count_add(
+			t->definite_blocks, s->definite_blocks < blocks ? s->definite_blocks : blocks);
 		t->phases |= s->phases;
 	}
 	if (left_bytes > 0 || left_blocks > 0) {
@@ -906,6 +939,25 @@ static void top_up_session(struct pertest *pt, struct vgt_site *site, size_t *se
 	pertest_merge_site(site, &one, NULL);
 }
 
+/* The places (pertest_verdict.h) of the stacks a check found definitely
+ * lost blocks at. */
+static void find_definite_places(struct pertest *pt)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pt->n_stacks; i++)
+		n += pt->stacks[i].definite_seen;
+	if (n == 0)
+		return;
+	pertest_places_init(&pt->places, n);
+	for (size_t i = 0; i < pt->n_stacks; i++) {
+		const struct pt_stack *k = &pt->stacks[i];
+		const struct pt_pool *d =
+			k->final[LOST_DEFINITE].seen ? &k->final[LOST_DEFINITE] : &k->last[LOST_DEFINITE];
+		if (k->definite_seen && d->seen)
+			pertest_places_add(&pt->places, &d->key, k->definite_at);
+	}
+}
+
 /* The lost blocks a stack's charges take, in the order they were made:
  * the final check's (the checks' latest for a run killed before it), kind
  * by kind, definite first.  Returns the bytes of tests' charges that found
@@ -942,6 +994,15 @@ static uint64_t charge_stack(struct pertest *pt, struct pt_stack *k, size_t *ses
 			s->bytes = vgt_count_add(s->bytes, y);
 			s->blocks = vgt_count_add(s->blocks, b);
 			s->phases |= c->phases;
+			size_t at;
+			if (p == LOST_POSSIBLE && pertest_places_find(&pt->places, &pool->key, &at)) {
+				s->definite_bytes = vgt_count_add(s->definite_bytes, y);
+				s->definite_blocks = vgt_count_add(s->definite_blocks, b);
+				if (!pt->promoted) {
+					pt->promoted = 1;
+					pt->promoted_at = at;
+				}
+			}
 		}
 		/* the note is about definite leaks (possibly lost blocks come
 		 * and go in every interpreter's run) */
@@ -996,6 +1057,7 @@ void pertest_resolve(struct pertest *pt)
 			promote(pt, &pt->shares[i]);
 	size_t session = NO_TEST;
 	uint64_t vanished = 0;
+	find_definite_places(pt);
 	for (size_t i = 0; i < pt->n_stacks; i++)
 		vanished = vgt_count_add(vanished, charge_stack(pt, &pt->stacks[i], &session));
 	struct placed *placed = xcalloc(pt->n_shares + 1, sizeof(*placed));
@@ -1027,6 +1089,12 @@ void pertest_resolve(struct pertest *pt)
 	}
 	free(slot);
 	note_unshown_reachable(pt);
+	if (pt->promoted)
+		pertest_note_kinds(r, pt->promoted_at == FINAL_CHECK ? "valgrind's final check"
+				   : pt->promoted_at == NO_TEST
+					   ? "a check between tests"
+					   : strpool_printf(r->pool, "the check of %s",
+							    r->tests[pt->promoted_at].name));
 	if (vanished > 0)
 		report_add_note(r, "%llu bytes definitely lost during tests were not lost at exit "
 				   "(freed, or found again): no test is given them",
@@ -1105,6 +1173,8 @@ void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const 
 			t = dst->tests[i++];
 			t.bytes = vgt_count_add(t.bytes, add[j].bytes);
 			t.blocks = vgt_count_add(t.blocks, add[j].blocks);
+			t.definite_bytes = vgt_count_add(t.definite_bytes, add[j].definite_bytes);
+			t.definite_blocks = vgt_count_add(t.definite_blocks, add[j].definite_blocks);
 			t.phases |= add[j].phases;
 			j++;
 		}
@@ -1112,6 +1182,10 @@ void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const 
 		if (n > 0 && out[n - 1].test == t.test) {
 			out[n - 1].bytes = vgt_count_add(out[n - 1].bytes, t.bytes);
 			out[n - 1].blocks = vgt_count_add(out[n - 1].blocks, t.blocks);
+			out[n - 1].definite_bytes =
+				vgt_count_add(out[n - 1].definite_bytes, t.definite_bytes);
+			out[n - 1].definite_blocks =
+				vgt_count_add(out[n - 1].definite_blocks, t.definite_blocks);
 			out[n - 1].phases |= t.phases;
 		} else {
 			out[n++] = t;
@@ -1123,49 +1197,4 @@ void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const 
 	dst->n_tests = n;
 	if (dst->n_tests > 1)
 		qsort(dst->tests, dst->n_tests, sizeof(*dst->tests), cmp_site_test);
-}
-
-/* ---- summaries and verdicts --------------------------------------------- */
-
-int pertest_blames(const struct vgt_report *r, const struct vgt_site *s)
-{
-	/* the report's categories: the user's, and what a third-party
-	 * extension or a library lost for good (possible/reachable hidden) */
-	enum vgt_kind_group g = kind_group(s->kind);
-	return !s->hidden && (r->blame_noise || s->category == FRAME_USER ||
-			      ((s->category == FRAME_EXTENSION || s->category == FRAME_LIBRARY) &&
-			       (g == VGT_GROUP_DEFINITE || g == VGT_GROUP_INDIRECT)));
-}
-
-void pertest_summarize(struct vgt_report *r, int show_all)
-{
-	r->blame_noise = show_all;
-	for (size_t i = 0; i < r->n_tests; i++) {
-		struct vgt_test *t = &r->tests[i];
-		memset(t->lost, 0, sizeof(t->lost));
-		t->phases = 0;
-		t->n_sites = 0;
-		t->top_site = SIZE_MAX;
-	}
-	uint64_t *top_bytes = xcalloc(r->n_tests + 1, sizeof(*top_bytes));
-	for (size_t i = 0; i < r->n_sites; i++) {
-		const struct vgt_site *s = r->sites[i];
-		if (!pertest_blames(r, s))
-			continue;
-		enum vgt_kind_group g = kind_group(s->kind);
-		for (size_t k = 0; k < s->n_tests; k++) {
-			const struct vgt_site_test *st = &s->tests[k];
-			struct vgt_test *t = &r->tests[st->test];
-			t->lost[g].bytes = vgt_count_add(t->lost[g].bytes, st->bytes);
-			t->lost[g].blocks = vgt_count_add(t->lost[g].blocks, st->blocks);
-			t->phases |= st->phases;
-			t->n_sites++;
-			/* sites are in rank order: a later one wins only with more bytes */
-			if (t->top_site == SIZE_MAX || st->bytes > top_bytes[st->test]) {
-				t->top_site = i;
-				top_bytes[st->test] = st->bytes;
-			}
-		}
-	}
-	free(top_bytes);
 }

@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 
+#include "analyze/pertest_verdict.h"
 #include "analyze/sites.h"
 #include "vgtriage/report.h"
 
@@ -72,15 +73,7 @@ size_t *pertest_merge_tests(struct vgt_report *dst, const struct vgt_report *src
 /* src's shares of its tests added to dst's site (the same site in dst). */
 void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const size_t *map);
 
-/* After rank_finish: what each test is blamed for — its shares of the
- * shown sites in your code (with show_all, of every shown site: --all
- * blames interpreter and Cython-runtime noise too) — and its top site. */
-void pertest_summarize(struct vgt_report *report, int show_all);
-
-/* Is a test blamed for its share of this site (after pertest_summarize)?
- * A shown site in your code, or any shown site under --all. */
-int pertest_blames(const struct vgt_report *report, const struct vgt_site *site);
-
+/* pertest_summarize, pertest_blames, pertest_add_share: pertest_verdict.h */
 
 /* ---- building blocks, exported for the unit tests ---- */
 

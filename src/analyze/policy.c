@@ -143,12 +143,8 @@ size_t policy_test_verdicts(const struct policy *policy, const struct vgt_report
 			continue;
 		if (policy->only_new && s->baseline != NULL && strcmp(s->baseline, "new") != 0)
 			continue;
-		enum vgt_kind_group g = kind_group(s->kind);
-		for (size_t k = 0; k < s->n_tests; k++) {
-			struct vgt_amount *a = &sum[s->tests[k].test * VGT_GROUP_COUNT + g];
-			a->bytes = vgt_count_add(a->bytes, s->tests[k].bytes);
-			a->blocks = vgt_count_add(a->blocks, s->tests[k].blocks);
-		}
+		for (size_t k = 0; k < s->n_tests; k++)
+			pertest_add_share(sum + s->tests[k].test * VGT_GROUP_COUNT, s, &s->tests[k]);
 	}
 	size_t failing = 0;
 	for (size_t t = 0; t < r->n_tests; t++) {

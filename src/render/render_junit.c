@@ -246,9 +246,13 @@ static void write_test_failure(struct junit *j, size_t test)
 			const char *line =
 				kind_is_leak(s->kind)
 					? strpool_printf(r->pool,
-							 "%" PRIu64 " byte%s in %" PRIu64 " block%s %s at %s",
+							 "%" PRIu64 " byte%s in %" PRIu64 " block%s %s%s at %s",
 							 st->bytes, st->bytes == 1 ? "" : "s", st->blocks,
 							 st->blocks == 1 ? "" : "s", render_ci_kind_label(s),
+							 st->definite_blocks > 0 || st->definite_bytes > 0
+								 ? " (counted as definite: a check found "
+								   "this place's blocks definitely lost)"
+								 : "",
 							 render_ci_where(r, s, root))
 					: strpool_printf(r->pool, "%s at %s", render_ci_kind_label(s),
 							 render_ci_where(r, s, root));
