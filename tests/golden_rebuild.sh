@@ -14,10 +14,15 @@
 #             of the -O0 XML against each says "unchanged"
 #   stripped  testdata/cxxstrip_O{0,2}.xml (our shapes26.cpp stripped, its
 #             debug file out of valgrind's reach): with --symbols DIR holding
-#             the debug file, the sites of the unstripped cxxown_O{0,2} runs
-#             (-O2's inlined frames named as valgrind names them), with the
-#             program here (build-id) or not (by name); with no usable
-#             --symbols DIR a note that says why, never "pass --symbols DIR"
+#             the debug file, the sites and every stack's frames of the
+#             unstripped cxxown_O{0,2} runs (-O2's inlined calls one frame
+#             each, as valgrind lists them; the stack ends at main), with
+#             the program here (build-id) or not (by name); with no usable
+#             --symbols DIR a note that says why, never "pass --symbols DIR";
+#             notes credit the debug file, never a stripped copy
+#   live      shapes26.cpp at -O2 under `vgtriage run`, as built and
+#             stripped with `--symbols DIR`: the same frames (two short
+#             valgrind runs)
 #   hints     the C++ leak shapes of cxxown (a raw pointer member of a class
 #             without a destructor; a local deleted after calls that can
 #             throw) get a hint; for cxxproj, whose sources are not here,
@@ -88,27 +93,32 @@ for input in testdata/testfw.xml testdata/testfw.log; do
 done
 
 # ---- stripped: a stripped PIE's saved XML named from a debug file ----------
-# The same sites as the unstripped run (function, file, line, bytes), -O2's
-# inlined frames named as valgrind names them; with the program here (its
+# The same sites as the unstripped run (function, file, line, bytes), and
+# every frame of every stack (the aux stacks too) as valgrind names it for
+# the unstripped program: -O2's inlined calls one frame each, at their
+# call's line, and the stack ending at main; with the program here (its
 # build-id) or not (the debug file by name); notes that are true.
-sites() { # sites JSON -> one line per shown site
+sites() { # sites JSON -> one line per shown site, then its stacks' frames
 	"$PYTHON" -c 'import json,sys
 for s in json.load(open(sys.argv[1]))["sites"]:
     if s["rank"] > 0:
         l = s["location"]
-        print(s["kind"], l.get("file"), l.get("line"), l.get("function"), s.get("bytes"))' "$1"
+        print(s["kind"], l.get("file"), l.get("line"), l.get("function"), s.get("bytes"))
+        for st in ("stack", "aux_stack", "aux_stack2"):
+            for f in s.get(st) or []:
+                print("   ", st, f.get("fn"), f.get("file"), f.get("line"))' "$1"
 }
 for opt in O0 O2; do
 	[ -f "testdata/cxxstrip_$opt.xml" ] && [ -f "testdata/cxxown_$opt.xml" ] ||
 		{ skip "stripped $opt: testdata/cxxstrip_$opt.xml or cxxown_$opt.xml not there"; continue; }
-	vgt -f json "testdata/cxxown_$opt.xml" >"$WORK/own.json" 2>/dev/null
+	vgt -f json -n 0 --all "testdata/cxxown_$opt.xml" >"$WORK/own.json" 2>/dev/null
 	sites "$WORK/own.json" >"$WORK/own.sites"
 	for how in "--prefix-map /tmp/vgtriage-cxxstrip=testdata/cxxstrip/bin" ""; do
 		# shellcheck disable=SC2086  # how is a list of options
-		vgt -f json $how --symbols testdata/cxxstrip/debug "testdata/cxxstrip_$opt.xml" \
+		vgt -f json -n 0 --all $how --symbols testdata/cxxstrip/debug "testdata/cxxstrip_$opt.xml" \
 			>"$WORK/strip.json" 2>/dev/null
 		sites "$WORK/strip.json" >"$WORK/strip.sites"
-		check_out "stripped $opt: --symbols names the sites of the unstripped run${how:+ (program here)}" \
+		check_out "stripped $opt: --symbols gives the sites and frames of the unstripped run${how:+ (program here)}" \
 			diff "$WORK/own.sites" "$WORK/strip.sites"
 	done
 	vgt --color never --symbols "$WORK" "testdata/cxxstrip_$opt.xml" >"$WORK/none.txt" 2>&1
@@ -122,6 +132,49 @@ vgt --color never $(cat testdata/cxxstrip_O2.args) testdata/cxxstrip_O2.xml >"$W
 check_out "stripped O2: lines credited to the debug file that has them" \
 	grep -q "given file:line from the debug info of testdata/cxxstrip/debug/shapes26_O2.debug" \
 	"$WORK/o2.txt"
+# the stripped program itself found by name beside its debug file: lines
+# come from the debug file (its .gnu_debuglink), never "the debug info of"
+# the stripped copy, which has none
+if [ -f testdata/cxxstrip/bin/shapes26_O2 ]; then
+	mkdir -p "$WORK/byname"
+	cp testdata/cxxstrip/bin/shapes26_O2 testdata/cxxstrip/debug/shapes26_O2.debug "$WORK/byname/"
+	vgt --color never --symbols "$WORK/byname" testdata/cxxstrip_O2.xml >"$WORK/byname.txt" 2>&1
+	check_out "stripped O2: by name, no note credits the debug info of the stripped copy" \
+		sh -c 'grep -q "given file:line from the debug info of .*/byname/shapes26_O2.debug\$" "$1" &&
+			! grep -q "debug info of .*/byname/shapes26_O2\$" "$1"' sh "$WORK/byname.txt"
+fi
+
+# ---- live: `vgtriage run --symbols` on a stripped -O2 build ---------------
+# tests/fixtures/cxx/shapes26.cpp at -O2, run as is and stripped (its debug
+# file in a --symbols DIR, out of valgrind's reach): every frame of every
+# stack the same (function, file, line).  Two short valgrind runs.
+VALGRIND=${VALGRIND:-valgrind}
+if ! command -v g++ >/dev/null || ! command -v objcopy >/dev/null || ! command -v strip >/dev/null ||
+	! command -v "$VALGRIND" >/dev/null; then
+	skip "live: no g++, binutils or valgrind"
+else
+	mkdir -p "$WORK/live/full" "$WORK/live/bin" "$WORK/live/sym"
+	if g++ -g -O2 -ffile-prefix-map="$(pwd)"=. tests/fixtures/cxx/shapes26.cpp \
+		-o "$WORK/live/full/shapes26" 2>"$WORK/live/cc.err"; then
+		objcopy --only-keep-debug "$WORK/live/full/shapes26" "$WORK/live/sym/shapes26.debug"
+		strip -o "$WORK/live/bin/shapes26" "$WORK/live/full/shapes26"
+		(cd "$WORK/live/sym" && objcopy --add-gnu-debuglink=shapes26.debug ../bin/shapes26)
+		vgt run -f json -n 0 --all -o "$WORK/live/own.json" -- "$WORK/live/full/shapes26" \
+			>/dev/null 2>&1
+		vgt run -f json -n 0 --all -o "$WORK/live/strip.json" --symbols "$WORK/live/sym" \
+			-- "$WORK/live/bin/shapes26" >/dev/null 2>&1
+		sites "$WORK/live/own.json" >"$WORK/live/own.sites" 2>&1
+		sites "$WORK/live/strip.json" >"$WORK/live/strip.sites" 2>&1
+		check_out "live O2: run --symbols gives the frames valgrind gives the unstripped build" \
+			sh -c 'grep -q "^    stack .* shapes26.cpp" "$1" && diff "$1" "$2"' sh \
+			"$WORK/live/own.sites" "$WORK/live/strip.sites"
+		check_out "live O2: an inlined call is its own frame, at the same ip as its caller" \
+			jcheck "$WORK/live/strip.json" 'any(a.get("ip") == b.get("ip") and a.get("fn") == "push"
+				for s in d["sites"] for a, b in zip(s["stack"], s["stack"][1:]))'
+	else
+		fail "live: g++: $(head -c 300 "$WORK/live/cc.err")"
+	fi
+fi
 
 # ---- hints: the C++ leak shapes get one, or -v says why -------------------
 if [ -x build/vgtriage-cparse ] || [ -n "${VGTRIAGE_CPARSE:-}" ]; then

@@ -160,6 +160,11 @@ struct vgt_frame {
 				    or the object's symbols (a glob over aliases when
 				    fn_mangled_glob); fn itself for inlined frames */
 	uint64_t obj_offset;     /* ip - load bias: the address inside obj */
+	/* A frame vgtriage named from DWARF whose code was inlined: id + 1 of
+	 * the frame valgrind lists after it at the same ip (its caller), which
+	 * frame_resolve_stack inserts after it in every stack; 0: none.  Only
+	 * meaningful in its own frame table (frames_intern_from drops it). */
+	uint32_t inlined_by;
 };
 
 /* A stack: frame ids, innermost first, into the frame table of the report
