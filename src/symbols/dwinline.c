@@ -66,24 +66,27 @@ static unsigned call_line(Dwarf_Die *die)
 /* The concrete scopes holding pc, outermost first, below parent: the
  * subprogram, lexical blocks, inlined calls (dwarf_getscopes turns to the
  * abstract origin's scopes at the first inlined call: no call sites).
- * Namespaces are looked into: some compilers nest definitions in them. */
-static void descend(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path, int *n, int max)
+ * Namespaces are looked into: some compilers nest definitions in them
+ * (at most MAX_NESTING deep: a hostile file may nest without end). */
+#define MAX_NESTING 64
+static void descend(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path, int *n, int max,
+		    int nesting)
 {
 	Dwarf_Die child;
-	if (*n >= max || dwarf_child(parent, &child) != 0)
+	if (*n >= max || nesting > MAX_NESTING || dwarf_child(parent, &child) != 0)
 		return;
 	do {
 		int tag = dwarf_tag(&child);
 		if (tag == DW_TAG_namespace) {
 			int before = *n;
-			descend(&child, pc, path, n, max);
+			descend(&child, pc, path, n, max, nesting + 1);
 			if (*n > before)
 				return;
 		} else if ((tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
 			    tag == DW_TAG_lexical_block || tag == DW_TAG_try_block ||
 			    tag == DW_TAG_catch_block) && dwarf_haspc(&child, pc) > 0) {
 			path[(*n)++] = child;
-			descend(&child, pc, path, n, max);
+			descend(&child, pc, path, n, max, nesting + 1);
 			return;
 		}
 	} while (dwarf_siblingof(&child, &child) == 0);
@@ -100,7 +103,7 @@ void dwinline_at(struct Dwfl_Module *mod, uint64_t addr, struct dwinline *out)
 	 * lists them */
 	Dwarf_Die chain[2 * DWINLINE_MAX + 8];
 	int depth = 0;
-	descend(cu, addr - bias, chain, &depth, (int)(sizeof(chain) / sizeof(chain[0])));
+	descend(cu, addr - bias, chain, &depth, (int)(sizeof(chain) / sizeof(chain[0])), 0);
 	Dwarf_Die scopes[2 * DWINLINE_MAX + 8];
 	int n = 0;
 	for (int i = depth - 1; i >= 0; i--)
