@@ -25,8 +25,10 @@
 #             valgrind runs)
 #   hints     the C++ leak shapes of cxxown (a raw pointer member of a class
 #             without a destructor; a local deleted after calls that can
-#             throw) get a hint; for cxxproj, whose sources are not here,
-#             -v says why each leak site has none
+#             throw) get a hint; cxxccdb's (sources that parse only with
+#             the build's -I) get one from a compile_commands.json, and -v
+#             says which flags were taken (none without one); for cxxproj,
+#             whose sources are not here, -v says why each leak site has none
 #   testfw    testdata/testfw.{xml,log} (our gtest suite): the stdout buffer
 #             gtest's coloured output allocated is a hidden test-framework
 #             site, counted on the Hidden: line and in JSON; --all shows
@@ -188,6 +190,48 @@ if [ -x build/vgtriage-cparse ] || [ -n "${VGTRIAGE_CPARSE:-}" ]; then
 			jcheck "$WORK/h.json" 'any("an exception skips the delete" in
 				((s.get("hint") or {}).get("text") or "") for s in d["sites"] if s["rank"] > 0)'
 	done
+	# compile_commands.json (tests/fixtures/cxxccdb): use.cpp parses only
+	# with -Iinclude.  Without a database -v says the defaults were used
+	# and why there is no hint; with one (found above the source, in
+	# build/) both shapes get a hint, -v names the flags taken, and an
+	# include directory outside the source roots is left out
+	if [ -f testdata/cxxccdb.xml ]; then
+		vgt -v --color never testdata/cxxccdb.xml >"$WORK/ccdb0.txt" 2>&1
+		check_out "hints cxxccdb: no compile_commands.json: -v says so, and why use.cpp has no hint" \
+			sh -c 'grep -q "use.cpp parsed with the helper.s defaults: no compile_commands.json" "$1" &&
+				grep -q "^note: no hint for use.cpp:9: .*undeclared identifier .own." "$1"' \
+			sh "$WORK/ccdb0.txt"
+		proj=$WORK/proj
+		mkdir -p "$proj/build" "$proj/tests/fixtures"
+		cp -R tests/fixtures/cxxccdb "$proj/tests/fixtures/"
+		printf '[{"directory": "%s/build", "file": "../tests/fixtures/cxxccdb/src/use.cpp",\n' "$proj" \
+			>"$proj/build/compile_commands.json"
+		printf ' "command": "g++ -g -I../tests/fixtures/cxxccdb/include -I /etc -D OWN_X=1 -std=c++17 -c ../tests/fixtures/cxxccdb/src/use.cpp"}]\n' \
+			>>"$proj/build/compile_commands.json"
+		here=$(pwd)
+		# the same command from the project's directory (its root)
+		case $VGTRIAGE in
+		/*) vgt_abs=$VGT_CMD ;;
+		*) vgt_abs="${VGT_CMD%"$VGTRIAGE"}$here/$VGTRIAGE" ;;
+		esac
+		# shellcheck disable=SC2086  # vgt_abs is a command line
+		(cd "$proj" && $vgt_abs -v --color never "$here/testdata/cxxccdb.xml" >"$WORK/ccdb1.txt" 2>&1)
+		# shellcheck disable=SC2086
+		(cd "$proj" && $vgt_abs -f json "$here/testdata/cxxccdb.xml" >"$WORK/ccdb1.json" 2>/dev/null)
+		check "hints cxxccdb: with compile_commands.json, the raw pointer field (in the header)" \
+			jcheck "$WORK/ccdb1.json" 'any("holds it in a raw pointer but has no destructor" in
+				((s.get("hint") or {}).get("text") or "") and s["location"]["file"] == "holder.h"
+				for s in d["sites"] if s["rank"] > 0)'
+		check "hints cxxccdb: with compile_commands.json, the throw path (use.cpp)" \
+			jcheck "$WORK/ccdb1.json" 'any("an exception skips the delete" in
+				((s.get("hint") or {}).get("text") or "") for s in d["sites"] if s["rank"] > 0)'
+		check_out "hints cxxccdb: -v names the database, the flags taken and what was left out" \
+			sh -c 'grep -q "use.cpp parsed with the flags of .*/build/compile_commands.json, entry .*/src/use.cpp: -I.*/include -DOWN_X=1 -std=c++17; left out: -I/etc (outside the current directory" "$1" &&
+				grep -q "holder.h parsed with the flags of .*(the nearest entry: none names this file)" "$1"' \
+			sh "$WORK/ccdb1.txt"
+	else
+		skip "hints cxxccdb: testdata/cxxccdb.xml not there (make testdata)"
+	fi
 	# {fmt}: its sources are not in the tree; -v says why there is no hint
 	vgt -v --color never testdata/cxxproj_O0.xml >"$WORK/v.txt" 2>&1
 	check_out "hints cxxproj_O0.xml: -v says why each leak site has no hint" \
