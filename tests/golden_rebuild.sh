@@ -29,6 +29,9 @@
 #             the build's -I) get one from a compile_commands.json, and -v
 #             says which flags were taken (none without one); for cxxproj,
 #             whose sources are not here, -v says why each leak site has none
+#   inline    testdata/cxxinline_O2.{xml,log}: libstdc++'s std::string code
+#             inlined into main, named in the log without a directory, is
+#             the runtime's in both readings; the same sites
 #   testfw    testdata/testfw.{xml,log} (our gtest suite): the stdout buffer
 #             gtest's coloured output allocated is a hidden test-framework
 #             site, counted on the Hidden: line and in JSON; --all shows
@@ -77,6 +80,31 @@ for c in cxxproj cxxown; do
 			sh "$WORK/diff.out"
 	done
 done
+
+# ---- inline: libstdc++ inlined at -O2, read from XML and from a text log ----
+# (tests/fixtures/cxxinline) the log names the inlined basic_string frames
+# without a directory: every frame gets the class the XML gives it, and
+# the sites are the same
+if [ -f testdata/cxxinline_O2.xml ] && [ -f testdata/cxxinline_O2.log ]; then
+	vgt -f json -n 0 --all testdata/cxxinline_O2.xml >"$WORK/inl_x.json" 2>/dev/null
+	vgt -f json -n 0 --all testdata/cxxinline_O2.log >"$WORK/inl_l.json" 2>/dev/null
+	check_out "inline: the text log classes every frame as the XML does" \
+		"$PYTHON" -c 'import json, sys
+def frames(p):
+    d = json.load(open(p))
+    return {(f.get("fn"), f.get("file"), f.get("line")): f.get("class")
+            for s in d["sites"] for st in ("stack", "aux_stack", "aux_stack2")
+            for f in s.get(st) or []}, sorted((s["kind"], s["category"], s["location"].get("file").split("/")[-1],
+            s["location"].get("line"), s.get("bytes")) for s in d["sites"])
+(fx, sx), (fl, sl) = frames(sys.argv[1]), frames(sys.argv[2])
+bad = [(k, fx[k], fl[k]) for k in fx if k in fl and fx[k] != fl[k]]
+runtime = [k for k in fl if k[1] in ("basic_string.h", "basic_string.tcc") and fl[k] != "runtime"]
+print(bad, runtime, sx if sx != sl else "", sl if sx != sl else "")
+sys.exit(1 if bad or runtime or sx != sl or not any(k[1] == "basic_string.h" for k in fl) else 0)' \
+		"$WORK/inl_x.json" "$WORK/inl_l.json"
+else
+	skip "inline: testdata/cxxinline_O2.{xml,log} not there (make testdata)"
+fi
 
 # ---- testfw: gtest's stdout buffer is the framework's -----------------------
 for input in testdata/testfw.xml testdata/testfw.log; do
