@@ -242,6 +242,24 @@ START_TEST(test_culprit_test_framework)
 }
 END_TEST
 
+/* A text log's frames: no object (but the allocator's), line 10. */
+struct row {
+	const char *fn, *file;
+	uint64_t ip;
+};
+
+static void push_rows(struct frame_table *ft, struct vgt_stack *s, const struct row *rows,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct vgt_frame f = frame(rows[i].fn, i == 0 ? "/v/vgpreload_memcheck.so" : NULL);
+		f.file = rows[i].file;
+		f.line = 10;
+		f.ip = rows[i].ip;
+		stack_push(s, frames_intern_frame(ft, &f));
+	}
+}
+
 /* A text log names libc's frames without their object: a frame inlined
  * into one of libc's is libc's; a user's frame that std:: code inlined
  * stays the user's. */
@@ -250,22 +268,13 @@ START_TEST(test_inlined_into_libc)
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct vgt_stack s = {0};
-	static const struct {
-		const char *fn, *file;
-		uint64_t ip;
-	} rows[] = {
+	static const struct row rows[] = {
 		{"malloc", NULL, 1}, {"outstring_func", "vfprintf-internal.c", 2},
 		{"__vfprintf_internal", "vfprintf-internal.c", 2},
 		{"cmp", "main.cpp", 3}, {"void std::__sort<int*>(int*, int*)", "stl_algo.h", 3},
 		{"main", "main.cpp", 4},
 	};
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct vgt_frame f = frame(rows[i].fn, i == 0 ? "/v/vgpreload_memcheck.so" : NULL);
-		f.file = rows[i].file;
-		f.line = 10;
-		f.ip = rows[i].ip;
-		stack_push(&s, frames_intern_frame(ft, &f));
-	}
+	push_rows(ft, &s, rows, sizeof(rows) / sizeof(rows[0]));
 	classify_stack(ft, &s);
 	ck_assert_int_eq(stack_frame(ft, &s, 1)->cls, FRAME_USER);
 	classify_inlined(ft, &s);
@@ -287,10 +296,7 @@ START_TEST(test_inlined_libstdcxx)
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct vgt_stack s = {0};
-	static const struct {
-		const char *fn, *file;
-		uint64_t ip;
-	} rows[] = {
+	static const struct row rows[] = {
 		{"operator new(unsigned long)", NULL, 1},
 		{"_M_construct<char const*>", "basic_string.tcc", 2},
 		{"basic_string<>", "basic_string.h", 2},
@@ -298,13 +304,7 @@ START_TEST(test_inlined_libstdcxx)
 		{"main", "main.cpp", 2},
 		{"helper", "stl_like.cpp", 3},
 	};
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct vgt_frame f = frame(rows[i].fn, i == 0 ? "/v/vgpreload_memcheck.so" : NULL);
-		f.file = rows[i].file;
-		f.line = 10;
-		f.ip = rows[i].ip;
-		stack_push(&s, frames_intern_frame(ft, &f));
-	}
+	push_rows(ft, &s, rows, sizeof(rows) / sizeof(rows[0]));
 	classify_stack(ft, &s);
 	classify_inlined(ft, &s);
 	ck_assert_int_eq(stack_frame(ft, &s, 1)->cls, FRAME_RUNTIME);
