@@ -189,9 +189,10 @@ else
 		objcopy --only-keep-debug "$WORK/live/full/shapes26" "$WORK/live/sym/shapes26.debug"
 		strip -o "$WORK/live/bin/shapes26" "$WORK/live/full/shapes26"
 		(cd "$WORK/live/sym" && objcopy --add-gnu-debuglink=shapes26.debug ../bin/shapes26)
-		vgt run -f json -n 0 --all -o "$WORK/live/own.json" -- "$WORK/live/full/shapes26" \
-			>/dev/null 2>&1
-		vgt run -f json -n 0 --all -o "$WORK/live/strip.json" --symbols "$WORK/live/sym" \
+		# the tool itself, not under VGT_CMD's valgrind: it runs valgrind
+		"$VGTRIAGE" run -f json -n 0 --all -o "$WORK/live/own.json" \
+			-- "$WORK/live/full/shapes26" >/dev/null 2>&1
+		"$VGTRIAGE" run -f json -n 0 --all -o "$WORK/live/strip.json" --symbols "$WORK/live/sym" \
 			-- "$WORK/live/bin/shapes26" >/dev/null 2>&1
 		sites "$WORK/live/own.json" >"$WORK/live/own.sites" 2>&1
 		sites "$WORK/live/strip.json" >"$WORK/live/strip.sites" 2>&1
