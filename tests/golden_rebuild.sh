@@ -21,7 +21,9 @@
 #             --symbols DIR a note that says why, never "pass --symbols DIR";
 #             notes credit the debug file, never a stripped copy
 #   live      shapes26.cpp at -O2 under `vgtriage run`, as built and
-#             stripped with `--symbols DIR`: the same frames (two short
+#             stripped with `--symbols DIR`: the same frames; the stripped
+#             run's --gen-suppressions (with --symbols) fed back to
+#             valgrind suppress exactly the sites' records (four short
 #             valgrind runs)
 #   hints     the C++ leak shapes of cxxown (a raw pointer member of a class
 #             without a destructor; a local deleted after calls that can
@@ -202,6 +204,22 @@ else
 		check_out "live O2: an inlined call is its own frame, at the same ip as its caller" \
 			jcheck "$WORK/live/strip.json" 'any(a.get("ip") == b.get("ip") and a.get("fn") == "push"
 				for s in d["sites"] for a, b in zip(s["stack"], s["stack"][1:]))'
+		# valgrind's own stripped run: --gen-suppressions with --symbols
+		# (the added inlined frames are not valgrind's: no line for them)
+		# suppresses exactly the sites' records of the same program
+		vgflags="--leak-check=full --show-leak-kinds=all --num-callers=40"
+		# shellcheck disable=SC2086  # vgflags is a list of options
+		"$VALGRIND" $vgflags --xml=yes --xml-file="$WORK/live/s.xml" "$WORK/live/bin/shapes26" \
+			>/dev/null 2>&1
+		vgt --color never -n 0 --symbols "$WORK/live/sym" --gen-suppressions "$WORK/live/s.xml" \
+			2>/dev/null | sed -n '/^Suppressions for the listed sites:$/,$p' | sed 1d \
+			>"$WORK/live/s.supp"
+		vgt -f json -n 0 --symbols "$WORK/live/sym" "$WORK/live/s.xml" >"$WORK/live/s.json" 2>/dev/null
+		# shellcheck disable=SC2086
+		"$VALGRIND" $vgflags --suppressions="$WORK/live/s.supp" --log-file="$WORK/live/re.log" \
+			"$WORK/live/bin/shapes26" >/dev/null 2>&1
+		check_out "live O2: --symbols --gen-suppressions suppress exactly the sites' records" \
+			"$PYTHON" tests/cxx26_checks.py supp "$WORK/live/s.json" "$WORK/live/re.log"
 	else
 		fail "live: g++: $(head -c 300 "$WORK/live/cc.err")"
 	fi

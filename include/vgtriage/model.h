@@ -155,6 +155,10 @@ struct vgt_frame {
 	unsigned fn_from_elf : 1; /* valgrind said ???: fn is vgtriage's */
 	unsigned elf_named : 1;   /* fn or file:line read by vgtriage from the
 				     object's symbols (the notes say which file) */
+	unsigned inline_added : 1; /* a frame vgtriage added for an inlined call
+				      valgrind could not see (no debug info):
+				      not in valgrind's stack, so not in a
+				      suppression's either */
 	const char *fn_mangled;  /* the name valgrind matches fun: patterns against:
 				    the linkage name, from the input (--demangle=no)
 				    or the object's symbols (a glob over aliases when

@@ -463,6 +463,7 @@ void cxxsym_chain(struct frame_table *ft, uint32_t id, const struct cxxsym_calle
 		struct vgt_frame c = callers->frames[k];
 		c.resolved = 0; /* symbolized and classified once in a stack */
 		c.inlined_by = 0;
+		c.inline_added = 1;
 		uint32_t cid = frames_intern_frame(ft, &c);
 		if (cid == prev || cid == id)
 			return; /* a frame the input named alike: never a cycle */
