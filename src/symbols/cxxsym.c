@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 
 #include "symbols/cxxname.h"
-#include "vgtriage/frames.h"
 #include "symbols/elfsym.h"
+#include "vgtriage/frames.h"
 
 #define MAX_LEARN 64     /* named frames given as evidence per object and process */
 #define MAX_LISTED 4     /* names listed per object in the notes */
