@@ -1,7 +1,7 @@
 /*
  * vgtriage-cparse — the C/C++ reader behind vgtriage's hints (issue 13).
  *
- *   vgtriage-cparse --lang c|c++ [-I DIR]... [--root DIR]... PATH < SOURCE
+ *   vgtriage-cparse --lang c|c++ [-I DIR]... [-DX[=V]|-UX]... [-std=STD] [--root DIR]... PATH < SOURCE
  *
  * Parses SOURCE (the text of PATH, given on standard input so that
  * vgtriage decides what is read) with libclang and writes each function
@@ -67,7 +67,7 @@
  * EACCES, which clang reports as a missing header (and keeps going).
  * libclang (LLVM's Support library) opens files with open(); an open()
  * defined in the executable is the one its calls bind to. */
-#define MAX_ROOTS 16
+#define MAX_ROOTS 160
 #define MAX_HEADER ((off_t)16 << 20)
 
 static int sandbox_on;
@@ -169,7 +169,7 @@ static void add_root(const char *dir)
 		free(real);
 }
 
-#define MAX_ARGS 64
+#define MAX_ARGS 320
 
 struct tok {
 	CXToken tok;
@@ -745,12 +745,27 @@ static void emit_function(CXTranslationUnit tu, CXCursor fn)
 	clang_disposeTokens(tu, f.raw, f.n_toks);
 }
 
+static const char *main_path; /* the source parsed */
+
+/* Written in the main file, or expanded there from a macro (a project's
+ * FMT_BEGIN_NAMESPACE-style macro opens its namespaces). */
+static int in_main_file(CXTranslationUnit tu, CXCursor c)
+{
+	CXSourceLocation loc = clang_getCursorLocation(c);
+	if (clang_Location_isFromMainFile(loc))
+		return 1;
+	CXFile file = NULL;
+	clang_getExpansionLocation(loc, &file, NULL, NULL, NULL);
+	CXFile main_file = clang_getFile(tu, main_path);
+	return file != NULL && main_file != NULL && clang_File_isEqual(file, main_file);
+}
+
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)
 {
 	(void)parent;
 	CXTranslationUnit tu = data;
 	enum CXCursorKind k = clang_getCursorKind(c);
-	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
+	if (!in_main_file(tu, c))
 		return CXChildVisit_Continue;
 	if (k == CXCursor_Namespace || k == CXCursor_ClassDecl || k == CXCursor_StructDecl ||
 	    k == CXCursor_LinkageSpec || k == CXCursor_ClassTemplate ||
@@ -765,14 +780,14 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 
 static int usage(void)
 {
-	fputs("usage: vgtriage-cparse --lang c|c++ [-I DIR]... [--root DIR]... PATH < SOURCE\n",
+	fputs("usage: vgtriage-cparse --lang c|c++ [-I DIR]... [-DX[=V]|-UX]... [-std=STD] [--root DIR]... PATH < SOURCE\n",
 	      stderr);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	const char *lang = NULL, *path = NULL;
+	const char *lang = NULL, *path = NULL, *std = NULL;
 	const char *args[MAX_ARGS];
 	int n_args = 0;
 	char *owned[MAX_ARGS];
@@ -783,6 +798,11 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "-I") == 0 && i + 1 < argc && n_args + 2 < MAX_ARGS - 8) {
 			args[n_args++] = "-I";
 			args[n_args++] = argv[++i];
+		} else if ((strncmp(argv[i], "-D", 2) == 0 || strncmp(argv[i], "-U", 2) == 0) &&
+			   argv[i][2] != '\0' && n_args + 1 < MAX_ARGS - 8) {
+			args[n_args++] = argv[i]; /* a compile command's macros */
+		} else if (strncmp(argv[i], "-std=", 5) == 0) {
+			std = argv[i];
 		} else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
 			add_root(argv[++i]);
 		} else if (argv[i][0] != '-' && path == NULL)
@@ -795,7 +815,7 @@ int main(int argc, char **argv)
 	int cxx = strcmp(lang, "c++") == 0;
 	args[n_args++] = "-x";
 	args[n_args++] = cxx ? "c++" : "c";
-	args[n_args++] = cxx ? "-std=gnu++17" : "-std=gnu11";
+	args[n_args++] = std != NULL ? std : cxx ? "-std=gnu++17" : "-std=gnu11";
 	args[n_args++] = "-w";
 	args[n_args++] = "-ferror-limit=0";
 	/* a Python extension includes Python.h: the interpreter's headers */
@@ -834,6 +854,7 @@ int main(int argc, char **argv)
 		free(dir);
 	}
 	sandbox_on = 1;
+	main_path = path;
 	enum CXErrorCode rc = clang_parseTranslationUnit2(idx, path, args, n_args, &unsaved, 1,
 							  CXTranslationUnit_KeepGoing, &tu);
 	int status = 0;

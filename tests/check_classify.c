@@ -242,6 +242,24 @@ START_TEST(test_culprit_test_framework)
 }
 END_TEST
 
+/* A text log's frames: no object (but the allocator's), line 10. */
+struct row {
+	const char *fn, *file;
+	uint64_t ip;
+};
+
+static void push_rows(struct frame_table *ft, struct vgt_stack *s, const struct row *rows,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct vgt_frame f = frame(rows[i].fn, i == 0 ? "/v/vgpreload_memcheck.so" : NULL);
+		f.file = rows[i].file;
+		f.line = 10;
+		f.ip = rows[i].ip;
+		stack_push(s, frames_intern_frame(ft, &f));
+	}
+}
+
 /* A text log names libc's frames without their object: a frame inlined
  * into one of libc's is libc's; a user's frame that std:: code inlined
  * stays the user's. */
@@ -250,27 +268,49 @@ START_TEST(test_inlined_into_libc)
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct vgt_stack s = {0};
-	static const struct {
-		const char *fn, *file;
-		uint64_t ip;
-	} rows[] = {
+	static const struct row rows[] = {
 		{"malloc", NULL, 1}, {"outstring_func", "vfprintf-internal.c", 2},
 		{"__vfprintf_internal", "vfprintf-internal.c", 2},
 		{"cmp", "main.cpp", 3}, {"void std::__sort<int*>(int*, int*)", "stl_algo.h", 3},
 		{"main", "main.cpp", 4},
 	};
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct vgt_frame f = frame(rows[i].fn, i == 0 ? "/v/vgpreload_memcheck.so" : NULL);
-		f.file = rows[i].file;
-		f.line = 10;
-		f.ip = rows[i].ip;
-		stack_push(&s, frames_intern_frame(ft, &f));
-	}
+	push_rows(ft, &s, rows, sizeof(rows) / sizeof(rows[0]));
 	classify_stack(ft, &s);
 	ck_assert_int_eq(stack_frame(ft, &s, 1)->cls, FRAME_USER);
 	classify_inlined(ft, &s);
 	ck_assert_int_eq(stack_frame(ft, &s, 1)->cls, FRAME_RUNTIME);
 	ck_assert_int_eq(stack_frame(ft, &s, 3)->cls, FRAME_USER);
+	ck_assert_int_eq(stack_frame(ft, &s, 5)->cls, FRAME_USER);
+	stack_release(&s);
+	frames_free(ft);
+	strpool_free(pool);
+}
+END_TEST
+
+/* -O2 text log: libstdc++'s std::string code inlined into main, named
+ * without a directory and by DWARF's short name, is the runtime's (the
+ * XML's /usr/include/c++/ says so); a user's header of another name, and
+ * a frame not inlined, stay the user's. */
+START_TEST(test_inlined_libstdcxx)
+{
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_stack s = {0};
+	static const struct row rows[] = {
+		{"operator new(unsigned long)", NULL, 1},
+		{"_M_construct<char const*>", "basic_string.tcc", 2},
+		{"basic_string<>", "basic_string.h", 2},
+		{"push", "mylist.h", 2},
+		{"main", "main.cpp", 2},
+		{"helper", "stl_like.cpp", 3},
+	};
+	push_rows(ft, &s, rows, sizeof(rows) / sizeof(rows[0]));
+	classify_stack(ft, &s);
+	classify_inlined(ft, &s);
+	ck_assert_int_eq(stack_frame(ft, &s, 1)->cls, FRAME_RUNTIME);
+	ck_assert_int_eq(stack_frame(ft, &s, 2)->cls, FRAME_RUNTIME);
+	ck_assert_int_eq(stack_frame(ft, &s, 3)->cls, FRAME_USER);
+	ck_assert_int_eq(stack_frame(ft, &s, 4)->cls, FRAME_USER);
 	ck_assert_int_eq(stack_frame(ft, &s, 5)->cls, FRAME_USER);
 	stack_release(&s);
 	frames_free(ft);
@@ -354,6 +394,7 @@ Suite *classify_suite(void)
 	tcase_add_test(tc, test_python_frames_from_perf_maps);
 	tcase_add_test(tc, test_mapped_cython_frame_is_user_even_in_generated_helper_name);
 	tcase_add_test(tc, test_culprit);
+	tcase_add_test(tc, test_inlined_libstdcxx);
 	tcase_add_test(tc, test_test_framework);
 	tcase_add_test(tc, test_culprit_test_framework);
 	tcase_add_test(tc, test_inlined_into_libc);

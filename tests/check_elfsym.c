@@ -446,6 +446,59 @@ START_TEST(test_policy_refuses_objects)
 }
 END_TEST
 
+/* testdata/cxxstrip: shapes26.cpp at -O2, stripped, its debug file in a
+ * --symbols dir; the program as valgrind ran it, /tmp/vgtriage-cxxstrip. */
+static char *locate_strip(void *ctx, const char *obj)
+{
+	(void)ctx;
+	const char *run = "/tmp/vgtriage-cxxstrip/";
+	if (strncmp(obj, run, strlen(run)) != 0)
+		return NULL;
+	char *path = malloc(strlen(VGT_SRCDIR) + strlen(obj) + 64);
+	sprintf(path, "%s/testdata/cxxstrip/bin/%s", VGT_SRCDIR, obj + strlen(run));
+	return path;
+}
+
+/* Inlined calls as valgrind lists them for the unstripped build
+ * (testdata/cxxown_O2.xml, the same program): the inlined function at
+ * the line table's line, then its callers at their call lines. */
+START_TEST(test_inlined_callers)
+{
+	static const char *dirs[1] = {VGT_SRCDIR "/testdata/cxxstrip/debug"};
+	struct elfsym_options o;
+	memset(&o, 0, sizeof(o));
+	o.symbol_dirs = dirs;
+	o.n_symbol_dirs = 1;
+	o.locate = locate_strip;
+	struct elfsym *es = elfsym_new(&o);
+	const char *obj = "/tmp/vgtriage-cxxstrip/shapes26_O2";
+	struct elfsym_frame r;
+	/* valgrind: push (shapes26.cpp:26), fill<wide>(…) (shapes26.cpp:80) */
+	elfsym_resolve(es, obj, 1, 0x1094BD, 0, &r);
+	ck_assert_ptr_nonnull(r.inlined);
+	ck_assert_str_eq(r.inlined, "push");
+	ck_assert_str_eq(r.file, "shapes26.cpp");
+	ck_assert_uint_eq(r.line, 26);
+	ck_assert_uint_eq(r.n_callers, 1);
+	ck_assert_ptr_null(r.callers[0].fn); /* the function holding it: r.name */
+	ck_assert_str_eq(r.callers[0].dir, "./tests/fixtures/cxx");
+	ck_assert_str_eq(r.callers[0].file, "shapes26.cpp");
+	ck_assert_uint_eq(r.callers[0].line, 80);
+	char *d = cxxname_demangle_dup(r.name);
+	ck_assert_str_eq(d != NULL ? d : r.name, "unsigned long fill<wide>(int, wide const&)");
+	free(d);
+	ck_assert_ptr_nonnull(r.line_source);
+	ck_assert_msg(strstr(r.line_source, "shapes26_O2.debug") != NULL, "%s", r.line_source);
+	/* valgrind: spec_holder (:63), take_spec(…) [clone .constprop.0] (:73) */
+	elfsym_resolve(es, obj, 1, 0x109B81, 0, &r);
+	ck_assert_str_eq(r.inlined, "spec_holder");
+	ck_assert_uint_eq(r.line, 63);
+	ck_assert_uint_eq(r.n_callers, 1);
+	ck_assert_uint_eq(r.callers[0].line, 73);
+	elfsym_free(es);
+}
+END_TEST
+
 Suite *elfsym_suite(void)
 {
 	Suite *s = suite_create("elfsym");
@@ -460,6 +513,7 @@ Suite *elfsym_suite(void)
 	tcase_add_test(tc, test_debug_root_build_id);
 	tcase_add_test(tc, test_spellings_share_one_object);
 	tcase_add_test(tc, test_policy_refuses_objects);
+	tcase_add_test(tc, test_inlined_callers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -155,11 +155,20 @@ struct vgt_frame {
 	unsigned fn_from_elf : 1; /* valgrind said ???: fn is vgtriage's */
 	unsigned elf_named : 1;   /* fn or file:line read by vgtriage from the
 				     object's symbols (the notes say which file) */
+	unsigned inline_added : 1; /* a frame vgtriage added for an inlined call
+				      valgrind could not see (no debug info):
+				      not in valgrind's stack, so not in a
+				      suppression's either */
 	const char *fn_mangled;  /* the name valgrind matches fun: patterns against:
 				    the linkage name, from the input (--demangle=no)
 				    or the object's symbols (a glob over aliases when
 				    fn_mangled_glob); fn itself for inlined frames */
 	uint64_t obj_offset;     /* ip - load bias: the address inside obj */
+	/* A frame vgtriage named from DWARF whose code was inlined: id + 1 of
+	 * the frame valgrind lists after it at the same ip (its caller), which
+	 * frame_resolve_stack inserts after it in every stack; 0: none.  Only
+	 * meaningful in its own frame table (frames_intern_from drops it). */
+	uint32_t inlined_by;
 };
 
 /* A stack: frame ids, innermost first, into the frame table of the report

@@ -849,12 +849,30 @@ static int stack_could_match(const struct supp_entry *e, const struct frame_mask
 	return 1;
 }
 
+/* The stack as valgrind saw it, which its suppressions match: without
+ * the frames vgtriage added for inlined calls (vgt_frame.inline_added);
+ * *view holds a copy when there were any. */
+static const struct vgt_stack *valgrind_view(const struct frame_table *ft,
+					     const struct vgt_stack *stack, struct vgt_stack *view)
+{
+	size_t i = 0;
+	while (i < stack->count && !stack_frame(ft, stack, i)->inline_added)
+		i++;
+	if (i == stack->count)
+		return stack;
+	for (i = 0; i < stack->count; i++)
+		if (!stack_frame(ft, stack, i)->inline_added)
+			stack_push(view, stack->ids[i]);
+	return view;
+}
+
 const char *suppressions_match(const struct suppressions *supp, const struct frame_table *ft,
 			       const struct vgt_record *rec)
 {
 	if (supp == NULL || supp->count == 0)
 		return NULL;
-	const struct vgt_stack *st = &rec->stack;
+	struct vgt_stack view = {NULL, 0, 0};
+	const struct vgt_stack *st = valgrind_view(ft, &rec->stack, &view);
 	struct frame_masks small[64];
 	struct frame_masks *masks = st->count <= 64 ? small : xmalloc(st->count * sizeof(*masks));
 	struct frame_masks any = {0, 0, 0}; /* of the whole stack */
@@ -891,6 +909,7 @@ const char *suppressions_match(const struct suppressions *supp, const struct fra
 	free(ms.cells);
 	if (masks != small)
 		free(masks);
+	stack_release(&view);
 	return name;
 }
 

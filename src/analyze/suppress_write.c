@@ -189,6 +189,8 @@ static void write_one(FILE *out, const struct vgt_report *report, const struct v
 			continue;
 		}
 		const struct vgt_frame *f = stack_frame(report->frames, stack, i);
+		if (f->inline_added)
+			continue; /* valgrind's stack has no such frame */
 		if (i > 0 && i < last && (f->cls == FRAME_RUNTIME || f->cls == FRAME_INTERPRETER)) {
 			if (!gap)
 				fputs("   ...\n", out);

@@ -127,6 +127,32 @@ static char *resolve(const struct srcpolicy *p, const char *path, struct stat *s
 	return real;
 }
 
+int srcpolicy_check_dir(const struct srcpolicy *p, const char *path, const char **why)
+{
+	char *real = path != NULL && path[0] != '\0' ? realpath(path, NULL) : NULL;
+	if (real == NULL) {
+		*why = path != NULL && path[0] != '\0' ? errno_reason(errno) : SRCPOLICY_MISSING;
+		return -1;
+	}
+	size_t i = 0;
+	while (i < p->n_roots && !under(real, p->roots[i]))
+		i++;
+	struct stat st;
+	const char *reason = NULL;
+	if (under(real, "/proc") || under(real, "/sys") || under(real, "/dev"))
+		reason = SYSTEM;
+	else if (i == p->n_roots)
+		reason = OUTSIDE;
+	else if (stat(real, &st) != 0)
+		reason = errno_reason(errno);
+	else if (!S_ISDIR(st.st_mode))
+		reason = "not a directory";
+	free(real);
+	if (reason != NULL)
+		*why = reason;
+	return reason != NULL ? -1 : 0;
+}
+
 int srcpolicy_check(const struct srcpolicy *p, const char *path, const char **why)
 {
 	struct stat st;

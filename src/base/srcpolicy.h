@@ -51,6 +51,10 @@ void srcpolicy_add_root(struct srcpolicy *policy, const char *dir);
 
 /* 0 when path may be read; -1 with *why set otherwise.  Opens nothing. */
 int srcpolicy_check(const struct srcpolicy *policy, const char *path, const char **why);
+/* 0 when path is a directory the policy's roots hold (an include
+ * directory a compile command names: what the C helper may read from);
+ * -1 with *why ("not a directory", or the reasons above) otherwise. */
+int srcpolicy_check_dir(const struct srcpolicy *policy, const char *path, const char **why);
 /* Opens path for reading (O_RDONLY, close-on-exec): a file descriptor, or
  * -1 with *why set. */
 int srcpolicy_open(const struct srcpolicy *policy, const char *path, const char **why);

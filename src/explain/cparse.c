@@ -394,6 +394,13 @@ static int exchange(int in_fd, int out_fd, const char *buf, size_t len, char **o
 struct cparse_file *cparse_run(const char *helper, const char *path, const char *text,
 			       size_t len, enum hint_lang lang, char *why, size_t why_size)
 {
+	return cparse_run_flags(helper, path, text, len, lang, NULL, why, why_size);
+}
+
+struct cparse_file *cparse_run_flags(const char *helper, const char *path, const char *text,
+				     size_t len, enum hint_lang lang,
+				     const struct ccdb_flags *flags, char *why, size_t why_size)
+{
 	if (gave_up) {
 		snprintf(why, why_size, "%s was stopped earlier (its time or memory limit): not run "
 			 "again", helper);
@@ -440,8 +447,33 @@ struct cparse_file *cparse_run(const char *helper, const char *path, const char 
 		/* includes are followed under the source's directory (the
 		 * helper adds it), the current directory (the source policy's
 		 * first root) and the system's header directories */
-		execl(helper, helper, "--lang", lang == HINT_LANG_CXX ? "c++" : "c", "--root", ".",
-		      path, (char *)NULL);
+		/* a compile command's flags (ccdb.h): its include
+		 * directories, each one the source policy holds, are roots */
+		size_t n_flags = flags != NULL ? flags->n : 0, n_roots = flags != NULL ? flags->n_roots : 0;
+		const char **argv = calloc(8 + n_flags * 2 + n_roots * 2, sizeof(*argv));
+		if (argv == NULL)
+			_exit(127);
+		size_t k = 0;
+		argv[k++] = helper;
+		argv[k++] = "--lang";
+		argv[k++] = lang == HINT_LANG_CXX ? "c++" : "c";
+		argv[k++] = "--root";
+		argv[k++] = ".";
+		for (size_t i = 0; i < n_flags; i++) {
+			if (strncmp(flags->argv[i], "-I", 2) == 0) {
+				argv[k++] = "-I";
+				argv[k++] = flags->argv[i] + 2;
+			} else {
+				argv[k++] = flags->argv[i];
+			}
+		}
+		for (size_t i = 0; i < n_roots; i++) {
+			argv[k++] = "--root";
+			argv[k++] = flags->roots[i];
+		}
+		argv[k++] = path;
+		argv[k] = NULL;
+		execv(helper, (char *const *)argv);
 		_exit(127);
 	}
 	close(to_child[0]);

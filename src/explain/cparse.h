@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <sys/resource.h>
 
+#include "explain/ccdb.h"
 #include "explain/hint.h"
 
 struct cparse_file;
@@ -42,6 +43,11 @@ void cparse_retry(void);
  * or read it. */
 struct cparse_file *cparse_run(const char *helper, const char *path, const char *text,
 			       size_t len, enum hint_lang lang, char *why, size_t why_size);
+/* The same with a compile command's flags (ccdb.h: include directories
+ * the source policy holds, macros, the standard); NULL flags: none. */
+struct cparse_file *cparse_run_flags(const char *helper, const char *path, const char *text,
+				     size_t len, enum hint_lang lang,
+				     const struct ccdb_flags *flags, char *why, size_t why_size);
 /* Parses the helper's output (for tests); NULL when it is not one. */
 struct cparse_file *cparse_parse(const char *out, size_t len, enum hint_lang lang);
 void cparse_free(struct cparse_file *file); /* NULL is a no-op */

@@ -53,6 +53,7 @@ struct explainer {
 	size_t n_sources, sources_cap;
 	const char *helper;
 	char helper_problem[256];
+	struct ccdb *ccdb;         /* compile_commands.json, once found */
 	/* the callee finder of the hint being made (lookup_callee) */
 	struct {
 		char *name;
@@ -220,8 +221,27 @@ static void source_cparse(struct explainer *ex, struct source *src, int lang)
 		return;
 	}
 	char why[256] = "";
-	src->c = cparse_run(ex->helper, src->path, src->text, src->len, (enum hint_lang)lang, why,
-			    sizeof(why));
+	/* the project's own flags (ccdb.h), read through the source policy */
+	const struct srcpolicy *policy = ex->sym != NULL ? symbolizer_srcpolicy(ex->sym) : NULL;
+	struct ccdb_flags flags;
+	memset(&flags, 0, sizeof(flags));
+	int found = 0;
+	if (policy != NULL) {
+		if (ex->ccdb == NULL)
+			ex->ccdb = ccdb_new(policy);
+		found = ccdb_flags_for(ex->ccdb, src->path, &flags) == 0;
+	}
+	if (ex->opts->verbose) {
+		char said[2048];
+		ccdb_describe(src->path, &flags, found, said, sizeof(said));
+		report_add_note(ex->report, "C/C++ hints: %s", said);
+	}
+	/* a header a C++ build compiles is C++ */
+	if (found && flags.cxx && lang == HINT_LANG_C && vgt_has_suffix(src->path, ".h"))
+		lang = HINT_LANG_CXX;
+	src->c = cparse_run_flags(ex->helper, src->path, src->text, src->len, (enum hint_lang)lang,
+				  found ? &flags : NULL, why, sizeof(why));
+	ccdb_flags_clear(&flags);
 	if (src->c == NULL && ex->helper_problem[0] == '\0')
 		snprintf(ex->helper_problem, sizeof(ex->helper_problem), "%s", why);
 }
@@ -557,6 +577,7 @@ void explain_sites(struct vgt_report *report, struct symbolizer *sym,
 		free(ex.sources[i]);
 	}
 	free(ex.sources);
+	ccdb_free(ex.ccdb);
 	for (size_t i = 0; i < ex.n_call_files; i++)
 		free(ex.call_files[i].name);
 }

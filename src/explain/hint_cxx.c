@@ -129,8 +129,18 @@ static const struct hint_node *parent_block(const struct hint_func *fn,
 	return NULL;
 }
 
+/* C++ library functions that take a pointer as an output iterator (or a
+ * range) and write through it: they copy the pointer, never own the block
+ * (std::format_to_n, {fmt}'s, the <algorithm> and <charconv> writers). */
+static const char *const iterator_writers[] = {
+	"format_to", "format_to_n", "vformat_to", "copy", "copy_n", "fill", "fill_n",
+	"transform", "to_chars", "from_chars", "uninitialized_copy", "uninitialized_fill",
+	NULL,
+};
+
 /* What a straight statement does with var: 1 fine (read, or given to a C
- * function that only reads it), 0 not followed (why set). */
+ * function that only reads it, or to a C++ one that writes through it),
+ * 0 not followed (why set). */
 static int plain_use(const struct hint_node *n, const char *var, struct hint_result *r)
 {
 	const tok_t *t = n->toks;
@@ -145,7 +155,7 @@ static int plain_use(const struct hint_node *n, const char *var, struct hint_res
 		size_t f, as, ae;
 		int arg;
 		if (hint_enclosing_call(t, n->n_toks, k, &f, &arg, &as, &ae) &&
-		    !hint_is_any(&t[f], hint_harmless_c)) {
+		    !hint_is_any(&t[f], hint_harmless_c) && !hint_is_any(&t[f], iterator_writers)) {
 			hint_why(r, "`%s` is given to `%s` at line %u, which may take it: not followed",
 				 var, t[f].text, t[k].line);
 			return 0;
@@ -173,13 +183,55 @@ static size_t throwing_calls(const struct hint_node *n, char names[3][64], size_
 	return have;
 }
 
+/* A member function that keeps a local's block in a raw pointer field
+ * (`auto* n = new T(...); ...; head_ = n;`, {fmt}'s dynamic_arg_list):
+ * the statement `FIELD = var;` (or `this->FIELD = var;`) of the block
+ * that allocates it, FIELD one of the class's raw pointer fields; its line
+ * and FIELD into field, or 0. */
+static unsigned stored_in_field(const struct hint_func *fn, const struct alloc *a,
+				char *field, size_t size)
+{
+	if (!fn->cxx_member)
+		return 0;
+	size_t at;
+	const struct hint_node *b = parent_block(fn, a->node, &at);
+	for (size_t k = at + 1; b != NULL && k < b->n_kids; k++) {
+		const struct hint_node *n = b->kids[k];
+		const tok_t *tk = n->toks;
+		size_t i = 0;
+		if (n->kind != HINT_SIMPLE)
+			continue;
+		if (n->n_toks >= 2 && hint_is(&tk[0], "this") && hint_is(&tk[1], "->"))
+			i = 2;
+		size_t end = n->n_toks > 0 && hint_is(&tk[n->n_toks - 1], ";") ? n->n_toks - 1
+										 : n->n_toks;
+		if (i + 3 == end && tk[i].kind == HINT_TOK_IDENT && hint_is(&tk[i + 1], "=") &&
+		    hint_is(&tk[i + 2], a->var) &&
+		    hint_has_name(fn->ptr_members, fn->n_ptr_members, tk[i].text)) {
+			hint_copy_str(field, size, tk[i].text);
+			return n->line;
+		}
+	}
+	return 0;
+}
+
 void hint_cxx_throw_path(const struct alloc *a, const struct subject *sub, int frame,
 			 const struct hint_frame *fr, struct hint_result *r, struct text *t)
 {
-	(void)sub;
 	const struct hint_func *fn = fr->fn;
 	if (fn->lang != HINT_LANG_CXX || a->form != FORM_VAR || fr->reachable)
 		return;
+	struct alloc stored = *a;
+	unsigned store_line = stored_in_field(fn, a, stored.target, sizeof(stored.target));
+	if (store_line != 0) {
+		/* the block goes to a field: the class's ownership decides */
+		stored.form = FORM_STORE;
+		stored.target_member = 1;
+		hint_cxx_member_store(&stored, sub, frame, store_line, fr, r, t);
+		if (r->found)
+			hint_evidence(r, frame, a->node->line);
+		return;
+	}
 	for (size_t i = 0; i < fn->n_all; i++)
 		if (fn->all[i]->kind == HINT_OPAQUE) {
 			hint_why(r, "`%s` has a statement at line %u the analysis does not follow (a try "

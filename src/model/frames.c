@@ -218,6 +218,7 @@ static void copy_derived(struct frame_table *ft, struct vgt_frame *e, const stru
 	e->fn_mangled_glob = f->fn_mangled_glob;
 	e->fn_from_elf = f->fn_from_elf;
 	e->elf_named = f->elf_named;
+	e->inline_added = f->inline_added;
 }
 
 uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f)

@@ -316,12 +316,37 @@ void classify_stack(struct frame_table *ft, const struct vgt_stack *stack)
 	}
 }
 
+/* A source file of libstdc++'s headers (bits/), as a text log names a
+ * frame of it: no directory, and DWARF's unqualified name for an inlined
+ * call (`_M_construct<char const*> (basic_string.tcc:225)`), where the
+ * XML says /usr/include/c++/12/bits. */
+static int is_libstdcxx_header(const char *file)
+{
+	static const char *const names[] = {
+		"basic_string.h", "char_traits.h", "new_allocator.h", "allocator.h",
+		"alloc_traits.h", "unique_ptr.h", "shared_ptr.h", "shared_ptr_base.h",
+		"hashtable.h", "hashtable_policy.h", "move.h", "ptr_traits.h", "std_function.h",
+		"functional_hash.h", "invoke.h", "refwrap.h", "basic_ios.h", "locale_facets.h",
+		"ios_base.h", "cow_string.h", "string_view", "std_mutex.h", "atomic_base.h",
+		NULL,
+	};
+	const char *base = vgt_basename(file);
+	return in_list(base, names) || starts_with(base, "stl_") || vgt_has_suffix(base, ".tcc");
+}
+
 void classify_inlined(struct frame_table *ft, const struct vgt_stack *stack)
 {
 	for (size_t i = 0; i + 1 < stack->count; i++) {
 		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
 		if (f->obj != NULL || f->ip == 0 || f->cls != FRAME_USER || f->file == NULL)
 			continue;
+		/* libstdc++'s code inlined into the user's (a text log: no
+		 * directory to tell) is the runtime's, as the XML says */
+		if (f->dir == NULL && frames_at(ft, stack->ids[i + 1])->ip == f->ip &&
+		    is_libstdcxx_header(f->file)) {
+			f->cls = FRAME_RUNTIME;
+			continue;
+		}
 		/* the function the code at this ip belongs to: the last frame
 		 * of the chain valgrind printed at the same ip */
 		size_t j = i + 1;

@@ -19,6 +19,7 @@
 
 #include "symbols/cxxname.h"
 #include "symbols/elfsym.h"
+#include "vgtriage/frames.h"
 
 #define MAX_LEARN 64     /* named frames given as evidence per object and process */
 #define MAX_LISTED 4     /* names listed per object in the notes */
@@ -32,7 +33,9 @@ struct key {
 enum table_kind { T_DEMANGLE, T_USER_OBJ, T_ELF, T_LINKAGE, T_LEARNED, T_KINDS };
 
 struct elf_answer {
-	const char *fn, *fn_mangled, *dir, *file, *source;
+	const char *fn, *fn_mangled, *dir, *file, *source, *line_source;
+	struct vgt_frame *callers; /* the inlined call's enclosing frames */
+	size_t n_callers;
 	unsigned line;
 	uint64_t offset;
 	unsigned has_offset : 1, fn_from_elf : 1, glob : 1;
@@ -50,8 +53,10 @@ struct slot {
 struct obj_stat {
 	const char *obj;
 	size_t named, lined, unlocated;
+	size_t callers;          /* frames added for inlined calls */
 	const char *names[MAX_LISTED];
-	const char *source;
+	const char *source;      /* of the names */
+	const char *line_source; /* of file:line (a file with DWARF) */
 };
 
 struct cxxsym {
@@ -239,6 +244,36 @@ static void learn(struct cxxsym *cs, long pid, const struct vgt_frame *frames, s
 	}
 }
 
+/* The frames valgrind lists after an inlined call at the same ip: the
+ * enclosing inlined calls, then the function holding the code, named as
+ * its symbol table names it. */
+static void add_callers(struct cxxsym *cs, struct elf_answer *a, const struct vgt_frame *f,
+			const struct elfsym_frame *r, struct obj_stat *st)
+{
+	a->callers = xcalloc(r->n_callers, sizeof(*a->callers));
+	for (size_t i = 0; i < r->n_callers; i++) {
+		const struct dwinline_caller *c = &r->callers[i];
+		struct vgt_frame *k = &a->callers[a->n_callers++];
+		k->ip = f->ip;
+		k->obj = f->obj;
+		if (c->fn != NULL) {
+			k->fn = strpool_intern(cs->pool, c->fn);
+		} else {
+			k->fn = demangled(cs, strpool_intern(cs->pool, r->name));
+			if (strcmp(k->fn, r->name) != 0)
+				k->fn_mangled = strpool_intern(cs->pool, r->name);
+		}
+		k->dir = strpool_intern(cs->pool, c->dir);
+		k->file = strpool_intern(cs->pool, c->file);
+		k->line = c->line;
+		k->fn_from_elf = 1;
+		k->elf_named = 1;
+		k->obj_offset = a->offset;
+		k->obj_offset_known = a->has_offset;
+		st->callers++;
+	}
+}
+
 static const struct elf_answer *elf_answer(struct cxxsym *cs, long pid, const struct vgt_frame *f,
 					   int top)
 {
@@ -280,11 +315,19 @@ static const struct elf_answer *elf_answer(struct cxxsym *cs, long pid, const st
 		a->file = strpool_intern(cs->pool, r.file);
 		a->line = r.line;
 		st->lined++;
+		a->line_source = strpool_intern(cs->pool, r.line_source);
+		st->line_source = a->line_source;
 	}
 	if (a->fn_from_elf || a->file != NULL) {
-		a->source = strpool_intern(cs->pool, r.source);
-		st->source = a->source;
+		/* an inlined name is DWARF's, as the lines are */
+		a->source = strpool_intern(cs->pool, r.inlined != NULL && a->fn_from_elf
+								 ? r.line_source : r.source);
+		if (a->fn_from_elf)
+			st->source = a->source;
 	}
+	if (f->fn == NULL && f->file == NULL && r.inlined != NULL && r.name != NULL &&
+	    r.n_callers > 0)
+		add_callers(cs, a, f, &r, st);
 	return a;
 }
 
@@ -329,6 +372,8 @@ void cxxsym_free(struct cxxsym *cs)
 		return;
 	elfsym_free(cs->elf);
 	free(cs->slots);
+	for (size_t i = 0; i < cs->n_answers; i++)
+		free(cs->answers[i].callers);
 	free(cs->answers);
 	free(cs->stats);
 	free(cs);
@@ -359,7 +404,8 @@ int cxxsym_wants(struct cxxsym *cs, const struct vgt_frame *f)
 	return needs_elf(cs, f);
 }
 
-void cxxsym_frames(struct cxxsym *cs, long pid, struct vgt_frame *frames, size_t n)
+void cxxsym_frames(struct cxxsym *cs, long pid, struct vgt_frame *frames, size_t n,
+		   struct cxxsym_callers *callers)
 {
 	if (cs == NULL)
 		return;
@@ -382,8 +428,14 @@ void cxxsym_frames(struct cxxsym *cs, long pid, struct vgt_frame *frames, size_t
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct vgt_frame *f = &frames[i];
-		if (needs_elf(cs, f))
-			apply(f, elf_answer(cs, pid, f, i == 0));
+		if (callers != NULL)
+			callers[i] = (struct cxxsym_callers){NULL, 0};
+		if (needs_elf(cs, f)) {
+			const struct elf_answer *a = elf_answer(cs, pid, f, i == 0);
+			apply(f, a);
+			if (callers != NULL)
+				callers[i] = (struct cxxsym_callers){a->callers, a->n_callers};
+		}
 		if (f->fn != NULL && !f->fn_from_elf) {
 			const char *d = demangled(cs, f->fn);
 			if (d != f->fn) {
@@ -402,6 +454,65 @@ void cxxsym_frames(struct cxxsym *cs, long pid, struct vgt_frame *frames, size_t
 			f->fn_mangled_glob = f->fn_mangled != NULL && glob;
 		}
 	}
+}
+
+void cxxsym_chain(struct frame_table *ft, uint32_t id, const struct cxxsym_callers *callers)
+{
+	uint32_t prev = id;
+	for (size_t k = 0; k < callers->n; k++) {
+		struct vgt_frame c = callers->frames[k];
+		c.resolved = 0; /* symbolized and classified once in a stack */
+		c.inlined_by = 0;
+		c.inline_added = 1;
+		uint32_t cid = frames_intern_frame(ft, &c);
+		if (cid == prev || cid == id)
+			return; /* a frame the input named alike: never a cycle */
+		frames_at(ft, prev)->inlined_by = cid + 1;
+		prev = cid;
+	}
+}
+
+/* Valgrind stops a stack at main unless --show-below-main=yes, and says
+ * "(below main)" only then: a main it could not name let the stack go on. */
+static size_t past_main(const struct frame_table *ft, const struct vgt_stack *stack)
+{
+	for (size_t i = 0; i < stack->count; i++) {
+		const struct vgt_frame *f = frames_at(ft, stack->ids[i]);
+		if (!f->fn_from_elf || f->fn == NULL || strcmp(f->fn, "main") != 0)
+			continue;
+		for (size_t j = i + 1; j < stack->count; j++) {
+			const struct vgt_frame *g = frames_at(ft, stack->ids[j]);
+			if (!g->fn_from_elf && g->fn != NULL && strcmp(g->fn, "(below main)") == 0)
+				return i + 1;
+		}
+		break;
+	}
+	return stack->count;
+}
+
+void cxxsym_expand(struct frame_table *ft, struct vgt_stack *stack)
+{
+	int any = 0;
+	for (size_t i = 0; i < stack->count && !any; i++)
+		any = frames_at(ft, stack->ids[i])->inlined_by != 0;
+	if (any) {
+		struct vgt_stack out = {NULL, 0, 0};
+		for (size_t i = 0; i < stack->count; i++) {
+			uint32_t id = stack->ids[i];
+			stack_push(&out, id);
+			/* a stack already holding the callers (valgrind named
+			 * them, or it was expanded) keeps them once */
+			size_t depth = 0;
+			for (uint32_t next = frames_at(ft, id)->inlined_by;
+			     next != 0 && depth < 64 &&
+			     (i + 1 >= stack->count || stack->ids[i + 1] != next - 1);
+			     next = frames_at(ft, next - 1)->inlined_by, depth++)
+				stack_push(&out, next - 1);
+		}
+		stack_release(stack);
+		*stack = out;
+	}
+	stack->count = (uint32_t)past_main(ft, stack);
 }
 
 static const char *base_name(const char *path)
@@ -499,7 +610,12 @@ void cxxsym_notes(struct cxxsym *cs, struct vgt_report *report)
 		if (st->lined > 0)
 			report_add_note(report, "%zu frame%s of %s given file:line from the debug info of %s",
 					st->lined, st->lined == 1 ? "" : "s", base_name(st->obj),
-					st->source);
+					st->line_source);
+		if (st->callers > 0)
+			report_add_note(report, "%zu frame%s of %s added for the calls inlined where "
+					"those frames are, one per call as valgrind lists them, from the "
+					"debug info of %s", st->callers, st->callers == 1 ? "" : "s",
+					base_name(st->obj), st->line_source);
 		if (st->unlocated > 0)
 			note_unlocated(cs, report, st);
 	}

@@ -23,6 +23,7 @@
 #define VGTRIAGE_CXXSYM_H
 
 #include "symbols/symopts.h"
+#include "vgtriage/frames.h"
 #include "vgtriage/model.h"
 #include "vgtriage/report.h"
 #include "vgtriage/strpool.h"
@@ -36,10 +37,28 @@ void cxxsym_free(struct cxxsym *cs); /* NULL is a no-op */
  * frame of the user's without a name or a line, a C++ name whose linkage
  * name suppressions need): a stack with none is left alone. */
 int cxxsym_wants(struct cxxsym *cs, const struct vgt_frame *f);
+/* The frames valgrind lists after a frame whose code was inlined, at its
+ * ip (the enclosing inlined calls, then the function holding the code),
+ * when vgtriage named the frame from DWARF: frames[0..n), owned by cxxsym,
+ * their strings in its pool. */
+struct cxxsym_callers {
+	const struct vgt_frame *frames;
+	size_t n;
+};
 /* Names the native frames of one stack (frames[0..n), innermost first) of
- * process pid (see above).  Each distinct frame is resolved once and
+ * process pid (see above); callers (n entries, or NULL) receives each
+ * frame's inlined callers.  Each distinct frame is resolved once and
  * answers the same after. */
-void cxxsym_frames(struct cxxsym *cs, long pid, struct vgt_frame *frames, size_t n);
+void cxxsym_frames(struct cxxsym *cs, long pid, struct vgt_frame *frames, size_t n,
+		   struct cxxsym_callers *callers);
+
+/* Frame id of table ft (named from DWARF) is followed in its stacks by
+ * these callers: they are interned into ft and chained (inlined_by). */
+void cxxsym_chain(struct frame_table *ft, uint32_t id, const struct cxxsym_callers *callers);
+/* Inserts each chained frame's callers after it (once), and ends the
+ * stack at a main vgtriage named when valgrind stopped it at "(below
+ * main)" (what it prints for the same program with its symbols). */
+void cxxsym_expand(struct frame_table *ft, struct vgt_stack *stack);
 
 /* The mappings of process pid (/proc/PID/maps text): load addresses. */
 void cxxsym_add_maps(struct cxxsym *cs, long pid, const char *maps_text);

@@ -30,6 +30,7 @@
 
 #include "base/srcpolicy.h"
 #include "symbols/cxxname.h"
+#include "symbols/dwinline.h"
 #include "vgtriage/vgt.h"
 
 #define PAGE 4096u
@@ -66,6 +67,8 @@ struct eobj {
 	size_t demangled_bytes; /* spent on its names (ELFSYM_DEMANGLE_BUDGET) */
 	size_t capped;          /* names left mangled: over a cap */
 	char *symbols;          /* file symbols/lines came from, or NULL */
+	char *mainfile;         /* the file opened: path, or the one found by name */
+	int symtab_main;        /* its .symtab is the one read (else the debug file's) */
 	int usable, by_name, is_exec;
 	int is_pie;             /* ET_DYN with an interpreter: a main executable */
 	int has_interp;
@@ -133,7 +136,8 @@ struct elfsym {
 	struct symfile *symfiles;  /* ELF files under the --symbols dirs */
 	size_t n_symfiles, symfiles_cap;
 	int scanned;
-	char *scratch_dir, *scratch_file, *scratch_inlined;
+	char *scratch_dir, *scratch_file;
+	struct dwinline scratch_inl;
 	char **globs;              /* covering globs handed out */
 	size_t n_globs, globs_cap;
 	struct alias *aliases;     /* obj as valgrind spelt it -> its struct eobj */
@@ -652,6 +656,8 @@ static void open_object(struct elfsym *es, struct eobj *o, const char *file)
 	o->is_exec = eh.e_type == ET_EXEC;
 	read_loads(o, elf);
 	o->is_pie = eh.e_type == ET_DYN && o->has_interp;
+	o->mainfile = xstrdup(file);
+	o->symtab_main = has_symtab(elf);
 	read_symbols(o);
 	const char *mainfile = NULL, *debugfile = NULL;
 	dwfl_module_info(o->mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
@@ -985,40 +991,9 @@ static void set_source(struct elfsym *es, const char *path, struct elfsym_frame 
 {
 	free(es->scratch_dir);
 	free(es->scratch_file);
-	es->scratch_dir = NULL;
-	const char *slash = strrchr(path, '/');
-	if (slash != NULL)
-		es->scratch_dir = xstrndup(path, (size_t)(slash - path));
-	es->scratch_file = xstrdup(slash != NULL ? slash + 1 : path);
+	dwinline_split(path, &es->scratch_dir, &es->scratch_file);
 	out->dir = es->scratch_dir;
 	out->file = es->scratch_file;
-}
-
-/* The innermost DW_TAG_inlined_subroutine holding the address (module
- * address space): its name as valgrind prints an inlined frame, kept in
- * the object's scratch; NULL when the code there is not inlined. */
-static const char *inlined_at(struct elfsym *es, struct eobj *o, Dwarf_Addr addr)
-{
-	Dwarf_Addr dbias;
-	Dwarf_Die *cu = dwfl_module_addrdie(o->mod, addr, &dbias);
-	if (cu == NULL)
-		return NULL;
-	Dwarf_Die *scopes = NULL;
-	int n = dwarf_getscopes(cu, addr - dbias, &scopes);
-	const char *name = NULL;
-	for (int i = 0; i < n && name == NULL; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_subprogram)
-			break;
-		if (tag == DW_TAG_inlined_subroutine)
-			name = dwarf_diename(&scopes[i]); /* through DW_AT_abstract_origin */
-	}
-	free(scopes);
-	if (name == NULL)
-		return NULL;
-	free(es->scratch_inlined);
-	es->scratch_inlined = xstrdup(name);
-	return es->scratch_inlined;
 }
 
 void elfsym_resolve(struct elfsym *es, const char *obj, long pid, uint64_t ip, int top,
@@ -1053,7 +1028,10 @@ void elfsym_resolve(struct elfsym *es, const char *obj, long pid, uint64_t ip, i
 		set_source(es, full, out);
 		free(full);
 		out->line = (unsigned)lineno;
-		out->inlined = inlined_at(es, o, look + o->dwfl_bias);
+		dwinline_at(o->mod, look + o->dwfl_bias, &es->scratch_inl);
+		out->inlined = es->scratch_inl.innermost;
+		out->callers = es->scratch_inl.callers;
+		out->n_callers = es->scratch_inl.n;
 	}
 	if (o->symbols == NULL) {
 		/* the separate debug file libdwfl found while reading lines */
@@ -1064,7 +1042,13 @@ void elfsym_resolve(struct elfsym *es, const char *obj, long pid, uint64_t ip, i
 	}
 	if (out->name != NULL || out->line > 0) {
 		o->resolved++;
-		out->source = o->symbols != NULL ? o->symbols : o->path;
+		/* credit the file that holds what was read: a stripped copy
+		 * found by name has no DWARF of its own */
+		const char *debugfile = NULL;
+		dwfl_module_info(o->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		const char *dwarf_file = debugfile != NULL ? debugfile : o->mainfile;
+		out->source = o->symtab_main || debugfile == NULL ? o->mainfile : debugfile;
+		out->line_source = out->line > 0 ? dwarf_file : NULL;
 	}
 }
 
@@ -1177,6 +1161,7 @@ void elfsym_free(struct elfsym *es)
 		free(o->real);
 		free(o->spellings);
 		free(o->symbols);
+		free(o->mainfile);
 		free(o);
 	}
 	free(es->objs);
@@ -1195,6 +1180,6 @@ void elfsym_free(struct elfsym *es)
 	free(es->aliases);
 	free(es->scratch_dir);
 	free(es->scratch_file);
-	free(es->scratch_inlined);
+	dwinline_clear(&es->scratch_inl);
 	free(es);
 }

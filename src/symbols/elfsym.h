@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "symbols/dwinline.h"
+
 /* Bounds on what an object can cost (see the man page's SECURITY): an
  * object or debug file is read only when it is a regular file within the
  * source policy's caps for its kind (srcpolicy.h), begins with the ELF
@@ -87,7 +89,14 @@ struct elfsym_frame {
 	const char *dir;       /* source directory and file, valgrind's split */
 	const char *file;
 	unsigned line;
-	const char *source;    /* the file the name or line was read from */
+	/* the frames valgrind lists after the inlined one, at the same ip:
+	 * the enclosing inlined calls, then the function holding the code;
+	 * n_callers 0 when not inlined (or a call site is not known) */
+	const struct dwinline_caller *callers;
+	size_t n_callers;
+	const char *source;    /* the file the name was read from */
+	const char *line_source; /* the file whose DWARF gave file:line (and
+				    inlined names), NULL when none did */
 };
 
 /* What the object's symbols and debug info say about ip; fields stay

@@ -1124,9 +1124,10 @@ static void native_names(struct symbolizer *sym, struct frame_table *ft,
 	if (!wanted)
 		return;
 	struct vgt_frame *local = xmalloc(stack->count * sizeof(*local));
+	struct cxxsym_callers *callers = xmalloc(stack->count * sizeof(*callers));
 	for (size_t i = 0; i < stack->count; i++)
 		local[i] = in_sym_pool(sym, frames_at(ft, stack->ids[i]));
-	cxxsym_frames(sym->cxx, pid, local, stack->count);
+	cxxsym_frames(sym->cxx, pid, local, stack->count, callers);
 	/* back into the frames, their strings in the table's own pool: sites
 	 * compare names by pointer */
 	struct strpool *pool = frames_pool(ft);
@@ -1144,7 +1145,10 @@ static void native_names(struct symbolizer *sym, struct frame_table *ft,
 		f->fn_mangled_glob = local[i].fn_mangled_glob;
 		f->fn_from_elf = local[i].fn_from_elf;
 		f->elf_named = local[i].elf_named;
+		if (callers[i].n > 0)
+			cxxsym_chain(ft, stack->ids[i], &callers[i]);
 	}
+	free(callers);
 	free(local);
 }
 
@@ -1162,18 +1166,25 @@ static int is_own_source(struct symbolizer *sym, const struct vgt_frame *f)
 }
 
 void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
-			 const struct vgt_stack *stack, long pid)
+			 struct vgt_stack *stack, long pid)
 {
 	size_t first = 0;
 	while (first < stack->count && frames_at(ft, stack->ids[first])->resolved)
 		first++;
+	if (sym != NULL && sym->cxx != NULL) {
+		if (first < stack->count) {
+			pthread_mutex_lock(&sym->lock);
+			native_names(sym, ft, stack, pid);
+			pthread_mutex_unlock(&sym->lock);
+		}
+		/* inlined calls named from DWARF: valgrind's frames for them */
+		cxxsym_expand(ft, stack);
+		first = 0;
+		while (first < stack->count && frames_at(ft, stack->ids[first])->resolved)
+			first++;
+	}
 	if (first == stack->count)
 		return;
-	if (sym != NULL && sym->cxx != NULL) {
-		pthread_mutex_lock(&sym->lock);
-		native_names(sym, ft, stack, pid);
-		pthread_mutex_unlock(&sym->lock);
-	}
 	for (size_t i = first; i < stack->count; i++) {
 		struct vgt_frame *f = frames_at(ft, stack->ids[i]);
 		if (f->resolved)

@@ -30,7 +30,7 @@ void symbolize_settle(struct symbolizer *sym, struct frame_table *ft);
 /* Names (C++, frames valgrind could not name), symbolizes and classifies
  * each frame of the stack of process pid not done before. */
 void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
-			 const struct vgt_stack *stack, long pid);
+			 struct vgt_stack *stack, long pid);
 /* The culprit line's text with blanks collapsed, and how many identical
  * statements come before it in its function, when the source (or, for
  * .pyx, the generated file's marker) is at hand; else NULL. */

@@ -41,6 +41,7 @@ seeds() {
 	elfsym) ls testdata/cxxsym/*/shapes ;;
 	demangle) ;; # its seeds are testdata/fuzz/demangle/ (names of testdata/cxxsym*)
 	cparse) ;; # its seeds are testdata/fuzz/cparse/ (the helper's output for shapes26.cpp)
+	ccdb) ;; # its seeds are testdata/fuzz/ccdb/ (a CMake-style compile_commands.json)
 	esac 2>/dev/null
 	[ -d "testdata/fuzz/$1" ] && find "testdata/fuzz/$1" -type f
 }
