@@ -254,6 +254,26 @@ START_TEST(errors_name_the_place)
 }
 END_TEST
 
+/* valgrind's unique (and leak search numbers made from it) may use all 64
+ * bits: above 2^63 - 1 they come as hex strings. */
+START_TEST(words_above_int64)
+{
+	char *s = edit("\"u\": 27, \"s\"", "\"u\": \"0xffffffffffffffe7\", \"s\"");
+	struct vgt_error err;
+	struct json_report *jr = load(s, &err);
+	ck_assert_msg(jr != NULL, "%s", err.message);
+	struct collector c;
+	ck_assert_int_eq(replay(jr, 0, &c, &err), 0);
+	ck_assert_uint_eq(c.n, 2);
+	report_free(c.report);
+	json_report_free(jr);
+	free(s);
+	s = edit("\"u\": 27, \"s\"", "\"u\": \"0x1ffffffffffffffe7\", \"s\"");
+	expect_replay_error(s, "merge.events[4].u: not a number");
+	free(s);
+}
+END_TEST
+
 /* The streaming reader: fed in pieces, all files replayed as one. */
 START_TEST(stream_in_pieces)
 {
@@ -289,6 +309,7 @@ Suite *json_reader_suite(void)
 	tcase_add_test(tc, files_replay_apart);
 	tcase_add_test(tc, errors_name_the_place);
 	tcase_add_test(tc, stream_in_pieces);
+	tcase_add_test(tc, words_above_int64);
 	suite_add_tcase(s, tc);
 	return s;
 }

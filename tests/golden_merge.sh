@@ -126,6 +126,19 @@ vgt -q -f sarif "$A" "$B" >"$WORK/raw.sarif" 2>/dev/null
 vgt merge -q -f sarif "$WORK/a.json" "$WORK/b.json" >"$WORK/merged.sarif" 2>/dev/null
 check "SARIF of a merge is that of the raw inputs" cmp -s "$WORK/raw.sarif" "$WORK/merged.sarif"
 
+# the merge data against its schema (when jsonschema is at hand)
+if "$PYTHON" -c 'import jsonschema' >/dev/null 2>&1; then
+	check_out "merge data validates against schemas/vgtriage-merge.schema.json" \
+		"$PYTHON" -c 'import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+for f in sys.argv[2:]:
+    errs = list(v.iter_errors(json.load(open(f))["merge"]))
+    assert not errs, "%s: %s" % (f, errs[0].message)' schemas/vgtriage-merge.schema.json \
+		"$WORK/a.json" "$WORK/b.json" "$WORK/c.json" "$WORK/ab.json"
+else
+	skip "jsonschema for $PYTHON missing: merge data not validated"
+fi
+
 # --- 3. hostile and wrong merge data ------------------------------------------
 # merge_err NAME FILE PATTERN: exit 2, one line on stderr matching PATTERN
 merge_err() {

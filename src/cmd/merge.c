@@ -6,6 +6,7 @@
  */
 #include "cmd/merge.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -124,6 +125,20 @@ static void kuint_if(struct jsonw *w, const char *key, uint64_t v)
 		jsonw_kuint(w, key, v);
 }
 
+/* A number that may use all 64 bits (valgrind's unique, leak search
+ * numbers derived from it): above 2^63 - 1 (which JSON readers refuse)
+ * as a hex string. */
+static void kword_if(struct jsonw *w, const char *key, uint64_t v)
+{
+	if (v <= (uint64_t)INT64_MAX) {
+		kuint_if(w, key, v);
+		return;
+	}
+	char hex[24];
+	snprintf(hex, sizeof(hex), "0x%" PRIx64, v);
+	jsonw_kstring(w, key, hex);
+}
+
 /* Begins an event of input in; 0 when the capture does not know it. */
 static int begin(struct merge_capture *mc, const struct vgt_input *in, const char *event)
 {
@@ -156,7 +171,7 @@ void merge_capture_record(struct merge_capture *mc, const struct vgt_report *r,
 		jsonw_int(w, rec->delta_indirect_bytes);
 		jsonw_array_end(w);
 	}
-	kuint_if(w, "u", rec->unique);
+	kword_if(w, "u", rec->unique);
 	if (rec->tid != 0)
 		jsonw_kint(w, "t", rec->tid);
 	kbytes_if(w, "tn", rec->threadname);
@@ -169,7 +184,7 @@ void merge_capture_record(struct merge_capture *mc, const struct vgt_report *r,
 	jsonw_kint(w, "p", rec->pid);
 	kuint_if(w, "lr", rec->loss_record);
 	kuint_if(w, "lrs", rec->loss_records);
-	kuint_if(w, "ls", rec->leak_search);
+	kword_if(w, "ls", rec->leak_search);
 	if (in->exit_leak_search)
 		jsonw_kuint(w, "x", 1);
 	/* valgrind's leak options not known yet (an LSan report states
@@ -193,7 +208,7 @@ void merge_capture_errorcount(struct merge_capture *mc, const struct vgt_input *
 {
 	if (!begin(mc, in, "c"))
 		return;
-	jsonw_kuint(mc->w, "u", unique);
+	kword_if(mc->w, "u", unique);
 	jsonw_kuint(mc->w, "n", count);
 	jsonw_object_end(mc->w);
 }

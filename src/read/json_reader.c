@@ -222,6 +222,26 @@ static int get_u64(json_t *o, const char *key, uint64_t *out, const struct at *a
 	return 0;
 }
 
+/* A number that may use all 64 bits: an integer, or "0x…" above 2^63 - 1
+ * (cmd/merge.c). */
+static int get_word(json_t *o, const char *key, uint64_t *out, const struct at *at,
+		    struct vgt_error *err)
+{
+	json_t *v = json_object_get(o, key);
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(s, &end, 16);
+		if (strncmp(s, "0x", 2) != 0 || s[2] == '\0' || *end != '\0' || errno != 0 ||
+		    strlen(s) > 18)
+			return fault(err, at, key, "not a number");
+		*out = n;
+		return 0;
+	}
+	return get_u64(o, key, out, at, err);
+}
+
 static int get_long(json_t *o, const char *key, long dflt, long *out, const struct at *at,
 		    struct vgt_error *err)
 {
@@ -552,8 +572,8 @@ static int replay_record(struct json_report *r, struct vgt_input *in, json_t *e,
 	    get_u64(e, "n", &rec->blocks, at, err) != 0 ||
 	    get_u64(e, "d", &rec->direct_bytes, at, err) != 0 ||
 	    get_u64(e, "ib", &rec->indirect_bytes, at, err) != 0 ||
-	    get_u64(e, "u", &rec->unique, at, err) != 0 ||
-	    get_u64(e, "ls", &rec->leak_search, at, err) != 0 ||
+	    get_word(e, "u", &rec->unique, at, err) != 0 ||
+	    get_word(e, "ls", &rec->leak_search, at, err) != 0 ||
 	    get_int(e, "t", -1, INT32_MAX, 0, &tid, at, err) != 0 ||
 	    get_int(e, "p", -1, INT32_MAX, -1, &pid, at, err) != 0 ||
 	    get_int(e, "lr", 0, UINT32_MAX, 0, &lr, at, err) != 0 ||
@@ -626,7 +646,7 @@ static int replay_event(struct json_report *r, struct vgt_input *in, size_t inde
 	}
 	if (strcmp(type, "c") == 0) {
 		uint64_t unique, count;
-		if (get_u64(e, "u", &unique, &at, err) != 0 || get_u64(e, "n", &count, &at, err) != 0)
+		if (get_word(e, "u", &unique, &at, err) != 0 || get_u64(e, "n", &count, &at, err) != 0)
 			return -1;
 		return r->sink->errorcount != NULL
 			       ? r->sink->errorcount(r->sink->ctx, in, unique, count, err) : 0;
