@@ -117,6 +117,11 @@ vgt merge -q -f json --merge-data -o "$WORK/ab.json" "$WORK/a.json" "$WORK/b.jso
 vgt merge -q --all -f json "$WORK/ab.json" "$WORK/c.json" >"$WORK/abc.json" 2>/dev/null
 vgt -q --all -f json "$A" "$B" "$C" >"$WORK/raw.json" 2>/dev/null
 check "a merged report merges again as its inputs" cmp -s "$WORK/abc.json" "$WORK/raw.json"
+vgt merge -q --all -f json "$WORK/ab.json" "$C" >"$WORK/mixed.json" 2>/dev/null
+check "a merge may mix raw inputs with parts" cmp -s "$WORK/mixed.json" "$WORK/raw.json"
+vgt merge -q --all -f json - <"$WORK/a.json" >"$WORK/stdin.json" 2>/dev/null
+vgt -q --all -f json "$A" >"$WORK/araw.json" 2>/dev/null
+check "a part on standard input" cmp -s "$WORK/stdin.json" "$WORK/araw.json"
 vgt -q -f json -n 2 "$A" >"$WORK/base.json" 2>/dev/null
 vgt -q --all -f json --baseline "$WORK/base.json" "$A" "$B" >"$WORK/braw.json" 2>/dev/null
 vgt merge -q --all -f json --baseline "$WORK/base.json" "$WORK/a.json" "$WORK/b.json" \

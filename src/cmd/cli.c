@@ -806,9 +806,7 @@ static int validate(struct cli *cli, struct vgt_error *err)
 		if (cli->n_args == 0)
 			return vgt_error_set(err, NULL, 0, 0,
 					     "merge: no report given (vgtriage merge [OPTIONS] PART.json...)");
-		if (cli->pipeline.input_format == NULL)
-			cli->pipeline.input_format = "json";
-		return 0;
+		return 0; /* a report is told by its first byte: raw inputs may come too */
 	}
 	if (strcmp(cli->command, "run") == 0) {
 		if (cli->n_args == 0)

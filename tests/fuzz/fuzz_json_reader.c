@@ -77,18 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pipeline_stream *st = pipeline_stream_open(pl, "fuzz", "json");
 	struct vgt_error err;
 	vgt_error_clear(&err);
-	size_t pos = 0;
-	int rc = 0;
-	while (pos < size && rc == 0) {
-		uint32_t r = fuzz_next(&state);
-		size_t len = 1 + (size_t)(fuzz_next(&state) % (1u << (r % 17)));
-		if (len > size - pos)
-			len = size - pos;
-		char *chunk = fuzz_exact_copy(data + pos, len);
-		rc = pipeline_stream_feed(st, chunk, len, &err);
-		fuzz_free_copy(chunk, len);
-		pos += len;
-	}
+	fuzz_feed(st, data, size, &state, &err);
 	int closed = pipeline_stream_close(st, &err);
 	struct vgt_report *report = pipeline_finish(pl);
 	fuzz_check_counts(report);
