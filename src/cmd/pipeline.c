@@ -587,13 +587,19 @@ static int adopt(struct pipeline *pl, struct pipeline *sub);
 static int close_replayed(struct pipeline_stream *st, struct vgt_error *err);
 static int worse(int a, int b);
 
-/* A JSON report written with --merge-data: each file (stream) it read
- * is replayed into a report of its own and merged in order, as raw
- * inputs are read (pipeline_read_paths), so that the merge is the report
- * of the raw inputs read at once.  alone: it is the only input given (a
- * single file is then read as one raw input alone is: into pl's report). */
-static int read_json(struct pipeline *pl, const char *path, int fd, int alone,
-		     struct vgt_error *err)
+/* The files (streams) of a JSON report, each replayed into a finished
+ * report of its own, not yet merged. */
+struct json_parts {
+	struct pipeline **subs;
+	size_t n, cap;
+};
+
+/* A JSON report written with --merge-data: each file (stream) it read is
+ * replayed into a pipeline of pl's (shares its symbolizer; may run in a
+ * reader thread), as raw inputs are read one report each; rc as
+ * pipeline_read_path, the records read before an error stand. */
+static int json_parts_read(struct pipeline *pl, const char *path, int fd,
+			   struct json_parts *out, struct vgt_error *err)
 {
 	struct json_reader *jr = json_reader_new(NULL, NULL, NULL);
 	char *buf = xmalloc(CHUNK);
@@ -641,8 +647,22 @@ static int read_json(struct pipeline *pl, const char *path, int fd, int alone,
 		if (r != 0 && (rc == 0 || r < 0))
 			*err = e;
 		rc = worse(rc, r);
+		out->subs = xgrow(out->subs, &out->cap, out->n + 1, sizeof(*out->subs));
+		out->subs[out->n++] = sub;
+	}
+	json_report_free(doc);
+	return rc;
+}
+
+/* Merges the parts into pl's report in order and frees them.  alone: the
+ * report is the only input given, and a single file is then read as one
+ * raw input alone is (into pl's report itself). */
+static void json_parts_merge(struct pipeline *pl, struct json_parts *parts, int alone)
+{
+	for (size_t k = 0; k < parts->n; k++) {
+		struct pipeline *sub = parts->subs[k];
 		size_t base = pl->report->n_inputs;
-		if (alone && n_files == 1 && adopt(pl, sub)) {
+		if (alone && parts->n == 1 && adopt(pl, sub)) {
 			/* (adopt swapped the reports: sub's is pl's empty one) */
 		} else {
 			/* as read_in_parallel: the file's tests get their shares */
@@ -653,7 +673,16 @@ static int read_json(struct pipeline *pl, const char *path, int fd, int alone,
 		}
 		pipeline_free(sub);
 	}
-	json_report_free(doc);
+	free(parts->subs);
+	memset(parts, 0, sizeof(*parts));
+}
+
+static int read_json(struct pipeline *pl, const char *path, int fd, int alone,
+		     struct vgt_error *err)
+{
+	struct json_parts parts = {0};
+	int rc = json_parts_read(pl, path, fd, &parts, err);
+	json_parts_merge(pl, &parts, alone);
 	return rc;
 }
 
@@ -806,6 +835,7 @@ static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt
 struct read_job {
 	const char *path;
 	struct pipeline *reader; /* its own report, merged in order */
+	struct json_parts parts; /* or, for a JSON report, one per file */
 	int rc;
 	struct vgt_error err;
 	int done;
@@ -830,13 +860,22 @@ static void *reader_thread(void *arg)
 		if (i >= rp->n)
 			return NULL;
 		struct read_job *job = &rp->jobs[i];
-		struct pipeline *reader = pipeline_new_reader(rp->pl);
-		reader->progress = rp->progress;
+		struct pipeline *reader = NULL;
 		vgt_error_clear(&job->err);
-		int rc = pipeline_read_path(reader, job->path, &job->err);
-		/* the input's tests get their shares here: a process's own final
-		 * leak check caps them (rank_merge then merges tests) */
-		pertest_resolve(reader->pertest);
+		int rc;
+		int fd = strcmp(job->path, "-") == 0 ? -1 : open(job->path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && is_json(rp->pl, fd)) {
+			rc = json_parts_read(rp->pl, job->path, fd, &job->parts, &job->err);
+		} else {
+			reader = pipeline_new_reader(rp->pl);
+			reader->progress = rp->progress;
+			rc = pipeline_read_path(reader, job->path, &job->err);
+			/* the input's tests get their shares here: a process's own
+			 * final leak check caps them (rank_merge then merges tests) */
+			pertest_resolve(reader->pertest);
+		}
+		if (fd >= 0)
+			close(fd);
 		pthread_mutex_lock(&rp->lock);
 		job->reader = reader;
 		job->rc = rc;
@@ -898,7 +937,10 @@ static int read_in_parallel(struct pipeline *pl, char *const *paths, size_t n, u
 	for (size_t k = 0; k < n; k++) {
 		wait_for(&rp, k);
 		struct read_job *job = &rp.jobs[k];
-		rank_merge(pl->report, job->reader->report);
+		if (job->reader != NULL)
+			rank_merge(pl->report, job->reader->report);
+		else
+			json_parts_merge(pl, &job->parts, 0);
 		pipeline_free(job->reader);
 		job->reader = NULL;
 		worst = worse(worst, job->rc);
@@ -974,7 +1016,8 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 		ps.p.total += file_size(paths[i]);
 	ps.p.inputs = n;
 	int worst = 0;
-	if (n > 1 && any_json(pl, paths, n))
+	/* merge data kept (merge.h): one at a time, JSON reports among them */
+	if (n > 1 && pl->opts.merge_data && any_json(pl, paths, n))
 		return read_merging(pl, paths, n, on_result, ctx, &ps);
 	/* one input, or every record's stack kept in this report (the worker
 	 * reports of read_in_parallel do not carry them): read here, in order */
