@@ -14,8 +14,10 @@
 # 2. A merged report merges again (a part of parts), and --baseline works on
 #    a merged report as on the raw inputs.
 # 3. Hostile merge data: one-line errors naming the place, exit 2.
-# No valgrind run; a few seconds of CPU.  Run by tests/golden.sh (VGTRIAGE,
-# PYTHON).
+# No valgrind run; about 300 runs of the tool, 15 s of CPU.  Under `make
+# leakcheck` (VGT_UNDER_VALGRIND=1, VGT_CMD: the tool under valgrind) only
+# parts 2 and 3 run, each run under valgrind.  Run by tests/golden.sh
+# (VGTRIAGE, PYTHON, VGT_UNDER_VALGRIND, VGT_CMD).
 set -u
 
 cd "$(dirname "$0")/.."
@@ -26,13 +28,16 @@ SUITE=merge
 PYTHON=${PYTHON:-/usr/bin/python3}
 . tests/goldenlib.sh
 
-vgt() { "$VGTRIAGE" "$@"; }
+VGT_CMD=${VGT_CMD:-$VGTRIAGE}
+# shellcheck disable=SC2086  # VGT_CMD is a command line
+vgt() { $VGT_CMD "$@"; }
 
 args_of() {
 	if [ -f "${1%.*}.args" ]; then cat "${1%.*}.args"; fi
 }
 
 # --- 1. groups of inputs: read at once, and merged from parts ---------------
+if [ "${VGT_UNDER_VALGRIND:-0}" != 1 ]; then
 # The readable inputs, each with its group (the text of its .args) in
 # $WORK/list: "ARGS<TAB>FILE" lines, in the order of the glob.
 : >"$WORK/list"
@@ -107,6 +112,7 @@ done <"$WORK/groups"
 check "$n_inputs inputs in $n_groups groups (by .args), merged from $n_parts parts: text, JSON, stderr and exit status those of reading them at once${bad:+ (differ:$bad)}" \
 	test -z "$bad" -a "$n_inputs" -gt 100
 echo "    ($skipped inputs give no report and were left out)"
+fi
 
 # --- 2. a merge of merges; baseline status -----------------------------------
 A=testdata/errors.xml B=testdata/ci_more.xml C=testdata/text/fork.log
@@ -157,6 +163,8 @@ vgt -q -f json -o "$WORK/plain.json" "$A" 2>/dev/null
 merge_err "a report without --merge-data" "$WORK/plain.json" "without merge data"
 printf '{"tool": "vgtriage", "merge": {"version": 1,\n "inputs": [}' >"$WORK/syntax.json"
 merge_err "broken JSON" "$WORK/syntax.json" "syntax.json:2:"
+printf '{"tool": \033[31mred' >"$WORK/esc.json"
+merge_err "broken JSON with a terminal escape: escaped" "$WORK/esc.json" 'near .\\x1b'
 "$PYTHON" - "$WORK/a.json" "$WORK" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
