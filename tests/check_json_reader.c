@@ -224,33 +224,30 @@ START_TEST(errors_name_the_place)
 	expect_load_error("{\"tool\": \"other\"}", "not a vgtriage report", 1);
 	expect_load_error("{\"tool\": \"vgtriage\", \"tool\": \"vgtriage\"}", "duplicate", 1);
 	expect_load_error("{\"tool\": \"vgtriage\", \"sites\": []}", "without merge data", 0);
-	char *s = edit("\"version\": 1", "\"version\": 2");
-	expect_load_error(s, "not version 1", 0);
-	free(s);
-	s = edit("\"ip\": \"0x1000\"", "\"ip\": \"4096\"");
-	expect_load_error(s, "merge.frames[1].ip: not a hex address", 0);
-	free(s);
-	s = edit("{\"hex\": \"6d61696efe\"}", "{\"hex\": \"6d6\"}");
-	expect_load_error(s, "merge.frames[1].fn: not a string", 0);
-	free(s);
-	s = edit("\"e\": \"c\", \"i\": 0", "\"e\": \"c\", \"i\": 3");
-	expect_load_error(s, "merge.events[5].i: out of range", 0);
-	free(s);
-	s = edit("\"file\": 1, \"path\": \"b.log\"", "\"file\": 7, \"path\": \"b.log\"");
-	expect_load_error(s, "merge.inputs[1].file: out of range", 0);
-	free(s);
-	s = edit("\"s\": [0, 1]", "\"s\": [0, 3]");
-	expect_replay_error(s, "merge.events[1].s: a frame id not in merge.frames");
-	free(s);
-	s = edit("\"b\": 16", "\"b\": -16");
-	expect_replay_error(s, "merge.events[1].b: out of range");
-	free(s);
-	s = edit("\"e\": \"m\"", "\"e\": \"q\"");
-	expect_replay_error(s, "merge.events[0].e: not \"r\", \"m\" or \"c\"");
-	free(s);
-	s = edit("\"pid\": 20,", "\"pid\": \"20\",");
-	expect_replay_error(s, "merge.inputs[1].pid: not an integer");
-	free(s);
+	/* two_files with one member changed: wrong at load, or at replay */
+	static const struct {
+		const char *from, *to, *msg;
+		int at_load;
+	} bad[] = {
+		{"\"version\": 1", "\"version\": 2", "not version 1", 1},
+		{"\"ip\": \"0x1000\"", "\"ip\": \"4096\"", "merge.frames[1].ip: not a hex address", 1},
+		{"{\"hex\": \"6d61696efe\"}", "{\"hex\": \"6d6\"}", "merge.frames[1].fn: not a string", 1},
+		{"\"e\": \"c\", \"i\": 0", "\"e\": \"c\", \"i\": 3", "merge.events[5].i: out of range", 1},
+		{"\"file\": 1, \"path\": \"b.log\"", "\"file\": 7, \"path\": \"b.log\"",
+		 "merge.inputs[1].file: out of range", 1},
+		{"\"s\": [0, 1]", "\"s\": [0, 3]", "merge.events[1].s: a frame id not in merge.frames", 0},
+		{"\"b\": 16", "\"b\": -16", "merge.events[1].b: out of range", 0},
+		{"\"e\": \"m\"", "\"e\": \"q\"", "merge.events[0].e: not \"r\", \"m\" or \"c\"", 0},
+		{"\"pid\": 20,", "\"pid\": \"20\",", "merge.inputs[1].pid: not an integer", 0},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *s = edit(bad[i].from, bad[i].to);
+		if (bad[i].at_load)
+			expect_load_error(s, bad[i].msg, 0);
+		else
+			expect_replay_error(s, bad[i].msg);
+		free(s);
+	}
 }
 END_TEST
 
