@@ -30,7 +30,8 @@
 #   (gen_distinct.py ... log: the deep records as a valgrind log) in MB/s
 #   against the XML reader on the deep XML (at least as fast per MB);
 #   8 inputs of about 40 MB: -j 2 at least 1.7x faster than -j 1 (on a
-#   machine with 2 or more cores).
+#   machine with 2 or more cores); and their 8 JSON reports with merge
+#   data merged (tests/bench/merge.sh) against reading the 8 XMLs.
 # First (BENCH_ENGINES=0 skips it), tests/bench/engines.sh: time to answer
 # on the seed service, `vgtriage run` under valgrind against
 # `vgtriage run --engine asan`, both naming the same .pyx line and bytes.
@@ -241,6 +242,11 @@ if [ "${BENCH_QUICK:-0}" != 1 ]; then
 		missed=$((missed + 1))
 	fi
 	target "speed-up -j 2 over -j 1" "$(ratio "$T_j1" "$T_j2")" ">=" 1.7
+
+	# Reports merged across machines: each input's JSON with merge data
+	# (what each CI job writes), then `vgtriage merge` of the 8 parts
+	# against reading the 8 XMLs; the reports must be identical.
+	sh tests/bench/merge.sh "$BENCH_DIR" "$@" || missed=$((missed + 1))
 fi
 
 echo

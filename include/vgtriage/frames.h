@@ -54,6 +54,10 @@ uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f);
  * derived, names included (rank_merge, the parts of one input). */
 uint32_t frames_intern_from(struct frame_table *ft, const struct frame_table *src, uint32_t src_id);
 
+/* The key entry id was interned under (what the input wrote, before
+ * resolving renamed it): strings NUL-terminated or NULL (lengths set). */
+void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *key);
+
 size_t frames_count(const struct frame_table *ft);
 struct strpool *frames_pool(const struct frame_table *ft);
 

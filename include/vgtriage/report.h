@@ -307,6 +307,26 @@ struct vgt_report {
 	 * the pipeline is asked to keep them; owned. */
 	struct vgt_record_stack *record_stacks;
 	size_t n_record_stacks, record_stacks_cap;
+	/* --merge-data (issue 22, cmd/merge.c): what the inputs said, event
+	 * by event (records with stacks as ids of merge_frames, client
+	 * messages, error counts; inputs by their place in merge_inputs), as
+	 * one compact JSON array that render_json places under "merge" with
+	 * merge_frames' keys and the inputs, so that `vgtriage merge`
+	 * (read/json_reader.c) can read them back as if it read the raw
+	 * inputs.  NULL without the option; all owned. */
+	char *merge_events;
+	size_t merge_events_len;
+	struct frame_table *merge_frames; /* in merge_pool */
+	struct strpool *merge_pool;
+	struct vgt_merge_input *merge_inputs;
+	size_t n_merge_inputs;
+};
+
+/* An input as the merge data numbers it: its index in report->inputs and
+ * the file (stream) it came from, numbered from 0 in the order read. */
+struct vgt_merge_input {
+	size_t input;
+	size_t file;
 };
 
 struct vgt_record_stack {

@@ -21,7 +21,7 @@ enum opt_id {
 	OPT_PREFIX_MAP, OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_BASELINE, OPT_WRITE_BASELINE,
 	OPT_COLOR, OPT_VERSION, OPT_STACKS, OPT_CONTEXT, OPT_VALGRIND_ARG, OPT_KEEP_XML,
 	OPT_WATCH, OPT_NO_PYTHON_PERF, OPT_COMPACT, OPT_JOBS, OPT_NO_HINTS, OPT_SYMBOLS, OPT_PER_TEST,
-	OPT_COMPLETIONS, OPT_SOURCE_URL, OPT_SOURCE_REV, OPT_ENGINE,
+	OPT_COMPLETIONS, OPT_SOURCE_URL, OPT_SOURCE_REV, OPT_ENGINE, OPT_MERGE_DATA,
 };
 
 #define ARG_OPTIONAL 2
@@ -63,6 +63,7 @@ static const struct cli_option options[] = {
 	{"watch", 0, 1, OPT_WATCH},
 	{"no-python-perf", 0, 0, OPT_NO_PYTHON_PERF},
 	{"compact", 0, 0, OPT_COMPACT},
+	{"merge-data", 0, 0, OPT_MERGE_DATA},
 	{"jobs", 'j', 1, OPT_JOBS},
 	{"no-hints", 0, 0, OPT_NO_HINTS},
 	{"symbols", 0, 1, OPT_SYMBOLS},
@@ -77,22 +78,28 @@ static const char usage_text[] =
 	"Usage: vgtriage [report] [OPTIONS] [FILE...]\n"
 	"       vgtriage run [OPTIONS] -- COMMAND [ARG...]\n"
 	"       vgtriage diff [OPTIONS] BASE NEW\n"
+	"       vgtriage merge [OPTIONS] PART.json...\n"
 	"\n"
 	"Ranks the leaks and errors of valgrind memcheck output by the line of your\n"
 	"code that causes them.  FILE is valgrind XML (--xml=yes) or a text log;\n"
 	"none or '-' reads standard input.  Options and files may come in any order;\n"
 	"'--' ends the options.  helgrind and drd output is ranked the same way;\n"
-	"other valgrind tools are refused.\n"
+	"other valgrind tools are refused.  merge reads the JSON reports of several\n"
+	"jobs (written with -f json --merge-data) as the report of all their inputs.\n"
 	"\n"
 	"Report options:\n"
 	"  -f, --format FMT        text, json, sarif, junit, github, markdown,\n"
 	"                          codequality, html or folded (stacks for flame\n"
 	"                          graphs; default: text)\n"
-	"      --input-format FMT  auto, xml, text or lsan (default: auto)\n"
+	"      --input-format FMT  auto, xml, text, lsan or json (a report written\n"
+	"                          with --merge-data; default: auto)\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"  -n, --top N             list the N worst sites (default: 20 in text, all in\n"
 	"                          other formats; 0 = all)\n"
 	"      --compact           json: one line instead of indented\n"
+	"      --merge-data        json: also write what `vgtriage merge` needs to\n"
+	"                          combine this report with others (each input's\n"
+	"                          records; inputs are then read one at a time)\n"
 	"  -j, --jobs N            read N inputs at once, in threads (default: the\n"
 	"                          number of CPUs); given, it also reads one large\n"
 	"                          input (8 MB or more) in N parts at once; the\n"
@@ -346,10 +353,10 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 		}
 		return 0;
 	case OPT_INPUT_FORMAT:
-		if (!one_of(arg, "auto", "xml", "text") && strcmp(arg, "lsan") != 0) {
-			static const char *const names[] = {"auto", "xml", "text", "lsan", NULL};
+		if (!one_of(arg, "auto", "xml", "text") && !one_of(arg, "lsan", "json", "json")) {
+			static const char *const names[] = {"auto", "xml", "text", "lsan", "json", NULL};
 			return bad_value(err, "--input-format", arg, strlen(arg), names,
-					 "auto, xml, text or lsan");
+					 "auto, xml, text, lsan or json");
 		}
 		cli->pipeline.input_format = arg;
 		return 0;
@@ -516,6 +523,9 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 	case OPT_COMPACT:
 		cli->compact = 1;
 		return 0;
+	case OPT_MERGE_DATA:
+		cli->pipeline.merge_data = 1;
+		return 0;
 	case OPT_COMPLETIONS:
 		if (!one_of(arg, "bash", "zsh", "fish"))
 			return vgt_error_set(err, NULL, 0, 0,
@@ -549,9 +559,9 @@ int cli_completions(const char *shell, FILE *out)
 		fputs("_vgtriage()\n{\n\tlocal cur=${COMP_WORDS[COMP_CWORD]} "
 		      "prev=${COMP_WORDS[COMP_CWORD-1]}\n\tcase $prev in\n\t", out);
 	else if (zsh)
-		fputs("_arguments -s -S '1::command:(report run diff)' '*::file:_files'", out);
+		fputs("_arguments -s -S '1::command:(report run diff merge)' '*::file:_files'", out);
 	else
-		fputs("complete -c vgtriage -n __fish_use_subcommand -a 'report run diff'\n", out);
+		fputs("complete -c vgtriage -n __fish_use_subcommand -a 'report run diff merge'\n", out);
 	for (int pass = bash ? 0 : 1; pass < 2; pass++) {
 		const char *sep = "";
 		for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -583,7 +593,7 @@ int cli_completions(const char *shell, FILE *out)
 	}
 	if (bash)
 		fputs("\" -- \"$cur\"))\n\telif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-		      "\t\tCOMPREPLY=($(compgen -W \"report run diff\" -- \"$cur\") "
+		      "\t\tCOMPREPLY=($(compgen -W \"report run diff merge\" -- \"$cur\") "
 		      "$(compgen -f -- \"$cur\"))\n\telse\n"
 		      "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n\tfi\n}\n"
 		      "complete -o filenames -F _vgtriage vgtriage\n", out);
@@ -790,6 +800,14 @@ static int validate(struct cli *cli, struct vgt_error *err)
 	if (cli->policy.only_new && cli->baseline == NULL)
 		return vgt_error_set(err, NULL, 0, 0,
 				     "--fail-on new needs --baseline FILE (the sites it knows)");
+	if (cli->pipeline.merge_data && cli->format != VGT_FORMAT_JSON)
+		return vgt_error_set(err, NULL, 0, 0, "--merge-data: only with -f json");
+	if (strcmp(cli->command, "merge") == 0) {
+		if (cli->n_args == 0)
+			return vgt_error_set(err, NULL, 0, 0,
+					     "merge: no report given (vgtriage merge [OPTIONS] PART.json...)");
+		return 0; /* a report is told by its first byte: raw inputs may come too */
+	}
 	if (strcmp(cli->command, "run") == 0) {
 		if (cli->n_args == 0)
 			return vgt_error_set(err, NULL, 0, 0,
@@ -821,7 +839,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct vgt_error *err)
 	cli->argv0 = argc > 0 ? argv[0] : NULL;
 	if (argc > 1 && argv[1] != NULL &&
 	    (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "run") == 0 ||
-	     strcmp(argv[1], "diff") == 0)) {
+	     strcmp(argv[1], "diff") == 0 || strcmp(argv[1], "merge") == 0)) {
 		cli->command = argv[1];
 		i = 2;
 	}

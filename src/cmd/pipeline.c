@@ -28,6 +28,7 @@
 #include "analyze/rank.h"
 #include "analyze/pymalloc.h"
 #include "cmd/split.h"
+#include "cmd/merge.h"
 
 #define CHUNK (256 * 1024)
 #define DETECT_BYTES 512
@@ -52,6 +53,7 @@ struct pipeline {
 	struct pertest *pertest; /* per-test attribution of this pipeline's report */
 	struct leaksearch *searches; /* each input's leak searches: the last counts */
 	struct vgt_sink sink;
+	struct merge_capture *capture; /* --merge-data, or NULL (merge.h) */
 	/* progress of the input being read (read_fd) */
 	struct progress_state *progress;
 };
@@ -67,6 +69,7 @@ struct pipeline_stream {
 	struct xml_reader *xml;
 	struct text_reader *text;
 	struct lsan_reader *lsan;
+	struct json_reader *json;
 	int failed;
 };
 
@@ -82,6 +85,8 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 {
 	struct pipeline *pl = ctx;
 	(void)err;
+	if (pl->capture != NULL)
+		merge_capture_record(pl->capture, pl->report, input, rec);
 	input->records++;
 	/* only an input's last leak search counts (leaksearch.h) */
 	enum leaksearch_step step = leaksearch_record(pl->searches, input, rec);
@@ -113,6 +118,8 @@ static int on_clientmsg(void *ctx, struct vgt_input *input, const char *text,
 {
 	struct pipeline *pl = ctx;
 	(void)err;
+	if (pl->capture != NULL)
+		merge_capture_clientmsg(pl->capture, input, text);
 	pertest_clientmsg(pl->pertest, input, text);
 	return 0;
 }
@@ -122,6 +129,8 @@ static int on_errorcount(void *ctx, struct vgt_input *input, uint64_t unique, ui
 {
 	struct pipeline *pl = ctx;
 	(void)err;
+	if (pl->capture != NULL)
+		merge_capture_errorcount(pl->capture, input, unique, count);
 	sites_add_errorcount(pl->report, input, unique, count);
 	return 0;
 }
@@ -136,6 +145,8 @@ static struct vgt_input *on_new_pid(void *ctx, struct vgt_input *first, long pid
 	 * parent's command until its log says otherwise. */
 	in->command = first->command;
 	in->ppid = first->pid;
+	if (pl->capture != NULL)
+		merge_capture_input(pl->capture, first, in);
 	return in;
 }
 
@@ -161,6 +172,8 @@ struct pipeline *pipeline_new(const struct pipeline_options *opts)
 	pl->symbolizer = symbolizer_new(pl->report->sym_pool, &pl->opts.symbolize);
 	pl->owns_symbolizer = 1;
 	init_sink(pl);
+	if (pl->opts.merge_data)
+		pl->capture = merge_capture_new();
 	return pl;
 }
 
@@ -173,6 +186,7 @@ static struct pipeline *pipeline_new_reader(struct pipeline *parent)
 	pl->opts = parent->opts;
 	pl->report = report_new();
 	pl->symbolizer = parent->symbolizer;
+	pl->capture = parent->capture; /* read one at a time (merge.h) */
 	init_sink(pl);
 	return pl;
 }
@@ -181,8 +195,10 @@ void pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
 		return;
-	if (pl->owns_symbolizer)
+	if (pl->owns_symbolizer) {
 		symbolizer_free(pl->symbolizer);
+		merge_capture_free(pl->capture);
+	}
 	pertest_free(pl->pertest);
 	leaksearch_free(pl->searches);
 	report_free(pl->report);
@@ -199,6 +215,8 @@ void pipeline_add_lsan_clean(struct pipeline *pl, const char *label, long pid, i
 	struct vgt_input *in = report_add_input(pl->report, label, "lsan");
 	in->pid = pid;
 	lsan_input_clean(in, exited);
+	if (pl->capture != NULL)
+		merge_capture_file(pl->capture, in);
 }
 
 struct vgt_report *pipeline_report(struct pipeline *pl)
@@ -217,6 +235,8 @@ struct pipeline_stream *pipeline_stream_open(struct pipeline *pl, const char *la
 		st->format = pl->opts.input_format;
 	st->input = report_add_input(pl->report, label, st->format != NULL ? st->format : "xml");
 	st->first_input = pl->report->n_inputs - 1;
+	if (pl->capture != NULL)
+		merge_capture_file(pl->capture, st->input);
 	return st;
 }
 
@@ -233,13 +253,15 @@ static void start_reader(struct pipeline_stream *st)
 		st->xml = xml_reader_new(pl->report->frames, st->input, &pl->sink);
 	else if (strcmp(st->format, "lsan") == 0)
 		st->lsan = lsan_reader_new(pl->report->frames, st->input, &pl->sink);
+	else if (strcmp(st->format, "json") == 0)
+		st->json = json_reader_new(pl->report->frames, st->input, &pl->sink);
 	else
 		st->text = text_reader_new(pl->report->frames, st->input, &pl->sink);
 }
 
 static int reader_started(const struct pipeline_stream *st)
 {
-	return st->xml != NULL || st->text != NULL || st->lsan != NULL;
+	return st->xml != NULL || st->text != NULL || st->lsan != NULL || st->json != NULL;
 }
 
 static int finish_reader(struct pipeline_stream *st, struct vgt_error *err)
@@ -248,6 +270,8 @@ static int finish_reader(struct pipeline_stream *st, struct vgt_error *err)
 		return xml_reader_finish(st->xml, err);
 	if (st->lsan != NULL)
 		return lsan_reader_finish(st->lsan, err);
+	if (st->json != NULL)
+		return json_reader_finish(st->json, err);
 	return text_reader_finish(st->text, err);
 }
 
@@ -260,6 +284,8 @@ static int feed_reader(struct pipeline_stream *st, const char *buf, size_t len,
 		return xml_reader_feed(st->xml, buf, len, err);
 	if (st->lsan != NULL)
 		return lsan_reader_feed(st->lsan, buf, len, err);
+	if (st->json != NULL)
+		return json_reader_feed(st->json, buf, len, err);
 	return text_reader_feed(st->text, buf, len, err);
 }
 
@@ -341,6 +367,28 @@ static int empty_quiet_log(const struct pipeline_stream *st)
 	return n > 4 && strcmp(path + n - 4, ".log") == 0;
 }
 
+static void empty_log_note(struct vgt_report *r, const struct vgt_input *in)
+{
+	report_add_note(r, "%s is empty: valgrind -q writes nothing for a run "
+			"with no errors; its totals are unknown, and under valgrind's default "
+			"--leak-check=summary -q shows no leak at all (use --leak-check=full)",
+			in->path);
+}
+
+/* Notes on an input once read.  merged: it comes from a merged report,
+ * where an empty quiet log (empty_quiet_log) is a text input with no
+ * pid, no command and nothing in it. */
+static void input_notes(struct vgt_report *r, const struct vgt_input *in, int merged)
+{
+	if (merged && in->format != NULL && strcmp(in->format, "text") == 0 && in->pid < 0 &&
+	    in->command == NULL && in->records == 0 && in->complete && in->finished &&
+	    in->occurrences_unknown)
+		empty_log_note(r, in);
+	if (in->bad_numbers > 0)
+		report_add_note(r, "%s: %zu numeric fields held no number (e.g. \"...\") and were read as 0",
+				in->path, in->bad_numbers);
+}
+
 int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 {
 	int rc = st->failed ? -1 : 0;
@@ -352,10 +400,7 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 		st->input->format = strpool_intern(st->pl->report->pool, "text");
 		st->input->occurrences_unknown = 1;
 		st->input->complete = st->input->finished = 1;
-		report_add_note(st->pl->report, "%s is empty: valgrind -q writes nothing for a run "
-				"with no errors; its totals are unknown, and under valgrind's default "
-				"--leak-check=summary -q shows no leak at all (use --leak-check=full)",
-				st->input->path);
+		empty_log_note(st->pl->report, st->input);
 		end_searches(st);
 		free(st);
 		return 0;
@@ -380,15 +425,17 @@ int pipeline_stream_close(struct pipeline_stream *st, struct vgt_error *err)
 			rc = 1;
 		if (rc != 0)
 			name_error(st, err);
-		if (st->input->bad_numbers > 0)
-			report_add_note(st->pl->report,
-					"%s: %zu numeric fields held no number (e.g. \"...\") and were read as 0",
-					st->input->path, st->input->bad_numbers);
+		/* a merged report (json) brings inputs of its own: what
+		 * closing each of them said */
+		size_t last = st->json != NULL ? st->pl->report->n_inputs : st->first_input + 1;
+		for (size_t i = st->first_input; i < last; i++)
+			input_notes(st->pl->report, st->pl->report->inputs[i], st->json != NULL);
 	}
 	end_searches(st);
 	xml_reader_free(st->xml);
 	text_reader_free(st->text);
 	lsan_reader_free(st->lsan);
+	json_reader_free(st->json);
 	free(st);
 	return rc;
 }
@@ -495,12 +542,21 @@ static uint64_t file_size(const char *path)
 	return (uint64_t)st.st_size;
 }
 
+static int read_json(struct pipeline *pl, const char *path, int fd, int alone,
+		     struct vgt_error *err);
+static int is_json(const struct pipeline *pl, int fd);
+
 int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *err)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return vgt_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+	if (!is_stdin && is_json(pl, fd)) {
+		int rc = read_json(pl, path, fd, 1, err);
+		close(fd);
+		return rc;
+	}
 	struct pipeline_stream *st = pipeline_stream_open(pl, is_stdin ? "-" : path, NULL);
 	int rc = read_fd(st, fd, err);
 	if (!is_stdin)
@@ -511,6 +567,123 @@ int pipeline_read_path(struct pipeline *pl, const char *path, struct vgt_error *
 		return -1;
 	}
 	return pipeline_stream_close(st, err);
+}
+
+/* ---- vgtriage's own JSON reports (merge, issue 22) ---- */
+
+/* Is the file at fd a JSON report (--input-format json, or auto and its
+ * first byte not blank is '{')?  fd is left at its start. */
+static int is_json(const struct pipeline *pl, int fd)
+{
+	const char *forced = pl->opts.input_format;
+	if (forced != NULL && strcmp(forced, "auto") != 0)
+		return strcmp(forced, "json") == 0;
+	char head[DETECT_BYTES];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	return n > 0 && strcmp(reader_detect_format(head, (size_t)n), "json") == 0;
+}
+
+static int adopt(struct pipeline *pl, struct pipeline *sub);
+static int close_replayed(struct pipeline_stream *st, struct vgt_error *err);
+static int worse(int a, int b);
+
+/* The files (streams) of a JSON report, each replayed into a finished
+ * report of its own, not yet merged. */
+struct json_parts {
+	struct pipeline **subs;
+	size_t n, cap;
+};
+
+/* A JSON report written with --merge-data: each file (stream) it read is
+ * replayed into a pipeline of pl's (shares its symbolizer; may run in a
+ * reader thread), as raw inputs are read one report each; rc as
+ * pipeline_read_path, the records read before an error stand. */
+static int json_parts_read(struct pipeline *pl, const char *path, int fd,
+			   struct json_parts *out, struct vgt_error *err)
+{
+	struct json_reader *jr = json_reader_new(NULL, NULL, NULL);
+	char *buf = xmalloc(CHUNK);
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = vgt_error_set(err, path, 0, 0, "read error: %s", strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		if (json_reader_feed(jr, buf, (size_t)n, err) != 0) {
+			rc = -1;
+			break;
+		}
+	}
+	free(buf);
+	struct json_report *doc = rc == 0 ? json_reader_load(jr, err) : NULL;
+	json_reader_free(jr);
+	if (doc == NULL) {
+		if (err->file[0] == '\0')
+			snprintf(err->file, sizeof(err->file), "%s", path);
+		return -1;
+	}
+	size_t n_files = json_report_files(doc);
+	for (size_t k = 0; k < n_files && rc >= 0; k++) {
+		struct pipeline *sub = pipeline_new_reader(pl);
+		struct pipeline_stream *st = pipeline_stream_open(sub, path, "json");
+		struct vgt_error e;
+		vgt_error_clear(&e);
+		int r = json_report_replay(doc, k, sub->report->frames, st->input, &sub->sink, &e);
+		if (r != 0) {
+			/* the report is broken, not the input it names */
+			st->input->path = strpool_intern(sub->report->pool, path);
+			st->input->complete = 0;
+			snprintf(e.file, sizeof(e.file), "%s", path);
+			e.line = e.column = 0;
+			close_replayed(st, NULL);
+		} else {
+			r = close_replayed(st, &e);
+		}
+		if (r != 0 && (rc == 0 || r < 0))
+			*err = e;
+		rc = worse(rc, r);
+		out->subs = xgrow(out->subs, &out->cap, out->n + 1, sizeof(*out->subs));
+		out->subs[out->n++] = sub;
+	}
+	json_report_free(doc);
+	return rc;
+}
+
+/* Merges the parts into pl's report in order and frees them.  alone: the
+ * report is the only input given, and a single file is then read as one
+ * raw input alone is (into pl's report itself). */
+static void json_parts_merge(struct pipeline *pl, struct json_parts *parts, int alone)
+{
+	for (size_t k = 0; k < parts->n; k++) {
+		struct pipeline *sub = parts->subs[k];
+		size_t base = pl->report->n_inputs;
+		if (alone && parts->n == 1 && adopt(pl, sub)) {
+			/* (adopt swapped the reports: sub's is pl's empty one) */
+		} else {
+			/* as read_in_parallel: the file's tests get their shares */
+			pertest_resolve(sub->pertest);
+			rank_merge(pl->report, sub->report);
+			if (pl->capture != NULL)
+				merge_capture_moved(pl->capture, sub->report, pl->report, base);
+		}
+		pipeline_free(sub);
+	}
+	free(parts->subs);
+	memset(parts, 0, sizeof(*parts));
+}
+
+static int read_json(struct pipeline *pl, const char *path, int fd, int alone,
+		     struct vgt_error *err)
+{
+	struct json_parts parts = {0};
+	int rc = json_parts_read(pl, path, fd, &parts, err);
+	json_parts_merge(pl, &parts, alone);
+	return rc;
 }
 
 /* ---- one large input, -j parts at once (split.h) ---- */
@@ -534,6 +707,9 @@ static int close_replayed(struct pipeline_stream *st, struct vgt_error *err)
 	int rc = check_tool(st, err) != 0 ? -1 : st->input->complete ? 0 : 1;
 	if (rc != 0)
 		name_error(st, err);
+	/* a merged report's first input: what closing it said (json) */
+	if (strcmp(st->format, "json") == 0)
+		input_notes(st->pl->report, st->input, 1);
 	end_searches(st);
 	free(st);
 	return rc;
@@ -659,6 +835,7 @@ static int read_split(struct pipeline *pl, const char *path, int *rc, struct vgt
 struct read_job {
 	const char *path;
 	struct pipeline *reader; /* its own report, merged in order */
+	struct json_parts parts; /* or, for a JSON report, one per file */
 	int rc;
 	struct vgt_error err;
 	int done;
@@ -683,13 +860,22 @@ static void *reader_thread(void *arg)
 		if (i >= rp->n)
 			return NULL;
 		struct read_job *job = &rp->jobs[i];
-		struct pipeline *reader = pipeline_new_reader(rp->pl);
-		reader->progress = rp->progress;
+		struct pipeline *reader = NULL;
 		vgt_error_clear(&job->err);
-		int rc = pipeline_read_path(reader, job->path, &job->err);
-		/* the input's tests get their shares here: a process's own final
-		 * leak check caps them (rank_merge then merges tests) */
-		pertest_resolve(reader->pertest);
+		int rc;
+		int fd = strcmp(job->path, "-") == 0 ? -1 : open(job->path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && is_json(rp->pl, fd)) {
+			rc = json_parts_read(rp->pl, job->path, fd, &job->parts, &job->err);
+		} else {
+			reader = pipeline_new_reader(rp->pl);
+			reader->progress = rp->progress;
+			rc = pipeline_read_path(reader, job->path, &job->err);
+			/* the input's tests get their shares here: a process's own
+			 * final leak check caps them (rank_merge then merges tests) */
+			pertest_resolve(reader->pertest);
+		}
+		if (fd >= 0)
+			close(fd);
 		pthread_mutex_lock(&rp->lock);
 		job->reader = reader;
 		job->rc = rc;
@@ -751,7 +937,10 @@ static int read_in_parallel(struct pipeline *pl, char *const *paths, size_t n, u
 	for (size_t k = 0; k < n; k++) {
 		wait_for(&rp, k);
 		struct read_job *job = &rp.jobs[k];
-		rank_merge(pl->report, job->reader->report);
+		if (job->reader != NULL)
+			rank_merge(pl->report, job->reader->report);
+		else
+			json_parts_merge(pl, &job->parts, 0);
 		pipeline_free(job->reader);
 		job->reader = NULL;
 		worst = worse(worst, job->rc);
@@ -767,6 +956,57 @@ static int read_in_parallel(struct pipeline *pl, char *const *paths, size_t n, u
 	return worst;
 }
 
+/* Is any of the paths a JSON report (merge)? */
+static int any_json(const struct pipeline *pl, char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(paths[i], "-") == 0)
+			continue;
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		int json = is_json(pl, fd);
+		close(fd);
+		if (json)
+			return 1;
+	}
+	return 0;
+}
+
+/* Several inputs, some of them JSON reports: each file of each report,
+ * and each raw input, read into a report of its own and merged in order,
+ * as read_in_parallel does (one at a time: replaying is cheap). */
+static int read_merging(struct pipeline *pl, char *const *paths, size_t n,
+			pipeline_result_fn *on_result, void *ctx, struct progress_state *ps)
+{
+	int worst = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vgt_error err;
+		vgt_error_clear(&err);
+		int rc;
+		int fd = strcmp(paths[i], "-") == 0 ? -1 : open(paths[i], O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && is_json(pl, fd)) {
+			rc = read_json(pl, paths[i], fd, 0, &err);
+		} else {
+			struct pipeline *sub = pipeline_new_reader(pl);
+			rc = pipeline_read_path(sub, paths[i], &err);
+			pertest_resolve(sub->pertest);
+			size_t base = pl->report->n_inputs;
+			rank_merge(pl->report, sub->report);
+			if (pl->capture != NULL)
+				merge_capture_moved(pl->capture, sub->report, pl->report, base);
+			pipeline_free(sub);
+		}
+		if (fd >= 0)
+			close(fd);
+		worst = worse(worst, rc);
+		if (on_result != NULL)
+			on_result(ctx, paths[i], rc, &err);
+	}
+	progress_done(&pl->opts, ps);
+	return worst;
+}
+
 int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 			pipeline_result_fn *on_result, void *ctx)
 {
@@ -776,9 +1016,12 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 		ps.p.total += file_size(paths[i]);
 	ps.p.inputs = n;
 	int worst = 0;
+	/* merge data kept (merge.h): one at a time, JSON reports among them */
+	if (n > 1 && pl->opts.merge_data && any_json(pl, paths, n))
+		return read_merging(pl, paths, n, on_result, ctx, &ps);
 	/* one input, or every record's stack kept in this report (the worker
 	 * reports of read_in_parallel do not carry them): read here, in order */
-	if (n == 1 || pl->opts.keep_record_stacks) {
+	if (n == 1 || pl->opts.keep_record_stacks || pl->opts.merge_data) {
 		pl->progress = &ps;
 		for (size_t i = 0; i < n; i++) {
 			struct vgt_error err;
@@ -786,7 +1029,8 @@ int pipeline_read_paths(struct pipeline *pl, char *const *paths, size_t n,
 			int rc;
 			/* one big input: its parts on every core (split.c); a
 			 * report that keeps every record's stack reads it whole */
-			if (n > 1 || pl->opts.keep_record_stacks || !read_split(pl, paths[i], &rc, &err))
+			if (n > 1 || pl->opts.keep_record_stacks || pl->opts.merge_data ||
+			    !read_split(pl, paths[i], &rc, &err))
 				rc = pipeline_read_path(pl, paths[i], &err);
 			worst = worse(worst, rc);
 			if (on_result != NULL)
@@ -840,6 +1084,8 @@ static void supp_uses(struct pipeline *pl)
 
 struct vgt_report *pipeline_finish(struct pipeline *pl)
 {
+	if (pl->capture != NULL)
+		merge_capture_finish(pl->capture, pl->report);
 	supp_uses(pl);
 	pertest_resolve(pl->pertest);
 	symbolize_settle(pl->symbolizer, pl->report->frames);

@@ -41,6 +41,9 @@ struct pipeline_options {
 	const struct suppressions *suppressions; /* may be NULL */
 	int keep_record_stacks;          /* --gen-suppressions=hidden: every
 					    record's stack (report.h) */
+	int merge_data;                  /* --merge-data: keep the inputs' events
+					    for `vgtriage merge` (merge.h); reads
+					    in order, in this report */
 	unsigned jobs;                   /* inputs read at once (-j); 0 = 1 */
 	/* One large input read in jobs parts (split.c): only when -j was
 	 * given, as measured gains on 2 CPUs were within noise (issue 22). */

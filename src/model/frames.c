@@ -232,6 +232,14 @@ uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f)
 	return id;
 }
 
+void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *key)
+{
+	const struct entry *e = entry_at(ft, id);
+	const struct vgt_frame *f = &e->frame;
+	*key = (struct frame_key){f->ip, f->obj, e->fn, e->dir, e->file, len_of(f->obj),
+				  len_of(e->fn), len_of(e->dir), len_of(e->file), e->line, f->pid};
+}
+
 uint32_t frames_intern_from(struct frame_table *ft, const struct frame_table *src, uint32_t src_id)
 {
 	const struct entry *from = entry_at(src, src_id);

@@ -28,6 +28,10 @@ void report_free(struct vgt_report *report)
 	for (size_t i = 0; i < report->n_record_stacks; i++)
 		stack_release(&report->record_stacks[i].stack);
 	free(report->record_stacks);
+	free(report->merge_events);
+	frames_free(report->merge_frames);
+	strpool_free(report->merge_pool);
+	free(report->merge_inputs);
 	free(report->inputs);
 	for (size_t i = 0; i < report->n_sites; i++)
 		report_release_site(report, report->sites[i]);

@@ -71,6 +71,35 @@ void lsan_input_clean(struct vgt_input *in, int exited);
  * ("==PID==ERROR: LeakSanitizer: …") or a leak record line. */
 int lsan_reader_detect(const char *buf, size_t len);
 
+/* vgtriage's own JSON report written with --merge-data (json_reader.c),
+ * read back as the inputs it was made from: `vgtriage merge`.  Same
+ * contract as the readers above; the whole document is held (at most
+ * JSON_READER_MAX_BYTES) and replayed at finish.  Its inputs after the
+ * first come from sink->input_for_pid. */
+#define JSON_READER_MAX_BYTES ((size_t)1 << 31)
+struct json_reader;
+struct json_reader *json_reader_new(struct frame_table *frames, struct vgt_input *input,
+				    const struct vgt_sink *sink);
+int json_reader_feed(struct json_reader *reader, const char *buf, size_t len,
+		     struct vgt_error *err);
+int json_reader_finish(struct json_reader *reader, struct vgt_error *err);
+void json_reader_free(struct json_reader *reader); /* NULL is a no-op */
+/* The same in steps, for a report of several files (streams): each file
+ * replayed into a report of its own (pipeline.c), as raw inputs are read.
+ * load: the whole document (its syntax, frames, inputs and events'
+ * inputs checked; err says where it is wrong); replay: file `file` (0 ..
+ * json_report_files - 1; SIZE_MAX: all as one) into input (its first
+ * input), the others from sink->input_for_pid.  Returns as *_finish. */
+struct json_report;
+struct json_report *json_report_load(const char *buf, size_t len, struct vgt_error *err);
+/* What a reader was fed, loaded (the reader is empty again): for a reader
+ * made with NULL frames, input and sink, as a buffer. */
+struct json_report *json_reader_load(struct json_reader *reader, struct vgt_error *err);
+size_t json_report_files(const struct json_report *jr);
+int json_report_replay(struct json_report *jr, size_t file, struct frame_table *frames,
+		       struct vgt_input *input, const struct vgt_sink *sink, struct vgt_error *err);
+void json_report_free(struct json_report *jr); /* NULL is a no-op */
+
 /* Cross-check of valgrind's LEAK SUMMARY against the records read
  * (text_checks.c).  parsed[] is indexed definitely, indirectly, possibly
  * lost, still reachable, as sites_input_amounts() counts them (direct bytes
@@ -88,7 +117,8 @@ int reader_summary_mismatch(const struct vgt_input *in, const struct vgt_amount 
 int reader_is_panic(const char *line);
 
 /* "xml" when buf (the first bytes of an input, leading whitespace allowed)
- * looks like XML, "lsan" when it holds a sanitizer's report, else "text". */
+ * looks like XML, "json" when it begins with '{' (vgtriage's own report),
+ * "lsan" when it holds a sanitizer's report, else "text". */
 const char *reader_detect_format(const char *buf, size_t len);
 
 #endif

@@ -1108,5 +1108,7 @@ const char *reader_detect_format(const char *buf, size_t len)
 		i++;
 	if (i < len && buf[i] == '<')
 		return "xml";
+	if (i < len && buf[i] == '{')
+		return "json";
 	return lsan_reader_detect(buf, len) ? "lsan" : "text";
 }

@@ -200,6 +200,40 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
+int jsonw_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp;
+	for (size_t i = 0; i < n;) {
+		size_t len = u[i] < 0x80 ? 1 : utf8_decode(u + i, n - i, &cp);
+		if (len == 0)
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+void jsonw_kbytes(struct jsonw *w, const char *key, const char *s)
+{
+	size_t n = strlen(s);
+	if (jsonw_utf8_valid(s, n)) {
+		jsonw_kstring(w, key, s);
+		return;
+	}
+	static const char digits[] = "0123456789abcdef";
+	char *hex = xmalloc(2 * n + 1);
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = digits[(unsigned char)s[i] >> 4];
+		hex[2 * i + 1] = digits[(unsigned char)s[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "hex", hex);
+	jsonw_object_end(w);
+	free(hex);
+}
+
 /* One byte that needs an escape (or a non-ASCII sequence); returns the
  * bytes consumed. */
 static size_t put_escaped(struct jsonw *w, const unsigned char *s, size_t n)

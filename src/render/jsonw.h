@@ -56,6 +56,12 @@ void jsonw_kuint(struct jsonw *w, const char *key, uint64_t v);
 void jsonw_kint(struct jsonw *w, const char *key, int64_t v);
 void jsonw_kbool(struct jsonw *w, const char *key, int v);
 
+/* 1 when s[0..n) is valid UTF-8 (what a JSON string keeps byte for byte). */
+int jsonw_utf8_valid(const char *s, size_t n);
+/* A member whose value must come back byte for byte (merge data, issue
+ * 22): the string when it is valid UTF-8, else {"hex": "<its bytes>"}. */
+void jsonw_kbytes(struct jsonw *w, const char *key, const char *s);
+
 /* A newline after a top-level value (documents and JSON Lines end so). */
 void jsonw_end_line(struct jsonw *w);
 

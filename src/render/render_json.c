@@ -671,6 +671,146 @@ static void totals_json(struct jsonw *w, const struct vgt_report *r)
 
 /* The document is written as it is walked: a report of many thousand
  * sites never exists as a tree in memory, nor as one string. */
+/* --merge-data (issue 22): what `vgtriage merge` reads back
+ * (read/json_reader.c): every frame's key as the input wrote it, every
+ * input as reading left it, and the events cmd/merge.c kept. */
+static void bytes_if(struct jsonw *w, const char *key, const char *s)
+{
+	if (s != NULL)
+		jsonw_kbytes(w, key, s);
+}
+
+static void merge_frame_json(struct jsonw *w, const struct frame_table *ft, uint32_t id)
+{
+	struct frame_key k;
+	frames_key_of(ft, id, &k);
+	char ip[24];
+	snprintf(ip, sizeof(ip), "0x%" PRIx64, k.ip);
+	jsonw_object_begin(w);
+	jsonw_kstring(w, "ip", ip);
+	bytes_if(w, "obj", k.obj);
+	bytes_if(w, "fn", k.fn);
+	bytes_if(w, "dir", k.dir);
+	bytes_if(w, "file", k.file);
+	if (k.line != 0)
+		jsonw_kuint(w, "line", k.line);
+	if (k.fn == NULL && k.pid > 0)
+		jsonw_kint(w, "pid", k.pid);
+	jsonw_object_end(w);
+}
+
+static void kflag(struct jsonw *w, const char *key, int v)
+{
+	if (v)
+		jsonw_kuint(w, key, 1);
+}
+
+static void kpair(struct jsonw *w, const char *key, const struct vgt_amount *a)
+{
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	jsonw_uint(w, a->bytes);
+	jsonw_uint(w, a->blocks);
+	jsonw_array_end(w);
+}
+
+static void merge_input_json(struct jsonw *w, const struct vgt_input *in, size_t file)
+{
+	jsonw_object_begin(w);
+	jsonw_kuint(w, "file", file);
+	jsonw_kbytes(w, "path", in->path);
+	jsonw_kbytes(w, "format", in->format);
+	bytes_if(w, "tool", in->tool);
+	bytes_if(w, "command", in->command);
+	bytes_if(w, "fatal_signal", in->fatal_signal);
+	bytes_if(w, "aborted", in->aborted);
+	jsonw_kint(w, "protocol", in->protocol_version);
+	jsonw_kint(w, "pid", in->pid);
+	jsonw_kint(w, "ppid", in->ppid);
+	jsonw_kuint(w, "complete", in->complete != 0);
+	kflag(w, "finished", in->finished);
+	kflag(w, "exit_leak_search", in->exit_leak_search);
+	jsonw_kuint(w, "records", in->records);
+	if (in->stop_line != 0 || in->stop_column != 0) {
+		jsonw_kint(w, "stop_line", in->stop_line);
+		jsonw_kint(w, "stop_column", in->stop_column);
+	}
+	jsonw_kuint(w, "errorcounts_total", in->errorcounts_total);
+	jsonw_kuint(w, "suppressed_total", in->suppressed_total);
+	kflag(w, "suppcounts_seen", in->suppcounts_seen);
+	kflag(w, "suppcounts_over", in->suppcounts_over);
+	if (in->n_suppcounts > 0) {
+		jsonw_key(w, "suppcounts");
+		jsonw_array_begin(w);
+		for (size_t i = 0; i < in->n_suppcounts; i++) {
+			jsonw_object_begin(w);
+			jsonw_kbytes(w, "name", in->suppcounts[i].name);
+			jsonw_kuint(w, "count", in->suppcounts[i].count);
+			jsonw_object_end(w);
+		}
+		jsonw_array_end(w);
+	}
+	if (in->bad_numbers > 0)
+		jsonw_kuint(w, "bad_numbers", in->bad_numbers);
+	kflag(w, "occurrences_unknown", in->occurrences_unknown);
+	kflag(w, "errorcounts_seen", in->errorcounts_seen);
+	jsonw_kuint(w, "leak_check", in->leak_check);
+	kflag(w, "has_leak_options", in->has_leak_options);
+	jsonw_kuint(w, "show_leak_kinds", in->show_leak_kinds);
+	jsonw_kuint(w, "errors_for_leak_kinds", in->errors_for_leak_kinds);
+	kflag(w, "reachable_for_blame", in->reachable_for_blame);
+	kflag(w, "reachable_unshown", in->reachable_unshown);
+	const struct vgt_valgrind_summary *vg = &in->vg;
+	jsonw_key(w, "vg");
+	jsonw_object_begin(w);
+	kflag(w, "has_leak_summary", vg->has_leak_summary);
+	kpair(w, "definitely_lost", &vg->definitely_lost);
+	kpair(w, "indirectly_lost", &vg->indirectly_lost);
+	kpair(w, "possibly_lost", &vg->possibly_lost);
+	kpair(w, "still_reachable", &vg->still_reachable);
+	kpair(w, "suppressed", &vg->suppressed);
+	kflag(w, "has_error_summary", vg->has_error_summary);
+	jsonw_kuint(w, "errors", vg->errors);
+	jsonw_kuint(w, "error_contexts", vg->error_contexts);
+	jsonw_kuint(w, "suppressed_errors", vg->suppressed_errors);
+	jsonw_kuint(w, "suppressed_contexts", vg->suppressed_contexts);
+	jsonw_kuint(w, "known", vg->known);
+	jsonw_object_end(w);
+	jsonw_object_end(w);
+}
+
+static void merge_json(struct jsonw *w, const struct vgt_report *r)
+{
+	jsonw_key(w, "merge");
+	jsonw_object_begin(w);
+	jsonw_kuint(w, "version", 1);
+	jsonw_key(w, "frames");
+	jsonw_array_begin(w);
+	size_t n = r->merge_frames != NULL ? frames_count(r->merge_frames) : 0;
+	for (size_t i = 0; i < n; i++)
+		merge_frame_json(w, r->merge_frames, (uint32_t)i);
+	jsonw_array_end(w);
+	jsonw_key(w, "inputs");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < r->n_merge_inputs; i++) {
+		const struct vgt_merge_input *m = &r->merge_inputs[i];
+		if (m->input < r->n_inputs) {
+			merge_input_json(w, r->inputs[m->input], m->file);
+		} else { /* cannot happen (merge.c) */
+			jsonw_object_begin(w);
+			jsonw_kstring(w, "path", "?");
+			jsonw_kstring(w, "format", "text");
+			jsonw_kuint(w, "file", m->file);
+			jsonw_kuint(w, "complete", 0);
+			jsonw_object_end(w);
+		}
+	}
+	jsonw_array_end(w);
+	jsonw_key(w, "events");
+	jsonw_raw_value(w, r->merge_events, r->merge_events_len);
+	jsonw_object_end(w);
+}
+
 int render_json(FILE *out, const struct vgt_report *r, const struct render_options *opts)
 {
 	/* json_lines: the last line of run --watch's JSON Lines */
@@ -706,6 +846,8 @@ int render_json(FILE *out, const struct vgt_report *r, const struct render_optio
 	for (size_t i = 0; i < r->n_notes; i++)
 		jsonw_string(w, r->notes[i]);
 	jsonw_array_end(w);
+	if (r->merge_events != NULL)
+		merge_json(w, r);
 	jsonw_object_end(w);
 	jsonw_end_line(w);
 	return jsonw_free(w);

@@ -45,6 +45,12 @@ uint32_t fuzz_hash(const uint8_t *data, size_t size);
  * pipeline (suppress, symbolize, classify, rank), fed in pseudo-random
  * chunk sizes, then renders the report in a format the hash picks. */
 void fuzz_pipeline(const uint8_t *data, size_t size, const char *format);
+/* Feeds data to st in pseudo-random chunks (1 byte to 64 KiB, small ones
+ * often; state: fuzz_hash's seed, moved on); the first feed's result. */
+struct pipeline_stream;
+struct vgt_error;
+int fuzz_feed(struct pipeline_stream *st, const uint8_t *data, size_t size, uint32_t *state,
+	      struct vgt_error *err);
 /* The same with suppressions applied to every record (NULL: none). */
 struct suppressions;
 void fuzz_pipeline_supp(const uint8_t *data, size_t size, const char *format,

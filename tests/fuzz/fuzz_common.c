@@ -199,6 +199,26 @@ uint32_t fuzz_hash(const uint8_t *data, size_t size)
 	return h;
 }
 
+int fuzz_feed(struct pipeline_stream *st, const uint8_t *data, size_t size, uint32_t *state,
+	      struct vgt_error *err)
+{
+	/* Chunks of 1 byte to 64 KiB, small ones often: every element,
+	 * number and line gets cut somewhere. */
+	size_t pos = 0;
+	int rc = 0;
+	while (pos < size && rc == 0) {
+		uint32_t r = fuzz_next(state);
+		size_t len = 1 + (size_t)(fuzz_next(state) % (1u << (r % 17)));
+		if (len > size - pos)
+			len = size - pos;
+		char *chunk = fuzz_exact_copy(data + pos, len);
+		rc = pipeline_stream_feed(st, chunk, len, err);
+		fuzz_free_copy(chunk, len);
+		pos += len;
+	}
+	return rc;
+}
+
 void fuzz_pipeline(const uint8_t *data, size_t size, const char *format)
 {
 	fuzz_pipeline_supp(data, size, format, NULL);
@@ -217,20 +237,7 @@ void fuzz_pipeline_supp(const uint8_t *data, size_t size, const char *format,
 	struct pipeline_stream *st = pipeline_stream_open(pl, "fuzz", format);
 	struct vgt_error err;
 	vgt_error_clear(&err);
-	/* Chunks of 1 byte to 64 KiB, small ones often: every element,
-	 * number and line gets cut somewhere. */
-	size_t pos = 0;
-	int rc = 0;
-	while (pos < size && rc == 0) {
-		uint32_t r = fuzz_next(&state);
-		size_t len = 1 + (size_t)(fuzz_next(&state) % (1u << (r % 17)));
-		if (len > size - pos)
-			len = size - pos;
-		char *chunk = fuzz_exact_copy(data + pos, len);
-		rc = pipeline_stream_feed(st, chunk, len, &err);
-		fuzz_free_copy(chunk, len);
-		pos += len;
-	}
+	fuzz_feed(st, data, size, &state, &err);
 	pipeline_stream_close(st, &err);
 	const struct vgt_report *report = pipeline_report(pl);
 	rank_finish(pipeline_report(pl), &opts.rank);

@@ -40,6 +40,7 @@ seeds() {
 	cli) ls tests/fuzz/seeds/cli/* ;;
 	elfsym) ls testdata/cxxsym/*/shapes ;;
 	demangle) ;; # its seeds are testdata/fuzz/demangle/ (names of testdata/cxxsym*)
+	json_reader) ;; # its seeds are testdata/fuzz/json_reader/ (merge parts of testdata/)
 	cparse) ;; # its seeds are testdata/fuzz/cparse/ (the helper's output for shapes26.cpp)
 	ccdb) ;; # its seeds are testdata/fuzz/ccdb/ (a CMake-style compile_commands.json)
 	esac 2>/dev/null
