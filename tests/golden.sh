@@ -235,7 +235,9 @@ for script in tests/check_cython_golden.sh tests/golden_*.sh; do
 	VGT_CMD="$VGT_CMD" sh "$script" >"$TMP/other.out" 2>&1
 	status=$?
 	cat "$TMP/other.out"
-	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$TMP/other.out" | tail -n 1)
+	# "N passed, N failed", or "suite: N passed, N failed"
+	counts=$(grep -E '^([a-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed$' "$TMP/other.out" |
+		tail -n 1 | sed 's/^[a-z0-9_-]*: //')
 	if [ -n "$counts" ]; then
 		p=${counts%% passed*}
 		f=${counts#*passed, }
