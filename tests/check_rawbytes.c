@@ -81,6 +81,26 @@ START_TEST(test_sequences_cut_by_chunks)
 }
 END_TEST
 
+START_TEST(test_clean_finds_bytes_past_ascii_runs)
+{
+	/* rawbytes_clean skips ASCII eight bytes at a time: a bad byte, a
+	 * cut sequence or a well-formed one at every offset of a long run */
+	char buf[64];
+	struct rawbytes st = {0};
+	for (size_t at = 0; at < 40; at++) {
+		memset(buf, 'a', sizeof(buf));
+		buf[at] = (char)0xe9; /* Latin-1: not UTF-8 */
+		ck_assert_msg(!rawbytes_clean(&st, buf, sizeof(buf)), "0xE9 at %zu missed", at);
+		buf[at] = (char)0xc3; /* ends the chunk cut: not clean either */
+		ck_assert_msg(!rawbytes_clean(&st, buf, at + 1), "cut at %zu missed", at);
+		buf[at + 1] = (char)0xa9; /* U+00E9, well-formed */
+		ck_assert_msg(rawbytes_clean(&st, buf, sizeof(buf)), "U+00E9 at %zu refused", at);
+	}
+	memset(buf, 'a', sizeof(buf));
+	ck_assert(rawbytes_clean(&st, buf, sizeof(buf)));
+}
+END_TEST
+
 Suite *rawbytes_suite(void);
 Suite *rawbytes_suite(void)
 {
@@ -89,6 +109,7 @@ Suite *rawbytes_suite(void)
 	tcase_add_test(tc, test_plain_text_unchanged);
 	tcase_add_test(tc, test_raw_bytes_round_trip);
 	tcase_add_test(tc, test_sequences_cut_by_chunks);
+	tcase_add_test(tc, test_clean_finds_bytes_past_ascii_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
