@@ -30,7 +30,11 @@ def records(root):
     for path in sorted(glob.glob(os.path.join(root, "testdata", "*.xml"))):
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             text = f.read()
-        out.extend(re.findall(r"<error>.*?</error>\n", text, re.S))
+        # a record with bytes that are not UTF-8 (a Latin-1 path, kept in
+        # testdata to test the reader) would stop libxml2, and with it the
+        # bare SAX2 floor the bench compares against, where it occurs
+        out.extend(r for r in re.findall(r"<error>.*?</error>\n", text, re.S)
+                   if not any("\udc80" <= c <= "\udcff" for c in r))
     return out
 
 
