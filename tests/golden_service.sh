@@ -178,7 +178,7 @@ for i, l in enumerate(lines):
 # or else exactly what valgrind's final leak check of that worker counts
 # as definitely lost there -- and valgrind counts every evicted buffer as
 # lost, definitely or possibly.
-check_out "--watch: every worker's growth at cache.pyx and lru.c is in the snapshots, per process, exact or short by blocks valgrind then saw reachable" \
+check_out "--watch: every worker's growth at cache.pyx and lru.c is in the snapshots, per process, exact or short by a few whole blocks valgrind then saw reachable or possibly lost" \
 	"$PYTHON" -c 'import json, sys
 g = json.load(open(sys.argv[2]))
 d = [json.loads(l) for l in open(sys.argv[1])][-1]
@@ -201,18 +201,23 @@ for f, want in g["want"].items():
     # blocks the snapshots saw still reachable beyond the ones the caches
     # keep: a stale copy of the address of an evicted buffer (in a register
     # or on the stack of an idle worker) that the final search of valgrind, after the stacks
-    # unwound, no longer finds; at least one block, as the snapshots do
-    # not ask for possibly lost ones, where such a copy points inside
-    surplus = max(1, kept.get(f, 0) - size[f][1] * len(want)) * size[f][0]
+    # unwound, no longer finds.
+    # A block evicted just before a snapshot can also be "possibly lost"
+    # there (a stale pointer inside it), which the snapshots do not ask
+    # for: allow a few such blocks per worker on top of the surplus seen.
+    # Never more than was leaked, never a part of a block, and every
+    # worker must show its growth.
+    surplus = (max(0, kept.get(f, 0) - size[f][1] * len(want)) + 3 * len(want)) * size[f][0]
     short = 0
     for pid, w in want.items():
         pid = int(pid)
         assert definite.get(pid, 0) + possible.get(pid, 0) == w, (f, pid, w, definite, possible)
         got = grown.get(pid, 0)
+        assert got > 0, (f, pid, "no growth in the snapshots", grown)
         if got not in (w, definite.get(pid)):
             assert got < w and (w - got) % size[f][0] == 0, (f, pid, "snapshots", grown, "leaked", w, "valgrind", definite)
             short += w - got
-    assert short <= surplus, (f, "snapshots", grown, "leaked", want, "short", short, "reachable surplus", surplus)
+    assert short <= surplus, (f, "snapshots", grown, "leaked", want, "short", short, "allowed", surplus)
     print(f, "snapshots", grown, "leaked", want, "valgrind definite", definite, "possible", possible)' w2.stdout w2.grown
 check_out "--watch: each snapshot site's growth is the sum of its processes', bytes = since_start" \
 	"$PYTHON" -c 'import json, sys
