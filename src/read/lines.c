@@ -58,6 +58,11 @@ int lines_finish(struct lines *l, lines_fn fn, void *ctx, struct vgt_error *err)
 	return fn(ctx, l->line, 1, err);
 }
 
+int lines_stopped(const struct lines *l, struct vgt_error *err)
+{
+	return vgt_error_set(err, NULL, l->lineno, 1, "reading stopped earlier");
+}
+
 int lines_read_count(const char **p, uint64_t *out)
 {
 	const char *s = *p;
@@ -88,8 +93,33 @@ const char *lines_skip_spaces(const char *s)
 struct vgt_input *lines_pid_input(const struct vgt_sink *sink, struct vgt_input *first,
 				  size_t npids, long pid)
 {
-	if (npids == 0 || sink->input_for_pid == NULL)
-		return first;
-	struct vgt_input *more = sink->input_for_pid(sink->ctx, first, pid);
-	return more != NULL ? more : first;
+	struct vgt_input *input = first;
+	if (npids > 0 && sink->input_for_pid != NULL) {
+		struct vgt_input *more = sink->input_for_pid(sink->ctx, first, pid);
+		if (more != NULL)
+			input = more;
+	}
+	if (input->pid <= 0)
+		input->pid = pid;
+	return input;
+}
+
+void lines_input_cut(struct vgt_input *in, long lineno)
+{
+	in->complete = 0;
+	in->stop_line = lineno;
+	in->stop_column = 1;
+}
+
+void lines_frame_path(struct frame_key *f, const char *path, size_t len)
+{
+	size_t slash = len;
+	while (slash > 0 && path[slash - 1] != '/')
+		slash--;
+	if (slash > 0) {
+		f->dir = path;
+		f->dir_len = slash > 1 ? slash - 1 : 1;
+	}
+	f->file = path + slash;
+	f->file_len = len - slash;
 }

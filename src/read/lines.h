@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vgtriage/frames.h"
 #include "vgtriage/model.h"
 #include "vgtriage/vgt.h"
 
@@ -34,6 +35,8 @@ int lines_feed(struct lines *l, const char *buf, size_t len, lines_fn fn, void *
 	       struct vgt_error *err);
 /* The unterminated last line, if any, to fn (partial = 1). */
 int lines_finish(struct lines *l, lines_fn fn, void *ctx, struct vgt_error *err);
+/* The error of a feed or finish after reading stopped (-1). */
+int lines_stopped(const struct lines *l, struct vgt_error *err);
 
 /* A decimal count at *p ("1,234": commas after a digit are skipped);
  * advances past it.  -1 when there is none or it does not fit 64 bits. */
@@ -41,8 +44,15 @@ int lines_read_count(const char **p, uint64_t *out);
 const char *lines_skip_spaces(const char *s);
 
 /* The input of a further pid met in one stream (npids: the pids met
- * before it): the sink's input_for_pid, else first (all pids share it). */
+ * before it): the sink's input_for_pid, else first (all pids share it);
+ * its pid is set when it has none yet. */
 struct vgt_input *lines_pid_input(const struct vgt_sink *sink, struct vgt_input *first,
 				  size_t npids, long pid);
+/* An input that stops at line lineno: not complete, stop_line set. */
+void lines_input_cut(struct vgt_input *in, long lineno);
+
+/* f's dir and file from a frame's source path (path[0..len)): dir is
+ * what comes before the last '/' ("/" for a file at the root), if any. */
+void lines_frame_path(struct frame_key *f, const char *path, size_t len);
 
 #endif

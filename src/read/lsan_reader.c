@@ -231,8 +231,6 @@ static struct lsan_pid *pid_state(struct lsan_reader *r, long pid)
 	memset(st, 0, sizeof(*st));
 	st->pid = pid;
 	st->input = input;
-	if (input->pid <= 0)
-		input->pid = pid;
 	input->format = strpool_intern(r->pool, "lsan");
 	r->cur = r->npids++;
 	r->has_cur = 1;
@@ -545,15 +543,7 @@ static void file_line(struct frame_key *f, const char *loc, size_t len)
 	}
 	if (n > 0)
 		f->line = nums[n - 1]; /* "file:line:col": line is the first */
-	size_t slash = path_len;
-	while (slash > 0 && loc[slash - 1] != '/')
-		slash--;
-	if (slash > 0) {
-		f->dir = loc;
-		f->dir_len = slash > 1 ? slash - 1 : 1;
-	}
-	f->file = loc + slash;
-	f->file_len = path_len - slash;
+	lines_frame_path(f, loc, path_len);
 }
 
 /* "#3 0x52c219 in fn (/usr/bin/python3.11+0x52c219) (BuildId: …)",
@@ -797,8 +787,10 @@ static int header_line(struct lsan_reader *r, long pid, const char *body, struct
 	return 0;
 }
 
-static int process_line(struct lsan_reader *r, char *line, int partial, struct vgt_error *err)
+/* Each line of the input (a lines_fn). */
+static int process_line(void *ctx, char *line, int partial, struct vgt_error *err)
 {
+	struct lsan_reader *r = ctx;
 	size_t n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' '))
 		line[--n] = '\0';
@@ -858,24 +850,16 @@ static int fail(struct lsan_reader *r)
 {
 	r->failed = 1;
 	r->first->complete = 0;
-	for (size_t i = 0; i < r->npids; i++) {
-		r->pids[i].input->complete = 0;
-		r->pids[i].input->stop_line = r->lb.lineno;
-		r->pids[i].input->stop_column = 1;
-	}
+	for (size_t i = 0; i < r->npids; i++)
+		lines_input_cut(r->pids[i].input, r->lb.lineno);
 	return -1;
-}
-
-static int line_cb(void *ctx, char *line, int partial, struct vgt_error *err)
-{
-	return process_line(ctx, line, partial, err);
 }
 
 int lsan_reader_feed(struct lsan_reader *r, const char *buf, size_t len, struct vgt_error *err)
 {
 	if (r->failed)
-		return vgt_error_set(err, NULL, r->lb.lineno, 1, "reading stopped earlier");
-	if (lines_feed(&r->lb, buf, len, line_cb, r, err) != 0)
+		return lines_stopped(&r->lb, err);
+	if (lines_feed(&r->lb, buf, len, process_line, r, err) != 0)
 		return fail(r);
 	return 0;
 }
@@ -932,8 +916,8 @@ static void publish(struct lsan_pid *st)
 int lsan_reader_finish(struct lsan_reader *r, struct vgt_error *err)
 {
 	if (r->failed)
-		return vgt_error_set(err, NULL, r->lb.lineno, 1, "reading stopped earlier");
-	if (lines_finish(&r->lb, line_cb, r, err) != 0)
+		return lines_stopped(&r->lb, err);
+	if (lines_finish(&r->lb, process_line, r, err) != 0)
 		return fail(r);
 	if (deliver(r, err) != 0)
 		return fail(r);
@@ -955,10 +939,8 @@ int lsan_reader_finish(struct lsan_reader *r, struct vgt_error *err)
 			st->input->aborted = st->fatal;
 		else if (st->leak_report ? st->leak_summary : !st->error_open)
 			continue;
-		st->input->complete = 0;
+		lines_input_cut(st->input, r->lb.lineno);
 		st->input->finished = 0;
-		st->input->stop_line = r->lb.lineno;
-		st->input->stop_column = 1;
 		if (cut == NULL)
 			cut = st;
 	}

@@ -191,8 +191,6 @@ static struct text_pid *pid_state(struct text_reader *r, long pid)
 	st->input = input;
 	st->next_tid = -1;
 	record_clear(&st->rec);
-	if (input->pid <= 0)
-		input->pid = pid;
 	if (input->format == NULL)
 		input->format = strpool_intern(r->pool, "text");
 	r->last = r->npids++;
@@ -551,15 +549,7 @@ static void parse_frame(struct frame_key *f, const char *s)
 					f->line = (unsigned)strtoul(loc + colon, NULL, 10);
 					path_len = colon - 1;
 				}
-				size_t slash = path_len;
-				while (slash > 0 && loc[slash - 1] != '/')
-					slash--;
-				if (slash > 0) {
-					f->dir = loc;
-					f->dir_len = slash > 1 ? slash - 1 : 1;
-				}
-				f->file = loc + slash;
-				f->file_len = path_len - slash;
+				lines_frame_path(f, loc, path_len);
 			}
 		}
 	}
@@ -964,8 +954,10 @@ static int client_line(struct text_reader *r, long pid, const char *body, int pa
 	return rc;
 }
 
-static int process_line(struct text_reader *r, char *line, int partial, struct vgt_error *err)
+/* Each line of the input (a lines_fn). */
+static int process_line(void *ctx, char *line, int partial, struct vgt_error *err)
 {
+	struct text_reader *r = ctx;
 	size_t n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
 		line[--n] = '\0';
@@ -1042,17 +1034,12 @@ static int fail(struct text_reader *r)
 	return -1;
 }
 
-static int line_cb(void *ctx, char *line, int partial, struct vgt_error *err)
-{
-	return process_line(ctx, line, partial, err);
-}
-
 int text_reader_feed(struct text_reader *r, const char *buf, size_t len,
 		     struct vgt_error *err)
 {
 	if (r->failed)
-		return vgt_error_set(err, NULL, r->lb.lineno, 1, "reading stopped earlier");
-	if (lines_feed(&r->lb, buf, len, line_cb, r, err) != 0)
+		return lines_stopped(&r->lb, err);
+	if (lines_feed(&r->lb, buf, len, process_line, r, err) != 0)
 		return fail(r);
 	return 0;
 }
@@ -1060,8 +1047,8 @@ int text_reader_feed(struct text_reader *r, const char *buf, size_t len,
 int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 {
 	if (r->failed)
-		return vgt_error_set(err, NULL, r->lb.lineno, 1, "reading stopped earlier");
-	if (lines_finish(&r->lb, line_cb, r, err) != 0)
+		return lines_stopped(&r->lb, err);
+	if (lines_finish(&r->lb, process_line, r, err) != 0)
 		return fail(r);
 	if (!r->found)
 		return vgt_error_set(err, NULL, 1, 1, "no valgrind output found");
@@ -1098,10 +1085,8 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 	for (size_t i = 0; i < r->npids; i++) {
 		struct text_pid *st = &r->pids[i];
 		if (st->input->aborted != NULL) {
-			st->input->complete = 0;
+			lines_input_cut(st->input, r->lb.lineno);
 			st->input->finished = 0;
-			st->input->stop_line = r->lb.lineno;
-			st->input->stop_column = 1;
 			if (cut == NULL)
 				cut = st;
 			continue;
@@ -1115,17 +1100,13 @@ int text_reader_finish(struct text_reader *r, struct vgt_error *err)
 			continue;
 		}
 		if (!st->error_summary && !st->leak_summary) {
-			st->input->complete = 0;
-			st->input->stop_line = r->lb.lineno;
-			st->input->stop_column = 1;
+			lines_input_cut(st->input, r->lb.lineno);
 			if (cut == NULL)
 				cut = st;
 		}
 	}
 	if (r->npids == 0) {
-		r->first->complete = 0;
-		r->first->stop_line = r->lb.lineno;
-		r->first->stop_column = 1;
+		lines_input_cut(r->first, r->lb.lineno);
 		vgt_error_set(err, NULL, r->lb.lineno, 1, "valgrind's log has no memcheck output");
 	} else if (cut != NULL && cut->input->aborted != NULL)
 		vgt_error_set(err, NULL, r->lb.lineno, 1,
