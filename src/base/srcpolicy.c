@@ -91,10 +91,11 @@ static const char *errno_reason(int e)
 	return e == ENOENT || e == ENOTDIR ? SRCPOLICY_MISSING : strerror(e);
 }
 
-/* The real path of an allowed regular file, malloc'd, with *st filled;
- * NULL with *why. */
-static char *resolve(const struct srcpolicy *p, const char *path, struct stat *st,
-		     const char **why)
+/* The real path of a regular file of at most max bytes, outside /proc,
+ * /sys and /dev and, with a policy p, under one of its roots: malloc'd,
+ * with *st filled; NULL with *why. */
+static char *resolve_file(const struct srcpolicy *p, const char *path, uintmax_t max,
+			  struct stat *st, const char **why)
 {
 	if (path == NULL || path[0] == '\0') {
 		*why = SRCPOLICY_MISSING;
@@ -107,17 +108,17 @@ static char *resolve(const struct srcpolicy *p, const char *path, struct stat *s
 	}
 	const char *reason = NULL;
 	size_t i = 0;
-	while (i < p->n_roots && !under(real, p->roots[i]))
+	while (p != NULL && i < p->n_roots && !under(real, p->roots[i]))
 		i++;
 	if (under(real, "/proc") || under(real, "/sys") || under(real, "/dev"))
 		reason = SYSTEM;
-	else if (i == p->n_roots)
+	else if (p != NULL && i == p->n_roots)
 		reason = OUTSIDE;
 	else if (stat(real, st) != 0)
 		reason = errno_reason(errno);
 	else if (!S_ISREG(st->st_mode))
 		reason = NOT_REGULAR;
-	else if ((uintmax_t)st->st_size > (uintmax_t)p->max_bytes)
+	else if ((uintmax_t)st->st_size > max)
 		reason = TOO_LARGE;
 	if (reason != NULL) {
 		free(real);
@@ -125,6 +126,14 @@ static char *resolve(const struct srcpolicy *p, const char *path, struct stat *s
 		return NULL;
 	}
 	return real;
+}
+
+/* The real path of an allowed regular file, malloc'd, with *st filled;
+ * NULL with *why. */
+static char *resolve(const struct srcpolicy *p, const char *path, struct stat *st,
+		     const char **why)
+{
+	return resolve_file(p, path, (uintmax_t)p->max_bytes, st, why);
 }
 
 int srcpolicy_check_dir(const struct srcpolicy *p, const char *path, const char **why)
@@ -242,30 +251,7 @@ size_t srcpolicy_kind_max(enum srcpolicy_kind kind)
 static char *resolve_kind(const char *path, enum srcpolicy_kind kind, struct stat *st,
 			  const char **why)
 {
-	if (path == NULL || path[0] == '\0') {
-		*why = SRCPOLICY_MISSING;
-		return NULL;
-	}
-	char *real = realpath(path, NULL);
-	if (real == NULL) {
-		*why = errno_reason(errno);
-		return NULL;
-	}
-	const char *reason = NULL;
-	if (under(real, "/proc") || under(real, "/sys") || under(real, "/dev"))
-		reason = SYSTEM;
-	else if (stat(real, st) != 0)
-		reason = errno_reason(errno);
-	else if (!S_ISREG(st->st_mode))
-		reason = NOT_REGULAR;
-	else if ((uintmax_t)st->st_size > (uintmax_t)srcpolicy_kind_max(kind))
-		reason = TOO_LARGE;
-	if (reason != NULL) {
-		free(real);
-		*why = reason;
-		return NULL;
-	}
-	return real;
+	return resolve_file(NULL, path, (uintmax_t)srcpolicy_kind_max(kind), st, why);
 }
 
 int srcpolicy_check_kind(const char *path, enum srcpolicy_kind kind, const char **why)
