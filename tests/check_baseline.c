@@ -122,42 +122,13 @@ START_TEST(test_malformed)
 }
 END_TEST
 
-/* The same program built in two checkouts (tests/fixtures/reloc):
- * one.xml read with its source at hand (the checkout is here, by
- * --prefix-map), two.xml without (another runner's directory). */
-static struct vgt_report *reloc_report(const char *name, int with_source)
-{
-	static const char *const roots[] = {VGT_SRCDIR "/tests/fixtures/reloc"};
-	static const struct prefix_map maps[] = {
-		{"/tmp/vgtriage-reloc/one", VGT_SRCDIR "/tests/fixtures/reloc"},
-	};
-	struct pipeline_options o;
-	memset(&o, 0, sizeof(o));
-	if (with_source) {
-		o.symbolize.source_roots = roots;
-		o.symbolize.n_source_roots = 1;
-		o.symbolize.prefix_maps = maps;
-		o.symbolize.n_prefix_maps = 1;
-	}
-	struct pipeline *pl = pipeline_new(&o);
-	struct vgt_error err;
-	char path[512];
-	snprintf(path, sizeof(path), "%s/testdata/reloc/%s", VGT_SRCDIR, name);
-	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
-	pipeline_finish(pl);
-	struct vgt_report *r = pipeline_take(pl);
-	pipeline_free(pl);
-	ck_assert_uint_eq(r->n_shown, 2);
-	return r;
-}
-
 /* A baseline written in one checkout knows the sites of the other, both
  * ways, though their fingerprints differ (statement on one side, callers
  * on the other). */
 START_TEST(test_baseline_travels)
 {
-	struct vgt_report *one = reloc_report("one.xml", 1);
-	struct vgt_report *two = reloc_report("two.xml", 0);
+	struct vgt_report *one = ci_reloc_report("one.xml", 1);
+	struct vgt_report *two = ci_reloc_report("two.xml", 0);
 	/* the premise: the fingerprints alone do not match */
 	for (size_t i = 0; i < 2; i++)
 		for (size_t j = 0; j < 2; j++)
@@ -187,8 +158,8 @@ END_TEST
  * statement at the same place is new. */
 START_TEST(test_where_needs_another_footing)
 {
-	struct vgt_report *one = reloc_report("one.xml", 1);
-	struct vgt_report *again = reloc_report("one.xml", 1);
+	struct vgt_report *one = ci_reloc_report("one.xml", 1);
+	struct vgt_report *again = ci_reloc_report("one.xml", 1);
 	char *path = write_baseline_of(one);
 	struct vgt_error err;
 	struct baseline *b = baseline_load(path, &err);

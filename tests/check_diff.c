@@ -171,26 +171,13 @@ START_TEST(test_bad_json)
 }
 END_TEST
 
-static struct vgt_report *read_real(const char *path)
-{
-	struct pipeline_options o;
-	memset(&o, 0, sizeof(o));
-	struct pipeline *pl = pipeline_new(&o);
-	struct vgt_error err;
-	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
-	pipeline_finish(pl);
-	struct vgt_report *r = pipeline_take(pl);
-	pipeline_free(pl);
-	return r;
-}
-
 /* Counts as the text report writes them: 23,205 bytes, not 23205 (the
  * real runs of tests/fixtures/pymalloc: the leak valgrind sees only under
  * PYTHONMALLOC=malloc appears). */
 START_TEST(test_text_separators)
 {
-	struct vgt_report *a = read_real(VGT_SRCDIR "/testdata/pymalloc/arenas.xml");
-	struct vgt_report *b = read_real(VGT_SRCDIR "/testdata/pymalloc/malloc.xml");
+	struct vgt_report *a = ci_read_run(VGT_SRCDIR "/testdata/pymalloc/arenas.xml", NULL);
+	struct vgt_report *b = ci_read_run(VGT_SRCDIR "/testdata/pymalloc/malloc.xml", NULL);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
@@ -205,40 +192,11 @@ START_TEST(test_text_separators)
 }
 END_TEST
 
-/* The same program built in two checkouts (tests/fixtures/reloc):
- * one.xml read with its source at hand (the checkout is here, by
- * --prefix-map), two.xml without (another runner's directory). */
-static struct vgt_report *reloc_report(const char *name, int with_source)
-{
-	static const char *const roots[] = {VGT_SRCDIR "/tests/fixtures/reloc"};
-	static const struct prefix_map maps[] = {
-		{"/tmp/vgtriage-reloc/one", VGT_SRCDIR "/tests/fixtures/reloc"},
-	};
-	struct pipeline_options o;
-	memset(&o, 0, sizeof(o));
-	if (with_source) {
-		o.symbolize.source_roots = roots;
-		o.symbolize.n_source_roots = 1;
-		o.symbolize.prefix_maps = maps;
-		o.symbolize.n_prefix_maps = 1;
-	}
-	struct pipeline *pl = pipeline_new(&o);
-	struct vgt_error err;
-	char path[512];
-	snprintf(path, sizeof(path), "%s/testdata/reloc/%s", VGT_SRCDIR, name);
-	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
-	pipeline_finish(pl);
-	struct vgt_report *r = pipeline_take(pl);
-	pipeline_free(pl);
-	ck_assert_uint_eq(r->n_shown, 2);
-	return r;
-}
-
 /* diff of the two checkouts' reports: nothing appeared or vanished. */
 START_TEST(test_checkouts_match)
 {
-	struct vgt_report *one = reloc_report("one.xml", 1);
-	struct vgt_report *two = reloc_report("two.xml", 0);
+	struct vgt_report *one = ci_reloc_report("one.xml", 1);
+	struct vgt_report *two = ci_reloc_report("two.xml", 0);
 	int failed = -1;
 	json_t *d = diff_json(one, two, NULL, &failed);
 	ck_assert_uint_eq(n_of(d, "appeared"), 0);

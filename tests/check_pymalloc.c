@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "analyze/pymalloc.h"
+
+#include "ci_records.h"
 #include "analyze/rank.h"
 #include "analyze/sites.h"
 #include "cmd/pipeline.h"
@@ -24,19 +26,6 @@ static size_t pymalloc_notes(const struct vgt_report *r)
 	return n;
 }
 
-static struct vgt_report *read_real(const char *path)
-{
-	struct pipeline_options o;
-	memset(&o, 0, sizeof(o));
-	struct pipeline *pl = pipeline_new(&o);
-	struct vgt_error err;
-	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
-	pipeline_finish(pl);
-	struct vgt_report *r = pipeline_take(pl);
-	pipeline_free(pl);
-	return r;
-}
-
 /* Real runs of app.py (200 leaked tuples): under pymalloc no record and
  * one note; under PYTHONMALLOC=malloc the records show it and no note. */
 START_TEST(test_real_runs)
@@ -44,11 +33,11 @@ START_TEST(test_real_runs)
 	static const char *const arenas[] = {TD "arenas.xml", TD "arenas.log"};
 	static const char *const mallocs[] = {TD "malloc.xml", TD "malloc.log"};
 	for (size_t i = 0; i < 2; i++) {
-		struct vgt_report *r = read_real(arenas[i]);
+		struct vgt_report *r = ci_read_run(arenas[i], NULL);
 		ck_assert_int_eq(pymalloc_verdict(r, NULL), PYMALLOC_UNKNOWN);
 		ck_assert_uint_eq(pymalloc_notes(r), 1);
 		report_free(r);
-		r = read_real(mallocs[i]);
+		r = ci_read_run(mallocs[i], NULL);
 		const char *why = NULL;
 		ck_assert_int_eq(pymalloc_verdict(r, &why), PYMALLOC_MALLOC);
 		ck_assert_str_eq(why, "_PyObject_GC_NewVar"); /* malloc's caller */

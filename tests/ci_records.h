@@ -2,7 +2,8 @@
  * ci_records.h — for the CI modules' tests: real valgrind records out of
  * the XML files under testdata/ (libxml2's tree reader: these files are
  * small), and a ranked report made of them through the real classify and
- * rank steps.  No symbolize: the C fixtures need no Cython map.
+ * rank steps.  No symbolize: the C fixtures need no Cython map.  Also a
+ * real run read through the whole pipeline (ci_read_run, ci_reloc_report).
  *
  * Header-only (static functions) so that each tests/check_*.c that needs
  * it stays one file; included by tests only.
@@ -10,6 +11,7 @@
 #ifndef VGTRIAGE_TESTS_CI_RECORDS_H
 #define VGTRIAGE_TESTS_CI_RECORDS_H
 
+#include <check.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "symbols/classify.h"
 #include "analyze/sites.h"
 #include "analyze/rank.h"
+#include "cmd/pipeline.h"
 #include "render/render.h"
 #include "vgtriage/report.h"
 
@@ -241,6 +244,45 @@ static CI_UNUSED struct vgt_report *ci_python_report(const char *fn_name)
 	record_release(&rec);
 	struct rank_options ro = {0};
 	rank_finish(r, &ro);
+	return r;
+}
+
+/* The report of a real run (path), read through the whole pipeline with
+ * options o (NULL: the defaults). */
+static CI_UNUSED struct vgt_report *ci_read_run(const char *path, const struct pipeline_options *o)
+{
+	struct pipeline_options none;
+	memset(&none, 0, sizeof(none));
+	struct pipeline *pl = pipeline_new(o != NULL ? o : &none);
+	struct vgt_error err;
+	ck_assert_int_ge(pipeline_read_path(pl, path, &err), 0);
+	pipeline_finish(pl);
+	struct vgt_report *r = pipeline_take(pl);
+	pipeline_free(pl);
+	return r;
+}
+
+/* The same program built in two checkouts (tests/fixtures/reloc):
+ * one.xml read with its source at hand (the checkout is here, by
+ * --prefix-map), two.xml without (another runner's directory). */
+static CI_UNUSED struct vgt_report *ci_reloc_report(const char *name, int with_source)
+{
+	static const char *const roots[] = {VGT_SRCDIR "/tests/fixtures/reloc"};
+	static const struct prefix_map maps[] = {
+		{"/tmp/vgtriage-reloc/one", VGT_SRCDIR "/tests/fixtures/reloc"},
+	};
+	struct pipeline_options o;
+	memset(&o, 0, sizeof(o));
+	if (with_source) {
+		o.symbolize.source_roots = roots;
+		o.symbolize.n_source_roots = 1;
+		o.symbolize.prefix_maps = maps;
+		o.symbolize.n_prefix_maps = 1;
+	}
+	char path[512];
+	snprintf(path, sizeof(path), "%s/testdata/reloc/%s", VGT_SRCDIR, name);
+	struct vgt_report *r = ci_read_run(path, &o);
+	ck_assert_uint_eq(r->n_shown, 2);
 	return r;
 }
 
