@@ -13,65 +13,9 @@
 #include "vgtriage/model.h"
 #include "vgtriage/strpool.h"
 
+#include "reader_sink.h"
+
 Suite *lsan_reader_suite(void);
-
-#define MAX_GOT 64
-#define MAX_INPUTS 8
-
-struct got {
-	enum vgt_kind kind;
-	uint64_t bytes, blocks;
-	char what[256], auxwhat[256];
-	struct vgt_stack stack, aux;
-	struct vgt_input *input;
-};
-
-struct collector {
-	struct got recs[MAX_GOT];
-	size_t n;
-	struct vgt_input first;
-	struct vgt_input more[MAX_INPUTS];
-	size_t nmore;
-};
-
-static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
-		   struct vgt_error *err)
-{
-	struct collector *c = ctx;
-	(void)err;
-	ck_assert_uint_lt(c->n, MAX_GOT);
-	struct got *g = &c->recs[c->n++];
-	memset(g, 0, sizeof(*g));
-	g->kind = rec->kind;
-	g->bytes = rec->bytes;
-	g->blocks = rec->blocks;
-	snprintf(g->what, sizeof(g->what), "%s", rec->what != NULL ? rec->what : "");
-	snprintf(g->auxwhat, sizeof(g->auxwhat), "%s", rec->auxwhat != NULL ? rec->auxwhat : "");
-	stack_copy(&g->stack, &rec->stack);
-	stack_copy(&g->aux, &rec->aux_stack);
-	g->input = input;
-	input->records++;
-	return 0;
-}
-
-static struct vgt_input *more_input(void *ctx, struct vgt_input *first, long pid)
-{
-	struct collector *c = ctx;
-	ck_assert_uint_lt(c->nmore, MAX_INPUTS);
-	struct vgt_input *in = &c->more[c->nmore++];
-	memset(in, 0, sizeof(*in));
-	in->path = first->path;
-	(void)pid;
-	return in;
-}
-
-static void collector_free(struct collector *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		stack_release(&c->recs[i].stack);
-		stack_release(&c->recs[i].aux);
-	}
-}
 
 static struct strpool *pool;
 static struct frame_table *ft;
@@ -90,23 +34,7 @@ static void teardown(void)
 
 static char *slurp(const char *name, size_t *len)
 {
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/testdata/lsan/%s", VGT_SRCDIR, name);
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s (run tests/fixtures/lsan/make.sh)", path);
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		buf = xgrow(buf, &cap, n + 4096, 1);
-		size_t got = fread(buf + n, 1, 4096, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return testdata_slurp("lsan", name, len);
 }
 
 /* Feeds buf in chunks of `chunk` bytes (0 = at once). */
@@ -138,8 +66,8 @@ static int run_file(struct collector *c, const char *name, size_t chunk, struct 
 
 static const struct vgt_frame *frame(const struct got *g, size_t i)
 {
-	ck_assert_uint_lt(i, g->stack.count);
-	return frames_at(ft, g->stack.ids[i]);
+	ck_assert_uint_lt(i, g->rec.stack.count);
+	return frames_at(ft, g->rec.stack.ids[i]);
 }
 
 START_TEST(seed_records_and_summary)
@@ -154,9 +82,9 @@ START_TEST(seed_records_and_summary)
 		ck_assert_uint_eq(c.n, 2);
 		uint64_t bytes = 0, blocks = 0;
 		for (size_t i = 0; i < c.n; i++) {
-			ck_assert_int_eq(c.recs[i].kind, VGT_KIND_LEAK_DEFINITELY_LOST);
-			bytes += c.recs[i].bytes;
-			blocks += c.recs[i].blocks;
+			ck_assert_int_eq(c.recs[i].rec.kind, VGT_KIND_LEAK_DEFINITELY_LOST);
+			bytes += c.recs[i].rec.bytes;
+			blocks += c.recs[i].rec.blocks;
 			const struct vgt_frame *f = frame(&c.recs[i], 1);
 			ck_assert_str_eq(f->fn, "__pyx_pf_3api_6native_random_noise");
 			ck_assert_str_eq(f->dir, "api");
@@ -185,7 +113,7 @@ START_TEST(module_frames)
 	ck_assert_int_eq(run_file(&c, "seed.log", 0, &err), 0);
 	/* "#3 0x52c219 in _PyEval_EvalFrameDefault (/usr/bin/python3.11+0x52c219)" */
 	int named = 0, bare = 0;
-	for (size_t i = 0; i < c.recs[0].stack.count; i++) {
+	for (size_t i = 0; i < c.recs[0].rec.stack.count; i++) {
 		const struct vgt_frame *f = frame(&c.recs[0], i);
 		if (f->obj == NULL)
 			continue;
@@ -219,9 +147,11 @@ START_TEST(asan_errors_as_memcheck_kinds)
 		struct vgt_error err = {0};
 		ck_assert_int_eq(run_file(&c, cases[k].file, 0, &err), 0);
 		ck_assert_uint_eq(c.n, 1);
-		ck_assert_int_eq(c.recs[0].kind, cases[k].kind);
-		ck_assert_msg(strstr(c.recs[0].auxwhat, cases[k].aux) != NULL, "%s", c.recs[0].auxwhat);
-		ck_assert_uint_gt(c.recs[0].aux.count, 0);
+		ck_assert_int_eq(c.recs[0].rec.kind, cases[k].kind);
+		const char *aux = c.recs[0].rec.auxwhat;
+		ck_assert_ptr_nonnull(aux);
+		ck_assert_msg(strstr(aux, cases[k].aux) != NULL, "%s", aux);
+		ck_assert_uint_gt(c.recs[0].rec.aux_stack.count, 0);
 		ck_assert_int_eq(c.first.complete, 1);
 		ck_assert_int_eq(c.first.vg.has_error_summary, 1);
 		ck_assert_uint_eq(c.first.vg.errors, 1);
@@ -240,8 +170,8 @@ START_TEST(direct_and_indirect)
 	ck_assert_int_eq(run_file(&c, "leak.log", 0, &err), 0);
 	int direct = 0, indirect = 0;
 	for (size_t i = 0; i < c.n; i++) {
-		direct += c.recs[i].kind == VGT_KIND_LEAK_DEFINITELY_LOST;
-		indirect += c.recs[i].kind == VGT_KIND_LEAK_INDIRECTLY_LOST;
+		direct += c.recs[i].rec.kind == VGT_KIND_LEAK_DEFINITELY_LOST;
+		indirect += c.recs[i].rec.kind == VGT_KIND_LEAK_INDIRECTLY_LOST;
 	}
 	ck_assert_int_eq(direct, 2);
 	ck_assert_int_eq(indirect, 1);
@@ -283,7 +213,7 @@ START_TEST(frame_shapes)
 	ck_assert_int_eq(run_buf(&c, text, strlen(text), 0, &err), 0);
 	ck_assert_uint_eq(c.n, 1);
 	const struct got *g = &c.recs[0];
-	ck_assert_uint_eq(g->stack.count, 5);
+	ck_assert_uint_eq(g->rec.stack.count, 5);
 	ck_assert_str_eq(frame(g, 0)->fn, "operator new(unsigned long)");
 	ck_assert_str_eq(frame(g, 0)->file, "asan_new_delete.cpp");
 	ck_assert_uint_eq(frame(g, 0)->line, 95);

@@ -14,92 +14,13 @@
 #include "read/reader.h"
 #include "vgtriage/strpool.h"
 
+#include "reader_sink.h"
+
 Suite *text_reader_suite(void);
-
-#define MAX_INPUTS 8
-
-struct got {
-	struct vgt_record rec;
-	struct vgt_input *input;
-};
-
-struct collector {
-	struct got *recs;
-	size_t n, cap;
-	struct vgt_input first;
-	struct vgt_input more[MAX_INPUTS];
-	size_t nmore;
-	int fail_at; /* make the sink fail at this record (1-based); 0 = never */
-};
-
-static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
-		   struct vgt_error *err)
-{
-	struct collector *c = ctx;
-	if (c->fail_at > 0 && (size_t)c->fail_at == c->n + 1)
-		return vgt_error_set(err, NULL, 0, 0, "sink says stop");
-	c->recs = xgrow(c->recs, &c->cap, c->n + 1, sizeof(*c->recs));
-	struct got *g = &c->recs[c->n++];
-	g->rec = *rec;
-	memset(&g->rec.stack, 0, sizeof(g->rec.stack));
-	memset(&g->rec.aux_stack, 0, sizeof(g->rec.aux_stack));
-	memset(&g->rec.what_store, 0, sizeof(g->rec.what_store));
-	memset(&g->rec.aux_store, 0, sizeof(g->rec.aux_store));
-	memset(&g->rec.aux_stack2, 0, sizeof(g->rec.aux_stack2));
-	memset(&g->rec.aux2_store, 0, sizeof(g->rec.aux2_store));
-	if (rec->auxwhat2 != NULL)
-		record_set_auxwhat2(&g->rec, rec->auxwhat2, strlen(rec->auxwhat2));
-	stack_copy(&g->rec.aux_stack2, &rec->aux_stack2);
-	if (rec->what != NULL)
-		record_set_what(&g->rec, rec->what, strlen(rec->what));
-	if (rec->auxwhat != NULL)
-		record_set_auxwhat(&g->rec, rec->auxwhat, strlen(rec->auxwhat));
-	stack_copy(&g->rec.stack, &rec->stack);
-	stack_copy(&g->rec.aux_stack, &rec->aux_stack);
-	g->input = input;
-	input->records++; /* as the pipeline's sink does */
-	return 0;
-}
-
-static struct vgt_input *more_input(void *ctx, struct vgt_input *first, long pid)
-{
-	struct collector *c = ctx;
-	ck_assert_uint_lt(c->nmore, MAX_INPUTS);
-	struct vgt_input *in = &c->more[c->nmore++];
-	memset(in, 0, sizeof(*in));
-	in->path = first->path;
-	in->format = first->format;
-	(void)pid;
-	return in;
-}
-
-static void collector_free(struct collector *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		record_release(&c->recs[i].rec);
-	free(c->recs);
-	memset(c, 0, sizeof(*c));
-}
 
 static char *slurp(const char *name, size_t *len)
 {
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/testdata/text/%s", VGT_SRCDIR, name);
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s (run tests/fixtures/text/make.sh)", path);
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		buf = xgrow(buf, &cap, n + 4096, 1);
-		size_t got = fread(buf + n, 1, 4096, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return testdata_slurp("text", name, len);
 }
 
 /* Each test reads into one pool and its frame table (cur_ft). */
