@@ -85,22 +85,13 @@ gen() {
 	fi
 }
 
+. tests/bench/measure.sh
 # measure NAME CMD...: median wall seconds of BENCH_RUNS runs and that
 # run's peak RSS in KB, into $T_NAME / $M_NAME.
 measure() {
 	name=$1
 	shift
-	: >"$BENCH_DIR/runs"
-	i=0
-	while [ "$i" -lt "$BENCH_RUNS" ]; do
-		i=$((i + 1))
-		"$TIME" -v -o "$BENCH_DIR/time.out" "$@" >/dev/null 2>"$BENCH_DIR/cmd.err"
-		awk '/Elapsed \(wall clock\)/ { n = split($NF, p, ":"); s = 0;
-			for (k = 1; k <= n; k++) s = s * 60 + p[k]; wall = s }
-		     /Maximum resident set size/ { rss = $NF }
-		     END { printf "%.3f %d\n", wall, rss }' "$BENCH_DIR/time.out" >>"$BENCH_DIR/runs"
-	done
-	line=$(sort -n "$BENCH_DIR/runs" | awk -v n="$BENCH_RUNS" 'NR == int((n + 1) / 2)')
+	line=$(bench_measure "$BENCH_DIR" "$BENCH_RUNS" "$@")
 	eval "T_$name=\${line% *} M_$name=\${line#* }"
 }
 

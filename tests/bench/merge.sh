@@ -14,19 +14,10 @@ VGTRIAGE=${VGTRIAGE:-build/vgtriage}
 RUNS=${BENCH_RUNS:-3}
 TIME=/usr/bin/time
 
+. "$(dirname "$0")/measure.sh"
 # measure CMD...: "median-wall peak-rss-KB" of RUNS runs
 measure() {
-	: >"$DIR/merge.runs"
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		i=$((i + 1))
-		"$TIME" -v -o "$DIR/merge.time" "$@" >/dev/null 2>"$DIR/merge.err"
-		awk '/Elapsed \(wall clock\)/ { n = split($NF, p, ":"); s = 0;
-			for (k = 1; k <= n; k++) s = s * 60 + p[k]; wall = s }
-		     /Maximum resident set size/ { rss = $NF }
-		     END { printf "%.3f %d\n", wall, rss }' "$DIR/merge.time" >>"$DIR/merge.runs"
-	done
-	sort -n "$DIR/merge.runs" | awk -v n="$RUNS" 'NR == int((n + 1) / 2)'
+	bench_measure "$DIR" "$RUNS" "$@"
 }
 
 parts=
