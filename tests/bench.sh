@@ -85,6 +85,7 @@ gen() {
 	fi
 }
 
+# shellcheck source=tests/bench/measure.sh
 . tests/bench/measure.sh
 # measure NAME CMD...: median wall seconds of BENCH_RUNS runs and that
 # run's peak RSS in KB, into $T_NAME / $M_NAME.

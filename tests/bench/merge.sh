@@ -12,8 +12,10 @@ DIR=$1
 shift
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
 RUNS=${BENCH_RUNS:-3}
+# shellcheck disable=SC2034  # measure.sh runs it
 TIME=/usr/bin/time
 
+# shellcheck source=tests/bench/measure.sh
 . "$(dirname "$0")/measure.sh"
 # measure CMD...: "median-wall peak-rss-KB" of RUNS runs
 measure() {
