@@ -12,16 +12,11 @@
 # One PASS/FAIL line per check, then "N passed, N failed".
 set -u
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
-VGT_CMD=${VGT_CMD:-$VGTRIAGE}
-VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS fuzz-cli: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL fuzz-cli: $1"; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_fuzz.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
+SUITE=fuzz-cli
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
+golden_tool
+golden_workdir golden_fuzz
 cd "$WORK" || exit 2
 INPUT="$SRCDIR/testdata/errors.xml"
 
@@ -57,7 +52,7 @@ if command -v valgrind >/dev/null 2>&1; then
 	grep -v '^valgrind:' err >err2 && mv err2 err
 	expect_one_line "run: valgrind wrote no XML" 2 'valgrind wrote no XML'
 else
-	echo "SKIP fuzz-cli: run (valgrind not installed)"
+	skip "run (valgrind not installed)"
 fi
 
 # --write-baseline PATH: 0.1.0 wrote PATH.tmp with fopen, so a symlink

@@ -27,22 +27,18 @@
 # goldens).  One PASS/FAIL/SKIP line per check and "N passed, N failed".
 set -u
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
+golden_tool
 cd "$SRCDIR" || exit 2
 FIX=tests/fixtures/lsan
 DATA=testdata/lsan
-VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
 PYTHON=${PYTHON:-/usr/bin/python3}
-VGT_CMD=${VGT_CMD:-$VGTRIAGE}
-VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 # shellcheck disable=SC2086  # VGT_CMD is a command line
 vgt() { $VGT_CMD "$@"; }
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_lsan.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
+golden_workdir golden_lsan
 SUITE=lsan
-# shellcheck source=tests/goldenlib.sh
-. "$SRCDIR/tests/goldenlib.sh"
 
 if [ ! -f "$DATA/seed.log" ]; then
 	skip "no $DATA (sh $FIX/make.sh)"

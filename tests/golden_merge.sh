@@ -22,11 +22,10 @@ set -u
 
 cd "$(dirname "$0")/.."
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vgt-merge.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
 SUITE=merge
 PYTHON=${PYTHON:-/usr/bin/python3}
 . tests/goldenlib.sh
+golden_workdir vgt-merge
 
 VGT_CMD=${VGT_CMD:-$VGTRIAGE}
 # shellcheck disable=SC2086  # VGT_CMD is a command line

@@ -22,14 +22,13 @@
 # N failed".
 set -u
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
+golden_tool
 cd "$SRCDIR" || exit 2
 FIX=tests/fixtures/midcheck
 DATA=testdata/midcheck
-VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
 PYTHON=${PYTHON:-/usr/bin/python3}
-VGT_CMD=${VGT_CMD:-$VGTRIAGE}
-VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 CC=${CC:-cc}
 CHECKS="$PYTHON $SRCDIR/tests/midcheck_checks.py"
 # shellcheck disable=SC2086  # VGT_CMD is a command line
@@ -37,8 +36,6 @@ vgt() { $VGT_CMD "$@"; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_midcheck.XXXXXX")
 SUITE=midcheck
-# shellcheck source=tests/goldenlib.sh
-. "$SRCDIR/tests/goldenlib.sh"
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 

@@ -19,14 +19,13 @@
 # SKIP line per check and "N passed, N failed".
 set -u
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
+golden_tool
 cd "$SRCDIR" || exit 2
 FIX=tests/fixtures/procs
 DATA=testdata/procs
-VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
 PYTHON=${PYTHON:-/usr/bin/python3}
-VGT_CMD=${VGT_CMD:-$VGTRIAGE}
-VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 CC=${CC:-cc}
 CHECKS="$PYTHON $SRCDIR/tests/procs_checks.py"
 # shellcheck disable=SC2086  # VGT_CMD is a command line
@@ -34,8 +33,6 @@ vgt() { $VGT_CMD "$@"; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_procs.XXXXXX")
 SUITE=procs
-# shellcheck source=tests/goldenlib.sh
-. "$SRCDIR/tests/goldenlib.sh"
 VGTMP="$WORK/tmp" # vgtriage's own temp dirs: empty afterwards
 mkdir "$VGTMP"
 cleanup() { rm -rf "$WORK"; }

@@ -11,18 +11,13 @@
 
 set -u
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-FIX="$SRCDIR/tests/fixtures/run"
-VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
-PYTHON=${PYTHON:-/usr/bin/python3}
-# golden.sh's VGT_CMD ends with the binary as it named it (maybe relative):
-# put the absolute one in its place, since the tests run in a temp dir
-VGT_CMD=${VGT_CMD:-$VGTRIAGE}
-VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
-CC=${CC:-cc}
-SUITE=run
 # shellcheck source=tests/goldenlib.sh
 . "$SRCDIR/tests/goldenlib.sh"
+golden_tool
+FIX="$SRCDIR/tests/fixtures/run"
+PYTHON=${PYTHON:-/usr/bin/python3}
+CC=${CC:-cc}
+SUITE=run
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	skip "valgrind not installed"

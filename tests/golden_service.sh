@@ -24,14 +24,13 @@
 
 set -u
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-FIX="$SRCDIR/tests/fixtures/service"
-SCHEMA="$SRCDIR/schemas/vgtriage-jsonl.schema.json"
-VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
-PYTHON=${PYTHON:-/usr/bin/python3}
-SUITE=service
 # shellcheck source=tests/goldenlib.sh
 . "$SRCDIR/tests/goldenlib.sh"
+golden_tool
+FIX="$SRCDIR/tests/fixtures/service"
+SCHEMA="$SRCDIR/schemas/vgtriage-jsonl.schema.json"
+PYTHON=${PYTHON:-/usr/bin/python3}
+SUITE=service
 
 if ! command -v valgrind >/dev/null 2>&1 || ! command -v cython3 >/dev/null 2>&1 ||
 	! command -v setsid >/dev/null 2>&1 ||

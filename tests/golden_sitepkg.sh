@@ -24,20 +24,17 @@
 # goldens).  Prints one PASS/FAIL line per check and "N passed, N failed".
 set -u
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/goldenlib.sh
+. "$SRCDIR/tests/goldenlib.sh"
+golden_tool
 cd "$SRCDIR" || exit 2
 FIX=tests/fixtures/sitepkg
-VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
 PYTHON=${PYTHON:-/usr/bin/python3}
-VGT_CMD=${VGT_CMD:-$VGTRIAGE}
-VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
 # shellcheck disable=SC2086  # VGT_CMD is a command line
 vgt() { $VGT_CMD "$@"; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/golden_sitepkg.XXXXXX")
 SUITE=sitepkg
-# shellcheck source=tests/goldenlib.sh
-. "$SRCDIR/tests/goldenlib.sh"
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
 if [ ! -f testdata/sitepkg_run.xml ]; then

@@ -12,11 +12,10 @@ set -u
 
 cd "$(dirname "$0")/.."
 VGTRIAGE=${VGTRIAGE:-build/vgtriage}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vgt-split.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
 SUITE=split
 PYTHON=${PYTHON:-/usr/bin/python3}
 . tests/goldenlib.sh
+golden_workdir vgt-split
 
 vgt() { "$VGTRIAGE" "$@"; }
 

@@ -1,9 +1,29 @@
-# goldenlib.sh — what the golden_*.sh scripts share, sourced after they set
-# SUITE (the name on each PASS/FAIL/SKIP line), PYTHON, WORK (a scratch
-# directory) and, for golden, FIX (the fixture directory whose make.sh
-# writes the goldens).  Counts in passed and failed.
+# goldenlib.sh — what the golden_*.sh scripts share, sourced before their
+# first check; by then they set SUITE (the name on each PASS/FAIL/SKIP
+# line), PYTHON, WORK (a scratch directory) and, for golden, FIX (the
+# fixture directory whose make.sh writes the goldens).  Counts in passed
+# and failed.
 passed=0
 failed=0
+
+# golden_workdir NAME: WORK, a new scratch directory NAME.XXXXXX under
+# TMPDIR (/tmp), removed when the script ends.
+golden_workdir() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	trap 'rm -rf "$WORK"' EXIT INT TERM
+}
+
+# golden_tool: for the scripts that set SRCDIR (the checkout) and may run
+# the tool from another directory: VGTRIAGE (default build/vgtriage) made
+# absolute, and VGT_CMD (golden.sh's command line for the tool, valgrind
+# included under `make leakcheck`; default VGTRIAGE) ending with that
+# absolute path in place of the one golden.sh named.
+golden_tool() {
+	VGTRIAGE=${VGTRIAGE:-build/vgtriage}
+	case "$VGTRIAGE" in /*) ;; *) VGTRIAGE="$SRCDIR/$VGTRIAGE" ;; esac
+	VGT_CMD=${VGT_CMD:-$VGTRIAGE}
+	VGT_CMD="$(printf '%s' "$VGT_CMD" | sed 's|[^ ]*$||')$VGTRIAGE"
+}
 
 pass() { passed=$((passed + 1)); echo "PASS $SUITE: $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $SUITE: $1"; }
