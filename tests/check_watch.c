@@ -145,10 +145,8 @@ static char *slurp(const char *rel, size_t *len)
 	return buf;
 }
 
-/* The numbers below are valgrind's own, from the stored answers:
- * "912 (+912) bytes in 38 (+38) blocks", then "1,488 (+576) bytes in
- * 62 (+24) blocks", both at drip (leak_loop.c:14). */
-/* A watch writing to a memory stream (the snapshots' text or JSON). */
+/* A watch writing to a memory stream (the snapshots' text or JSON), and
+ * up to two stored answers to feed it. */
 struct wfx {
 	struct pipeline_options po;
 	char *out;
@@ -156,30 +154,52 @@ struct wfx {
 	FILE *f;
 	struct watch *w;
 	struct vgt_error err;
+	char *t[2];     /* the answers (rel1, rel2 of wfx_open), or NULL */
+	size_t len[2];
 };
 
-static void wfx_open(struct wfx *x, enum vgt_format format)
+static void wfx_open(struct wfx *x, enum vgt_format format, const char *rel1, const char *rel2)
 {
 	memset(x, 0, sizeof(*x));
 	x->f = open_memstream(&x->out, &x->out_len);
 	ck_assert_ptr_nonnull(x->f);
 	x->w = watch_new(&x->po, x->f, format, NULL);
 	vgt_error_clear(&x->err);
+	if (rel1 != NULL)
+		x->t[0] = slurp(rel1, &x->len[0]);
+	if (rel2 != NULL)
+		x->t[1] = slurp(rel2, &x->len[1]);
 }
 
+/* What the watch wrote (the stream is closed). */
+static const char *wfx_output(struct wfx *x)
+{
+	fclose(x->f);
+	x->f = NULL;
+	return x->out;
+}
+
+static void wfx_close(struct wfx *x)
+{
+	if (x->f != NULL)
+		fclose(x->f);
+	watch_free(x->w);
+	free(x->out);
+	free(x->t[0]);
+	free(x->t[1]);
+}
+
+/* The numbers below are valgrind's own, from the stored answers:
+ * "912 (+912) bytes in 38 (+38) blocks", then "1,488 (+576) bytes in
+ * 62 (+24) blocks", both at drip (leak_loop.c:14). */
 START_TEST(two_real_snapshots)
 {
 	struct wfx x;
-	wfx_open(&x, VGT_FORMAT_JSON);
-	char *out;
-	FILE *f = x.f;
-	struct watch *w = x.w;
-	struct vgt_error err = x.err;
-	size_t len;
-	char *t1 = slurp("testdata/run/vgdb_increased_1.txt", &len);
-	ck_assert_int_eq(watch_snapshot(w, t1, len, 2.0, &err), 0);
+	wfx_open(&x, VGT_FORMAT_JSON, "testdata/run/vgdb_increased_1.txt",
+		 "testdata/run/vgdb_increased_2.txt");
+	ck_assert_int_eq(watch_snapshot(x.w, x.t[0], x.len[0], 2.0, &x.err), 0);
 	size_t n;
-	const struct watch_growth *g = watch_last(w, &n);
+	const struct watch_growth *g = watch_last(x.w, &n);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(g[0].delta_bytes, 912);
 	ck_assert_int_eq(g[0].delta_blocks, 38);
@@ -188,9 +208,8 @@ START_TEST(two_real_snapshots)
 	char fp1[17];
 	memcpy(fp1, g[0].fingerprint, sizeof(fp1));
 
-	char *t2 = slurp("testdata/run/vgdb_increased_2.txt", &len);
-	ck_assert_int_eq(watch_snapshot(w, t2, len, 3.0, &err), 0);
-	g = watch_last(w, &n);
+	ck_assert_int_eq(watch_snapshot(x.w, x.t[1], x.len[1], 3.0, &x.err), 0);
+	g = watch_last(x.w, &n);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(g[0].fingerprint, fp1);
 	ck_assert_int_eq(g[0].delta_bytes, 576);
@@ -200,23 +219,19 @@ START_TEST(two_real_snapshots)
 	ck_assert_uint_eq(g[0].bytes, 1488);
 
 	/* an answer without loss records: a snapshot where nothing grew */
-	ck_assert_int_eq(watch_snapshot(w, "", 0, 4.0, &err), 0);
-	g = watch_last(w, &n);
+	ck_assert_int_eq(watch_snapshot(x.w, "", 0, 4.0, &x.err), 0);
+	g = watch_last(x.w, &n);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_uint_eq(watch_count(w), 3);
-	watch_free(w);
+	ck_assert_uint_eq(watch_count(x.w), 3);
 	watch_free(NULL);
-	fclose(f);
-	out = x.out;
+	const char *out = wfx_output(&x);
 	/* three JSON lines */
 	size_t lines = 0;
-	for (char *p = out; *p != '\0'; p++)
+	for (const char *p = out; *p != '\0'; p++)
 		lines += *p == '\n';
 	ck_assert_uint_eq(lines, 3);
 	ck_assert_ptr_nonnull(strstr(out, "\"delta\":{\"bytes\":576,\"blocks\":24}"));
-	free(out);
-	free(t1);
-	free(t2);
+	wfx_close(&x);
 }
 END_TEST
 
@@ -226,18 +241,13 @@ END_TEST
 START_TEST(two_processes_summed)
 {
 	struct wfx x;
-	wfx_open(&x, VGT_FORMAT_TEXT);
-	char *out;
-	FILE *f = x.f;
-	struct watch *w = x.w;
-	struct vgt_error err = x.err;
-	size_t l1, l2;
-	char *t1 = slurp("testdata/run/vgdb_increased_1.txt", &l1);
-	char *t2 = slurp("testdata/run/vgdb_increased_2.txt", &l2);
-	struct watch_answer a[2] = {{101, t1, l1}, {102, t2, l2}};
-	ck_assert_int_eq(watch_snapshot_many(w, a, 2, 2.0, "1 process outside valgrind", &err), 0);
+	wfx_open(&x, VGT_FORMAT_TEXT, "testdata/run/vgdb_increased_1.txt",
+		 "testdata/run/vgdb_increased_2.txt");
+	struct watch_answer a[2] = {{101, x.t[0], x.len[0]}, {102, x.t[1], x.len[1]}};
+	ck_assert_int_eq(watch_snapshot_many(x.w, a, 2, 2.0, "1 process outside valgrind", &x.err),
+			 0);
 	size_t n;
-	const struct watch_growth *g = watch_last(w, &n);
+	const struct watch_growth *g = watch_last(x.w, &n);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(g[0].n_procs, 2);
 	/* valgrind's own deltas: +912 in pid 101's answer, +576 in 102's */
@@ -247,24 +257,20 @@ START_TEST(two_processes_summed)
 	ck_assert_int_eq(g[0].procs[1].pid, 102);
 	ck_assert_int_eq(g[0].procs[1].delta_blocks, 24);
 	/* second snapshot: only 102 grew; the site's since-start keeps 101's */
-	struct watch_answer b[2] = {{101, "", 0}, {102, t2, l2}};
-	ck_assert_int_eq(watch_snapshot_many(w, b, 2, 4.0, NULL, &err), 0);
-	g = watch_last(w, &n);
+	struct watch_answer b[2] = {{101, "", 0}, {102, x.t[1], x.len[1]}};
+	ck_assert_int_eq(watch_snapshot_many(x.w, b, 2, 4.0, NULL, &x.err), 0);
+	g = watch_last(x.w, &n);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(g[0].n_procs, 1);
 	ck_assert_int_eq(g[0].delta_bytes, 576);
 	ck_assert_int_eq(g[0].since_bytes, 912 + 576 + 576);
 	ck_assert_uint_eq(g[0].bytes, (uint64_t)g[0].since_bytes);
 	ck_assert_int_eq(g[0].procs[0].since_bytes, 576 + 576);
-	fclose(f);
-	out = x.out;
+	const char *out = wfx_output(&x);
 	ck_assert_ptr_nonnull(strstr(out, "(2 processes)"));
 	ck_assert_ptr_nonnull(strstr(out, "note: 1 process outside valgrind"));
 	ck_assert_ptr_nonnull(strstr(out, "pid 101: +912 bytes in +38 blocks"));
-	watch_free(w);
-	free(out);
-	free(t1);
-	free(t2);
+	wfx_close(&x);
 }
 END_TEST
 
@@ -293,50 +299,42 @@ END_TEST
 START_TEST(cache_line)
 {
 	struct wfx x;
-	wfx_open(&x, VGT_FORMAT_TEXT);
-	char *out;
-	FILE *f = x.f;
-	struct watch *w = x.w;
-	struct vgt_error err = x.err;
-	size_t l1, l2;
-	char *t1 = slurp("testdata/text/vgdb_cache_1.txt", &l1);
-	char *t2 = slurp("testdata/text/vgdb_cache_2.txt", &l2);
+	wfx_open(&x, VGT_FORMAT_TEXT, "testdata/text/vgdb_cache_1.txt",
+		 "testdata/text/vgdb_cache_2.txt");
+	const char *t1 = x.t[0], *t2 = x.t[1];
+	size_t l1 = x.len[0], l2 = x.len[1];
 	ck_assert(watch_answer_complete(t1, l1));
 	ck_assert(!watch_answer_complete(t1, (size_t)(strstr(t1, "suppressed:") - t1)));
 	ck_assert(!watch_answer_complete(NULL, 0));
 	struct watch_answer a = {7, t1, l1};
-	ck_assert_int_eq(watch_snapshot_many(w, &a, 1, 3.0, NULL, &err), 0);
+	ck_assert_int_eq(watch_snapshot_many(x.w, &a, 1, 3.0, NULL, &x.err), 0);
 	size_t n;
-	watch_last(w, &n);
+	watch_last(x.w, &n);
 	ck_assert_uint_eq(n, 0); /* no definite growth yet */
 	struct watch_answer b = {7, t2, l2};
-	ck_assert_int_eq(watch_snapshot_many(w, &b, 1, 6.0, NULL, &err), 0);
-	const struct watch_growth *g = watch_last(w, &n);
+	ck_assert_int_eq(watch_snapshot_many(x.w, &b, 1, 6.0, NULL, &x.err), 0);
+	const struct watch_growth *g = watch_last(x.w, &n);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(g[0].delta_bytes, 600);
 	ck_assert(g[0].has_reachable);
 	ck_assert_int_eq(g[0].reach_since_bytes, 400);
 	ck_assert_int_eq(g[0].reach_since_blocks, 4);
 	size_t nn;
-	const char *const *notes = watch_cache_notes(w, &nn);
+	const char *const *notes = watch_cache_notes(x.w, &nn);
 	ck_assert_uint_eq(nn, 1);
 	ck_assert_ptr_nonnull(strstr(notes[0], "cacheloop.c:32: still-reachable bytes grew at the "
 					       "same place as its definite leak (+400 bytes in +4 blocks"));
 	uint64_t bytes, blocks;
 	double at;
 	size_t np;
-	ck_assert(watch_reachable_summary(w, &bytes, &blocks, &at, &np));
+	ck_assert(watch_reachable_summary(x.w, &bytes, &blocks, &at, &np));
 	ck_assert_uint_eq(bytes, 4496);
 	ck_assert_uint_eq(blocks, 5);
-	fclose(f);
-	out = x.out;
+	const char *out = wfx_output(&x);
 	ck_assert_ptr_nonnull(strstr(out, "      still reachable at this place: +400 bytes in +4 blocks "
 					  "since start (buffers kept, then lost when dropped: a cache?)\n"));
 	ck_assert_ptr_null(strstr(out, "note:")); /* far below the record limit */
-	watch_free(w);
-	free(out);
-	free(t1);
-	free(t2);
+	wfx_close(&x);
 }
 END_TEST
 
@@ -344,25 +342,18 @@ END_TEST
 START_TEST(record_limit_noted)
 {
 	struct wfx x;
-	wfx_open(&x, VGT_FORMAT_TEXT);
-	char *out;
-	FILE *f = x.f;
-	struct watch *w = x.w;
-	struct vgt_error err = x.err;
-	size_t len;
-	char *one = slurp("testdata/run/vgdb_increased_1.txt", &len);
+	wfx_open(&x, VGT_FORMAT_TEXT, "testdata/run/vgdb_increased_1.txt", NULL);
+	const char *one = x.t[0];
+	size_t len = x.len[0];
 	char *many = xmalloc(len * WATCH_MAX_RECORDS + 1);
 	for (size_t i = 0; i < WATCH_MAX_RECORDS; i++)
 		memcpy(many + i * len, one, len);
 	struct watch_answer a[2] = {{41, many, len * WATCH_MAX_RECORDS}, {42, one, len}};
-	ck_assert_int_eq(watch_snapshot_many(w, a, 2, 3.0, "earlier note", &err), 0);
-	fclose(f);
-	out = x.out;
+	ck_assert_int_eq(watch_snapshot_many(x.w, a, 2, 3.0, "earlier note", &x.err), 0);
+	const char *out = wfx_output(&x);
 	ck_assert_ptr_nonnull(strstr(out, "note: earlier note; the leak search of pid 41 listed only "
 					  "its 1000 biggest growing records"));
-	watch_free(w);
-	free(out);
-	free(one);
+	wfx_close(&x);
 	free(many);
 }
 END_TEST
