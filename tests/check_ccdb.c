@@ -14,24 +14,20 @@
 #include "base/srcpolicy.h"
 #include "explain/ccdb.h"
 
+#include "tmpdir.h"
+
 Suite *ccdb_suite(void);
 
 static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	tmpdir_put(root, rel, text);
 }
 
 static void make_tree(const char *db)
 {
-	snprintf(root, sizeof(root), "/tmp/vgt-ccdb-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	tmpdir_make(root, sizeof(root), "/tmp/vgt-ccdb-XXXXXX");
 	char d[512];
 	static const char *const dirs[] = {"src", "include", "build", NULL};
 	for (size_t i = 0; dirs[i] != NULL; i++) {
@@ -43,13 +39,6 @@ static void make_tree(const char *db)
 	put("include/a.h", "int a();\n");
 	if (db != NULL)
 		put("build/compile_commands.json", db);
-}
-
-static void remove_tree(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
 }
 
 static int has(const struct ccdb_flags *f, const char *flag)
@@ -124,7 +113,7 @@ START_TEST(test_flags_found_above)
 	ccdb_flags_clear(&f);
 	ccdb_free(c);
 	srcpolicy_free(policy);
-	remove_tree();
+	tmpdir_remove(root);
 }
 END_TEST
 
@@ -155,7 +144,7 @@ START_TEST(test_no_database)
 	ck_assert_msg(strstr(said, "helper's defaults") != NULL, "%s", said);
 	ccdb_free(c);
 	srcpolicy_free(policy);
-	remove_tree();
+	tmpdir_remove(root);
 }
 END_TEST
 

@@ -10,20 +10,12 @@
 
 #include "cmd/gitrev.h"
 
+#include "tmpdir.h"
+
 Suite *gitrev_suite(void);
 
 #define A40 "0123456789abcdef0123456789abcdef01234567"
 #define B40 "89abcdef0123456789abcdef0123456789abcdef"
-
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static void dir(const char *base, const char *name)
 {
@@ -43,43 +35,41 @@ START_TEST(test_checkouts)
 	dir(root, "repo/.git/refs");
 	dir(root, "repo/.git/refs/heads");
 	dir(root, "repo/src");
-	put(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
+	tmpdir_put(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
 	snprintf(sub, sizeof(sub), "%s/repo/src", root);
 	/* unborn branch: no ref yet */
 	ck_assert_int_eq(gitrev_head(sub, out), -1);
 	/* packed */
-	put(root, "repo/.git/packed-refs", "# pack-refs with: peeled\n" B40 " refs/heads/main\n");
+	tmpdir_put(root, "repo/.git/packed-refs", "# pack-refs with: peeled\n" B40 " refs/heads/main\n");
 	ck_assert_int_eq(gitrev_head(sub, out), 0);
 	ck_assert_str_eq(out, B40);
 	/* loose wins */
-	put(root, "repo/.git/refs/heads/main", A40 "\n");
+	tmpdir_put(root, "repo/.git/refs/heads/main", A40 "\n");
 	ck_assert_int_eq(gitrev_head(sub, out), 0);
 	ck_assert_str_eq(out, A40);
 	/* detached */
-	put(root, "repo/.git/HEAD", B40 "\n");
+	tmpdir_put(root, "repo/.git/HEAD", B40 "\n");
 	ck_assert_int_eq(gitrev_head(sub, out), 0);
 	ck_assert_str_eq(out, B40);
 	/* a ref leaving refs/ is not followed; garbage is not a commit */
-	put(root, "repo/.git/HEAD", "ref: refs/../../../etc/passwd\n");
+	tmpdir_put(root, "repo/.git/HEAD", "ref: refs/../../../etc/passwd\n");
 	ck_assert_int_eq(gitrev_head(sub, out), -1);
-	put(root, "repo/.git/HEAD", "not a commit\n");
+	tmpdir_put(root, "repo/.git/HEAD", "not a commit\n");
 	ck_assert_int_eq(gitrev_head(sub, out), -1);
 	/* a worktree: .git file -> gitdir with HEAD and commondir */
-	put(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
+	tmpdir_put(root, "repo/.git/HEAD", "ref: refs/heads/main\n");
 	dir(root, "repo/.git/worktrees");
 	dir(root, "repo/.git/worktrees/wt");
-	put(root, "repo/.git/worktrees/wt/HEAD", "ref: refs/heads/main\n");
-	put(root, "repo/.git/worktrees/wt/commondir", "../..\n");
+	tmpdir_put(root, "repo/.git/worktrees/wt/HEAD", "ref: refs/heads/main\n");
+	tmpdir_put(root, "repo/.git/worktrees/wt/commondir", "../..\n");
 	dir(root, "wt");
 	char gitfile[600];
 	snprintf(gitfile, sizeof(gitfile), "gitdir: %s/repo/.git/worktrees/wt\n", root);
-	put(root, "wt/.git", gitfile);
+	tmpdir_put(root, "wt/.git", gitfile);
 	snprintf(sub, sizeof(sub), "%s/wt", root);
 	ck_assert_int_eq(gitrev_head(sub, out), 0);
 	ck_assert_str_eq(out, A40);
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
+	tmpdir_remove(root);
 }
 END_TEST
 

@@ -12,6 +12,8 @@
 
 #include "cmd/proctrack.h"
 
+#include "tmpdir.h"
+
 Suite *proctrack_suite(void);
 
 /* The shape of valgrind 3.19's preamble (a forked child's file: no
@@ -91,26 +93,15 @@ END_TEST
 
 static char dir[64];
 
-static void write_doc(const char *name, const char *text)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 START_TEST(files_found_and_rewritten)
 {
-	snprintf(dir, sizeof(dir), "/tmp/check_proctrack.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tmpdir_make(dir, sizeof(dir), "/tmp/check_proctrack.XXXXXX");
 	char marker[128];
 	snprintf(marker, sizeof(marker), "--xml-file=%s/vg.%%p.xml", dir);
 	struct proctrack *pt = proctrack_new(dir, marker, 0);
-	write_doc("vg.4242.xml", preamble);
-	write_doc("vg.4243.xml.tmp", "not ours");
-	write_doc("other.xml", "not ours");
+	tmpdir_put(dir, "vg.4242.xml", preamble);
+	tmpdir_put(dir, "vg.4243.xml.tmp", "not ours");
+	tmpdir_put(dir, "other.xml", "not ours");
 	ck_assert_int_eq(proctrack_poll(pt), 1);
 	ck_assert_uint_eq(proctrack_count(pt), 1);
 	struct proctrack_proc *p = proctrack_get(pt, 4242);
@@ -124,29 +115,27 @@ START_TEST(files_found_and_rewritten)
 	char doc[4096];
 	snprintf(doc, sizeof(doc), "%s%s<status>\n  <state>FINISHED</state>\n</status>\n", preamble,
 		 leak_error);
-	write_doc("vg.4242.xml", doc);
+	tmpdir_put(dir, "vg.4242.xml", doc);
 	ck_assert_int_eq(proctrack_poll(pt), 1); /* FINISHED: a moment for maps */
 	ck_assert_uint_eq(p->leaks, 1);
 	ck_assert_int_eq(proctrack_poll(pt), 0);
 	/* rewritten shorter (the valgrind of an exec'd program): read anew */
 	static const char exec_doc[] = "<?xml version=\"1.0\"?>\n<valgrindoutput>\n<argv>\n"
 				       "<exe>/bin/true</exe>\n</argv>\n";
-	write_doc("vg.4242.xml", exec_doc);
+	tmpdir_put(dir, "vg.4242.xml", exec_doc);
 	proctrack_poll(pt);
 	ck_assert_str_eq(p->command, "/bin/true");
 	ck_assert_uint_eq(p->leaks, 0);
 	ck_assert_uint_eq(p->size, strlen(exec_doc));
 	snprintf(doc, sizeof(doc), "%s%s", exec_doc, ending);
-	write_doc("vg.4242.xml", doc);
+	tmpdir_put(dir, "vg.4242.xml", doc);
 	proctrack_poll(pt);
 	ck_assert_int_eq(p->ended, 1);
 	ck_assert_int_eq(proctrack_done(p), 1);
 	ck_assert_uint_eq(proctrack_pending(pt), 0);
 	proctrack_free(pt);
 	proctrack_free(NULL);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	tmpdir_remove(dir);
 }
 END_TEST
 
@@ -200,8 +189,7 @@ START_TEST(running_by_cmdline)
 {
 	if (access("/proc/self/cmdline", R_OK) != 0 || access("/bin/sh", X_OK) != 0)
 		return;
-	snprintf(dir, sizeof(dir), "/tmp/check_proctrack.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tmpdir_make(dir, sizeof(dir), "/tmp/check_proctrack.XXXXXX");
 	char marker[128], name[64];
 	snprintf(marker, sizeof(marker), "--xml-file=%s/vg.%%p.xml", dir);
 	struct proctrack *pt = proctrack_new(dir, marker, 1);
@@ -212,7 +200,7 @@ START_TEST(running_by_cmdline)
 	await_cmdline(a, marker, 1);
 	await_cmdline(b, marker, 1);
 	snprintf(name, sizeof(name), "vg.%ld.xml", (long)a);
-	write_doc(name, preamble);
+	tmpdir_put(dir, name, preamble);
 	proctrack_poll(pt);
 	/* b has no file yet: found by its command line -- but only when it is
 	 * ours: with a as the root, b (a's sibling, not in a's process
@@ -253,9 +241,7 @@ START_TEST(running_by_cmdline)
 	close(go_a);
 	close(go_b);
 	proctrack_free(pt);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	tmpdir_remove(dir);
 }
 END_TEST
 

@@ -20,6 +20,8 @@
 #include "analyze/baseline.h"
 #include "base/safefile.h"
 
+#include "tmpdir.h"
+
 Suite *safefile_suite(void);
 
 static char dir[256];
@@ -27,15 +29,14 @@ static char dir[256];
 static void make_dir(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/check_safefile.XXXXXX", tmp != NULL ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char tmpl[sizeof(dir)];
+	snprintf(tmpl, sizeof(tmpl), "%s/check_safefile.XXXXXX", tmp != NULL ? tmp : "/tmp");
+	tmpdir_make(dir, sizeof(dir), tmpl);
 }
 
 static void remove_dir(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	tmpdir_remove(dir);
 }
 
 static char *path_in(const char *name)
