@@ -124,6 +124,16 @@ static struct suppressions *load_text(const char *text, struct vgt_error *err)
 	return s;
 }
 
+/* The suppressions of text, which must load; text (malloc'd) is freed. */
+static struct suppressions *must_load(char *text)
+{
+	struct vgt_error err;
+	struct suppressions *s = load_text(text, &err);
+	free(text);
+	ck_assert_msg(s != NULL, "%s", err.message);
+	return s;
+}
+
 /* name → count from <suppcounts> of testdata/<xml>. */
 static long suppcount(const char *xml, const char *name)
 {
@@ -212,11 +222,7 @@ END_TEST
 /* One entry against one real record. */
 static int matches(const char *entry_body, const char *xml, const char *kind, const char *fn)
 {
-	char *text = xasprintf("{\n   test\n%s}\n", entry_body);
-	struct vgt_error err;
-	struct suppressions *s = load_text(text, &err);
-	free(text);
-	ck_assert_msg(s != NULL, "%s", err.message);
+	struct suppressions *s = must_load(xasprintf("{\n   test\n%s}\n", entry_body));
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct ci_records rs;
@@ -458,10 +464,7 @@ START_TEST(test_gen_roundtrip)
 			      "   ...\n}\n") != NULL);
 	ck_assert(strstr(buf, "Memcheck:Addr4\n   fun:invalid_read\n   ...\n}") != NULL);
 	ck_assert(strstr(buf, "Memcheck:Param\n   write(buf)\n") != NULL);
-	struct vgt_error err;
-	struct suppressions *s = load_text(buf, &err);
-	ck_assert_msg(s != NULL, "%s", err.message);
-	free(buf);
+	struct suppressions *s = must_load(buf);
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct ci_records rs;
@@ -482,11 +485,7 @@ END_TEST
 /* One frame under "Memcheck:Leak / fun:PATTERN": does it match? */
 static int fun_matches_frame(const char *pattern, const struct vgt_frame *frame)
 {
-	char *text = xasprintf("{\n n\n Memcheck:Leak\n fun:%s\n}\n", pattern);
-	struct vgt_error err;
-	struct suppressions *s = load_text(text, &err);
-	free(text);
-	ck_assert_msg(s != NULL, "%s", err.message);
+	struct suppressions *s = must_load(xasprintf("{\n n\n Memcheck:Leak\n fun:%s\n}\n", pattern));
 	struct strpool *pool = strpool_new();
 	struct frame_table *ft = frames_new(pool);
 	struct vgt_record rec;
