@@ -34,10 +34,9 @@ FORMATS="sarif junit github markdown codequality html"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgt-golden-ci.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS ci: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL ci: $*"; }
+SUITE=ci
+# shellcheck source=tests/goldenlib.sh
+. tests/goldenlib.sh
 
 # vgt ARG...: the tool (under valgrind when golden.sh asks); status kept.
 vgt() {

@@ -37,10 +37,9 @@ MAP="--prefix-map $RUN=testdata/cxxsym"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgt-golden-cxxsym.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS cxxsym: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL cxxsym: $*"; }
+SUITE=cxxsym
+# shellcheck source=tests/goldenlib.sh
+. tests/goldenlib.sh
 
 checks() {
 	"$PYTHON" tests/cxxsym_checks.py "$@"

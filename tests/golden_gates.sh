@@ -23,11 +23,9 @@ case $VGTRIAGE in
 esac
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgt-gates.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS gates: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL gates: $*"; }
-skip() { echo "SKIP gates: $*"; }
+SUITE=gates
+# shellcheck source=tests/goldenlib.sh
+. tests/goldenlib.sh
 
 # vgt ARG...: the tool; stdout in $TMP/out, stderr in $TMP/err, status in $st
 vgt() {

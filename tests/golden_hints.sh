@@ -32,10 +32,9 @@ EXPECTED=tests/fixtures/hints/expected.tsv
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgt-golden-hints.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS hints: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL hints: $*"; }
+SUITE=hints
+# shellcheck source=tests/goldenlib.sh
+. tests/goldenlib.sh
 
 # vgt ARG...: the tool (under valgrind when golden.sh asks); 0 or 1 is a report.
 vgt() {

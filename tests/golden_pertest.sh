@@ -16,11 +16,9 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 VGT_CMD=${VGT_CMD:-$VGTRIAGE}
 BUILD=${BUILD:-$(dirname "$VGTRIAGE")}
 ROOT=$(pwd)
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS pertest: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL pertest: $1"; }
-skip() { echo "SKIP pertest: $1"; }
+SUITE=pertest
+# shellcheck source=tests/goldenlib.sh
+. tests/goldenlib.sh
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/golden_pertest.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 

@@ -55,10 +55,9 @@ BAD=testdata/bad
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgt-security.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS security: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL security: $*"; }
+SUITE=security
+# shellcheck source=tests/goldenlib.sh
+. tests/goldenlib.sh
 # check LABEL CMD...: PASS when CMD succeeds; its output shown on failure.
 check() {
 	label=$1

@@ -36,10 +36,9 @@ LOG=testdata/suppused_v.log
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgt-golden-suppused.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS suppused: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL suppused: $*"; }
+SUITE=suppused
+# shellcheck source=tests/goldenlib.sh
+. tests/goldenlib.sh
 
 vgt() {
 	# shellcheck disable=SC2086  # VGT_CMD is a command line
