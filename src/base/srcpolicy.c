@@ -172,25 +172,35 @@ int srcpolicy_check(const struct srcpolicy *p, const char *path, const char **wh
 	return 0;
 }
 
+/* Opens real, a path resolve_file allowed as *checked: refused when what
+ * is there now is another file (a link put in its place, another inode,
+ * not regular) or larger than max.  The descriptor, with *fst; -1 with
+ * *why. */
+static int open_checked(const char *real, const struct stat *checked, uintmax_t max,
+			struct stat *fst, const char **why)
+{
+	int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		*why = errno == ELOOP ? CHANGED : errno_reason(errno);
+		return -1;
+	}
+	if (fstat(fd, fst) != 0 || !S_ISREG(fst->st_mode) || fst->st_dev != checked->st_dev ||
+	    fst->st_ino != checked->st_ino || (uintmax_t)fst->st_size > max) {
+		close(fd);
+		*why = CHANGED;
+		return -1;
+	}
+	return fd;
+}
+
 int srcpolicy_open(const struct srcpolicy *p, const char *path, const char **why)
 {
 	struct stat st, fst;
 	char *real = resolve(p, path, &st, why);
 	if (real == NULL)
 		return -1;
-	int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	int e = errno;
+	int fd = open_checked(real, &st, UINTMAX_MAX, &fst, why);
 	free(real);
-	if (fd < 0) {
-		*why = e == ELOOP ? CHANGED : errno_reason(e);
-		return -1;
-	}
-	if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || fst.st_dev != st.st_dev ||
-	    fst.st_ino != st.st_ino) {
-		close(fd);
-		*why = CHANGED;
-		return -1;
-	}
 	return fd;
 }
 
@@ -270,19 +280,9 @@ int srcpolicy_open_kind(const char *path, enum srcpolicy_kind kind, struct stat 
 	char *r = resolve_kind(path, kind, &checked, why);
 	if (r == NULL)
 		return -1;
-	int fd = open(r, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	int e = errno;
+	int fd = open_checked(r, &checked, (uintmax_t)srcpolicy_kind_max(kind), &fst, why);
 	if (fd < 0) {
 		free(r);
-		*why = e == ELOOP ? CHANGED : errno_reason(e);
-		return -1;
-	}
-	if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || fst.st_dev != checked.st_dev ||
-	    fst.st_ino != checked.st_ino ||
-	    (uintmax_t)fst.st_size > (uintmax_t)srcpolicy_kind_max(kind)) {
-		close(fd);
-		free(r);
-		*why = CHANGED;
 		return -1;
 	}
 	if (st != NULL)
