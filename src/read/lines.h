@@ -1,16 +1,18 @@
 /*
  * lines.h — what the line-based readers (text_reader.c, lsan_reader.c)
  * share: cutting chunks of input into lines (a partial line waits for the
- * next chunk; a line longer than the limit is dropped whole), and reading
- * counts; the input of each pid of a stream.
+ * next chunk; a line longer than the limit is dropped whole), prefix
+ * checks and reading counts; the input of each pid of a stream, marking
+ * an input cut short, a frame's dir and file.
  *
- * Included by the readers of read/ only.
+ * Included by the readers of read/ only (text_checks.c too).
  */
 #ifndef VGTRIAGE_LINES_H
 #define VGTRIAGE_LINES_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vgtriage/frames.h"
 #include "vgtriage/model.h"
@@ -37,6 +39,12 @@ int lines_feed(struct lines *l, const char *buf, size_t len, lines_fn fn, void *
 int lines_finish(struct lines *l, lines_fn fn, void *ctx, struct vgt_error *err);
 /* The error of a feed or finish after reading stopped (-1). */
 int lines_stopped(const struct lines *l, struct vgt_error *err);
+
+/* Does s start with prefix? */
+static inline int lines_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
 
 /* A decimal count at *p ("1,234": commas after a digit are skipped);
  * advances past it.  -1 when there is none or it does not fit 64 bits. */

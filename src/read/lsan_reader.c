@@ -141,11 +141,6 @@ struct lsan_reader {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static int read_hex(const char **p, uint64_t *out)
 {
 	const char *s = *p;
@@ -452,7 +447,7 @@ static int begin_error(struct lsan_reader *r, struct lsan_pid *st, const char *b
 	char name[96];
 	memcpy(name, bug, n);
 	name[n] = '\0';
-	if (starts(name, "attempting ")) /* "attempting double-free" */
+	if (lines_starts(name, "attempting ")) /* "attempting double-free" */
 		memmove(name, name + 11, strlen(name + 11) + 1);
 	record_clear(&r->rec);
 	set_kind(r, asan_kind(name, 0), name, strlen(name));
@@ -498,12 +493,12 @@ static int begin_leak(struct lsan_reader *r, const char *line, const char *t, in
 	uint64_t bytes, blocks;
 	if (lines_read_count(&p, &bytes) != 0)
 		return bad(r, line, p, err, "expected a byte count (below 2^64) after \"leak of\"");
-	if (!starts(p, " byte(s) in "))
+	if (!lines_starts(p, " byte(s) in "))
 		return bad(r, line, p, err, "expected \" byte(s) in \"");
 	p += strlen(" byte(s) in ");
 	if (lines_read_count(&p, &blocks) != 0)
 		return bad(r, line, p, err, "expected an object count (below 2^64)");
-	if (!starts(p, " object(s) allocated from"))
+	if (!lines_starts(p, " object(s) allocated from"))
 		return bad(r, line, p, err, "expected \" object(s) allocated from:\"");
 	struct lsan_pid *st = current(r);
 	if (st == NULL)
@@ -678,10 +673,10 @@ static int summary_line(struct lsan_reader *r, const char *line, const char *t, 
 	if (*p >= '0' && *p <= '9') {
 		uint64_t bytes, blocks;
 		const char *q = p;
-		if (lines_read_count(&q, &bytes) != 0 || !starts(q, " byte(s) leaked in "))
+		if (lines_read_count(&q, &bytes) != 0 || !lines_starts(q, " byte(s) leaked in "))
 			return bad(r, line, q, err, "expected \"N byte(s) leaked in M allocation(s).\"");
 		q += strlen(" byte(s) leaked in ");
-		if (lines_read_count(&q, &blocks) != 0 || !starts(q, " allocation(s)"))
+		if (lines_read_count(&q, &blocks) != 0 || !lines_starts(q, " allocation(s)"))
 			return bad(r, line, q, err, "expected \"M allocation(s).\"");
 		if (partial)
 			return 0; /* counts only whole */
@@ -729,7 +724,7 @@ static void aux_header(struct lsan_reader *r, const char *t)
 		r->target = LT_NONE;
 		return;
 	}
-	if (r->aux_taken || starts(t, "Thread T")) {
+	if (r->aux_taken || lines_starts(t, "Thread T")) {
 		r->target = LT_NONE;
 		r->aux_taken = 1;
 		return;
@@ -755,7 +750,7 @@ static int header_line(struct lsan_reader *r, long pid, const char *body, struct
 	struct lsan_pid *st = pid_state(r, pid);
 	if (st == NULL)
 		return 0;
-	if (starts(body, "ERROR: LeakSanitizer: detected memory leaks")) {
+	if (lines_starts(body, "ERROR: LeakSanitizer: detected memory leaks")) {
 		st->mode = st->pending;
 		st->pending = MODE_FULL;
 		st->reports++;
@@ -766,17 +761,17 @@ static int header_line(struct lsan_reader *r, long pid, const char *body, struct
 		r->found = 1;
 		return 0;
 	}
-	if (starts(body, "ERROR: AddressSanitizer: ")) {
+	if (lines_starts(body, "ERROR: AddressSanitizer: ")) {
 		r->found = 1;
 		return begin_error(r, st, body + strlen("ERROR: AddressSanitizer: "), err);
 	}
-	if (starts(body, "ABORTING")) {
+	if (lines_starts(body, "ABORTING")) {
 		st->aborting = 1;
 		st->error_open = 0;
 		return 0;
 	}
 	const char *san = strstr(body, "Sanitizer");
-	if (san != NULL && (starts(body, "ERROR: ") || strstr(body, "fatal error") != NULL ||
+	if (san != NULL && (lines_starts(body, "ERROR: ") || strstr(body, "fatal error") != NULL ||
 			    strstr(body, "CHECK failed") != NULL)) {
 		/* the sanitizer's own failure ("LeakSanitizer has encountered a
 		 * fatal error", "CHECK failed"): its report is not whole */
@@ -808,22 +803,23 @@ static int process_line(void *ctx, char *line, int partial, struct vgt_error *er
 	}
 	if (t[0] == '#' && t[1] >= '0' && t[1] <= '9')
 		return add_frame(r, line, t, partial, err);
-	if (t == line && starts(t, "vgtriage:") && !partial)
+	if (t == line && lines_starts(t, "vgtriage:") && !partial)
 		return marker_line(r, t, err);
-	if (starts(t, "Direct leak of "))
+	if (lines_starts(t, "Direct leak of "))
 		return partial ? 0 : begin_leak(r, line, t, 1, err);
-	if (starts(t, "Indirect leak of "))
+	if (lines_starts(t, "Indirect leak of "))
 		return partial ? 0 : begin_leak(r, line, t, 0, err);
-	if (starts(t, "SUMMARY: ") && strstr(t, "Sanitizer: ") != NULL)
+	if (lines_starts(t, "SUMMARY: ") && strstr(t, "Sanitizer: ") != NULL)
 		return summary_line(r, line, t, partial, err);
 	if (r->open && !kind_is_leak(r->rec.kind)) {
-		if ((starts(t, "READ of size ") || starts(t, "WRITE of size ")) && r->rec.stack.count == 0)
+		if ((lines_starts(t, "READ of size ") || lines_starts(t, "WRITE of size ")) &&
+		    r->rec.stack.count == 0)
 			access_line(r, t);
-		else if (starts(t, "0x") && strstr(t, " is located ") != NULL)
+		else if (lines_starts(t, "0x") && strstr(t, " is located ") != NULL)
 			located_line(r, t);
 		else if (is_aux_header(t))
 			aux_header(r, t);
-		else if (starts(t, "Shadow bytes") || starts(t, "HINT: "))
+		else if (lines_starts(t, "Shadow bytes") || lines_starts(t, "HINT: "))
 			r->target = LT_NONE;
 	}
 	return 0;
@@ -988,10 +984,11 @@ int lsan_reader_detect(const char *buf, size_t len)
 		tmp[k] = '\0';
 		long pid;
 		const char *body = split_prefix(tmp, &pid);
-		if (body != NULL && (starts(body, "ERROR: ") || starts(body, "WARNING: ")) &&
+		if (body != NULL &&
+		    (lines_starts(body, "ERROR: ") || lines_starts(body, "WARNING: ")) &&
 		    strstr(body, "Sanitizer") != NULL)
 			return 1;
-		if (starts(tmp, "Direct leak of ") || starts(tmp, "Indirect leak of "))
+		if (lines_starts(tmp, "Direct leak of ") || lines_starts(tmp, "Indirect leak of "))
 			return 1;
 		i += ll + 1;
 	}

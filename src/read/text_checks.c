@@ -4,16 +4,12 @@
  * records read.  Declared in reader.h.
  */
 #include "read/reader.h"
+#include "read/lines.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
 
 /* valgrind's own failure, as m_libcassert.c writes it (unprefixed):
  * "Memcheck: mc_leakcheck.c:2141 (vgMemCheck_detect_memory_leaks): the
@@ -25,7 +21,7 @@ int reader_is_panic(const char *line)
 	if (n == 0 || n > 32 || line[n] != ':' || line[n + 1] != ' ')
 		return 0;
 	const char *rest = line + n + 2;
-	if (starts(rest, "the 'impossible' happened"))
+	if (lines_starts(rest, "the 'impossible' happened"))
 		return 1;
 	const char *close = strstr(rest, "): ");
 	if (strstr(rest, ".c:") == NULL || close == NULL)
@@ -34,7 +30,8 @@ int reader_is_panic(const char *line)
 	if (strcmp(close, "the 'impossible' happened.") == 0)
 		return 1;
 	size_t len = strlen(close);
-	return starts(close, "Assertion '") && len > 9 && strcmp(close + len - 9, "' failed.") == 0;
+	return lines_starts(close, "Assertion '") && len > 9 &&
+	       strcmp(close + len - 9, "' failed.") == 0;
 }
 
 /* ---- cross-check -------------------------------------------------------- */

@@ -124,11 +124,6 @@ struct text_reader {
 
 /* ---- small string helpers ---------------------------------------------- */
 
-static int starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static int is_thread_tool(const char *tool)
 {
 	return tool != NULL && (strcmp(tool, "helgrind") == 0 || strcmp(tool, "drd") == 0);
@@ -341,27 +336,27 @@ static enum vgt_kind classify_message(const char *m)
 {
 	switch (m[0]) {
 	case 'I':
-		if (starts(m, "Invalid read of size"))
+		if (lines_starts(m, "Invalid read of size"))
 			return VGT_KIND_INVALID_READ;
-		if (starts(m, "Invalid write of size"))
+		if (lines_starts(m, "Invalid write of size"))
 			return VGT_KIND_INVALID_WRITE;
-		if (starts(m, "Invalid free()"))
+		if (lines_starts(m, "Invalid free()"))
 			return VGT_KIND_INVALID_FREE;
-		if (starts(m, "Invalid alignment value"))
+		if (lines_starts(m, "Invalid alignment value"))
 			return VGT_KIND_INVALID_ALIGNMENT;
-		if (starts(m, "Invalid size value"))
+		if (lines_starts(m, "Invalid size value"))
 			return VGT_KIND_INVALID_SIZE_AND_ALIGNMENT;
-		if (starts(m, "Illegal memory pool address"))
+		if (lines_starts(m, "Illegal memory pool address"))
 			return VGT_KIND_INVALID_MEMPOOL;
 		break;
 	case 'J':
-		if (starts(m, "Jump to the invalid address"))
+		if (lines_starts(m, "Jump to the invalid address"))
 			return VGT_KIND_INVALID_JUMP;
 		break;
 	case 'M':
-		if (starts(m, "Mismatched free()"))
+		if (lines_starts(m, "Mismatched free()"))
 			return VGT_KIND_MISMATCHED_FREE;
-		if (starts(m, "Mismatched ")) {
+		if (lines_starts(m, "Mismatched ")) {
 			if (strstr(m, "alloc value") != NULL || strstr(m, "alignment") != NULL)
 				return VGT_KIND_MISMATCHED_ALLOC_DEALLOC_ALIGNMENT;
 			if (strstr(m, "size value") != NULL)
@@ -369,44 +364,44 @@ static enum vgt_kind classify_message(const char *m)
 		}
 		break;
 	case 'S':
-		if (starts(m, "Source and destination overlap"))
+		if (lines_starts(m, "Source and destination overlap"))
 			return VGT_KIND_OVERLAP;
-		if (starts(m, "Syscall param"))
+		if (lines_starts(m, "Syscall param"))
 			return VGT_KIND_SYSCALL_PARAM;
 		break;
 	case 'C':
-		if (starts(m, "Conditional jump or move depends on uninitialised"))
+		if (lines_starts(m, "Conditional jump or move depends on uninitialised"))
 			return VGT_KIND_UNINIT_CONDITION;
 		break;
 	case 'U':
-		if (starts(m, "Use of uninitialised value"))
+		if (lines_starts(m, "Use of uninitialised value"))
 			return VGT_KIND_UNINIT_VALUE;
-		if (starts(m, "Unaddressable byte(s) found during client check") ||
-		    starts(m, "Uninitialised byte(s) found during client check"))
+		if (lines_starts(m, "Unaddressable byte(s) found during client check") ||
+		    lines_starts(m, "Uninitialised byte(s) found during client check"))
 			return VGT_KIND_CLIENT_CHECK;
-		if (starts(m, "Unsafe allocation with size of zero"))
+		if (lines_starts(m, "Unsafe allocation with size of zero"))
 			return VGT_KIND_INVALID_SIZE;
 		break;
 	case 'A':
-		if (starts(m, "Argument '") && strstr(m, "fishy") != NULL)
+		if (lines_starts(m, "Argument '") && strstr(m, "fishy") != NULL)
 			return VGT_KIND_FISHY_VALUE;
 		break;
 	case 'r':
-		if (starts(m, "realloc() with size 0"))
+		if (lines_starts(m, "realloc() with size 0"))
 			return VGT_KIND_REALLOC_SIZE_ZERO;
 		break;
 	case 'F':
-		if (starts(m, "File descriptor ") && strstr(m, "closed") != NULL)
+		if (lines_starts(m, "File descriptor ") && strstr(m, "closed") != NULL)
 			return VGT_KIND_FD_BAD_CLOSE;
-		if (starts(m, "File descriptor "))
+		if (lines_starts(m, "File descriptor "))
 			return VGT_KIND_FD_BAD_USE;
 		break;
 	case 'O':
-		if (starts(m, "Open file descriptor") || starts(m, "Open AF_"))
+		if (lines_starts(m, "Open file descriptor") || lines_starts(m, "Open AF_"))
 			return VGT_KIND_FD_NOT_CLOSED;
 		break;
 	case 'i':
-		if (starts(m, "invalid file descriptor"))
+		if (lines_starts(m, "invalid file descriptor"))
 			return VGT_KIND_FD_BAD_USE;
 		break;
 	default:
@@ -435,7 +430,7 @@ static int is_note(const char *m)
 		"Blocks allocation contexts", "Block 0x", "This is usually caused",
 	};
 	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
-		if (starts(m, notes[i]))
+		if (lines_starts(m, notes[i]))
 			return 1;
 	return 0;
 }
@@ -642,7 +637,7 @@ static void parse_terminating(struct text_reader *r, struct text_pid *st, const 
 {
 	const char *open = strrchr(m, '(');
 	const char *close = open != NULL ? strchr(open, ')') : NULL;
-	if (open != NULL && close != NULL && starts(open + 1, "SIG"))
+	if (open != NULL && close != NULL && lines_starts(open + 1, "SIG"))
 		st->input->fatal_signal = strpool_intern_n(r->pool, open + 1,
 							   (size_t)(close - open - 1));
 }
@@ -657,7 +652,7 @@ static int preamble_tool(struct text_reader *r, struct text_pid *st, const char 
 	if (n == 0 || n > 32 || m[n] != ',' || m[n + 1] != ' ')
 		return 0;
 	const char *rest = m + n + 2;
-	if (!starts(rest, "a ") && !starts(rest, "an ") && !starts(rest, "the "))
+	if (!lines_starts(rest, "a ") && !lines_starts(rest, "an ") && !lines_starts(rest, "the "))
 		return 0;
 	char tool[40];
 	for (size_t i = 0; i < n; i++) {
@@ -696,26 +691,26 @@ static const char *thread_tool_kind(const char *m)
 		{"Invalid thread ID", "InvalidThreadId"},
 	};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (starts(m, kinds[i].prefix))
+		if (lines_starts(m, kinds[i].prefix))
 			return kinds[i].kind;
-	if (!starts(m, "Thread #"))
+	if (!lines_starts(m, "Thread #"))
 		return NULL;
 	const char *p = m + strlen("Thread #");
 	while (*p >= '0' && *p <= '9')
 		p++;
-	if (starts(p, " was created") || starts(p, " is the program's root thread"))
+	if (lines_starts(p, " was created") || lines_starts(p, " is the program's root thread"))
 		return NULL;
 	if (strstr(p, ": lock order ") == p)
 		return "LockOrder";
-	if (starts(p, " unlocked a not-locked lock"))
+	if (lines_starts(p, " unlocked a not-locked lock"))
 		return "UnlockUnlocked";
-	if (starts(p, " unlocked an invalid lock"))
+	if (lines_starts(p, " unlocked an invalid lock"))
 		return "UnlockBogus";
-	if (starts(p, " unlocked lock at"))
+	if (lines_starts(p, " unlocked lock at"))
 		return "UnlockForeign";
-	if (starts(p, "'s call to "))
+	if (lines_starts(p, "'s call to "))
 		return "PthAPIerror";
-	if (starts(p, ": "))
+	if (lines_starts(p, ": "))
 		return "Misc";
 	return NULL;
 }
@@ -738,9 +733,9 @@ static int thread_tool_line(struct text_reader *r, struct text_pid *st, const ch
 		st->main_pending = 0;
 		return rc;
 	}
-	if (!st->open || starts(m, "Locks held:"))
+	if (!st->open || lines_starts(m, "Locks held:"))
 		return 0;
-	if (starts(m, "Observed (incorrect) order")) {
+	if (lines_starts(m, "Observed (incorrect) order")) {
 		st->target = TARGET_NONE;
 		st->main_pending = 1;
 		return 0;
@@ -769,7 +764,7 @@ static int list_line(struct text_pid *st, const char *m)
 static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		    struct vgt_error *err)
 {
-	if (is_thread_tool(st->input->tool) && m[0] != '-' && !starts(m, "ERROR SUMMARY:") &&
+	if (is_thread_tool(st->input->tool) && m[0] != '-' && !lines_starts(m, "ERROR SUMMARY:") &&
 	    (thread_tool_kind(m) != NULL || !is_note(m)))
 		return thread_tool_line(r, st, m, err);
 	int rc = deliver(r, st, err); /* the next message ends a record */
@@ -780,13 +775,13 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 			st->section = SECTION_NONE;
 		return rc;
 	}
-	if (starts(m, "HEAP SUMMARY:")) {
+	if (lines_starts(m, "HEAP SUMMARY:")) {
 		/* printed at exit, before valgrind's final leak search */
 		st->section = SECTION_HEAP;
 		st->input->exit_leak_search = 1;
 		return rc;
 	}
-	if (starts(m, "LEAK SUMMARY:")) {
+	if (lines_starts(m, "LEAK SUMMARY:")) {
 		st->section = SECTION_LEAK;
 		st->leak_searches++;
 		struct vgt_amount zero = {0, 0};
@@ -799,9 +794,9 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		return rc;
 	}
 	st->section = SECTION_NONE;
-	if (starts(m, "Reachable blocks (those to which a pointer was found) are not shown"))
+	if (lines_starts(m, "Reachable blocks (those to which a pointer was found) are not shown"))
 		st->input->reachable_unshown = 1; /* per-test blame: pertest.c */
-	if (starts(m, "All heap blocks were freed")) {
+	if (lines_starts(m, "All heap blocks were freed")) {
 		/* valgrind's LEAK SUMMARY when nothing is left: every figure 0 */
 		struct vgt_amount zero = {0, 0};
 		st->leak_searches++;
@@ -813,26 +808,26 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 		publish_summary(r, st->input);
 		return rc;
 	}
-	if (starts(m, "ERROR SUMMARY:")) {
+	if (lines_starts(m, "ERROR SUMMARY:")) {
 		parse_error_summary(r, st, m + strlen("ERROR SUMMARY:"));
 		return rc;
 	}
-	if (starts(m, "Command: ")) {
+	if (lines_starts(m, "Command: ")) {
 		st->input->command = strpool_intern(r->pool, m + strlen("Command: "));
 		return rc;
 	}
-	if (starts(m, "Parent PID: ")) {
+	if (lines_starts(m, "Parent PID: ")) {
 		st->input->ppid = strtol(m + strlen("Parent PID: "), NULL, 10);
 		return rc;
 	}
-	if (starts(m, "Thread ")) {
+	if (lines_starts(m, "Thread ")) {
 		char *end;
 		long tid = strtol(m + strlen("Thread "), &end, 10);
 		if (end != m + strlen("Thread "))
 			st->next_tid = tid;
 		return rc;
 	}
-	if (starts(m, "Process terminating")) {
+	if (lines_starts(m, "Process terminating")) {
 		parse_terminating(r, st, m);
 		return rc;
 	}
@@ -848,7 +843,7 @@ static int top_line(struct text_reader *r, struct text_pid *st, const char *m,
 /* An auxiliary line (indent 1): "Address 0x… is …", "Block was alloc'd at". */
 static void aux_line(struct text_pid *st, const char *t)
 {
-	if (st->open && st->main_pending && starts(t, "followed by a later acquisition")) {
+	if (st->open && st->main_pending && lines_starts(t, "followed by a later acquisition")) {
 		st->main_pending = 0;
 		st->target = TARGET_MAIN;
 		return;
@@ -933,8 +928,8 @@ static const char *split_prefix(const char *line, long *pid, char *kind)
 static int looks_like_vgdb(struct text_reader *r, const char *line)
 {
 	const char *t = lines_skip_spaces(line);
-	if (starts(t, "LEAK SUMMARY:") || starts(t, "HEAP SUMMARY:") ||
-	    starts(t, "Searching for pointers"))
+	if (lines_starts(t, "LEAK SUMMARY:") || lines_starts(t, "HEAP SUMMARY:") ||
+	    lines_starts(t, "Searching for pointers"))
 		return 1;
 	return t == line && t[0] >= '0' && t[0] <= '9' && parse_loss_record(r, NULL, t) == 0;
 }
@@ -974,7 +969,7 @@ static int process_line(void *ctx, char *line, int partial, struct vgt_error *er
 		const char *sname; /* valgrind -v's own suppression counts (issue 24) */
 		size_t slen;
 		uint64_t scount;
-		if (kind == '-' && !partial && starts(body, "used_suppression:") &&
+		if (kind == '-' && !partial && lines_starts(body, "used_suppression:") &&
 		    reader_used_suppression(body + 17, &sname, &slen, &scount) &&
 		    (st = pid_state(r, pid)) != NULL)
 			report_input_suppcount(st->input, strpool_intern_n(r->pool, sname, slen), scount);
