@@ -99,6 +99,28 @@ measure() {
 ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 mb() { awk "BEGIN { printf \"%.1f\", $1 / 1024 }"; }
 
+# jobs_compare NAME LABEL FILE...: FILE... read at -j 1 and at -j 2 into
+# JSON reports, measured into $T_NAME1/$M_NAME1 and $T_NAME2/$M_NAME2;
+# a line of both after LABEL, and whether the two reports are identical
+# (a miss when they differ).
+jobs_compare() {
+	jc_name=$1
+	jc_label=$2
+	shift 2
+	measure "${jc_name}1" "$VGTRIAGE" -q -j 1 -f json -o "$BENCH_DIR/$jc_name-j1.json" "$@"
+	measure "${jc_name}2" "$VGTRIAGE" -q -j 2 -f json -o "$BENCH_DIR/$jc_name-j2.json" "$@"
+	eval "jc_t1=\$T_${jc_name}1 jc_m1=\$M_${jc_name}1 jc_t2=\$T_${jc_name}2 jc_m2=\$M_${jc_name}2"
+	echo
+	# shellcheck disable=SC2154  # set through eval
+	echo "$jc_label -j 1 $jc_t1 s ($(mb "$jc_m1") MB), -j 2 $jc_t2 s ($(mb "$jc_m2") MB)"
+	if cmp -s "$BENCH_DIR/$jc_name-j1.json" "$BENCH_DIR/$jc_name-j2.json"; then
+		echo "  -j 1 and -j 2 reports are identical"
+	else
+		echo "  -j 1 and -j 2 reports DIFFER"
+		missed=$((missed + 1))
+	fi
+}
+
 missed=0
 
 if [ "${BENCH_ENGINES:-1}" = 1 ]; then
@@ -161,16 +183,7 @@ target "vgtriage json peak RSS (MB)" "$(mb "$M_json")" "<=" 32
 
 # One file on two cores (issue 22): the same report as -j 1.
 deep=$BENCH_DIR/deep-${BENCH_MB}mb-$BENCH_SITES.xml
-measure onej1 "$VGTRIAGE" -q -j 1 -f json -o "$BENCH_DIR/one-j1.json" "$deep"
-measure onej2 "$VGTRIAGE" -q -j 2 -f json -o "$BENCH_DIR/one-j2.json" "$deep"
-echo
-echo "one deep file, -j 1 $T_onej1 s ($(mb "$M_onej1") MB), -j 2 $T_onej2 s ($(mb "$M_onej2") MB)"
-if cmp -s "$BENCH_DIR/one-j1.json" "$BENCH_DIR/one-j2.json"; then
-	echo "  -j 1 and -j 2 reports are identical"
-else
-	echo "  -j 1 and -j 2 reports DIFFER"
-	missed=$((missed + 1))
-fi
+jobs_compare onej "one deep file," "$deep"
 echo "  speed-up -j 2 over -j 1 on one file: $(ratio "$T_onej1" "$T_onej2")x"
 
 # Every frame distinct (issue 22): memory bounded by sites, not frames.
@@ -228,16 +241,7 @@ if [ "${BENCH_QUICK:-0}" != 1 ]; then
 		set -- "$@" "$part"
 		k=$((k + 1))
 	done
-	measure j1 "$VGTRIAGE" -q -j 1 -f json -o "$BENCH_DIR/j1.json" "$@"
-	measure j2 "$VGTRIAGE" -q -j 2 -f json -o "$BENCH_DIR/j2.json" "$@"
-	echo
-	echo "8 inputs of 40 MB ($(nproc) CPUs): -j 1 $T_j1 s ($(mb "$M_j1") MB), -j 2 $T_j2 s ($(mb "$M_j2") MB)"
-	if cmp -s "$BENCH_DIR/j1.json" "$BENCH_DIR/j2.json"; then
-		echo "  -j 1 and -j 2 reports are identical"
-	else
-		echo "  -j 1 and -j 2 reports DIFFER"
-		missed=$((missed + 1))
-	fi
+	jobs_compare j "8 inputs of 40 MB ($(nproc) CPUs):" "$@"
 	target "speed-up -j 2 over -j 1" "$(ratio "$T_j1" "$T_j2")" ">=" 1.7
 
 	# Reports merged across machines: each input's JSON with merge data
