@@ -10,6 +10,7 @@
 #include "analyze/baseline.h"
 
 #include "ci_records.h"
+#include "tmpdir.h"
 #include "analyze/policy.h"
 #include "cmd/pipeline.h"
 
@@ -106,10 +107,7 @@ END_TEST
 START_TEST(test_malformed)
 {
 	char path[] = "/tmp/vgt-baseline-XXXXXX";
-	int fd = mkstemp(path);
-	const char text[] = "# header\n\n0123456789abcdef Leak_DefinitelyLost a.c:1\nnot-a-fingerprint x\n";
-	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
-	close(fd);
+	tmpfile_put(path, "# header\n\n0123456789abcdef Leak_DefinitelyLost a.c:1\nnot-a-fingerprint x\n");
 	struct vgt_error err;
 	vgt_error_clear(&err);
 	ck_assert_ptr_null(baseline_load(path, &err));

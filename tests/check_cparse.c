@@ -16,6 +16,8 @@
 #include "explain/cparse.h"
 #include "explain/explain.h"
 
+#include "tmpdir.h"
+
 Suite *cparse_suite(void);
 
 #define HELPER VGT_BUILDDIR "/vgtriage-cparse"
@@ -195,11 +197,7 @@ END_TEST
 START_TEST(test_killed_helper_not_rerun)
 {
 	char script[] = "/tmp/vgt-cparse-kill-XXXXXX";
-	int fd = mkstemp(script);
-	ck_assert_int_ge(fd, 0);
-	static const char body[] = "#!/bin/sh\nkill -9 $$\n";
-	ck_assert_int_eq(write(fd, body, sizeof(body) - 1), (ssize_t)(sizeof(body) - 1));
-	close(fd);
+	tmpfile_put(script, "#!/bin/sh\nkill -9 $$\n");
 	ck_assert_int_eq(chmod(script, 0700), 0);
 	char why[256] = "";
 	ck_assert_ptr_null(cparse_run(script, CLEAKS, "int x;", 6, HINT_LANG_C, why, sizeof(why)));

@@ -12,6 +12,7 @@
 #include "cmd/diff.h"
 
 #include "ci_records.h"
+#include "tmpdir.h"
 #include "analyze/policy.h"
 #include "cmd/pipeline.h"
 
@@ -155,14 +156,11 @@ END_TEST
 START_TEST(test_bad_json)
 {
 	char path[] = "/tmp/vgt-diff-XXXXXX";
-	int fd = mkstemp(path);
-	const char text[] = "{\"tool\": \"other\", \"sites\": []}\n";
-	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
-	close(fd);
+	tmpfile_put(path, "{\"tool\": \"other\", \"sites\": []}\n");
 	struct vgt_error err;
 	ck_assert_ptr_null(diff_load_json(path, &err));
 	ck_assert(strstr(err.message, "not a vgtriage JSON report") != NULL);
-	fd = open(path, O_WRONLY | O_TRUNC);
+	int fd = open(path, O_WRONLY | O_TRUNC);
 	ck_assert_int_eq(write(fd, "{\"tool\":", 8), 8);
 	close(fd);
 	ck_assert_ptr_null(diff_load_json(path, &err));

@@ -14,6 +14,7 @@
 #include "analyze/suppress.h"
 
 #include "ci_records.h"
+#include "tmpdir.h"
 
 /* A definite leak whose stack is the function names in fns (top first). */
 static void leak_record(struct frame_table *ft, struct vgt_record *rec, const char *const *fns,
@@ -103,11 +104,7 @@ static const char *supp_file(const char *text)
 {
 	static char path[64];
 	snprintf(path, sizeof(path), "/tmp/vgt-supp-XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	FILE *f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
+	tmpfile_put(path, text);
 	return path;
 }
 
