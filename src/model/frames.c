@@ -173,9 +173,16 @@ static void grow_index(struct frame_table *ft)
 	rebuild_index(ft, ft->n_slots * 2);
 }
 
-static const char *intern_opt(struct strpool *pool, const char *s, size_t len)
+/* A key's text as the pool's string; prev, the same field of the last
+ * frame added, answers without hashing when it is that text (a stack's
+ * frames share their object, an input's new frames their names). */
+static const char *intern_opt(struct strpool *pool, const char *prev, const char *s, size_t len)
 {
-	return s != NULL ? strpool_intern_n(pool, s, len) : NULL;
+	if (s == NULL)
+		return NULL;
+	if (prev != NULL && same_text(prev, s, len))
+		return prev;
+	return strpool_intern_n(pool, s, len);
 }
 
 static struct entry *new_entry(struct frame_table *ft)
@@ -211,14 +218,15 @@ uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 	if (ft->count == UINT32_MAX - 1)
 		abort(); /* 4 billion distinct frames: no input gets here within memory */
 	uint32_t id = ft->count;
+	const struct entry *last = id > 0 ? entry_at(ft, id - 1) : &ft->dead;
 	struct entry *e = new_entry(ft);
 	struct vgt_frame *f = &e->frame;
 	f->ip = key->ip;
 	f->line = e->line = key->line;
-	f->obj = intern_opt(ft->pool, key->obj, key->obj_len);
-	f->fn = e->fn = intern_opt(ft->pool, key->fn, key->fn_len);
-	f->dir = e->dir = intern_opt(ft->pool, key->dir, key->dir_len);
-	f->file = e->file = intern_opt(ft->pool, key->file, key->file_len);
+	f->obj = intern_opt(ft->pool, last->frame.obj, key->obj, key->obj_len);
+	f->fn = e->fn = intern_opt(ft->pool, last->fn, key->fn, key->fn_len);
+	f->dir = e->dir = intern_opt(ft->pool, last->dir, key->dir, key->dir_len);
+	f->file = e->file = intern_opt(ft->pool, last->file, key->file, key->file_len);
 	f->pid = key->fn == NULL ? key->pid : 0;
 	e->hash = content;
 	ft->slots[i].id1 = id + 1;
