@@ -300,6 +300,51 @@ START_TEST(test_gc_keeps_chains_and_firsts)
 }
 END_TEST
 
+/* A table of keys (split.c's part stores): the same ids as a full table,
+ * its keys read back whole, and frames_intern_from makes the full frame. */
+START_TEST(test_keys_only_table)
+{
+	struct fx fx;
+	fx_init(&fx);
+	struct strpool *pool = strpool_new();
+	struct frame_table *keys = frames_new_keys(pool);
+	enum { N = 2500 };
+	char name[32];
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < N; i++) {
+			snprintf(name, sizeof(name), "fn%d", i % 300);
+			struct frame_key k = key_of(0x4000 + (uint64_t)(i % 2000), i % 5 ? name : NULL,
+						    "/t/prog", i % 3 ? "a.c" : NULL, (unsigned)i % 7,
+						    100 + i % 2);
+			uint32_t id = frames_intern(keys, &k);
+			ck_assert_uint_eq(id, frames_intern(fx.ft, &k));
+			struct frame_key back;
+			frames_key_of(keys, id, &back);
+			ck_assert_uint_eq(back.ip, k.ip);
+			ck_assert_uint_eq(back.line, k.line);
+			ck_assert(back.fn == NULL ? k.fn == NULL : strcmp(back.fn, k.fn) == 0);
+			ck_assert(back.file == NULL ? k.file == NULL : strcmp(back.file, k.file) == 0);
+			ck_assert_str_eq(back.obj, "/t/prog");
+			ck_assert_uint_eq(frames_key_hash(keys, id), frames_key_hash(fx.ft, id));
+		}
+	ck_assert_uint_eq(frames_count(keys), frames_count(fx.ft));
+	/* into a third table: the frames the full table has */
+	struct frame_table *to = frames_new(fx.pool);
+	for (uint32_t id = 0; id < frames_count(keys); id++) {
+		uint32_t got = frames_intern_from(to, keys, id);
+		const struct vgt_frame *a = frames_at(to, got), *b = frames_at(fx.ft, id);
+		ck_assert_uint_eq(a->ip, b->ip);
+		ck_assert_ptr_eq(a->fn, b->fn); /* one pool */
+		ck_assert_ptr_eq(a->file, b->file);
+		ck_assert_int_eq(a->pid, b->pid);
+	}
+	frames_free(to);
+	frames_free(keys);
+	strpool_free(pool);
+	fx_done(&fx);
+}
+END_TEST
+
 Suite *frames_suite(void)
 {
 	Suite *s = suite_create("frames");
@@ -312,6 +357,7 @@ Suite *frames_suite(void)
 	tcase_add_test(tc, test_intern_from_keeps_the_input_key);
 	tcase_add_test(tc, test_gc_reclaims_what_no_stack_holds);
 	tcase_add_test(tc, test_gc_keeps_chains_and_firsts);
+	tcase_add_test(tc, test_keys_only_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

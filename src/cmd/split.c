@@ -278,7 +278,7 @@ static int feed_range(struct part *p, void *xr, char *buf, uint64_t from,
 static int read_part(struct part *p)
 {
 	p->pool = strpool_new();
-	p->ft = frames_new(p->pool);
+	p->ft = frames_new_keys(p->pool); /* read back by frames_intern_from only */
 	struct vgt_sink sink;
 	memset(&sink, 0, sizeof(sink));
 	sink.record = p->live != NULL ? live_record : rec_record;

@@ -37,8 +37,19 @@ struct entry {
 			   table and every process (procs.h) */
 };
 
+/* An entry of a table of keys only (frames_new_keys): 64 bytes, not 152. */
+struct key_entry {
+	uint64_t ip, hash;
+	const char *obj, *fn, *dir, *file;
+	long pid;
+	unsigned line;
+};
+
 struct frame_table {
 	struct strpool *pool;
+	int keys_only;           /* frames_new_keys: keys[] instead of by_id */
+	struct key_entry **keys; /* chunks of CHUNK_FRAMES, by id */
+	size_t n_keys, keys_cap;
 	struct entry **chunks;
 	size_t n_chunks, chunks_cap;
 	size_t chunk_used;      /* entries of the last chunk given out */
@@ -63,10 +74,20 @@ struct frame_table *frames_new(struct strpool *pool)
 	return ft;
 }
 
+struct frame_table *frames_new_keys(struct strpool *pool)
+{
+	struct frame_table *ft = frames_new(pool);
+	ft->keys_only = 1;
+	return ft;
+}
+
 void frames_free(struct frame_table *ft)
 {
 	if (ft == NULL)
 		return;
+	for (size_t i = 0; i < ft->n_keys; i++)
+		free(ft->keys[i]);
+	free(ft->keys);
 	for (size_t i = 0; i < ft->n_chunks; i++)
 		free(ft->chunks[i]);
 	free(ft->chunks);
@@ -92,13 +113,20 @@ static struct entry *entry_at(const struct frame_table *ft, uint32_t id)
 	return ft->by_id[id];
 }
 
+static struct key_entry *key_at(const struct frame_table *ft, uint32_t id)
+{
+	return &ft->keys[id >> CHUNK_BITS][id & (CHUNK_FRAMES - 1)];
+}
+
 uint64_t frames_key_hash(const struct frame_table *ft, uint32_t id)
 {
-	return entry_at(ft, id)->hash;
+	return ft->keys_only ? key_at(ft, id)->hash : entry_at(ft, id)->hash;
 }
 
 struct vgt_frame *frames_at(const struct frame_table *ft, uint32_t id)
 {
+	if (ft->keys_only)
+		abort(); /* a table of keys has no frames (frames_new_keys) */
 	return &entry_at(ft, id)->frame;
 }
 
@@ -154,7 +182,8 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 {
 	struct slot *slots = xcalloc(n, sizeof(*slots));
 	for (size_t i = 0; i < ft->n_slots; i++) {
-		if (ft->slots[i].id1 == 0 || ft->by_id[ft->slots[i].id1 - 1] == &ft->dead)
+		if (ft->slots[i].id1 == 0 ||
+		    (!ft->keys_only && ft->by_id[ft->slots[i].id1 - 1] == &ft->dead))
 			continue;
 		/* Only 32 bits of the hash are kept: enough to place entries in
 		 * an index of up to 2^32 slots. */
@@ -166,6 +195,13 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 	free(ft->slots);
 	ft->slots = slots;
 	ft->n_slots = n;
+}
+
+static int key_entry_equal(const struct key_entry *e, const struct frame_key *k)
+{
+	return e->ip == k->ip && e->line == k->line && same_text(e->fn, k->fn, k->fn_len) &&
+	       same_text(e->obj, k->obj, k->obj_len) && same_text(e->file, k->file, k->file_len) &&
+	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || e->pid == k->pid);
 }
 
 static void grow_index(struct frame_table *ft)
@@ -206,18 +242,53 @@ static struct entry *new_entry(struct frame_table *ft)
 	return e;
 }
 
+/* A new key entry (id ft->count) of a table of keys. */
+static void add_key(struct frame_table *ft, const struct frame_key *key, uint64_t content)
+{
+	uint32_t id = ft->count;
+	if ((id & (CHUNK_FRAMES - 1)) == 0) {
+		ft->keys = xgrow(ft->keys, &ft->keys_cap, ft->n_keys + 1, sizeof(*ft->keys));
+		ft->keys[ft->n_keys++] = xcalloc(CHUNK_FRAMES, sizeof(struct key_entry));
+	}
+	const struct key_entry *last = id > 0 ? key_at(ft, id - 1) : NULL;
+	struct key_entry *e = key_at(ft, id);
+	e->ip = key->ip;
+	e->line = key->line;
+	e->obj = intern_opt(ft->pool, last != NULL ? last->obj : NULL, key->obj, key->obj_len);
+	e->fn = intern_opt(ft->pool, last != NULL ? last->fn : NULL, key->fn, key->fn_len);
+	e->dir = intern_opt(ft->pool, last != NULL ? last->dir : NULL, key->dir, key->dir_len);
+	e->file = intern_opt(ft->pool, last != NULL ? last->file : NULL, key->file, key->file_len);
+	e->pid = key->fn == NULL ? key->pid : 0;
+	e->hash = content;
+	ft->count++;
+	ft->live++;
+}
+
 uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 {
 	uint64_t content = content_hash(key);
 	uint32_t hash = (uint32_t)key_hash(key, content);
 	size_t mask = ft->n_slots - 1;
 	size_t i = hash & mask;
-	for (; ft->slots[i].id1 != 0; i = (i + 1) & mask)
-		if (ft->slots[i].hash == hash && key_equal(entry_at(ft, ft->slots[i].id1 - 1), key))
-			return ft->slots[i].id1 - 1;
+	for (; ft->slots[i].id1 != 0; i = (i + 1) & mask) {
+		if (ft->slots[i].hash != hash)
+			continue;
+		uint32_t at = ft->slots[i].id1 - 1;
+		if (ft->keys_only ? key_entry_equal(key_at(ft, at), key)
+				  : key_equal(entry_at(ft, at), key))
+			return at;
+	}
 	if (ft->count == UINT32_MAX - 1)
 		abort(); /* 4 billion distinct frames: no input gets here within memory */
 	uint32_t id = ft->count;
+	if (ft->keys_only) {
+		add_key(ft, key, content);
+		ft->slots[i].id1 = id + 1;
+		ft->slots[i].hash = hash;
+		if ((size_t)ft->live * 2 > ft->n_slots)
+			grow_index(ft);
+		return id;
+	}
 	const struct entry *last = id > 0 ? entry_at(ft, id - 1) : &ft->dead;
 	struct entry *e = new_entry(ft);
 	struct vgt_frame *f = &e->frame;
@@ -274,6 +345,13 @@ uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f)
 
 void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *key)
 {
+	if (ft->keys_only) {
+		const struct key_entry *k = key_at(ft, id);
+		*key = (struct frame_key){k->ip, k->obj, k->fn, k->dir, k->file, len_of(k->obj),
+					  len_of(k->fn), len_of(k->dir), len_of(k->file), k->line,
+					  k->pid};
+		return;
+	}
 	const struct entry *e = entry_at(ft, id);
 	const struct vgt_frame *f = &e->frame;
 	*key = (struct frame_key){f->ip, f->obj, e->fn, e->dir, e->file, len_of(f->obj),
@@ -282,6 +360,11 @@ void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *
 
 uint32_t frames_intern_from(struct frame_table *ft, const struct frame_table *src, uint32_t src_id)
 {
+	if (src->keys_only) { /* nothing derived: the key is all there is */
+		struct frame_key k;
+		frames_key_of(src, src_id, &k);
+		return frames_intern(ft, &k);
+	}
 	const struct entry *from = entry_at(src, src_id);
 	const struct vgt_frame *f = &from->frame;
 	/* the key the input wrote, not the names resolving gave the frame */
@@ -380,6 +463,11 @@ static void keep_firsts(struct frames_gc *gc)
 size_t frames_gc_end(struct frames_gc *gc)
 {
 	struct frame_table *ft = gc->ft;
+	if (ft->keys_only) { /* its ids are a store's (split.c): all kept */
+		free(gc->keep);
+		free(gc);
+		return 0;
+	}
 	keep_firsts(gc);
 	/* the callers of an inlined frame kept (inlined_by) stay with it */
 	for (uint32_t id = 0; id < ft->count; id++) {
