@@ -328,6 +328,7 @@ START_TEST(test_keys_only_table)
 			ck_assert_uint_eq(frames_key_hash(keys, id), frames_key_hash(fx.ft, id));
 		}
 	ck_assert_uint_eq(frames_count(keys), frames_count(fx.ft));
+	ck_assert(!frames_reclaimed(keys, 0));
 	/* into a third table: the frames the full table has */
 	struct frame_table *to = frames_new(fx.pool);
 	for (uint32_t id = 0; id < frames_count(keys); id++) {

@@ -396,7 +396,7 @@ unsigned frames_gc_runs(const struct frame_table *ft)
 
 int frames_reclaimed(const struct frame_table *ft, uint32_t id)
 {
-	return id < ft->count && ft->by_id[id] == &ft->dead;
+	return !ft->keys_only && id < ft->count && ft->by_id[id] == &ft->dead;
 }
 
 struct frames_gc {
