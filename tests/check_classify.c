@@ -5,6 +5,7 @@
 
 #include "symbols/classify.h"
 #include "vgtriage/frames.h"
+#include "vgtriage/strpool.h"
 
 Suite *classify_suite(void);
 
@@ -385,6 +386,51 @@ START_TEST(test_culprit_extension_and_library)
 }
 END_TEST
 
+
+/* classify_frame_interned: the class classify_frame gives, remembered by
+ * the strings' addresses, dropped when a pool goes (an address may then
+ * hold other text), and never for what the addresses do not tell. */
+START_TEST(test_interned_cache)
+{
+	static const char *const objs[] = {
+		"/usr/bin/python3.11", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+		"/srv/app/.venv/lib/python3.11/site-packages/lxml/etree.so", "/t/prog", NULL,
+	};
+	static const char *const fns[] = {"malloc", "PyList_New", "__pyx_f_leak", "main",
+					  "std::vector<int>::push_back", NULL};
+	for (int round = 0; round < 2; round++) {
+		struct strpool *pool = strpool_new();
+		for (int i = 0; objs[i] != NULL; i++)
+			for (int j = 0; fns[j] != NULL; j++)
+				for (int pyx = 0; pyx < 2; pyx++) {
+					struct vgt_frame f = frame(strpool_intern(pool, fns[j]),
+								   strpool_intern(pool, objs[i]));
+					f.pyx_file = pyx ? strpool_intern(pool, "x.pyx") : NULL;
+					/* twice: computed, then remembered */
+					ck_assert_int_eq(classify_frame_interned(&f), classify_frame(&f));
+					ck_assert_int_eq(classify_frame_interned(&f), classify_frame(&f));
+				}
+		/* a perf-map name decides for an unnamed frame: not cached */
+		struct vgt_frame p = frame(NULL, strpool_intern(pool, "/usr/bin/python3.11"));
+		ck_assert_int_eq(classify_frame_interned(&p), FRAME_INTERPRETER);
+		p.pyname = strpool_intern(pool, "py::handle:/srv/app/x.py");
+		ck_assert_int_eq(classify_frame_interned(&p), FRAME_USER);
+		unsigned long frees = strpool_frees();
+		strpool_free(pool);
+		ck_assert_uint_eq(strpool_frees(), frees + 1);
+	}
+	/* a pool at a freed pool's address, other texts at the same places */
+	struct strpool *a = strpool_new();
+	struct vgt_frame f = frame(strpool_intern(a, "malloc"), strpool_intern(a, "/t/prog"));
+	ck_assert_int_eq(classify_frame_interned(&f), FRAME_ALLOCATOR);
+	strpool_free(a);
+	struct strpool *b = strpool_new();
+	struct vgt_frame g = frame(strpool_intern(b, "mallox"), strpool_intern(b, "/t/prog"));
+	ck_assert_int_eq(classify_frame_interned(&g), FRAME_USER);
+	strpool_free(b);
+}
+END_TEST
+
 Suite *classify_suite(void)
 {
 	Suite *s = suite_create("classify");
@@ -401,6 +447,7 @@ Suite *classify_suite(void)
 	tcase_add_test(tc, test_installed_extensions_and_libraries);
 	tcase_add_test(tc, test_module_and_library_names);
 	tcase_add_test(tc, test_culprit_extension_and_library);
+	tcase_add_test(tc, test_interned_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -198,6 +198,154 @@ START_TEST(test_intern_from_keeps_the_input_key)
 }
 END_TEST
 
+
+/* Resolves every frame of the table, as the pipeline has when it collects. */
+static void resolve_all(struct frame_table *ft)
+{
+	for (uint32_t id = 0; id < frames_count(ft); id++)
+		if (!frames_reclaimed(ft, id))
+			frames_at(ft, id)->resolved = 1;
+}
+
+/* frames_gc: what no stack holds goes, what one holds stays where it was,
+ * a reclaimed id is never given again. */
+START_TEST(test_gc_reclaims_what_no_stack_holds)
+{
+	struct fx fx;
+	fx_init(&fx);
+	struct frame_key k0 = key_of(0x1000, "f", "/t/prog", NULL, 0, 0);
+	struct frame_key k1 = key_of(0x1001, "f", "/t/prog", NULL, 0, 0);
+	struct frame_key k2 = key_of(0x1002, "f", "/t/prog", NULL, 0, 0);
+	uint32_t a = frames_intern(fx.ft, &k0), b = frames_intern(fx.ft, &k1),
+		 c = frames_intern(fx.ft, &k2);
+	resolve_all(fx.ft);
+	const struct vgt_frame *fc = frames_at(fx.ft, c);
+	struct vgt_stack st;
+	memset(&st, 0, sizeof(st));
+	stack_push(&st, c);
+	stack_push(&st, UINT32_MAX); /* a head's gap is no id */
+	struct frames_gc *gc = frames_gc_begin(fx.ft);
+	frames_gc_keep(gc, &st);
+	ck_assert_uint_eq(frames_gc_end(gc), 1);
+	/* a: the first frame of its object and name; c: held */
+	ck_assert(!frames_reclaimed(fx.ft, a));
+	ck_assert(frames_reclaimed(fx.ft, b));
+	ck_assert(!frames_reclaimed(fx.ft, c));
+	ck_assert_ptr_eq(frames_at(fx.ft, c), fc);
+	ck_assert_ptr_null(frames_at(fx.ft, b)->fn); /* reads as all zero */
+	ck_assert_uint_eq(frames_live(fx.ft), 2);
+	ck_assert_uint_eq(frames_count(fx.ft), 3);
+	ck_assert_uint_eq(frames_gc_runs(fx.ft), 1);
+	ck_assert_uint_eq(frames_intern(fx.ft, &k2), c);
+	ck_assert_uint_eq(frames_intern(fx.ft, &k0), a);
+	uint32_t b2 = frames_intern(fx.ft, &k1); /* anew, under a new id */
+	ck_assert_uint_eq(b2, 3);
+	ck_assert_uint_eq(frames_at(fx.ft, b2)->ip, 0x1001);
+	ck_assert(!frames_at(fx.ft, b2)->resolved);
+	ck_assert_uint_eq(frames_live(fx.ft), 3);
+	/* nothing to reclaim: no run counted */
+	gc = frames_gc_begin(fx.ft);
+	frames_gc_keep(gc, &st);
+	ck_assert_uint_eq(frames_gc_end(gc), 0); /* b2 is not resolved yet */
+	ck_assert_uint_eq(frames_gc_runs(fx.ft), 1);
+	stack_release(&st);
+	fx_done(&fx);
+}
+END_TEST
+
+/* The callers of a kept inlined frame stay; so do unresolved frames and
+ * the first frame of each object and each name, many frames later. */
+START_TEST(test_gc_keeps_chains_and_firsts)
+{
+	struct fx fx;
+	fx_init(&fx);
+	enum { N = 3000 };
+	uint32_t ids[N];
+	char name[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "fn%d", i % 10);
+		struct frame_key k = key_of(0x2000 + (uint64_t)i, name, i % 7 ? "/o/a" : "/o/b",
+					    NULL, 0, 0);
+		ids[i] = frames_intern(fx.ft, &k);
+	}
+	resolve_all(fx.ft);
+	frames_at(fx.ft, ids[100])->inlined_by = ids[200] + 1;
+	frames_at(fx.ft, ids[200])->inlined_by = ids[50] + 1;
+	frames_at(fx.ft, ids[300])->resolved = 0;
+	struct vgt_stack st;
+	memset(&st, 0, sizeof(st));
+	stack_push(&st, ids[100]);
+	struct frames_gc *gc = frames_gc_begin(fx.ft);
+	frames_gc_keep(gc, &st);
+	frames_gc_end(gc);
+	for (int i = 0; i < N; i++) {
+		int first = i < 10 || i == 7; /* fn0..fn9 at 0..9; /o/b first at 0 */
+		int kept = first || i == 100 || i == 200 || i == 50 || i == 300;
+		ck_assert_msg(frames_reclaimed(fx.ft, ids[i]) == !kept, "frame %d", i);
+	}
+	ck_assert_uint_eq(frames_live(fx.ft), 14);
+	/* the reclaimed entries serve new frames */
+	for (int i = 0; i < N; i++) {
+		struct frame_key k = key_of(0x9000 + (uint64_t)i, "new", "/o/c", NULL, 0, 0);
+		ck_assert_uint_eq(frames_intern(fx.ft, &k), (uint32_t)(N + i));
+	}
+	ck_assert_uint_eq(frames_live(fx.ft), 14 + N);
+	for (int i = 0; i < N; i++) {
+		struct frame_key k = key_of(0x9000 + (uint64_t)i, "new", "/o/c", NULL, 0, 0);
+		ck_assert_uint_eq(frames_intern(fx.ft, &k), (uint32_t)(N + i));
+		ck_assert_uint_eq(frames_at(fx.ft, (uint32_t)(N + i))->ip, 0x9000 + (uint64_t)i);
+	}
+	stack_release(&st);
+	fx_done(&fx);
+}
+END_TEST
+
+/* A table of keys (split.c's part stores): the same ids as a full table,
+ * its keys read back whole, and frames_intern_from makes the full frame. */
+START_TEST(test_keys_only_table)
+{
+	struct fx fx;
+	fx_init(&fx);
+	struct strpool *pool = strpool_new();
+	struct frame_table *keys = frames_new_keys(pool);
+	enum { N = 2500 };
+	char name[32];
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < N; i++) {
+			snprintf(name, sizeof(name), "fn%d", i % 300);
+			struct frame_key k = key_of(0x4000 + (uint64_t)(i % 2000), i % 5 ? name : NULL,
+						    "/t/prog", i % 3 ? "a.c" : NULL, (unsigned)i % 7,
+						    100 + i % 2);
+			uint32_t id = frames_intern(keys, &k);
+			ck_assert_uint_eq(id, frames_intern(fx.ft, &k));
+			struct frame_key back;
+			frames_key_of(keys, id, &back);
+			ck_assert_uint_eq(back.ip, k.ip);
+			ck_assert_uint_eq(back.line, k.line);
+			ck_assert(back.fn == NULL ? k.fn == NULL : strcmp(back.fn, k.fn) == 0);
+			ck_assert(back.file == NULL ? k.file == NULL : strcmp(back.file, k.file) == 0);
+			ck_assert_str_eq(back.obj, "/t/prog");
+			ck_assert_uint_eq(frames_key_hash(keys, id), frames_key_hash(fx.ft, id));
+		}
+	ck_assert_uint_eq(frames_count(keys), frames_count(fx.ft));
+	ck_assert(!frames_reclaimed(keys, 0));
+	/* into a third table: the frames the full table has */
+	struct frame_table *to = frames_new(fx.pool);
+	for (uint32_t id = 0; id < frames_count(keys); id++) {
+		uint32_t got = frames_intern_from(to, keys, id);
+		const struct vgt_frame *a = frames_at(to, got), *b = frames_at(fx.ft, id);
+		ck_assert_uint_eq(a->ip, b->ip);
+		ck_assert_ptr_eq(a->fn, b->fn); /* one pool */
+		ck_assert_ptr_eq(a->file, b->file);
+		ck_assert_int_eq(a->pid, b->pid);
+	}
+	frames_free(to);
+	frames_free(keys);
+	strpool_free(pool);
+	fx_done(&fx);
+}
+END_TEST
+
 Suite *frames_suite(void)
 {
 	Suite *s = suite_create("frames");
@@ -208,6 +356,9 @@ Suite *frames_suite(void)
 	tcase_add_test(tc, test_many_frames_one_ip);
 	tcase_add_test(tc, test_intern_frame_keeps_derived_fields);
 	tcase_add_test(tc, test_intern_from_keeps_the_input_key);
+	tcase_add_test(tc, test_gc_reclaims_what_no_stack_holds);
+	tcase_add_test(tc, test_gc_keeps_chains_and_firsts);
+	tcase_add_test(tc, test_keys_only_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

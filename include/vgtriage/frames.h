@@ -10,7 +10,10 @@
  *
  * Ownership: the table belongs to its report (report->frames) and lives as
  * long as it; entries never move (they are allocated in chunks), so a
- * `const struct vgt_frame *` stays valid for the report's life.  Strings
+ * `const struct vgt_frame *` stays valid for the report's life — unless
+ * a collection (frames_gc, below; pipeline.c runs it while an XML input
+ * is read) reclaims the frame because no stack it was given holds its id:
+ * its entry then serves a later frame.  Strings
  * in entries are interned in the table's strpool (the report's pool).
  * Interning does not need the key's strings to be interned or
  * NUL-terminated: the hot path (xml_reader) hashes the element texts as
@@ -41,6 +44,11 @@ struct frame_table;
 
 struct frame_table *frames_new(struct strpool *pool);
 void frames_free(struct frame_table *ft); /* NULL is a no-op */
+/* A table of keys only, for a reader whose frames nothing resolves and
+ * that are read back only by frames_intern_from, frames_key_of and
+ * frames_key_hash (split.c's part stores): 64 bytes an entry instead of
+ * 152.  frames_at on it aborts; frames_gc never reclaims in it. */
+struct frame_table *frames_new_keys(struct strpool *pool);
 
 /* The id of the frame with these fields, adding it when new. */
 uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key);
@@ -66,7 +74,34 @@ struct strpool *frames_pool(const struct frame_table *ft);
  * as a forked child's copy of its parent's stack does. */
 uint64_t frames_key_hash(const struct frame_table *ft, uint32_t id);
 
-/* Entries by id (id < frames_count). */
+/* Reclaiming the entries of frames nothing holds (issue 22: memory that
+ * grows with the sites shown, not with the distinct frames read).
+ *
+ *   gc = frames_gc_begin(ft);
+ *   frames_gc_keep(gc, stack);   for every stack that holds ids of ft
+ *   frames_gc_end(gc);           the other frames' entries are reclaimed
+ *
+ * Kept besides: frames not resolved yet, the callers of a kept inlined
+ * frame (inlined_by), and the first frame of each object and of each
+ * function name (a scan of the whole table finds the same objects and
+ * names, in the same order).  A reclaimed id is never given again: it
+ * reads as an all-zero frame and is no longer found by interning (the
+ * same key gets a new id).  Live frames keep their ids and addresses.
+ * The caller must hand every stack it, or anything it calls, keeps ids
+ * of ft in; a cache of ids (split.c's replay map) is dropped when
+ * frames_gc_runs changes.  frames_gc_end returns how many it reclaimed. */
+struct frames_gc;
+struct frames_gc *frames_gc_begin(struct frame_table *ft);
+void frames_gc_keep(struct frames_gc *gc, const struct vgt_stack *stack);
+size_t frames_gc_end(struct frames_gc *gc);
+/* Frames not reclaimed (frames_count counts every id given). */
+size_t frames_live(const struct frame_table *ft);
+/* How many collections reclaimed something in ft. */
+unsigned frames_gc_runs(const struct frame_table *ft);
+/* 1 when id's entry was reclaimed. */
+int frames_reclaimed(const struct frame_table *ft, uint32_t id);
+
+/* Entries by id (id < frames_count; a reclaimed one reads as all zero). */
 struct vgt_frame *frames_at(const struct frame_table *ft, uint32_t id);
 
 /* The i-th frame of a stack. */

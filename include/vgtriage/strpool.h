@@ -27,6 +27,11 @@ const char *strpool_printf(struct strpool *pool, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 size_t strpool_count(const struct strpool *pool);
+/* How many pools this process has freed so far.  An interned string lives
+ * at its address, unchanged, until its pool is freed: a cache keyed by
+ * interned pointers (classify_frame_interned) stays valid while this
+ * count does not change, in any thread. */
+unsigned long strpool_frees(void);
 size_t strpool_bytes(const struct strpool *pool);
 
 #endif

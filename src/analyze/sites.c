@@ -687,6 +687,26 @@ static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_
 		     const struct vgt_site_proc *part);
 
 /* What input_index's records added to site, out of it. */
+/* An emptied site keeps only what finds it in the index (its culprit
+ * frame: key_of_site), not its example: the next record filed under it
+ * brings a new one (keep_example, fresh), or sites_drop_empty drops it.
+ * So a program that asks for a leak search after every test holds the
+ * stacks and texts of its last search, not of every search. */
+static void release_example(struct vgt_site *site)
+{
+	if (site->stack.count > site->culprit && site->stack.count > 1) {
+		uint32_t id = site->stack.ids[site->culprit];
+		stack_release(&site->stack);
+		stack_push(&site->stack, id);
+		site->culprit = 0;
+	}
+	stack_release(&site->aux_stack);
+	stack_release(&site->aux_stack2);
+	text_replace(&site->what, NULL);
+	text_replace(&site->auxwhat, NULL);
+	text_replace(&site->auxwhat2, NULL);
+}
+
 static void take_back_site(struct site_index *ix, struct vgt_site *site, size_t input_index)
 {
 	struct vgt_site_proc part;
@@ -714,6 +734,7 @@ static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_
 		return;
 	/* Nothing left: sites_drop_empty drops it, unless a record of
 	 * the next search makes it anew (sites_add_record). */
+	release_example(site);
 	site->bytes = site->blocks = site->direct_bytes = site->indirect_bytes = 0;
 	site->occurrences = 0;
 	site->has_delta = 0;
@@ -809,6 +830,20 @@ int sites_take_back_record(struct vgt_report *report, struct vgt_input *input,
 		report->totals.error_contexts++;
 	}
 	return 0;
+}
+
+void sites_keep_frames(const struct vgt_report *report, struct frames_gc *gc)
+{
+	for (size_t i = 0; i < report->n_sites; i++) {
+		const struct vgt_site *site = report->sites[i];
+		frames_gc_keep(gc, &site->stack);
+		frames_gc_keep(gc, &site->aux_stack);
+		frames_gc_keep(gc, &site->aux_stack2);
+		for (size_t h = 0; h < site->n_heads; h++)
+			frames_gc_keep(gc, &site->heads[h].stack);
+	}
+	for (size_t i = 0; i < report->n_record_stacks; i++)
+		frames_gc_keep(gc, &report->record_stacks[i].stack);
 }
 
 size_t sites_drop_empty(struct vgt_report *report)

@@ -43,6 +43,11 @@ int sites_take_back_record(struct vgt_report *report, struct vgt_input *input,
  * read, before rank_finish or rank_merge): they are not shown, ranked or
  * counted.  Returns how many. */
 size_t sites_drop_empty(struct vgt_report *report);
+/* Hands gc (frames.h) every stack of the report's frame table that the
+ * report keeps: the sites' examples and heads (an emptied site's too),
+ * and the record stacks (report_keep_record_stack). */
+struct frames_gc;
+void sites_keep_frames(const struct vgt_report *report, struct frames_gc *gc);
 /* A site's identity: kind plus culprit location, all interned pointers.
  * pertest.c keeps keys of records it takes from mid-run leak checks, to
  * find their sites once the final check is read. */

@@ -5,6 +5,7 @@
 #include "vgtriage/strpool.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,9 @@ struct strpool {
 	struct chunk *chunks;
 };
 
+/* strpool_frees(): bumped before a pool's memory goes back to malloc */
+static atomic_ulong pools_freed;
+
 static uint64_t hash_bytes(const char *s, size_t len)
 {
 	return vgt_hash_bytes(s, len, UINT64_C(1469598103934665603));
@@ -51,6 +55,7 @@ void strpool_free(struct strpool *pool)
 {
 	if (pool == NULL)
 		return;
+	atomic_fetch_add(&pools_freed, 1);
 	struct chunk *c = pool->chunks;
 	while (c != NULL) {
 		struct chunk *next = c->next;
@@ -161,4 +166,9 @@ size_t strpool_count(const struct strpool *pool)
 size_t strpool_bytes(const struct strpool *pool)
 {
 	return pool->bytes;
+}
+
+unsigned long strpool_frees(void)
+{
+	return atomic_load(&pools_freed);
 }

@@ -56,6 +56,7 @@ struct pipeline {
 	struct merge_capture *capture; /* --merge-data, or NULL (merge.h) */
 	/* progress of the input being read (read_fd) */
 	struct progress_state *progress;
+	size_t gc_at;           /* live frames at which to collect (0: not set) */
 };
 
 struct pipeline_stream {
@@ -72,6 +73,62 @@ struct pipeline_stream {
 	struct json_reader *json;
 	int failed;
 };
+
+/* Frames at which a report's first collection runs (frames_gc):
+ * VGTRIAGE_TEST_FRAME_GC=N overrides it, so that the goldens collect on
+ * the small files of testdata/. */
+#define FRAME_GC_MIN 65536
+
+static size_t frame_gc_min(void)
+{
+	const char *v = getenv("VGTRIAGE_TEST_FRAME_GC");
+	if (v != NULL && *v != '\0') {
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (*end == '\0' && n > 0)
+			return (size_t)n;
+	}
+	return FRAME_GC_MIN;
+}
+
+/* After rec was filed: once the frame table has grown by half since the
+ * last collection, the entries of frames no site, head or kept record
+ * stack holds go back to the table (frames.h), so that memory follows
+ * the sites, not the distinct frames read (distinct ips below the
+ * culprit, superseded leak searches).  Only while an XML reader reads:
+ * it keeps no frame id across records (a log reader keeps each pid's
+ * record in progress), and not in a marked per-test run. */
+/* A marked per-test run: pertest.c keeps its records' stacks, and
+ * matches them by a hash of their frame ids. */
+static int any_marked(struct pipeline *pl)
+{
+	for (size_t i = 0; i < pl->report->n_inputs; i++)
+		if (pertest_marked(pl->pertest, pl->report->inputs[i]))
+			return 1;
+	return 0;
+}
+
+static void collect_frames(struct pipeline *pl, const struct vgt_input *input,
+			   const struct vgt_record *rec)
+{
+	struct frame_table *ft = pl->report->frames;
+	if (pl->gc_at == 0)
+		pl->gc_at = frame_gc_min();
+	size_t live = frames_live(ft);
+	if (live < pl->gc_at)
+		return;
+	if (input->format != NULL && strcmp(input->format, "xml") == 0 && !any_marked(pl)) {
+		struct frames_gc *gc = frames_gc_begin(ft);
+		sites_keep_frames(pl->report, gc);
+		frames_gc_keep(gc, &rec->stack);
+		frames_gc_keep(gc, &rec->aux_stack);
+		frames_gc_keep(gc, &rec->aux_stack2);
+		frames_gc_end(gc);
+		live = frames_live(ft);
+	}
+	size_t min = frame_gc_min();
+	pl->gc_at = live + (live / 2 > min / 2 ? live / 2 : min / 2);
+}
 
 /* A new leak search of input began: what the one before added goes. */
 static void take_back(struct pipeline *pl, struct vgt_input *input)
@@ -110,6 +167,7 @@ static int on_record(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	if (pl->opts.keep_record_stacks && site != NULL)
 		report_keep_record_stack(pl->report, site, rec->kind, &rec->stack);
 	pertest_ranked(pl->pertest, input, rec);
+	collect_frames(pl, input, rec);
 	return 0;
 }
 

@@ -278,7 +278,7 @@ static int feed_range(struct part *p, void *xr, char *buf, uint64_t from,
 static int read_part(struct part *p)
 {
 	p->pool = strpool_new();
-	p->ft = frames_new(p->pool);
+	p->ft = frames_new_keys(p->pool); /* read back by frames_intern_from only */
 	struct vgt_sink sink;
 	memset(&sink, 0, sizeof(sink));
 	sink.record = p->live != NULL ? live_record : rec_record;
@@ -619,6 +619,8 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 	size_t nf = frames_count(p->ft);
 	uint32_t *map = xmalloc((nf > 0 ? nf : 1) * sizeof(*map));
 	memset(map, 0xff, (nf > 0 ? nf : 1) * sizeof(*map));
+	/* the sink may collect ft (frames_gc): the ids map gave may be gone */
+	unsigned runs = frames_gc_runs(ft);
 	int rc = 0;
 	for (size_t i = 0; i < p->n_evs && rc == 0; i++) {
 		struct ev *e = &p->evs[i];
@@ -641,6 +643,10 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 				rec->unique += unique_base;
 			rc = sink->record(sink->ctx, input, rec, err);
 			record_release(rec);
+			if (frames_gc_runs(ft) != runs) {
+				memset(map, 0xff, (nf > 0 ? nf : 1) * sizeof(*map));
+				runs = frames_gc_runs(ft);
+			}
 			break;
 		}
 		case EV_CLIENTMSG:

@@ -23,6 +23,7 @@
 #include "symbols/classify.h"
 #include "symbols/cxxname.h"
 #include "symbols/cymap.h"
+#include "vgtriage/strpool.h"
 
 static const char *const allocator_functions[] = {
 	"malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
@@ -306,6 +307,49 @@ enum frame_class classify_frame(const struct vgt_frame *frame)
 			   starts_with(fn, "__libc_start")))
 		return FRAME_RUNTIME;
 	return FRAME_USER;
+}
+
+/* classify_frame_interned's cache: direct-mapped, per thread (the
+ * readers of -j resolve in threads of their own), no allocation. */
+#define CLASS_CACHE_BITS 9
+
+struct class_slot {
+	const char *fn, *obj, *dir, *file;
+	unsigned char used, pyx;
+	unsigned char cls;
+};
+
+static _Thread_local struct class_slot class_cache[1u << CLASS_CACHE_BITS];
+static _Thread_local unsigned long class_cache_frees;
+
+static size_t class_slot_of(const struct vgt_frame *f)
+{
+	uint64_t h = (uint64_t)(uintptr_t)f->fn * UINT64_C(0x9E3779B97F4A7C15);
+	h ^= (uint64_t)(uintptr_t)f->obj * UINT64_C(0xC2B2AE3D27D4EB4F);
+	h ^= (uint64_t)(uintptr_t)f->file * UINT64_C(0x165667B19E3779F9);
+	h ^= (uint64_t)(uintptr_t)f->dir;
+	return (size_t)(h >> (64 - CLASS_CACHE_BITS));
+}
+
+enum frame_class classify_frame_interned(const struct vgt_frame *frame)
+{
+	/* a perf-map name decides for an unnamed frame: not in the key */
+	if (frame->fn == NULL && frame->pyname != NULL)
+		return classify_frame(frame);
+	unsigned long frees = strpool_frees();
+	if (frees != class_cache_frees) {
+		memset(class_cache, 0, sizeof(class_cache));
+		class_cache_frees = frees;
+	}
+	unsigned char pyx = frame->pyx_file != NULL;
+	struct class_slot *s = &class_cache[class_slot_of(frame)];
+	if (s->used && s->fn == frame->fn && s->obj == frame->obj && s->dir == frame->dir &&
+	    s->file == frame->file && s->pyx == pyx)
+		return (enum frame_class)s->cls;
+	enum frame_class cls = classify_frame(frame);
+	*s = (struct class_slot){frame->fn, frame->obj, frame->dir, frame->file, 1, pyx,
+				 (unsigned char)cls};
+	return cls;
 }
 
 void classify_stack(struct frame_table *ft, const struct vgt_stack *stack)

@@ -11,6 +11,14 @@
 #include "vgtriage/model.h"
 
 enum frame_class classify_frame(const struct vgt_frame *frame);
+/* The same, remembered per thread by the addresses of the frame's fn,
+ * obj, dir and file: for a frame whose strings are all interned in a
+ * strpool (a frame table's entries), as distinct frames that differ only
+ * in ip share them.  What the class depends on beyond those four (a .pyx
+ * mapping, a perf-map name) is checked before the cache.  The cache is
+ * dropped whenever a pool is freed (strpool_frees), so an address never
+ * stands for other text. */
+enum frame_class classify_frame_interned(const struct vgt_frame *frame);
 /* Sets the class of every frame of the stack (frame_resolve does this
  * once per distinct frame; tests call it directly). */
 void classify_stack(struct frame_table *ft, const struct vgt_stack *stack);

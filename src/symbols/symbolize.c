@@ -1190,7 +1190,7 @@ void frame_resolve_stack(struct symbolizer *sym, struct frame_table *ft,
 		if (f->resolved)
 			continue;
 		symbolize_frame(sym, f);
-		f->cls = classify_frame(f);
+		f->cls = classify_frame_interned(f);
 		if (f->cls == FRAME_EXTENSION && is_own_source(sym, f))
 			f->cls = FRAME_USER;
 		f->resolved = 1;
