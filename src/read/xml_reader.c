@@ -55,6 +55,7 @@
 #define MAX_COMMAND 8192
 #define NAME_SLOTS 256 /* power of two, > 2x the names below */
 #define PTR_SLOTS 256  /* power of two */
+#define SHORT_SLOTS 64 /* power of two */
 
 enum el {
 	EL_OTHER = 0,
@@ -163,6 +164,8 @@ struct xml_reader {
 	unsigned char names[NAME_SLOTS]; /* element_names index + 1, 0 = empty */
 	const xmlChar *ptr_names[PTR_SLOTS]; /* lookup_element's cache */
 	unsigned char ptr_els[PTR_SLOTS];
+	uint64_t short_keys[SHORT_SLOTS]; /* lookup_short's cache */
+	unsigned char short_els[SHORT_SLOTS];
 };
 
 /* Element names go through a small open-addressing hash built once per
@@ -856,11 +859,28 @@ static void on_characters(void *ctx, const xmlChar *ch, int len)
 		reader_text(r, (const char *)ch, n);
 }
 
-/* The fast front end's callbacks. */
+/* The fast front end's callbacks.  A name of up to eight bytes is its own
+ * key (no NUL in a name): a direct-mapped cache of them in front of
+ * lookup_name() makes the common case one load and one compare. */
+static enum el lookup_short(struct xml_reader *r, const char *name, size_t len)
+{
+	if (len == 0 || len > 8)
+		return lookup_name(r, name, len);
+	uint64_t w = 0;
+	memcpy(&w, name, len);
+	unsigned h = (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58) & (SHORT_SLOTS - 1);
+	if (r->short_keys[h] == w)
+		return (enum el)r->short_els[h];
+	enum el el = lookup_name(r, name, len);
+	r->short_keys[h] = w;
+	r->short_els[h] = (unsigned char)el;
+	return el;
+}
+
 static int fast_start(void *ctx, const char *name, size_t len)
 {
 	struct xml_reader *r = ctx;
-	reader_start(r, lookup_name(r, name, len), name, len);
+	reader_start(r, lookup_short(r, name, len), name, len);
 	return r->failed;
 }
 
