@@ -55,6 +55,11 @@ struct xml_fast {
 	/* what the last chunk left: a cut token or text run, from its start */
 	unsigned char *carry;
 	size_t carry_len, carry_cap, carry_off;
+	/* where each feed after the first began in the carry (absolute):
+	 * libxml2 gets it back in the same pieces, since where it stops in a
+	 * cut text depends on them */
+	size_t *cuts;
+	size_t n_cuts, cuts_cap;
 	int stopped, stop_in_carry;
 	size_t stop_off, rest_off;
 	char *prefix;
@@ -102,6 +107,7 @@ void xml_fast_free(struct xml_fast *f)
 	if (f == NULL)
 		return;
 	free(f->carry);
+	free(f->cuts);
 	free(f->prefix);
 	free(f);
 }
@@ -414,6 +420,16 @@ static enum xml_fast_status fall_back_at(struct xml_fast *f, size_t stop_off, si
 	return XML_FAST_FALLBACK;
 }
 
+/* The cuts the carry no longer holds. */
+static void drop_cuts(struct xml_fast *f)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < f->n_cuts; i++)
+		if (f->cuts[i] > f->carry_off)
+			f->cuts[k++] = f->cuts[i];
+	f->n_cuts = k;
+}
+
 enum xml_fast_status xml_fast_feed(struct xml_fast *f, const char *buf, size_t len)
 {
 	size_t off = 0;
@@ -421,6 +437,8 @@ enum xml_fast_status xml_fast_feed(struct xml_fast *f, const char *buf, size_t l
 	if (f->carry_len > 0) {
 		size_t old = f->carry_len, take = carry_take(buf, len);
 		carry_put(f, old, buf, take);
+		f->cuts = xgrow(f->cuts, &f->cuts_cap, f->n_cuts + 1, sizeof(*f->cuts));
+		f->cuts[f->n_cuts++] = f->fed;
 		f->base = f->carry_off;
 		size_t done = scan(f, f->carry, f->carry_len, &st);
 		if (st == SCAN_STOP) {
@@ -432,6 +450,7 @@ enum xml_fast_status xml_fast_feed(struct xml_fast *f, const char *buf, size_t l
 			memmove(f->carry, f->carry + done, f->carry_len - done);
 			f->carry_len -= done;
 			f->carry_off += done;
+			drop_cuts(f);
 			if (st == SCAN_MORE && take == len && f->carry_len <= CARRY_MAX) {
 				f->fed += len;
 				return XML_FAST_OK;
@@ -463,6 +482,7 @@ enum xml_fast_status xml_fast_feed(struct xml_fast *f, const char *buf, size_t l
 	if (done < len) {
 		carry_put(f, 0, buf + done, len - done);
 		f->carry_off = f->fed + done;
+		f->n_cuts = 0;
 	}
 	f->fed += len;
 	return XML_FAST_OK;
@@ -518,6 +538,12 @@ void xml_fast_resume(struct xml_fast *f, struct xml_fast_resume *res)
 	if (!f->stopped || f->stop_in_carry) {
 		res->pend = (const char *)f->carry;
 		res->pend_len = f->carry_len;
+		size_t k = 0;
+		for (size_t i = 0; i < f->n_cuts; i++)
+			if (f->cuts[i] > f->carry_off && f->cuts[i] - f->carry_off < f->carry_len)
+				f->cuts[k++] = f->cuts[i] - f->carry_off;
+		res->cuts = f->cuts;
+		res->n_cuts = k;
 	}
 	f->prefix_len = 0;
 	if (f->decl_done) {

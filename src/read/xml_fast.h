@@ -50,7 +50,8 @@ void xml_fast_position(const struct xml_fast *f, long *line, long *column);
 
 /* What libxml2 must get to take over: prefix (muted: the first `events`
  * start/end callbacks and then `mute_chars` bytes of characters are the
- * prefix's), then pend[0..pend_len), then the feed's buf from rest_off (after
+ * prefix's), then pend[0..pend_len) in the pieces it came in (split at
+ * cuts[]), then the feed's buf from rest_off (after
  * XML_FAST_FALLBACK; a resume asked for between feeds has rest_off 0).  The
  * prefix is f's: valid until xml_fast_free. */
 struct xml_fast_resume {
@@ -60,6 +61,8 @@ struct xml_fast_resume {
 	size_t mute_chars;
 	const char *pend;
 	size_t pend_len;
+	const size_t *cuts; /* pend is fed in pieces, split at these offsets */
+	size_t n_cuts;
 	size_t rest_off;
 };
 void xml_fast_resume(struct xml_fast *f, struct xml_fast_resume *res);

@@ -1066,8 +1066,12 @@ static int fall_back(struct xml_reader *r, struct xml_fast_resume *res, struct v
 	struct xml_fast *fast = r->fast;
 	r->fast = NULL;
 	int rc = feed_libxml2(r, res->prefix, res->prefix_len, err);
-	if (rc == 0)
-		rc = feed_libxml2(r, res->pend, res->pend_len, err);
+	size_t at = 0;
+	for (size_t i = 0; rc == 0 && i <= res->n_cuts; i++) {
+		size_t end = i < res->n_cuts ? res->cuts[i] : res->pend_len;
+		rc = feed_libxml2(r, res->pend + at, end - at, err);
+		at = end;
+	}
 	xml_fast_free(fast);
 	res->pend = NULL;
 	return rc;
