@@ -9,10 +9,7 @@
 
 #include "vgtriage/vgt.h"
 
-/* The length of the well-formed UTF-8 sequence at s[0..n) (Unicode's
- * table 3-7), 0 when s[0] starts none, or -1 when s[0..n) is the
- * well-formed start of a sequence that goes on past n. */
-static int sequence_length(const unsigned char *s, size_t n)
+int rawbytes_sequence_length(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	int len;
@@ -79,7 +76,7 @@ static size_t filter_run(struct rawbytes *st, const unsigned char *s, size_t n, 
 {
 	size_t i = 0, plain = 0;
 	while (i < n) {
-		int len = sequence_length(s + i, n - i);
+		int len = rawbytes_sequence_length(s + i, n - i);
 		if (len > 0) {
 			i += (size_t)len;
 			continue;
@@ -95,51 +92,25 @@ static size_t filter_run(struct rawbytes *st, const unsigned char *s, size_t n, 
 	return i;
 }
 
-int rawbytes_clean_stream(struct rawbytes_cut *cut, const char *in, size_t n)
+int rawbytes_clean(const struct rawbytes *st, const char *in, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0;
-	if (cut->n > 0) {
-		unsigned char seq[4];
-		size_t m = cut->n;
-		memcpy(seq, cut->b, m);
-		while (m < 4 && i < n)
-			seq[m++] = s[i++];
-		int len = sequence_length(seq, m);
-		if (len == 0)
-			return 0;
-		if (len < 0) { /* still cut: in was that short */
-			memcpy(cut->b, seq, m);
-			cut->n = m;
-			return 1;
-		}
-		i = (size_t)len - cut->n;
-		cut->n = 0;
-	}
-	while (i < n) {
+	if (st->n_pending > 0)
+		return 0;
+	for (size_t i = 0; i < n;) {
 		if (s[i] < 0x80) {
 			i++;
+			/* valgrind's XML is nearly all ASCII: eight bytes a step */
 			while (n - i >= 8 && all_ascii8(s + i))
 				i += 8;
 			continue;
 		}
-		int len = sequence_length(s + i, n - i);
-		if (len == 0)
+		int len = rawbytes_sequence_length(s + i, n - i);
+		if (len <= 0)
 			return 0;
-		if (len < 0) {
-			memcpy(cut->b, s + i, n - i);
-			cut->n = n - i;
-			return 1;
-		}
 		i += (size_t)len;
 	}
 	return 1;
-}
-
-int rawbytes_clean(const struct rawbytes *st, const char *in, size_t n)
-{
-	struct rawbytes_cut cut = {{0}, 0};
-	return st->n_pending == 0 && rawbytes_clean_stream(&cut, in, n) && cut.n == 0;
 }
 
 size_t rawbytes_filter(struct rawbytes *st, const char *in, size_t n, char **out,

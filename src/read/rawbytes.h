@@ -25,18 +25,14 @@ struct rawbytes {
 	size_t mapped;       /* bytes written as private-use characters so far */
 };
 
+/* The length of the well-formed UTF-8 sequence at s[0..n) (Unicode's
+ * table 3-7), 0 when s[0] starts none, or -1 when s[0..n) is the
+ * well-formed start of a sequence that goes on past n.  The XML reader's
+ * fast path checks its text with it. */
+int rawbytes_sequence_length(const unsigned char *s, size_t n);
 /* 1 when in[0..n) is all well-formed UTF-8 (no sequence cut at its end)
  * and nothing is pending: the chunk can go to libxml2 as it is. */
 int rawbytes_clean(const struct rawbytes *st, const char *in, size_t n);
-/* The same for a stream read by the XML reader's fast path, which takes a
- * sequence cut by a chunk's end: 1 when in[0..n), after the start of a
- * sequence the last call left in *cut, is well-formed UTF-8 but for the
- * start of one cut by its end (kept in *cut for the next call). */
-struct rawbytes_cut {
-	unsigned char b[4];
-	size_t n;
-};
-int rawbytes_clean_stream(struct rawbytes_cut *cut, const char *in, size_t n);
 /* Filters in[0..n) (after what came before with st) into *out (grown as
  * needed, *cap its size); returns the length written.  last: the input
  * ends here (a pending cut sequence is then written byte by byte). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read/rawbytes.h"
 #include "vgtriage/vgt.h"
 
 #define DECL "<?xml version=\"1.0\"?>"
@@ -128,14 +129,12 @@ void xml_fast_position(const struct xml_fast *f, long *line, long *column)
 	*column = col_at(f, f->cb_off);
 }
 
-/* The length of the UTF-8 sequence at s (well-formed: the chunk passed
- * rawbytes_clean), -1 when cut by n, 0 for U+FFFE and U+FFFF, which XML
- * does not allow (libxml2 says so). */
+/* The length of the UTF-8 sequence at s, -1 when cut by n, 0 when it is
+ * not well-formed (raw bytes: libxml2 reads them through rawbytes.h) or is
+ * U+FFFE or U+FFFF, which XML does not allow. */
 static int utf8_len(const unsigned char *s, size_t n)
 {
-	int len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	if ((size_t)len > n)
-		return -1;
+	int len = rawbytes_sequence_length(s, n);
 	if (len == 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
 		return 0;
 	return len;

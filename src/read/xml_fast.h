@@ -40,8 +40,8 @@ enum xml_fast_status {
 struct xml_fast;
 struct xml_fast *xml_fast_new(const struct xml_fast_ops *ops, void *ctx);
 void xml_fast_free(struct xml_fast *f); /* NULL is a no-op */
-/* buf: the next bytes of the input, well-formed UTF-8 as a whole
- * (rawbytes_clean). */
+/* buf: the next bytes of the input, any bytes (what is not well-formed
+ * UTF-8 is left to libxml2 and rawbytes.h). */
 enum xml_fast_status xml_fast_feed(struct xml_fast *f, const char *buf, size_t len);
 /* The root closed and nothing is pending: the input is whole. */
 int xml_fast_complete(const struct xml_fast *f);

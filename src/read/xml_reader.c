@@ -116,7 +116,6 @@ struct xml_reader {
 	xmlParserCtxtPtr ctxt;
 	/* the fast front end (xml_fast.h), NULL once libxml2 reads */
 	struct xml_fast *fast;
-	struct rawbytes_cut fast_cut; /* a UTF-8 sequence cut by the last chunk */
 	int fell_back;         /* libxml2 took over from the fast path */
 	unsigned mute_events;  /* the synthetic prefix's callbacks still to come */
 	size_t mute_chars;     /* and then its blanks */
@@ -1084,11 +1083,6 @@ int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vg
 	r->bytes_fed += len;
 	if (r->fast != NULL) {
 		struct xml_fast_resume res;
-		if (!rawbytes_clean_stream(&r->fast_cut, buf, len)) {
-			if (fall_back(r, &res, err) != 0)
-				return -1;
-			return feed_libxml2(r, buf, len, err);
-		}
 		switch (xml_fast_feed(r->fast, buf, len)) {
 		case XML_FAST_OK:
 			return 0;
