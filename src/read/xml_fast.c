@@ -1,14 +1,17 @@
 /*
  * xml_fast.c — the fast front end of the XML reader (see xml_fast.h).
  *
- * One pass over each byte: text runs go to the text handler as they are
- * (a character table finds the next byte that needs a look), tags are
- * matched against the open element's name with one memcmp.  A token cut
- * by the end of a chunk (a tag, an entity, "]]", a UTF-8 sequence) is kept
- * in a small buffer and completed by the next chunk; text is never held.
+ * One pass over each byte: a character table finds the next byte of a
+ * text run that needs a look, and a run goes to the text handler once the
+ * '<' that ends it is seen (so that a run holding something outside the
+ * shape is handed to libxml2 whole, nothing of it delivered); tags are
+ * matched against the open element's name with one memcmp.  A token or
+ * text run cut by the end of a chunk is kept (the carry: a run up to
+ * CARRY_MAX, the scan resuming where it got to) and completed by the next.
  */
 #include "read/xml_fast.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,8 +78,6 @@ static unsigned char name_char[256]; /* 1: may start a name, 2: may go on one */
 
 static void init_tables(void)
 {
-	if (text_class[0] == C_BAD)
-		return;
 	for (int c = 0; c < 256; c++) {
 		text_class[c] = c >= 0x80 ? C_HIGH : (c >= 0x20 || c == '\t') ? C_PLAIN : C_BAD;
 		name_char[c] = 0;
@@ -90,12 +91,12 @@ static void init_tables(void)
 	text_class['&'] = C_AMP;
 	text_class[']'] = C_RBR;
 	text_class['\r'] = C_BAD;
-	text_class[0] = C_BAD; /* last: marks the tables built */
 }
 
 struct xml_fast *xml_fast_new(const struct xml_fast_ops *ops, void *ctx)
 {
-	init_tables();
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, init_tables); /* readers of -j run in threads */
 	struct xml_fast *f = xcalloc(1, sizeof(*f));
 	f->ops = *ops;
 	f->ctx = ctx;
