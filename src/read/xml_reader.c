@@ -1066,7 +1066,7 @@ static int fall_back(struct xml_reader *r, struct xml_fast_resume *res, struct v
 	r->fast = NULL;
 	int rc = feed_libxml2(r, res->prefix, res->prefix_len, err);
 	size_t at = 0;
-	for (size_t i = 0; rc == 0 && i <= res->n_cuts; i++) {
+	for (size_t i = 0; rc == 0 && res->pend_len > 0 && i <= res->n_cuts; i++) {
 		size_t end = i < res->n_cuts ? res->cuts[i] : res->pend_len;
 		rc = feed_libxml2(r, res->pend + at, end - at, err);
 		at = end;
@@ -1080,6 +1080,8 @@ int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vg
 {
 	if (r->failed)
 		return report_failure(r, err);
+	if (len == 0)
+		return 0;
 	r->bytes_fed += len;
 	if (r->fast != NULL) {
 		struct xml_fast_resume res;
