@@ -68,7 +68,7 @@ SUITES   := $(sort $(patsubst tests/check_%.c,%,$(filter-out tests/check_main.c,
 # Fuzz harnesses (tests/fuzz/fuzz_<name>.c).  The command-line parser's
 # harness ("cli") parses the command line as src/cmd/cli.c does.
 FUZZ_HARNESSES ?= xml_reader text_reader lsan_reader cymap suppress baseline perfmap diff_json cli elfsym demangle \
-                  cparse split ccdb json_reader
+                  cparse split ccdb json_reader xml_fast
 FUZZ_SECONDS   ?= 60
 FUZZ_COMMON    := tests/fuzz/fuzz_common.c
 REPLAYS  := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/replay_%)

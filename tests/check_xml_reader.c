@@ -13,6 +13,10 @@
 #include "vgtriage/model.h"
 #include "read/reader.h"
 #include "vgtriage/strpool.h"
+#include "xml_diff.h"
+
+#include <dirent.h>
+#include <libxml/parser.h>
 
 Suite *xml_reader_suite(void);
 
@@ -1378,6 +1382,184 @@ START_TEST(test_clientmsg_sink_refuses)
 }
 END_TEST
 
+/* ---- the fast path against libxml2 (xml_fast.h) ------------------------- */
+
+/* The names of dir's files ending in ext (NULL: all), sorted; *n of them. */
+static char **list_dir(const char *dir, const char *ext, size_t *n)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", VGT_SRCDIR, dir);
+	DIR *d = opendir(path);
+	ck_assert_msg(d != NULL, "cannot open %s", path);
+	char **names = NULL;
+	size_t cap = 0;
+	*n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' ||
+		    (ext != NULL && (len < strlen(ext) || strcmp(e->d_name + len - strlen(ext), ext) != 0)))
+			continue;
+		names = xgrow(names, &cap, *n + 1, sizeof(*names));
+		char rel[1024];
+		snprintf(rel, sizeof(rel), "%s/%s", dir, e->d_name);
+		names[(*n)++] = xstrdup(rel);
+	}
+	closedir(d);
+	for (size_t i = 1; i < *n; i++) /* insertion sort: a few hundred names */
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char *t = names[j];
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	return names;
+}
+
+/* Both front ends on one file: in pseudo-random chunks, whole, in 4 KiB
+ * and (small files) byte by byte; the sink refusing nothing, then its
+ * second record and first errorcount.  Returns how many of the fast runs
+ * fell back to libxml2. */
+static int compare_file(const char *rel)
+{
+	size_t len;
+	char *text = slurp(rel, &len);
+	static const size_t none[3] = {0, 0, 0}, refuse[3] = {2, 1, 1};
+	size_t chunks[] = {0, len > 0 ? len : 1, 4096, 1};
+	size_t n_chunks = len > 256 * 1024 ? 1 : len > 16 * 1024 ? 3 : 4;
+	int fell_back = 0;
+	for (size_t c = 0; c < n_chunks; c++)
+		for (int f = 0; f < 2; f++) {
+			int used = -1;
+			char *msg = xd_compare(text, len, (uint32_t)(len + c), chunks[c],
+					       f ? refuse : none, &used);
+			ck_assert_msg(msg == NULL, "%s (chunks %zu): %s", rel, chunks[c], msg);
+			ck_assert_int_ne(used, 2);
+			fell_back += used == 1;
+		}
+	free(text);
+	return fell_back;
+}
+
+static void compare_dir(const char *dir, const char *ext, size_t *files, size_t *fell_back)
+{
+	size_t n;
+	char **names = list_dir(dir, ext, &n);
+	for (size_t i = 0; i < n; i++) {
+		*fell_back += compare_file(names[i]) > 0;
+		free(names[i]);
+	}
+	*files += n;
+	free(names);
+}
+
+/* Every XML of testdata/ and every kept fuzz input of both XML harnesses:
+ * the same records, fields, results and messages by both front ends. */
+START_TEST(test_fast_path_matches_libxml2)
+{
+	size_t files = 0, fell_back = 0;
+	compare_dir("testdata", ".xml", &files, &fell_back);
+	compare_dir("testdata/bad", ".xml", &files, &fell_back);
+	compare_dir("testdata/proto6", ".exp", &files, &fell_back);
+	compare_dir("testdata/perf", ".xml", &files, &fell_back);
+	compare_dir("testdata/fuzz/xml_reader", NULL, &files, &fell_back);
+	compare_dir("testdata/fuzz/xml_fast", NULL, &files, &fell_back);
+	ck_assert_uint_gt(files, 150);
+	/* real valgrind XML stays on the fast path; the hand-made inputs of
+	 * xml_fast/ and bad/ mostly leave it */
+	ck_assert_uint_lt(fell_back, files / 2);
+}
+END_TEST
+
+/* Each way out of the fast path really leaves it (for libxml2, whose
+ * answer compare_file checked), and valgrind's shape does not. */
+START_TEST(test_fallback_triggers)
+{
+	static const char *const leave[] = {
+		"comment", "cdata", "pi", "attribute", "space-in-tag", "space-in-end-tag",
+		"charref", "unknown-entity", "cdata-end-in-text", "crlf", "cr-in-text",
+		"control-byte", "nul-byte", "mismatched-end", "raw-latin1", "u-fffe", "u-ffff",
+		"bom", "doctype", "no-declaration", "declaration-encoding",
+		"declaration-single-quotes", "trailing-garbage", "second-root",
+		"comment-after-root", "namespace-prefix", "long-name", "text-before-root",
+		"cut-in-declaration", "cut-after-declaration", "cut-in-start-tag",
+		"cut-in-end-tag", "cut-in-text", "cut-in-entity", "cut-after-end-tag",
+		"cut-before-root-end", "cut-in-root-end", "cut-in-utf8", "lt-in-text-cut",
+	};
+	static const char *const stay[] = {
+		"predefined-entities", "brackets-in-text", "utf8-text", "del-byte",
+		"empty-elements", "empty-root", "stack-inside-frame",
+	};
+	char rel[256];
+	for (size_t i = 0; i < sizeof(leave) / sizeof(leave[0]); i++) {
+		snprintf(rel, sizeof(rel), "testdata/fuzz/xml_fast/%s.xml", leave[i]);
+		size_t len;
+		char *text = slurp(rel, &len);
+		int used = -1;
+		char *msg = xd_compare(text, len, 7, len, NULL, &used);
+		ck_assert_msg(msg == NULL, "%s: %s", rel, msg);
+		ck_assert_msg(used == 1, "%s: parser_used %d, want 1 (fell back)", rel, used);
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof(stay) / sizeof(stay[0]); i++) {
+		snprintf(rel, sizeof(rel), "testdata/fuzz/xml_fast/%s.xml", stay[i]);
+		size_t len;
+		char *text = slurp(rel, &len);
+		int used = -1;
+		char *msg = xd_compare(text, len, 7, 1, NULL, &used);
+		ck_assert_msg(msg == NULL, "%s: %s", rel, msg);
+		ck_assert_msg(used == 0, "%s: parser_used %d, want 0 (fast)", rel, used);
+		free(text);
+	}
+}
+END_TEST
+
+/* Real files cut at every byte, fed whole, byte by byte and in random
+ * chunks: the same completeness, position and message from both (where
+ * libxml2 stops in a cut text depends on the chunks it got: a fallback
+ * gives it the kept text in the same pieces).  The second has a text
+ * longer than libxml2's 300-byte look-ahead. */
+START_TEST(test_fast_path_cut_anywhere)
+{
+	static const char *const files[] = {
+		"testdata/vgflags_exit.xml",
+		"testdata/proto6/memcheck_tests_long_namespace_xml.stderr.exp",
+	};
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		size_t len;
+		char *text = slurp(files[f], &len);
+		for (size_t cut = 0; cut <= len; cut += f == 0 ? 1 : 61) {
+			size_t chunk = cut % 3 == 0 ? 0 : cut % 3 == 1 ? 1 : cut;
+			char *msg = xd_compare(text, cut, (uint32_t)cut, chunk, NULL, NULL);
+			ck_assert_msg(msg == NULL, "%s cut at %zu: %s", files[f], cut, msg);
+		}
+		free(text);
+	}
+}
+END_TEST
+
+/* VGTRIAGE_XML_PARSER=libxml2 rules the fast path out. */
+START_TEST(test_parser_environment)
+{
+	struct strpool *pool = strpool_new();
+	struct frame_table *ft = frames_new(pool);
+	struct vgt_input in;
+	memset(&in, 0, sizeof(in));
+	struct vgt_sink sink = {NULL, NULL, NULL, NULL, NULL};
+	setenv("VGTRIAGE_XML_PARSER", "libxml2", 1);
+	struct xml_reader *r = xml_reader_new(ft, &in, &sink);
+	unsetenv("VGTRIAGE_XML_PARSER");
+	ck_assert_int_eq(xml_reader_parser_used(r), 2);
+	xml_reader_free(r);
+	r = xml_reader_new(ft, &in, &sink);
+	ck_assert_int_eq(xml_reader_parser_used(r), 0);
+	xml_reader_force_libxml2(r);
+	ck_assert_int_eq(xml_reader_parser_used(r), 2);
+	xml_reader_free(r);
+	frames_free(ft);
+	strpool_free(pool);
+}
+END_TEST
+
 Suite *xml_reader_suite(void)
 {
 	Suite *s = suite_create("xml_reader");
@@ -1425,5 +1607,12 @@ Suite *xml_reader_suite(void)
 	tcase_add_test(stream, test_clientmsg_sink_refuses);
 	tcase_add_test(stream, test_suppcounts);
 	suite_add_tcase(s, stream);
+	TCase *fast = tcase_create("fast-path");
+	tcase_set_timeout(fast, 600);
+	tcase_add_test(fast, test_fast_path_matches_libxml2);
+	tcase_add_test(fast, test_fallback_triggers);
+	tcase_add_test(fast, test_fast_path_cut_anywhere);
+	tcase_add_test(fast, test_parser_environment);
+	suite_add_tcase(s, fast);
 	return s;
 }

@@ -9,10 +9,7 @@
 
 #include "vgtriage/vgt.h"
 
-/* The length of the well-formed UTF-8 sequence at s[0..n) (Unicode's
- * table 3-7), 0 when s[0] starts none, or -1 when s[0..n) is the
- * well-formed start of a sequence that goes on past n. */
-static int sequence_length(const unsigned char *s, size_t n)
+int rawbytes_sequence_length(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	int len;
@@ -79,7 +76,7 @@ static size_t filter_run(struct rawbytes *st, const unsigned char *s, size_t n, 
 {
 	size_t i = 0, plain = 0;
 	while (i < n) {
-		int len = sequence_length(s + i, n - i);
+		int len = rawbytes_sequence_length(s + i, n - i);
 		if (len > 0) {
 			i += (size_t)len;
 			continue;
@@ -108,7 +105,7 @@ int rawbytes_clean(const struct rawbytes *st, const char *in, size_t n)
 				i += 8;
 			continue;
 		}
-		int len = sequence_length(s + i, n - i);
+		int len = rawbytes_sequence_length(s + i, n - i);
 		if (len <= 0)
 			return 0;
 		i += (size_t)len;

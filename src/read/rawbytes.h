@@ -25,6 +25,11 @@ struct rawbytes {
 	size_t mapped;       /* bytes written as private-use characters so far */
 };
 
+/* The length of the well-formed UTF-8 sequence at s[0..n) (Unicode's
+ * table 3-7), 0 when s[0] starts none, or -1 when s[0..n) is the
+ * well-formed start of a sequence that goes on past n.  The XML reader's
+ * fast path checks its text with it. */
+int rawbytes_sequence_length(const unsigned char *s, size_t n);
 /* 1 when in[0..n) is all well-formed UTF-8 (no sequence cut at its end)
  * and nothing is pending: the chunk can go to libxml2 as it is. */
 int rawbytes_clean(const struct rawbytes *st, const char *in, size_t n);

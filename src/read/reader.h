@@ -40,6 +40,16 @@ int xml_reader_feed(struct xml_reader *reader, const char *buf, size_t len,
 		    struct vgt_error *err);
 int xml_reader_finish(struct xml_reader *reader, struct vgt_error *err);
 void xml_reader_free(struct xml_reader *reader); /* NULL is a no-op */
+/* The XML reader reads valgrind's fixed shape with a fast tokenizer of
+ * its own (xml_fast.h) and hands anything else to libxml2, its reference
+ * parser, from the token where the shape ends; the records, positions and
+ * errors are libxml2's either way.  force_libxml2 (before the first feed;
+ * or VGTRIAGE_XML_PARSER=libxml2 in the environment) reads with libxml2
+ * alone: for tests and the differential fuzz harness.  parser_used: 0 the
+ * fast path read everything so far, 1 libxml2 took over from it, 2
+ * libxml2 read it all. */
+void xml_reader_force_libxml2(struct xml_reader *reader);
+int xml_reader_parser_used(const struct xml_reader *reader);
 
 struct text_reader;
 struct text_reader *text_reader_new(struct frame_table *frames, struct vgt_input *input,

@@ -9,6 +9,12 @@
  * again); `make bench` holds this reader within 1.2x of a SAX2 push parse
  * whose callbacks do nothing at all.
  *
+ * Two front ends, one set of handlers (reader_start, reader_end,
+ * reader_text): the fast path of xml_fast.c tokenizes the fixed shape
+ * valgrind writes and calls them directly; libxml2 is the reference and
+ * takes over, for the rest of the input, where that shape ends (xml_fast.h
+ * says how its state is rebuilt so that its positions are the file's).
+ *
  * Hot path: element names map to an enum through a cache keyed by
  * libxml2's dictionary pointers (no strcmp chain); frame fields are
  * interned through a small cache of recent strings before the pool; no
@@ -35,7 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read/leaktext.h"
 #include "read/rawbytes.h"
+#include "read/xml_fast.h"
 #include "read/vgargs.h"
 #include "vgtriage/frames.h"
 #include "read/reader.h"
@@ -47,6 +55,7 @@
 #define MAX_COMMAND 8192
 #define NAME_SLOTS 256 /* power of two, > 2x the names below */
 #define PTR_SLOTS 256  /* power of two */
+#define SHORT_SLOTS 64 /* power of two */
 
 enum el {
 	EL_OTHER = 0,
@@ -105,6 +114,11 @@ struct xml_reader {
 	struct vgt_input *input;
 	struct vgt_sink sink;
 	xmlParserCtxtPtr ctxt;
+	/* the fast front end (xml_fast.h), NULL once libxml2 reads */
+	struct xml_fast *fast;
+	int fell_back;         /* libxml2 took over from the fast path */
+	unsigned mute_events;  /* the synthetic prefix's callbacks still to come */
+	size_t mute_chars;     /* and then its blanks */
 	enum el stack[MAX_DEPTH];
 	int depth;
 	int skip_depth;        /* > 0: inside an element we do not read */
@@ -149,6 +163,8 @@ struct xml_reader {
 	unsigned char names[NAME_SLOTS]; /* element_names index + 1, 0 = empty */
 	const xmlChar *ptr_names[PTR_SLOTS]; /* lookup_element's cache */
 	unsigned char ptr_els[PTR_SLOTS];
+	uint64_t short_keys[SHORT_SLOTS]; /* lookup_short's cache */
+	unsigned char short_els[SHORT_SLOTS];
 };
 
 /* Element names go through a small open-addressing hash built once per
@@ -171,9 +187,8 @@ static void build_name_table(struct xml_reader *r)
 	}
 }
 
-static enum el lookup_name(const struct xml_reader *r, const char *name)
+static enum el lookup_name(const struct xml_reader *r, const char *name, size_t len)
 {
-	size_t len = strlen(name);
 	if (len == 0)
 		return EL_OTHER;
 	for (unsigned h = name_hash(name, len);; h = (h + 1) & (NAME_SLOTS - 1)) {
@@ -181,7 +196,7 @@ static enum el lookup_name(const struct xml_reader *r, const char *name)
 		if (slot == 0)
 			return EL_OTHER;
 		const char *cand = element_names[slot - 1].name;
-		if (cand[0] == name[0] && strcmp(cand, name) == 0)
+		if (cand[0] == name[0] && strncmp(cand, name, len) == 0 && cand[len] == '\0')
 			return element_names[slot - 1].el;
 	}
 }
@@ -197,7 +212,7 @@ static enum el lookup_element(struct xml_reader *r, const xmlChar *name)
 		     (PTR_SLOTS - 1);
 	if (r->ptr_names[h] == name)
 		return (enum el)r->ptr_els[h];
-	enum el el = lookup_name(r, (const char *)name);
+	enum el el = lookup_name(r, (const char *)name, strlen((const char *)name));
 	if (r->ctxt->dict != NULL && xmlDictOwns(r->ctxt->dict, name) == 1) {
 		r->ptr_names[h] = name;
 		r->ptr_els[h] = (unsigned char)el;
@@ -225,6 +240,10 @@ static void fail(struct xml_reader *r, const char *fmt, ...)
 	vsnprintf(r->err_message, sizeof(r->err_message), fmt, ap);
 	va_end(ap);
 	r->failed = 1;
+	if (r->fast != NULL) {
+		xml_fast_position(r->fast, &r->err_line, &r->err_column);
+		return;
+	}
 	r->err_line = xmlSAX2GetLineNumber(r->ctxt);
 	r->err_column = xmlSAX2GetColumnNumber(r->ctxt);
 	xmlStopParser(r->ctxt);
@@ -276,101 +295,6 @@ static void append_command(struct xml_reader *r, const char *s, size_t len)
 	memcpy(r->command + r->command_len, s, len);
 	r->command_len += len;
 	r->command[r->command_len] = '\0';
-}
-
-/* Cursor over valgrind's leak sentence.  Numbers carry thousands
- * separators ("2,018"); deltas are " (+N)" / " (-N)" after a number. */
-static const char *scan_count(const char *p, int64_t *out)
-{
-	const char *start = p;
-	if (*p == '+' || *p == '-')
-		p++;
-	while ((*p >= '0' && *p <= '9') || *p == ',')
-		p++;
-	if (p == start || vgt_parse_count(start, (size_t)(p - start), out) != 0)
-		return NULL;
-	return p;
-}
-
-/* After a number: an optional " (+N)" delta. */
-static const char *scan_delta(const char *p, int64_t *delta, int *has)
-{
-	int64_t d;
-	if (p[0] == ' ' && p[1] == '(' && (p[2] == '+' || p[2] == '-')) {
-		const char *q = scan_count(p + 2, &d);
-		if (q != NULL && *q == ')') {
-			*delta = d;
-			*has = 1;
-			return q + 1;
-		}
-	}
-	return p;
-}
-
-static int skip_word(const char **p, const char *word)
-{
-	size_t n = strlen(word);
-	if (strncmp(*p, word, n) != 0)
-		return 0;
-	*p += n;
-	return 1;
-}
-
-/* " … in loss record 4 of 6" (counts with separators, as valgrind writes
- * them): rec->loss_record and loss_records, left 0 without. */
-static void parse_loss_record_number(struct vgt_record *rec, const char *p)
-{
-	int64_t i, n;
-	p = strstr(p, " in loss record ");
-	if (p == NULL || (p = scan_count(p + strlen(" in loss record "), &i)) == NULL ||
-	    !skip_word(&p, " of ") || scan_count(p, &n) == NULL || i <= 0 || n < i ||
-	    n > UINT32_MAX)
-		return;
-	rec->loss_record = (uint32_t)i;
-	rec->loss_records = (uint32_t)n;
-}
-
-/* "2,018 (16 direct, 2,002 indirect) bytes in 1 blocks are definitely lost
- * in loss record 4 of 6", and a vgdb "increased" check, which puts a delta
- * after each number: "216 (+216) (16 (+16) direct, 200 (+200) indirect)
- * bytes in 1 (+1) blocks …". */
-static void parse_leak_text(struct vgt_record *rec, const char *text)
-{
-	int64_t total, direct = 0, indirect = 0, blocks, ignored = 0;
-	int has_delta = 0, has_split = 0, unused = 0;
-	int64_t delta_bytes = 0, delta_blocks = 0, delta_indirect = 0;
-	const char *p = scan_count(text, &total);
-	if (p == NULL)
-		return;
-	p = scan_delta(p, &delta_bytes, &has_delta);
-	if (p[0] == ' ' && p[1] == '(') {
-		const char *q = scan_count(p + 2, &direct);
-		if (q != NULL) {
-			q = scan_delta(q, &ignored, &unused);
-			if (skip_word(&q, " direct, ") && (q = scan_count(q, &indirect)) != NULL) {
-				q = scan_delta(q, &delta_indirect, &unused);
-				if (skip_word(&q, " indirect)")) {
-					has_split = 1;
-					p = q;
-				}
-			}
-		}
-	}
-	if (!skip_word(&p, " bytes in ") || (p = scan_count(p, &blocks)) == NULL)
-		return;
-	int has_block_delta = 0;
-	p = scan_delta(p, &delta_blocks, &has_block_delta);
-	parse_loss_record_number(rec, p);
-	if (has_split && direct >= 0 && indirect >= 0) {
-		rec->direct_bytes = (uint64_t)direct;
-		rec->indirect_bytes = (uint64_t)indirect;
-	}
-	if (has_delta || has_block_delta) {
-		rec->has_delta = 1;
-		rec->delta_bytes = delta_bytes;
-		rec->delta_blocks = delta_blocks;
-		rec->delta_indirect_bytes = has_split ? delta_indirect : 0;
-	}
 }
 
 static void start_error(struct xml_reader *r)
@@ -497,26 +421,22 @@ static int start_frame_field(struct xml_reader *r, enum el el)
 	return 1;
 }
 
-static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-		     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-		     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+/* An element starts: what both front ends call (name[0..name_len) is
+ * used in a message only). */
+static void reader_start(struct xml_reader *r, enum el el, const char *name, size_t name_len)
 {
-	struct xml_reader *r = ((xmlParserCtxtPtr)ctx)->_private;
-	(void)prefix; (void)uri; (void)nb_namespaces; (void)namespaces;
-	(void)nb_attributes; (void)nb_defaulted; (void)attributes;
-	const char *name = (const char *)localname;
 	if (r->depth >= MAX_DEPTH) {
 		fail(r, "not valgrind XML: elements nested deeper than %d levels", MAX_DEPTH);
 		return;
 	}
-	enum el el = lookup_element(r, localname);
 	r->stack[r->depth++] = el;
 	if (r->in_frame && r->skip_depth == 0 && r->stack[r->depth - 2] == EL_FRAME &&
 	    start_frame_field(r, el))
 		return; /* the hot path: most elements are frame fields */
 	if (r->depth == 1) {
 		if (el != EL_VALGRINDOUTPUT)
-			fail(r, "not valgrind XML: root element is <%.100s>, expected <valgrindoutput>", name);
+			fail(r, "not valgrind XML: root element is <%.*s>, expected <valgrindoutput>",
+			     (int)(name_len > 100 ? 100 : name_len), name);
 		else
 			r->root_seen = 1;
 		return;
@@ -615,9 +535,11 @@ static const char *frame_text_of(const struct xml_reader *r, int field, size_t *
 
 static void end_frame(struct xml_reader *r)
 {
-	if (!r->in_frame)
-		return;
+	int in_frame = r->in_frame;
 	r->in_frame = 0;
+	/* a <stack> inside the <frame> ended the stack it was in */
+	if (!in_frame || r->current_stack == NULL)
+		return;
 	struct frame_key key;
 	key.ip = r->frame_ip;
 	key.line = r->frame_line;
@@ -656,7 +578,7 @@ static void end_error_field(struct xml_reader *r, enum el el, enum el parent)
 	case EL_TEXT:
 		if (parent == EL_XWHAT) {
 			record_set_what(rec, r->text, r->text_len);
-			parse_leak_text(rec, rec->what);
+			leaktext_parse(rec, rec->what);
 		} else if (parent == EL_XAUXWHAT) {
 			note_auxwhat(r);
 		}
@@ -766,10 +688,9 @@ static void end_top_field(struct xml_reader *r, enum el el)
 	}
 }
 
-static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+/* The open element ends: what both front ends call. */
+static void reader_end(struct xml_reader *r)
 {
-	struct xml_reader *r = ((xmlParserCtxtPtr)ctx)->_private;
-	(void)localname; (void)prefix; (void)uri;
 	if (r->depth == 0)
 		return;
 	enum el el = r->stack[r->depth - 1];
@@ -882,16 +803,96 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	r->depth--;
 }
 
-static void on_characters(void *ctx, const xmlChar *ch, int len)
+/* Text of the open element: what both front ends call. */
+static void reader_text(struct xml_reader *r, const char *ch, size_t n)
 {
-	struct xml_reader *r = ((xmlParserCtxtPtr)ctx)->_private;
 	if (!r->capturing || r->skip_depth > 0)
 		return;
-	size_t n = (size_t)len;
 	if (r->text_len + n > MAX_TEXT)
 		n = MAX_TEXT - r->text_len; /* longer text is cut, not fatal */
 	memcpy(r->text + r->text_len, ch, n);
 	r->text_len += n;
+}
+
+/* libxml2's callbacks: the synthetic prefix of a fallback (xml_fast.h)
+ * is muted, the rest goes to the handlers above. */
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+		     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	struct xml_reader *r = ((xmlParserCtxtPtr)ctx)->_private;
+	(void)prefix; (void)uri; (void)nb_namespaces; (void)namespaces;
+	(void)nb_attributes; (void)nb_defaulted; (void)attributes;
+	if (r->mute_events > 0) {
+		r->mute_events--;
+		return;
+	}
+	const char *name = (const char *)localname;
+	reader_start(r, lookup_element(r, localname), name, strlen(name));
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct xml_reader *r = ((xmlParserCtxtPtr)ctx)->_private;
+	(void)localname; (void)prefix; (void)uri;
+	if (r->mute_events > 0) {
+		r->mute_events--;
+		return;
+	}
+	reader_end(r);
+}
+
+static void on_characters(void *ctx, const xmlChar *ch, int len)
+{
+	struct xml_reader *r = ((xmlParserCtxtPtr)ctx)->_private;
+	size_t n = (size_t)len;
+	if (r->mute_events > 0)
+		return;
+	if (r->mute_chars > 0) {
+		size_t skip = n < r->mute_chars ? n : r->mute_chars;
+		r->mute_chars -= skip;
+		ch += skip;
+		n -= skip;
+	}
+	if (n > 0)
+		reader_text(r, (const char *)ch, n);
+}
+
+/* The fast front end's callbacks.  A name of up to eight bytes is its own
+ * key (no NUL in a name): a direct-mapped cache of them in front of
+ * lookup_name() makes the common case one load and one compare. */
+static enum el lookup_short(struct xml_reader *r, const char *name, size_t len)
+{
+	if (len == 0 || len > 8)
+		return lookup_name(r, name, len);
+	uint64_t w = 0;
+	memcpy(&w, name, len);
+	unsigned h = (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58) & (SHORT_SLOTS - 1);
+	if (r->short_keys[h] == w)
+		return (enum el)r->short_els[h];
+	enum el el = lookup_name(r, name, len);
+	r->short_keys[h] = w;
+	r->short_els[h] = (unsigned char)el;
+	return el;
+}
+
+static int fast_start(void *ctx, const char *name, size_t len)
+{
+	struct xml_reader *r = ctx;
+	reader_start(r, lookup_short(r, name, len), name, len);
+	return r->failed;
+}
+
+static int fast_end(void *ctx)
+{
+	struct xml_reader *r = ctx;
+	reader_end(r);
+	return r->failed;
+}
+
+static void fast_text(void *ctx, const char *s, size_t len)
+{
+	reader_text(ctx, s, len);
 }
 
 static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
@@ -975,7 +976,25 @@ struct xml_reader *xml_reader_new(struct frame_table *frames, struct vgt_input *
 	r->ctxt->_private = r;
 	xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 					   XML_PARSE_NOCDATA);
+	const char *parser = getenv("VGTRIAGE_XML_PARSER");
+	if (parser == NULL || strcmp(parser, "libxml2") != 0) {
+		static const struct xml_fast_ops ops = {fast_start, fast_end, fast_text};
+		r->fast = xml_fast_new(&ops, r);
+	}
 	return r;
+}
+
+void xml_reader_force_libxml2(struct xml_reader *r)
+{
+	if (r->bytes_fed == 0) {
+		xml_fast_free(r->fast);
+		r->fast = NULL;
+	}
+}
+
+int xml_reader_parser_used(const struct xml_reader *r)
+{
+	return r->fast != NULL ? 0 : r->fell_back ? 1 : 2;
 }
 
 void xml_reader_free(struct xml_reader *r)
@@ -983,6 +1002,7 @@ void xml_reader_free(struct xml_reader *r)
 	if (r == NULL)
 		return;
 	xmlFreeParserCtxt(r->ctxt);
+	xml_fast_free(r->fast);
 	record_release(&r->rec);
 	for (int i = 0; i < FT_COUNT; i++)
 		free(r->ftext[i].s);
@@ -1001,13 +1021,11 @@ static int report_failure(struct xml_reader *r, struct vgt_error *err)
 	return vgt_error_set(err, NULL, r->err_line, r->err_column, "%s", r->err_message);
 }
 
-int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vgt_error *err)
+/* buf[0..len) to libxml2, through the raw-byte filter. */
+static int feed_libxml2(struct xml_reader *r, const char *buf, size_t len, struct vgt_error *err)
 {
-	if (r->failed)
-		return report_failure(r, err);
 	while (len > 0) {
 		int n = len > (1 << 30) ? 1 << 30 : (int)len;
-		r->bytes_fed += (size_t)n;
 		const char *chunk = buf;
 		int chunk_len = n;
 		if (!rawbytes_clean(&r->raw, buf, (size_t)n)) {
@@ -1034,6 +1052,54 @@ int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vg
 	return 0;
 }
 
+/* The fast path stops: libxml2 gets the state it would have reached
+ * (xml_fast_resume's prefix, muted) and the real bytes from the stopping
+ * point (the cut token kept; buf from res.rest_off is the caller's). */
+static int fall_back(struct xml_reader *r, struct xml_fast_resume *res, struct vgt_error *err)
+{
+	xml_fast_resume(r->fast, res);
+	r->mute_events = res->events;
+	r->mute_chars = res->mute_chars;
+	r->fell_back = 1;
+	/* the fast front end is still needed for its prefix's bytes */
+	struct xml_fast *fast = r->fast;
+	r->fast = NULL;
+	int rc = feed_libxml2(r, res->prefix, res->prefix_len, err);
+	size_t at = 0;
+	for (size_t i = 0; rc == 0 && res->pend_len > 0 && i <= res->n_cuts; i++) {
+		size_t end = i < res->n_cuts ? res->cuts[i] : res->pend_len;
+		rc = feed_libxml2(r, res->pend + at, end - at, err);
+		at = end;
+	}
+	xml_fast_free(fast);
+	res->pend = NULL;
+	return rc;
+}
+
+int xml_reader_feed(struct xml_reader *r, const char *buf, size_t len, struct vgt_error *err)
+{
+	if (r->failed)
+		return report_failure(r, err);
+	if (len == 0)
+		return 0;
+	r->bytes_fed += len;
+	if (r->fast != NULL) {
+		struct xml_fast_resume res;
+		switch (xml_fast_feed(r->fast, buf, len)) {
+		case XML_FAST_OK:
+			return 0;
+		case XML_FAST_STOPPED:
+			return report_failure(r, err);
+		case XML_FAST_FALLBACK:
+			break;
+		}
+		if (fall_back(r, &res, err) != 0)
+			return -1;
+		return feed_libxml2(r, buf + res.rest_off, len - res.rest_off, err);
+	}
+	return feed_libxml2(r, buf, len, err);
+}
+
 static const char *element_label(enum el el)
 {
 	for (size_t i = 0; i < sizeof(element_names) / sizeof(element_names[0]); i++)
@@ -1056,6 +1122,15 @@ int xml_reader_finish(struct xml_reader *r, struct vgt_error *err)
 {
 	if (r->failed)
 		return report_failure(r, err);
+	if (r->fast != NULL) {
+		/* whole, as the fast path read it; anything else (cut, not
+		 * valgrind's, valgrind's own failure) is libxml2's to say */
+		if (xml_fast_complete(r->fast) && r->input->aborted == NULL)
+			return 0;
+		struct xml_fast_resume res;
+		if (fall_back(r, &res, err) != 0)
+			return -1;
+	}
 	long line = xmlSAX2GetLineNumber(r->ctxt), column = xmlSAX2GetColumnNumber(r->ctxt);
 	if (line < 1)
 		line = 1;

@@ -29,6 +29,7 @@ DICT=tests/fuzz/valgrind.dict
 seeds() {
 	case $1 in
 	xml_reader) ls testdata/*.xml testdata/proto6/*.exp testdata/bad/*.xml testdata/perf/*.xml ;;
+	xml_fast) find testdata -maxdepth 1 -name "*.xml" -size -40k ;; # and testdata/fuzz/xml_fast/ (every way out of the fast path)
 	text_reader) ls testdata/*.log testdata/run/*.txt ;;
 	lsan_reader) ls testdata/lsan/*.log ;;
 	split) ls testdata/*.xml testdata/*.log testdata/bad/*.xml ;;
