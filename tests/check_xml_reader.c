@@ -17,6 +17,7 @@
 
 #include <dirent.h>
 #include <libxml/parser.h>
+#include <valgrind/valgrind.h>
 
 Suite *xml_reader_suite(void);
 
@@ -1426,6 +1427,16 @@ static int compare_file(const char *rel)
 	static const size_t none[3] = {0, 0, 0}, refuse[3] = {2, 1, 1};
 	size_t chunks[] = {0, len > 0 ? len : 1, 4096, 1};
 	size_t n_chunks = len > 256 * 1024 ? 1 : len > 16 * 1024 ? 3 : 4;
+	/* Under valgrind (CI's unit-valgrind step, which looks for memory
+	 * errors, not for differences: the native and ASan runs compare every
+	 * file in every chunking) one chunking of the files up to 64 KiB. */
+	if (RUNNING_ON_VALGRIND) {
+		if (len > 64 * 1024) {
+			free(text);
+			return 0;
+		}
+		n_chunks = 1;
+	}
 	int fell_back = 0;
 	for (size_t c = 0; c < n_chunks; c++)
 		for (int f = 0; f < 2; f++) {
@@ -1527,7 +1538,10 @@ START_TEST(test_fast_path_cut_anywhere)
 	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		size_t len;
 		char *text = slurp(files[f], &len);
-		for (size_t cut = 0; cut <= len; cut += f == 0 ? 1 : 61) {
+		size_t step = f == 0 ? 1 : 61;
+		if (RUNNING_ON_VALGRIND) /* as in compare_file */
+			step *= 29;
+		for (size_t cut = 0; cut <= len; cut += step) {
 			size_t chunk = cut % 3 == 0 ? 0 : cut % 3 == 1 ? 1 : cut;
 			char *msg = xd_compare(text, cut, (uint32_t)cut, chunk, NULL, NULL);
 			ck_assert_msg(msg == NULL, "%s cut at %zu: %s", files[f], cut, msg);
