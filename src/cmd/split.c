@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -19,16 +21,67 @@
 #define WINDOW (256 * 1024)
 #define HEAD_MAX (16u * 1024 * 1024) /* the preamble is searched this far */
 #define CLOSE_TAG "\n</valgrindoutput>\n"
+#define LOG_BLOCK (1024 * 1024)
 
 enum ev_type { EV_RECORD, EV_CLIENTMSG, EV_ERRORCOUNT, EV_INPUT };
 
 struct ev {
 	enum ev_type type;
-	size_t index;           /* EV_RECORD: into recs; EV_INPUT: into snaps */
+	size_t index;           /* EV_INPUT: into snaps (records: the next in the log) */
 	uint64_t unique, count; /* EV_ERRORCOUNT */
 	char *text;             /* EV_CLIENTMSG (owned) */
 };
 
+/* ---- the record log ----
+ *
+ * A part's records go, one after another, into blocks mapped for the log
+ * alone: each the record's fields, its stacks' ids and its texts in one
+ * piece (no allocation per record, no array that doubles), and each block
+ * unmapped as soon as the replay has passed it, so that what the store
+ * held goes back to the system while the report grows: memory freed to
+ * the part thread's malloc arena would not serve the caller's thread, and
+ * malloc maps blocks this large of their own only until a free raised its
+ * threshold.  The blocks are private maps of /dev/zero (POSIX.1-2008 has
+ * no anonymous map); malloc'ed when it cannot be opened. */
+
+struct block {
+	struct block *next;
+	size_t size, used; /* bytes of the block; used: from its start */
+	int mapped;
+};
+
+struct log {
+	struct block *head, *tail;
+	size_t read; /* the replay's offset in head */
+	int zero;    /* /dev/zero, or -1 */
+};
+
+static struct block *block_new(const struct log *lg, size_t size)
+{
+	struct block *b = NULL;
+	if (lg->zero >= 0) {
+		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, lg->zero, 0);
+		if (m != MAP_FAILED)
+			b = m;
+	}
+	int mapped = b != NULL;
+	if (b == NULL)
+		b = xmalloc(size);
+	b->mapped = mapped;
+	return b;
+}
+
+static void block_free(struct block *b)
+{
+	if (b->mapped)
+		munmap(b, b->size);
+	else
+		block_free(b);
+}
+
+/* A stored record: the record with no arrays (its stacks' counts kept),
+ * the lengths of its texts (NO_TEXT: NULL), then the ids of stack,
+ * aux_stack and aux_stack2 and the texts, each NUL-terminated. */
 struct part {
 	int fd;
 	uint64_t prefix_len;    /* the preamble, bytes [0, prefix_len), first */
@@ -44,8 +97,7 @@ struct part {
 	struct vgt_input seen;  /* its state at the last EV_INPUT */
 	struct ev *evs;
 	size_t n_evs, evs_cap;
-	struct vgt_record *recs;
-	size_t n_recs, recs_cap;
+	struct log recs;        /* the records, in order */
 	struct vgt_input *snaps;
 	size_t n_snaps, snaps_cap;
 	int ok;
@@ -70,6 +122,139 @@ struct split_store {
 	split_progress_fn *progress;
 	void *progress_ctx;
 };
+
+#define NO_TEXT SIZE_MAX
+struct stored {
+	struct vgt_record rec;
+	size_t len[3]; /* what, auxwhat, auxwhat2 */
+};
+
+#define ALIGN_UP(n) (((n) + 7) & ~(size_t)7)
+
+static void *log_append(struct log *lg, size_t n)
+{
+	n = ALIGN_UP(n);
+	struct block *b = lg->tail;
+	if (b == NULL || b->size - b->used < n) {
+		size_t size = ALIGN_UP(sizeof(*b)) + n > LOG_BLOCK ? ALIGN_UP(sizeof(*b)) + n : LOG_BLOCK;
+		b = block_new(lg, size);
+		b->next = NULL;
+		b->size = size;
+		b->used = ALIGN_UP(sizeof(*b));
+		if (lg->tail != NULL)
+			lg->tail->next = b;
+		else
+			lg->head = b;
+		lg->tail = b;
+		if (lg->head == b)
+			lg->read = b->used;
+	}
+	void *at = (char *)b + b->used;
+	b->used += n;
+	return at;
+}
+
+/* Where the next piece log_append gave begins; log_skip(n) passes it. */
+static const void *log_peek(struct log *lg)
+{
+	struct block *b = lg->head;
+	if (lg->read >= b->used) { /* the rest is in the next block */
+		lg->head = b->next;
+		block_free(b);
+		b = lg->head;
+		lg->read = ALIGN_UP(sizeof(*b));
+	}
+	return (const char *)b + lg->read;
+}
+
+static void log_skip(struct log *lg, size_t n)
+{
+	lg->read += ALIGN_UP(n);
+}
+
+static void log_free(struct log *lg)
+{
+	while (lg->head != NULL) {
+		struct block *b = lg->head;
+		lg->head = b->next;
+		block_free(b);
+	}
+	if (lg->zero >= 0)
+		close(lg->zero);
+	memset(lg, 0, sizeof(*lg));
+	lg->zero = -1;
+}
+
+static size_t text_len(const char *s)
+{
+	return s != NULL ? strlen(s) : NO_TEXT;
+}
+
+static void store_record(struct log *lg, const struct vgt_record *rec)
+{
+	size_t len[3] = {text_len(rec->what), text_len(rec->auxwhat), text_len(rec->auxwhat2)};
+	const char *texts[3] = {rec->what, rec->auxwhat, rec->auxwhat2};
+	const struct vgt_stack *stacks[3] = {&rec->stack, &rec->aux_stack, &rec->aux_stack2};
+	size_t n = sizeof(struct stored);
+	for (int i = 0; i < 3; i++)
+		n += stacks[i]->count * sizeof(uint32_t) + (len[i] != NO_TEXT ? len[i] + 1 : 0);
+	struct stored *st = log_append(lg, n);
+	st->rec = *rec;
+	memset(&st->rec.stack, 0, sizeof(st->rec.stack));
+	memset(&st->rec.aux_stack, 0, sizeof(st->rec.aux_stack));
+	memset(&st->rec.aux_stack2, 0, sizeof(st->rec.aux_stack2));
+	memset(&st->rec.what_store, 0, sizeof(st->rec.what_store));
+	memset(&st->rec.aux_store, 0, sizeof(st->rec.aux_store));
+	memset(&st->rec.aux2_store, 0, sizeof(st->rec.aux2_store));
+	st->rec.what = st->rec.auxwhat = st->rec.auxwhat2 = NULL;
+	st->rec.stack.count = rec->stack.count;
+	st->rec.aux_stack.count = rec->aux_stack.count;
+	st->rec.aux_stack2.count = rec->aux_stack2.count;
+	memcpy(st->len, len, sizeof(len));
+	char *at = (char *)(st + 1);
+	for (int i = 0; i < 3; i++) {
+		size_t k = stacks[i]->count * sizeof(uint32_t);
+		if (k > 0)
+			memcpy(at, stacks[i]->ids, k);
+		at += k;
+	}
+	for (int i = 0; i < 3; i++)
+		if (len[i] != NO_TEXT) {
+			memcpy(at, texts[i], len[i] + 1);
+			at += len[i] + 1;
+		}
+}
+
+/* The next stored record into rec, a record of the caller's whose arrays
+ * are reused from record to record. */
+static void load_record(struct log *lg, struct vgt_record *rec)
+{
+	const struct stored *st = log_peek(lg);
+	struct vgt_record keep = *rec;
+	*rec = st->rec;
+	rec->stack = keep.stack;
+	rec->aux_stack = keep.aux_stack;
+	rec->aux_stack2 = keep.aux_stack2;
+	rec->what_store = keep.what_store;
+	rec->aux_store = keep.aux_store;
+	rec->aux2_store = keep.aux2_store;
+	const char *at = (const char *)(st + 1);
+	struct vgt_stack *stacks[3] = {&rec->stack, &rec->aux_stack, &rec->aux_stack2};
+	const struct vgt_stack *counts[3] = {&st->rec.stack, &st->rec.aux_stack, &st->rec.aux_stack2};
+	for (int i = 0; i < 3; i++) {
+		struct vgt_stack view = {(uint32_t *)(uintptr_t)at, counts[i]->count, counts[i]->count};
+		stack_copy(stacks[i], &view);
+		at += counts[i]->count * sizeof(uint32_t);
+	}
+	void (*const set[3])(struct vgt_record *, const char *, size_t) = {
+		record_set_what, record_set_auxwhat, record_set_auxwhat2};
+	for (int i = 0; i < 3; i++)
+		if (st->len[i] != NO_TEXT) {
+			set[i](rec, at, st->len[i]);
+			at += st->len[i] + 1;
+		}
+	log_skip(lg, (size_t)(at - (const char *)st));
+}
 
 /* ---- recording ---- */
 
@@ -101,27 +286,10 @@ static int rec_record(void *ctx, struct vgt_input *input, struct vgt_record *rec
 	(void)input;
 	(void)err;
 	note_input(p);
-	p->recs = xgrow(p->recs, &p->recs_cap, p->n_recs + 1, sizeof(*p->recs));
-	struct vgt_record *c = &p->recs[p->n_recs];
-	*c = *rec;
-	memset(&c->stack, 0, sizeof(c->stack));
-	memset(&c->aux_stack, 0, sizeof(c->aux_stack));
-	memset(&c->what_store, 0, sizeof(c->what_store));
-	memset(&c->aux_store, 0, sizeof(c->aux_store));
-	memset(&c->aux_stack2, 0, sizeof(c->aux_stack2));
-	memset(&c->aux2_store, 0, sizeof(c->aux2_store));
-	stack_copy(&c->stack, &rec->stack);
-	stack_copy(&c->aux_stack, &rec->aux_stack);
-	stack_copy(&c->aux_stack2, &rec->aux_stack2);
-	if (rec->what != NULL)
-		record_set_what(c, rec->what, strlen(rec->what));
-	if (rec->auxwhat != NULL)
-		record_set_auxwhat(c, rec->auxwhat, strlen(rec->auxwhat));
-	if (rec->auxwhat2 != NULL)
-		record_set_auxwhat2(c, rec->auxwhat2, strlen(rec->auxwhat2));
+	store_record(&p->recs, rec);
 	if (rec->unique > p->max_unique)
 		p->max_unique = rec->unique;
-	push_ev(p, EV_RECORD)->index = p->n_recs++;
+	push_ev(p, EV_RECORD);
 	return 0;
 }
 
@@ -446,14 +614,13 @@ static void free_part(struct part *p)
 {
 	for (size_t i = 0; i < p->n_evs; i++)
 		free(p->evs[i].text);
-	for (size_t i = 0; i < p->n_recs; i++)
-		record_release(&p->recs[i]);
+	log_free(&p->recs);
 	free(p->evs);
-	free(p->recs);
 	free(p->snaps);
 	frames_free(p->ft);
 	strpool_free(p->pool);
 	memset(p, 0, sizeof(*p));
+	p->recs.zero = -1; /* freed twice: once replayed, and by split_free */
 }
 
 void split_free(struct split_store *ss)
@@ -518,6 +685,7 @@ struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log
 		p->last = k == n - 1;
 		p->text = log;
 		p->ss = ss;
+		p->recs.zero = k > 0 ? open("/dev/zero", O_RDONLY | O_CLOEXEC) : -1;
 		memcpy(&p->input, proto, sizeof(*proto));
 	}
 	free(starts);
@@ -621,6 +789,8 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 	memset(map, 0xff, (nf > 0 ? nf : 1) * sizeof(*map));
 	/* the sink may collect ft (frames_gc): the ids map gave may be gone */
 	unsigned runs = frames_gc_runs(ft);
+	struct vgt_record scratch;
+	memset(&scratch, 0, sizeof(scratch));
 	int rc = 0;
 	for (size_t i = 0; i < p->n_evs && rc == 0; i++) {
 		struct ev *e = &p->evs[i];
@@ -629,7 +799,8 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 			apply_input(input, &p->snaps[e->index], &p->base, pool);
 			break;
 		case EV_RECORD: {
-			struct vgt_record *rec = &p->recs[e->index];
+			struct vgt_record *rec = &scratch;
+			load_record(&p->recs, rec);
 			map_stack(&rec->stack, map, p->ft, ft);
 			map_stack(&rec->aux_stack, map, p->ft, ft);
 			map_stack(&rec->aux_stack2, map, p->ft, ft);
@@ -642,7 +813,6 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 			if (rec->unique != 0)
 				rec->unique += unique_base;
 			rc = sink->record(sink->ctx, input, rec, err);
-			record_release(rec);
 			if (frames_gc_runs(ft) != runs) {
 				memset(map, 0xff, (nf > 0 ? nf : 1) * sizeof(*map));
 				runs = frames_gc_runs(ft);
@@ -660,6 +830,7 @@ static int replay_part(struct part *p, struct frame_table *ft, struct strpool *p
 		}
 	}
 	free(map);
+	record_release(&scratch);
 	input->errorcounts_total += p->input.errorcounts_total - p->base.errorcounts_total;
 	input->suppressed_total += p->input.suppressed_total - p->base.suppressed_total;
 	if (p->last) {
