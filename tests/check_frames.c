@@ -346,6 +346,36 @@ START_TEST(test_keys_only_table)
 }
 END_TEST
 
+/* frames_intern_from a table of keys remembers which of its pool's
+ * strings is which of the table's: a pool freed and another made (at the
+ * same addresses, likely) must not give the first pool's names. */
+START_TEST(test_intern_from_keys_of_pools_in_turn)
+{
+	struct fx fx;
+	fx_init(&fx);
+	const char *names[2] = {"alpha_fn", "omega_fn"};
+	for (int round = 0; round < 2; round++) {
+		struct strpool *pool = strpool_new();
+		struct frame_table *keys = frames_new_keys(pool);
+		for (uint64_t i = 0; i < 50; i++) {
+			struct frame_key k = key_of(0x100 * (uint64_t)(round + 1) + i, names[round],
+						    round ? "/o/two" : "/o/one", "x.c", 3, 0);
+			uint32_t id = frames_intern_from(fx.ft, keys, frames_intern(keys, &k));
+			const struct vgt_frame *f = frames_at(fx.ft, id);
+			ck_assert_str_eq(f->fn, names[round]);
+			ck_assert_str_eq(f->obj, round ? "/o/two" : "/o/one");
+			/* the table's own strings, and the frame frames_intern finds */
+			ck_assert_ptr_eq(f->fn, strpool_intern(fx.pool, names[round]));
+			ck_assert_uint_eq(frames_intern(fx.ft, &k), id);
+		}
+		frames_free(keys);
+		strpool_free(pool);
+	}
+	ck_assert_uint_eq(frames_count(fx.ft), 100);
+	fx_done(&fx);
+}
+END_TEST
+
 Suite *frames_suite(void)
 {
 	Suite *s = suite_create("frames");
@@ -359,6 +389,7 @@ Suite *frames_suite(void)
 	tcase_add_test(tc, test_gc_reclaims_what_no_stack_holds);
 	tcase_add_test(tc, test_gc_keeps_chains_and_firsts);
 	tcase_add_test(tc, test_keys_only_table);
+	tcase_add_test(tc, test_intern_from_keys_of_pools_in_turn);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -59,7 +59,10 @@ uint32_t frames_intern_frame(struct frame_table *ft, const struct vgt_frame *f);
 /* Frame src_id of table src into ft: interned under the key the input
  * wrote (a frame resolving renamed — a demangled or ELF-read name — stays
  * apart from another that input named so), with everything resolving
- * derived, names included (rank_merge, the parts of one input). */
+ * derived, names included (rank_merge, the parts of one input).  From a
+ * table of keys into a full table it takes the hash src computed and
+ * asks ft's pool once per distinct string of src's pool (a map of their
+ * addresses, dropped whenever any pool is freed: strpool_frees). */
 uint32_t frames_intern_from(struct frame_table *ft, const struct frame_table *src, uint32_t src_id);
 
 /* The key entry id was interned under (what the input wrote, before

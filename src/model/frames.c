@@ -45,6 +45,12 @@ struct key_entry {
 	unsigned line;
 };
 
+struct xmap_slot {
+	const char *from, *to;
+};
+
+#define XMAP_SLOTS 4096u
+
 struct frame_table {
 	struct strpool *pool;
 	int keys_only;           /* frames_new_keys: keys[] instead of by_id */
@@ -61,6 +67,10 @@ struct frame_table {
 	size_t n_free, free_cap;
 	struct entry dead;      /* what a reclaimed id reads: all zero */
 	unsigned gc_runs;
+	/* frames_intern_from a table of keys (split.c's replay): its pool's
+	 * strings -> this pool's, valid while strpool_frees() is xmap_frees */
+	struct xmap_slot *xmap;
+	unsigned long xmap_frees;
 	struct slot *slots;
 	size_t n_slots; /* power of two */
 };
@@ -93,6 +103,7 @@ void frames_free(struct frame_table *ft)
 	free(ft->chunks);
 	free(ft->by_id);
 	free(ft->free);
+	free(ft->xmap);
 	free(ft->slots);
 	free(ft);
 }
@@ -209,6 +220,11 @@ static void grow_index(struct frame_table *ft)
 	rebuild_index(ft, ft->n_slots * 2);
 }
 
+static size_t len_of(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
 /* A key's text as the pool's string; prev, the same field of the last
  * frame added, answers without hashing when it is that text (a stack's
  * frames share their object, an input's new frames their names). */
@@ -264,9 +280,36 @@ static void add_key(struct frame_table *ft, const struct frame_key *key, uint64_
 	ft->live++;
 }
 
-uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
+/* ft's string for s, an interned string of another pool (NULL = absent):
+ * the pool is asked once per distinct string of a part, not per frame. */
+static const char *translate(struct frame_table *ft, const char *prev, const char *s)
 {
-	uint64_t content = content_hash(key);
+	if (s == NULL)
+		return NULL;
+	if (ft->xmap == NULL || ft->xmap_frees != strpool_frees()) {
+		/* a freed pool's address may serve another pool's string */
+		if (ft->xmap == NULL)
+			ft->xmap = xcalloc(XMAP_SLOTS, sizeof(*ft->xmap));
+		else
+			memset(ft->xmap, 0, XMAP_SLOTS * sizeof(*ft->xmap));
+		ft->xmap_frees = strpool_frees();
+	}
+	uint64_t h = (uint64_t)(uintptr_t)s * UINT64_C(0x9E3779B97F4A7C15);
+	struct xmap_slot *x = &ft->xmap[(h >> 32) & (XMAP_SLOTS - 1)];
+	if (x->from == s)
+		return x->to;
+	const char *to = prev != NULL && strcmp(prev, s) == 0 ? prev : strpool_intern(ft->pool, s);
+	x->from = s;
+	x->to = to;
+	return to;
+}
+
+/* frames_intern with the key's content hash already known; from_keys: the
+ * key's strings are interned (NUL-terminated) in another pool, those of a
+ * table of keys, and a new entry takes ft's copies through translate. */
+static uint32_t intern_hashed(struct frame_table *ft, const struct frame_key *key,
+			      uint64_t content, int from_keys)
+{
 	uint32_t hash = (uint32_t)key_hash(key, content);
 	size_t mask = ft->n_slots - 1;
 	size_t i = hash & mask;
@@ -294,10 +337,17 @@ uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 	struct vgt_frame *f = &e->frame;
 	f->ip = key->ip;
 	f->line = e->line = key->line;
-	f->obj = intern_opt(ft->pool, last->frame.obj, key->obj, key->obj_len);
-	f->fn = e->fn = intern_opt(ft->pool, last->fn, key->fn, key->fn_len);
-	f->dir = e->dir = intern_opt(ft->pool, last->dir, key->dir, key->dir_len);
-	f->file = e->file = intern_opt(ft->pool, last->file, key->file, key->file_len);
+	if (from_keys) {
+		f->obj = translate(ft, last->frame.obj, key->obj);
+		f->fn = e->fn = translate(ft, last->fn, key->fn);
+		f->dir = e->dir = translate(ft, last->dir, key->dir);
+		f->file = e->file = translate(ft, last->file, key->file);
+	} else {
+		f->obj = intern_opt(ft->pool, last->frame.obj, key->obj, key->obj_len);
+		f->fn = e->fn = intern_opt(ft->pool, last->fn, key->fn, key->fn_len);
+		f->dir = e->dir = intern_opt(ft->pool, last->dir, key->dir, key->dir_len);
+		f->file = e->file = intern_opt(ft->pool, last->file, key->file, key->file_len);
+	}
 	f->pid = key->fn == NULL ? key->pid : 0;
 	e->hash = content;
 	ft->slots[i].id1 = id + 1;
@@ -307,9 +357,9 @@ uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 	return id;
 }
 
-static size_t len_of(const char *s)
+uint32_t frames_intern(struct frame_table *ft, const struct frame_key *key)
 {
-	return s != NULL ? strlen(s) : 0;
+	return intern_hashed(ft, key, content_hash(key), 0);
 }
 
 /* A new entry takes f's derived fields. */
@@ -360,7 +410,14 @@ void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *
 
 uint32_t frames_intern_from(struct frame_table *ft, const struct frame_table *src, uint32_t src_id)
 {
-	if (src->keys_only) { /* nothing derived: the key is all there is */
+	if (src->keys_only && !ft->keys_only) {
+		/* nothing derived: the key is all there is, hashed already (the
+		 * hash covers the texts, not where they are) */
+		struct frame_key k;
+		frames_key_of(src, src_id, &k);
+		return intern_hashed(ft, &k, key_at(src, src_id)->hash, 1);
+	}
+	if (src->keys_only) {
 		struct frame_key k;
 		frames_key_of(src, src_id, &k);
 		return frames_intern(ft, &k);
