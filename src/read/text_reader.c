@@ -47,6 +47,7 @@
 #include "vgtriage/report.h"
 #include "read/lines.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,14 +501,54 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 	return 0;
 }
 
+/* The value of a hex digit, or -1. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* strtoull(s, &end, 16) for s = "0x…" (what is_frame_line saw), without
+ * the locale machinery that made it a tenth of a log's reading: the
+ * digits after "0x" (all of them, UINT64_MAX when they overflow), or 0
+ * and *end at the 'x' when none follows. */
+static uint64_t read_ip(const char *s, const char **end)
+{
+	const char *p = s + 2;
+	uint64_t v = 0;
+	int d;
+	if (hex_digit(*p) < 0) {
+		*end = s + 1;
+		return 0;
+	}
+	for (; (d = hex_digit(*p)) >= 0; p++)
+		v = v > (UINT64_MAX >> 4) ? UINT64_MAX : (v << 4) | (uint64_t)d;
+	*end = p;
+	return v;
+}
+
+/* strtoul(s, NULL, 10) cast to unsigned, for s all digits. */
+static unsigned read_line_number(const char *s)
+{
+	unsigned long v = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+		v = v > (ULONG_MAX - d) / 10 ? ULONG_MAX : v * 10 + d;
+	}
+	return (unsigned)v;
+}
+
 /* "at 0x4848899: malloc (vg_replace_malloc.c:381)" and its variants. */
 static void parse_frame(struct frame_key *f, const char *s)
 {
 	memset(f, 0, sizeof(*f));
 	s += 3; /* "at " / "by " */
-	char *end;
-	f->ip = strtoull(s, &end, 16);
-	s = end;
+	f->ip = read_ip(s, &s);
 	if (*s == ':')
 		s++;
 	s = lines_skip_spaces(s);
@@ -531,7 +572,7 @@ static void parse_frame(struct frame_key *f, const char *s)
 			const char *loc = s + i + 1;
 			size_t loc_len = n - i - 2;
 			fn_len = i - 1;
-			if (loc_len > 3 && strncmp(loc, "in ", 3) == 0) {
+			if (loc_len > 3 && loc[0] == 'i' && loc[1] == 'n' && loc[2] == ' ') {
 				f->obj = loc + 3;
 				f->obj_len = loc_len - 3;
 			} else {
@@ -541,7 +582,7 @@ static void parse_frame(struct frame_key *f, const char *s)
 				size_t path_len = loc_len;
 				if (colon > 0 && colon < loc_len &&
 				    strspn(loc + colon, "0123456789") == loc_len - colon) {
-					f->line = (unsigned)strtoul(loc + colon, NULL, 10);
+					f->line = read_line_number(loc + colon);
 					path_len = colon - 1;
 				}
 				lines_frame_path(f, loc, path_len);
