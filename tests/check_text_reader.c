@@ -954,7 +954,8 @@ END_TEST
 /* The hand-made frame reading (no strtoull) keeps strtoull's answers:
  * either case, an ip too big for 64 bits is UINT64_MAX, "0x" with no
  * digit is ip 0 and the rest is the function, a line too big for
- * unsigned long is ULONG_MAX cast to unsigned. */
+ * unsigned long is ULONG_MAX cast to unsigned; the one-pass search for
+ * the location group finds what the paren-counting loop finds. */
 START_TEST(frame_numbers_at_the_edges)
 {
 	static const char log[] =
@@ -963,6 +964,8 @@ START_TEST(frame_numbers_at_the_edges)
 		"==9==    at 0xaBcDeF: f (a.c:7)\n"
 		"==9==    by 0x1234567890ABCDEF0: g (a.c:99999999999999999999999)\n"
 		"==9==    by 0xZ: h (b.c:4294967297)\n"
+		"==9==    by 0x10: f(int) (in /lib/odd(1).so)\n"
+		"==9==    by 0x11: g(x) ((c.c:5)\n"
 		"==9== \n";
 	struct strpool *pool = test_pool_new();
 	struct collector c = {0};
@@ -970,7 +973,7 @@ START_TEST(frame_numbers_at_the_edges)
 	ck_assert_int_eq(run_buf(pool, &c, log, sizeof(log) - 1, 0, 1, &err), 0);
 	ck_assert_uint_eq(c.n, 1);
 	const struct vgt_record *r = &c.recs[0].rec;
-	ck_assert_uint_eq(r->stack.count, 3);
+	ck_assert_uint_eq(r->stack.count, 5);
 	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 0)->ip, 0xABCDEF);
 	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 0)->line, 7);
 	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 1)->ip, UINT64_MAX);
@@ -980,6 +983,12 @@ START_TEST(frame_numbers_at_the_edges)
 	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 2)->fn, "xZ: h");
 	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 2)->line,
 			  (unsigned)strtoul("4294967297", NULL, 10));
+	/* parentheses inside the location, or one too many: the last
+	 * balanced group is the location, an unbalanced one none */
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 3)->fn, "f(int)");
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 3)->obj, "/lib/odd(1).so");
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 4)->fn, "g(x) ((c.c:5)");
+	ck_assert_ptr_null(stack_frame(cur_ft, &r->stack, 4)->file);
 	collector_free(&c);
 	test_pool_free(pool);
 }

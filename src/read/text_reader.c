@@ -121,6 +121,7 @@ struct text_reader {
 	int failed;
 	const char *aborted;    /* valgrind's panic or assertion line */
 	int client_seen;        /* a **PID** line: a client message of valgrind's */
+	const char *line_end;   /* the NUL ending the line being read */
 };
 
 /* ---- small string helpers ---------------------------------------------- */
@@ -501,16 +502,18 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 	return 0;
 }
 
+/* A hex digit's value + 1 by byte, 0 for any other byte. */
+static const unsigned char hex_value1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /* The value of a hex digit, or -1. */
 static int hex_digit(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hex_value1[(unsigned char)c] - 1;
 }
 
 /* strtoull(s, &end, 16) for s = "0x…" (what is_frame_line saw), without
@@ -543,8 +546,9 @@ static unsigned read_line_number(const char *s)
 	return (unsigned)v;
 }
 
-/* "at 0x4848899: malloc (vg_replace_malloc.c:381)" and its variants. */
-static void parse_frame(struct frame_key *f, const char *s)
+/* "at 0x4848899: malloc (vg_replace_malloc.c:381)" and its variants;
+ * end: the NUL ending s (the first: the line's length is known). */
+static void parse_frame(struct frame_key *f, const char *s, const char *end)
 {
 	memset(f, 0, sizeof(*f));
 	s += 3; /* "at " / "by " */
@@ -552,7 +556,7 @@ static void parse_frame(struct frame_key *f, const char *s)
 	if (*s == ':')
 		s++;
 	s = lines_skip_spaces(s);
-	size_t n = strlen(s);
+	size_t n = (size_t)(end - s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
 	/* The location is the last parenthesised group; function names
@@ -561,7 +565,14 @@ static void parse_frame(struct frame_key *f, const char *s)
 	if (n > 0 && s[n - 1] == ')') {
 		int depth = 0;
 		size_t i = n;
-		while (i > 0) {
+		/* The common case in one vectorised pass: the last '(' (none
+		 * past n: only blanks follow it) with no ')' after it but the
+		 * last is the group the loop below would find. */
+		const char *open = strrchr(s, '(');
+		if (open != NULL && open < s + n &&
+		    memchr(open + 1, ')', (size_t)(s + n - 1 - (open + 1))) == NULL)
+			i = (size_t)(open - s); /* depth back to 0 there */
+		else while (i > 0) {
 			i--;
 			if (s[i] == ')')
 				depth++;
@@ -613,7 +624,7 @@ static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
 	if (stack->count >= VGT_READER_MAX_FRAMES)
 		return; /* deeper frames are dropped */
 	struct frame_key key;
-	parse_frame(&key, t);
+	parse_frame(&key, t, r->line_end);
 	key.pid = st->pid;
 	stack_push(stack, frames_intern(r->frames, &key));
 }
@@ -997,6 +1008,7 @@ static int process_line(void *ctx, char *line, int partial, struct vgt_error *er
 	size_t n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
 		line[--n] = '\0';
+	r->line_end = line + n; /* no NUL before it: any t in line ends there */
 	long pid = 0;
 	char kind = 0;
 	const char *body = split_prefix(line, &pid, &kind);
