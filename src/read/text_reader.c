@@ -168,10 +168,8 @@ static int expect(const char **p, const char *word)
 
 /* ---- pids --------------------------------------------------------------- */
 
-static struct text_pid *pid_state(struct text_reader *r, long pid)
+static struct text_pid *pid_state_slow(struct text_reader *r, long pid)
 {
-	if (r->npids > 0 && r->pids[r->last].pid == pid)
-		return &r->pids[r->last];
 	for (size_t i = 0; i < r->npids; i++) {
 		if (r->pids[i].pid == pid) {
 			r->last = i;
@@ -192,6 +190,15 @@ static struct text_pid *pid_state(struct text_reader *r, long pid)
 		input->format = strpool_intern(r->pool, "text");
 	r->last = r->npids++;
 	return st;
+}
+
+/* The state of pid (a new one when first met), NULL past TEXT_PIDS_MAX;
+ * the pid of the line before, nearly always, without a call. */
+static inline struct text_pid *pid_state(struct text_reader *r, long pid)
+{
+	if (r->npids > 0 && r->pids[r->last].pid == pid)
+		return &r->pids[r->last];
+	return pid_state_slow(r, pid);
 }
 
 /* input->vg is the sum over the pids that share the input. */
