@@ -5,6 +5,8 @@
  * run to run (pids, addresses) are read from the log text by the test.
  */
 #include <check.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -949,6 +951,49 @@ START_TEST(frame_and_message_variants)
 }
 END_TEST
 
+/* The hand-made frame reading (no strtoull) keeps strtoull's answers:
+ * either case, an ip too big for 64 bits is UINT64_MAX, "0x" with no
+ * digit is ip 0 and the rest is the function, a line too big for
+ * unsigned long is ULONG_MAX cast to unsigned; the one-pass search for
+ * the location group finds what the paren-counting loop finds. */
+START_TEST(frame_numbers_at_the_edges)
+{
+	static const char log[] =
+		"==9== Memcheck, a memory error detector\n"
+		"==9== Invalid read of size 8\n"
+		"==9==    at 0xaBcDeF: f (a.c:7)\n"
+		"==9==    by 0x1234567890ABCDEF0: g (a.c:99999999999999999999999)\n"
+		"==9==    by 0xZ: h (b.c:4294967297)\n"
+		"==9==    by 0x10: f(int) (in /lib/odd(1).so)\n"
+		"==9==    by 0x11: g(x) ((c.c:5)\n"
+		"==9== \n";
+	struct strpool *pool = test_pool_new();
+	struct collector c = {0};
+	struct vgt_error err = {0};
+	ck_assert_int_eq(run_buf(pool, &c, log, sizeof(log) - 1, 0, 1, &err), 0);
+	ck_assert_uint_eq(c.n, 1);
+	const struct vgt_record *r = &c.recs[0].rec;
+	ck_assert_uint_eq(r->stack.count, 5);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 0)->ip, 0xABCDEF);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 0)->line, 7);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 1)->ip, UINT64_MAX);
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 1)->fn, "g");
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 1)->line, (unsigned)ULONG_MAX);
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 2)->ip, 0);
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 2)->fn, "xZ: h");
+	ck_assert_uint_eq(stack_frame(cur_ft, &r->stack, 2)->line,
+			  (unsigned)strtoul("4294967297", NULL, 10));
+	/* parentheses inside the location, or one too many: the last
+	 * balanced group is the location, an unbalanced one none */
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 3)->fn, "f(int)");
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 3)->obj, "/lib/odd(1).so");
+	ck_assert_str_eq(stack_frame(cur_ft, &r->stack, 4)->fn, "g(x) ((c.c:5)");
+	ck_assert_ptr_null(stack_frame(cur_ft, &r->stack, 4)->file);
+	collector_free(&c);
+	test_pool_free(pool);
+}
+END_TEST
+
 START_TEST(messages_map_to_xml_kinds)
 {
 	static const struct {
@@ -1232,6 +1277,7 @@ Suite *text_reader_suite(void)
 	TCase *edge = tcase_create("edge cases");
 	tcase_add_test(edge, no_valgrind_output_is_an_error);
 	tcase_add_test(edge, frame_and_message_variants);
+	tcase_add_test(edge, frame_numbers_at_the_edges);
 	tcase_add_test(edge, messages_map_to_xml_kinds);
 	tcase_add_test(edge, sink_failure_stops_reading);
 	tcase_add_test(edge, overlong_line_is_dropped);

@@ -83,13 +83,6 @@ int lines_read_count(const char **p, uint64_t *out)
 	return 0;
 }
 
-const char *lines_skip_spaces(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
 struct vgt_input *lines_pid_input(const struct vgt_sink *sink, struct vgt_input *first,
 				  size_t npids, long pid)
 {

@@ -49,7 +49,14 @@ static inline int lines_starts(const char *s, const char *prefix)
 /* A decimal count at *p ("1,234": commas after a digit are skipped);
  * advances past it.  -1 when there is none or it does not fit 64 bits. */
 int lines_read_count(const char **p, uint64_t *out);
-const char *lines_skip_spaces(const char *s);
+/* s past its leading blanks (spaces and tabs); inline: every line of a
+ * log passes here once or twice. */
+static inline const char *lines_skip_spaces(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
 
 /* The input of a further pid met in one stream (npids: the pids met
  * before it): the sink's input_for_pid, else first (all pids share it);

@@ -47,6 +47,7 @@
 #include "vgtriage/report.h"
 #include "read/lines.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,7 @@ struct text_reader {
 	int failed;
 	const char *aborted;    /* valgrind's panic or assertion line */
 	int client_seen;        /* a **PID** line: a client message of valgrind's */
+	const char *line_end;   /* the NUL ending the line being read */
 };
 
 /* ---- small string helpers ---------------------------------------------- */
@@ -166,10 +168,8 @@ static int expect(const char **p, const char *word)
 
 /* ---- pids --------------------------------------------------------------- */
 
-static struct text_pid *pid_state(struct text_reader *r, long pid)
+static struct text_pid *pid_state_slow(struct text_reader *r, long pid)
 {
-	if (r->npids > 0 && r->pids[r->last].pid == pid)
-		return &r->pids[r->last];
 	for (size_t i = 0; i < r->npids; i++) {
 		if (r->pids[i].pid == pid) {
 			r->last = i;
@@ -190,6 +190,15 @@ static struct text_pid *pid_state(struct text_reader *r, long pid)
 		input->format = strpool_intern(r->pool, "text");
 	r->last = r->npids++;
 	return st;
+}
+
+/* The state of pid (a new one when first met), NULL past TEXT_PIDS_MAX;
+ * the pid of the line before, nearly always, without a call. */
+static inline struct text_pid *pid_state(struct text_reader *r, long pid)
+{
+	if (r->npids > 0 && r->pids[r->last].pid == pid)
+		return &r->pids[r->last];
+	return pid_state_slow(r, pid);
 }
 
 /* input->vg is the sum over the pids that share the input. */
@@ -500,18 +509,61 @@ static int parse_loss_record(struct text_reader *r, struct text_pid *st, const c
 	return 0;
 }
 
-/* "at 0x4848899: malloc (vg_replace_malloc.c:381)" and its variants. */
-static void parse_frame(struct frame_key *f, const char *s)
+/* A hex digit's value + 1 by byte, 0 for any other byte. */
+static const unsigned char hex_value1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* The value of a hex digit, or -1. */
+static int hex_digit(char c)
+{
+	return (int)hex_value1[(unsigned char)c] - 1;
+}
+
+/* strtoull(s, &end, 16) for s = "0x…" (what is_frame_line saw), without
+ * the locale machinery that made it a tenth of a log's reading: the
+ * digits after "0x" (all of them, UINT64_MAX when they overflow), or 0
+ * and *end at the 'x' when none follows. */
+static uint64_t read_ip(const char *s, const char **end)
+{
+	const char *p = s + 2;
+	uint64_t v = 0;
+	int d;
+	if (hex_digit(*p) < 0) {
+		*end = s + 1;
+		return 0;
+	}
+	for (; (d = hex_digit(*p)) >= 0; p++)
+		v = v > (UINT64_MAX >> 4) ? UINT64_MAX : (v << 4) | (uint64_t)d;
+	*end = p;
+	return v;
+}
+
+/* strtoul(s, NULL, 10) cast to unsigned, for s all digits. */
+static unsigned read_line_number(const char *s)
+{
+	unsigned long v = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+		v = v > (ULONG_MAX - d) / 10 ? ULONG_MAX : v * 10 + d;
+	}
+	return (unsigned)v;
+}
+
+/* "at 0x4848899: malloc (vg_replace_malloc.c:381)" and its variants;
+ * end: the NUL ending s (the first: the line's length is known). */
+static void parse_frame(struct frame_key *f, const char *s, const char *end)
 {
 	memset(f, 0, sizeof(*f));
 	s += 3; /* "at " / "by " */
-	char *end;
-	f->ip = strtoull(s, &end, 16);
-	s = end;
+	f->ip = read_ip(s, &s);
 	if (*s == ':')
 		s++;
 	s = lines_skip_spaces(s);
-	size_t n = strlen(s);
+	size_t n = (size_t)(end - s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
 	/* The location is the last parenthesised group; function names
@@ -520,7 +572,14 @@ static void parse_frame(struct frame_key *f, const char *s)
 	if (n > 0 && s[n - 1] == ')') {
 		int depth = 0;
 		size_t i = n;
-		while (i > 0) {
+		/* The common case in one vectorised pass: the last '(' (none
+		 * past n: only blanks follow it) with no ')' after it but the
+		 * last is the group the loop below would find. */
+		const char *open = strrchr(s, '(');
+		if (open != NULL && open < s + n &&
+		    memchr(open + 1, ')', (size_t)(s + n - 1 - (open + 1))) == NULL)
+			i = (size_t)(open - s); /* depth back to 0 there */
+		else while (i > 0) {
 			i--;
 			if (s[i] == ')')
 				depth++;
@@ -531,7 +590,7 @@ static void parse_frame(struct frame_key *f, const char *s)
 			const char *loc = s + i + 1;
 			size_t loc_len = n - i - 2;
 			fn_len = i - 1;
-			if (loc_len > 3 && strncmp(loc, "in ", 3) == 0) {
+			if (loc_len > 3 && loc[0] == 'i' && loc[1] == 'n' && loc[2] == ' ') {
 				f->obj = loc + 3;
 				f->obj_len = loc_len - 3;
 			} else {
@@ -541,7 +600,7 @@ static void parse_frame(struct frame_key *f, const char *s)
 				size_t path_len = loc_len;
 				if (colon > 0 && colon < loc_len &&
 				    strspn(loc + colon, "0123456789") == loc_len - colon) {
-					f->line = (unsigned)strtoul(loc + colon, NULL, 10);
+					f->line = read_line_number(loc + colon);
 					path_len = colon - 1;
 				}
 				lines_frame_path(f, loc, path_len);
@@ -572,7 +631,7 @@ static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
 	if (stack->count >= VGT_READER_MAX_FRAMES)
 		return; /* deeper frames are dropped */
 	struct frame_key key;
-	parse_frame(&key, t);
+	parse_frame(&key, t, r->line_end);
 	key.pid = st->pid;
 	stack_push(stack, frames_intern(r->frames, &key));
 }
@@ -956,6 +1015,7 @@ static int process_line(void *ctx, char *line, int partial, struct vgt_error *er
 	size_t n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
 		line[--n] = '\0';
+	r->line_end = line + n; /* no NUL before it: any t in line ends there */
 	long pid = 0;
 	char kind = 0;
 	const char *body = split_prefix(line, &pid, &kind);
