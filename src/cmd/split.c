@@ -77,7 +77,7 @@ static void block_free(struct block *b)
 	if (b->mapped)
 		munmap(b, b->size);
 	else
-		block_free(b);
+		free(b);
 }
 
 /* A stored record: the record with no arrays (its stacks' counts kept),
