@@ -18,6 +18,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* The set-up of a harness that parses XML through libxml2: its parser
+ * initialised once, before the first input (its LLVMFuzzerInitialize). */
+int fuzz_init_libxml2(int *argc, char ***argv);
 
 /* A sink for output nobody reads (/dev/null, opened once). */
 FILE *fuzz_null_stream(void);

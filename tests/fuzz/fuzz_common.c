@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <jansson.h>
+#include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,14 @@
 #include "analyze/rank.h"
 #include "analyze/policy.h"
 #include "cmd/pipeline.h"
+
+int fuzz_init_libxml2(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	xmlInitParser();
+	return 0;
+}
 
 FILE *fuzz_null_stream(void)
 {

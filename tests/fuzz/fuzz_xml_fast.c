@@ -10,7 +10,6 @@
  * Seeds: testdata/fuzz/xml_fast/ (each way out of the fast path, cut at
  * every kind of place) and the small real XMLs of testdata/.
  */
-#include <libxml/parser.h>
 #include <stdlib.h>
 
 #include "fuzz.h"
@@ -18,10 +17,7 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
-	xmlInitParser();
-	return 0;
+	return fuzz_init_libxml2(argc, argv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

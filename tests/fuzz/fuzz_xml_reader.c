@@ -3,16 +3,12 @@
  * pseudo-random chunk sizes (seeds: testdata/ *.xml, testdata/proto6,
  * testdata/bad).
  */
-#include <libxml/parser.h>
 
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
-	xmlInitParser();
-	return 0;
+	return fuzz_init_libxml2(argc, argv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
