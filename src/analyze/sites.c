@@ -695,9 +695,11 @@ static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_
 static void release_example(struct vgt_site *site)
 {
 	if (site->stack.count > site->culprit && site->stack.count > 1) {
-		uint32_t id = site->stack.ids[site->culprit];
+		/* the culprit alone, in an array of its size (stack_copy) */
+		struct vgt_stack culprit = {&site->stack.ids[site->culprit], 1, 1}, kept = {NULL, 0, 0};
+		stack_copy(&kept, &culprit);
 		stack_release(&site->stack);
-		stack_push(&site->stack, id);
+		site->stack = kept;
 		site->culprit = 0;
 	}
 	stack_release(&site->aux_stack);
