@@ -1081,7 +1081,9 @@ struct vgt_site *sites_merge_site(struct vgt_report *dst, const struct vgt_repor
 		d->example_bytes = s->example_bytes;
 		stack_copy(&d->stack, stack);
 		stack_copy(&d->aux_stack, aux);
-		remap_stack(dst, src, &s->aux_stack2, &d->aux_stack2);
+		/* through the scratch stack: a site's copies are of exact size */
+		remap_stack(dst, src, &s->aux_stack2, aux);
+		stack_copy(&d->aux_stack2, aux);
 		d->culprit = s->culprit;
 		d->location.function = loc.function;
 		text_replace(&d->what, s->what);

@@ -158,8 +158,8 @@ void report_keep_record_stack(struct vgt_report *report, struct vgt_site *site,
 	k->site = site;
 	k->kind = kind;
 	k->hash = h;
-	for (uint32_t i = 0; i < n; i++)
-		stack_push(&k->stack, stack->ids[i]);
+	struct vgt_stack first = {stack->ids, n, n};
+	stack_copy(&k->stack, &first); /* exact size, as the sites' stacks */
 }
 
 void report_input_suppcount(struct vgt_input *input, const char *name, uint64_t count)
