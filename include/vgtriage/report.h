@@ -80,7 +80,8 @@ struct vgt_context {
  *   (report_new_site), so this size is what each one costs.
  * - struct vgt_site_detail: what only a finished report fills in, and
  *   mostly for shown sites (source context, explanation, statement,
- *   baseline, pids, tests); allocated on the first write.  Read it with
+ *   baseline, pids, tests), and the growth figures that only a monitor's
+ *   or run --watch's leak checks give; allocated on the first write.  Read it with
  *   site_detail() (never NULL: an empty detail when none was made), write
  *   it with site_detail_mut() (which makes it).
  *
@@ -101,7 +102,6 @@ struct vgt_site {
 					index << 40 + the record's place in it
 					(valgrind's order; ranks ties alike in
 					the XML and the text log of a run) */
-	int64_t delta_bytes, delta_blocks; /* when has_delta */
 	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
 	uint64_t input_mask;         /* bit i: input i contributed (first 64) */
 	uint64_t callers_hash;       /* next user functions down the stack; the
@@ -143,12 +143,13 @@ struct vgt_site {
 	uint32_t n_procs, procs_cap;
 	char fingerprint[17];        /* 16 hex digits, stable across runs */
 	unsigned char hidden;        /* noise (interpreter/runtime) or filtered */
-	unsigned char has_delta;
+	unsigned char has_delta;     /* the detail has growth figures */
 	unsigned char has_callers;   /* callers_hash is set */
 };
 
-/* What a finished report adds to a site (see above). */
+/* What a finished report adds to a site, and its growth (see above). */
 struct vgt_site_detail {
+	int64_t delta_bytes, delta_blocks; /* growth ("(+N)"), when site->has_delta */
 	/* Lines around the location from the real source file, when found. */
 	struct vgt_context context;
 	/* The generated C under a .pyx location (symbolize.c, when the .c is

@@ -477,8 +477,8 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 	if (s->has_delta && (extra == NULL || extra->more == NULL)) {
 		jsonw_key(w, "delta");
 		jsonw_object_begin(w);
-		jsonw_kint(w, "bytes", s->delta_bytes);
-		jsonw_kint(w, "blocks", s->delta_blocks);
+		jsonw_kint(w, "bytes", site_detail(s)->delta_bytes);
+		jsonw_kint(w, "blocks", site_detail(s)->delta_blocks);
 		jsonw_object_end(w);
 	}
 	if (report->n_tests > 0)

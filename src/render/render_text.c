@@ -769,7 +769,7 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 			fprintf(out, ", in %zu processes", d->n_pids);
 	}
 	if (s->has_delta)
-		fprintf(out, " (%+" PRId64 " bytes, %+" PRId64 " blocks)", s->delta_bytes, s->delta_blocks);
+		fprintf(out, " (%+" PRId64 " bytes, %+" PRId64 " blocks)", d->delta_bytes, d->delta_blocks);
 	if (d->explain != NULL)
 		fprintf(out, " — %s", escape_text_pool(r->pool, d->explain->label));
 	fputc('\n', out);
