@@ -15,7 +15,8 @@
  * procs_site_errorcount() for <errorcounts>, and procs_finish() once per
  * report; sites.c hands procs_site_release() to the report, which calls
  * it when it frees a site.  Renderers read what
- * procs_finish() leaves in struct vgt_site (pids, procs, inherited*).
+ * procs_finish() leaves in the site: its procs, and pids and inherited*
+ * in its detail (site_detail()).
  * Included by sites.c, rank.c, the renderers and the tests.
  */
 #ifndef VGTRIAGE_PROCS_H
