@@ -80,10 +80,10 @@ struct vgt_context {
  *   (report_new_site), so this size is what each one costs.
  * - struct vgt_site_detail: what only a finished report fills in, and
  *   mostly for shown sites (source context, explanation, statement,
- *   baseline, pids, tests), and the growth figures that only a monitor's
- *   or run --watch's leak checks give; allocated on the first write.  Read it with
- *   site_detail() (never NULL: an empty detail when none was made), write
- *   it with site_detail_mut() (which makes it).
+ *   baseline, pids, tests), and the growth figures that only a
+ *   monitor's or run --watch's leak checks give; allocated on the first
+ *   write.  Read it with site_detail() (never NULL: an empty detail when
+ *   none was made), write it with site_detail_mut() (which makes it).
  *
  * Narrower integers where the range allows: culprit, n_heads,
  * instantiations and n_procs are uint32_t (a frame index in a stack whose
