@@ -100,13 +100,14 @@ static struct vgt_report *tests_report(enum vgt_kind kind, const uint64_t *bytes
 	struct vgt_site *s = report_new_site(r);
 	s->kind = kind;
 	s->category = FRAME_USER;
-	site_detail_mut(s)->tests = calloc(n, sizeof(*site_detail_mut(s)->tests));
+	struct vgt_site_detail *d = site_detail_mut(s);
+	d->tests = calloc(n, sizeof(*d->tests));
 	for (size_t i = 0; i < n; i++) {
 		r->tests[i].name = "t";
 		r->tests[i].top_site = SIZE_MAX;
 		if (bytes[i] == 0)
 			continue;
-		site_detail_mut(s)->tests[site_detail_mut(s)->n_tests++] = (struct vgt_site_test){i, bytes[i], 1, 0, 0, 0};
+		d->tests[d->n_tests++] = (struct vgt_site_test){i, bytes[i], 1, 0, 0, 0};
 		s->bytes += bytes[i];
 		s->blocks++;
 	}
