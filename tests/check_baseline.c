@@ -42,13 +42,13 @@ START_TEST(test_scenario_one_new_site)
 	size_t n_new = 0;
 	for (size_t i = 0; i < more->n_shown; i++) {
 		const struct vgt_site *s = more->sites[i];
-		if (strcmp(s->baseline, "new") == 0) {
+		if (strcmp(site_detail(s)->baseline, "new") == 0) {
 			n_new++;
 			ck_assert_str_eq(s->location.function, "extra_leak");
 			ck_assert_uint_eq(s->location.line, line);
 			ck_assert_uint_eq(s->bytes, 200); /* valgrind: 200 bytes in 1 blocks */
 		} else {
-			ck_assert_str_eq(s->baseline, "known");
+			ck_assert_str_eq(site_detail(s)->baseline, "known");
 		}
 	}
 	ck_assert_uint_eq(n_new, 1);
@@ -136,7 +136,7 @@ START_TEST(test_baseline_travels)
 	struct baseline *b = baseline_load(path, &err);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(baseline_apply(b, two), 0);
-	ck_assert_str_eq(two->sites[0]->baseline, "known");
+	ck_assert_str_eq(site_detail(two->sites[0])->baseline, "known");
 	baseline_free(b);
 	unlink(path);
 	free(path);

@@ -161,7 +161,7 @@ START_TEST(test_pipeline)
 	ck_assert_uint_eq(r->n_shown, 13);
 	size_t hints = 0;
 	for (size_t i = 0; i < r->n_shown; i++) {
-		const struct vgt_explain *x = r->sites[i]->explain;
+		const struct vgt_explain *x = site_detail(r->sites[i])->explain;
 		ck_assert_ptr_nonnull(x);
 		ck_assert(strcmp(x->family, "c") == 0 || strcmp(x->family, "cxx") == 0);
 		if (x->hint != NULL) {
@@ -171,7 +171,7 @@ START_TEST(test_pipeline)
 		}
 	}
 	/* rank 1: the C++ array */
-	const struct vgt_explain *x = r->sites[0]->explain;
+	const struct vgt_explain *x = site_detail(r->sites[0])->explain;
 	ck_assert_str_eq(x->family, "cxx");
 	ck_assert_str_eq(x->what, "array");
 	ck_assert_str_eq(x->label, "C++ array (new[])");
@@ -185,8 +185,8 @@ START_TEST(test_pipeline)
 	report_free(r);
 	r = run_pipeline(1);
 	for (size_t i = 0; i < r->n_shown; i++) {
-		ck_assert_ptr_nonnull(r->sites[i]->explain);
-		ck_assert_ptr_null(r->sites[i]->explain->hint);
+		ck_assert_ptr_nonnull(site_detail(r->sites[i])->explain);
+		ck_assert_ptr_null(site_detail(r->sites[i])->explain->hint);
 	}
 	report_free(r);
 }

@@ -164,8 +164,8 @@ static void assert_whole_site(const struct vgt_report *r, const struct vgt_test 
 	ck_assert_str_eq(s->location.file, file);
 	ck_assert_uint_eq(s->bytes, bytes);
 	ck_assert_uint_eq(s->blocks, blocks);
-	ck_assert_uint_eq(s->n_tests, 1);
-	ck_assert_uint_eq(s->tests[0].test, index_of(r, t));
+	ck_assert_uint_eq(site_detail(s)->n_tests, 1);
+	ck_assert_uint_eq(site_detail(s)->tests[0].test, index_of(r, t));
 }
 
 static void assert_pytest_suite(const struct vgt_report *r)
@@ -278,9 +278,9 @@ static void assert_shares_add_up(const struct vgt_report *r)
 	for (size_t i = 0; i < r->n_sites; i++) {
 		const struct vgt_site *s = r->sites[i];
 		uint64_t bytes = 0, blocks = 0;
-		for (size_t k = 0; k < s->n_tests; k++) {
-			bytes += s->tests[k].bytes;
-			blocks += s->tests[k].blocks;
+		for (size_t k = 0; k < site_detail(s)->n_tests; k++) {
+			bytes += site_detail(s)->tests[k].bytes;
+			blocks += site_detail(s)->tests[k].blocks;
 		}
 		ck_assert_uint_eq(bytes, kind_is_leak(s->kind) ? s->bytes : 0);
 		ck_assert_uint_eq(blocks, kind_is_leak(s->kind) ? s->blocks : s->records);
@@ -438,8 +438,8 @@ START_TEST(test_flip_default_kinds)
 		if (kind_group(r->sites[i]->kind) == VGT_GROUP_REACHABLE) {
 			reachable++;
 			ck_assert(r->sites[i]->hidden);
-			ck_assert_uint_eq(r->sites[i]->n_tests, 1);
-			ck_assert(r->tests[r->sites[i]->tests[0].test].session);
+			ck_assert_uint_eq(site_detail(r->sites[i])->n_tests, 1);
+			ck_assert(r->tests[site_detail(r->sites[i])->tests[0].test].session);
 		}
 	ck_assert_uint_eq(reachable, 1);
 	report_free(r);
@@ -508,25 +508,30 @@ END_TEST
 START_TEST(test_merge_site_many)
 {
 	struct vgt_site dst, src;
+	struct vgt_site_detail from;
 	memset(&dst, 0, sizeof(dst));
 	memset(&src, 0, sizeof(src));
+	memset(&from, 0, sizeof(from));
+	src.detail = &from;
 	size_t n = 20000;
-	src.tests = calloc(n, sizeof(*src.tests));
-	src.n_tests = n;
+	from.tests = calloc(n, sizeof(*from.tests));
+	from.n_tests = n;
 	for (size_t i = 0; i < n; i++) {
-		src.tests[i].test = n - 1 - i;
-		src.tests[i].bytes = i == 0 ? VGT_COUNT_MAX : 1;
-		src.tests[i].blocks = 1;
+		from.tests[i].test = n - 1 - i;
+		from.tests[i].bytes = i == 0 ? VGT_COUNT_MAX : 1;
+		from.tests[i].blocks = 1;
 	}
 	pertest_merge_site(&dst, &src, NULL);
 	pertest_merge_site(&dst, &src, NULL);
-	ck_assert_uint_eq(dst.n_tests, n);
-	ck_assert_uint_eq(dst.tests[0].test, n - 1);
-	ck_assert_uint_eq(dst.tests[0].bytes, VGT_COUNT_MAX); /* saturated, not wrapped */
-	ck_assert_uint_eq(dst.tests[1].bytes, 2);
-	ck_assert_uint_eq(dst.tests[1].blocks, 2);
-	free(src.tests);
-	free(dst.tests);
+	const struct vgt_site_detail *to = site_detail(&dst);
+	ck_assert_uint_eq(to->n_tests, n);
+	ck_assert_uint_eq(to->tests[0].test, n - 1);
+	ck_assert_uint_eq(to->tests[0].bytes, VGT_COUNT_MAX); /* saturated, not wrapped */
+	ck_assert_uint_eq(to->tests[1].bytes, 2);
+	ck_assert_uint_eq(to->tests[1].blocks, 2);
+	free(from.tests);
+	free(dst.detail->tests);
+	free(dst.detail);
 }
 END_TEST
 

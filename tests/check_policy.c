@@ -61,9 +61,12 @@ START_TEST(test_new_only)
 	struct vgt_error err;
 	ck_assert_int_eq(policy_parse(&p, "definite,new", &err), 0);
 	struct vgt_site s = site(VGT_KIND_LEAK_DEFINITELY_LOST, 100);
-	s.baseline = "known";
+	struct vgt_site_detail d;
+	memset(&d, 0, sizeof(d));
+	s.detail = &d;
+	d.baseline = "known";
 	ck_assert(!policy_site_fails(&p, &s));
-	s.baseline = "new";
+	d.baseline = "new";
 	ck_assert(policy_site_fails(&p, &s));
 }
 END_TEST
@@ -97,13 +100,14 @@ static struct vgt_report *tests_report(enum vgt_kind kind, const uint64_t *bytes
 	struct vgt_site *s = report_new_site(r);
 	s->kind = kind;
 	s->category = FRAME_USER;
-	s->tests = calloc(n, sizeof(*s->tests));
+	struct vgt_site_detail *d = site_detail_mut(s);
+	d->tests = calloc(n, sizeof(*d->tests));
 	for (size_t i = 0; i < n; i++) {
 		r->tests[i].name = "t";
 		r->tests[i].top_site = SIZE_MAX;
 		if (bytes[i] == 0)
 			continue;
-		s->tests[s->n_tests++] = (struct vgt_site_test){i, bytes[i], 1, 0, 0, 0};
+		d->tests[d->n_tests++] = (struct vgt_site_test){i, bytes[i], 1, 0, 0, 0};
 		s->bytes += bytes[i];
 		s->blocks++;
 	}

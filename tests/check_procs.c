@@ -116,9 +116,9 @@ START_TEST(pids_and_figures_per_process)
 	rank_finish(r, NULL);
 	struct vgt_site *s = site_at_line(10);
 	ck_assert_uint_eq(s->bytes, 104);
-	ck_assert_uint_eq(s->n_pids, 2);
-	ck_assert_int_eq(s->pids[0], 200); /* ascending */
-	ck_assert_int_eq(s->pids[1], 300);
+	ck_assert_uint_eq(site_detail(s)->n_pids, 2);
+	ck_assert_int_eq(site_detail(s)->pids[0], 200); /* ascending */
+	ck_assert_int_eq(site_detail(s)->pids[1], 300);
 	ck_assert_uint_eq(s->n_procs, 2);
 	/* valgrind's figures per input, in input order */
 	ck_assert_uint_eq(s->procs[0].input, 0);
@@ -128,10 +128,10 @@ START_TEST(pids_and_figures_per_process)
 	ck_assert_uint_eq(s->procs[1].bytes, 40);
 	ck_assert_uint_eq(s->procs[1].blocks, 2);
 	ck_assert_uint_eq(s->procs[1].records, 2);
-	ck_assert_int_eq(s->inherited, 0);
+	ck_assert_int_eq(site_detail(s)->inherited, 0);
 	struct vgt_site *t = site_at_line(20);
-	ck_assert_uint_eq(t->n_pids, 1);
-	ck_assert_int_eq(t->pids[0], 300);
+	ck_assert_uint_eq(site_detail(t)->n_pids, 1);
+	ck_assert_int_eq(site_detail(t)->pids[0], 300);
 	ck_assert_uint_eq(r->n_notes, 0);
 }
 END_TEST
@@ -156,18 +156,18 @@ START_TEST(inherited_by_stack)
 	struct vgt_site *s = site_at_line(10);
 	ck_assert_uint_eq(s->bytes, 500); /* valgrind's per-process bytes, kept */
 	ck_assert_uint_eq(s->blocks, 5);
-	ck_assert_uint_eq(s->n_pids, 3);
-	ck_assert_int_eq(s->inherited, 1);
-	ck_assert_uint_eq(s->inherited_bytes, 200);
-	ck_assert_uint_eq(s->inherited_blocks, 2);
+	ck_assert_uint_eq(site_detail(s)->n_pids, 3);
+	ck_assert_int_eq(site_detail(s)->inherited, 1);
+	ck_assert_uint_eq(site_detail(s)->inherited_bytes, 200);
+	ck_assert_uint_eq(site_detail(s)->inherited_blocks, 2);
 	ck_assert_uint_eq(s->procs[0].inherited_records, 0); /* the parent's own */
 	ck_assert_uint_eq(s->procs[1].inherited_bytes, 100);  /* not the 200 of 0x700 */
 	ck_assert_uint_eq(s->procs[1].inherited_records, 1);
 	ck_assert_uint_eq(s->procs[2].inherited_bytes, 100);
 
 	struct vgt_site *t = site_at_line(30);
-	ck_assert_int_eq(t->inherited, 1);
-	ck_assert_uint_eq(t->inherited_bytes, 50);
+	ck_assert_int_eq(site_detail(t)->inherited, 1);
+	ck_assert_uint_eq(site_detail(t)->inherited_bytes, 50);
 	ck_assert_uint_eq(t->procs[0].inherited_records, 0); /* the child: its own */
 
 	ck_assert_uint_eq(r->n_notes, 1);
@@ -176,8 +176,8 @@ START_TEST(inherited_by_stack)
 	ck_assert_ptr_nonnull(strstr(r->notes[0], "250 bytes in 3 blocks"));
 	/* twice gives the same */
 	procs_finish(r);
-	ck_assert_uint_eq(s->inherited_bytes, 200);
-	ck_assert_uint_eq(s->n_pids, 3);
+	ck_assert_uint_eq(site_detail(s)->inherited_bytes, 200);
+	ck_assert_uint_eq(site_detail(s)->n_pids, 3);
 	ck_assert_uint_eq(r->n_notes, 1);
 }
 END_TEST
@@ -190,8 +190,8 @@ START_TEST(no_inheritance_across_exec)
 	leak(child, 10, 0x500, 100, 1);
 	rank_finish(r, NULL);
 	struct vgt_site *s = site_at_line(10);
-	ck_assert_uint_eq(s->n_pids, 2);
-	ck_assert_int_eq(s->inherited, 0);
+	ck_assert_uint_eq(site_detail(s)->n_pids, 2);
+	ck_assert_int_eq(site_detail(s)->inherited, 0);
 	ck_assert_uint_eq(r->n_notes, 0);
 }
 END_TEST

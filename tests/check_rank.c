@@ -156,11 +156,11 @@ START_TEST(test_fingerprint_ignores_addresses)
 	/* With the statement's text, the occurrence in the function counts */
 	struct vgt_site *s = b.r->sites[0];
 	char one[17], two[17], moved[17];
-	s->statement = "p = malloc(n);";
+	site_detail_mut(s)->statement = "p = malloc(n);";
 	rank_fingerprint(s, one);
-	s->statement_occurrence = 1;
+	site_detail_mut(s)->statement_occurrence = 1;
 	rank_fingerprint(s, two);
-	s->statement_occurrence = 0;
+	site_detail_mut(s)->statement_occurrence = 0;
 	s->location.line += 10;
 	rank_fingerprint(s, moved);
 	ck_assert_str_ne(one, two);

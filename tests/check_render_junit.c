@@ -77,8 +77,8 @@ START_TEST(test_policy_and_baseline)
 	struct vgt_error err;
 	ck_assert_int_eq(policy_parse(&p, "definite,new", &err), 0);
 	for (size_t i = 0; i < r->n_shown; i++)
-		r->sites[i]->baseline = strcmp(r->sites[i]->location.function, "extra_leak") == 0 ? "new"
-												   : "known";
+		site_detail_mut(r->sites[i])->baseline =
+			strcmp(r->sites[i]->location.function, "extra_leak") == 0 ? "new" : "known";
 	xmlDoc *doc = junit_of(r, &p);
 	ck_assert_int_eq(xpath_num(doc, "/testsuites/@failures"), 1);
 	char *name = xpath_str(doc, "//testcase[failure]/@name");

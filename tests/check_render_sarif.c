@@ -150,7 +150,7 @@ END_TEST
 START_TEST(test_absolute_outside_root_and_baseline)
 {
 	struct vgt_report *r = ci_python_report("ext_leak");
-	r->sites[0]->baseline = "new";
+	site_detail_mut(r->sites[0])->baseline = "new";
 	json_t *doc = sarif_of(r, "/elsewhere");
 	json_t *res = json_array_get(json_object_get(first_run(doc), "results"), 0);
 	json_t *art = json_object_get(

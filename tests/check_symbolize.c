@@ -317,21 +317,25 @@ START_TEST(test_context)
 	site.location.line = 8;
 	site.location.mapped = 1;
 	symbolize_context(fx.sym, &site);
-	ck_assert_uint_eq(site.context.first_line, 6);
-	ck_assert_uint_eq(site.context.count, 5);
-	ck_assert_str_eq(site.context.lines[0], "def def_leak(size_t n):");
-	ck_assert_str_eq(site.context.lines[2], "    cdef void *p = malloc(n)");
-	ck_assert_str_eq(site.context.lines[4], "");
-	free(site.context.lines);
+	ck_assert_ptr_nonnull(site.detail);
+	ck_assert_uint_eq(site.detail->context.first_line, 6);
+	ck_assert_uint_eq(site.detail->context.count, 5);
+	ck_assert_str_eq(site.detail->context.lines[0], "def def_leak(size_t n):");
+	ck_assert_str_eq(site.detail->context.lines[2], "    cdef void *p = malloc(n)");
+	ck_assert_str_eq(site.detail->context.lines[4], "");
+	free(site.detail->context.lines);
+	free(site.detail);
 	/* an unmapped C location: the C file's lines */
 	memset(&site, 0, sizeof(site));
 	site.location.file = strpool_intern(fx.report->pool, "leaks.c");
 	site.location.dir = strpool_intern(fx.report->pool, CYTHON_ROOT "/shapes");
 	site.location.line = 1748;
 	symbolize_context(fx.sym, &site);
-	ck_assert_uint_eq(site.context.count, 5);
-	ck_assert_str_eq(site.context.lines[2], "  __pyx_v_p = malloc(__pyx_v_n);");
-	free(site.context.lines);
+	ck_assert_ptr_nonnull(site.detail);
+	ck_assert_uint_eq(site.detail->context.count, 5);
+	ck_assert_str_eq(site.detail->context.lines[2], "  __pyx_v_p = malloc(__pyx_v_n);");
+	free(site.detail->context.lines);
+	free(site.detail);
 	fx_done(&fx);
 }
 END_TEST

@@ -7,6 +7,11 @@
  * Ownership: the report owns its strpool, frame table, inputs and sites;
  * strings are interned in report->pool (but a site's what/auxwhat, which
  * differ per record, are the site's own copies).
+ *
+ * Memory: a report's memory grows with its sites (and interned strings),
+ * never with the size of the input, so a site is kept small: what a
+ * finished report adds to it is in a detail made only when written (see
+ * struct vgt_site).  Renderers read it with site_detail().
  */
 #ifndef VGTRIAGE_REPORT_H
 #define VGTRIAGE_REPORT_H
@@ -19,19 +24,20 @@
 #include "vgtriage/strpool.h"
 
 /* Where a site is, as a person reads it: the .pyx line when Cython-mapped,
- * else the C file:line, else the function in its object. */
+ * else the C file:line, else the function in its object.  (Pointers
+ * first, the small fields last: every site holds one.) */
 struct vgt_location {
 	const char *file;     /* "api/native.pyx" or "leaky.c"; NULL for fn@obj */
-	unsigned line;
 	const char *function; /* python qualname when known, else the C fn */
 	const char *source;   /* the source line's text, trimmed, or NULL */
 	const char *obj;      /* object file of the culprit frame */
 	const char *dir;      /* the culprit frame's dir, when valgrind gave it */
-	int mapped;           /* file/line come from a Cython map or directive */
-	int ambiguous;        /* function was demangled without the .c */
 	const char *address;  /* the user's code without file:line: "libfoo.so+0x1a2b"
 				 (offset in the object), or "libfoo.so@0x4a1b2c"
 				 (the ip, when the load address is unknown) */
+	unsigned line;
+	unsigned char mapped;    /* file/line come from a Cython map or directive */
+	unsigned char ambiguous; /* function was demangled without the .c */
 };
 
 /* What explain.c found about a shown leak site (issue 13): what the
@@ -61,13 +67,33 @@ struct vgt_context {
 	const char **lines;
 };
 
+/*
+ * A site is in two parts, because a big report has tens of thousands of
+ * sites (a program that asks for a leak search after every test: each
+ * search's loss records, most of them emptied again by the next search)
+ * and most are never shown (noise, or below the top N):
+ *
+ * - struct vgt_site: what every site needs while the records are read
+ *   (its key, figures, example stack and texts, heads, processes), packed:
+ *   8-byte fields first, then 4-byte ones, then bytes, so that no padding
+ *   is left between them.  Sites live in the report's chunks
+ *   (report_new_site), so this size is what each one costs.
+ * - struct vgt_site_detail: what only a finished report fills in, and
+ *   mostly for shown sites (source context, explanation, statement,
+ *   baseline, pids, tests), and the growth figures that only a
+ *   monitor's or run --watch's leak checks give; allocated on the first
+ *   write.  Read it with site_detail() (never NULL: an empty detail when
+ *   none was made), write it with site_detail_mut() (which makes it).
+ *
+ * Narrower integers where the range allows: culprit, n_heads,
+ * instantiations and n_procs are uint32_t (a frame index in a stack whose
+ * count is uint32_t, at most VGT_SITE_HEADS, at most one per input);
+ * figures and counts of records stay 64-bit.
+ */
+struct vgt_site_detail;
+
 struct vgt_site {
-	size_t rank;                 /* 1-based, over shown sites; 0 if hidden */
 	const char *kind_name;
-	enum vgt_kind kind;
-	enum frame_class category;   /* class of the culprit frame */
-	int hidden;                  /* noise (interpreter/runtime) or filtered */
-	int has_delta;
 	uint64_t bytes, blocks;      /* leaks: sums of valgrind's per-record numbers */
 	uint64_t direct_bytes, indirect_bytes;
 	size_t records;              /* contexts (valgrind records) */
@@ -76,21 +102,16 @@ struct vgt_site {
 					index << 40 + the record's place in it
 					(valgrind's order; ranks ties alike in
 					the XML and the text log of a run) */
-	int64_t delta_bytes, delta_blocks;
-	char fingerprint[17];        /* 16 hex digits, stable across runs */
-	/* (the small fields are grouped: tens of thousands of sites) */
-	int has_callers;
-	int inherited;               /* a forked child reports its parent's blocks */
+	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
+	uint64_t input_mask;         /* bit i: input i contributed (first 64) */
+	uint64_t callers_hash;       /* next user functions down the stack; the
+					smallest over the site's records (a part
+					of the fingerprint, with the statement) */
+	size_t heads_dropped;        /* records whose head did not fit (below) */
+	size_t rank;                 /* 1-based, over shown sites; 0 if hidden */
 	struct vgt_location location;
 	struct vgt_location *generated; /* the C file:line under a .pyx location,
 					   or NULL (owned: most sites have none) */
-	struct vgt_context context;
-	/* The generated C under a .pyx location (symbolize.c, when the .c is
-	 * at hand): the Cython marker comment that maps it ("/\* \"x.pyx\":11"
-	 * and its lines), and the C lines around generated->line.  Empty
-	 * otherwise.  Only the HTML report shows them. */
-	struct vgt_context gen_marker;
-	struct vgt_context gen_context;
 	char *what;                  /* the example record's message (owned) */
 	char *auxwhat;               /* and its auxiliary line (owned) */
 	char *auxwhat2;              /* and its second one ("Block was alloc'd at"), or NULL */
@@ -103,39 +124,64 @@ struct vgt_site {
 	 * size ("Invalid read of size 8": 8; 0 when none).  --gen-suppressions
 	 * writes an entry for each; the message names every size.  At most
 	 * VGT_SITE_HEADS of them; heads_dropped counts the records whose
-	 * head did not fit. */
+	 * head did not fit.  A site emptied by a later leak search keeps
+	 * them (and nothing else of its example). */
 	struct vgt_site_head *heads;
-	size_t n_heads;
-	size_t heads_dropped;
+	/* Processes (procs.h): one entry per input the site occurred in
+	 * (freed when the last goes); what procs_finish() derives from them
+	 * is in the detail. */
+	struct vgt_site_proc *procs;
+	struct vgt_site_detail *detail; /* NULL until written: site_detail_mut() */
+	enum vgt_kind kind;
+	enum frame_class category;   /* class of the culprit frame */
+	uint32_t culprit;            /* index of the culprit frame in stack */
+	uint32_t n_heads;
 	/* How many distinct culprit functions the site's records have whose
 	 * names differ only in template arguments (instantiations of one
-	 * template at one line); 0 or 1: one function. */
-	size_t instantiations;
-	size_t culprit;              /* index of the culprit frame in stack */
-	uint64_t example_bytes;      /* bytes of the record whose stack is kept */
-	const char *baseline;        /* "new", "known" or NULL (no --baseline) */
-	uint64_t input_mask;         /* bit i: input i contributed (first 64) */
-	/* What the fingerprint is made of besides kind, file and function
-	 * (never a line number, so that edits elsewhere keep a site known): */
+	 * template at one line); 0 or 1: one function.  At most n_heads. */
+	uint32_t instantiations;
+	uint32_t n_procs, procs_cap;
+	char fingerprint[17];        /* 16 hex digits, stable across runs */
+	unsigned char hidden;        /* noise (interpreter/runtime) or filtered */
+	unsigned char has_delta;     /* the detail has growth figures */
+	unsigned char has_callers;   /* callers_hash is set */
+};
+
+/* What a finished report adds to a site, and its growth (see above). */
+struct vgt_site_detail {
+	int64_t delta_bytes, delta_blocks; /* growth ("(+N)"), when site->has_delta */
+	/* Lines around the location from the real source file, when found. */
+	struct vgt_context context;
+	/* The generated C under a .pyx location (symbolize.c, when the .c is
+	 * at hand): the Cython marker comment that maps it ("/\* \"x.pyx\":11"
+	 * and its lines), and the C lines around generated->line.  Empty
+	 * otherwise.  Only the HTML report shows them. */
+	struct vgt_context gen_marker;
+	struct vgt_context gen_context;
+	struct vgt_explain *explain; /* explain.c: nature and hint, or NULL */
+	/* What the fingerprint is made of besides kind, file, function and
+	 * callers_hash (never a line number, so that edits elsewhere keep a
+	 * site known): */
 	const char *statement;       /* the culprit line's text, blanks collapsed
 					(symbolize_statement), when the source is at hand */
-	unsigned statement_occurrence; /* identical statements before it in its function */
-	uint64_t callers_hash;       /* next user functions down the stack; the
-					smallest over the site's records */
-	struct vgt_explain *explain; /* explain.c: nature and hint, or NULL */
-	/* Processes (procs.h): one entry per input the site occurred in, and
-	 * what procs_finish() derives from them. */
-	struct vgt_site_proc *procs;
-	size_t n_procs, procs_cap;
-	long *pids;                  /* distinct pids, ascending */
-	size_t n_pids;
-	uint64_t inherited_bytes, inherited_blocks; /* summed over those children */
+	const char *baseline;        /* "new", "known" or NULL (no --baseline) */
+	long *pids;                  /* distinct pids, ascending (procs_finish) */
+	uint64_t inherited_bytes, inherited_blocks; /* summed over forked children */
 	/* The tests that leaked here (pertest.c), largest first: indexes into
 	 * report->tests with their share of bytes and blocks (errors: their
 	 * occurrences in .blocks).  Empty when the run marked no tests. */
 	struct vgt_site_test *tests;
 	size_t n_tests;
+	size_t n_pids;
+	unsigned statement_occurrence; /* identical statements before it in its function */
+	int inherited;               /* a forked child reports its parent's blocks */
 };
+
+/* The site's detail: never NULL (an empty one, all zero, when none was
+ * made), and read-only. */
+const struct vgt_site_detail *site_detail(const struct vgt_site *site);
+/* The site's detail for writing: made (zeroed) on the first call. */
+struct vgt_site_detail *site_detail_mut(struct vgt_site *site);
 
 #define VGT_SITE_HEADS 32
 /* In a head, one id for a run of runtime or interpreter frames between

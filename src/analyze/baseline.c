@@ -48,7 +48,7 @@ void baseline_where(const struct vgt_site *s, char out[17])
  * hand, or the Cython marker gave it), not from the callers. */
 int baseline_has_statement(const struct vgt_site *s)
 {
-	return s->statement != NULL || s->location.source != NULL;
+	return site_detail(s)->statement != NULL || s->location.source != NULL;
 }
 
 static int cmp_fp(const void *a, const void *b)
@@ -184,9 +184,10 @@ size_t baseline_apply(const struct baseline *b, struct vgt_report *report)
 	size_t n_new = 0;
 	for (size_t i = 0; i < report->n_sites; i++) {
 		struct vgt_site *s = report->sites[i];
-		s->baseline = baseline_contains(b, s->fingerprint) || baseline_knows_where(b, s)
-				      ? known : fresh;
-		if (!s->hidden && s->baseline == fresh)
+		const char *verdict = baseline_contains(b, s->fingerprint) ||
+				      baseline_knows_where(b, s) ? known : fresh;
+		site_detail_mut(s)->baseline = verdict;
+		if (!s->hidden && verdict == fresh)
 			n_new++;
 	}
 	return n_new;

@@ -47,7 +47,7 @@ int baseline_knows_where(const struct baseline *b, const struct vgt_site *site);
 void baseline_where(const struct vgt_site *s, char out[17]);
 int baseline_has_statement(const struct vgt_site *s);
 
-/* Sets site->baseline to "new" or "known" for every site of the report;
+/* Sets detail->baseline to "new" or "known" for every site of the report;
  * returns how many shown sites are new. */
 size_t baseline_apply(const struct baseline *b, struct vgt_report *report);
 

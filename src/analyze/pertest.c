@@ -864,15 +864,15 @@ static size_t session_test(struct pertest *pt, size_t *session)
 /* The entry of test in site->tests, added when new; slot[test] is its
  * index + 1 (slot has a place for every test, the session's included;
  * the caller clears what it set). */
-static struct vgt_site_test *site_test(struct vgt_site *site, size_t test, size_t *slot)
+static struct vgt_site_test *site_test(struct vgt_site_detail *d, size_t test, size_t *slot)
 {
 	if (slot[test] == 0) {
-		struct vgt_site_test *t = &site->tests[site->n_tests++];
+		struct vgt_site_test *t = &d->tests[d->n_tests++];
 		memset(t, 0, sizeof(*t));
 		t->test = test;
-		slot[test] = site->n_tests;
+		slot[test] = d->n_tests;
 	}
-	return &site->tests[slot[test] - 1];
+	return &d->tests[slot[test] - 1];
 }
 
 /* The site's shares [first, first + n) into site->tests, capped by its
@@ -883,11 +883,12 @@ static void give_site(struct pertest *pt, struct vgt_site *site, const struct pl
 	int leak = kind_is_leak(site->kind);
 	uint64_t left_bytes = leak ? site->bytes : 0;
 	uint64_t left_blocks = leak ? site->blocks : site->records;
-	site->tests = xcalloc(n + 1, sizeof(*site->tests));
-	site->n_tests = 0;
+	struct vgt_site_detail *d = site_detail_mut(site);
+	d->tests = xcalloc(n + 1, sizeof(*d->tests));
+	d->n_tests = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct pt_share *s = p[i].share;
-		struct vgt_site_test *t = site_test(site, s->test, slot);
+		struct vgt_site_test *t = site_test(d, s->test, slot);
 		uint64_t bytes = take(&left_bytes, s->bytes), blocks = take(&left_blocks, s->blocks);
 		t->bytes = vgt_count_add(t->bytes, bytes);
 		t->blocks = vgt_count_add(t->blocks, blocks);
@@ -898,18 +899,18 @@ static void give_site(struct pertest *pt, struct vgt_site *site, const struct pl
 		t->phases |= s->phases;
 	}
 	if (left_bytes > 0 || left_blocks > 0) {
-		struct vgt_site_test *t = site_test(site, session_test(pt, session), slot);
+		struct vgt_site_test *t = site_test(d, session_test(pt, session), slot);
 		t->bytes = vgt_count_add(t->bytes, left_bytes);
 		t->blocks = vgt_count_add(t->blocks, left_blocks);
 	}
-	for (size_t k = 0; k < site->n_tests; k++)
-		slot[site->tests[k].test] = 0;
+	for (size_t k = 0; k < d->n_tests; k++)
+		slot[d->tests[k].test] = 0;
 	size_t kept = 0;
-	for (size_t k = 0; k < site->n_tests; k++)
-		if (site->tests[k].bytes > 0 || site->tests[k].blocks > 0)
-			site->tests[kept++] = site->tests[k];
-	site->n_tests = kept;
-	qsort(site->tests, site->n_tests, sizeof(*site->tests), cmp_site_test);
+	for (size_t k = 0; k < d->n_tests; k++)
+		if (d->tests[k].bytes > 0 || d->tests[k].blocks > 0)
+			d->tests[kept++] = d->tests[k];
+	d->n_tests = kept;
+	qsort(d->tests, d->n_tests, sizeof(*d->tests), cmp_site_test);
 }
 
 /* A site whose shares came from reports merged by -j (pertest_merge_site):
@@ -919,23 +920,20 @@ static void top_up_session(struct pertest *pt, struct vgt_site *site, size_t *se
 {
 	int leak = kind_is_leak(site->kind);
 	uint64_t bytes = 0, blocks = 0;
-	for (size_t k = 0; k < site->n_tests; k++) {
-		bytes = vgt_count_add(bytes, site->tests[k].bytes);
-		blocks = vgt_count_add(blocks, site->tests[k].blocks);
+	const struct vgt_site_detail *d = site_detail(site);
+	for (size_t k = 0; k < d->n_tests; k++) {
+		bytes = vgt_count_add(bytes, d->tests[k].bytes);
+		blocks = vgt_count_add(blocks, d->tests[k].blocks);
 	}
 	uint64_t want_bytes = leak ? site->bytes : 0;
 	uint64_t want_blocks = leak ? site->blocks : site->records;
 	if (bytes >= want_bytes && blocks >= want_blocks)
 		return;
-	struct vgt_site_test extra;
-	memset(&extra, 0, sizeof(extra));
-	extra.test = session_test(pt, session);
-	extra.bytes = want_bytes > bytes ? want_bytes - bytes : 0;
-	extra.blocks = want_blocks > blocks ? want_blocks - blocks : 0;
-	struct vgt_site one;
-	memset(&one, 0, sizeof(one));
-	one.tests = &extra;
-	one.n_tests = 1;
+	struct vgt_site_test extra = {.test = session_test(pt, session),
+				      .bytes = want_bytes > bytes ? want_bytes - bytes : 0,
+				      .blocks = want_blocks > blocks ? want_blocks - blocks : 0};
+	struct vgt_site_detail one_detail = {.tests = &extra, .n_tests = 1};
+	struct vgt_site one = {.detail = &one_detail};
 	pertest_merge_site(site, &one, NULL);
 }
 
@@ -1082,7 +1080,7 @@ void pertest_resolve(struct pertest *pt)
 	}
 	free(placed);
 	for (size_t i = 0; i < r->n_sites; i++) {
-		if (r->sites[i]->tests == NULL)
+		if (site_detail(r->sites[i])->tests == NULL)
 			give_site(pt, r->sites[i], NULL, 0, &session, slot);
 		else
 			top_up_session(pt, r->sites[i], &session);
@@ -1149,28 +1147,30 @@ static int cmp_by_test(const void *pa, const void *pb)
 
 void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const size_t *map)
 {
-	if (src->n_tests == 0)
+	const struct vgt_site_detail *from = site_detail(src);
+	if (from->n_tests == 0)
 		return;
+	struct vgt_site_detail *to = site_detail_mut(dst);
 	/* both lists by test, merged in one pass: many tests of one site cost
 	 * n log n, not n^2 */
-	struct vgt_site_test *add = xcalloc(src->n_tests, sizeof(*add));
-	for (size_t k = 0; k < src->n_tests; k++) {
-		add[k] = src->tests[k];
-		add[k].test = map != NULL ? map[src->tests[k].test] : src->tests[k].test;
+	struct vgt_site_test *add = xcalloc(from->n_tests, sizeof(*add));
+	for (size_t k = 0; k < from->n_tests; k++) {
+		add[k] = from->tests[k];
+		add[k].test = map != NULL ? map[from->tests[k].test] : from->tests[k].test;
 	}
-	qsort(add, src->n_tests, sizeof(*add), cmp_by_test);
-	if (dst->n_tests > 1)
-		qsort(dst->tests, dst->n_tests, sizeof(*dst->tests), cmp_by_test);
-	struct vgt_site_test *out = xcalloc(dst->n_tests + src->n_tests, sizeof(*out));
+	qsort(add, from->n_tests, sizeof(*add), cmp_by_test);
+	if (to->n_tests > 1)
+		qsort(to->tests, to->n_tests, sizeof(*to->tests), cmp_by_test);
+	struct vgt_site_test *out = xcalloc(to->n_tests + from->n_tests, sizeof(*out));
 	size_t n = 0, i = 0, j = 0;
-	while (i < dst->n_tests || j < src->n_tests) {
+	while (i < to->n_tests || j < from->n_tests) {
 		struct vgt_site_test t;
-		if (j == src->n_tests || (i < dst->n_tests && dst->tests[i].test < add[j].test))
-			t = dst->tests[i++];
-		else if (i == dst->n_tests || add[j].test < dst->tests[i].test)
+		if (j == from->n_tests || (i < to->n_tests && to->tests[i].test < add[j].test))
+			t = to->tests[i++];
+		else if (i == to->n_tests || add[j].test < to->tests[i].test)
 			t = add[j++];
 		else {
-			t = dst->tests[i++];
+			t = to->tests[i++];
 			t.bytes = vgt_count_add(t.bytes, add[j].bytes);
 			t.blocks = vgt_count_add(t.blocks, add[j].blocks);
 			t.definite_bytes = vgt_count_add(t.definite_bytes, add[j].definite_bytes);
@@ -1192,9 +1192,9 @@ void pertest_merge_site(struct vgt_site *dst, const struct vgt_site *src, const 
 		}
 	}
 	free(add);
-	free(dst->tests);
-	dst->tests = out;
-	dst->n_tests = n;
-	if (dst->n_tests > 1)
-		qsort(dst->tests, dst->n_tests, sizeof(*dst->tests), cmp_site_test);
+	free(to->tests);
+	to->tests = out;
+	to->n_tests = n;
+	if (to->n_tests > 1)
+		qsort(to->tests, to->n_tests, sizeof(*to->tests), cmp_site_test);
 }

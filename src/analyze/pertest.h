@@ -1,6 +1,6 @@
 /*
  * pertest.h — which test leaked: per-test attribution of a run's leaks and
- * errors (the results go into report.h: report->tests, site->tests).
+ * errors (the results go into report.h: report->tests, a site's detail->tests).
  *
  * Two sources, one per input (process):
  *   markers  A test harness (the pytest plugin, client/vgtriage_pertest.h)
@@ -64,7 +64,7 @@ int pertest_marked(struct pertest *pt, const struct vgt_input *input);
 void pertest_take_back(struct pertest *pt, const struct vgt_input *input);
 
 /* After the last input, before rank_finish: gives what was taken to the
- * sites of the final leak checks (site->tests). */
+ * sites of the final leak checks (their detail->tests). */
 void pertest_resolve(struct pertest *pt);
 
 /* rank_merge: src's tests join dst's (by name); the map from src's test

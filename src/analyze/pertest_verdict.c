@@ -74,8 +74,9 @@ void pertest_note_kinds(struct vgt_report *r, const char *at)
 		const struct vgt_site *s = r->sites[i];
 		if (s->category != FRAME_USER)
 			continue;
-		for (size_t k = 0; k < s->n_tests; k++) {
-			const struct vgt_site_test *t = &s->tests[k];
+		const struct vgt_site_detail *d = site_detail(s);
+		for (size_t k = 0; k < d->n_tests; k++) {
+			const struct vgt_site_test *t = &d->tests[k];
 			if (t->definite_blocks == 0 && t->definite_bytes == 0)
 				continue;
 			bytes = vgt_count_add(bytes, t->definite_bytes);
@@ -143,8 +144,9 @@ void pertest_summarize(struct vgt_report *r, int show_all)
 		const struct vgt_site *s = r->sites[i];
 		if (!pertest_blames(r, s))
 			continue;
-		for (size_t k = 0; k < s->n_tests; k++) {
-			const struct vgt_site_test *st = &s->tests[k];
+		const struct vgt_site_detail *d = site_detail(s);
+		for (size_t k = 0; k < d->n_tests; k++) {
+			const struct vgt_site_test *st = &d->tests[k];
 			struct vgt_test *t = &r->tests[st->test];
 			pertest_add_share(t->lost, s, st);
 			t->phases |= st->phases;

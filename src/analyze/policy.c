@@ -98,9 +98,10 @@ int policy_parse(struct policy *policy, const char *spec, struct vgt_error *err)
 
 int policy_site_fails(const struct policy *policy, const struct vgt_site *site)
 {
+	const struct vgt_site_detail *d = site_detail(site);
 	if (site->hidden)
 		return 0;
-	if (policy->only_new && site->baseline != NULL && strcmp(site->baseline, "new") != 0)
+	if (policy->only_new && d->baseline != NULL && strcmp(d->baseline, "new") != 0)
 		return 0;
 	enum vgt_kind_group g = kind_group(site->kind);
 	return policy_amount_fails(policy, g, site->bytes, g == VGT_GROUP_ERROR ? 1 : site->blocks);
@@ -141,10 +142,11 @@ size_t policy_test_verdicts(const struct policy *policy, const struct vgt_report
 		const struct vgt_site *s = r->sites[i];
 		if (!pertest_blames(r, s))
 			continue;
-		if (policy->only_new && s->baseline != NULL && strcmp(s->baseline, "new") != 0)
+		const struct vgt_site_detail *d = site_detail(s);
+		if (policy->only_new && d->baseline != NULL && strcmp(d->baseline, "new") != 0)
 			continue;
-		for (size_t k = 0; k < s->n_tests; k++)
-			pertest_add_share(sum + s->tests[k].test * VGT_GROUP_COUNT, s, &s->tests[k]);
+		for (size_t k = 0; k < d->n_tests; k++)
+			pertest_add_share(sum + d->tests[k].test * VGT_GROUP_COUNT, s, &d->tests[k]);
 	}
 	size_t failing = 0;
 	for (size_t t = 0; t < r->n_tests; t++) {

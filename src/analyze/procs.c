@@ -29,6 +29,25 @@ uint64_t procs_stack_hash(const struct frame_table *ft, const struct vgt_stack *
 	return mix(h, stack->count);
 }
 
+/* Room for one more record stack in e (at most PROCS_MAX_STACKS). */
+static void grow_recs(struct vgt_site_proc *e)
+{
+	size_t cap = e->recs_cap;
+	e->recs = xgrow_small(e->recs, &cap, (size_t)e->n_recs + 1, sizeof(*e->recs));
+	e->recs_cap = (uint32_t)cap;
+}
+
+/* A site left without entries (its records taken back by a later leak
+ * search) holds no array: most sites of such a report are empty. */
+static void drop_if_empty(struct vgt_site *site)
+{
+	if (site->n_procs > 0)
+		return;
+	free(site->procs);
+	site->procs = NULL;
+	site->procs_cap = 0;
+}
+
 static struct vgt_site_proc *entry_for(struct vgt_site *site, size_t input_index, int *created)
 {
 	/* records arrive input by input: the last entry is the usual hit */
@@ -37,10 +56,13 @@ static struct vgt_site_proc *entry_for(struct vgt_site *site, size_t input_index
 			return &site->procs[i];
 	if (created != NULL)
 		*created = 1;
-	site->procs = xgrow_small(site->procs, &site->procs_cap, site->n_procs + 1, sizeof(*site->procs));
+	/* one entry per input: exactly as many as needed (most sites: one) */
+	size_t cap = site->procs_cap;
+	site->procs = xgrow_small(site->procs, &cap, (size_t)site->n_procs + 1, sizeof(*site->procs));
+	site->procs_cap = (uint32_t)cap;
 	struct vgt_site_proc *e = &site->procs[site->n_procs++];
 	memset(e, 0, sizeof(*e));
-	e->input = input_index;
+	e->input = (uint32_t)input_index;
 	return e;
 }
 
@@ -73,7 +95,7 @@ int procs_site_add(const struct frame_table *ft, struct vgt_site *site, size_t i
 	if (r == NULL) {
 		if (e->n_recs == PROCS_MAX_STACKS)
 			return created;
-		e->recs = xgrow_small(e->recs, &e->recs_cap, e->n_recs + 1, sizeof(*e->recs));
+		grow_recs(e);
 		r = &e->recs[e->n_recs++];
 		memset(r, 0, sizeof(*r));
 		r->stack_hash = hash;
@@ -96,6 +118,7 @@ int procs_site_take(struct vgt_site *site, size_t input_index, struct vgt_site_p
 		memmove(&site->procs[i], &site->procs[i + 1],
 			(site->n_procs - i - 1) * sizeof(*site->procs));
 		site->n_procs--;
+		drop_if_empty(site);
 		return 1;
 	}
 	memset(out, 0, sizeof(*out));
@@ -139,6 +162,7 @@ void procs_site_sub(struct vgt_site *site, size_t input_index, uint64_t stack_ha
 	size_t at = (size_t)(e - site->procs);
 	memmove(e, e + 1, (site->n_procs - at - 1) * sizeof(*e));
 	site->n_procs--;
+	drop_if_empty(site);
 }
 
 size_t procs_site_input_records(const struct vgt_site *site, size_t input_index)
@@ -174,7 +198,7 @@ void procs_site_merge(struct vgt_site *dst, const struct vgt_site *src, size_t i
 		e->records += from->records;
 		e->occurrences = vgt_count_add(e->occurrences, from->occurrences);
 		for (size_t k = 0; k < from->n_recs && e->n_recs < PROCS_MAX_STACKS; k++) {
-			e->recs = xgrow_small(e->recs, &e->recs_cap, e->n_recs + 1, sizeof(*e->recs));
+			grow_recs(e);
 			e->recs[e->n_recs++] = from->recs[k];
 		}
 	}
@@ -190,10 +214,8 @@ void procs_site_release(struct vgt_site *site)
 	for (size_t i = 0; i < site->n_procs; i++)
 		free(site->procs[i].recs);
 	free(site->procs);
-	free(site->pids);
 	site->procs = NULL;
-	site->pids = NULL;
-	site->n_procs = site->procs_cap = site->n_pids = 0;
+	site->n_procs = site->procs_cap = 0;
 }
 
 size_t procs_fork_parent(const struct vgt_report *report, size_t input_index)
@@ -224,23 +246,26 @@ static int cmp_long(const void *a, const void *b)
 
 static void site_pids(const struct vgt_report *report, struct vgt_site *site)
 {
-	free(site->pids);
-	site->pids = NULL;
-	site->n_pids = 0;
+	if (site->n_procs == 0 && site->detail == NULL)
+		return; /* no pids: no detail made for nothing */
+	struct vgt_site_detail *d = site_detail_mut(site);
+	free(d->pids);
+	d->pids = NULL;
+	d->n_pids = 0;
 	if (site->n_procs == 0)
 		return;
-	site->pids = xmalloc(site->n_procs * sizeof(*site->pids));
+	d->pids = xmalloc(site->n_procs * sizeof(*d->pids));
 	for (size_t i = 0; i < site->n_procs; i++) {
 		long pid = report->inputs[site->procs[i].input]->pid;
 		if (pid > 0)
-			site->pids[site->n_pids++] = pid;
+			d->pids[d->n_pids++] = pid;
 	}
-	qsort(site->pids, site->n_pids, sizeof(*site->pids), cmp_long);
+	qsort(d->pids, d->n_pids, sizeof(*d->pids), cmp_long);
 	size_t n = 0;
-	for (size_t i = 0; i < site->n_pids; i++)
-		if (n == 0 || site->pids[n - 1] != site->pids[i])
-			site->pids[n++] = site->pids[i];
-	site->n_pids = n;
+	for (size_t i = 0; i < d->n_pids; i++)
+		if (n == 0 || d->pids[n - 1] != d->pids[i])
+			d->pids[n++] = d->pids[i];
+	d->n_pids = n;
 }
 
 static const struct vgt_site_proc *find_entry(const struct vgt_site *site, size_t input)
@@ -262,8 +287,10 @@ static int has_stack(const struct vgt_site_proc *e, uint64_t hash)
 /* Marks the records of each forked child that its parent has too. */
 static void site_inherited(struct vgt_site *site, const size_t *parent)
 {
-	site->inherited = 0;
-	site->inherited_bytes = site->inherited_blocks = 0;
+	if (site->detail != NULL) {
+		site->detail->inherited = 0;
+		site->detail->inherited_bytes = site->detail->inherited_blocks = 0;
+	}
 	for (size_t i = 0; i < site->n_procs; i++) {
 		struct vgt_site_proc *e = &site->procs[i];
 		e->inherited_bytes = e->inherited_blocks = 0;
@@ -280,9 +307,10 @@ static void site_inherited(struct vgt_site *site, const size_t *parent)
 			e->inherited_records += r->records;
 		}
 		if (e->inherited_records > 0) {
-			site->inherited = 1;
-			site->inherited_bytes += e->inherited_bytes;
-			site->inherited_blocks += e->inherited_blocks;
+			struct vgt_site_detail *d = site_detail_mut(site);
+			d->inherited = 1;
+			d->inherited_bytes += e->inherited_bytes;
+			d->inherited_blocks += e->inherited_blocks;
 		}
 	}
 }

@@ -15,7 +15,8 @@
  * procs_site_errorcount() for <errorcounts>, and procs_finish() once per
  * report; sites.c hands procs_site_release() to the report, which calls
  * it when it frees a site.  Renderers read what
- * procs_finish() leaves in struct vgt_site (pids, procs, inherited*).
+ * procs_finish() leaves in the site: its procs, and pids and inherited*
+ * in its detail (site_detail()).
  * Included by sites.c, rank.c, the renderers and the tests.
  */
 #ifndef VGTRIAGE_PROCS_H
@@ -39,9 +40,9 @@ struct procs_record {
  * inherited): memory grows with sites, never with records. */
 #define PROCS_MAX_STACKS 16
 
-/* A site in one input (one process). */
+/* A site in one input (one process).  64-bit fields first, then the
+ * 32-bit ones: a site has one per input, tens of thousands of sites. */
 struct vgt_site_proc {
-	size_t input;            /* index in report->inputs */
 	uint64_t bytes, blocks;  /* valgrind's figures from this input alone */
 	uint64_t direct_bytes, indirect_bytes;
 	int64_t delta_bytes, delta_blocks; /* growth ("(+N)"), when has_delta */
@@ -50,7 +51,8 @@ struct vgt_site_proc {
 	uint64_t inherited_bytes, inherited_blocks; /* procs_finish */
 	size_t inherited_records;
 	struct procs_record *recs; /* leak records (for procs_finish) */
-	size_t n_recs, recs_cap;
+	uint32_t input;          /* index in report->inputs (a report has fewer) */
+	uint32_t n_recs, recs_cap; /* at most PROCS_MAX_STACKS */
 	int has_delta;
 };
 

@@ -106,11 +106,12 @@ void rank_fingerprint(const struct vgt_site *site, char out[17])
 	h = sites_hash_field(h, site->kind_name);
 	h = sites_hash_field(h, loc->file != NULL ? vgt_basename(loc->file) : NULL);
 	h = sites_hash_function(h, loc->function);
-	const char *statement = site->statement != NULL ? site->statement : loc->source;
+	const struct vgt_site_detail *d = site_detail(site);
+	const char *statement = d->statement != NULL ? d->statement : loc->source;
 	if (statement != NULL) {
 		h = sites_hash_field(h, statement);
-		if (site->statement_occurrence > 0) {
-			snprintf(buf, sizeof(buf), "#%u", site->statement_occurrence);
+		if (d->statement_occurrence > 0) {
+			snprintf(buf, sizeof(buf), "#%u", d->statement_occurrence);
 			h = sites_hash_field(h, buf);
 		}
 	} else {

@@ -479,6 +479,15 @@ static void note_callers(const struct frame_table *ft, struct vgt_site *site,
 	site->has_callers = 1;
 }
 
+/* Growth figures ("(+N)") into the site: in its detail, since only the
+ * inputs of a monitor's or run --watch's leak checks have them. */
+static void add_delta(struct vgt_site *site, int64_t bytes, int64_t blocks)
+{
+	struct vgt_site_detail *d = site_detail_mut(site);
+	d->delta_bytes = vgt_delta_add(d->delta_bytes, bytes);
+	d->delta_blocks = vgt_delta_add(d->delta_blocks, blocks);
+}
+
 /* A record's culprit frame, its location and its site's key. */
 static void key_of(struct vgt_report *report, const struct vgt_record *rec, size_t *culprit,
 		   struct vgt_location *loc, struct vgt_location *gen, int *has_gen,
@@ -634,8 +643,7 @@ struct vgt_site *sites_add_record(struct vgt_report *report, struct vgt_input *i
 	site->occurrences = vgt_count_add(site->occurrences, 1);
 	if (rec->has_delta) {
 		site->has_delta = 1;
-		site->delta_bytes = vgt_delta_add(site->delta_bytes, rec->delta_bytes);
-		site->delta_blocks = vgt_delta_add(site->delta_blocks, rec->delta_blocks);
+		add_delta(site, rec->delta_bytes, rec->delta_blocks);
 	}
 	if (input_index < 64)
 		site->input_mask |= (uint64_t)1 << input_index;
@@ -695,9 +703,11 @@ static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_
 static void release_example(struct vgt_site *site)
 {
 	if (site->stack.count > site->culprit && site->stack.count > 1) {
-		uint32_t id = site->stack.ids[site->culprit];
+		/* the culprit alone, in an array of its size (stack_copy) */
+		struct vgt_stack culprit = {&site->stack.ids[site->culprit], 1, 1}, kept = {NULL, 0, 0};
+		stack_copy(&kept, &culprit);
 		stack_release(&site->stack);
-		stack_push(&site->stack, id);
+		site->stack = kept;
 		site->culprit = 0;
 	}
 	stack_release(&site->aux_stack);
@@ -724,8 +734,7 @@ static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_
 	site->records = part->records < site->records ? site->records - part->records : 0;
 	site->occurrences = vgt_count_sub(site->occurrences, part->occurrences);
 	if (part->has_delta) {
-		site->delta_bytes = vgt_delta_add(site->delta_bytes, -part->delta_bytes);
-		site->delta_blocks = vgt_delta_add(site->delta_blocks, -part->delta_blocks);
+		add_delta(site, -part->delta_bytes, -part->delta_blocks);
 		site->has_delta = procs_site_has_delta(site);
 	}
 	if (input_index < 64 && procs_site_input_records(site, input_index) == 0)
@@ -738,7 +747,8 @@ static void site_sub(struct site_index *ix, struct vgt_site *site, size_t input_
 	site->bytes = site->blocks = site->direct_bytes = site->indirect_bytes = 0;
 	site->occurrences = 0;
 	site->has_delta = 0;
-	site->delta_bytes = site->delta_blocks = 0;
+	if (site->detail != NULL)
+		site->detail->delta_bytes = site->detail->delta_blocks = 0;
 	site->example_bytes = 0;
 	site->has_callers = 0;
 	site->callers_hash = 0;
@@ -1079,7 +1089,9 @@ struct vgt_site *sites_merge_site(struct vgt_report *dst, const struct vgt_repor
 		d->example_bytes = s->example_bytes;
 		stack_copy(&d->stack, stack);
 		stack_copy(&d->aux_stack, aux);
-		remap_stack(dst, src, &s->aux_stack2, &d->aux_stack2);
+		/* through the scratch stack: a site's copies are of exact size */
+		remap_stack(dst, src, &s->aux_stack2, aux);
+		stack_copy(&d->aux_stack2, aux);
 		d->culprit = s->culprit;
 		d->location.function = loc.function;
 		text_replace(&d->what, s->what);
@@ -1098,8 +1110,7 @@ struct vgt_site *sites_merge_site(struct vgt_report *dst, const struct vgt_repor
 		d->first_seen = seen;
 	if (s->has_delta) {
 		d->has_delta = 1;
-		d->delta_bytes = vgt_delta_add(d->delta_bytes, s->delta_bytes);
-		d->delta_blocks = vgt_delta_add(d->delta_blocks, s->delta_blocks);
+		add_delta(d, site_detail(s)->delta_bytes, site_detail(s)->delta_blocks);
 	}
 	if (base < 64)
 		d->input_mask |= s->input_mask << base;

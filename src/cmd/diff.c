@@ -118,7 +118,7 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 	/* A JSON report does not say whether the fingerprint was made from
 	 * the statement or the callers: an empty statement makes
 	 * pair_by_place trust the fingerprint alone for this site. */
-	s->statement = strpool_intern(r->pool, "");
+	site_detail_mut(s)->statement = strpool_intern(r->pool, "");
 	json_t *gen = json_object_get(o, "generated");
 	if (json_is_object(gen)) {
 		s->generated = xcalloc(1, sizeof(*s->generated));
@@ -127,7 +127,7 @@ static int load_site(struct vgt_report *r, json_t *o, struct vgt_error *err, con
 	text_replace(&s->what, jstr(r, o, "what"));
 	text_replace(&s->auxwhat, jstr(r, o, "auxwhat"));
 	text_replace(&s->auxwhat2, jstr(r, o, "auxwhat2"));
-	s->baseline = jstr(r, o, "baseline");
+	site_detail_mut(s)->baseline = jstr(r, o, "baseline");
 	load_stack(r, json_object_get(o, "stack"), &s->stack);
 	load_stack(r, json_object_get(o, "aux_stack"), &s->aux_stack);
 	load_stack(r, json_object_get(o, "aux_stack2"), &s->aux_stack2);

@@ -1161,7 +1161,13 @@ struct vgt_report *pipeline_finish(struct pipeline *pl)
 			symbolize_generated_context(pl->symbolizer, pl->report->frames, s);
 		}
 		/* the fingerprint again, now that the statement is known */
-		s->statement = symbolize_statement(pl->symbolizer, s, &s->statement_occurrence);
+		unsigned occurrence;
+		const char *statement = symbolize_statement(pl->symbolizer, s, &occurrence);
+		if (statement != NULL || occurrence > 0 || s->detail != NULL) {
+			struct vgt_site_detail *d = site_detail_mut(s);
+			d->statement = statement;
+			d->statement_occurrence = occurrence;
+		}
 		rank_fingerprint(s, s->fingerprint);
 	}
 	explain_sites(pl->report, pl->symbolizer, &pl->opts.explain);

@@ -196,7 +196,8 @@ static void collect_growth(struct watch *w, const struct vgt_report *report, lon
 {
 	for (size_t i = 0; i < report->n_sites; i++) {
 		const struct vgt_site *site = report->sites[i];
-		if (!site->has_delta || site->delta_bytes <= 0)
+		const struct vgt_site_detail *d = site_detail(site);
+		if (!site->has_delta || d->delta_bytes <= 0)
 			continue;
 		enum vgt_kind_group grp = kind_group(site->kind);
 		const char *label = strpool_intern(w->pool,
@@ -207,8 +208,8 @@ static void collect_growth(struct watch *w, const struct vgt_report *report, lon
 			if (site->location.file == NULL && site->location.function == NULL)
 				continue;
 			struct watch_reach *t = watch_reach_for(w, label);
-			t->bytes = vgt_delta_add(t->bytes, site->delta_bytes);
-			t->blocks = vgt_delta_add(t->blocks, site->delta_blocks);
+			t->bytes = vgt_delta_add(t->bytes, d->delta_bytes);
+			t->blocks = vgt_delta_add(t->blocks, d->delta_blocks);
 			continue;
 		}
 		if (site->hidden || grp != VGT_GROUP_DEFINITE)
@@ -225,8 +226,8 @@ static void collect_growth(struct watch *w, const struct vgt_report *report, lon
 		g->function = strpool_intern(w->pool, site->location.function);
 		g->kind_name = strpool_intern(w->pool, site->kind_name);
 		g->location = location_json(w, report, &site->location);
-		g->delta_bytes = site->delta_bytes;
-		g->delta_blocks = site->delta_blocks;
+		g->delta_bytes = d->delta_bytes;
+		g->delta_blocks = d->delta_blocks;
 	}
 }
 

@@ -496,7 +496,7 @@ static void hint_site(struct explainer *ex, struct vgt_site *site, const struct 
 						    : "the analysis stopped at a use of the block it does "
 						      "not follow");
 	if (res.found) {
-		struct vgt_explain *x = site->explain;
+		struct vgt_explain *x = site_detail(site)->explain;
 		x->hint = strpool_intern(ex->report->pool, res.text);
 		x->evidence = xcalloc(VGT_HINT_EVIDENCE, sizeof(*x->evidence));
 		for (size_t i = 0; i < res.n_evidence && x->n_evidence < VGT_HINT_EVIDENCE; i++) {
@@ -544,7 +544,7 @@ void explain_sites(struct vgt_report *report, struct symbolizer *sym,
 	size_t hinted = 0;
 	for (size_t i = 0; i < report->n_sites; i++) {
 		struct vgt_site *site = report->sites[i];
-		if (site->hidden || !kind_is_leak(site->kind) || site->explain != NULL)
+		if (site->hidden || !kind_is_leak(site->kind) || site_detail(site)->explain != NULL)
 			continue;
 		if (opts->max_sites != 0 && site->rank > opts->max_sites)
 			continue;
@@ -561,7 +561,7 @@ void explain_sites(struct vgt_report *report, struct symbolizer *sym,
 		x->allocator = nat.allocator[0] != '\0' ? strpool_intern(report->pool, nat.allocator)
 							: NULL;
 		x->label = strpool_intern(report->pool, label);
-		site->explain = x;
+		site_detail_mut(site)->explain = x;
 		if (!opts->no_hints && hinted < max_hints) {
 			hinted++;
 			hint_site(&ex, site, &ch, &nat);

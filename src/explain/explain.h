@@ -2,7 +2,7 @@
  * explain.h — what each shown leak is and what its code does with it
  * (issue 13): the nature of the leaked memory (nature.h) and a hint from
  * the source (hint.h, read by pyxscan.h or cparse.h), stored in
- * site->explain for the renderers.
+ * the site's detail (detail->explain) for the renderers.
  *
  * One call, from pipeline_finish(), after the sites are ranked.  Source
  * files are read in one place (explain.c source_get) through the
@@ -29,7 +29,7 @@ struct explain_options {
 				  text report lists); 0: every shown site */
 };
 
-/* Fills site->explain for every shown leak site of report. */
+/* Fills the detail->explain of every shown leak site of report. */
 void explain_sites(struct vgt_report *report, struct symbolizer *sym,
 		   const struct explain_options *opts);
 

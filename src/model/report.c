@@ -61,19 +61,40 @@ void report_release_site(struct vgt_report *report, struct vgt_site *site)
 	for (size_t i = 0; i < site->n_heads; i++)
 		stack_release(&site->heads[i].stack);
 	free(site->heads);
-	free(site->context.lines);
-	free(site->gen_marker.lines);
-	free(site->gen_context.lines);
 	free(site->what);
 	free(site->auxwhat);
 	free(site->auxwhat2);
-	if (site->explain != NULL)
-		free(site->explain->evidence);
-	free(site->explain);
 	free(site->generated);
-	free(site->tests);
+	struct vgt_site_detail *d = site->detail;
+	if (d != NULL) {
+		free(d->context.lines);
+		free(d->gen_marker.lines);
+		free(d->gen_context.lines);
+		if (d->explain != NULL)
+			free(d->explain->evidence);
+		free(d->explain);
+		free(d->tests);
+		free(d->pids);
+		free(d);
+		site->detail = NULL;
+	}
 	if (report->release_site != NULL)
 		report->release_site(site);
+}
+
+/* Most sites never get a detail (report.h): they all share this one. */
+static const struct vgt_site_detail no_detail;
+
+const struct vgt_site_detail *site_detail(const struct vgt_site *site)
+{
+	return site->detail != NULL ? site->detail : &no_detail;
+}
+
+struct vgt_site_detail *site_detail_mut(struct vgt_site *site)
+{
+	if (site->detail == NULL)
+		site->detail = xcalloc(1, sizeof(*site->detail));
+	return site->detail;
 }
 
 /* Sites come from chunks of SITE_CHUNK: one malloc per many sites. */
@@ -137,8 +158,8 @@ void report_keep_record_stack(struct vgt_report *report, struct vgt_site *site,
 	k->site = site;
 	k->kind = kind;
 	k->hash = h;
-	for (uint32_t i = 0; i < n; i++)
-		stack_push(&k->stack, stack->ids[i]);
+	struct vgt_stack first = {stack->ids, n, n};
+	stack_copy(&k->stack, &first); /* exact size, as the sites' stacks */
 }
 
 void report_input_suppcount(struct vgt_input *input, const char *name, uint64_t count)

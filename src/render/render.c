@@ -305,6 +305,6 @@ const char *render_site_instantiations(const struct vgt_report *report,
 	size_t n = cxxname_short(fn, 1, buf, sizeof(buf));
 	if (n >= sizeof(buf))
 		return NULL;
-	return strpool_printf(report->pool, "%zu%s instantiations of %s", site->instantiations,
+	return strpool_printf(report->pool, "%" PRIu32 "%s instantiations of %s", site->instantiations,
 			      site->heads_dropped > 0 ? "+" : "", buf);
 }

@@ -66,8 +66,9 @@ int render_github(FILE *out, const struct vgt_report *r, const struct render_opt
 				fputc(',', out);
 		}
 		fputs("title=", out);
+		const char *mark = site_detail(s)->baseline;
 		const char *title = strpool_printf(r->pool, "valgrind %s%s", kind_info(s->kind)->title,
-						   s->baseline != NULL && strcmp(s->baseline, "new") == 0
+						   mark != NULL && strcmp(mark, "new") == 0
 							   ? " (new)"
 							   : "");
 		if (s->kind == VGT_KIND_UNKNOWN)

@@ -207,12 +207,13 @@ static void summary(FILE *out, const struct vgt_report *r)
 /* The tests of a site as a list (the script filters by them). */
 static void site_tests_cell(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	fputs("<td>", out);
-	if (s->n_tests > 0) {
+	if (d->n_tests > 0) {
 		fputs("<ul class=\"tl\">", out);
-		for (size_t i = 0; i < s->n_tests; i++) {
+		for (size_t i = 0; i < d->n_tests; i++) {
 			fputs("<li class=\"tn\">", out);
-			html_esc(out, r->tests[s->tests[i].test].name);
+			html_esc(out, r->tests[d->tests[i].test].name);
 			fputs("</li>", out);
 		}
 		fputs("</ul>", out);
@@ -272,9 +273,10 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		fputs("<td>", out);
 		if (render_ci_site_fails(opts, s))
 			fputs("<span class=\"fail\">fails</span>", out);
-		if (s->baseline != NULL) {
+		const char *mark = site_detail(s)->baseline;
+		if (mark != NULL) {
 			fputs(" ", out);
-			html_esc(out, s->baseline);
+			html_esc(out, mark);
 		}
 		fputs("</td></tr>\n", out);
 	}
@@ -388,7 +390,7 @@ static void context_lines(FILE *out, const struct vgt_context *c, unsigned here,
 
 static void context(FILE *out, const struct vgt_site *s)
 {
-	const struct vgt_context *c = &s->context;
+	const struct vgt_context *c = &site_detail(s)->context;
 	if (c->count == 0) {
 		if (s->location.source != NULL) {
 			fprintf(out, "<pre><span class=\"here\">%6u | ", s->location.line);
@@ -406,7 +408,8 @@ static void context(FILE *out, const struct vgt_site *s)
  * lines around the line valgrind reported. */
 static void generated(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
 {
-	const struct vgt_context *m = &s->gen_marker, *c = &s->gen_context;
+	const struct vgt_site_detail *d = site_detail(s);
+	const struct vgt_context *m = &d->gen_marker, *c = &d->gen_context;
 	fputs("<pre>", out);
 	context_lines(out, m, 0, "mk");
 	struct vgt_context rest = *c;
@@ -428,7 +431,7 @@ static void generated(FILE *out, const struct vgt_report *r, const struct vgt_si
 static void source_and_generated(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 				 const struct render_options *opts)
 {
-	int pair = s->generated != NULL && s->gen_context.count > 0;
+	int pair = s->generated != NULL && site_detail(s)->gen_context.count > 0;
 	if (!pair) {
 		context(out, s);
 		if (s->generated != NULL) {
@@ -458,7 +461,7 @@ static void source_and_generated(FILE *out, const struct vgt_report *r, const st
 /* The nature and the hint (issue 13) with the lines it is based on. */
 static void hint(FILE *out, const struct vgt_site *s)
 {
-	const struct vgt_explain *x = s->explain;
+	const struct vgt_explain *x = site_detail(s)->explain;
 	if (x == NULL)
 		return;
 	fputs("<p class=\"dim\">", out);
@@ -553,16 +556,17 @@ static void message(FILE *out, const struct vgt_report *r, const struct vgt_site
 
 static void site_tests(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
 {
-	if (s->n_tests == 0)
+	const struct vgt_site_detail *d = site_detail(s);
+	if (d->n_tests == 0)
 		return;
 	char a[32], b[32];
 	int leak = kind_is_leak(s->kind);
 	fprintf(out, "<details><summary>%zu test%s</summary><table class=\"auto\">"
 		     "<tr><th>test</th><th>%s</th>%s</tr>\n",
-		s->n_tests, s->n_tests == 1 ? "" : "s", leak ? "bytes" : "contexts",
+		d->n_tests, d->n_tests == 1 ? "" : "s", leak ? "bytes" : "contexts",
 		leak ? "<th>blocks</th>" : "");
-	for (size_t i = 0; i < s->n_tests; i++) {
-		const struct vgt_site_test *t = &s->tests[i];
+	for (size_t i = 0; i < d->n_tests; i++) {
+		const struct vgt_site_test *t = &d->tests[i];
 		fputs("<tr><td><code>", out);
 		html_esc(out, r->tests[t->test].name);
 		if (leak)
@@ -578,6 +582,7 @@ static void site_tests(FILE *out, const struct vgt_report *r, const struct vgt_s
 static void site_section(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 			 const struct render_options *opts)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	fprintf(out, "<section class=\"site\" id=\"site-%zu\">\n<h2>#%zu <span class=\"k %s\">", s->rank,
 		s->rank, render_ci_level(s->kind));
 	html_esc(out, s->kind == VGT_KIND_UNKNOWN ? s->kind_name : kind_info(s->kind)->title);
@@ -586,9 +591,9 @@ static void site_section(FILE *out, const struct vgt_report *r, const struct vgt
 	fputs("</code></h2>\n<p>", out);
 	message(out, r, s);
 	fprintf(out, "<br><span class=\"dim\">fingerprint <code>%s</code>", s->fingerprint);
-	if (s->baseline != NULL) {
+	if (d->baseline != NULL) {
 		fputs(" · baseline: ", out);
-		html_esc(out, s->baseline);
+		html_esc(out, d->baseline);
 	}
 	fputs("</span></p>\n", out);
 	source_and_generated(out, r, s, opts);

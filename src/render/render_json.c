@@ -276,12 +276,13 @@ static void location_json(struct jsonw *w, const char *key, const struct vgt_rep
 static void processes_json(struct jsonw *w, const struct vgt_report *report,
 			   const struct vgt_site *s)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	if (s->n_procs == 0)
 		return;
 	jsonw_key(w, "pids");
 	jsonw_array_begin(w);
-	for (size_t i = 0; i < s->n_pids; i++)
-		jsonw_int(w, s->pids[i]);
+	for (size_t i = 0; i < d->n_pids; i++)
+		jsonw_int(w, d->pids[i]);
 	jsonw_array_end(w);
 	int leak = kind_is_leak(s->kind);
 	if (s->n_procs > 1) {
@@ -319,12 +320,12 @@ static void processes_json(struct jsonw *w, const struct vgt_report *report,
 		}
 		jsonw_array_end(w);
 	}
-	if (s->inherited) {
+	if (d->inherited) {
 		jsonw_kbool(w, "inherited_from_parent", 1);
 		jsonw_key(w, "inherited");
 		jsonw_object_begin(w);
-		kcount(w, "bytes", s->inherited_bytes);
-		kcount(w, "blocks", s->inherited_blocks);
+		kcount(w, "bytes", d->inherited_bytes);
+		kcount(w, "blocks", d->inherited_blocks);
 		jsonw_object_end(w);
 	}
 }
@@ -374,10 +375,11 @@ static void phases_json(struct jsonw *w, unsigned phases)
 /* The tests that leaked at a site (per-test runs only). */
 static void site_tests_json(struct jsonw *w, const struct vgt_report *r, const struct vgt_site *s)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	jsonw_key(w, "tests");
 	jsonw_array_begin(w);
-	for (size_t i = 0; i < s->n_tests; i++) {
-		const struct vgt_site_test *st = &s->tests[i];
+	for (size_t i = 0; i < d->n_tests; i++) {
+		const struct vgt_site_test *st = &d->tests[i];
 		jsonw_object_begin(w);
 		jsonw_kstring(w, "name", r->tests[st->test].name);
 		kcount(w, "bytes", st->bytes);
@@ -435,6 +437,7 @@ static void tests_json(struct jsonw *w, const struct vgt_report *r,
 static void site_json(struct jsonw *w, struct frame_cache *cache, const struct vgt_report *report,
 		      const struct vgt_site *s, const struct render_json_site_extra *extra)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	int own_amounts = extra == NULL || !extra->override_amounts;
 	jsonw_object_begin(w);
 	kcount(w, "rank", s->rank);
@@ -470,17 +473,17 @@ static void site_json(struct jsonw *w, struct frame_cache *cache, const struct v
 		jsonw_kstring(w, "what_all", message); /* every access size */
 	if (s->instantiations > 1 && render_site_instantiations(report, s) != NULL)
 		kcount(w, "instantiations", s->instantiations);
-	set_if(w, "baseline", s->baseline);
+	set_if(w, "baseline", d->baseline);
 	if (s->has_delta && (extra == NULL || extra->more == NULL)) {
 		jsonw_key(w, "delta");
 		jsonw_object_begin(w);
-		jsonw_kint(w, "bytes", s->delta_bytes);
-		jsonw_kint(w, "blocks", s->delta_blocks);
+		jsonw_kint(w, "bytes", site_detail(s)->delta_bytes);
+		jsonw_kint(w, "blocks", site_detail(s)->delta_blocks);
 		jsonw_object_end(w);
 	}
 	if (report->n_tests > 0)
 		site_tests_json(w, report, s);
-	explain_json(w, s->explain);
+	explain_json(w, d->explain);
 	stack_json(w, "stack", cache, report, &s->stack);
 	if (s->auxwhat != NULL) {
 		jsonw_kstring(w, "auxwhat", s->auxwhat);

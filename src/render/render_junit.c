@@ -67,7 +67,8 @@ static int site_in_input(const struct vgt_site *s, size_t input, size_t n_inputs
 
 static int is_skipped(const struct junit *j, const struct vgt_site *s)
 {
-	return j->policy.only_new && s->baseline != NULL && strcmp(s->baseline, "known") == 0;
+	const struct vgt_site_detail *d = site_detail(s);
+	return j->policy.only_new && d->baseline != NULL && strcmp(d->baseline, "known") == 0;
 }
 
 static int input_fails_incomplete(const struct junit *j, const struct vgt_input *in)
@@ -102,6 +103,7 @@ static struct counts count_input(const struct junit *j, size_t input, size_t n)
 
 static void write_site(struct junit *j, const struct vgt_site *s)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	const struct vgt_report *r = j->r;
 	int rel;
 	const char *path = render_ci_path(r, &s->location, j->opts->source_root, &rel);
@@ -135,8 +137,8 @@ static void write_site(struct junit *j, const struct vgt_site *s)
 		/* every part is in its visible form already: the newlines are ours */
 		const char *body = strpool_printf(r->pool, "%s\n%s%s",
 						  render_ci_message(r, s, j->opts->source_root),
-						  s->baseline != NULL ? strpool_printf(r->pool, "baseline: %s\n",
-										      s->baseline)
+						  d->baseline != NULL ? strpool_printf(r->pool, "baseline: %s\n",
+										      d->baseline)
 								      : "",
 						  stack);
 		free(stack);
@@ -239,8 +241,9 @@ static void write_test_failure(struct junit *j, size_t test)
 	const char *first = NULL;
 	for (size_t i = 0; mem != NULL && i < r->n_sites; i++) {
 		const struct vgt_site *s = r->sites[i];
-		for (size_t k = 0; k < s->n_tests && pertest_blames(r, s); k++) {
-			const struct vgt_site_test *st = &s->tests[k];
+		const struct vgt_site_detail *d = site_detail(s);
+		for (size_t k = 0; k < d->n_tests && pertest_blames(r, s); k++) {
+			const struct vgt_site_test *st = &d->tests[k];
 			if (st->test != test)
 				continue;
 			const char *line =

@@ -81,7 +81,7 @@ static void table(FILE *out, const struct vgt_report *r, const struct render_opt
 		fputs(" |", out);
 		if (baseline) {
 			fputc(' ', out);
-			cell(out, s->baseline != NULL ? s->baseline : "");
+			cell(out, site_detail(s)->baseline != NULL ? site_detail(s)->baseline : "");
 			fputs(" |", out);
 		}
 		fputc('\n', out);
@@ -100,7 +100,7 @@ static void put_fence(FILE *out, size_t n)
  * fence longer than any run of backticks inside them. */
 static void hint(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
 {
-	const struct vgt_explain *x = s->explain;
+	const struct vgt_explain *x = site_detail(s)->explain;
 	if (x == NULL)
 		return;
 	fputs("*", out);
@@ -161,7 +161,7 @@ int render_markdown(FILE *out, const struct vgt_report *r, const struct render_o
 	int baseline = 0;
 	for (size_t i = 0; i < r->n_shown; i++) {
 		failing += render_ci_site_fails(opts, r->sites[i]) != 0;
-		baseline |= r->sites[i]->baseline != NULL;
+		baseline |= site_detail(r->sites[i])->baseline != NULL;
 	}
 	fputs("## vgtriage: valgrind memcheck\n\n", out);
 	summary(out, r, opts, failing);

@@ -134,7 +134,7 @@ static json_t *code_flows(const struct vgt_report *r, const struct vgt_site *s, 
 static void hint_fix(const struct vgt_report *r, const struct vgt_site *s, const char *root,
 		     json_t *res)
 {
-	const struct vgt_explain *x = s->explain;
+	const struct vgt_explain *x = site_detail(s)->explain;
 	int rel;
 	const char *path = render_ci_path(r, &s->location, root, &rel);
 	if (x == NULL || x->hint == NULL || path == NULL || s->location.line == 0)
@@ -247,6 +247,7 @@ static void aux_related(const struct vgt_report *r, const struct vgt_site *s, co
 static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s, json_t *index,
 			   const struct render_options *opts)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	const char *root = opts->source_root;
 	json_t *res = json_pack("{s:s,s:O,s:s,s:o,s:[o]}", "ruleId", s->kind_name, "ruleIndex",
 				json_object_get(index, s->kind_name), "level", render_ci_level(s->kind),
@@ -267,9 +268,9 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 		json_object_set_new(res, "codeFlows", code_flows(r, s, root));
 	hint_fix(r, s, root, res);
 	json_object_set_new(res, "partialFingerprints", json_pack("{s:s}", "vgtriage/v1", s->fingerprint));
-	if (s->baseline != NULL)
+	if (d->baseline != NULL)
 		json_object_set_new(res, "baselineState",
-				    json_string(strcmp(s->baseline, "new") == 0 ? "new" : "unchanged"));
+				    json_string(strcmp(d->baseline, "new") == 0 ? "new" : "unchanged"));
 	json_t *props = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "kind",
 				  escape_text_pool(r->pool, render_ci_kind_label(s)),
 				  "category", frame_class_name(s->category), "bytes",
@@ -277,10 +278,10 @@ static json_t *result_json(const struct vgt_report *r, const struct vgt_site *s,
 				  (json_int_t)s->records, "rank", (json_int_t)s->rank);
 	if (!kind_is_leak(s->kind))
 		json_object_set_new(props, "occurrences", json_integer((json_int_t)s->occurrences));
-	if (s->explain != NULL)
+	if (d->explain != NULL)
 		json_object_set_new(props, "nature",
-				    json_pack("{s:s,s:s,s:s}", "family", s->explain->family, "what",
-					      s->explain->what, "label", s->explain->label));
+				    json_pack("{s:s,s:s,s:s}", "family", d->explain->family, "what",
+					      d->explain->what, "label", d->explain->label));
 	/* --source-url: the line on the source host */
 	const char *url = render_ci_site_url(r, opts, s);
 	if (url != NULL)

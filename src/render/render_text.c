@@ -196,7 +196,7 @@ static const char *fit_function(const struct vgt_report *r, const struct vgt_sit
 	const char *inst = render_site_instantiations(r, s);
 	char times[32] = "";
 	if (inst != NULL)
-		snprintf(times, sizeof(times), " \xc3\x97%zu%s", s->instantiations,
+		snprintf(times, sizeof(times), " \xc3\x97%" PRIu32 "%s", s->instantiations,
 			 s->heads_dropped > 0 ? "+" : "");
 	size_t tw = columns(times);
 	size_t w = width > tw ? width - tw : 0;
@@ -285,7 +285,8 @@ static void table_functions(const struct vgt_report *r, size_t n, size_t width,
 	unsigned char *collide = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct vgt_site *s = r->sites[i];
-		size_t mw = s->baseline != NULL ? columns(s->baseline) + 4 : 0;
+		const char *mark = site_detail(s)->baseline;
+		size_t mw = mark != NULL ? columns(mark) + 4 : 0;
 		size_t w = width > mw + 8 ? width - mw : 8;
 		for (lv[i] = FIT_SHORT; (texts[i] = fit_function(r, s, w, lv[i])) == NULL; lv[i]++)
 			;
@@ -297,7 +298,8 @@ static void table_functions(const struct vgt_report *r, size_t n, size_t width,
 			if (!collide[i] || lv[i] >= FIT_WHOLE_CUT)
 				continue;
 			const struct vgt_site *s = r->sites[i];
-			size_t mw = s->baseline != NULL ? columns(s->baseline) + 4 : 0;
+			const char *mark = site_detail(s)->baseline;
+			size_t mw = mark != NULL ? columns(mark) + 4 : 0;
 			size_t w = width > mw + 8 ? width - mw : 8;
 			lv[i] = lv[i] < FIT_CUT_PARAMS ? FIT_CUT_PARAMS : FIT_WHOLE_CUT;
 			texts[i] = fit_function(r, s, w, lv[i]);
@@ -317,9 +319,11 @@ static void table_functions(const struct vgt_report *r, size_t n, size_t width,
 			texts[i] = strpool_printf(r->pool, "%s%s", tail_cut(r->pool, texts[i], w), tag);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		if (r->sites[i]->baseline != NULL)
-			texts[i] = strpool_printf(r->pool, "%s  [%s]", texts[i], r->sites[i]->baseline);
+	for (size_t i = 0; i < n; i++) {
+		const char *mark = site_detail(r->sites[i])->baseline;
+		if (mark != NULL)
+			texts[i] = strpool_printf(r->pool, "%s  [%s]", texts[i], mark);
+	}
 	free(collide);
 	free(v);
 	free(lv);
@@ -340,12 +344,13 @@ static const char *short_test_name(const char *name)
  * more. */
 static void print_site_tests_short(FILE *out, const struct vgt_report *r, const struct vgt_site *s)
 {
-	if (s->n_tests == 0)
+	const struct vgt_site_detail *d = site_detail(s);
+	if (d->n_tests == 0)
 		return;
 	fprintf(out, "  %s",
-		escape_text_pool(r->pool, short_test_name(r->tests[s->tests[0].test].name)));
-	if (s->n_tests > 1)
-		fprintf(out, " +%zu", s->n_tests - 1);
+		escape_text_pool(r->pool, short_test_name(r->tests[d->tests[0].test].name)));
+	if (d->n_tests > 1)
+		fprintf(out, " +%zu", d->n_tests - 1);
 }
 
 static const char *phase_names(char *buf, size_t size, unsigned phases)
@@ -363,9 +368,10 @@ static const char *phase_names(char *buf, size_t size, unsigned phases)
 static void print_site_tests(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 			     const struct style *st)
 {
-	size_t shown = s->n_tests < 10 ? s->n_tests : 10;
+	const struct vgt_site_detail *d = site_detail(s);
+	size_t shown = d->n_tests < 10 ? d->n_tests : 10;
 	for (size_t i = 0; i < shown; i++) {
-		const struct vgt_site_test *t = &s->tests[i];
+		const struct vgt_site_test *t = &d->tests[i];
 		char b1[32], b2[32], ph[64];
 		fprintf(out, "    %s%s %s%s", st->dim, i == 0 ? "tests:" : "      ",
 			escape_text_pool(r->pool, r->tests[t->test].name), st->reset);
@@ -380,8 +386,8 @@ static void print_site_tests(FILE *out, const struct vgt_report *r, const struct
 			fprintf(out, " (%s)", phase_names(ph, sizeof(ph), t->phases));
 		fputc('\n', out);
 	}
-	if (shown < s->n_tests)
-		fprintf(out, "    %s      … %zu more tests%s\n", st->dim, s->n_tests - shown, st->reset);
+	if (shown < d->n_tests)
+		fprintf(out, "    %s      … %zu more tests%s\n", st->dim, d->n_tests - shown, st->reset);
 }
 
 static uint64_t test_other_bytes(const struct vgt_test *t)
@@ -616,7 +622,7 @@ static void print_table(FILE *out, const struct vgt_report *r, const struct rend
 
 static void print_context(FILE *out, const struct vgt_site *s, const struct style *st)
 {
-	const struct vgt_context *c = &s->context;
+	const struct vgt_context *c = &site_detail(s)->context;
 	if (c->count == 0) {
 		if (s->location.source != NULL) {
 			fprintf(out, "        %s", st->green);
@@ -639,7 +645,7 @@ static void print_context(FILE *out, const struct vgt_site *s, const struct styl
 static void print_hint(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 		       const struct style *st)
 {
-	const struct vgt_explain *x = s->explain;
+	const struct vgt_explain *x = site_detail(s)->explain;
 	if (x == NULL || x->hint == NULL)
 		return;
 	const char *p = escape_text_pool(r->pool, x->hint);
@@ -702,22 +708,23 @@ void render_text_stack(FILE *out, const struct vgt_report *r, const struct vgt_s
 static void print_processes(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 			    const struct style *st)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	char b1[32], b2[32];
-	if (s->n_pids > 1) {
+	if (d->n_pids > 1) {
 		fprintf(out, "    %sprocesses:", st->dim);
-		for (size_t i = 0; i < s->n_pids && i < 8; i++)
-			fprintf(out, "%s %ld", i > 0 ? "," : "", s->pids[i]);
-		fprintf(out, "%s%s\n", s->n_pids > 8 ? ", …" : "", st->reset);
+		for (size_t i = 0; i < d->n_pids && i < 8; i++)
+			fprintf(out, "%s %ld", i > 0 ? "," : "", d->pids[i]);
+		fprintf(out, "%s%s\n", d->n_pids > 8 ? ", …" : "", st->reset);
 	}
-	if (!s->inherited)
+	if (!d->inherited)
 		return;
 	size_t children = 0;
 	for (size_t i = 0; i < s->n_procs; i++)
 		children += s->procs[i].inherited_records > 0;
 	fprintf(out, "    %sinherited from parent:%s %s bytes in %s blocks of these reported again "
 		     "by pid%s",
-		st->yellow, st->reset, render_grouped(b1, s->inherited_bytes),
-		render_grouped(b2, s->inherited_blocks), children == 1 ? "" : "s");
+		st->yellow, st->reset, render_grouped(b1, d->inherited_bytes),
+		render_grouped(b2, d->inherited_blocks), children == 1 ? "" : "s");
 	size_t shown = 0;
 	for (size_t i = 0; i < s->n_procs && shown < 8; i++) {
 		if (s->procs[i].inherited_records == 0)
@@ -733,6 +740,7 @@ static void print_processes(FILE *out, const struct vgt_report *r, const struct 
 static void print_site_detail(FILE *out, const struct vgt_report *r, const struct vgt_site *s,
 			      const struct render_options *opts, const struct style *st)
 {
+	const struct vgt_site_detail *d = site_detail(s);
 	char b1[32], b2[32], b3[32];
 	const struct vgt_kind_info *ki = kind_info(s->kind);
 	fprintf(out, "\n%s#%zu%s %s%s%s", st->bold, s->rank, st->reset, kind_colour(st, s->kind),
@@ -746,24 +754,24 @@ static void print_site_detail(FILE *out, const struct vgt_report *r, const struc
 			fprintf(out, " (%s direct, %s indirect)", render_grouped(b3, s->direct_bytes),
 				render_grouped(b1, s->indirect_bytes));
 		fprintf(out, ", %zu record%s", s->records, s->records == 1 ? "" : "s");
-		if (s->n_pids > 1)
-			fprintf(out, ", in %zu processes", s->n_pids);
+		if (d->n_pids > 1)
+			fprintf(out, ", in %zu processes", d->n_pids);
 	} else if (r->totals.figures.occurrences_unknown) {
 		/* a text log without -s does not say how often */
 		fprintf(out, ": %zu context%s (how often: not in the input, rerun valgrind with -s)",
 			s->records, s->records == 1 ? "" : "s");
-		if (s->n_pids > 1)
-			fprintf(out, ", in %zu processes", s->n_pids);
+		if (d->n_pids > 1)
+			fprintf(out, ", in %zu processes", d->n_pids);
 	} else {
 		fprintf(out, ": %s time%s in %zu context%s", render_grouped(b1, s->occurrences),
 			s->occurrences == 1 ? "" : "s", s->records, s->records == 1 ? "" : "s");
-		if (s->n_pids > 1)
-			fprintf(out, ", in %zu processes", s->n_pids);
+		if (d->n_pids > 1)
+			fprintf(out, ", in %zu processes", d->n_pids);
 	}
 	if (s->has_delta)
-		fprintf(out, " (%+" PRId64 " bytes, %+" PRId64 " blocks)", s->delta_bytes, s->delta_blocks);
-	if (s->explain != NULL)
-		fprintf(out, " — %s", escape_text_pool(r->pool, s->explain->label));
+		fprintf(out, " (%+" PRId64 " bytes, %+" PRId64 " blocks)", d->delta_bytes, d->delta_blocks);
+	if (d->explain != NULL)
+		fprintf(out, " — %s", escape_text_pool(r->pool, d->explain->label));
 	fputc('\n', out);
 	fprintf(out, "    %s%s%s  %s%s\n", st->bold, render_location_label(r, &s->location), st->reset,
 		s->location.function != NULL ? escape_text_pool(r->pool, s->location.function) : "",

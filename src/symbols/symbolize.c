@@ -733,25 +733,6 @@ static struct source *site_source(struct symbolizer *sym, const struct vgt_site 
 	return path != NULL ? source_load(sym, path) : NULL;
 }
 
-void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
-{
-	const struct vgt_location *loc = &site->location;
-	if (sym == NULL || loc->file == NULL || loc->line == 0 || sym->opts.context_lines == 0 ||
-	    site->context.lines != NULL)
-		return;
-	struct source *src = site_source(sym, site);
-	if (src == NULL || loc->line > src->n_lines)
-		return;
-	size_t k = sym->opts.context_lines;
-	unsigned first = loc->line > k ? loc->line - (unsigned)k : 1;
-	size_t last = loc->line + k < src->n_lines ? loc->line + k : src->n_lines;
-	site->context.first_line = first;
-	site->context.count = last - first + 1;
-	site->context.lines = xmalloc(site->context.count * sizeof(*site->context.lines));
-	for (size_t i = 0; i < site->context.count; i++)
-		site->context.lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
-}
-
 static void fill_context(struct symbolizer *sym, const struct source *src,
 			 struct vgt_context *ctx, unsigned first, unsigned last)
 {
@@ -766,6 +747,21 @@ static void fill_context(struct symbolizer *sym, const struct source *src,
 		ctx->lines[i] = strpool_intern(sym->pool, source_line(src, first + (unsigned)i));
 }
 
+void symbolize_context(struct symbolizer *sym, struct vgt_site *site)
+{
+	const struct vgt_location *loc = &site->location;
+	if (sym == NULL || loc->file == NULL || loc->line == 0 || sym->opts.context_lines == 0 ||
+	    site_detail(site)->context.lines != NULL)
+		return;
+	struct source *src = site_source(sym, site);
+	if (src == NULL || loc->line > src->n_lines)
+		return;
+	size_t k = sym->opts.context_lines;
+	unsigned first = loc->line > k ? loc->line - (unsigned)k : 1;
+	size_t last = loc->line + k < src->n_lines ? loc->line + k : src->n_lines;
+	fill_context(sym, src, &site_detail_mut(site)->context, first, (unsigned)last);
+}
+
 /* The longest marker comment shown: Cython writes up to 3 lines before
  * the marked one and 2 after, between the opener and the closer. */
 #define MARKER_MAX_LINES 10
@@ -773,7 +769,7 @@ static void fill_context(struct symbolizer *sym, const struct source *src,
 void symbolize_generated_context(struct symbolizer *sym, const struct frame_table *ft,
 				 struct vgt_site *site)
 {
-	if (sym == NULL || site->generated == NULL || site->gen_context.lines != NULL ||
+	if (sym == NULL || site->generated == NULL || site_detail(site)->gen_context.lines != NULL ||
 	    site->culprit >= site->stack.count || sym->opts.context_lines == 0)
 		return;
 	const struct vgt_frame *f = stack_frame(ft, &site->stack, site->culprit);
@@ -788,7 +784,8 @@ void symbolize_generated_context(struct symbolizer *sym, const struct frame_tabl
 		return;
 	unsigned k = (unsigned)(sym->opts.context_lines < 20 ? sym->opts.context_lines : 20);
 	unsigned first = f->line > k ? f->line - k : 1;
-	fill_context(sym, src, &site->gen_context, first, f->line + k);
+	struct vgt_site_detail *d = site_detail_mut(site);
+	fill_context(sym, src, &d->gen_context, first, f->line + k);
 	/* the marker: its opener down to its closer ("*\/" at the line's end) */
 	unsigned m = hit.marker_line, end = m;
 	while (end < m + MARKER_MAX_LINES && end < src->n_lines) {
@@ -799,7 +796,7 @@ void symbolize_generated_context(struct symbolizer *sym, const struct frame_tabl
 		end++;
 	}
 	if (m > 0 && m < f->line)
-		fill_context(sym, src, &site->gen_marker, m, end < f->line ? end : f->line - 1);
+		fill_context(sym, src, &d->gen_marker, m, end < f->line ? end : f->line - 1);
 }
 
 /* A line with runs of blanks made one space, trimmed, into buf. */

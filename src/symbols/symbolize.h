@@ -40,7 +40,7 @@ const char *symbolize_statement(struct symbolizer *sym, const struct vgt_site *s
  * found as symbolize_context finds it; NULL when not found.  The caller
  * frees it. */
 char *symbolize_source_path(struct symbolizer *sym, const struct vgt_location *loc);
-/* Fills site->context from the real source file when found. */
+/* Fills the site's detail->context from the real source file when found. */
 void symbolize_context(struct symbolizer *sym, struct vgt_site *site);
 /* Fills site->gen_marker and site->gen_context from the generated C of
  * a Cython-mapped site, when the .c is at hand (read through the source
