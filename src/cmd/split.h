@@ -96,4 +96,11 @@ size_t split_parts(const struct split_store *ss);
 
 void split_free(struct split_store *ss); /* waits for the threads; NULL is a no-op */
 
+/* For the unit tests: the n records into a record log, as a part's store
+ * keeps them (its blocks malloc'ed when no_map, as when /dev/zero cannot
+ * be opened or mapped), then read back in order, each given to each(). */
+typedef void split_each_fn(void *ctx, size_t i, const struct vgt_record *rec);
+void split_log_roundtrip(const struct vgt_record *recs, size_t n, int no_map,
+			 split_each_fn *each, void *ctx);
+
 #endif
