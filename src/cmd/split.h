@@ -30,8 +30,8 @@
  * The first part is read in the caller's thread straight into the
  * caller's sink while the other parts are parsed into their stores (a
  * store holds only what the parts after the first found, its records in
- * blocks given back to the system as the replay passes them; the first
- * part is a little larger than the others, so that less is held); the
+ * blocks given back to the system as the replay passes them; split.c's
+ * FIRST_SHARE weighs the first part's size, time against memory); the
  * stores are then replayed into the same sink, in document order, the frame ids
  * mapped to the caller's frame table: the sink sees the same calls as
  * when one reader reads the whole file, so the report is byte for byte the
