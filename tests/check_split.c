@@ -309,6 +309,119 @@ START_TEST(test_small_document_parts)
 }
 END_TEST
 
+/* ---- the record log ---- */
+
+#define N_RECS 6000
+#define BIG 2000 /* this record's stack outgrows a block of the log */
+
+/* Record i: every field set, each to a value of its own, or left at 0 /
+ * NULL / -1 in turn; ids far apart (long varints), so that the records
+ * fill several blocks. */
+static void fill_record(struct vgt_record *rec, size_t i, const char *texts)
+{
+	memset(rec, 0, sizeof(*rec));
+	record_clear(rec);
+	rec->kind = (enum vgt_kind)(i % VGT_KIND_COUNT);
+	rec->kind_name = i % 3 == 0 ? kind_info(rec->kind)->name : i % 3 == 1 ? texts : NULL;
+	if (i % 5 != 0)
+		record_set_what(rec, texts + i % 7, i % 11);
+	rec->bytes = i % 4 == 0 ? 0 : i % 4 == 1 ? UINT64_MAX : i * 1000003u;
+	rec->blocks = i;
+	rec->direct_bytes = i % 2 == 0 ? rec->bytes : i;
+	rec->indirect_bytes = i * 7;
+	rec->has_delta = (int)(i % 3) - 1;
+	rec->delta_bytes = i % 4 == 0 ? INT64_MIN : -(int64_t)i * 99;
+	rec->delta_blocks = i % 4 == 1 ? INT64_MAX : (int64_t)i;
+	rec->delta_indirect_bytes = -(int64_t)(i % 13);
+	rec->unique = i % 6 == 0 ? 0 : 0x1000 + i;
+	rec->tid = i % 7 == 0 ? -1 : (long)i % 5;
+	rec->threadname = i % 2 ? texts + 3 : NULL;
+	uint32_t n = i == BIG ? 400000 : (uint32_t)(i % 120);
+	for (uint32_t k = 0; k < n; k++)
+		stack_push(&rec->stack, k % 2 ? (uint32_t)(k * 2654435761u) : (uint32_t)(i + k));
+	if (i % 4 == 2)
+		record_set_auxwhat(rec, texts, 0); /* an empty text is no NULL */
+	else if (i % 4 == 3)
+		record_set_auxwhat(rec, texts + 1, 20);
+	for (uint32_t k = 0; k < i % 9; k++)
+		stack_push(&rec->aux_stack, UINT32_MAX - k);
+	if (i % 8 == 5)
+		record_set_auxwhat2(rec, texts + 2, 15);
+	for (uint32_t k = 0; k < i % 4; k++)
+		stack_push(&rec->aux_stack2, k * 3);
+	rec->suppression = i % 9 == 0 ? texts + 5 : NULL;
+	rec->pid = i % 10 == 0 ? -1 : i % 10 == 1 ? 0 : (long)(100000 + i);
+	rec->loss_record = (uint32_t)(i % 17);
+	rec->loss_records = i % 17 == 0 ? 0 : UINT32_MAX;
+	rec->leak_search = i % 3 == 0 ? 0 : i / 3;
+}
+
+static void same_stack(const struct vgt_stack *a, const struct vgt_stack *b)
+{
+	ck_assert_uint_eq(a->count, b->count);
+	for (uint32_t k = 0; k < a->count; k++)
+		ck_assert_uint_eq(a->ids[k], b->ids[k]);
+}
+
+static void same_text(const char *a, const char *b)
+{
+	ck_assert(a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0);
+}
+
+static void check_loaded(void *ctx, size_t i, const struct vgt_record *got)
+{
+	size_t *seen = ctx;
+	struct vgt_record want;
+	const char *texts = "0123456789abcdefghijklmnopqrstuvwxyz";
+	ck_assert_uint_eq(i, *seen);
+	(*seen)++;
+	fill_record(&want, i, texts);
+	ck_assert_ptr_eq(got->kind_name, want.kind_name);
+	ck_assert_int_eq(got->kind, want.kind);
+	same_text(got->what, want.what);
+	ck_assert_uint_eq(got->bytes, want.bytes);
+	ck_assert_uint_eq(got->blocks, want.blocks);
+	ck_assert_uint_eq(got->direct_bytes, want.direct_bytes);
+	ck_assert_uint_eq(got->indirect_bytes, want.indirect_bytes);
+	ck_assert_int_eq(got->has_delta, want.has_delta);
+	ck_assert_int_eq(got->delta_bytes, want.delta_bytes);
+	ck_assert_int_eq(got->delta_blocks, want.delta_blocks);
+	ck_assert_int_eq(got->delta_indirect_bytes, want.delta_indirect_bytes);
+	ck_assert_uint_eq(got->unique, want.unique);
+	ck_assert_int_eq(got->tid, want.tid);
+	ck_assert_ptr_eq(got->threadname, want.threadname);
+	same_stack(&got->stack, &want.stack);
+	same_text(got->auxwhat, want.auxwhat);
+	same_stack(&got->aux_stack, &want.aux_stack);
+	same_text(got->auxwhat2, want.auxwhat2);
+	same_stack(&got->aux_stack2, &want.aux_stack2);
+	ck_assert_ptr_eq(got->suppression, want.suppression);
+	ck_assert_int_eq(got->pid, want.pid);
+	ck_assert_uint_eq(got->loss_record, want.loss_record);
+	ck_assert_uint_eq(got->loss_records, want.loss_records);
+	ck_assert_uint_eq(got->leak_search, want.leak_search);
+	record_release(&want);
+}
+
+/* A record comes back from the store with every field it had, in blocks
+ * mapped from /dev/zero (_i 0) and in malloc'ed ones (_i 1: block_new's
+ * fallback when /dev/zero cannot be opened or mapped). */
+START_TEST(test_log_keeps_every_field)
+{
+	const char *texts = "0123456789abcdefghijklmnopqrstuvwxyz";
+	struct vgt_record *recs = calloc(N_RECS, sizeof(*recs));
+	ck_assert_ptr_nonnull(recs);
+	for (size_t i = 0; i < N_RECS; i++)
+		fill_record(&recs[i], i, texts);
+	size_t seen = 0;
+	split_log_roundtrip(recs, N_RECS, _i, check_loaded, &seen);
+	ck_assert_uint_eq(seen, N_RECS);
+	for (size_t i = 0; i < N_RECS; i++)
+		record_release(&recs[i]);
+	free(recs);
+}
+END_TEST
+
 Suite *split_suite(void)
 {
 	Suite *s = suite_create("split");
@@ -320,6 +433,7 @@ Suite *split_suite(void)
 	tcase_add_test(tc, test_comment_not_split);
 	tcase_add_test(tc, test_broken_part_not_split);
 	tcase_add_test(tc, test_small_document_parts);
+	tcase_add_loop_test(tc, test_log_keeps_every_field, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

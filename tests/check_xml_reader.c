@@ -536,9 +536,7 @@ static size_t count_of(const char *text, size_t len, const char *needle)
 #define MAX_KEEP 64
 
 struct kept {
-	struct vgt_record rec; /* scalar fields; stacks copied below */
-	struct vgt_stack stack, aux, aux2;
-	int has_auxwhat2;      /* "Block was alloc'd at" came with aux2 */
+	struct vgt_record rec; /* a copy: its own texts and stacks */
 };
 
 struct collector {
@@ -585,23 +583,8 @@ static int collect(void *ctx, struct vgt_input *input, struct vgt_record *rec,
 	buf_add(b, "\n", 1);
 	if (c->nkeep < MAX_KEEP) {
 		struct kept *k = &c->keep[c->nkeep++];
-		k->rec = *rec;
-		memset(&k->rec.stack, 0, sizeof(k->rec.stack));
-		memset(&k->rec.aux_stack, 0, sizeof(k->rec.aux_stack));
-		memset(&k->rec.what_store, 0, sizeof(k->rec.what_store));
-		memset(&k->rec.aux_store, 0, sizeof(k->rec.aux_store));
-		memset(&k->rec.aux_stack2, 0, sizeof(k->rec.aux_stack2));
-		memset(&k->rec.aux2_store, 0, sizeof(k->rec.aux2_store));
-		k->has_auxwhat2 = rec->auxwhat2 != NULL &&
-				  strcmp(rec->auxwhat2, "Block was alloc'd at") == 0;
-		k->rec.auxwhat2 = NULL;
-		stack_copy(&k->aux2, &rec->aux_stack2);
-		if (rec->what != NULL)
-			record_set_what(&k->rec, rec->what, strlen(rec->what));
-		if (rec->auxwhat != NULL)
-			record_set_auxwhat(&k->rec, rec->auxwhat, strlen(rec->auxwhat));
-		stack_copy(&k->stack, &rec->stack);
-		stack_copy(&k->aux, &rec->aux_stack);
+		memset(&k->rec, 0, sizeof(k->rec));
+		record_copy(&k->rec, rec);
 	}
 	return 0;
 }
@@ -620,9 +603,6 @@ static void collector_free(struct collector *c)
 {
 	free(c->digest.data);
 	for (size_t i = 0; i < c->nkeep; i++) {
-		stack_release(&c->keep[i].stack);
-		stack_release(&c->keep[i].aux);
-		stack_release(&c->keep[i].aux2);
 		record_release(&c->keep[i].rec);
 	}
 }
@@ -751,20 +731,20 @@ START_TEST(test_real_run)
 	const struct kept *k = find_kind(&run, "UninitCondition", 0);
 	ck_assert_ptr_nonnull(k);
 	ck_assert_str_eq(k->rec.auxwhat, "Uninitialised value was created by a heap allocation");
-	ck_assert_uint_gt(k->stack.count, 0);
-	ck_assert_uint_gt(k->aux.count, 0);
-	ck_assert_str_eq(stack_frame(run.ft, &k->aux, 0)->fn, "malloc");
+	ck_assert_uint_gt(k->rec.stack.count, 0);
+	ck_assert_uint_gt(k->rec.aux_stack.count, 0);
+	ck_assert_str_eq(stack_frame(run.ft, &k->rec.aux_stack, 0)->fn, "malloc");
 	/* a use after free: the free stack, then "Block was alloc'd at" */
 	k = find_kind(&run, "InvalidRead", 1);
 	ck_assert_ptr_nonnull(k);
 	ck_assert_ptr_nonnull(strstr(k->rec.auxwhat, "free'd"));
-	ck_assert_uint_gt(k->aux.count, 0);
+	ck_assert_uint_gt(k->rec.aux_stack.count, 0);
 	/* ... and the second aux stack, where the block was allocated (issue 26) */
-	ck_assert(k->has_auxwhat2);
-	ck_assert_uint_gt(k->aux2.count, 0);
-	ck_assert_str_eq(stack_frame(run.ft, &k->aux2, 0)->fn, "malloc");
+	ck_assert_str_eq(k->rec.auxwhat2, "Block was alloc'd at");
+	ck_assert_uint_gt(k->rec.aux_stack2.count, 0);
+	ck_assert_str_eq(stack_frame(run.ft, &k->rec.aux_stack2, 0)->fn, "malloc");
 	/* frames carry every field */
-	const struct vgt_frame *f = stack_frame(run.ft, &k->stack, 0);
+	const struct vgt_frame *f = stack_frame(run.ft, &k->rec.stack, 0);
 	ck_assert_uint_gt(f->ip, 0);
 	ck_assert_ptr_nonnull(f->obj);
 	ck_assert_ptr_nonnull(f->fn);
@@ -1032,9 +1012,9 @@ START_TEST(test_unknown_kind_and_elements)
 	ck_assert_ptr_nonnull(k);
 	ck_assert_int_eq(k->rec.kind, VGT_KIND_UNKNOWN);
 	ck_assert_ptr_null(find_kind(&run, "X", 0));
-	ck_assert_uint_eq(run.col.keep[0].stack.count, base.col.keep[0].stack.count);
-	ck_assert_str_eq(stack_frame(run.ft, &run.col.keep[0].stack, 0)->fn,
-			 stack_frame(base.ft, &base.col.keep[0].stack, 0)->fn);
+	ck_assert_uint_eq(run.col.keep[0].rec.stack.count, base.col.keep[0].rec.stack.count);
+	ck_assert_str_eq(stack_frame(run.ft, &run.col.keep[0].rec.stack, 0)->fn,
+			 stack_frame(base.ft, &base.col.keep[0].rec.stack, 0)->fn);
 	run_free(&base);
 	run_free(&run);
 	free(text);
@@ -1071,8 +1051,8 @@ START_TEST(test_text_bound_to_element)
 	ck_assert_int_eq(run.finish_rc, 0);
 	ck_assert_uint_eq(run.col.nkeep, 2);
 	const struct kept *k = &run.col.keep[0];
-	ck_assert_uint_eq(k->stack.count, 3);
-	const struct vgt_frame *f = stack_frame(run.ft, &k->stack, 1);
+	ck_assert_uint_eq(k->rec.stack.count, 3);
+	const struct vgt_frame *f = stack_frame(run.ft, &k->rec.stack, 1);
 	/* <fn>outer<obj>…</obj></fn>: the obj's text is not the fn */
 	ck_assert(f->fn == NULL || strstr(f->fn, "passwd") == NULL);
 	ck_assert(f->obj == NULL || strstr(f->obj, "passwd") == NULL);
@@ -1080,7 +1060,7 @@ START_TEST(test_text_bound_to_element)
 	ck_assert_str_eq(f->dir, "/src");
 	ck_assert_str_eq(f->file, "a.c");
 	ck_assert_uint_ne(f->line, 99);
-	f = stack_frame(run.ft, &k->stack, 2);
+	f = stack_frame(run.ft, &k->rec.stack, 2);
 	ck_assert_uint_ne(f->ip, 0x4141);
 	ck_assert_str_eq(f->fn, "main");
 	ck_assert(f->file == NULL || strcmp(f->file, "1234") != 0);
@@ -1088,7 +1068,7 @@ START_TEST(test_text_bound_to_element)
 	k = &run.col.keep[1];
 	ck_assert_str_eq(k->rec.kind_name, "InvalidRead");
 	ck_assert(k->rec.what == NULL || strcmp(k->rec.what, "Leak_PossiblyLost") != 0);
-	ck_assert_str_eq(stack_frame(run.ft, &k->stack, 0)->fn, "fn");
+	ck_assert_str_eq(stack_frame(run.ft, &k->rec.stack, 0)->fn, "fn");
 	run_free(&run);
 }
 END_TEST

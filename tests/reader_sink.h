@@ -43,22 +43,8 @@ static RS_UNUSED int collect(void *ctx, struct vgt_input *input, struct vgt_reco
 		return vgt_error_set(err, NULL, 0, 0, "sink says stop");
 	c->recs = xgrow(c->recs, &c->cap, c->n + 1, sizeof(*c->recs));
 	struct got *g = &c->recs[c->n++];
-	g->rec = *rec;
-	memset(&g->rec.stack, 0, sizeof(g->rec.stack));
-	memset(&g->rec.aux_stack, 0, sizeof(g->rec.aux_stack));
-	memset(&g->rec.what_store, 0, sizeof(g->rec.what_store));
-	memset(&g->rec.aux_store, 0, sizeof(g->rec.aux_store));
-	memset(&g->rec.aux_stack2, 0, sizeof(g->rec.aux_stack2));
-	memset(&g->rec.aux2_store, 0, sizeof(g->rec.aux2_store));
-	if (rec->auxwhat2 != NULL)
-		record_set_auxwhat2(&g->rec, rec->auxwhat2, strlen(rec->auxwhat2));
-	stack_copy(&g->rec.aux_stack2, &rec->aux_stack2);
-	if (rec->what != NULL)
-		record_set_what(&g->rec, rec->what, strlen(rec->what));
-	if (rec->auxwhat != NULL)
-		record_set_auxwhat(&g->rec, rec->auxwhat, strlen(rec->auxwhat));
-	stack_copy(&g->rec.stack, &rec->stack);
-	stack_copy(&g->rec.aux_stack, &rec->aux_stack);
+	memset(&g->rec, 0, sizeof(g->rec));
+	record_copy(&g->rec, rec);
 	g->input = input;
 	input->records++; /* as the pipeline's sink does */
 	return 0;

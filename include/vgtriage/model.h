@@ -232,6 +232,10 @@ struct vgt_record {
 };
 
 void record_clear(struct vgt_record *rec); /* resets fields, keeps stack and text arrays */
+/* dst (zeroed, or a record of these functions) becomes a copy of src with
+ * stacks and texts of its own: its arrays reused, src's kept apart (the
+ * strings of the pool, kind_name, threadname, suppression, are shared). */
+void record_copy(struct vgt_record *dst, const struct vgt_record *src);
 /* rec->what / rec->auxwhat become a copy of s[0..len) in the record's own
  * storage (valid until the record is cleared). */
 void record_set_what(struct vgt_record *rec, const char *s, size_t len);

@@ -30,8 +30,8 @@
  * The first part is read in the caller's thread straight into the
  * caller's sink while the other parts are parsed into their stores (a
  * store holds only what the parts after the first found, its records in
- * blocks given back to the system as the replay passes them; the first
- * part is a little larger than the others, so that less is held); the
+ * blocks given back to the system as the replay passes them; split.c's
+ * FIRST_SHARE weighs the first part's size, time against memory); the
  * stores are then replayed into the same sink, in document order, the frame ids
  * mapped to the caller's frame table: the sink sees the same calls as
  * when one reader reads the whole file, so the report is byte for byte the
@@ -95,5 +95,12 @@ int split_replay(struct split_store *ss, struct frame_table *ft, struct strpool 
 size_t split_parts(const struct split_store *ss);
 
 void split_free(struct split_store *ss); /* waits for the threads; NULL is a no-op */
+
+/* For the unit tests: the n records into a record log, as a part's store
+ * keeps them (its blocks malloc'ed when no_map, as when /dev/zero cannot
+ * be opened or mapped), then read back in order, each given to each(). */
+typedef void split_each_fn(void *ctx, size_t i, const struct vgt_record *rec);
+void split_log_roundtrip(const struct vgt_record *recs, size_t n, int no_map,
+			 split_each_fn *each, void *ctx);
 
 #endif

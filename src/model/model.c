@@ -143,22 +143,46 @@ void stack_copy(struct vgt_stack *dst, const struct vgt_stack *src)
 	dst->count = src->count;
 }
 
-void record_clear(struct vgt_record *rec)
+/* rec's fields become those of from (NULL: all 0), rec's stack arrays
+ * and text storage kept. */
+static void record_assign(struct vgt_record *rec, const struct vgt_record *from)
 {
 	struct vgt_stack stack = rec->stack, aux = rec->aux_stack, aux2 = rec->aux_stack2;
 	struct vgt_text what = rec->what_store, auxwhat = rec->aux_store, auxwhat2 = rec->aux2_store;
-	memset(rec, 0, sizeof(*rec));
+	if (from != NULL)
+		*rec = *from;
+	else
+		memset(rec, 0, sizeof(*rec));
 	rec->stack = stack;
 	rec->aux_stack = aux;
 	rec->aux_stack2 = aux2;
 	rec->what_store = what;
 	rec->aux_store = auxwhat;
 	rec->aux2_store = auxwhat2;
+}
+
+void record_clear(struct vgt_record *rec)
+{
+	record_assign(rec, NULL);
 	stack_clear(&rec->stack);
 	stack_clear(&rec->aux_stack);
 	stack_clear(&rec->aux_stack2);
 	rec->tid = -1;
 	rec->pid = -1;
+}
+
+void record_copy(struct vgt_record *dst, const struct vgt_record *src)
+{
+	record_assign(dst, src);
+	stack_copy(&dst->stack, &src->stack);
+	stack_copy(&dst->aux_stack, &src->aux_stack);
+	stack_copy(&dst->aux_stack2, &src->aux_stack2);
+	if (src->what != NULL)
+		record_set_what(dst, src->what, strlen(src->what));
+	if (src->auxwhat != NULL)
+		record_set_auxwhat(dst, src->auxwhat, strlen(src->auxwhat));
+	if (src->auxwhat2 != NULL)
+		record_set_auxwhat2(dst, src->auxwhat2, strlen(src->auxwhat2));
 }
 
 static const char *text_set(struct vgt_text *t, const char *s, size_t len)
