@@ -232,6 +232,7 @@ START_TEST(errors_name_the_place)
 		{"\"version\": 1", "\"version\": 2", "not version 1", 1},
 		{"\"ip\": \"0x1000\"", "\"ip\": \"4096\"", "merge.frames[1].ip: not a hex address", 1},
 		{"{\"hex\": \"6d61696efe\"}", "{\"hex\": \"6d6\"}", "merge.frames[1].fn: not a string", 1},
+		{"{\"hex\": \"6d61696efe\"}", "{\"hex\": \"6d61006efe\"}", "merge.frames[1].fn: not a string", 1},
 		{"\"e\": \"c\", \"i\": 0", "\"e\": \"c\", \"i\": 3", "merge.events[5].i: out of range", 1},
 		{"\"file\": 1, \"path\": \"b.log\"", "\"file\": 7, \"path\": \"b.log\"",
 		 "merge.inputs[1].file: out of range", 1},

@@ -31,7 +31,10 @@
 #include "vgtriage/strpool.h"
 
 /* A frame as a reader sees it.  A string field is absent when its pointer
- * is NULL (valgrind's ??? has no fn); present-but-empty has len 0. */
+ * is NULL (valgrind's ??? has no fn); present-but-empty has len 0.  A
+ * text holds no NUL byte in its len (XML has none, the line readers end a
+ * line at one, the JSON reader rejects one): the table compares texts
+ * with strncmp. */
 struct frame_key {
 	uint64_t ip;
 	const char *obj, *fn, *dir, *file;

@@ -172,14 +172,16 @@ static uint64_t key_hash(const struct frame_key *k, uint64_t content)
 	return k->fn == NULL ? mix(content, (uint64_t)k->pid) : content;
 }
 
-/* An interned string against a key's text.  The interned string may be
- * shorter than len and end an allocation (the pool's last string): its
- * length is checked before len bytes of it are read. */
+/* An interned string against a key's text.  strncmp, not memcmp: the
+ * interned string may be shorter than len and end an allocation (the
+ * pool's last string), and strncmp stops at its end.  A key's texts hold
+ * no NUL (frames.h), so equal up to len means interned[len] is its end
+ * or a byte of it. */
 static int same_text(const char *interned, const char *s, size_t len)
 {
 	if (interned == NULL || s == NULL)
 		return interned == s;
-	return strnlen(interned, len + 1) == len && memcmp(interned, s, len) == 0;
+	return strncmp(interned, s, len) == 0 && interned[len] == '\0';
 }
 
 static int key_equal(const struct entry *e, const struct frame_key *k)

@@ -137,7 +137,8 @@ static const char *from_hex(struct json_report *r, json_t *v, size_t *len)
 			char c = x[2 * i + (size_t)k];
 			v2[k] = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 		}
-		if (v2[0] < 0 || v2[1] < 0) {
+		/* a NUL byte is no text's (frames.h: keys hold none) */
+		if (v2[0] < 0 || v2[1] < 0 || (v2[0] | v2[1]) == 0) {
 			free(out);
 			return NULL;
 		}
