@@ -50,6 +50,11 @@ static const char *member(const char *s, const char *const *set, size_t n)
 	return NULL;
 }
 
+int pymalloc_looks_for(const char *fn)
+{
+	return member(fn, pymalloc_fns, N_OF(pymalloc_fns)) != NULL;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -10,7 +10,16 @@
  * Ids index by_id, which points at the entry: frames_gc gives the entries
  * of frames no stack holds back to a free list (new frames take them),
  * their ids then point at the table's one zeroed entry and are never
- * given again, so live frames keep their ids and their addresses.
+ * given again, so live frames keep their ids and their addresses.  by_id
+ * is kept in pages of ID_PAGE ids; a page whose ids were all reclaimed is
+ * freed (its ids read the zeroed entry), so that by_id follows the live
+ * frames, not every id ever given.
+ *
+ * A collection costs what the live frames cost, not what every id given
+ * does: it walks the chunks of entries (an entry knows its id), marks in
+ * a bitmap, and looks for the first frame of each object and name only
+ * among the frames added since the last collection (the firsts it found
+ * before stay, always: their ids are kept in a list).
  */
 #include "vgtriage/frames.h"
 
@@ -19,6 +28,9 @@
 
 #define CHUNK_BITS 10
 #define CHUNK_FRAMES (1u << CHUNK_BITS)
+#define ID_PAGE_BITS 10
+#define ID_PAGE (1u << ID_PAGE_BITS)
+#define NO_ID UINT32_MAX /* an entry of the free list */
 
 struct slot {
 	uint32_t id1;   /* id + 1; 0 = empty */
@@ -32,9 +44,24 @@ struct slot {
 struct entry {
 	struct vgt_frame frame;
 	const char *fn, *dir, *file;
-	uint64_t hash;
-	unsigned line;  /* of the key's contents, not the pid: the same in every
+	uint64_t hash;  /* of the key's contents, not the pid: the same in every
 			   table and every process (procs.h) */
+	unsigned line;
+	uint32_t id;    /* NO_ID while on the free list */
+};
+
+/* ID_PAGE ids of by_id: where each one's entry is (its place in the
+ * chunks + 1; 0: reclaimed), and how many of them are not reclaimed. */
+struct id_page {
+	uint32_t at1[ID_PAGE];
+	uint32_t live;
+};
+
+/* A set of interned strings (the names and objects that have their first
+ * frame), by address: n slots, a power of two, at most half full. */
+struct ptr_set {
+	const void **slot;
+	size_t n, used;
 };
 
 /* An entry of a table of keys only (frames_new_keys): 64 bytes, not 152. */
@@ -59,14 +86,23 @@ struct frame_table {
 	struct entry **chunks;
 	size_t n_chunks, chunks_cap;
 	size_t chunk_used;      /* entries of the last chunk given out */
-	struct entry **by_id;   /* [count] */
-	size_t by_id_cap;
+	struct id_page **pages; /* by_id: [count / ID_PAGE rounded up]; NULL:
+				   every id of the page reclaimed */
+	size_t n_pages, pages_cap;
 	uint32_t count;         /* ids given */
 	uint32_t live;          /* ids whose entries are not reclaimed */
-	struct entry **free;    /* reclaimed entries, for new frames */
+	uint32_t *free;         /* places of reclaimed entries, for new frames */
 	size_t n_free, free_cap;
 	struct entry dead;      /* what a reclaimed id reads: all zero */
 	unsigned gc_runs;
+	/* frames_gc: the first frame of each object and name so far */
+	struct ptr_set first_objs, first_fns;
+	uint32_t *firsts;       /* their ids, kept by every collection */
+	size_t n_firsts, firsts_cap;
+	uint32_t *unresolved;   /* ids below seen not looked at: not resolved */
+	size_t n_unresolved, unresolved_cap;
+	uint32_t seen;          /* ids looked at for firsts */
+	int (*named)(const char *fn); /* frames_gc_names */
 	/* frames_intern_from a table of keys (split.c's replay): its pool's
 	 * strings -> this pool's, valid while strpool_frees() is xmap_frees */
 	struct xmap_slot *xmap;
@@ -101,7 +137,13 @@ void frames_free(struct frame_table *ft)
 	for (size_t i = 0; i < ft->n_chunks; i++)
 		free(ft->chunks[i]);
 	free(ft->chunks);
-	free(ft->by_id);
+	for (size_t i = 0; i < ft->n_pages; i++)
+		free(ft->pages[i]);
+	free(ft->pages);
+	free(ft->first_objs.slot);
+	free(ft->first_fns.slot);
+	free(ft->firsts);
+	free(ft->unresolved);
 	free(ft->free);
 	free(ft->xmap);
 	free(ft->slots);
@@ -121,7 +163,11 @@ struct strpool *frames_pool(const struct frame_table *ft)
 
 static struct entry *entry_at(const struct frame_table *ft, uint32_t id)
 {
-	return ft->by_id[id];
+	const struct id_page *p = ft->pages[id >> ID_PAGE_BITS];
+	uint32_t at1 = p != NULL ? p->at1[id & (ID_PAGE - 1)] : 0;
+	if (at1 == 0)
+		return (struct entry *)&ft->dead;
+	return &ft->chunks[(at1 - 1) >> CHUNK_BITS][(at1 - 1) & (CHUNK_FRAMES - 1)];
 }
 
 static struct key_entry *key_at(const struct frame_table *ft, uint32_t id)
@@ -194,7 +240,7 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 	struct slot *slots = xcalloc(n, sizeof(*slots));
 	for (size_t i = 0; i < ft->n_slots; i++) {
 		if (ft->slots[i].id1 == 0 ||
-		    (!ft->keys_only && ft->by_id[ft->slots[i].id1 - 1] == &ft->dead))
+		    (!ft->keys_only && entry_at(ft, ft->slots[i].id1 - 1) == &ft->dead))
 			continue;
 		/* Only 32 bits of the hash are kept: enough to place entries in
 		 * an index of up to 2^32 slots. */
@@ -239,21 +285,30 @@ static const char *intern_opt(struct strpool *pool, const char *prev, const char
 
 static struct entry *new_entry(struct frame_table *ft)
 {
-	struct entry *e;
+	uint32_t at;
 	if (ft->n_free > 0) {
-		e = ft->free[--ft->n_free];
-		memset(e, 0, sizeof(*e));
+		at = ft->free[--ft->n_free];
 	} else {
 		if (ft->n_chunks == 0 || ft->chunk_used == CHUNK_FRAMES) {
+			if (ft->n_chunks == (UINT32_MAX >> CHUNK_BITS))
+				abort(); /* 4 billion entries: no input gets here within memory */
 			ft->chunks = xgrow(ft->chunks, &ft->chunks_cap, ft->n_chunks + 1,
 					   sizeof(*ft->chunks));
 			ft->chunks[ft->n_chunks++] = xcalloc(CHUNK_FRAMES, sizeof(struct entry));
 			ft->chunk_used = 0;
 		}
-		e = &ft->chunks[ft->n_chunks - 1][ft->chunk_used++];
+		at = (uint32_t)((ft->n_chunks - 1) << CHUNK_BITS | ft->chunk_used++);
 	}
-	ft->by_id = xgrow(ft->by_id, &ft->by_id_cap, (size_t)ft->count + 1, sizeof(*ft->by_id));
-	ft->by_id[ft->count++] = e;
+	struct entry *e = &ft->chunks[at >> CHUNK_BITS][at & (CHUNK_FRAMES - 1)];
+	memset(e, 0, sizeof(*e));
+	size_t page = ft->count >> ID_PAGE_BITS;
+	if (page == ft->n_pages) {
+		ft->pages = xgrow(ft->pages, &ft->pages_cap, ft->n_pages + 1, sizeof(*ft->pages));
+		ft->pages[ft->n_pages++] = xcalloc(1, sizeof(struct id_page));
+	}
+	ft->pages[page]->at1[ft->count & (ID_PAGE - 1)] = at + 1;
+	ft->pages[page]->live++;
+	e->id = ft->count++;
 	ft->live++;
 	return e;
 }
@@ -453,19 +508,34 @@ unsigned frames_gc_runs(const struct frame_table *ft)
 
 int frames_reclaimed(const struct frame_table *ft, uint32_t id)
 {
-	return !ft->keys_only && id < ft->count && ft->by_id[id] == &ft->dead;
+	return !ft->keys_only && id < ft->count && entry_at(ft, id) == &ft->dead;
+}
+
+void frames_gc_names(struct frame_table *ft, int (*named)(const char *fn))
+{
+	ft->named = named;
 }
 
 struct frames_gc {
 	struct frame_table *ft;
-	unsigned char *keep; /* [ft->count] */
+	uint64_t *keep; /* a bit per id given */
 };
+
+static int kept(const struct frames_gc *gc, uint32_t id)
+{
+	return (gc->keep[id >> 6] >> (id & 63)) & 1;
+}
+
+static void keep_id(struct frames_gc *gc, uint32_t id)
+{
+	gc->keep[id >> 6] |= UINT64_C(1) << (id & 63);
+}
 
 struct frames_gc *frames_gc_begin(struct frame_table *ft)
 {
 	struct frames_gc *gc = xcalloc(1, sizeof(*gc));
 	gc->ft = ft;
-	gc->keep = xcalloc(ft->count > 0 ? ft->count : 1, 1);
+	gc->keep = xcalloc((size_t)ft->count / 64 + 1, sizeof(*gc->keep));
 	return gc;
 }
 
@@ -473,48 +543,116 @@ void frames_gc_keep(struct frames_gc *gc, const struct vgt_stack *stack)
 {
 	for (uint32_t i = 0; i < stack->count; i++)
 		if (stack->ids[i] < gc->ft->count) /* not VGT_HEAD_GAP */
-			gc->keep[stack->ids[i]] = 1;
+			keep_id(gc, stack->ids[i]);
 }
 
-/* Adds p to the pointer set (n slots, a power of two, never full);
- * 1 when it was not there. */
-static int set_add(const void **set, size_t n, const void *p)
+static size_t ptr_slot(const struct ptr_set *set, const void *p)
 {
 	uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9E3779B97F4A7C15);
-	size_t i = (size_t)(h >> 32) & (n - 1);
-	while (set[i] != NULL) {
-		if (set[i] == p)
-			return 0;
-		i = (i + 1) & (n - 1);
+	size_t i = (size_t)(h >> 32) & (set->n - 1);
+	while (set->slot[i] != NULL && set->slot[i] != p)
+		i = (i + 1) & (set->n - 1);
+	return i;
+}
+
+/* Adds p to the set; 1 when it was not there. */
+static int set_add(struct ptr_set *set, const void *p)
+{
+	if ((set->used + 1) * 2 > set->n) {
+		struct ptr_set big = {xcalloc(set->n > 0 ? set->n * 2 : 1024, sizeof(*set->slot)),
+				      set->n > 0 ? set->n * 2 : 1024, set->used};
+		for (size_t i = 0; i < set->n; i++)
+			if (set->slot[i] != NULL)
+				big.slot[ptr_slot(&big, set->slot[i])] = set->slot[i];
+		free(set->slot);
+		*set = big;
 	}
-	set[i] = p;
+	size_t i = ptr_slot(set, p);
+	if (set->slot[i] != NULL)
+		return 0;
+	set->slot[i] = p;
+	set->used++;
 	return 1;
+}
+
+static void push_id(uint32_t **ids, size_t *n, size_t *cap, uint32_t id)
+{
+	*ids = xgrow(*ids, cap, *n + 1, sizeof(**ids));
+	(*ids)[(*n)++] = id;
+}
+
+/* Looks at frame id for firsts: one not resolved yet waits for the next
+ * collection (kept meanwhile), else it is the first of its object or of
+ * its name when none came before it. */
+static void look_at(struct frames_gc *gc, uint32_t id, uint32_t **wait, size_t *n_wait,
+		    size_t *wait_cap)
+{
+	struct frame_table *ft = gc->ft;
+	const struct entry *e = entry_at(ft, id);
+	if (e == &ft->dead)
+		return;
+	const struct vgt_frame *f = &e->frame;
+	if (!f->resolved) {
+		keep_id(gc, id);
+		push_id(wait, n_wait, wait_cap, id);
+		return;
+	}
+	int first_obj = f->obj != NULL && set_add(&ft->first_objs, f->obj);
+	int first_fn = f->fn != NULL && (ft->named == NULL || ft->named(f->fn)) &&
+		       set_add(&ft->first_fns, f->fn);
+	if (first_obj || first_fn)
+		push_id(&ft->firsts, &ft->n_firsts, &ft->firsts_cap, id);
 }
 
 /* What stays whatever the stacks hold: a frame not resolved yet (its
  * record is on its way), and the first frame (by id) of each object and
  * of each function name, so that a look over the whole table for an
  * object or a name (pymalloc.c: the allocator's own functions, a Python
- * object) finds what it found before, first where it was first. */
+ * object) finds what it found before, first where it was first.  A first
+ * stays for good; the frames looked at are those added since the last
+ * collection and those that were not resolved then, in the order of
+ * their ids. */
 static void keep_firsts(struct frames_gc *gc)
 {
 	struct frame_table *ft = gc->ft;
-	size_t n = 1024;
-	while (n < (size_t)ft->live * 2)
-		n *= 2;
-	const void **objs = xcalloc(n, sizeof(*objs));
-	const void **fns = xcalloc(n, sizeof(*fns));
-	for (uint32_t id = 0; id < ft->count; id++) {
-		const struct vgt_frame *f = &ft->by_id[id]->frame;
-		if (ft->by_id[id] == &ft->dead)
-			continue;
-		int first_obj = f->obj != NULL && set_add(objs, n, f->obj);
-		int first_fn = f->fn != NULL && set_add(fns, n, f->fn);
-		if (!f->resolved || first_obj || first_fn)
-			gc->keep[id] = 1;
+	uint32_t *wait = NULL;
+	size_t n_wait = 0, wait_cap = 0;
+	for (size_t i = 0; i < ft->n_unresolved; i++) /* all below seen */
+		look_at(gc, ft->unresolved[i], &wait, &n_wait, &wait_cap);
+	for (uint32_t id = ft->seen; id < ft->count; id++)
+		look_at(gc, id, &wait, &n_wait, &wait_cap);
+	ft->seen = ft->count;
+	free(ft->unresolved);
+	ft->unresolved = wait;
+	ft->n_unresolved = n_wait;
+	ft->unresolved_cap = wait_cap;
+	for (size_t i = 0; i < ft->n_firsts; i++)
+		keep_id(gc, ft->firsts[i]);
+}
+
+/* The entries given out, live or on the free list, chunk by chunk. */
+static size_t chunk_len(const struct frame_table *ft, size_t c)
+{
+	return c + 1 == ft->n_chunks ? ft->chunk_used : CHUNK_FRAMES;
+}
+
+/* The live entry at place at goes to the free list; its id reads the
+ * zeroed entry. */
+static void reclaim(struct frame_table *ft, uint32_t at)
+{
+	struct entry *e = &ft->chunks[at >> CHUNK_BITS][at & (CHUNK_FRAMES - 1)];
+	uint32_t id = e->id;
+	size_t page = id >> ID_PAGE_BITS;
+	struct id_page *p = ft->pages[page];
+	p->at1[id & (ID_PAGE - 1)] = 0;
+	/* the last page still takes new ids */
+	if (--p->live == 0 && page + 1 < ft->n_pages) {
+		free(p);
+		ft->pages[page] = NULL;
 	}
-	free(objs);
-	free(fns);
+	ft->free = xgrow(ft->free, &ft->free_cap, ft->n_free + 1, sizeof(*ft->free));
+	ft->free[ft->n_free++] = at;
+	e->id = NO_ID;
 }
 
 size_t frames_gc_end(struct frames_gc *gc)
@@ -527,22 +665,26 @@ size_t frames_gc_end(struct frames_gc *gc)
 	}
 	keep_firsts(gc);
 	/* the callers of an inlined frame kept (inlined_by) stay with it */
-	for (uint32_t id = 0; id < ft->count; id++) {
-		if (!gc->keep[id])
-			continue;
-		for (uint32_t next = ft->by_id[id]->frame.inlined_by;
-		     next != 0 && next - 1 < ft->count && !gc->keep[next - 1];
-		     next = ft->by_id[next - 1]->frame.inlined_by)
-			gc->keep[next - 1] = 1;
+	for (size_t c = 0; c < ft->n_chunks; c++) {
+		struct entry *chunk = ft->chunks[c];
+		for (size_t i = 0, n = chunk_len(ft, c); i < n; i++) {
+			if (chunk[i].id == NO_ID || !kept(gc, chunk[i].id))
+				continue;
+			for (uint32_t next = chunk[i].frame.inlined_by;
+			     next != 0 && next - 1 < ft->count && !kept(gc, next - 1);
+			     next = entry_at(ft, next - 1)->frame.inlined_by)
+				keep_id(gc, next - 1);
+		}
 	}
 	size_t freed = 0;
-	for (uint32_t id = 0; id < ft->count; id++) {
-		if (gc->keep[id] || ft->by_id[id] == &ft->dead)
-			continue;
-		ft->free = xgrow(ft->free, &ft->free_cap, ft->n_free + 1, sizeof(*ft->free));
-		ft->free[ft->n_free++] = ft->by_id[id];
-		ft->by_id[id] = &ft->dead;
-		freed++;
+	for (size_t c = 0; c < ft->n_chunks; c++) {
+		struct entry *chunk = ft->chunks[c];
+		for (size_t i = 0, n = chunk_len(ft, c); i < n; i++) {
+			if (chunk[i].id == NO_ID || kept(gc, chunk[i].id))
+				continue;
+			reclaim(ft, (uint32_t)(c << CHUNK_BITS | i));
+			freed++;
+		}
 	}
 	ft->live -= (uint32_t)freed;
 	if (freed > 0) {
