@@ -46,7 +46,7 @@ struct frame_table *frames_new(struct strpool *pool);
 void frames_free(struct frame_table *ft); /* NULL is a no-op */
 /* A table of keys only, for a reader whose frames nothing resolves and
  * that are read back only by frames_intern_from, frames_key_of and
- * frames_key_hash (split.c's part stores): 64 bytes an entry instead of
+ * frames_key_hash (split.c's part stores): 56 bytes an entry instead of
  * 152.  frames_at on it aborts; frames_gc never reclaims in it. */
 struct frame_table *frames_new_keys(struct strpool *pool);
 

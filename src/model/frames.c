@@ -64,13 +64,29 @@ struct ptr_set {
 	size_t n, used;
 };
 
-/* An entry of a table of keys only (frames_new_keys): 64 bytes, not 152. */
+/* An entry of a table of keys only (frames_new_keys): 56 bytes, not 152.
+ * A frame without fn has a pid instead (key_fn, key_pid). */
 struct key_entry {
 	uint64_t ip, hash;
-	const char *obj, *fn, *dir, *file;
-	long pid;
+	const char *obj, *dir, *file;
+	union {
+		const char *fn;
+		long pid;
+	} u;
 	unsigned line;
+	unsigned char unnamed;
 };
+_Static_assert(sizeof(struct key_entry) <= 7 * sizeof(uint64_t), "a key entry grew");
+
+static const char *key_fn(const struct key_entry *e)
+{
+	return e->unnamed ? NULL : e->u.fn;
+}
+
+static long key_pid(const struct key_entry *e)
+{
+	return e->unnamed ? e->u.pid : 0;
+}
 
 struct xmap_slot {
 	const char *from, *to;
@@ -256,9 +272,9 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 
 static int key_entry_equal(const struct key_entry *e, const struct frame_key *k)
 {
-	return e->ip == k->ip && e->line == k->line && same_text(e->fn, k->fn, k->fn_len) &&
+	return e->ip == k->ip && e->line == k->line && same_text(key_fn(e), k->fn, k->fn_len) &&
 	       same_text(e->obj, k->obj, k->obj_len) && same_text(e->file, k->file, k->file_len) &&
-	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || e->pid == k->pid);
+	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || key_pid(e) == k->pid);
 }
 
 static void grow_index(struct frame_table *ft)
@@ -326,10 +342,14 @@ static void add_key(struct frame_table *ft, const struct frame_key *key, uint64_
 	e->ip = key->ip;
 	e->line = key->line;
 	e->obj = intern_opt(ft->pool, last != NULL ? last->obj : NULL, key->obj, key->obj_len);
-	e->fn = intern_opt(ft->pool, last != NULL ? last->fn : NULL, key->fn, key->fn_len);
 	e->dir = intern_opt(ft->pool, last != NULL ? last->dir : NULL, key->dir, key->dir_len);
 	e->file = intern_opt(ft->pool, last != NULL ? last->file : NULL, key->file, key->file_len);
-	e->pid = key->fn == NULL ? key->pid : 0;
+	if (key->fn != NULL) {
+		e->u.fn = intern_opt(ft->pool, last != NULL ? key_fn(last) : NULL, key->fn, key->fn_len);
+	} else {
+		e->unnamed = 1;
+		e->u.pid = key->pid;
+	}
 	e->hash = content;
 	ft->count++;
 	ft->live++;
@@ -452,9 +472,9 @@ void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *
 {
 	if (ft->keys_only) {
 		const struct key_entry *k = key_at(ft, id);
-		*key = (struct frame_key){k->ip, k->obj, k->fn, k->dir, k->file, len_of(k->obj),
-					  len_of(k->fn), len_of(k->dir), len_of(k->file), k->line,
-					  k->pid};
+		*key = (struct frame_key){k->ip, k->obj, key_fn(k), k->dir, k->file, len_of(k->obj),
+					  len_of(key_fn(k)), len_of(k->dir), len_of(k->file), k->line,
+					  key_pid(k)};
 		return;
 	}
 	const struct entry *e = entry_at(ft, id);
