@@ -381,6 +381,11 @@ static int named_keep(const char *fn)
 	return strcmp(fn, "keep") == 0;
 }
 
+static int obj_keep(const char *obj)
+{
+	return strcmp(obj, "/o/keep") == 0;
+}
+
 /* frames_gc_names: only the names it allows keep their first frame, and
  * a first stays for good, collection after collection; the pages of ids
  * all reclaimed are let go, their ids still read as all zero, and the
@@ -389,7 +394,7 @@ START_TEST(test_gc_names_and_pages)
 {
 	struct fx fx;
 	fx_init(&fx);
-	frames_gc_names(fx.ft, named_keep);
+	frames_gc_names(fx.ft, named_keep, NULL);
 	enum { N = 5000 };
 	char name[32];
 	uint32_t keep_first = UINT32_MAX;
@@ -432,6 +437,20 @@ START_TEST(test_gc_names_and_pages)
 	ck_assert_uint_eq(frames_intern(fx.ft, &k), again);
 	ck_assert_str_eq(frames_at(fx.ft, again)->fn, "fn0_5");
 	ck_assert_uint_eq(frames_at(fx.ft, 0)->ip, 0x100000);
+	fx_done(&fx);
+
+	/* objects likewise: a new object per frame, one of them allowed */
+	fx_init(&fx);
+	frames_gc_names(fx.ft, named_keep, obj_keep);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), i == 7 || i == 9 ? "/o/keep" : "/o/%d", i);
+		struct frame_key ko = key_of(0x5000 + (uint64_t)i, "f", name, NULL, 0, 0);
+		ck_assert_uint_eq(frames_intern(fx.ft, &ko), (uint32_t)i);
+	}
+	resolve_all(fx.ft);
+	frames_gc_end(frames_gc_begin(fx.ft));
+	ck_assert_uint_eq(frames_live(fx.ft), 1);
+	ck_assert(!frames_reclaimed(fx.ft, 7));
 	fx_done(&fx);
 }
 END_TEST

@@ -117,6 +117,10 @@ START_TEST(test_looks_for)
 	ck_assert(!pymalloc_looks_for("PyObject_Malloc"));
 	ck_assert(!pymalloc_looks_for("malloc"));
 	ck_assert(!pymalloc_looks_for(NULL));
+	ck_assert(pymalloc_looks_for_obj("/usr/bin/python3.11"));
+	ck_assert(pymalloc_looks_for_obj("/usr/lib/libpython3.12.so.1.0"));
+	ck_assert(!pymalloc_looks_for_obj("/srv/app/ext0.so"));
+	ck_assert(!pymalloc_looks_for_obj(NULL));
 }
 END_TEST
 

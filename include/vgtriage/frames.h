@@ -86,8 +86,8 @@ uint64_t frames_key_hash(const struct frame_table *ft, uint32_t id);
  *
  * Kept besides: frames not resolved yet, the callers of a kept inlined
  * frame (inlined_by), and the first frame of each object and of each
- * function name frames_gc_names allows (a scan of the whole table finds
- * the same objects and names, in the same order).  A first frame stays
+ * function name that frames_gc_names allows (a scan of the whole table
+ * finds the same objects and names, in the same order).  A first frame stays
  * for good, even when the stacks that held it are gone.  A reclaimed id is never given again: it
  * reads as an all-zero frame and is no longer found by interning (the
  * same key gets a new id).  Live frames keep their ids and addresses.
@@ -98,12 +98,14 @@ struct frames_gc;
 struct frames_gc *frames_gc_begin(struct frame_table *ft);
 void frames_gc_keep(struct frames_gc *gc, const struct vgt_stack *stack);
 size_t frames_gc_end(struct frames_gc *gc);
-/* The function names whose first frame frames_gc keeps: those for which
- * named(fn) is 1 (NULL, the default: every name).  An input whose every
- * record names new functions would otherwise keep a frame per name; the
- * caller names what its scans of the whole table look for (pipeline.c:
- * pymalloc_looks_for).  Set it before the first collection. */
-void frames_gc_names(struct frame_table *ft, int (*named)(const char *fn));
+/* The function names and objects whose first frame frames_gc keeps:
+ * those for which fn_named(fn), obj_named(obj) is 1 (NULL, the default:
+ * every one).  An input whose every record names new functions or objects
+ * would otherwise keep a frame for each; the caller names what its scans
+ * of the whole table look for (pipeline.c: pymalloc_looks_for*).  Set it
+ * before the first collection. */
+void frames_gc_names(struct frame_table *ft, int (*fn_named)(const char *fn),
+		     int (*obj_named)(const char *obj));
 /* Frames not reclaimed (frames_count counts every id given). */
 size_t frames_live(const struct frame_table *ft);
 /* How many collections reclaimed something in ft. */

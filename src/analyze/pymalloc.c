@@ -95,6 +95,11 @@ static int python_object(const char *obj)
 	return python_name(b, strlen(b));
 }
 
+int pymalloc_looks_for_obj(const char *obj)
+{
+	return python_object(obj);
+}
+
 static int python_object(const char *obj);
 
 /* Whether stack shows malloc called by the interpreter's object code: a

@@ -118,7 +118,8 @@ struct frame_table {
 	uint32_t *unresolved;   /* ids below seen not looked at: not resolved */
 	size_t n_unresolved, unresolved_cap;
 	uint32_t seen;          /* ids looked at for firsts */
-	int (*named)(const char *fn); /* frames_gc_names */
+	int (*fn_named)(const char *fn); /* frames_gc_names */
+	int (*obj_named)(const char *obj);
 	/* frames_intern_from a table of keys (split.c's replay): its pool's
 	 * strings -> this pool's, valid while strpool_frees() is xmap_frees */
 	struct xmap_slot *xmap;
@@ -534,9 +535,11 @@ int frames_reclaimed(const struct frame_table *ft, uint32_t id)
 	return !ft->keys_only && id < ft->count && entry_at(ft, id) == &ft->dead;
 }
 
-void frames_gc_names(struct frame_table *ft, int (*named)(const char *fn))
+void frames_gc_names(struct frame_table *ft, int (*fn_named)(const char *fn),
+		     int (*obj_named)(const char *obj))
 {
-	ft->named = named;
+	ft->fn_named = fn_named;
+	ft->obj_named = obj_named;
 }
 
 struct frames_gc {
@@ -620,8 +623,9 @@ static void look_at(struct frames_gc *gc, uint32_t id, uint32_t **wait, size_t *
 		push_id(wait, n_wait, wait_cap, id);
 		return;
 	}
-	int first_obj = f->obj != NULL && set_add(&ft->first_objs, f->obj);
-	int first_fn = f->fn != NULL && (ft->named == NULL || ft->named(f->fn)) &&
+	int first_obj = f->obj != NULL && (ft->obj_named == NULL || ft->obj_named(f->obj)) &&
+			set_add(&ft->first_objs, f->obj);
+	int first_fn = f->fn != NULL && (ft->fn_named == NULL || ft->fn_named(f->fn)) &&
 		       set_add(&ft->first_fns, f->fn);
 	if (first_obj || first_fn)
 		push_id(&ft->firsts, &ft->n_firsts, &ft->firsts_cap, id);
