@@ -51,11 +51,16 @@ struct entry {
 };
 
 /* ID_PAGE ids of by_id: where each one's entry is (its place in the
- * chunks + 1; 0: reclaimed), and how many of them are not reclaimed. */
+ * chunks; place 0, never given, is the zeroed entry a reclaimed id
+ * reads), and how many of them are not reclaimed.  A page freed is
+ * no_page: every id of it reads place 0, with no test in entry_at. */
 struct id_page {
-	uint32_t at1[ID_PAGE];
+	uint32_t at[ID_PAGE];
 	uint32_t live;
 };
+
+static const struct id_page no_page;
+static const struct entry no_entry; /* the frame before id 0 */
 
 /* A set of interned strings (the names and objects that have their first
  * frame), by address: n slots, a power of two, at most half full. */
@@ -102,14 +107,13 @@ struct frame_table {
 	struct entry **chunks;
 	size_t n_chunks, chunks_cap;
 	size_t chunk_used;      /* entries of the last chunk given out */
-	struct id_page **pages; /* by_id: [count / ID_PAGE rounded up]; NULL:
+	struct id_page **pages; /* by_id: [count / ID_PAGE rounded up]; no_page:
 				   every id of the page reclaimed */
 	size_t n_pages, pages_cap;
 	uint32_t count;         /* ids given */
 	uint32_t live;          /* ids whose entries are not reclaimed */
 	uint32_t *free;         /* places of reclaimed entries, for new frames */
 	size_t n_free, free_cap;
-	struct entry dead;      /* what a reclaimed id reads: all zero */
 	unsigned gc_runs;
 	/* frames_gc: the first frame of each object and name so far */
 	struct ptr_set first_objs, first_fns;
@@ -155,7 +159,8 @@ void frames_free(struct frame_table *ft)
 		free(ft->chunks[i]);
 	free(ft->chunks);
 	for (size_t i = 0; i < ft->n_pages; i++)
-		free(ft->pages[i]);
+		if (ft->pages[i] != &no_page)
+			free(ft->pages[i]);
 	free(ft->pages);
 	free(ft->first_objs.slot);
 	free(ft->first_fns.slot);
@@ -180,11 +185,14 @@ struct strpool *frames_pool(const struct frame_table *ft)
 
 static struct entry *entry_at(const struct frame_table *ft, uint32_t id)
 {
-	const struct id_page *p = ft->pages[id >> ID_PAGE_BITS];
-	uint32_t at1 = p != NULL ? p->at1[id & (ID_PAGE - 1)] : 0;
-	if (at1 == 0)
-		return (struct entry *)&ft->dead;
-	return &ft->chunks[(at1 - 1) >> CHUNK_BITS][(at1 - 1) & (CHUNK_FRAMES - 1)];
+	uint32_t at = ft->pages[id >> ID_PAGE_BITS]->at[id & (ID_PAGE - 1)];
+	return &ft->chunks[at >> CHUNK_BITS][at & (CHUNK_FRAMES - 1)];
+}
+
+/* What a reclaimed id reads: place 0, all zero. */
+static const struct entry *dead_of(const struct frame_table *ft)
+{
+	return &ft->chunks[0][0];
 }
 
 static struct key_entry *key_at(const struct frame_table *ft, uint32_t id)
@@ -257,7 +265,7 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 	struct slot *slots = xcalloc(n, sizeof(*slots));
 	for (size_t i = 0; i < ft->n_slots; i++) {
 		if (ft->slots[i].id1 == 0 ||
-		    (!ft->keys_only && entry_at(ft, ft->slots[i].id1 - 1) == &ft->dead))
+		    (!ft->keys_only && entry_at(ft, ft->slots[i].id1 - 1) == dead_of(ft)))
 			continue;
 		/* Only 32 bits of the hash are kept: enough to place entries in
 		 * an index of up to 2^32 slots. */
@@ -278,13 +286,16 @@ static int key_entry_equal(const struct key_entry *e, const struct frame_key *k)
 	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || key_pid(e) == k->pid);
 }
 
-/* The index doubles once it is 3/4 full: a probe compares the slot's
- * 32-bit hash before any entry, so the longer runs cost little (the
- * bench inputs read as fast), and a part's table of keys at -j 2 of the
- * distinct 300 MB bench input has an index of 8 MB, not 16. */
+/* The index doubles once it is half full, or 3/4 in a table of keys: a
+ * part's table of keys at -j 2 of the distinct 300 MB bench input then
+ * has an index of 8 MB, not 16 (its probes compare the slot's 32-bit
+ * hash before any entry), while the main table, which every frame of
+ * every record looks up, keeps its short runs (3/4 there: 1.05x CPU on
+ * the deep bench input). */
 static void grow_if_full(struct frame_table *ft)
 {
-	if ((size_t)ft->live * 4 > ft->n_slots * 3)
+	if (ft->keys_only ? (size_t)ft->live * 4 > ft->n_slots * 3
+			  : (size_t)ft->live * 2 > ft->n_slots)
 		rebuild_index(ft, ft->n_slots * 2);
 }
 
@@ -312,12 +323,15 @@ static struct entry *new_entry(struct frame_table *ft)
 		at = ft->free[--ft->n_free];
 	} else {
 		if (ft->n_chunks == 0 || ft->chunk_used == CHUNK_FRAMES) {
+			int first = ft->n_chunks == 0;
 			if (ft->n_chunks == (UINT32_MAX >> CHUNK_BITS))
 				abort(); /* 4 billion entries: no input gets here within memory */
 			ft->chunks = xgrow(ft->chunks, &ft->chunks_cap, ft->n_chunks + 1,
 					   sizeof(*ft->chunks));
 			ft->chunks[ft->n_chunks++] = xcalloc(CHUNK_FRAMES, sizeof(struct entry));
 			ft->chunk_used = 0;
+			if (first) /* place 0: what reclaimed ids read */
+				ft->chunks[0][ft->chunk_used++].id = NO_ID;
 		}
 		at = (uint32_t)((ft->n_chunks - 1) << CHUNK_BITS | ft->chunk_used++);
 	}
@@ -328,7 +342,7 @@ static struct entry *new_entry(struct frame_table *ft)
 		ft->pages = xgrow(ft->pages, &ft->pages_cap, ft->n_pages + 1, sizeof(*ft->pages));
 		ft->pages[ft->n_pages++] = xcalloc(1, sizeof(struct id_page));
 	}
-	ft->pages[page]->at1[ft->count & (ID_PAGE - 1)] = at + 1;
+	ft->pages[page]->at[ft->count & (ID_PAGE - 1)] = at;
 	ft->pages[page]->live++;
 	e->id = ft->count++;
 	ft->live++;
@@ -412,7 +426,7 @@ static uint32_t intern_hashed(struct frame_table *ft, const struct frame_key *ke
 		grow_if_full(ft);
 		return id;
 	}
-	const struct entry *last = id > 0 ? entry_at(ft, id - 1) : &ft->dead;
+	const struct entry *last = id > 0 ? entry_at(ft, id - 1) : &no_entry;
 	struct entry *e = new_entry(ft);
 	struct vgt_frame *f = &e->frame;
 	f->ip = key->ip;
@@ -532,7 +546,7 @@ unsigned frames_gc_runs(const struct frame_table *ft)
 
 int frames_reclaimed(const struct frame_table *ft, uint32_t id)
 {
-	return !ft->keys_only && id < ft->count && entry_at(ft, id) == &ft->dead;
+	return !ft->keys_only && id < ft->count && entry_at(ft, id) == dead_of(ft);
 }
 
 void frames_gc_names(struct frame_table *ft, int (*fn_named)(const char *fn),
@@ -615,7 +629,7 @@ static void look_at(struct frames_gc *gc, uint32_t id, uint32_t **wait, size_t *
 {
 	struct frame_table *ft = gc->ft;
 	const struct entry *e = entry_at(ft, id);
-	if (e == &ft->dead)
+	if (e == dead_of(ft))
 		return;
 	const struct vgt_frame *f = &e->frame;
 	if (!f->resolved) {
@@ -671,11 +685,11 @@ static void reclaim(struct frame_table *ft, uint32_t at)
 	uint32_t id = e->id;
 	size_t page = id >> ID_PAGE_BITS;
 	struct id_page *p = ft->pages[page];
-	p->at1[id & (ID_PAGE - 1)] = 0;
+	p->at[id & (ID_PAGE - 1)] = 0;
 	/* the last page still takes new ids */
 	if (--p->live == 0 && page + 1 < ft->n_pages) {
 		free(p);
-		ft->pages[page] = NULL;
+		ft->pages[page] = (struct id_page *)&no_page; /* never written */
 	}
 	ft->free = xgrow(ft->free, &ft->free_cap, ft->n_free + 1, sizeof(*ft->free));
 	ft->free[ft->n_free++] = at;
