@@ -115,8 +115,10 @@ struct frame_table {
 	uint32_t *free;         /* places of reclaimed entries, for new frames */
 	size_t n_free, free_cap;
 	unsigned gc_runs;
-	/* frames_gc: the first frame of each object and name so far */
-	struct ptr_set first_objs, first_fns;
+	/* frames_gc: every object and name looked at so far (each judged
+	 * once by frames_gc_names' predicates: its first frame, when allowed,
+	 * was the one that added it) */
+	struct ptr_set seen_objs, seen_fns;
 	uint32_t *firsts;       /* their ids, kept by every collection */
 	size_t n_firsts, firsts_cap;
 	uint32_t *unresolved;   /* ids below seen not looked at: not resolved */
@@ -162,8 +164,8 @@ void frames_free(struct frame_table *ft)
 		if (ft->pages[i] != &no_page)
 			free(ft->pages[i]);
 	free(ft->pages);
-	free(ft->first_objs.slot);
-	free(ft->first_fns.slot);
+	free(ft->seen_objs.slot);
+	free(ft->seen_fns.slot);
 	free(ft->firsts);
 	free(ft->unresolved);
 	free(ft->free);
@@ -637,10 +639,10 @@ static void look_at(struct frames_gc *gc, uint32_t id, uint32_t **wait, size_t *
 		push_id(wait, n_wait, wait_cap, id);
 		return;
 	}
-	int first_obj = f->obj != NULL && (ft->obj_named == NULL || ft->obj_named(f->obj)) &&
-			set_add(&ft->first_objs, f->obj);
-	int first_fn = f->fn != NULL && (ft->fn_named == NULL || ft->fn_named(f->fn)) &&
-		       set_add(&ft->first_fns, f->fn);
+	int first_obj = f->obj != NULL && set_add(&ft->seen_objs, f->obj) &&
+			(ft->obj_named == NULL || ft->obj_named(f->obj));
+	int first_fn = f->fn != NULL && set_add(&ft->seen_fns, f->fn) &&
+		       (ft->fn_named == NULL || ft->fn_named(f->fn));
 	if (first_obj || first_fn)
 		push_id(&ft->firsts, &ft->n_firsts, &ft->firsts_cap, id);
 }
