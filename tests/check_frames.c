@@ -376,6 +376,85 @@ START_TEST(test_intern_from_keys_of_pools_in_turn)
 }
 END_TEST
 
+static int named_keep(const char *fn)
+{
+	return strcmp(fn, "keep") == 0;
+}
+
+static int obj_keep(const char *obj)
+{
+	return strcmp(obj, "/o/keep") == 0;
+}
+
+/* frames_gc_names: only the names it allows keep their first frame, and
+ * a first stays for good, collection after collection; the pages of ids
+ * all reclaimed are let go, their ids still read as all zero, and the
+ * table goes on serving frames from reused entries. */
+START_TEST(test_gc_names_and_pages)
+{
+	struct fx fx;
+	fx_init(&fx);
+	frames_gc_names(fx.ft, named_keep, NULL);
+	enum { N = 5000 };
+	char name[32];
+	uint32_t keep_first = UINT32_MAX;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < N; i++) {
+			/* every frame names a new function; "keep" from frame 10 of round 0 on */
+			if (round == 0 && i >= 10 && i % 100 == 10)
+				snprintf(name, sizeof(name), "keep");
+			else
+				snprintf(name, sizeof(name), "fn%d_%d", round, i);
+			struct frame_key k =
+				key_of(0x100000 * (uint64_t)(round + 1) + (uint64_t)i, name, "/o/a", NULL, 0, 0);
+			uint32_t id = frames_intern(fx.ft, &k);
+			ck_assert_uint_eq(id, (uint32_t)(round * N + i));
+			if (keep_first == UINT32_MAX && strcmp(name, "keep") == 0)
+				keep_first = id;
+		}
+		resolve_all(fx.ft);
+		struct frames_gc *gc = frames_gc_begin(fx.ft);
+		frames_gc_end(gc);
+		/* kept: the first frame of /o/a (id 0), the first "keep" (id 10) */
+		ck_assert_uint_eq(frames_live(fx.ft), 2);
+		ck_assert(!frames_reclaimed(fx.ft, 0));
+		ck_assert(!frames_reclaimed(fx.ft, keep_first));
+		ck_assert_str_eq(frames_at(fx.ft, keep_first)->fn, "keep");
+	}
+	ck_assert_uint_eq(keep_first, 10);
+	ck_assert_uint_eq(frames_count(fx.ft), 3 * N);
+	for (uint32_t id = 0; id < 3 * N; id++) {
+		if (id == 0 || id == keep_first)
+			continue;
+		ck_assert(frames_reclaimed(fx.ft, id));
+		ck_assert_uint_eq(frames_at(fx.ft, id)->ip, 0);
+		ck_assert_ptr_null(frames_at(fx.ft, id)->fn);
+	}
+	/* a frame read again gets a new id, and is found under it */
+	struct frame_key k = key_of(0x100000 + 5, "fn0_5", "/o/a", NULL, 0, 0);
+	uint32_t again = frames_intern(fx.ft, &k);
+	ck_assert_uint_eq(again, 3 * N);
+	ck_assert_uint_eq(frames_intern(fx.ft, &k), again);
+	ck_assert_str_eq(frames_at(fx.ft, again)->fn, "fn0_5");
+	ck_assert_uint_eq(frames_at(fx.ft, 0)->ip, 0x100000);
+	fx_done(&fx);
+
+	/* objects likewise: a new object per frame, one of them allowed */
+	fx_init(&fx);
+	frames_gc_names(fx.ft, named_keep, obj_keep);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), i == 7 || i == 9 ? "/o/keep" : "/o/%d", i);
+		struct frame_key ko = key_of(0x5000 + (uint64_t)i, "f", name, NULL, 0, 0);
+		ck_assert_uint_eq(frames_intern(fx.ft, &ko), (uint32_t)i);
+	}
+	resolve_all(fx.ft);
+	frames_gc_end(frames_gc_begin(fx.ft));
+	ck_assert_uint_eq(frames_live(fx.ft), 1);
+	ck_assert(!frames_reclaimed(fx.ft, 7));
+	fx_done(&fx);
+}
+END_TEST
+
 Suite *frames_suite(void)
 {
 	Suite *s = suite_create("frames");
@@ -388,6 +467,7 @@ Suite *frames_suite(void)
 	tcase_add_test(tc, test_intern_from_keeps_the_input_key);
 	tcase_add_test(tc, test_gc_reclaims_what_no_stack_holds);
 	tcase_add_test(tc, test_gc_keeps_chains_and_firsts);
+	tcase_add_test(tc, test_gc_names_and_pages);
 	tcase_add_test(tc, test_keys_only_table);
 	tcase_add_test(tc, test_intern_from_keys_of_pools_in_turn);
 	suite_add_tcase(s, tc);

@@ -108,6 +108,22 @@ END_TEST
 
 /* malloc called by a named interpreter function: PYTHONMALLOC=malloc;
  * by ??? (a stripped _PyObject_Malloc) or a raw-domain user: no sign. */
+/* The names whose first frame a collection of the frame table keeps:
+ * those pymalloc_verdict looks for over the whole table, and no other. */
+START_TEST(test_looks_for)
+{
+	ck_assert(pymalloc_looks_for("_PyObject_Malloc"));
+	ck_assert(pymalloc_looks_for("new_arena"));
+	ck_assert(!pymalloc_looks_for("PyObject_Malloc"));
+	ck_assert(!pymalloc_looks_for("malloc"));
+	ck_assert(!pymalloc_looks_for(NULL));
+	ck_assert(pymalloc_looks_for_obj("/usr/bin/python3.11"));
+	ck_assert(pymalloc_looks_for_obj("/usr/lib/libpython3.12.so.1.0"));
+	ck_assert(!pymalloc_looks_for_obj("/srv/app/ext0.so"));
+	ck_assert(!pymalloc_looks_for_obj(NULL));
+}
+END_TEST
+
 START_TEST(test_malloc_evidence)
 {
 	static const char *const lib = "/usr/lib/libpython3.12.so.1.0";
@@ -174,6 +190,7 @@ Suite *pymalloc_suite(void)
 	TCase *tc = tcase_create("pymalloc");
 	tcase_add_test(tc, test_real_runs);
 	tcase_add_test(tc, test_pymalloc_frame);
+	tcase_add_test(tc, test_looks_for);
 	tcase_add_test(tc, test_malloc_evidence);
 	tcase_add_test(tc, test_silent);
 	suite_add_tcase(s, tc);

@@ -49,7 +49,7 @@ struct frame_table *frames_new(struct strpool *pool);
 void frames_free(struct frame_table *ft); /* NULL is a no-op */
 /* A table of keys only, for a reader whose frames nothing resolves and
  * that are read back only by frames_intern_from, frames_key_of and
- * frames_key_hash (split.c's part stores): 64 bytes an entry instead of
+ * frames_key_hash (split.c's part stores): 56 bytes an entry instead of
  * 152.  frames_at on it aborts; frames_gc never reclaims in it. */
 struct frame_table *frames_new_keys(struct strpool *pool);
 
@@ -89,8 +89,9 @@ uint64_t frames_key_hash(const struct frame_table *ft, uint32_t id);
  *
  * Kept besides: frames not resolved yet, the callers of a kept inlined
  * frame (inlined_by), and the first frame of each object and of each
- * function name (a scan of the whole table finds the same objects and
- * names, in the same order).  A reclaimed id is never given again: it
+ * function name that frames_gc_names allows (a scan of the whole table
+ * finds the same objects and names, in the same order).  A first frame stays
+ * for good, even when the stacks that held it are gone.  A reclaimed id is never given again: it
  * reads as an all-zero frame and is no longer found by interning (the
  * same key gets a new id).  Live frames keep their ids and addresses.
  * The caller must hand every stack it, or anything it calls, keeps ids
@@ -100,6 +101,14 @@ struct frames_gc;
 struct frames_gc *frames_gc_begin(struct frame_table *ft);
 void frames_gc_keep(struct frames_gc *gc, const struct vgt_stack *stack);
 size_t frames_gc_end(struct frames_gc *gc);
+/* The function names and objects whose first frame frames_gc keeps:
+ * those for which fn_named(fn), obj_named(obj) is 1 (NULL, the default:
+ * every one).  An input whose every record names new functions or objects
+ * would otherwise keep a frame for each; the caller names what its scans
+ * of the whole table look for (pipeline.c: pymalloc_looks_for*).  Set it
+ * before the first collection. */
+void frames_gc_names(struct frame_table *ft, int (*fn_named)(const char *fn),
+		     int (*obj_named)(const char *obj));
 /* Frames not reclaimed (frames_count counts every id given). */
 size_t frames_live(const struct frame_table *ft);
 /* How many collections reclaimed something in ft. */

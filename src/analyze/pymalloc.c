@@ -50,6 +50,11 @@ static const char *member(const char *s, const char *const *set, size_t n)
 	return NULL;
 }
 
+int pymalloc_looks_for(const char *fn)
+{
+	return member(fn, pymalloc_fns, N_OF(pymalloc_fns)) != NULL;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -88,6 +93,11 @@ static int python_object(const char *obj)
 		return 0;
 	const char *b = base_name(obj);
 	return python_name(b, strlen(b));
+}
+
+int pymalloc_looks_for_obj(const char *obj)
+{
+	return python_object(obj);
 }
 
 static int python_object(const char *obj);

@@ -31,6 +31,12 @@ enum pymalloc_verdict {
  * NULL. */
 enum pymalloc_verdict pymalloc_verdict(const struct vgt_report *report, const char **evidence);
 
+/* 1 when fn is a function name, obj an object, pymalloc_verdict looks
+ * for over the whole frame table (frames_gc keeps the first frame of each:
+ * frames_gc_names). */
+int pymalloc_looks_for(const char *fn);
+int pymalloc_looks_for_obj(const char *obj);
+
 /* Adds the note for PYMALLOC_ARENAS and PYMALLOC_UNKNOWN. */
 void pymalloc_note(struct vgt_report *report);
 

@@ -118,6 +118,8 @@ static void collect_frames(struct pipeline *pl, const struct vgt_input *input,
 	if (live < pl->gc_at)
 		return;
 	if (input->format != NULL && strcmp(input->format, "xml") == 0 && !any_marked(pl)) {
+		/* pymalloc_verdict scans the whole table for these */
+		frames_gc_names(ft, pymalloc_looks_for, pymalloc_looks_for_obj);
 		struct frames_gc *gc = frames_gc_begin(ft);
 		sites_keep_frames(pl->report, gc);
 		frames_gc_keep(gc, &rec->stack);

@@ -10,7 +10,16 @@
  * Ids index by_id, which points at the entry: frames_gc gives the entries
  * of frames no stack holds back to a free list (new frames take them),
  * their ids then point at the table's one zeroed entry and are never
- * given again, so live frames keep their ids and their addresses.
+ * given again, so live frames keep their ids and their addresses.  by_id
+ * is kept in pages of ID_PAGE ids; a page whose ids were all reclaimed is
+ * freed (its ids read the zeroed entry), so that by_id follows the live
+ * frames, not every id ever given.
+ *
+ * A collection costs what the live frames cost, not what every id given
+ * does: it walks the chunks of entries (an entry knows its id), marks in
+ * a bitmap, and looks for the first frame of each object and name only
+ * among the frames added since the last collection (the firsts it found
+ * before stay, always: their ids are kept in a list).
  */
 #include "vgtriage/frames.h"
 
@@ -19,6 +28,9 @@
 
 #define CHUNK_BITS 10
 #define CHUNK_FRAMES (1u << CHUNK_BITS)
+#define ID_PAGE_BITS 10
+#define ID_PAGE (1u << ID_PAGE_BITS)
+#define NO_ID UINT32_MAX /* an entry of the free list */
 
 struct slot {
 	uint32_t id1;   /* id + 1; 0 = empty */
@@ -32,18 +44,54 @@ struct slot {
 struct entry {
 	struct vgt_frame frame;
 	const char *fn, *dir, *file;
-	uint64_t hash;
-	unsigned line;  /* of the key's contents, not the pid: the same in every
+	uint64_t hash;  /* of the key's contents, not the pid: the same in every
 			   table and every process (procs.h) */
+	unsigned line;
+	uint32_t id;    /* NO_ID while on the free list */
 };
 
-/* An entry of a table of keys only (frames_new_keys): 64 bytes, not 152. */
+/* ID_PAGE ids of by_id: where each one's entry is (its place in the
+ * chunks; place 0, never given, is the zeroed entry a reclaimed id
+ * reads), and how many of them are not reclaimed.  A page freed is
+ * no_page: every id of it reads place 0, with no test in entry_at. */
+struct id_page {
+	uint32_t at[ID_PAGE];
+	uint32_t live;
+};
+
+static const struct id_page no_page;
+static const struct entry no_entry; /* the frame before id 0 */
+
+/* A set of interned strings (the names and objects that have their first
+ * frame), by address: n slots, a power of two, at most half full. */
+struct ptr_set {
+	const void **slot;
+	size_t n, used;
+};
+
+/* An entry of a table of keys only (frames_new_keys): 56 bytes, not 152.
+ * A frame without fn has a pid instead (key_fn, key_pid). */
 struct key_entry {
 	uint64_t ip, hash;
-	const char *obj, *fn, *dir, *file;
-	long pid;
+	const char *obj, *dir, *file;
+	union {
+		const char *fn;
+		long pid;
+	} u;
 	unsigned line;
+	unsigned char unnamed;
 };
+_Static_assert(sizeof(struct key_entry) <= 7 * sizeof(uint64_t), "a key entry grew");
+
+static const char *key_fn(const struct key_entry *e)
+{
+	return e->unnamed ? NULL : e->u.fn;
+}
+
+static long key_pid(const struct key_entry *e)
+{
+	return e->unnamed ? e->u.pid : 0;
+}
 
 struct xmap_slot {
 	const char *from, *to;
@@ -59,14 +107,25 @@ struct frame_table {
 	struct entry **chunks;
 	size_t n_chunks, chunks_cap;
 	size_t chunk_used;      /* entries of the last chunk given out */
-	struct entry **by_id;   /* [count] */
-	size_t by_id_cap;
+	struct id_page **pages; /* by_id: [count / ID_PAGE rounded up]; no_page:
+				   every id of the page reclaimed */
+	size_t n_pages, pages_cap;
 	uint32_t count;         /* ids given */
 	uint32_t live;          /* ids whose entries are not reclaimed */
-	struct entry **free;    /* reclaimed entries, for new frames */
+	uint32_t *free;         /* places of reclaimed entries, for new frames */
 	size_t n_free, free_cap;
-	struct entry dead;      /* what a reclaimed id reads: all zero */
 	unsigned gc_runs;
+	/* frames_gc: every object and name looked at so far (each judged
+	 * once by frames_gc_names' predicates: its first frame, when allowed,
+	 * was the one that added it) */
+	struct ptr_set seen_objs, seen_fns;
+	uint32_t *firsts;       /* their ids, kept by every collection */
+	size_t n_firsts, firsts_cap;
+	uint32_t *unresolved;   /* ids below seen not looked at: not resolved */
+	size_t n_unresolved, unresolved_cap;
+	uint32_t seen;          /* ids looked at for firsts */
+	int (*fn_named)(const char *fn); /* frames_gc_names */
+	int (*obj_named)(const char *obj);
 	/* frames_intern_from a table of keys (split.c's replay): its pool's
 	 * strings -> this pool's, valid while strpool_frees() is xmap_frees */
 	struct xmap_slot *xmap;
@@ -101,7 +160,14 @@ void frames_free(struct frame_table *ft)
 	for (size_t i = 0; i < ft->n_chunks; i++)
 		free(ft->chunks[i]);
 	free(ft->chunks);
-	free(ft->by_id);
+	for (size_t i = 0; i < ft->n_pages; i++)
+		if (ft->pages[i] != &no_page)
+			free(ft->pages[i]);
+	free(ft->pages);
+	free(ft->seen_objs.slot);
+	free(ft->seen_fns.slot);
+	free(ft->firsts);
+	free(ft->unresolved);
 	free(ft->free);
 	free(ft->xmap);
 	free(ft->slots);
@@ -121,7 +187,14 @@ struct strpool *frames_pool(const struct frame_table *ft)
 
 static struct entry *entry_at(const struct frame_table *ft, uint32_t id)
 {
-	return ft->by_id[id];
+	uint32_t at = ft->pages[id >> ID_PAGE_BITS]->at[id & (ID_PAGE - 1)];
+	return &ft->chunks[at >> CHUNK_BITS][at & (CHUNK_FRAMES - 1)];
+}
+
+/* What a reclaimed id reads: place 0, all zero. */
+static const struct entry *dead_of(const struct frame_table *ft)
+{
+	return &ft->chunks[0][0];
 }
 
 static struct key_entry *key_at(const struct frame_table *ft, uint32_t id)
@@ -198,7 +271,7 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 	struct slot *slots = xcalloc(n, sizeof(*slots));
 	for (size_t i = 0; i < ft->n_slots; i++) {
 		if (ft->slots[i].id1 == 0 ||
-		    (!ft->keys_only && ft->by_id[ft->slots[i].id1 - 1] == &ft->dead))
+		    (!ft->keys_only && entry_at(ft, ft->slots[i].id1 - 1) == dead_of(ft)))
 			continue;
 		/* Only 32 bits of the hash are kept: enough to place entries in
 		 * an index of up to 2^32 slots. */
@@ -214,14 +287,22 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 
 static int key_entry_equal(const struct key_entry *e, const struct frame_key *k)
 {
-	return e->ip == k->ip && e->line == k->line && same_text(e->fn, k->fn, k->fn_len) &&
+	return e->ip == k->ip && e->line == k->line && same_text(key_fn(e), k->fn, k->fn_len) &&
 	       same_text(e->obj, k->obj, k->obj_len) && same_text(e->file, k->file, k->file_len) &&
-	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || e->pid == k->pid);
+	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || key_pid(e) == k->pid);
 }
 
-static void grow_index(struct frame_table *ft)
+/* The index doubles once it is half full, or 3/4 in a table of keys: a
+ * part's table of keys at -j 2 of the distinct 300 MB bench input then
+ * has an index of 8 MB, not 16 (its probes compare the slot's 32-bit
+ * hash before any entry), while the main table, which every frame of
+ * every record looks up, keeps its short runs (3/4 there: 1.05x CPU on
+ * the deep bench input). */
+static void grow_if_full(struct frame_table *ft)
 {
-	rebuild_index(ft, ft->n_slots * 2);
+	if (ft->keys_only ? (size_t)ft->live * 4 > ft->n_slots * 3
+			  : (size_t)ft->live * 2 > ft->n_slots)
+		rebuild_index(ft, ft->n_slots * 2);
 }
 
 static size_t len_of(const char *s)
@@ -243,21 +324,33 @@ static const char *intern_opt(struct strpool *pool, const char *prev, const char
 
 static struct entry *new_entry(struct frame_table *ft)
 {
-	struct entry *e;
+	uint32_t at;
 	if (ft->n_free > 0) {
-		e = ft->free[--ft->n_free];
-		memset(e, 0, sizeof(*e));
+		at = ft->free[--ft->n_free];
 	} else {
 		if (ft->n_chunks == 0 || ft->chunk_used == CHUNK_FRAMES) {
+			int first = ft->n_chunks == 0;
+			if (ft->n_chunks == (UINT32_MAX >> CHUNK_BITS))
+				abort(); /* 4 billion entries: no input gets here within memory */
 			ft->chunks = xgrow(ft->chunks, &ft->chunks_cap, ft->n_chunks + 1,
 					   sizeof(*ft->chunks));
 			ft->chunks[ft->n_chunks++] = xcalloc(CHUNK_FRAMES, sizeof(struct entry));
 			ft->chunk_used = 0;
+			if (first) /* place 0: what reclaimed ids read */
+				ft->chunks[0][ft->chunk_used++].id = NO_ID;
 		}
-		e = &ft->chunks[ft->n_chunks - 1][ft->chunk_used++];
+		at = (uint32_t)((ft->n_chunks - 1) << CHUNK_BITS | ft->chunk_used++);
 	}
-	ft->by_id = xgrow(ft->by_id, &ft->by_id_cap, (size_t)ft->count + 1, sizeof(*ft->by_id));
-	ft->by_id[ft->count++] = e;
+	struct entry *e = &ft->chunks[at >> CHUNK_BITS][at & (CHUNK_FRAMES - 1)];
+	memset(e, 0, sizeof(*e));
+	size_t page = ft->count >> ID_PAGE_BITS;
+	if (page == ft->n_pages) {
+		ft->pages = xgrow(ft->pages, &ft->pages_cap, ft->n_pages + 1, sizeof(*ft->pages));
+		ft->pages[ft->n_pages++] = xcalloc(1, sizeof(struct id_page));
+	}
+	ft->pages[page]->at[ft->count & (ID_PAGE - 1)] = at;
+	ft->pages[page]->live++;
+	e->id = ft->count++;
 	ft->live++;
 	return e;
 }
@@ -275,10 +368,14 @@ static void add_key(struct frame_table *ft, const struct frame_key *key, uint64_
 	e->ip = key->ip;
 	e->line = key->line;
 	e->obj = intern_opt(ft->pool, last != NULL ? last->obj : NULL, key->obj, key->obj_len);
-	e->fn = intern_opt(ft->pool, last != NULL ? last->fn : NULL, key->fn, key->fn_len);
 	e->dir = intern_opt(ft->pool, last != NULL ? last->dir : NULL, key->dir, key->dir_len);
 	e->file = intern_opt(ft->pool, last != NULL ? last->file : NULL, key->file, key->file_len);
-	e->pid = key->fn == NULL ? key->pid : 0;
+	if (key->fn != NULL) {
+		e->u.fn = intern_opt(ft->pool, last != NULL ? key_fn(last) : NULL, key->fn, key->fn_len);
+	} else {
+		e->unnamed = 1;
+		e->u.pid = key->pid;
+	}
 	e->hash = content;
 	ft->count++;
 	ft->live++;
@@ -332,11 +429,10 @@ static uint32_t intern_hashed(struct frame_table *ft, const struct frame_key *ke
 		add_key(ft, key, content);
 		ft->slots[i].id1 = id + 1;
 		ft->slots[i].hash = hash;
-		if ((size_t)ft->live * 2 > ft->n_slots)
-			grow_index(ft);
+		grow_if_full(ft);
 		return id;
 	}
-	const struct entry *last = id > 0 ? entry_at(ft, id - 1) : &ft->dead;
+	const struct entry *last = id > 0 ? entry_at(ft, id - 1) : &no_entry;
 	struct entry *e = new_entry(ft);
 	struct vgt_frame *f = &e->frame;
 	f->ip = key->ip;
@@ -356,8 +452,7 @@ static uint32_t intern_hashed(struct frame_table *ft, const struct frame_key *ke
 	e->hash = content;
 	ft->slots[i].id1 = id + 1;
 	ft->slots[i].hash = hash;
-	if ((size_t)ft->live * 2 > ft->n_slots)
-		grow_index(ft);
+	grow_if_full(ft);
 	return id;
 }
 
@@ -401,9 +496,9 @@ void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *
 {
 	if (ft->keys_only) {
 		const struct key_entry *k = key_at(ft, id);
-		*key = (struct frame_key){k->ip, k->obj, k->fn, k->dir, k->file, len_of(k->obj),
-					  len_of(k->fn), len_of(k->dir), len_of(k->file), k->line,
-					  k->pid};
+		*key = (struct frame_key){k->ip, k->obj, key_fn(k), k->dir, k->file, len_of(k->obj),
+					  len_of(key_fn(k)), len_of(k->dir), len_of(k->file), k->line,
+					  key_pid(k)};
 		return;
 	}
 	const struct entry *e = entry_at(ft, id);
@@ -457,19 +552,36 @@ unsigned frames_gc_runs(const struct frame_table *ft)
 
 int frames_reclaimed(const struct frame_table *ft, uint32_t id)
 {
-	return !ft->keys_only && id < ft->count && ft->by_id[id] == &ft->dead;
+	return !ft->keys_only && id < ft->count && entry_at(ft, id) == dead_of(ft);
+}
+
+void frames_gc_names(struct frame_table *ft, int (*fn_named)(const char *fn),
+		     int (*obj_named)(const char *obj))
+{
+	ft->fn_named = fn_named;
+	ft->obj_named = obj_named;
 }
 
 struct frames_gc {
 	struct frame_table *ft;
-	unsigned char *keep; /* [ft->count] */
+	uint64_t *keep; /* a bit per id given */
 };
+
+static int kept(const struct frames_gc *gc, uint32_t id)
+{
+	return (gc->keep[id >> 6] >> (id & 63)) & 1;
+}
+
+static void keep_id(struct frames_gc *gc, uint32_t id)
+{
+	gc->keep[id >> 6] |= UINT64_C(1) << (id & 63);
+}
 
 struct frames_gc *frames_gc_begin(struct frame_table *ft)
 {
 	struct frames_gc *gc = xcalloc(1, sizeof(*gc));
 	gc->ft = ft;
-	gc->keep = xcalloc(ft->count > 0 ? ft->count : 1, 1);
+	gc->keep = xcalloc((size_t)ft->count / 64 + 1, sizeof(*gc->keep));
 	return gc;
 }
 
@@ -477,48 +589,117 @@ void frames_gc_keep(struct frames_gc *gc, const struct vgt_stack *stack)
 {
 	for (uint32_t i = 0; i < stack->count; i++)
 		if (stack->ids[i] < gc->ft->count) /* not VGT_HEAD_GAP */
-			gc->keep[stack->ids[i]] = 1;
+			keep_id(gc, stack->ids[i]);
 }
 
-/* Adds p to the pointer set (n slots, a power of two, never full);
- * 1 when it was not there. */
-static int set_add(const void **set, size_t n, const void *p)
+static size_t ptr_slot(const struct ptr_set *set, const void *p)
 {
 	uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9E3779B97F4A7C15);
-	size_t i = (size_t)(h >> 32) & (n - 1);
-	while (set[i] != NULL) {
-		if (set[i] == p)
-			return 0;
-		i = (i + 1) & (n - 1);
+	size_t i = (size_t)(h >> 32) & (set->n - 1);
+	while (set->slot[i] != NULL && set->slot[i] != p)
+		i = (i + 1) & (set->n - 1);
+	return i;
+}
+
+/* Adds p to the set; 1 when it was not there. */
+static int set_add(struct ptr_set *set, const void *p)
+{
+	if ((set->used + 1) * 2 > set->n) {
+		struct ptr_set big = {xcalloc(set->n > 0 ? set->n * 2 : 1024, sizeof(*set->slot)),
+				      set->n > 0 ? set->n * 2 : 1024, set->used};
+		for (size_t i = 0; i < set->n; i++)
+			if (set->slot[i] != NULL)
+				big.slot[ptr_slot(&big, set->slot[i])] = set->slot[i];
+		free(set->slot);
+		*set = big;
 	}
-	set[i] = p;
+	size_t i = ptr_slot(set, p);
+	if (set->slot[i] != NULL)
+		return 0;
+	set->slot[i] = p;
+	set->used++;
 	return 1;
+}
+
+static void push_id(uint32_t **ids, size_t *n, size_t *cap, uint32_t id)
+{
+	*ids = xgrow(*ids, cap, *n + 1, sizeof(**ids));
+	(*ids)[(*n)++] = id;
+}
+
+/* Looks at frame id for firsts: one not resolved yet waits for the next
+ * collection (kept meanwhile), else it is the first of its object or of
+ * its name when none came before it. */
+static void look_at(struct frames_gc *gc, uint32_t id, uint32_t **wait, size_t *n_wait,
+		    size_t *wait_cap)
+{
+	struct frame_table *ft = gc->ft;
+	const struct entry *e = entry_at(ft, id);
+	if (e == dead_of(ft))
+		return;
+	const struct vgt_frame *f = &e->frame;
+	if (!f->resolved) {
+		keep_id(gc, id);
+		push_id(wait, n_wait, wait_cap, id);
+		return;
+	}
+	int first_obj = f->obj != NULL && set_add(&ft->seen_objs, f->obj) &&
+			(ft->obj_named == NULL || ft->obj_named(f->obj));
+	int first_fn = f->fn != NULL && set_add(&ft->seen_fns, f->fn) &&
+		       (ft->fn_named == NULL || ft->fn_named(f->fn));
+	if (first_obj || first_fn)
+		push_id(&ft->firsts, &ft->n_firsts, &ft->firsts_cap, id);
 }
 
 /* What stays whatever the stacks hold: a frame not resolved yet (its
  * record is on its way), and the first frame (by id) of each object and
  * of each function name, so that a look over the whole table for an
  * object or a name (pymalloc.c: the allocator's own functions, a Python
- * object) finds what it found before, first where it was first. */
+ * object) finds what it found before, first where it was first.  A first
+ * stays for good; the frames looked at are those added since the last
+ * collection and those that were not resolved then, in the order of
+ * their ids. */
 static void keep_firsts(struct frames_gc *gc)
 {
 	struct frame_table *ft = gc->ft;
-	size_t n = 1024;
-	while (n < (size_t)ft->live * 2)
-		n *= 2;
-	const void **objs = xcalloc(n, sizeof(*objs));
-	const void **fns = xcalloc(n, sizeof(*fns));
-	for (uint32_t id = 0; id < ft->count; id++) {
-		const struct vgt_frame *f = &ft->by_id[id]->frame;
-		if (ft->by_id[id] == &ft->dead)
-			continue;
-		int first_obj = f->obj != NULL && set_add(objs, n, f->obj);
-		int first_fn = f->fn != NULL && set_add(fns, n, f->fn);
-		if (!f->resolved || first_obj || first_fn)
-			gc->keep[id] = 1;
+	uint32_t *wait = NULL;
+	size_t n_wait = 0, wait_cap = 0;
+	for (size_t i = 0; i < ft->n_unresolved; i++) /* all below seen */
+		look_at(gc, ft->unresolved[i], &wait, &n_wait, &wait_cap);
+	for (uint32_t id = ft->seen; id < ft->count; id++)
+		look_at(gc, id, &wait, &n_wait, &wait_cap);
+	ft->seen = ft->count;
+	free(ft->unresolved);
+	ft->unresolved = wait;
+	ft->n_unresolved = n_wait;
+	ft->unresolved_cap = wait_cap;
+	for (size_t i = 0; i < ft->n_firsts; i++)
+		keep_id(gc, ft->firsts[i]);
+}
+
+/* The entries given out, live or on the free list, chunk by chunk. */
+static size_t chunk_len(const struct frame_table *ft, size_t c)
+{
+	return c + 1 == ft->n_chunks ? ft->chunk_used : CHUNK_FRAMES;
+}
+
+/* The live entry at place at goes to the free list; its id reads the
+ * zeroed entry. */
+static void reclaim(struct frame_table *ft, uint32_t at)
+{
+	struct entry *e = &ft->chunks[at >> CHUNK_BITS][at & (CHUNK_FRAMES - 1)];
+	uint32_t id = e->id;
+	size_t page = id >> ID_PAGE_BITS;
+	struct id_page *p = ft->pages[page];
+	p->at[id & (ID_PAGE - 1)] = 0;
+	/* the last page still takes new ids */
+	if (--p->live == 0 && page + 1 < ft->n_pages) {
+		free(p);
+		ft->pages[page] = (struct id_page *)&no_page; /* never written */
 	}
-	free(objs);
-	free(fns);
+	ft->free = xgrow(ft->free, &ft->free_cap, ft->n_free + 1, sizeof(*ft->free));
+	ft->free[ft->n_free++] = at;
+	e->id = NO_ID;
 }
 
 size_t frames_gc_end(struct frames_gc *gc)
@@ -531,22 +712,26 @@ size_t frames_gc_end(struct frames_gc *gc)
 	}
 	keep_firsts(gc);
 	/* the callers of an inlined frame kept (inlined_by) stay with it */
-	for (uint32_t id = 0; id < ft->count; id++) {
-		if (!gc->keep[id])
-			continue;
-		for (uint32_t next = ft->by_id[id]->frame.inlined_by;
-		     next != 0 && next - 1 < ft->count && !gc->keep[next - 1];
-		     next = ft->by_id[next - 1]->frame.inlined_by)
-			gc->keep[next - 1] = 1;
+	for (size_t c = 0; c < ft->n_chunks; c++) {
+		struct entry *chunk = ft->chunks[c];
+		for (size_t i = 0, n = chunk_len(ft, c); i < n; i++) {
+			if (chunk[i].id == NO_ID || !kept(gc, chunk[i].id))
+				continue;
+			for (uint32_t next = chunk[i].frame.inlined_by;
+			     next != 0 && next - 1 < ft->count && !kept(gc, next - 1);
+			     next = entry_at(ft, next - 1)->frame.inlined_by)
+				keep_id(gc, next - 1);
+		}
 	}
 	size_t freed = 0;
-	for (uint32_t id = 0; id < ft->count; id++) {
-		if (gc->keep[id] || ft->by_id[id] == &ft->dead)
-			continue;
-		ft->free = xgrow(ft->free, &ft->free_cap, ft->n_free + 1, sizeof(*ft->free));
-		ft->free[ft->n_free++] = ft->by_id[id];
-		ft->by_id[id] = &ft->dead;
-		freed++;
+	for (size_t c = 0; c < ft->n_chunks; c++) {
+		struct entry *chunk = ft->chunks[c];
+		for (size_t i = 0, n = chunk_len(ft, c); i < n; i++) {
+			if (chunk[i].id == NO_ID || kept(gc, chunk[i].id))
+				continue;
+			reclaim(ft, (uint32_t)(c << CHUNK_BITS | i));
+			freed++;
+		}
 	}
 	ft->live -= (uint32_t)freed;
 	if (freed > 0) {
