@@ -101,9 +101,9 @@ static const char usage_text[] =
 	"                          combine this report with others (each input's\n"
 	"                          records; inputs are then read one at a time)\n"
 	"  -j, --jobs N            read N inputs at once, in threads (default: the\n"
-	"                          number of CPUs); given, it also reads one large\n"
-	"                          input (8 MB or more) in N parts at once; the\n"
-	"                          report is the same for any N\n"
+	"                          number of CPUs), and one large input (8 MB or\n"
+	"                          more) in N parts at once; the report is the\n"
+	"                          same for any N\n"
 	"      --stacks N          text: show the stacks of the N worst sites\n"
 	"                          (default: 5; 0 shows none)\n"
 	"      --context N         lines of source shown around a site (default: 2)\n"
@@ -539,7 +539,6 @@ static int handle_option(struct cli *cli, enum opt_id id, const char *arg, struc
 			return vgt_error_set(err, NULL, 0, 0,
 					     "--jobs: '%s' is not a number from 1 to 1024", arg);
 		cli->jobs = (unsigned)n;
-		cli->jobs_given = 1;
 		return 0;
 	}
 	}

@@ -52,7 +52,6 @@ struct cli {
 	int compact;              /* --compact */
 	int top_given;            /* -n was given: it applies to every format */
 	unsigned jobs;            /* -j; default: online CPUs */
-	int jobs_given;           /* -j was given: one large input may be cut */
 	size_t stacks;            /* --stacks N; see stacks_given */
 	int stacks_given;         /* 0: the renderer's default */
 	/* repeatable options */
