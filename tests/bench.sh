@@ -17,8 +17,8 @@
 #   xmllint --stream    xmllint --stream --noout FILE
 #   bare SAX2           tests/bench/sax_baseline.c: libxml2's SAX2 push
 #                       parser, callbacks that do nothing (the floor)
-#   vgtriage -j 1       $VGTRIAGE -q -j 1 FILE             (one core; -j CPUS,
-#                       given, reads one large file in parts on every core)
+#   vgtriage -j 1       $VGTRIAGE -q -j 1 FILE             (one core; by default
+#                       one large file is read in parts on every core)
 # then the ratios against the targets (issues 10 and 22):
 #   deep text <= 0.6x bare SAX2 with the default -j, <= 1.0x with -j 1;
 #   deep json <= 0.8x; deep peak RSS <= 32 MB, and flat (within 10%) when
@@ -147,9 +147,9 @@ bench_input() {
 	measure sax "$BENCH_DIR/sax_baseline" "$file"
 	measure xmllint xmllint --stream --noout "$file"
 	measure reader "$BENCH_DIR/reader_only" "$file"
-	measure text "$VGTRIAGE" -q -j "$CPUS" "$file"
+	measure text "$VGTRIAGE" -q "$file"
 	measure textj1 "$VGTRIAGE" -q -j 1 "$file"
-	measure json "$VGTRIAGE" -q -j "$CPUS" -f json -o "$BENCH_DIR/out.json" "$file"
+	measure json "$VGTRIAGE" -q -f json -o "$BENCH_DIR/out.json" "$file"
 	# shellcheck disable=SC2154  # set by measure through eval
 	for row in "sax:bare SAX2 push parse (sax_baseline)" "xmllint:xmllint --stream --noout" \
 		"reader:xml_reader alone (reader_only)" "text:vgtriage (text report)" \
