@@ -771,10 +771,16 @@ static size_t log_preamble_end(const char *buf, size_t n, char *needle, size_t s
 static uint64_t read_preamble(int fd, uint64_t size, int log, char *needle, size_t needle_size)
 {
 	size_t cap = size < HEAD_MAX ? (size_t)size : HEAD_MAX;
-	char *buf = xmalloc(cap > 0 ? cap : 1);
+	size_t buf_cap = 0;
+	char *buf = NULL;
 	size_t have = 0;
+	/* a window at a time, the buffer grown as needed: a preamble is a few
+	 * KB, and a 16 MB buffer read whole (then freed) had raised the peak
+	 * where freed memory is not given back (ASan's quarantine: +20 MB) */
 	while (have < cap) {
-		ssize_t n = pread(fd, buf + have, cap - have, (off_t)have);
+		size_t want = cap - have < WINDOW ? cap - have : WINDOW;
+		buf = xgrow(buf, &buf_cap, have + want, 1);
+		ssize_t n = pread(fd, buf + have, want, (off_t)have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -823,6 +829,22 @@ size_t split_parts(const struct split_store *ss)
 	return ss != NULL ? ss->n : 0;
 }
 
+/* A log whose first window after the preamble holds what no part may
+ * hold (log_breaks_part: the client messages of a per-test run, a -s
+ * list, a summary) is read whole at once, without starting the parts:
+ * the first part would stop at that window and every part's work be
+ * thrown away. */
+static int log_starts_unsplittable(int fd, uint64_t from, uint64_t size, char *buf)
+{
+	for (;;) {
+		size_t want = size - from < WINDOW ? (size_t)(size - from) : WINDOW;
+		ssize_t n = pread(fd, buf, want, (off_t)from);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n > 0 && log_breaks_part(buf, (size_t)n, 0);
+	}
+}
+
 struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log,
 				const struct vgt_input *proto)
 {
@@ -832,8 +854,12 @@ struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log
 	uint64_t pre = read_preamble(fd, size, log, needle, sizeof(needle));
 	if (pre == 0)
 		return NULL;
-	uint64_t *starts = xcalloc(n_parts + 1, sizeof(*starts));
 	char *buf = xmalloc(WINDOW);
+	if (log && log_starts_unsplittable(fd, pre, size, buf)) {
+		free(buf);
+		return NULL;
+	}
+	uint64_t *starts = xcalloc(n_parts + 1, sizeof(*starts));
 	size_t n = 1; /* starts[0] = 0 */
 	/* The first part goes to the sink as it is read (parsed and
 	 * analysed); the others are only parsed, held, and analysed in the
