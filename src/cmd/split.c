@@ -266,6 +266,16 @@ static unsigned char *put_text(unsigned char *at, const char *s, size_t len)
 	return at + len;
 }
 
+/* The next text of the record log given to set (record_set_what and its
+ * kin), which copies it. */
+static void get_text(const unsigned char **at, struct vgt_record *rec,
+		     void (*set)(struct vgt_record *, const char *, size_t))
+{
+	size_t len = (size_t)get_u(at);
+	set(rec, (const char *)*at, len);
+	*at += len;
+}
+
 static unsigned char *put_stack(unsigned char *at, const struct vgt_stack *st)
 {
 	at = put_u(at, st->count);
@@ -358,11 +368,8 @@ static void load_record(struct log *lg, struct vgt_record *rec)
 	if (flags & R_KIND)
 		rec->kind = (enum vgt_kind)get_u(&at);
 	rec->kind_name = flags & R_KIND_NAME ? kind_name : kind_info(rec->kind)->name;
-	if (flags & R_WHAT) {
-		size_t n = (size_t)get_u(&at);
-		record_set_what(rec, (const char *)at, n);
-		at += n;
-	}
+	if (flags & R_WHAT)
+		get_text(&at, rec, record_set_what);
 	if (flags & R_BYTES)
 		rec->bytes = get_u(&at);
 	if (flags & R_BLOCKS)
@@ -389,18 +396,12 @@ static void load_record(struct log *lg, struct vgt_record *rec)
 		rec->threadname = get_ptr(&at);
 	if (flags & R_STACK)
 		get_stack(&at, &rec->stack);
-	if (flags & R_AUXWHAT) {
-		size_t n = (size_t)get_u(&at);
-		record_set_auxwhat(rec, (const char *)at, n);
-		at += n;
-	}
+	if (flags & R_AUXWHAT)
+		get_text(&at, rec, record_set_auxwhat);
 	if (flags & R_AUX_STACK)
 		get_stack(&at, &rec->aux_stack);
-	if (flags & R_AUXWHAT2) {
-		size_t n = (size_t)get_u(&at);
-		record_set_auxwhat2(rec, (const char *)at, n);
-		at += n;
-	}
+	if (flags & R_AUXWHAT2)
+		get_text(&at, rec, record_set_auxwhat2);
 	if (flags & R_AUX_STACK2)
 		get_stack(&at, &rec->aux_stack2);
 	if (flags & R_SUPPRESSION)
