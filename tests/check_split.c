@@ -356,11 +356,13 @@ static void fill_record(struct vgt_record *rec, size_t i, const char *texts)
 	rec->leak_search = i % 3 == 0 ? 0 : i / 3;
 }
 
+/* One assertion a stack: each of Check's assertions that passes writes a
+ * mark to its message file, which under valgrind took a minute for the
+ * 400,000 ids of record BIG. */
 static void same_stack(const struct vgt_stack *a, const struct vgt_stack *b)
 {
 	ck_assert_uint_eq(a->count, b->count);
-	for (uint32_t k = 0; k < a->count; k++)
-		ck_assert_uint_eq(a->ids[k], b->ids[k]);
+	ck_assert(a->count == 0 || memcmp(a->ids, b->ids, a->count * sizeof(*a->ids)) == 0);
 }
 
 static void same_text(const char *a, const char *b)
