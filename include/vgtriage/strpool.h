@@ -4,7 +4,8 @@
  * Readers intern every string they keep (function names, object paths,
  * kinds…) the moment they see it, so that equal strings are the same
  * pointer, compare with ==, and cost memory once however often they recur
- * in the input.  Interned strings live until strpool_free().
+ * in the input.  Interned strings live until strpool_free().  (A text of
+ * 4 GiB or more, which no input holds, is copied each time instead.)
  *
  * Any module may include it.
  */
