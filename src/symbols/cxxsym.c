@@ -396,8 +396,9 @@ int cxxsym_wants(struct cxxsym *cs, const struct vgt_frame *f)
 {
 	if (cs == NULL)
 		return 0;
-	if (f->fn != NULL && (strncmp(f->fn, "_Z", 2) == 0 || strncmp(f->fn, "_vgr", 4) == 0 ||
-			      strncmp(f->fn, "_GLOBAL_", 8) == 0))
+	if (f->fn != NULL && f->fn[0] == '_' &&
+	    (strncmp(f->fn, "_Z", 2) == 0 || strncmp(f->fn, "_vgr", 4) == 0 ||
+	     strncmp(f->fn, "_GLOBAL_", 8) == 0))
 		return 1; /* a linkage name, or valgrind's encoding of an intercept */
 	if (cs->opts.linkage_names && f->fn != NULL && cxxname_is_demangled(f->fn))
 		return 1;

@@ -21,7 +21,8 @@ struct symbolizer;
 struct symbolizer *symbolizer_new(struct strpool *pool, const struct symbolize_options *opts);
 void symbolizer_free(struct symbolizer *sym); /* NULL is a no-op */
 /* Fills pyx_*, pyname of one frame of the frame table (once per distinct
- * frame: frame_resolve).  Frames without fn are looked up in the perf
+ * frame: frame_resolve); its strings are interned in a pool, never
+ * temporary (they are looked up by address).  Frames without fn are looked up in the perf
  * maps of their process (frame->pid). */
 void symbolize_frame(struct symbolizer *sym, struct vgt_frame *frame);
 /* After every record: a Python name guessed from a C name (ambiguous) is
