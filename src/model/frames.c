@@ -70,28 +70,36 @@ struct ptr_set {
 	size_t n, used;
 };
 
-/* An entry of a table of keys only (frames_new_keys): 56 bytes, not 152.
- * A frame without fn has a pid instead (key_fn, key_pid). */
-struct key_entry {
-	uint64_t ip, hash;
+/* The names of the frames of a table of keys (frames_new_keys), each
+ * once: the frames of a report whose ips differ from record to record
+ * (many processes merged) share a few thousand names.  A frame without
+ * fn has a pid instead (key_fn, key_pid). */
+struct key_names {
 	const char *obj, *dir, *file;
 	union {
 		const char *fn;
 		long pid;
 	} u;
-	unsigned line;
 	unsigned char unnamed;
 };
-_Static_assert(sizeof(struct key_entry) <= 7 * sizeof(uint64_t), "a key entry grew");
 
-static const char *key_fn(const struct key_entry *e)
+/* An entry of a table of keys: 24 bytes, not 152 (56 when it held its
+ * names: a part's table of keys of the distinct 300 MB bench input). */
+struct key_entry {
+	uint64_t ip, hash;
+	uint32_t names;  /* index into the table's names */
+	unsigned line;
+};
+_Static_assert(sizeof(struct key_entry) <= 3 * sizeof(uint64_t), "a key entry grew");
+
+static const char *key_fn(const struct key_names *n)
 {
-	return e->unnamed ? NULL : e->u.fn;
+	return n->unnamed ? NULL : n->u.fn;
 }
 
-static long key_pid(const struct key_entry *e)
+static long key_pid(const struct key_names *n)
 {
-	return e->unnamed ? e->u.pid : 0;
+	return n->unnamed ? n->u.pid : 0;
 }
 
 struct xmap_slot {
@@ -105,6 +113,11 @@ struct frame_table {
 	int keys_only;           /* frames_new_keys: keys[] instead of by_id */
 	struct key_entry **keys; /* chunks of CHUNK_FRAMES, by id */
 	size_t n_keys, keys_cap;
+	struct key_names *names; /* the keys' names, each once */
+	uint32_t n_names;
+	size_t names_cap;
+	uint32_t *names_index;   /* index + 1 into names; 0 = empty */
+	size_t n_names_slots;    /* a power of two, at most half full */
 	struct entry **chunks;
 	size_t n_chunks, chunks_cap;
 	size_t chunk_used;      /* entries of the last chunk given out */
@@ -159,6 +172,8 @@ void frames_free(struct frame_table *ft)
 	for (size_t i = 0; i < ft->n_keys; i++)
 		free(ft->keys[i]);
 	free(ft->keys);
+	free(ft->names);
+	free(ft->names_index);
 	for (size_t i = 0; i < ft->n_chunks; i++)
 		free(ft->chunks[i]);
 	free(ft->chunks);
@@ -202,6 +217,11 @@ static const struct entry *dead_of(const struct frame_table *ft)
 static struct key_entry *key_at(const struct frame_table *ft, uint32_t id)
 {
 	return &ft->keys[id >> CHUNK_BITS][id & (CHUNK_FRAMES - 1)];
+}
+
+static const struct key_names *names_of(const struct frame_table *ft, const struct key_entry *e)
+{
+	return &ft->names[e->names];
 }
 
 uint64_t frames_key_hash(const struct frame_table *ft, uint32_t id)
@@ -287,11 +307,15 @@ static void rebuild_index(struct frame_table *ft, size_t n)
 	ft->n_slots = n;
 }
 
-static int key_entry_equal(const struct key_entry *e, const struct frame_key *k)
+static int key_entry_equal(const struct frame_table *ft, const struct key_entry *e,
+			   const struct frame_key *k)
 {
-	return e->ip == k->ip && e->line == k->line && same_text(key_fn(e), k->fn, k->fn_len) &&
-	       same_text(e->obj, k->obj, k->obj_len) && same_text(e->file, k->file, k->file_len) &&
-	       same_text(e->dir, k->dir, k->dir_len) && (k->fn != NULL || key_pid(e) == k->pid);
+	if (e->ip != k->ip || e->line != k->line)
+		return 0;
+	const struct key_names *n = names_of(ft, e);
+	return same_text(key_fn(n), k->fn, k->fn_len) && same_text(n->obj, k->obj, k->obj_len) &&
+	       same_text(n->file, k->file, k->file_len) && same_text(n->dir, k->dir, k->dir_len) &&
+	       (k->fn != NULL || key_pid(n) == k->pid);
 }
 
 /* The index doubles once it is half full, or 3/4 in a table of keys: a
@@ -357,6 +381,50 @@ static struct entry *new_entry(struct frame_table *ft)
 	return e;
 }
 
+static int same_names(const struct key_names *a, const struct key_names *b)
+{
+	return a->obj == b->obj && a->dir == b->dir && a->file == b->file &&
+	       a->unnamed == b->unnamed && (a->unnamed ? a->u.pid == b->u.pid : a->u.fn == b->u.fn);
+}
+
+/* By address: the strings are the table's pool's. */
+static uint64_t names_hash(const struct key_names *n)
+{
+	uint64_t h = mix((uint64_t)(uintptr_t)n->obj, (uint64_t)(uintptr_t)n->dir);
+	h = mix(h, (uint64_t)(uintptr_t)n->file);
+	return mix(h, n->unnamed ? (uint64_t)n->u.pid ^ 1 : (uint64_t)(uintptr_t)n->u.fn);
+}
+
+static void names_index_grow(struct frame_table *ft)
+{
+	size_t n = ft->n_names_slots == 0 ? 256 : ft->n_names_slots * 2;
+	free(ft->names_index);
+	ft->names_index = xcalloc(n, sizeof(*ft->names_index));
+	ft->n_names_slots = n;
+	for (uint32_t k = 0; k < ft->n_names; k++) {
+		size_t i = (size_t)names_hash(&ft->names[k]) & (n - 1);
+		while (ft->names_index[i] != 0)
+			i = (i + 1) & (n - 1);
+		ft->names_index[i] = k + 1;
+	}
+}
+
+/* The index of n in the table's names, added if new. */
+static uint32_t names_id(struct frame_table *ft, const struct key_names *n)
+{
+	if ((size_t)(ft->n_names + 1) * 2 > ft->n_names_slots)
+		names_index_grow(ft);
+	size_t mask = ft->n_names_slots - 1;
+	size_t i = (size_t)names_hash(n) & mask;
+	for (; ft->names_index[i] != 0; i = (i + 1) & mask)
+		if (same_names(&ft->names[ft->names_index[i] - 1], n))
+			return ft->names_index[i] - 1;
+	ft->names = xgrow(ft->names, &ft->names_cap, (size_t)ft->n_names + 1, sizeof(*ft->names));
+	ft->names[ft->n_names] = *n;
+	ft->names_index[i] = ++ft->n_names;
+	return ft->n_names - 1;
+}
+
 /* A new key entry (id ft->count) of a table of keys. */
 static void add_key(struct frame_table *ft, const struct frame_key *key, uint64_t content)
 {
@@ -365,19 +433,23 @@ static void add_key(struct frame_table *ft, const struct frame_key *key, uint64_
 		ft->keys = xgrow(ft->keys, &ft->keys_cap, ft->n_keys + 1, sizeof(*ft->keys));
 		ft->keys[ft->n_keys++] = xcalloc(CHUNK_FRAMES, sizeof(struct key_entry));
 	}
-	const struct key_entry *last = id > 0 ? key_at(ft, id - 1) : NULL;
+	static const struct key_names none;
+	const struct key_names *last = id > 0 ? names_of(ft, key_at(ft, id - 1)) : &none;
+	struct key_names n = {
+		.obj = intern_opt(ft->pool, last->obj, key->obj, key->obj_len),
+		.dir = intern_opt(ft->pool, last->dir, key->dir, key->dir_len),
+		.file = intern_opt(ft->pool, last->file, key->file, key->file_len),
+	};
+	if (key->fn != NULL) {
+		n.u.fn = intern_opt(ft->pool, key_fn(last), key->fn, key->fn_len);
+	} else {
+		n.unnamed = 1;
+		n.u.pid = key->pid;
+	}
 	struct key_entry *e = key_at(ft, id);
 	e->ip = key->ip;
 	e->line = key->line;
-	e->obj = intern_opt(ft->pool, last != NULL ? last->obj : NULL, key->obj, key->obj_len);
-	e->dir = intern_opt(ft->pool, last != NULL ? last->dir : NULL, key->dir, key->dir_len);
-	e->file = intern_opt(ft->pool, last != NULL ? last->file : NULL, key->file, key->file_len);
-	if (key->fn != NULL) {
-		e->u.fn = intern_opt(ft->pool, last != NULL ? key_fn(last) : NULL, key->fn, key->fn_len);
-	} else {
-		e->unnamed = 1;
-		e->u.pid = key->pid;
-	}
+	e->names = id > 0 && same_names(last, &n) ? key_at(ft, id - 1)->names : names_id(ft, &n);
 	e->hash = content;
 	ft->count++;
 	ft->live++;
@@ -420,7 +492,7 @@ static uint32_t intern_hashed(struct frame_table *ft, const struct frame_key *ke
 		if (ft->slots[i].hash != hash)
 			continue;
 		uint32_t at = ft->slots[i].id1 - 1;
-		if (ft->keys_only ? key_entry_equal(key_at(ft, at), key)
+		if (ft->keys_only ? key_entry_equal(ft, key_at(ft, at), key)
 				  : key_equal(entry_at(ft, at), key))
 			return at;
 	}
@@ -498,9 +570,10 @@ void frames_key_of(const struct frame_table *ft, uint32_t id, struct frame_key *
 {
 	if (ft->keys_only) {
 		const struct key_entry *k = key_at(ft, id);
-		*key = (struct frame_key){k->ip, k->obj, key_fn(k), k->dir, k->file, len_of(k->obj),
-					  len_of(key_fn(k)), len_of(k->dir), len_of(k->file), k->line,
-					  key_pid(k)};
+		const struct key_names *n = names_of(ft, k);
+		*key = (struct frame_key){k->ip, n->obj, key_fn(n), n->dir, n->file, len_of(n->obj),
+					  len_of(key_fn(n)), len_of(n->dir), len_of(n->file), k->line,
+					  key_pid(n)};
 		return;
 	}
 	const struct entry *e = entry_at(ft, id);
