@@ -175,14 +175,6 @@ enum scan_status { SCAN_MORE, SCAN_STOP, SCAN_FALLBACK };
  * a word at a time, not through a call to memcpy or memcmp: that was 5%
  * of the instructions on a deep report.  A name slot is longer than a
  * word; the input is read a word ahead only where it has one. */
-static uint64_t first_bytes_mask(size_t len)
-{
-	static const unsigned char ones_then_zeros[16] = {0xff, 0xff, 0xff, 0xff,
-							  0xff, 0xff, 0xff, 0xff};
-	uint64_t mask;
-	memcpy(&mask, ones_then_zeros + 8 - len, sizeof(mask));
-	return mask;
-}
 
 static int same_name(const unsigned char *in, size_t avail, const char *name, size_t len)
 {
@@ -191,7 +183,7 @@ static int same_name(const unsigned char *in, size_t avail, const char *name, si
 	uint64_t a, b;
 	memcpy(&a, in, sizeof(a));
 	memcpy(&b, name, sizeof(b));
-	return ((a ^ b) & first_bytes_mask(len)) == 0;
+	return ((a ^ b) & xml_fast_first_bytes(len)) == 0;
 }
 
 static void copy_name(char *slot, const unsigned char *in, size_t avail, size_t len)
@@ -417,7 +409,7 @@ static size_t scan(struct xml_fast *f, const unsigned char *p, size_t n, enum sc
 		el->col = col_at(f, f->base + i);
 		copy_name(f->names + el->name_at, p + i + 1, n - i - 1, name_len);
 		f->cb_off = f->base + j;
-		if (f->ops.start(f->ctx, (const char *)p + i + 1, name_len)) {
+		if (f->ops.start(f->ctx, f->names + el->name_at, name_len)) {
 			i = j + 1 + (size_t)empty;
 			goto stop;
 		}

@@ -22,9 +22,32 @@
 #define VGTRIAGE_XML_FAST_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* A word whose first len bytes in memory (len <= 8) are all ones. */
+static inline uint64_t xml_fast_first_bytes(size_t len)
+{
+	static const unsigned char ones_then_zeros[16] = {0xff, 0xff, 0xff, 0xff,
+							  0xff, 0xff, 0xff, 0xff};
+	uint64_t mask;
+	memcpy(&mask, ones_then_zeros + 8 - len, sizeof(mask));
+	return mask;
+}
+
+/* The name start() is given may be read eight bytes on, whatever its
+ * length (it is the scanner's copy): a name of up to eight bytes is one
+ * word, the bytes past it zeroed.  The reader keys its cache of element
+ * names by it, without a call to memcpy for each element. */
+static inline uint64_t xml_fast_name_word(const char *name, size_t len)
+{
+	uint64_t w;
+	memcpy(&w, name, sizeof(w));
+	return w & xml_fast_first_bytes(len);
+}
 
 /* The reader's handlers; a nonzero return stops the parse (the reader
- * failed and says why). */
+ * failed and says why); start's name: see xml_fast_name_word. */
 struct xml_fast_ops {
 	int (*start)(void *ctx, const char *name, size_t len);
 	int (*end)(void *ctx);

@@ -859,14 +859,14 @@ static void on_characters(void *ctx, const xmlChar *ch, int len)
 }
 
 /* The fast front end's callbacks.  A name of up to eight bytes is its own
- * key (no NUL in a name): a direct-mapped cache of them in front of
- * lookup_name() makes the common case one load and one compare. */
+ * key (xml_fast_name_word; no NUL in a name): a direct-mapped cache of
+ * them in front of lookup_name() makes the common case one load and one
+ * compare. */
 static enum el lookup_short(struct xml_reader *r, const char *name, size_t len)
 {
 	if (len == 0 || len > 8)
 		return lookup_name(r, name, len);
-	uint64_t w = 0;
-	memcpy(&w, name, len);
+	uint64_t w = xml_fast_name_word(name, len);
 	unsigned h = (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58) & (SHORT_SLOTS - 1);
 	if (r->short_keys[h] == w)
 		return (enum el)r->short_els[h];

@@ -70,6 +70,10 @@ struct cxxsym {
 	struct obj_stat *stats;
 	size_t n_stats, stats_cap;
 	size_t capped;       /* names of frames kept mangled: over a demangling cap */
+	/* user_object's last answer: a stack's frames come in runs of one
+	 * object (the interpreter's), each asked about in turn */
+	const char *last_obj;
+	int last_obj_user;
 };
 
 /* ---- one hash table for every cache ---- */
@@ -158,6 +162,8 @@ static char *locate(void *ctx, const char *obj)
 /* Is obj the user's own code (not the interpreter, libc, valgrind)? */
 static int user_object(struct cxxsym *cs, const char *obj)
 {
+	if (obj == cs->last_obj && obj != NULL)
+		return cs->last_obj_user;
 	struct key k = {obj, NULL, 0, 0};
 	int found;
 	struct slot *s = slot_for(cs, T_USER_OBJ, &k, &found);
@@ -167,6 +173,8 @@ static int user_object(struct cxxsym *cs, const char *obj)
 		probe.obj = obj;
 		s->value = classify_frame(&probe) == FRAME_USER;
 	}
+	cs->last_obj = obj;
+	cs->last_obj_user = (int)s->value;
 	return (int)s->value;
 }
 
