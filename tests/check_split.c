@@ -309,6 +309,18 @@ START_TEST(test_small_document_parts)
 }
 END_TEST
 
+/* The parts after the first read at most part_max each, the first the
+ * rest; below the cap, the parts are equal shares. */
+START_TEST(test_parts_bounded)
+{
+	ck_assert_uint_eq(split_first_part(1000, 2, 600), 500);
+	ck_assert_uint_eq(split_first_part(1000, 2, 100), 900);
+	ck_assert_uint_eq(split_first_part(1000, 4, 250), 250);
+	ck_assert_uint_eq(split_first_part(1000, 4, 200), 400);
+	ck_assert_uint_eq(split_first_part(10, 3, 1), 8);
+}
+END_TEST
+
 /* ---- the record log ---- */
 
 #define N_RECS 6000
@@ -435,6 +447,7 @@ Suite *split_suite(void)
 	tcase_add_test(tc, test_comment_not_split);
 	tcase_add_test(tc, test_broken_part_not_split);
 	tcase_add_test(tc, test_small_document_parts);
+	tcase_add_test(tc, test_parts_bounded);
 	tcase_add_loop_test(tc, test_log_keeps_every_field, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,6 +23,8 @@
 #define CLOSE_TAG "\n</valgrindoutput>\n"
 #define LOG_BLOCK (1024 * 1024)
 #define FIRST_SHARE 100 /* percent of an equal share: see split_start */
+/* The most of the input a part after the first reads (see split_start). */
+#define PART_MAX (UINT64_C(160) * 1024 * 1024)
 
 enum ev_type { EV_RECORD, EV_CLIENTMSG, EV_ERRORCOUNT, EV_INPUT };
 
@@ -846,6 +848,35 @@ static int log_starts_unsplittable(int fd, uint64_t from, uint64_t size, char *b
 	}
 }
 
+/* How much of the body (what follows the preamble) the first of n_parts
+ * parts reads; the others share the rest equally.
+ *
+ * The first part goes to the sink as it is read (parsed and
+ * analysed); the others are only parsed, held, and analysed in the
+ * replay once all are read.  FIRST_SHARE weighs the two: a smaller
+ * first part is done sooner, but leaves the others more to hold
+ * until the replay; a larger one holds less and makes the replay
+ * wait.  -j 2 on deep-300mb (the threads' CPU time to the end of
+ * the replay, medians; peak RSS): 110% 0.63 s, 68.2 MB; 100% 0.55-
+ * 0.57 s, 71.4 MB; 95% 0.54-0.55 s, 73.5 MB; 85% 0.53 s, 74.1 MB
+ * (both parts then take as long).  An equal share is the least RSS
+ * that keeps -j 2 within 0.6 of a bare SAX2 parse there. */
+uint64_t split_first_part(uint64_t body, unsigned n_parts, uint64_t part_max)
+{
+	uint64_t first = body / n_parts * FIRST_SHARE / 100;
+	if (first > body)
+		first = body;
+	/* A part after the first holds what it read until its replay (about
+	 * 3% of its bytes for deep stacks, more when frames are distinct), so
+	 * each reads at most part_max (PART_MAX) and the first the rest: what is
+	 * held is bounded by the parts, not by the input.  The 600 MB doubled
+	 * deep bench input peaked 15% above the 300 MB one with equal parts;
+	 * inputs up to 2 x PART_MAX at -j 2 are cut as before. */
+	if ((body - first) / (n_parts - 1) > part_max)
+		first = body - part_max * (n_parts - 1);
+	return first;
+}
+
 struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log,
 				const struct vgt_input *proto)
 {
@@ -862,19 +893,7 @@ struct split_store *split_start(int fd, uint64_t size, unsigned n_parts, int log
 	}
 	uint64_t *starts = xcalloc(n_parts + 1, sizeof(*starts));
 	size_t n = 1; /* starts[0] = 0 */
-	/* The first part goes to the sink as it is read (parsed and
-	 * analysed); the others are only parsed, held, and analysed in the
-	 * replay once all are read.  FIRST_SHARE weighs the two: a smaller
-	 * first part is done sooner, but leaves the others more to hold
-	 * until the replay; a larger one holds less and makes the replay
-	 * wait.  -j 2 on deep-300mb (the threads' CPU time to the end of
-	 * the replay, medians; peak RSS): 110% 0.63 s, 68.2 MB; 100% 0.55-
-	 * 0.57 s, 71.4 MB; 95% 0.54-0.55 s, 73.5 MB; 85% 0.53 s, 74.1 MB
-	 * (both parts then take as long).  An equal share is the least RSS
-	 * that keeps -j 2 within 0.6 of a bare SAX2 parse there. */
-	uint64_t first = (size - pre) / n_parts * FIRST_SHARE / 100;
-	if (first > size - pre)
-		first = size - pre;
+	uint64_t first = split_first_part(size - pre, n_parts, PART_MAX);
 	for (unsigned k = 1; k < n_parts; k++) {
 		uint64_t target = pre + first + (size - pre - first) / (n_parts - 1) * (k - 1);
 		if (target <= starts[n - 1])

@@ -96,6 +96,10 @@ size_t split_parts(const struct split_store *ss);
 
 void split_free(struct split_store *ss); /* waits for the threads; NULL is a no-op */
 
+/* For the unit tests: the bytes of the body (after the preamble) the first
+ * of n_parts parts reads, each other part reading at most part_max. */
+uint64_t split_first_part(uint64_t body, unsigned n_parts, uint64_t part_max);
+
 /* For the unit tests: the n records into a record log, as a part's store
  * keeps them (its blocks malloc'ed when no_map, as when /dev/zero cannot
  * be opened or mapped), then read back in order, each given to each(). */
