@@ -131,7 +131,10 @@ void html_flame(FILE *out, const struct vgt_report *r, const struct render_optio
 			x[c] = next;
 			next += (double)fl.nodes[c].bytes * scale;
 		}
-		double w = (double)nd->bytes * scale;
+		/* a box is never wider than the graph: figures valgrind gave
+		 * near 2^64 are saturated sums, and a part may then exceed the
+		 * whole (a width of 2e19 overflowed chars below) */
+		double w = nd->bytes < all->bytes ? (double)nd->bytes * scale : FLAME_WIDTH;
 		if (thin && w < FLAME_MIN_WIDTH) {
 			left_out++;
 			continue;
