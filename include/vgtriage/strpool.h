@@ -23,6 +23,18 @@ void strpool_free(struct strpool *pool); /* NULL is a no-op */
 const char *strpool_intern_n(struct strpool *pool, const char *s, size_t len);
 /* Returns the pool's copy of the NUL-terminated s; NULL gives NULL. */
 const char *strpool_intern(struct strpool *pool, const char *s);
+/* Strings interned in other pools (never temporary ones: they are taken
+ * by address) as pool's, through a direct-mapped cache that spares
+ * strpool_intern's strlen and hash when a string comes again.  Start it
+ * zeroed; it forgets by itself what a freed pool gave (strpool_frees). */
+#define STRPOOL_MAP_SLOTS 1024u
+struct strpool_map {
+	struct {
+		const char *from, *to;
+	} slot[STRPOOL_MAP_SLOTS];
+	unsigned long frees;
+};
+const char *strpool_map(struct strpool_map *map, struct strpool *pool, const char *s);
 /* printf into the pool. */
 const char *strpool_printf(struct strpool *pool, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

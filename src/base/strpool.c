@@ -150,6 +150,24 @@ const char *strpool_intern(struct strpool *pool, const char *s)
 	return strpool_intern_n(pool, s, strlen(s));
 }
 
+const char *strpool_map(struct strpool_map *map, struct strpool *pool, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (map->frees != strpool_frees()) {
+		/* a freed pool's address may serve another pool's string */
+		memset(map->slot, 0, sizeof(map->slot));
+		map->frees = strpool_frees();
+	}
+	uint64_t h = (uint64_t)(uintptr_t)s * UINT64_C(0x9E3779B97F4A7C15);
+	size_t i = (size_t)(h >> 32) & (STRPOOL_MAP_SLOTS - 1);
+	if (map->slot[i].from != s) {
+		map->slot[i].from = s;
+		map->slot[i].to = strpool_intern(pool, s);
+	}
+	return map->slot[i].to;
+}
+
 const char *strpool_printf(struct strpool *pool, const char *fmt, ...)
 {
 	char small[256];

@@ -116,3 +116,63 @@ void lines_frame_path(struct frame_key *f, const char *path, size_t len)
 	f->file = path + slash;
 	f->file_len = len - slash;
 }
+
+#define FRAME_CACHE_SLOTS 2048u
+#define FRAME_CACHE_TEXT 116
+
+struct frame_cache_slot {
+	uint64_t hash;
+	long pid;
+	uint32_t id;
+	uint32_t len;                   /* 0: empty */
+	char text[FRAME_CACHE_TEXT];
+};
+
+struct lines_frame_cache {
+	unsigned gc_runs;
+	struct frame_cache_slot *missed; /* where the last miss goes, or NULL */
+	uint64_t missed_hash;
+	struct frame_cache_slot slot[FRAME_CACHE_SLOTS];
+};
+
+uint32_t lines_frame_cached(struct lines_frame_cache **c, const struct frame_table *ft,
+			    const char *text, size_t len, long pid)
+{
+	struct lines_frame_cache *fc = *c;
+	if (fc == NULL)
+		fc = *c = xcalloc(1, sizeof(*fc));
+	fc->missed = NULL;
+	if (len == 0 || len > FRAME_CACHE_TEXT)
+		return LINES_FRAME_MISS;
+	if (fc->gc_runs != frames_gc_runs(ft)) {
+		memset(fc->slot, 0, sizeof(fc->slot));
+		fc->gc_runs = frames_gc_runs(ft);
+	}
+	uint64_t h = vgt_hash_bytes(text, len, (uint64_t)pid);
+	struct frame_cache_slot *slot = &fc->slot[h & (FRAME_CACHE_SLOTS - 1)];
+	if (slot->len == len && slot->hash == h && slot->pid == pid &&
+	    memcmp(slot->text, text, len) == 0)
+		return slot->id;
+	fc->missed = slot;
+	fc->missed_hash = h;
+	return LINES_FRAME_MISS;
+}
+
+void lines_frame_cache_put(struct lines_frame_cache *c, const char *text, size_t len, long pid,
+			   uint32_t id)
+{
+	struct frame_cache_slot *slot = c->missed;
+	if (slot == NULL)
+		return; /* a line too long to keep */
+	slot->hash = c->missed_hash;
+	slot->pid = pid;
+	slot->id = id;
+	slot->len = (uint32_t)len;
+	memcpy(slot->text, text, len);
+	c->missed = NULL;
+}
+
+void lines_frame_cache_free(struct lines_frame_cache *c)
+{
+	free(c);
+}

@@ -70,4 +70,22 @@ void lines_input_cut(struct vgt_input *in, long lineno);
  * what comes before the last '/' ("/" for a file at the root), if any. */
 void lines_frame_path(struct frame_key *f, const char *path, size_t len);
 
+/* Frame lines already interned, by their text: a stack line ("at 0x...:
+ * fn (file:line)") that came before gives its frame id without being
+ * parsed, hashed field by field and compared again (a deep Python log
+ * repeats the interpreter's frames in every record: 25% of a log's
+ * instructions).  Direct-mapped and bounded (287 KB); longer lines are
+ * not kept.  The ids are those of the table the lines were interned in,
+ * until it collects (frames_gc_runs: a collection may reclaim one). */
+struct lines_frame_cache;
+#define LINES_FRAME_MISS UINT32_MAX
+/* The id put for the line text[0..len) of process pid, or
+ * LINES_FRAME_MISS; *c is made on the first call. */
+uint32_t lines_frame_cached(struct lines_frame_cache **c, const struct frame_table *ft,
+			    const char *text, size_t len, long pid);
+/* Keeps id for the line the last lines_frame_cached() missed. */
+void lines_frame_cache_put(struct lines_frame_cache *c, const char *text, size_t len, long pid,
+			   uint32_t id);
+void lines_frame_cache_free(struct lines_frame_cache *c); /* NULL is a no-op */
+
 #endif

@@ -106,29 +106,6 @@ struct text_context {
 	uint64_t unique;
 };
 
-/* Frame lines already interned, by their text: a stack line ("at 0x...:
- * fn (file:line)") that came before gives its frame id without being
- * parsed, hashed field by field and compared again (a deep Python log
- * repeats the interpreter's frames in every record).  Direct-mapped, of
- * bounded size; lines longer than a slot's text are not kept.  The ids
- * are those of the reader's frame table while frames_gc_runs() is
- * gc_runs (a collection may reclaim one). */
-#define FRAME_CACHE_SLOTS 2048u
-#define FRAME_CACHE_TEXT 116
-
-struct frame_cache_slot {
-	uint64_t hash;
-	long pid;
-	uint32_t id;
-	uint32_t len;                   /* 0: empty */
-	char text[FRAME_CACHE_TEXT];
-};
-
-struct frame_cache {
-	unsigned gc_runs;
-	struct frame_cache_slot slot[FRAME_CACHE_SLOTS];
-};
-
 struct text_reader {
 	struct strpool *pool;
 	struct frame_table *frames;
@@ -145,7 +122,7 @@ struct text_reader {
 	const char *aborted;    /* valgrind's panic or assertion line */
 	int client_seen;        /* a **PID** line: a client message of valgrind's */
 	const char *line_end;   /* the NUL ending the line being read */
-	struct frame_cache *frame_cache; /* made on the first frame line */
+	struct lines_frame_cache *frame_cache; /* made on the first frame line */
 };
 
 /* ---- small string helpers ---------------------------------------------- */
@@ -639,41 +616,6 @@ static void parse_frame(struct frame_key *f, const char *s, const char *end)
 	}
 }
 
-/* The id of the frame on the stack line t (to r->line_end) of process
- * pid: from the cache, else parsed and interned (and cached). */
-static uint32_t frame_id(struct text_reader *r, const char *t, long pid)
-{
-	size_t len = (size_t)(r->line_end - t);
-	struct frame_cache_slot *slot = NULL;
-	uint64_t h = 0;
-	if (len > 0 && len <= FRAME_CACHE_TEXT) {
-		struct frame_cache *fc = r->frame_cache;
-		if (fc == NULL)
-			fc = r->frame_cache = xcalloc(1, sizeof(*fc));
-		if (fc->gc_runs != frames_gc_runs(r->frames)) {
-			memset(fc, 0, sizeof(*fc));
-			fc->gc_runs = frames_gc_runs(r->frames);
-		}
-		h = vgt_hash_bytes(t, len, (uint64_t)pid);
-		slot = &fc->slot[h & (FRAME_CACHE_SLOTS - 1)];
-		if (slot->len == len && slot->hash == h && slot->pid == pid &&
-		    memcmp(slot->text, t, len) == 0)
-			return slot->id;
-	}
-	struct frame_key key;
-	parse_frame(&key, t, r->line_end);
-	key.pid = pid;
-	uint32_t id = frames_intern(r->frames, &key);
-	if (slot != NULL) {
-		slot->hash = h;
-		slot->pid = pid;
-		slot->id = id;
-		slot->len = (uint32_t)len;
-		memcpy(slot->text, t, len);
-	}
-	return id;
-}
-
 static int is_frame_line(const char *t)
 {
 	return (t[0] == 'a' && t[1] == 't' && t[2] == ' ' && t[3] == '0' && t[4] == 'x') ||
@@ -689,7 +631,17 @@ static void add_frame(struct text_reader *r, struct text_pid *st, const char *t)
 		: st->target == TARGET_AUX ? &st->rec.aux_stack : &st->rec.aux_stack2;
 	if (stack->count >= VGT_READER_MAX_FRAMES)
 		return; /* deeper frames are dropped */
-	stack_push(stack, frame_id(r, t, st->pid));
+	/* a line seen before is not parsed and interned again (lines.h) */
+	size_t len = (size_t)(r->line_end - t);
+	uint32_t id = lines_frame_cached(&r->frame_cache, r->frames, t, len, st->pid);
+	if (id == LINES_FRAME_MISS) {
+		struct frame_key key;
+		parse_frame(&key, t, r->line_end);
+		key.pid = st->pid;
+		id = frames_intern(r->frames, &key);
+		lines_frame_cache_put(r->frame_cache, t, len, st->pid, id);
+	}
+	stack_push(stack, id);
 }
 
 /* " definitely lost: 532 bytes in 6 blocks" (deltas allowed, ignored). */
@@ -1240,6 +1192,6 @@ void text_reader_free(struct text_reader *r)
 	}
 	free(r->pids);
 	lines_release(&r->lb);
-	free(r->frame_cache);
+	lines_frame_cache_free(r->frame_cache);
 	free(r);
 }

@@ -79,8 +79,6 @@ struct ctx_file {
 	char *path;             /* NULL: not found */
 };
 
-#define STR_CACHE_SLOTS 1024u
-
 struct symbolizer {
 	pthread_mutex_t lock;
 	struct strpool *pool;
@@ -106,36 +104,12 @@ struct symbolizer {
 	struct ctx_file *ctx_files;
 	size_t n_ctx_slots, n_ctx_files;
 	struct cxxsym *cxx;   /* C++ names, frames valgrind could not name */
-	/* sym_str's cache: a report pool's string -> this pool's, valid
-	 * while strpool_frees() is str_cache_frees */
-	struct { const char *from, *to; } str_cache[STR_CACHE_SLOTS];
-	unsigned long str_cache_frees;
+	/* frames' strings as this pool's (new frames are looked up by
+	 * their object: the map spares the pool's strlen and hash) */
+	struct strpool_map frame_strs;
 };
 
 /* ---- small helpers ---- */
-
-/* s (interned in a report's pool, or NULL) as the symbolizer's pool's
- * string, through a direct-mapped cache by address: every new frame of a
- * stack is looked up by its object here, and the cache spares the pool's
- * strlen and hash (3.6% of the instructions on a report whose frames are
- * all distinct).  Sym's lock is held. */
-static const char *sym_str(struct symbolizer *sym, const char *s)
-{
-	if (s == NULL)
-		return NULL;
-	if (sym->str_cache_frees != strpool_frees()) {
-		/* a freed pool's address may serve another pool's string */
-		memset(sym->str_cache, 0, sizeof(sym->str_cache));
-		sym->str_cache_frees = strpool_frees();
-	}
-	uint64_t h = (uint64_t)(uintptr_t)s * UINT64_C(0x9E3779B97F4A7C15);
-	size_t i = (size_t)(h >> 32) & (STR_CACHE_SLOTS - 1);
-	if (sym->str_cache[i].from != s) {
-		sym->str_cache[i].from = s;
-		sym->str_cache[i].to = strpool_intern(sym->pool, s);
-	}
-	return sym->str_cache[i].to;
-}
 
 static int is_pyx_name(const char *file)
 {
@@ -656,10 +630,10 @@ void symbolize_frame(struct symbolizer *sym, struct vgt_frame *f)
 	/* The frame's strings are interned in its own report's pool; the
 	 * caches below compare pointers of the symbolizer's pool. */
 	struct vgt_frame k = *f;
-	k.fn = sym_str(sym, f->fn);
-	k.obj = sym_str(sym, f->obj);
-	k.dir = sym_str(sym, f->dir);
-	k.file = sym_str(sym, f->file);
+	k.fn = strpool_map(&sym->frame_strs, sym->pool, f->fn);
+	k.obj = strpool_map(&sym->frame_strs, sym->pool, f->obj);
+	k.dir = strpool_map(&sym->frame_strs, sym->pool, f->dir);
+	k.file = strpool_map(&sym->frame_strs, sym->pool, f->file);
 	resolve(sym, &k);
 	if (k.pyname_ambiguous && is_confirmed(sym, k.pyname))
 		k.pyname_ambiguous = 0; /* e.g. the wrapper above named it for sure */
@@ -1118,11 +1092,11 @@ void symbolize_notes(struct symbolizer *sym, struct vgt_report *report)
 static struct vgt_frame in_sym_pool(struct symbolizer *sym, const struct vgt_frame *f)
 {
 	struct vgt_frame k = *f;
-	k.obj = sym_str(sym, f->obj);
-	k.fn = sym_str(sym, f->fn);
-	k.dir = sym_str(sym, f->dir);
-	k.file = sym_str(sym, f->file);
-	k.fn_mangled = sym_str(sym, f->fn_mangled);
+	k.obj = strpool_map(&sym->frame_strs, sym->pool, f->obj);
+	k.fn = strpool_map(&sym->frame_strs, sym->pool, f->fn);
+	k.dir = strpool_map(&sym->frame_strs, sym->pool, f->dir);
+	k.file = strpool_map(&sym->frame_strs, sym->pool, f->file);
+	k.fn_mangled = strpool_map(&sym->frame_strs, sym->pool, f->fn_mangled);
 	return k;
 }
 
@@ -1141,7 +1115,7 @@ static void native_names(struct symbolizer *sym, struct frame_table *ft,
 		if (f->obj != NULL && (f->fn == NULL || f->file == NULL)) {
 			/* cxxsym asks its cache (by pointer) whose object it is */
 			struct vgt_frame k = *f;
-			k.obj = sym_str(sym, f->obj);
+			k.obj = strpool_map(&sym->frame_strs, sym->pool, f->obj);
 			wanted = cxxsym_wants(sym->cxx, &k);
 		} else {
 			wanted = cxxsym_wants(sym->cxx, f); /* tests of the name only */
