@@ -397,6 +397,39 @@ struct cparse_file *cparse_run(const char *helper, const char *path, const char 
 	return cparse_run_flags(helper, path, text, len, lang, NULL, why, why_size);
 }
 
+/* The helper's command line: includes are followed under the source's
+ * directory (the helper adds it), the current directory (the source
+ * policy's first root) and the system's header directories; a compile
+ * command's flags (ccdb.h) add its include directories, each one the
+ * source policy holds a root. */
+static const char **helper_argv(const char *helper, const char *path, enum hint_lang lang,
+				const struct ccdb_flags *flags)
+{
+	size_t n_flags = flags != NULL ? flags->n : 0, n_roots = flags != NULL ? flags->n_roots : 0;
+	const char **argv = xcalloc(8 + n_flags * 2 + n_roots * 2, sizeof(*argv));
+	size_t k = 0;
+	argv[k++] = helper;
+	argv[k++] = "--lang";
+	argv[k++] = lang == HINT_LANG_CXX ? "c++" : "c";
+	argv[k++] = "--root";
+	argv[k++] = ".";
+	for (size_t i = 0; i < n_flags; i++) {
+		if (strncmp(flags->argv[i], "-I", 2) == 0) {
+			argv[k++] = "-I";
+			argv[k++] = flags->argv[i] + 2;
+		} else {
+			argv[k++] = flags->argv[i];
+		}
+	}
+	for (size_t i = 0; i < n_roots; i++) {
+		argv[k++] = "--root";
+		argv[k++] = flags->roots[i];
+	}
+	argv[k++] = path;
+	argv[k] = NULL;
+	return argv;
+}
+
 struct cparse_file *cparse_run_flags(const char *helper, const char *path, const char *text,
 				     size_t len, enum hint_lang lang,
 				     const struct ccdb_flags *flags, char *why, size_t why_size)
@@ -419,8 +452,13 @@ struct cparse_file *cparse_run_flags(const char *helper, const char *path, const
 	}
 	fcntl(to_child[1], F_SETFD, FD_CLOEXEC);
 	fcntl(from_child[0], F_SETFD, FD_CLOEXEC);
+	/* made before the fork: the child of a process with threads (-j)
+	 * may call only async-signal-safe functions, malloc not among them
+	 * (under ASan it failed there, past the memory limit below) */
+	const char **argv = helper_argv(helper, path, lang, flags);
 	pid_t pid = fork();
 	if (pid < 0) {
+		free(argv);
 		snprintf(why, why_size, "fork: %s", strerror(errno));
 		close(to_child[0]);
 		close(to_child[1]);
@@ -444,38 +482,10 @@ struct cparse_file *cparse_run_flags(const char *helper, const char *path, const
 			rl.rlim_cur = CPARSE_MAX_MEMORY;
 			setrlimit(RLIMIT_AS, &rl);
 		}
-		/* includes are followed under the source's directory (the
-		 * helper adds it), the current directory (the source policy's
-		 * first root) and the system's header directories */
-		/* a compile command's flags (ccdb.h): its include
-		 * directories, each one the source policy holds, are roots */
-		size_t n_flags = flags != NULL ? flags->n : 0, n_roots = flags != NULL ? flags->n_roots : 0;
-		const char **argv = calloc(8 + n_flags * 2 + n_roots * 2, sizeof(*argv));
-		if (argv == NULL)
-			_exit(127);
-		size_t k = 0;
-		argv[k++] = helper;
-		argv[k++] = "--lang";
-		argv[k++] = lang == HINT_LANG_CXX ? "c++" : "c";
-		argv[k++] = "--root";
-		argv[k++] = ".";
-		for (size_t i = 0; i < n_flags; i++) {
-			if (strncmp(flags->argv[i], "-I", 2) == 0) {
-				argv[k++] = "-I";
-				argv[k++] = flags->argv[i] + 2;
-			} else {
-				argv[k++] = flags->argv[i];
-			}
-		}
-		for (size_t i = 0; i < n_roots; i++) {
-			argv[k++] = "--root";
-			argv[k++] = flags->roots[i];
-		}
-		argv[k++] = path;
-		argv[k] = NULL;
 		execv(helper, (char *const *)argv);
 		_exit(127);
 	}
+	free(argv);
 	close(to_child[0]);
 	close(from_child[1]);
 	/* a helper that exits early must not kill us with SIGPIPE */
